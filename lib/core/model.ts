@@ -1,0 +1,239 @@
+/**
+ * The pure core's vocabulary: what the allocator observed about one node (from Kubernetes and OCI) and the plan
+ * it derives. Plain data in the project's own types — no SDK type ever appears here — so the planner can be
+ * table-tested and `ocipam plan --input` can read the same shape from a JSON file.
+ */
+
+/** One entry of `spec.ipam.pool` or `status.ipam.used` (Cilium's AllocationIP). */
+export interface AllocationIp {
+  owner?: string;
+  resource?: string;
+}
+
+export type ReleaseStatus = "marked-for-release" | "ready-for-release" | "do-not-release" | "released";
+export const RELEASE_STATUSES: readonly ReleaseStatus[] = ["marked-for-release", "ready-for-release", "do-not-release", "released"];
+
+/** The IPAM part of a CiliumNode, with Cilium's meaning (field names camelCased). */
+export interface CiliumNodeIpam {
+  name: string;
+  /** `spec.ipam.pool` as it is now in Kubernetes. */
+  pool: Record<string, AllocationIp>;
+  preAllocate?: number;
+  minAllocate?: number;
+  maxAllocate?: number;
+  maxAboveWatermark?: number;
+  /** `status.ipam.used`, written by the agent. */
+  used: Record<string, AllocationIp>;
+  /** `status.ipam.release-ips`. */
+  releaseIps: Record<string, ReleaseStatus>;
+}
+
+export interface ObservedInstance {
+  id: string;
+  compartmentId: string;
+  availabilityDomain: string;
+  shape: string;
+  lifecycleState: string;
+  /** `Instance.shapeConfig.maxVnicAttachments` (already applies the Flex OCPU rule). */
+  maxVnicAttachments: number;
+}
+
+export interface ObservedPrivateIp {
+  id: string;
+  ipAddress: string;
+  isPrimary: boolean;
+  freeformTags: Record<string, string>;
+}
+
+export type AttachmentState = "ATTACHING" | "ATTACHED" | "DETACHING" | "DETACHED";
+
+/** A VNIC attachment of the instance with, once attached, its VNIC and private IPs. */
+export interface ObservedVnic {
+  attachmentId: string;
+  attachmentState: AttachmentState;
+  /** Absent while the attachment is still ATTACHING (OCI fills vnicId once attached). */
+  vnicId?: string;
+  /**
+   * Device index: 0 for the primary VNIC, then secondary VNICs in attachment order. It is what
+   * first-interface-index compares against and what the node routing table number (10 + index) uses.
+   */
+  index: number;
+  isPrimary: boolean;
+  /** The attachment's display name: identifies the allocator's own attachments before the VNIC (and its tags) exists. */
+  attachmentDisplayName?: string;
+  subnetId: string;
+  macAddress?: string;
+  nsgIds: string[];
+  freeformTags: Record<string, string>;
+  privateIps: ObservedPrivateIp[];
+  /** When the attachment was created (ISO 8601): used to report how long an attachment has been pending. */
+  timeCreated?: string;
+}
+
+export interface ObservedSubnet {
+  id: string;
+  vcnId: string;
+  /** null for a regional subnet. */
+  availabilityDomain: string | null;
+  cidrBlock: string;
+  /** Addresses still assignable (size - 3 reserved - assigned). */
+  freeAddresses: number;
+  freeformTags: Record<string, string>;
+}
+
+export interface ObservedNsg {
+  id: string;
+  vcnId: string;
+  freeformTags: Record<string, string>;
+}
+
+/** Allocator settings that shape a plan (the subset of the configuration the pure core needs). */
+export interface PlannerConfig {
+  clusterName: string;
+  vcnId: string;
+  /** Secondary private IPv4 addresses one VNIC can hold (OCI documents 31). */
+  ipsPerVnic: number;
+  /** VNICs with a lower device index are never used for pods (0: the primary VNIC is used). */
+  firstInterfaceIndex: number;
+  /** A VNIC whose freeform tags match all of these is excluded (empty: none excluded by tags). */
+  excludeInterfaceTags: Record<string, string>;
+  /** Subnets for new VNICs, in preference to anything else. */
+  subnetIds: string[];
+  /** Subnets for new VNICs must carry all of these freeform tags (used when subnetIds is empty). */
+  subnetTags: Record<string, string>;
+  /** NSGs for new VNICs; else NSGs matching nsgTags; else the primary VNIC's NSGs. */
+  nsgIds: string[];
+  nsgTags: Record<string, string>;
+  /** Opt-in release of excess IPs through Cilium's handshake. */
+  releaseExcessIps: boolean;
+  /** Seconds an IP must stay excess before it is marked for release (Cilium default 180). */
+  excessIpReleaseDelaySeconds: number;
+}
+
+/** Everything the planner looks at for one node, captured at one moment. */
+export interface ObservedState {
+  /** The moment of observation (ISO 8601); the planner never reads a clock. */
+  now: string;
+  config: PlannerConfig;
+  ciliumNode: CiliumNodeIpam;
+  instance: ObservedInstance;
+  vnics: ObservedVnic[];
+  /** Subnets of the cluster's VCN that could take a new VNIC. */
+  subnets: ObservedSubnet[];
+  nsgs: ObservedNsg[];
+  /** Pods bound to this node that are still Pending (drives surge allocation). */
+  pendingPods: number;
+  /** When each IP was first seen as a release candidate (kept in the project's own per-node resource). */
+  releaseFirstSeen: Record<string, string>;
+}
+
+/** Where a node stands after planning. */
+export type NodeState = "Ready" | "Allocating" | "AtCapacity" | "Error";
+
+export interface NodeStats {
+  available: number;
+  used: number;
+  needed: number;
+  excess: number;
+  preAllocate: number;
+  minAllocate: number;
+  maxAllocate: number;
+  maxAboveWatermark: number;
+  surge: number;
+  /** needed + maxAboveWatermark + surge when needed > 0 (Cilium's MaxIPsToAllocate), else 0. */
+  toAllocate: number;
+  /** (slots - firstInterfaceIndex) × ipsPerVnic. */
+  nodeMaximum: number;
+  vnicSlots: number;
+  vnicsAttached: number;
+}
+
+/** A typed reason: a stable code for machines and a sentence for humans. */
+export interface Reason {
+  code: string;
+  message: string;
+}
+
+export interface AssignIpsAction {
+  kind: "assignIps";
+  vnicId: string;
+  subnetId: string;
+  count: number;
+  /** One deterministic opc-retry-token per IP to create, in order. */
+  retryTokens: string[];
+  reason: Reason;
+}
+
+export interface AttachVnicAction {
+  kind: "attachVnic";
+  subnetId: string;
+  nsgIds: string[];
+  /** The device index this VNIC will take. */
+  index: number;
+  /** IPs to assign once ATTACHED. */
+  thenAssign: number;
+  retryToken: string;
+  reason: Reason;
+}
+
+export interface AwaitAttachmentAction {
+  kind: "awaitAttachment";
+  attachmentId: string;
+  reason: Reason;
+}
+
+export interface MarkForReleaseAction {
+  kind: "markForRelease";
+  vnicId: string;
+  ips: string[];
+  reason: Reason;
+}
+
+export interface ReleaseIpsAction {
+  kind: "releaseIps";
+  vnicId: string;
+  ips: Array<{ ipAddress: string; privateIpId: string }>;
+  reason: Reason;
+}
+
+/** The new `status.ipam.release-ips` map (written before the pool, as Cilium's syncToAPIServer does). */
+export interface WriteReleaseStatusAction {
+  kind: "writeReleaseStatus";
+  releaseIps: Record<string, ReleaseStatus>;
+  reason: Reason;
+}
+
+/**
+ * Rewrite `spec.ipam.pool` from OCI state after the other actions ran. `pool` is the pool as planned before acting;
+ * the executor adds the IPs it creates. `preAllocate` is set when the CiliumNode has none (Cilium writes min(8, capacity)).
+ */
+export interface WritePoolAction {
+  kind: "writePool";
+  pool: Record<string, AllocationIp>;
+  preAllocate?: number;
+  reason: Reason;
+}
+
+export type PlanAction =
+  | AssignIpsAction
+  | AttachVnicAction
+  | AwaitAttachmentAction
+  | MarkForReleaseAction
+  | ReleaseIpsAction
+  | WriteReleaseStatusAction
+  | WritePoolAction;
+
+export interface Plan {
+  node: string;
+  instanceId: string;
+  state: NodeState;
+  /** Why the node is in that state. */
+  reason: Reason;
+  stats: NodeStats;
+  /** Ordered; empty means nothing to do. */
+  actions: PlanAction[];
+  /** Every decision taken on the way, in order, for `--explain` and logs. */
+  decisions: Reason[];
+  /** The release bookkeeping to persist (first-seen times of current candidates). */
+  releaseFirstSeen: Record<string, string>;
+}

@@ -1,0 +1,210 @@
+import {
+  calculateExcessIps, calculateNeededIps, effectiveMaxAllocate, effectivePreAllocate, nodeMaximumIps, nodeMinimumIps, surgeAllocation,
+} from "./formulas";
+import type { NodeState, NodeStats, ObservedState, Plan, PlanAction, Reason } from "./model";
+import { attachmentDisplayName } from "./ownership";
+import { rebuildPool, secondaryIpCount, usableVnics } from "./pool";
+import { planRelease } from "./release";
+import { deriveRetryToken, observationDigest } from "./retry-token";
+import { selectNsgs, selectSubnetForNewVnic } from "./subnet-selection";
+
+/**
+ * Decides what one node needs, exactly as Cilium's cloud IPAM would (`pkg/ipam/node.go` recalculate and
+ * determineMaintenanceAction, `pkg/aws/eni/node.go` PrepareIPAllocation / CreateInterface), from one observation.
+ * Pure: the same observation always gives the same plan, and every decision carries a reason.
+ *
+ * Release comes first when enabled and there is excess (as in Cilium); otherwise a deficit is covered by filling
+ * usable VNICs with room in (index, OCID) order, then by attaching VNICs while slots are free. What one Cilium
+ * maintenance round would do per interface is laid out here as successive actions of one plan, with the same totals.
+ */
+export function planNode(observed: ObservedState): Plan {
+  const { ciliumNode: node, instance, config } = observed;
+  const decisions: Reason[] = [];
+  const pool = rebuildPool(observed);
+  const stats = computeStats(observed, Object.keys(pool).length);
+  const base = { node: node.name, instanceId: instance.id, stats, decisions };
+
+  if (instance.lifecycleState !== "RUNNING") {
+    const reason = { code: "InstanceNotRunning", message: `instance ${instance.id} is ${instance.lifecycleState}: nothing is done for it` };
+    return { ...base, state: "Error", reason, actions: [], decisions: [reason], releaseFirstSeen: observed.releaseFirstSeen };
+  }
+  decisions.push({
+    code: "Watermarks",
+    message: `available ${stats.available}, used ${stats.used}, pre-allocate ${stats.preAllocate}, min-allocate ${stats.minAllocate}, max-allocate ${stats.maxAllocate}, max-above-watermark ${stats.maxAboveWatermark} → needed ${stats.needed}, excess ${stats.excess}`,
+  });
+
+  const actions: PlanAction[] = [];
+  let state: NodeState = "Ready";
+  let reason: Reason = { code: "PoolSatisfied", message: `the pool holds what the watermarks ask (${stats.available} IPs, ${stats.used} used)` };
+  let releaseFirstSeen: Record<string, string> = {};
+
+  const releaseInProgress = Object.keys(node.releaseIps).length > 0;
+  if (stats.needed === 0 && (stats.excess > 0 || releaseInProgress)) {
+    const release = planRelease(observed, stats.excess, config.releaseExcessIps);
+    actions.push(...release.actions);
+    decisions.push(...release.decisions);
+    releaseFirstSeen = release.releaseFirstSeen;
+    if (stats.excess > 0 && !config.releaseExcessIps) {
+      decisions.push({ code: "ReleaseDisabled", message: `${stats.excess} IPs are excess; release of excess IPs is not enabled` });
+    }
+  } else {
+    if (releaseInProgress) {
+      // A deficit appeared during a handshake: nothing is excess any more, abort every pending entry.
+      const release = planRelease(observed, 0, config.releaseExcessIps);
+      actions.push(...release.actions);
+      decisions.push(...release.decisions);
+    }
+    const capped = cappedNeed(observed, stats);
+    if (capped) {
+      state = "AtCapacity";
+      reason = capped;
+      decisions.push(capped);
+    }
+    if (stats.toAllocate > 0) {
+      const allocation = planAllocation(observed, stats);
+      actions.push(...allocation.actions);
+      decisions.push(...allocation.decisions);
+      state = allocation.state;
+      reason = allocation.reason;
+    }
+  }
+
+  const preAllocateToWrite = node.preAllocate && node.preAllocate > 0 ? undefined : nodeMinimumIps(instance.maxVnicAttachments, config.firstInterfaceIndex, config.ipsPerVnic);
+  const poolChanges = !samePool(node.pool, pool);
+  const creates = actions.some((a) => a.kind === "assignIps" || a.kind === "attachVnic" || a.kind === "releaseIps");
+  if (poolChanges || creates || preAllocateToWrite !== undefined) {
+    const why = [poolChanges ? "the pool in Kubernetes differs from OCI" : undefined, creates ? "IPs are created or released" : undefined, preAllocateToWrite !== undefined ? `pre-allocate is unset: Cilium writes min(8, capacity) = ${preAllocateToWrite}` : undefined].filter(Boolean).join("; ");
+    actions.push({ kind: "writePool", pool, ...(preAllocateToWrite !== undefined ? { preAllocate: preAllocateToWrite } : {}), reason: { code: "WritePool", message: why } });
+  }
+  if (actions.length === 0) decisions.push({ code: "NoOp", message: "nothing to do" });
+  return { ...base, state, reason, actions, decisions, releaseFirstSeen };
+}
+
+/**
+ * Cilium caps `needed` at max-allocate (the node maximum unless the spec sets one), so a full node needs "0". The
+ * node is nevertheless at capacity when the watermarks, uncapped, would still ask for IPs: say so, and why.
+ */
+function cappedNeed(observed: ObservedState, stats: NodeStats): Reason | undefined {
+  const uncapped = calculateNeededIps(stats.available, stats.used, stats.preAllocate, stats.minAllocate, 0);
+  if (uncapped <= stats.needed) return undefined;
+  const spec = observed.ciliumNode.maxAllocate;
+  if (spec && spec > 0 && spec < stats.nodeMaximum) {
+    return { code: "MaxAllocateReached", message: `the watermarks ask for ${uncapped - stats.needed} more IPs than max-allocate ${spec} allows` };
+  }
+  return { code: "VnicSlotsExhausted", message: `the pool holds the node maximum of ${stats.nodeMaximum} IPs (${stats.vnicSlots} VNIC slots of ${observed.instance.shape}); the watermarks ask for ${uncapped - stats.needed} more` };
+}
+
+function computeStats(observed: ObservedState, available: number): NodeStats {
+  const { ciliumNode: node, instance, config } = observed;
+  const used = Object.keys(node.used).length;
+  const preAllocate = effectivePreAllocate(node.preAllocate);
+  const minAllocate = node.minAllocate ?? 0;
+  const maxAboveWatermark = node.maxAboveWatermark ?? 0;
+  const nodeMaximum = nodeMaximumIps(instance.maxVnicAttachments, config.firstInterfaceIndex, config.ipsPerVnic);
+  const maxAllocate = effectiveMaxAllocate(node.maxAllocate, nodeMaximum);
+  const needed = calculateNeededIps(available, used, preAllocate, minAllocate, maxAllocate);
+  const excess = calculateExcessIps(available, used, preAllocate, minAllocate, maxAboveWatermark);
+  const surge = surgeAllocation(observed.pendingPods, needed);
+  let toAllocate = needed > 0 ? needed + maxAboveWatermark + surge : 0;
+  // max-allocate is a ceiling the operator set: max-above-watermark and surge never push the pool past it.
+  if (node.maxAllocate && node.maxAllocate > 0) toAllocate = Math.min(toAllocate, Math.max(node.maxAllocate - available, 0));
+  const vnicsAttached = observed.vnics.filter((v) => v.attachmentState !== "DETACHED").length;
+  return { available, used, needed, excess, preAllocate, minAllocate, maxAllocate, maxAboveWatermark, surge, toAllocate, nodeMaximum, vnicSlots: instance.maxVnicAttachments, vnicsAttached };
+}
+
+interface AllocationPlan {
+  actions: PlanAction[];
+  decisions: Reason[];
+  state: NodeState;
+  reason: Reason;
+}
+
+function planAllocation(observed: ObservedState, stats: NodeStats): AllocationPlan {
+  const { ciliumNode: node, instance, config } = observed;
+  const actions: PlanAction[] = [];
+  const decisions: Reason[] = [];
+  const digest = observationDigest(observed.vnics.flatMap((v) => [v.attachmentId, ...v.privateIps.map((ip) => ip.id)]));
+  const token = (operation: "createPrivateIp" | "attachVnic", target: string, ordinal: number) =>
+    deriveRetryToken({ cluster: config.clusterName, node: node.name, instanceId: instance.id, operation, target, observationDigest: digest, ordinal });
+  const subnetFree = new Map(observed.subnets.map((s) => [s.id, s.freeAddresses]));
+  let remaining = stats.toAllocate;
+  decisions.push({ code: "ToAllocate", message: `allocate ${remaining} = needed ${stats.needed} + max-above-watermark ${stats.maxAboveWatermark} + surge ${stats.surge}${stats.surge > 0 ? ` (${observed.pendingPods} pending pods)` : ""}` });
+
+  for (const vnic of usableVnics(observed)) {
+    if (remaining === 0) break;
+    const room = Math.max(config.ipsPerVnic - secondaryIpCount(vnic), 0);
+    const free = subnetFree.get(vnic.subnetId);
+    if (room === 0) {
+      decisions.push({ code: "VnicFull", message: `VNIC ${vnic.vnicId} (index ${vnic.index}) holds ${config.ipsPerVnic} secondary IPs` });
+      continue;
+    }
+    if (free === undefined || free === 0) {
+      decisions.push({ code: "VnicSubnetFull", message: `VNIC ${vnic.vnicId} has room but its subnet ${vnic.subnetId} has ${free === undefined ? "unknown" : "no"} free addresses` });
+      continue;
+    }
+    const count = Math.min(room, free, remaining);
+    actions.push({
+      kind: "assignIps", vnicId: vnic.vnicId, subnetId: vnic.subnetId, count,
+      retryTokens: Array.from({ length: count }, (_, i) => token("createPrivateIp", vnic.vnicId, i)),
+      reason: { code: "FillExistingVnic", message: `VNIC ${vnic.vnicId} (index ${vnic.index}) has room for ${room}, its subnet ${free}: assign ${count}` },
+    });
+    subnetFree.set(vnic.subnetId, free - count);
+    remaining -= count;
+  }
+
+  let state: NodeState = "Ready";
+  let reason: Reason = { code: "Allocated", message: `${stats.toAllocate} IPs are assigned on attached VNICs` };
+
+  const ownName = attachmentDisplayName(config.clusterName, node.name);
+  for (const vnic of observed.vnics) {
+    if (remaining === 0 || vnic.attachmentState !== "ATTACHING" || vnic.attachmentDisplayName !== ownName) continue;
+    actions.push({ kind: "awaitAttachment", attachmentId: vnic.attachmentId, reason: { code: "AttachmentInProgress", message: `VNIC attachment ${vnic.attachmentId} is still ATTACHING${vnic.timeCreated ? ` (since ${vnic.timeCreated})` : ""}: its IPs follow once it is ATTACHED` } });
+    remaining -= Math.min(remaining, config.ipsPerVnic);
+    state = "Allocating";
+    reason = { code: "AttachmentInProgress", message: `waiting for VNIC attachment ${vnic.attachmentId}` };
+  }
+
+  let slotsUsed = stats.vnicsAttached;
+  const usedIndexes = new Set(observed.vnics.filter((v) => v.attachmentState !== "DETACHED").map((v) => v.index));
+  while (remaining > 0) {
+    if (slotsUsed >= instance.maxVnicAttachments) {
+      const message = `${remaining} more IPs wanted but all ${instance.maxVnicAttachments} VNIC slots of ${instance.shape} are in use and the usable VNICs are full`;
+      decisions.push({ code: "AtCapacity", message });
+      if (state !== "Allocating") {
+        state = "AtCapacity";
+        reason = { code: "VnicSlotsExhausted", message };
+      }
+      break;
+    }
+    const choice = selectSubnetForNewVnic({ ...observed, subnets: observed.subnets.map((s) => ({ ...s, freeAddresses: subnetFree.get(s.id) ?? 0 })) }, 2);
+    decisions.push(choice.reason);
+    if (!choice.subnet) {
+      state = "Error";
+      reason = choice.reason;
+      break;
+    }
+    const nsgs = selectNsgs(observed);
+    decisions.push(nsgs.reason);
+    const thenAssign = Math.min(config.ipsPerVnic, remaining, choice.subnet.freeAddresses - 1);
+    let index = Math.max(1, config.firstInterfaceIndex);
+    while (usedIndexes.has(index)) index++;
+    usedIndexes.add(index);
+    actions.push({
+      kind: "attachVnic", subnetId: choice.subnet.id, nsgIds: nsgs.nsgIds, index, thenAssign,
+      retryToken: token("attachVnic", `index-${index}`, 0),
+      reason: { code: "AttachVnic", message: `no usable VNIC has room for ${remaining} more IPs and ${instance.maxVnicAttachments - slotsUsed} slots are free: attach a VNIC on ${choice.subnet.id} (index ${index}) and assign ${thenAssign}` },
+    });
+    subnetFree.set(choice.subnet.id, choice.subnet.freeAddresses - thenAssign - 1);
+    remaining -= thenAssign;
+    slotsUsed++;
+    state = "Allocating";
+    reason = { code: "AttachingVnic", message: `attaching a VNIC on ${choice.subnet.id}` };
+  }
+  return { actions, decisions, state, reason };
+}
+
+function samePool(a: Record<string, { resource?: string; owner?: string }>, b: Record<string, { resource?: string; owner?: string }>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((ip) => b[ip] !== undefined && (a[ip]!.resource ?? "") === (b[ip]!.resource ?? "") && (a[ip]!.owner ?? "") === (b[ip]!.owner ?? ""));
+}

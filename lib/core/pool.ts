@@ -1,0 +1,52 @@
+import type { AllocationIp, ObservedState, ObservedVnic } from "./model";
+import { isOwnedSecondaryIp, vnicExclusion } from "./ownership";
+
+/**
+ * `spec.ipam.pool` rebuilt from OCI: every allocator-owned secondary IP on a usable VNIC, with the VNIC OCID
+ * as resource and no owner (Cilium's cloud IPAM replaces the pool wholesale from the cloud the same way).
+ * A VNIC's primary IP never enters the pool. IPs already `released` in the handshake stay out.
+ */
+export function rebuildPool(observed: ObservedState): Record<string, AllocationIp> {
+  const node = observed.ciliumNode.name;
+  const pool: Record<string, AllocationIp> = {};
+  for (const vnic of usableVnics(observed)) {
+    for (const ip of vnic.privateIps) {
+      if (!isOwnedSecondaryIp(ip, observed.config, node)) continue;
+      if (observed.ciliumNode.releaseIps[ip.ipAddress] === "released") continue;
+      pool[ip.ipAddress] = { resource: vnic.vnicId };
+    }
+  }
+  return sortPool(pool);
+}
+
+/** VNICs the allocator may put pod IPs on, in the deterministic order used everywhere: index, then OCID. */
+export function usableVnics(observed: ObservedState): Array<ObservedVnic & { vnicId: string }> {
+  return observed.vnics
+    .filter((vnic): vnic is ObservedVnic & { vnicId: string } =>
+      vnicExclusion(vnic, observed.config, observed.ciliumNode.name) === undefined)
+    .sort(compareVnics);
+}
+
+export function compareVnics(a: ObservedVnic, b: ObservedVnic): number {
+  return a.index - b.index || (a.vnicId ?? a.attachmentId).localeCompare(b.vnicId ?? b.attachmentId);
+}
+
+/** Secondary IPs on a VNIC, whoever created them: all count against the VNIC's limit. */
+export function secondaryIpCount(vnic: ObservedVnic): number {
+  return vnic.privateIps.filter((ip) => !ip.isPrimary).length;
+}
+
+/** Orders a pool map by IP address so that written maps and printed plans are stable. */
+export function sortPool(pool: Record<string, AllocationIp>): Record<string, AllocationIp> {
+  return Object.fromEntries(Object.entries(pool).sort(([a], [b]) => compareIpv4(a, b)));
+}
+
+export function compareIpv4(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 4; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return a.localeCompare(b);
+}

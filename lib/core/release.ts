@@ -1,0 +1,109 @@
+import { DateTime } from "luxon";
+import type { MarkForReleaseAction, ObservedState, Reason, ReleaseIpsAction, ReleaseStatus, WriteReleaseStatusAction } from "./model";
+import { compareIpv4, usableVnics } from "./pool";
+import { isOwnedSecondaryIp } from "./ownership";
+
+export interface ReleasePlan {
+  actions: Array<MarkForReleaseAction | ReleaseIpsAction | WriteReleaseStatusAction>;
+  releaseFirstSeen: Record<string, string>;
+  decisions: Reason[];
+}
+
+/**
+ * Cilium's excess-IP release handshake (`pkg/ipam/node.go` handleIPRelease, handleIPReleaseResponse,
+ * abortNoLongerExcessIPs; the agent side in crd.go updateLocalNodeResource), as a pure step:
+ * 1. candidates: up to `excess` free IPs on the ONE usable VNIC with the most free allocator-owned IPs
+ *    (free = in the pool and not in status.ipam.used; never a primary IP, never an IP another party created);
+ * 2. a candidate is written `marked-for-release` once it has stayed a candidate for the whole release delay;
+ * 3. the agent answers `ready-for-release` or `do-not-release`; only `ready` IPs are deleted in OCI, then written
+ *    `released` (the executor downgrades any whose delete failed), and they leave the pool afterwards;
+ * 4. an entry that is no longer a candidate is aborted (dropped), except `released`, which the agent removes;
+ *    `do-not-release` is dropped and its delay starts again.
+ */
+export function planRelease(observed: ObservedState, excess: number, releaseEnabled: boolean): ReleasePlan {
+  const decisions: Reason[] = [];
+  const { ciliumNode: node, config } = observed;
+  const now = DateTime.fromISO(observed.now, { zone: "utc" });
+  const candidates = releaseEnabled && excess > 0 ? pickCandidates(observed, excess) : undefined;
+  const candidateSet = new Set(candidates?.ips.map((c) => c.ipAddress) ?? []);
+  if (candidates) {
+    decisions.push({ code: "ReleaseCandidates", message: `${candidates.ips.length} of ${excess} excess IPs are candidates on VNIC ${candidates.vnicId}, the one with the most free IPs` });
+  }
+
+  const firstSeen: Record<string, string> = {};
+  for (const ip of candidateSet) firstSeen[ip] = observed.releaseFirstSeen[ip] ?? observed.now;
+
+  const current = node.releaseIps;
+  const next: Record<string, ReleaseStatus> = {};
+  const toDelete: Array<{ ipAddress: string; privateIpId: string }> = [];
+  for (const [ip, status] of Object.entries(current)) {
+    if (status === "released") {
+      next[ip] = status; // the agent removes it once the IP has left the pool
+      continue;
+    }
+    if (!candidateSet.has(ip)) {
+      decisions.push({ code: "ReleaseAborted", message: `${ip} is no longer an excess candidate: its ${status} entry is dropped` });
+      continue;
+    }
+    if (status === "do-not-release") {
+      firstSeen[ip] = observed.now;
+      decisions.push({ code: "ReleaseRefused", message: `the agent answered do-not-release for ${ip}: kept, its release delay starts again` });
+      continue;
+    }
+    if (status === "ready-for-release") {
+      if (node.used[ip]) {
+        decisions.push({ code: "ReleaseRefusedInUse", message: `${ip} is ready-for-release but in status.ipam.used: not released` });
+        continue;
+      }
+      const candidate = candidates!.ips.find((c) => c.ipAddress === ip)!;
+      toDelete.push(candidate);
+      next[ip] = "released";
+      continue;
+    }
+    next[ip] = status;
+  }
+  const toMark: string[] = [];
+  for (const ip of candidateSet) {
+    if (ip in current) continue;
+    const since = DateTime.fromISO(firstSeen[ip]!, { zone: "utc" });
+    const waited = now.diff(since, "seconds").seconds;
+    if (waited >= config.excessIpReleaseDelaySeconds) {
+      next[ip] = "marked-for-release";
+      toMark.push(ip);
+    }
+  }
+
+  const actions: ReleasePlan["actions"] = [];
+  if (toDelete.length > 0 && candidates) {
+    actions.push({ kind: "releaseIps", vnicId: candidates.vnicId, ips: toDelete, reason: { code: "ReleaseReadyIps", message: `the agent answered ready-for-release for ${toDelete.map((d) => d.ipAddress).join(", ")}` } });
+  }
+  if (toMark.length > 0 && candidates) {
+    actions.push({ kind: "markForRelease", vnicId: candidates.vnicId, ips: toMark, reason: { code: "MarkExcessIps", message: `${toMark.join(", ")} stayed excess for ${config.excessIpReleaseDelaySeconds} s` } });
+  } else if (candidateSet.size > 0) {
+    const waiting = [...candidateSet].filter((ip) => !(ip in current)).length;
+    if (waiting > 0) decisions.push({ code: "ReleaseDelay", message: `${waiting} candidates wait for the ${config.excessIpReleaseDelaySeconds} s release delay` });
+  }
+  if (!sameMap(current, next)) {
+    actions.push({ kind: "writeReleaseStatus", releaseIps: next, reason: { code: "ReleaseHandshake", message: "status.ipam.release-ips changes (written before the pool)" } });
+  }
+  return { actions, releaseFirstSeen: firstSeen, decisions };
+}
+
+function pickCandidates(observed: ObservedState, excess: number): { vnicId: string; ips: Array<{ ipAddress: string; privateIpId: string }> } | undefined {
+  const node = observed.ciliumNode;
+  let best: { vnicId: string; ips: Array<{ ipAddress: string; privateIpId: string }> } | undefined;
+  for (const vnic of usableVnics(observed)) {
+    const free = vnic.privateIps
+      .filter((ip) => isOwnedSecondaryIp(ip, observed.config, node.name) && !node.used[ip.ipAddress] && node.releaseIps[ip.ipAddress] !== "released")
+      .map((ip) => ({ ipAddress: ip.ipAddress, privateIpId: ip.id }))
+      .sort((a, b) => compareIpv4(a.ipAddress, b.ipAddress));
+    if (free.length > (best?.ips.length ?? 0)) best = { vnicId: vnic.vnicId, ips: free };
+  }
+  if (best) best.ips = best.ips.slice(0, excess);
+  return best;
+}
+
+function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
