@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as planCommand from "./commands/plan";
 
 /**
  * The `ocipam` command line. Each subcommand lives in its own file under ./commands and exports a
@@ -8,6 +9,7 @@ import { join } from "node:path";
  */
 const registrations: Array<(program: Command) => void> = [
   // one line per subcommand module
+  planCommand.register,
 ];
 
 export function buildProgram(): Command {

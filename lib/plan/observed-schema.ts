@@ -1,0 +1,119 @@
+/**
+ * JSON Schema of the observed-state file `ocipam plan --input` reads (the planner's input, documented in the
+ * README). Optional parts get their defaults from the schema (ajv `useDefaults`), so a hand-written file only
+ * needs what matters for the question being asked.
+ */
+const tags = { type: "object", additionalProperties: { type: "string" }, default: {} } as const;
+const count = { type: "integer", minimum: 0 } as const;
+const allocationMap = {
+  type: "object",
+  propertyNames: { format: "ipv4" },
+  additionalProperties: { type: "object", properties: { owner: { type: "string" }, resource: { type: "string" } }, additionalProperties: false },
+  default: {},
+} as const;
+
+export const observedStateSchema = {
+  $id: "https://ocipam.io/schemas/observed-state.json",
+  type: "object",
+  required: ["now", "config", "ciliumNode", "instance", "vnics", "subnets"],
+  additionalProperties: false,
+  properties: {
+    now: { type: "string", format: "date-time" },
+    config: {
+      type: "object",
+      required: ["clusterName", "vcnId"],
+      additionalProperties: false,
+      properties: {
+        clusterName: { type: "string", minLength: 1 },
+        vcnId: { type: "string", minLength: 1 },
+        ipsPerVnic: { type: "integer", minimum: 1, maximum: 256, default: 31 },
+        firstInterfaceIndex: { type: "integer", minimum: 0, default: 0 },
+        excludeInterfaceTags: tags,
+        subnetIds: { type: "array", items: { type: "string" }, default: [] },
+        subnetTags: tags,
+        nsgIds: { type: "array", items: { type: "string" }, default: [] },
+        nsgTags: tags,
+        releaseExcessIps: { type: "boolean", default: false },
+        excessIpReleaseDelaySeconds: { type: "integer", minimum: 0, default: 180 },
+      },
+    },
+    ciliumNode: {
+      type: "object",
+      required: ["name"],
+      additionalProperties: false,
+      properties: {
+        name: { type: "string", minLength: 1, maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" },
+        pool: allocationMap,
+        used: allocationMap,
+        releaseIps: {
+          type: "object", propertyNames: { format: "ipv4" }, default: {},
+          additionalProperties: { enum: ["marked-for-release", "ready-for-release", "do-not-release", "released"] },
+        },
+        preAllocate: count, minAllocate: count, maxAllocate: count, maxAboveWatermark: count,
+      },
+    },
+    instance: {
+      type: "object",
+      required: ["id", "availabilityDomain", "shape", "lifecycleState", "maxVnicAttachments"],
+      additionalProperties: false,
+      properties: {
+        id: { type: "string", pattern: "^ocid1\\.instance\\." },
+        compartmentId: { type: "string", default: "" },
+        availabilityDomain: { type: "string", minLength: 1 },
+        shape: { type: "string", minLength: 1 },
+        lifecycleState: { type: "string" },
+        maxVnicAttachments: { type: "integer", minimum: 1, maximum: 256 },
+      },
+    },
+    vnics: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["attachmentId", "attachmentState", "index", "isPrimary", "subnetId"],
+        additionalProperties: false,
+        properties: {
+          attachmentId: { type: "string", minLength: 1 },
+          attachmentState: { enum: ["ATTACHING", "ATTACHED", "DETACHING", "DETACHED"] },
+          attachmentDisplayName: { type: "string" },
+          vnicId: { type: "string" },
+          index: count,
+          isPrimary: { type: "boolean" },
+          subnetId: { type: "string", minLength: 1 },
+          macAddress: { type: "string" },
+          nsgIds: { type: "array", items: { type: "string" }, default: [] },
+          freeformTags: tags,
+          timeCreated: { type: "string", format: "date-time" },
+          privateIps: {
+            type: "array", default: [],
+            items: {
+              type: "object", required: ["id", "ipAddress", "isPrimary"], additionalProperties: false,
+              properties: { id: { type: "string" }, ipAddress: { type: "string", format: "ipv4" }, isPrimary: { type: "boolean" }, freeformTags: tags },
+            },
+          },
+        },
+      },
+    },
+    subnets: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["id", "vcnId", "availabilityDomain", "cidrBlock", "freeAddresses"],
+        additionalProperties: false,
+        properties: {
+          id: { type: "string", minLength: 1 },
+          vcnId: { type: "string", minLength: 1 },
+          availabilityDomain: { type: ["string", "null"] },
+          cidrBlock: { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$" },
+          freeAddresses: count,
+          freeformTags: tags,
+        },
+      },
+    },
+    nsgs: {
+      type: "array", default: [],
+      items: { type: "object", required: ["id", "vcnId"], additionalProperties: false, properties: { id: { type: "string" }, vcnId: { type: "string" }, freeformTags: tags } },
+    },
+    pendingPods: { ...count, default: 0 },
+    releaseFirstSeen: { type: "object", additionalProperties: { type: "string", format: "date-time" }, default: {} },
+  },
+} as const;

@@ -1,0 +1,55 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { InvalidInputError } from "../../lib/errors";
+import { BUNDLED_EXAMPLE } from "../../lib/cli/commands/plan";
+import { planNode } from "../../lib/core/planner";
+import { explainPlan } from "../../lib/plan/explain";
+import { parseObservedState } from "../../lib/plan/read-observed";
+
+const example = () => JSON.parse(readFileSync(BUNDLED_EXAMPLE, "utf8")) as Record<string, any>;
+const parseError = (doc: unknown): InvalidInputError => {
+  try {
+    parseObservedState(typeof doc === "string" ? doc : JSON.stringify(doc), "in.json");
+  } catch (err) {
+    expect(err).to.be.instanceOf(InvalidInputError);
+    return err as InvalidInputError;
+  }
+  throw new Error("expected the input to be rejected");
+};
+
+describe("ocipam plan input", () => {
+  it("plans the bundled example: fills the primary VNIC, then attaches one on the tag-matched subnet", () => {
+    const plan = planNode(parseObservedState(readFileSync(BUNDLED_EXAMPLE, "utf8")));
+    expect(plan.actions.map((a) => a.kind)).to.deep.equal(["assignIps", "attachVnic", "writePool"]);
+    const text = explainPlan(plan);
+    expect(text).to.contain("[SubnetFromConfiguredTags]");
+    expect(text).to.contain("attach a VNIC on subnet ocid1.subnet.oc1.phx.pods-ad1");
+  });
+
+  it("fills defaults for optional fields", () => {
+    const doc = example();
+    delete doc.pendingPods;
+    const state = parseObservedState(JSON.stringify(doc));
+    expect(state.config.ipsPerVnic).to.equal(31);
+    expect(state.config.excessIpReleaseDelaySeconds).to.equal(180);
+    expect(state.pendingPods).to.equal(0);
+    expect(state.nsgs).to.deep.equal([]);
+  });
+
+  const rejections: Array<[string, (doc: Record<string, any>) => unknown, string, RegExp]> = [
+    ["text that is not JSON", () => "{not json", "in.json", /not valid JSON/],
+    ["a missing required section", (d) => { delete d.instance; return d; }, "in.json#/instance", /is required/],
+    ["a negative VNIC index", (d) => { d.vnics[0].index = -1; return d; }, "in.json#/vnics/0/index", /must be >= 0/],
+    ["a malformed IP in the pool", (d) => { d.ciliumNode.pool["10.0.1.999"] = {}; return d; }, "in.json#/ciliumNode/pool/10.0.1.999", /key must match format "ipv4"/],
+    ["an unknown release status", (d) => { d.ciliumNode.releaseIps = { "10.0.1.10": "gone" }; return d; }, "in.json#/ciliumNode/releaseIps/10.0.1.10", /allowed values/],
+    ["an unknown field (a typo)", (d) => { d.config.ipPerVnic = 4; return d; }, "in.json#/config/ipPerVnic", /not a known field/],
+    ["an instance OCID of another resource type", (d) => { d.instance.id = "ocid1.vnic.oc1..x"; return d; }, "in.json#/instance/id", /pattern/],
+  ];
+  for (const [what, mutate, field, message] of rejections) {
+    it(`rejects ${what}, naming the field`, () => {
+      const err = parseError(mutate(example()));
+      expect(err.field).to.equal(field);
+      expect(err.message).to.match(message);
+    });
+  }
+});
