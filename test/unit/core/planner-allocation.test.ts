@@ -220,7 +220,7 @@ describe("planner: subnet and NSG selection for a new VNIC", () => {
   });
 
   it("uses configured NSGs, else NSGs matching the tags, else the primary VNIC's", () => {
-    const nsgs = [{ id: "n1", vcnId: VCN, freeformTags: { pods: "yes" } }, { id: "n2", vcnId: VCN, freeformTags: {} }];
+    const nsgs: Array<{ id: string; vcnId: string; freeformTags: Record<string, string> }> = [{ id: "n1", vcnId: VCN, freeformTags: { pods: "yes" } }, { id: "n2", vcnId: VCN, freeformTags: {} }];
     expect(attachFor({ config: config({ nsgIds: ["x"] }), nsgs }).attach!.nsgIds).to.deep.equal(["x"]);
     expect(attachFor({ config: config({ nsgTags: { pods: "yes" } }), nsgs }).attach!.nsgIds).to.deep.equal(["n1"]);
     expect(attachFor({ nsgs }).attach!.nsgIds).to.deep.equal(["ocid1.nsg.oc1..nodes"]);
