@@ -1,0 +1,119 @@
+import type { AttachmentState } from "../core/model";
+
+/**
+ * Narrow ports to OCI, in the project's own types. Only adapters under lib/adapters/oci see SDK types.
+ * Every method throws `OciApiError` (lib/ports/oci-errors.ts) for a service error, with status, service code and
+ * opc-request-id; retries of retryable failures happen inside the adapter, within the caller's deadline.
+ */
+
+export interface InstanceInfo {
+  id: string;
+  compartmentId: string;
+  availabilityDomain: string;
+  shape: string;
+  displayName: string;
+  lifecycleState: string;
+  /** `shapeConfig.maxVnicAttachments`: the per-instance VNIC limit (Flex shapes scale it with OCPUs). */
+  maxVnicAttachments: number;
+  freeformTags: Record<string, string>;
+  timeCreated?: string;
+}
+
+export interface VnicAttachmentInfo {
+  id: string;
+  instanceId: string;
+  compartmentId: string;
+  availabilityDomain: string;
+  lifecycleState: AttachmentState;
+  /** Present once ATTACHED ("Available after the attachment process is complete"). */
+  vnicId?: string;
+  subnetId?: string;
+  nicIndex?: number;
+  displayName?: string;
+  timeCreated?: string;
+}
+
+export interface VnicInfo {
+  id: string;
+  isPrimary: boolean;
+  subnetId: string;
+  macAddress?: string;
+  privateIp?: string;
+  nsgIds: string[];
+  freeformTags: Record<string, string>;
+  lifecycleState: string;
+}
+
+export interface PrivateIpInfo {
+  id: string;
+  ipAddress: string;
+  vnicId?: string;
+  subnetId: string;
+  isPrimary: boolean;
+  freeformTags: Record<string, string>;
+}
+
+export interface SubnetInfo {
+  id: string;
+  vcnId: string;
+  compartmentId: string;
+  /** null for a regional subnet. */
+  availabilityDomain: string | null;
+  cidrBlock: string;
+  virtualRouterIp?: string;
+  lifecycleState: string;
+  freeformTags: Record<string, string>;
+}
+
+export interface NsgInfo {
+  id: string;
+  vcnId: string;
+  freeformTags: Record<string, string>;
+}
+
+/** What every mutation returns besides its object: the request id operators search OCI Logging with. */
+export interface Mutation<T> {
+  value: T;
+  opcRequestId?: string;
+}
+
+/** Bounds a call: the adapter never starts a retry it cannot finish before this moment. */
+export interface CallOptions {
+  deadline?: Date;
+}
+
+export interface OciCompute {
+  /** Called at the start of each reconcile. Must return the instance with its per-instance VNIC limit. */
+  getInstance(instanceId: string, options?: CallOptions): Promise<InstanceInfo>;
+  /** Called at each observation. Must return every attachment of the instance (all pages), in any state. */
+  listVnicAttachments(compartmentId: string, instanceId: string, options?: CallOptions): Promise<VnicAttachmentInfo[]>;
+  /** Called while waiting for an attachment to reach ATTACHED. */
+  getVnicAttachment(attachmentId: string, options?: CallOptions): Promise<VnicAttachmentInfo>;
+  /**
+   * Called when the plan attaches a VNIC. Must send `retryToken` as opc-retry-token so that a retried or duplicated
+   * call returns the same attachment, and must create the VNIC with `freeformTags` and `displayName`.
+   */
+  attachVnic(request: {
+    instanceId: string; subnetId: string; nsgIds: string[]; displayName: string; freeformTags: Record<string, string>; retryToken: string;
+  }, options?: CallOptions): Promise<Mutation<VnicAttachmentInfo>>;
+}
+
+export interface OciNetwork {
+  /** Called for every ATTACHED VNIC at observation time. */
+  getVnic(vnicId: string, options?: CallOptions): Promise<VnicInfo>;
+  /** Called for every ATTACHED VNIC at observation time. Must return every private IP of the VNIC (all pages). */
+  listPrivateIps(vnicId: string, options?: CallOptions): Promise<PrivateIpInfo[]>;
+  /**
+   * Called once per IP the plan assigns. Must send `retryToken` as opc-retry-token and tag the IP; OCI picks the
+   * address. A VNIC at its secondary-IP limit or a full subnet is a non-retryable OciApiError.
+   */
+  createPrivateIp(request: { vnicId: string; displayName: string; freeformTags: Record<string, string>; retryToken: string }, options?: CallOptions): Promise<Mutation<PrivateIpInfo>>;
+  /** Called only for allocator-owned IPs the agent acknowledged (release) or orphans (collection). */
+  deletePrivateIp(privateIpId: string, options?: CallOptions): Promise<Mutation<void>>;
+  /** Called when the plan needs subnet candidates: every AVAILABLE subnet of the VCN in the compartment. */
+  listSubnets(compartmentId: string, vcnId: string, options?: CallOptions): Promise<SubnetInfo[]>;
+  /** Called for the subnets a plan may use: how many addresses are assigned (the subnet's IP inventory count). */
+  countAssignedIps(subnetId: string, options?: CallOptions): Promise<number>;
+  /** Called only when NSG tags are configured. */
+  listNetworkSecurityGroups(compartmentId: string, vcnId: string, options?: CallOptions): Promise<NsgInfo[]>;
+}
