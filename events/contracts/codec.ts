@@ -39,3 +39,15 @@ export function parseJson(text: string, field: string): Decoded<unknown> {
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * UTF-8 size of the JSON text of an already-parsed value. A value that cannot be serialized (a cycle, a BigInt,
+ * nesting deeper than the stack) cannot have come from JSON, so it is a SchemaViolation rather than a throw.
+ */
+export function jsonByteLength(value: unknown): Decoded<number> {
+  try {
+    return ok(Buffer.byteLength(JSON.stringify(value) ?? "", "utf8"));
+  } catch (cause) {
+    return fail("SchemaViolation", "", "(root) is not representable as JSON", cause);
+  }
+}

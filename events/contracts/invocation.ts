@@ -72,7 +72,7 @@ function decodeBody(body: unknown, validators: EventValidators, maxRecords: numb
         rejected.push(rejection(position, error));
         return;
       }
-      const decoded = decodeStreamMessage(message, validators);
+      const decoded = decodeSafely(() => decodeStreamMessage(message, validators));
       if (decoded.ok) records.push({ ...position, ...decoded.value });
       else rejected.push(rejection(position, decoded.error));
     });
@@ -87,7 +87,7 @@ function decodeBody(body: unknown, validators: EventValidators, maxRecords: numb
     );
     return { records: [], rejected: [rejection({ index: 0 }, error)] };
   }
-  const decoded = decodeEvent(value, validators);
+  const decoded = decodeSafely(() => decodeEvent(value, validators));
   return decoded.ok
     ? { records: [{ index: 0, ...decoded.value }], rejected: [] }
     : { records: [], rejected: [rejection({ index: 0 }, decoded.error)] };
@@ -103,6 +103,20 @@ function parseBody(body: unknown): Decoded<unknown> {
   }
   if (typeof value === "string") return parseJson(value, "");
   return ok(value);
+}
+
+/**
+ * Last line of defence for "bad input never crashes a batch": the decoders answer typed errors for every input we
+ * know of; anything they throw anyway (a bug, or a value no JSON parser produces) becomes a rejection of that record
+ * only, with the error kept as cause and its text in the message.
+ */
+function decodeSafely<T>(decode: () => Decoded<T>): Decoded<T> {
+  try {
+    return decode();
+  } catch (cause) {
+    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : "a non-error value";
+    return { ok: false, error: new EventContractError("SchemaViolation", "", `(root) could not be decoded (${what})`, { cause }) };
+  }
 }
 
 function rejection(position: RecordPosition, error: EventContractError): RejectedRecord {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { jsonByteLength } from "./codec";
 import { type Decoded, EventContractError, fail, ok } from "./errors";
 import { NUDGE_MAX_BYTES } from "./limits";
 import {
@@ -110,7 +111,9 @@ export interface NudgeDecodeOptions {
  * and subject = data.node (or data.cluster). Returns the typed nudge or the typed error; never throws.
  */
 export function decodeNudge(value: unknown, options: NudgeDecodeOptions = {}): Decoded<Nudge> {
-  const bytes = options.encodedBytes ?? Buffer.byteLength(JSON.stringify(value) ?? "", "utf8");
+  const size = options.encodedBytes === undefined ? jsonByteLength(value) : ok(options.encodedBytes);
+  if (!size.ok) return size;
+  const bytes = size.value;
   if (bytes > NUDGE_MAX_BYTES) {
     return fail("Oversize", "", `nudge is ${bytes} bytes, over the ${NUDGE_MAX_BYTES}-byte cap`);
   }

@@ -1,3 +1,4 @@
+import { jsonByteLength } from "./codec";
 import { type Decoded, fail, ok } from "./errors";
 import { OCI_EVENT_MAX_BYTES } from "./limits";
 import { type InstanceEvent, SUPPORTED_OCI_EVENT_TYPES, type SupportedOciEventType } from "./types";
@@ -23,7 +24,9 @@ const EVENT_SHAPE: Record<SupportedOciEventType, Pick<InstanceEvent, "action" | 
  * OCID). Never throws.
  */
 export function decodeOciEvent(value: unknown, options: OciEventDecodeOptions = {}): Decoded<InstanceEvent> {
-  const bytes = options.encodedBytes ?? Buffer.byteLength(JSON.stringify(value) ?? "", "utf8");
+  const size = options.encodedBytes === undefined ? jsonByteLength(value) : ok(options.encodedBytes);
+  if (!size.ok) return size;
+  const bytes = size.value;
   if (bytes > OCI_EVENT_MAX_BYTES) {
     return fail("Oversize", "", `event is ${bytes} bytes, over the ${OCI_EVENT_MAX_BYTES}-byte cap`);
   }
