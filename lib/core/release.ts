@@ -36,7 +36,14 @@ export function planRelease(observed: ObservedState, excess: number, releaseEnab
   const current = node.releaseIps;
   const next: Record<string, ReleaseStatus> = {};
   const toDelete: Array<{ ipAddress: string; privateIpId: string }> = [];
+  const existing = new Set(observed.vnics.flatMap((v) => v.privateIps.map((p) => p.ipAddress)));
   for (const [ip, status] of Object.entries(current)) {
+    if (status === "ready-for-release" && !existing.has(ip)) {
+      // Deleted in OCI by an earlier run whose status write lost a conflict: finish the handshake.
+      next[ip] = "released";
+      decisions.push({ code: "ReleaseCompleted", message: `${ip} is already deleted in OCI: written released` });
+      continue;
+    }
     if (status === "released") {
       next[ip] = status; // the agent removes it once the IP has left the pool
       continue;

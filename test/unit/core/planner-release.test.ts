@@ -109,6 +109,12 @@ describe("planner: excess release handshake", () => {
     expect(pool).to.not.have.property("10.0.1.29");
   });
 
+  it("writes released for an acknowledged IP that an earlier run already deleted in OCI", () => {
+    const plan = planNode(excessNode({ releaseIps: { "10.0.1.250": "ready-for-release" } }));
+    expect(only(plan, "writeReleaseStatus")[0]!.releaseIps["10.0.1.250"]).to.equal("released");
+    expect(only(plan, "releaseIps")).to.have.length(0);
+  });
+
   it("reports MaxAllocateReached when the operator's max-allocate stops the watermark", () => {
     const ips = ownedIps(10);
     const plan = planNode(observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf(PRIMARY, ips), used: usedOf(PRIMARY, ips, 10), maxAllocate: 10 }));

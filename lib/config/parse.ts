@@ -1,0 +1,53 @@
+import { ConfigError } from "../errors";
+
+/** Parsers for configuration values given as strings (environment, fn config, a config file). */
+
+export function parseInteger(key: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(key, `must be an integer, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(key, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+export function parseNumber(key: string, raw: string, min: number): number {
+  const value = Number(raw.trim());
+  if (raw.trim() === "" || !Number.isFinite(value) || value < min) throw new ConfigError(key, `must be a number ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+export function parseBoolean(key: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (["true", "1", "yes"].includes(v)) return true;
+  if (["false", "0", "no", ""].includes(v)) return false;
+  throw new ConfigError(key, `must be true or false, got "${raw}"`);
+}
+
+/** A comma-separated list; blanks dropped. */
+export function parseList(raw: string): string[] {
+  return raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** `key=value,key=value` into a map; a key without `=` is an error. */
+export function parseTags(key: string, raw: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const pair of parseList(raw)) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new ConfigError(key, `expects key=value pairs separated by commas, got "${pair}"`);
+    tags[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return tags;
+}
+
+export function parseOcidList(key: string, raw: string, resourceType: string): string[] {
+  const ids = parseList(raw);
+  for (const id of ids) {
+    if (!id.startsWith(`ocid1.${resourceType}.`)) throw new ConfigError(key, `"${id}" is not a ${resourceType} OCID (ocid1.${resourceType}....)`);
+  }
+  return ids;
+}
+
+export function parseEnum<T extends string>(key: string, raw: string, allowed: readonly T[]): T {
+  const v = raw.trim() as T;
+  if (!allowed.includes(v)) throw new ConfigError(key, `must be one of ${allowed.join(", ")}, got "${raw}"`);
+  return v;
+}

@@ -1,0 +1,157 @@
+import type { AllocationIp, AttachVnicAction, Plan, ReleaseStatus } from "../core/model";
+import { attachmentDisplayName, ownershipTags } from "../core/ownership";
+import { sortPool } from "../core/pool";
+import { deriveRetryToken } from "../core/retry-token";
+import type { PrivateIpInfo, VnicAttachmentInfo } from "../ports/oci";
+import { OciApiError } from "../ports/oci-errors";
+import type { TimeBudget } from "./deadline";
+import type { ReconcileDeps } from "./deps";
+import { mapSettledLimit } from "./map-limit";
+import type { Observation } from "./observe";
+
+export interface Execution {
+  created: Array<PrivateIpInfo & { vnicId: string }>;
+  released: string[];
+  attached: VnicAttachmentInfo[];
+  /** Attachments this execution created (as opposed to ones it only waited for). */
+  attachmentsStarted: number;
+  /** An attachment still ATTACHING when time ran out: the next run continues with it. */
+  pendingAttachment?: { attachmentId: string; since: string };
+  failures: OciApiError[];
+  /** The CiliumNode's resourceVersion after this execution's writes. */
+  resourceVersion: string;
+  wrotePool: boolean;
+  wroteReleaseStatus: boolean;
+}
+
+/**
+ * Carries out a plan's actions in order against OCI and Kubernetes. OCI failures of single IPs are recorded and the
+ * rest goes on (what was created is written to the pool, so nothing leaks); a Kubernetes conflict is thrown
+ * (KubeConflictError) for the caller to re-read and re-plan. Status is written before the pool, as Cilium does.
+ */
+export async function executePlan(plan: Plan, observation: Observation, deps: ReconcileDeps, budget: TimeBudget, callId: string): Promise<Execution> {
+  const { config, log } = deps;
+  const node = plan.node;
+  const cluster = config.planner.clusterName;
+  const call = { deadline: budget.workDeadline };
+  const tags = ownershipTags(cluster, node);
+  const logBase = { node, instance: plan.instanceId, callId };
+  const result: Execution = { created: [], released: [], attached: [], attachmentsStarted: 0, failures: [], resourceVersion: observation.ciliumNode.resourceVersion, wrotePool: false, wroteReleaseStatus: false };
+  const deletedOk = new Set<string>();
+
+  const createIps = async (vnicId: string, tokens: string[]) => {
+    const settled = await mapSettledLimit(tokens, config.createConcurrency, async (retryToken) => {
+      if (budget.expired()) throw new OciApiError("CreatePrivateIp", "not started: the invocation deadline is near", {});
+      return deps.network.createPrivateIp({ vnicId, displayName: `ocipam ${node}`, freeformTags: tags, retryToken }, call);
+    });
+    for (const s of settled) {
+      if (s.status === "fulfilled") {
+        result.created.push({ ...s.value.value, vnicId });
+        log.info({ ...logBase, vnic: vnicId, operation: "CreatePrivateIp", ip: s.value.value.ipAddress, privateIpId: s.value.value.id, opcRequestId: s.value.opcRequestId }, "private IP created");
+      } else {
+        recordFailure(s.reason, { vnic: vnicId, operation: "CreatePrivateIp" });
+      }
+    }
+  };
+
+  const recordFailure = (err: unknown, fields: Record<string, unknown>) => {
+    const failure = err instanceof OciApiError ? err : new OciApiError(String(fields.operation ?? "oci"), err instanceof Error ? err.message : String(err), {}, { cause: err });
+    result.failures.push(failure);
+    log.warn({ ...logBase, ...fields, reason: failure.reason, statusCode: failure.statusCode, serviceCode: failure.serviceCode, opcRequestId: failure.opcRequestId }, failure.message);
+  };
+
+  for (const action of plan.actions) {
+    switch (action.kind) {
+      case "releaseIps": {
+        const settled = await mapSettledLimit(action.ips, config.createConcurrency, (ip) => deps.network.deletePrivateIp(ip.privateIpId, call));
+        settled.forEach((s, i) => {
+          const ip = action.ips[i]!;
+          if (s.status === "fulfilled") {
+            deletedOk.add(ip.ipAddress);
+            result.released.push(ip.ipAddress);
+            log.info({ ...logBase, vnic: action.vnicId, operation: "DeletePrivateIp", ip: ip.ipAddress, privateIpId: ip.privateIpId, opcRequestId: s.value.opcRequestId }, "private IP released");
+          } else if (s.reason instanceof OciApiError && s.reason.notFound) {
+            deletedOk.add(ip.ipAddress); // already gone: the handshake may complete
+          } else {
+            recordFailure(s.reason, { vnic: action.vnicId, operation: "DeletePrivateIp", ip: ip.ipAddress });
+          }
+        });
+        break;
+      }
+      case "markForRelease":
+        break; // carried by the status write that follows
+      case "writeReleaseStatus": {
+        const planned = action.releaseIps;
+        const next: Record<string, ReleaseStatus> = {};
+        for (const [ip, status] of Object.entries(planned)) {
+          // `released` only for IPs whose delete succeeded in this run or an earlier one.
+          const releasedNow = status === "released" && observation.observed.ciliumNode.releaseIps[ip] !== "released";
+          const deletedEarlier = !observation.observed.vnics.some((v) => v.privateIps.some((p) => p.ipAddress === ip));
+          next[ip] = releasedNow && !deletedOk.has(ip) && !deletedEarlier ? "ready-for-release" : status;
+        }
+        result.resourceVersion = await deps.ciliumNodes.writeReleaseStatus(node, result.resourceVersion, next, observation.ciliumNode.ipam.releaseIps);
+        result.wroteReleaseStatus = true;
+        break;
+      }
+      case "assignIps":
+        await createIps(action.vnicId, action.retryTokens);
+        break;
+      case "awaitAttachment": {
+        const done = await waitForAttachment(action.attachmentId, deps, budget);
+        if (done.lifecycleState === "ATTACHED") result.attached.push(done);
+        else result.pendingAttachment = { attachmentId: action.attachmentId, since: done.timeCreated ?? deps.now().toISOString() };
+        break;
+      }
+      case "attachVnic": {
+        if (result.pendingAttachment || budget.expired()) break;
+        await attachAndFill(action);
+        break;
+      }
+      case "writePool": {
+        const pool: Record<string, AllocationIp> = { ...action.pool };
+        for (const ip of result.created) pool[ip.ipAddress] = { resource: ip.vnicId };
+        for (const ip of deletedOk) delete pool[ip];
+        result.resourceVersion = await deps.ciliumNodes.writePool(node, result.resourceVersion, sortPool(pool), observation.ciliumNode.ipam.pool, action.preAllocate);
+        result.wrotePool = true;
+        break;
+      }
+    }
+  }
+  return result;
+
+  async function attachAndFill(action: AttachVnicAction): Promise<void> {
+    let attachment: VnicAttachmentInfo;
+    try {
+      const started = await deps.compute.attachVnic({
+        instanceId: plan.instanceId, subnetId: action.subnetId, nsgIds: action.nsgIds,
+        displayName: attachmentDisplayName(cluster, node), freeformTags: tags, retryToken: action.retryToken,
+      }, call);
+      attachment = started.value;
+      result.attachmentsStarted++;
+      log.info({ ...logBase, operation: "AttachVnic", attachmentId: attachment.id, subnet: action.subnetId, opcRequestId: started.opcRequestId }, "VNIC attachment started");
+    } catch (err) {
+      recordFailure(err, { operation: "AttachVnic", subnet: action.subnetId });
+      return;
+    }
+    if (attachment.lifecycleState !== "ATTACHED" || !attachment.vnicId) attachment = await waitForAttachment(attachment.id, deps, budget);
+    if (attachment.lifecycleState !== "ATTACHED" || !attachment.vnicId) {
+      result.pendingAttachment = { attachmentId: attachment.id, since: attachment.timeCreated ?? deps.now().toISOString() };
+      return;
+    }
+    result.attached.push(attachment);
+    log.info({ ...logBase, vnic: attachment.vnicId, attachmentId: attachment.id }, "VNIC attached");
+    const vnicId = attachment.vnicId;
+    const tokens = Array.from({ length: action.thenAssign }, (_, i) =>
+      deriveRetryToken({ cluster, node, instanceId: plan.instanceId, operation: "createPrivateIp", target: vnicId, observationDigest: attachment.id, ordinal: i }));
+    await createIps(vnicId, tokens);
+  }
+}
+
+/** Polls an attachment until it leaves ATTACHING or the work deadline comes. */
+export async function waitForAttachment(attachmentId: string, deps: ReconcileDeps, budget: TimeBudget): Promise<VnicAttachmentInfo> {
+  for (;;) {
+    const current = await deps.compute.getVnicAttachment(attachmentId, { deadline: budget.workDeadline });
+    if (current.lifecycleState !== "ATTACHING" || (current.lifecycleState === "ATTACHING" && budget.remainingMs() < deps.config.attachPollMs)) return current;
+    await deps.sleep(deps.config.attachPollMs);
+  }
+}

@@ -1,0 +1,161 @@
+import type { ObservedState, ObservedSubnet, ObservedVnic, Reason } from "../core/model";
+import { planNode } from "../core/planner";
+import { tagsMatchAll } from "../core/ownership";
+import type { CiliumNodeView, IpamRecord } from "../ports/kube";
+import type { CallOptions, InstanceInfo, PrivateIpInfo, SubnetInfo, VnicAttachmentInfo, VnicInfo } from "../ports/oci";
+import { OciApiError } from "../ports/oci-errors";
+import type { ReconcileDeps } from "./deps";
+import { instanceIdFromProviderId } from "./provider-id";
+
+export interface Observation {
+  kind: "observed";
+  observed: ObservedState;
+  ciliumNode: CiliumNodeView;
+  instance: InstanceInfo;
+  record: IpamRecord | undefined;
+  /** VNIC details the CiliumNode cannot hold, for the project's own record (MAC, router, CIDR). */
+  vnicDetails: Map<string, { vnic: VnicInfo; attachment: VnicAttachmentInfo; subnet?: SubnetInfo }>;
+  subnets: SubnetInfo[];
+}
+
+export interface Refusal {
+  kind: "refused";
+  reason: Reason;
+  instanceId?: string;
+}
+
+/**
+ * Reads everything one plan rests on, fresh (the event that triggered the reconcile is only a hint), and checks
+ * that the instance belongs to the cluster: its compartment is one of the cluster's, and its primary VNIC is in the
+ * cluster's VCN. A node failing a check is refused with a typed reason and nothing is touched.
+ *
+ * Calls are kept to what the plan needs: subnet free counts, NSGs and pending pods are read only when the node
+ * needs IPs.
+ */
+export async function observeNode(name: string, deps: ReconcileDeps, call: CallOptions, expectedInstanceId?: string): Promise<Observation | Refusal> {
+  const { config } = deps;
+  const [ciliumNode, kubeNode] = await Promise.all([deps.ciliumNodes.get(name), deps.nodes.get(name)]);
+  if (!ciliumNode) return refuse("CiliumNodeNotFound", `CiliumNode ${name} does not exist`);
+  if (!kubeNode) return refuse("NodeNotFound", `Node ${name} does not exist`);
+  const instanceId = instanceIdFromProviderId(kubeNode.providerId);
+  if (!instanceId) return refuse("NoProviderId", `Node ${name} has no OCI providerID (got ${JSON.stringify(kubeNode.providerId ?? null)})`);
+  if (expectedInstanceId && expectedInstanceId !== instanceId) {
+    return refuse("ProviderIdMismatch", `the event names instance ${expectedInstanceId} but Node ${name} is instance ${instanceId}`, instanceId);
+  }
+
+  let instance: InstanceInfo;
+  try {
+    instance = await deps.compute.getInstance(instanceId, call);
+  } catch (err) {
+    if (err instanceof OciApiError && err.notFound) return refuse("InstanceNotFound", `instance ${instanceId} is not found or not visible to the allocator`, instanceId);
+    throw err;
+  }
+  if (!config.compartmentIds.includes(instance.compartmentId)) {
+    return refuse("NotInClusterCompartment", `instance ${instanceId} is in compartment ${instance.compartmentId}, not one of the cluster's`, instanceId);
+  }
+
+  const [attachments, subnets, record] = await Promise.all([
+    deps.compute.listVnicAttachments(instance.compartmentId, instanceId, call),
+    deps.network.listSubnets(config.networkCompartmentId, config.planner.vcnId, call),
+    deps.records.get(name),
+  ]);
+  const live = attachments.filter((a) => a.lifecycleState !== "DETACHED");
+  const attached = live.filter((a) => a.lifecycleState === "ATTACHED" && a.vnicId);
+  const details = await Promise.all(attached.map(async (attachment) => {
+    const [vnic, ips] = await Promise.all([deps.network.getVnic(attachment.vnicId!, call), deps.network.listPrivateIps(attachment.vnicId!, call)]);
+    return { attachment, vnic, ips };
+  }));
+  const subnetsById = new Map(subnets.map((s) => [s.id, s]));
+  const primary = details.find((d) => d.vnic.isPrimary);
+  if (!primary) return refuse("NoPrimaryVnic", `instance ${instanceId} has no attached primary VNIC yet`, instanceId);
+  if (!subnetsById.has(primary.vnic.subnetId)) {
+    return refuse("NotInClusterVcn", `the primary VNIC of instance ${instanceId} is in subnet ${primary.vnic.subnetId}, which is not in VCN ${config.planner.vcnId}`, instanceId);
+  }
+
+  const vnics = toObservedVnics(live, details);
+  const observed: ObservedState = {
+    now: deps.now().toISOString(),
+    config: config.planner,
+    ciliumNode: ciliumNode.ipam,
+    instance: { id: instance.id, compartmentId: instance.compartmentId, availabilityDomain: instance.availabilityDomain, shape: instance.shape, lifecycleState: instance.lifecycleState, maxVnicAttachments: instance.maxVnicAttachments },
+    vnics,
+    subnets: subnets.map((s) => toObservedSubnet(s, 0)),
+    nsgs: [],
+    pendingPods: 0,
+    releaseFirstSeen: record?.status?.release.firstSeenExcess ?? {},
+  };
+
+  // Stats do not depend on subnet counts, NSGs or pending pods: read those only when IPs are needed.
+  if (planNode(observed).stats.needed > 0) {
+    const wanted = relevantSubnets(observed, subnets);
+    const [counts, nsgs, pendingPods] = await Promise.all([
+      Promise.all(wanted.map(async (s) => [s.id, await deps.network.countAssignedIps(s.id, call)] as const)),
+      Object.keys(config.planner.nsgTags).length > 0 ? deps.network.listNetworkSecurityGroups(config.networkCompartmentId, config.planner.vcnId, call) : Promise.resolve([]),
+      deps.pods.countPending(name),
+    ]);
+    const assigned = new Map(counts);
+    observed.subnets = subnets.filter((s) => assigned.has(s.id)).map((s) => toObservedSubnet(s, Math.max(subnetCapacity(s.cidrBlock) - assigned.get(s.id)!, 0)));
+    observed.nsgs = nsgs.map((n) => ({ id: n.id, vcnId: n.vcnId, freeformTags: n.freeformTags }));
+    observed.pendingPods = pendingPods;
+  }
+
+  const vnicDetails = new Map(details.map((d) => [d.vnic.id, { vnic: d.vnic, attachment: d.attachment, ...(subnetsById.get(d.vnic.subnetId) ? { subnet: subnetsById.get(d.vnic.subnetId)! } : {}) }]));
+  return { kind: "observed", observed, ciliumNode, instance, record, vnicDetails, subnets };
+
+  function refuse(code: string, message: string, instance?: string): Refusal {
+    return { kind: "refused", reason: { code, message }, ...(instance ? { instanceId: instance } : {}) };
+  }
+}
+
+/**
+ * Device indexes: the primary VNIC is 0, secondary VNICs follow in attachment order (creation time, then OCID).
+ * OCI has no device number like EC2's; attachment order is also the order the instance metadata lists VNICs in.
+ */
+function toObservedVnics(live: VnicAttachmentInfo[], details: Array<{ attachment: VnicAttachmentInfo; vnic: VnicInfo; ips: PrivateIpInfo[] }>): ObservedVnic[] {
+  const byAttachment = new Map(details.map((d) => [d.attachment.id, d]));
+  const ordered = [...live].sort((a, b) => {
+    const pa = byAttachment.get(a.id)?.vnic.isPrimary ? 0 : 1;
+    const pb = byAttachment.get(b.id)?.vnic.isPrimary ? 0 : 1;
+    return pa - pb || (a.timeCreated ?? "").localeCompare(b.timeCreated ?? "") || a.id.localeCompare(b.id);
+  });
+  return ordered.map((attachment, index) => {
+    const d = byAttachment.get(attachment.id);
+    return {
+      attachmentId: attachment.id,
+      attachmentState: attachment.lifecycleState,
+      ...(attachment.displayName ? { attachmentDisplayName: attachment.displayName } : {}),
+      ...(d ? { vnicId: d.vnic.id } : {}),
+      index,
+      isPrimary: d?.vnic.isPrimary ?? false,
+      subnetId: d?.vnic.subnetId ?? attachment.subnetId ?? "",
+      ...(d?.vnic.macAddress ? { macAddress: d.vnic.macAddress } : {}),
+      nsgIds: d?.vnic.nsgIds ?? [],
+      freeformTags: d?.vnic.freeformTags ?? {},
+      privateIps: (d?.ips ?? []).map((ip) => ({ id: ip.id, ipAddress: ip.ipAddress, isPrimary: ip.isPrimary, freeformTags: ip.freeformTags })),
+      ...(attachment.timeCreated ? { timeCreated: attachment.timeCreated } : {}),
+    };
+  });
+}
+
+/** Subnets a plan may use: those of the node's VNICs, plus candidates for a new VNIC in the instance's placement. */
+function relevantSubnets(observed: ObservedState, subnets: SubnetInfo[]): SubnetInfo[] {
+  const { config, instance } = observed;
+  const vnicSubnets = new Set(observed.vnics.map((v) => v.subnetId));
+  return subnets.filter((s) => {
+    if (vnicSubnets.has(s.id)) return true;
+    if (s.availabilityDomain !== null && s.availabilityDomain !== instance.availabilityDomain) return false;
+    if (config.subnetIds.length > 0) return config.subnetIds.includes(s.id);
+    if (Object.keys(config.subnetTags).length > 0) return tagsMatchAll(s.freeformTags, config.subnetTags);
+    return true;
+  });
+}
+
+function toObservedSubnet(s: SubnetInfo, freeAddresses: number): ObservedSubnet {
+  return { id: s.id, vcnId: s.vcnId, availabilityDomain: s.availabilityDomain, cidrBlock: s.cidrBlock, freeAddresses, freeformTags: s.freeformTags };
+}
+
+/** Assignable addresses of an IPv4 subnet: OCI reserves the first two and the last one of every subnet. */
+export function subnetCapacity(cidrBlock: string): number {
+  const prefix = Number(cidrBlock.split("/")[1]);
+  return Number.isInteger(prefix) && prefix >= 0 && prefix <= 30 ? 2 ** (32 - prefix) - 3 : 0;
+}

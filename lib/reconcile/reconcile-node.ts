@@ -1,0 +1,195 @@
+import { randomUUID } from "node:crypto";
+import type { Plan } from "../core/model";
+import { planNode } from "../core/planner";
+import { OcipamError } from "../errors";
+import type { EventTarget, IpamRecordStatus, LockHandle, VnicRecord } from "../ports/kube";
+import { KubeConflictError } from "../ports/kube-errors";
+import { TimeBudget } from "./deadline";
+import type { ReconcileDeps } from "./deps";
+import { executePlan, type Execution } from "./execute";
+import { observeNode, type Observation } from "./observe";
+import type { NodeResult } from "./result";
+
+export interface ReconcileOptions {
+  deadline: Date;
+  callId?: string;
+  /** Plan only: no OCI mutation, no Kubernetes write, no lock. */
+  dryRun?: boolean;
+  /** The instance an OCI event named: the node must map to it, else the reconcile is refused. */
+  expectedInstanceId?: string;
+}
+
+/**
+ * Brings one node's pool to what Cilium's watermarks ask: takes the node's lock, then observe → plan → act →
+ * write back, and again while the node is still short and time remains. Any event that led here is only a hint:
+ * everything is re-read. Conflicts on the CiliumNode make it re-read and re-plan; a crash at any point leaves
+ * tagged objects the next run adopts.
+ */
+export async function reconcileNode(name: string, deps: ReconcileDeps, options: ReconcileOptions): Promise<NodeResult> {
+  const started = deps.now().getTime();
+  const callId = options.callId ?? randomUUID();
+  const budget = new TimeBudget(options.deadline, deps.config.deadlineReserveMs, () => deps.now().getTime());
+  const result: NodeResult = { node: name, outcome: "reconciled", reason: { code: "NotStarted", message: "" }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [] };
+  let lock: LockHandle | undefined;
+  let last: { observation: Observation; plan: Plan; execution?: Execution } | undefined;
+  const finish = (): NodeResult => {
+    result.durationMs = deps.now().getTime() - started;
+    const s = result.stats;
+    deps.log.info({ node: name, instance: result.instanceId, callId, outcome: result.outcome, state: result.state, reason: result.reason.code, available: s?.available, used: s?.used, needed: s?.needed, excess: s?.excess, decision: result.decision, rounds: result.rounds, ipsCreated: result.ipsCreated, ipsReleased: result.ipsReleased, vnicsAttached: result.vnicsAttached, durationMs: result.durationMs }, `reconcile ${result.outcome}: ${result.reason.message}`);
+    return result;
+  };
+
+  try {
+    if (!options.dryRun) {
+      const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
+      lock = await deps.locks.tryAcquire(name, callId, ttl);
+      if (!lock) {
+        result.outcome = "skipped";
+        result.reason = { code: "NodeLocked", message: "another invocation is reconciling this node; it continues while the node is short" };
+        return finish();
+      }
+    }
+    while (result.rounds < deps.config.maxRoundsPerNode) {
+      if (budget.expired()) {
+        result.reason = { code: "DeadlineReached", message: "the invocation deadline came before the node was done; the next nudge continues" };
+        break;
+      }
+      result.rounds++;
+      const observation = await observeNode(name, deps, { deadline: budget.workDeadline }, options.expectedInstanceId);
+      if (observation.kind === "refused") {
+        result.outcome = "refused";
+        result.reason = observation.reason;
+        if (observation.instanceId) result.instanceId = observation.instanceId;
+        deps.log.warn({ node: name, instance: observation.instanceId, callId, reason: observation.reason.code }, observation.reason.message);
+        return finish();
+      }
+      const plan = planNode(observation.observed);
+      result.instanceId = plan.instanceId;
+      result.state = plan.state;
+      result.reason = plan.reason;
+      result.stats = plan.stats;
+      result.decision = plan.actions.map((a) => a.kind);
+      last = { observation, plan };
+      if (options.dryRun) {
+        result.outcome = "planned";
+        return finish();
+      }
+      if (plan.actions.length === 0) break;
+      let execution: Execution;
+      try {
+        execution = await executePlan(plan, observation, deps, budget, callId);
+      } catch (err) {
+        if (err instanceof KubeConflictError) {
+          result.conflicts++;
+          deps.log.info({ node: name, callId, reason: err.reason }, "CiliumNode changed while writing: re-reading and re-planning");
+          continue;
+        }
+        throw err;
+      }
+      last.execution = execution;
+      result.ipsCreated += execution.created.length;
+      result.ipsReleased += execution.released.length;
+      result.vnicsAttached += execution.attached.length;
+      await recordChanges(name, observation, plan, execution, deps);
+      if (execution.pendingAttachment) {
+        result.state = "Allocating";
+        result.reason = { code: "AttachmentInProgress", message: `VNIC attachment ${execution.pendingAttachment.attachmentId} is still ATTACHING; the next nudge continues` };
+        break;
+      }
+      if (execution.failures.length > 0) {
+        const first = execution.failures[0]!;
+        result.state = "Error";
+        result.reason = { code: first.reason, message: `${execution.failures.length} OCI calls failed; first: ${first.message}` };
+        break;
+      }
+      // Complete and still Ready: the pool holds what was asked; nothing to re-read for.
+      if (plan.state === "Ready" && !plan.actions.some((a) => a.kind === "attachVnic" || a.kind === "awaitAttachment")) break;
+      if (plan.state === "AtCapacity" || plan.state === "Error") break;
+    }
+    if (result.rounds >= deps.config.maxRoundsPerNode && result.reason.code !== "DeadlineReached" && last?.plan.actions.length) {
+      result.reason = { code: "RoundLimit", message: `stopped after ${result.rounds} rounds; the next nudge continues` };
+    }
+    return finish();
+  } catch (err) {
+    result.outcome = "failed";
+    const e = err instanceof OcipamError ? err : undefined;
+    result.state = "Error";
+    result.reason = { code: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err) };
+    result.error = { reason: result.reason.code, message: result.reason.message, ...pick(e?.context) };
+    deps.log.error({ node: name, callId, reason: result.reason.code, ...pick(e?.context), err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "reconcile failed");
+    return finish();
+  } finally {
+    if (!options.dryRun) {
+      if (last) await saveRecord(name, last, result, deps).catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not save the OciIpamNode record"));
+      if (result.outcome === "failed" && last) await deps.events.record(targetOf(last.observation), "Warning", result.reason.code, result.reason.message);
+      await lock?.release().catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not release the node lock; it expires by itself"));
+    }
+  }
+}
+
+function pick(context: Record<string, unknown> | undefined): { statusCode?: number; serviceCode?: string; opcRequestId?: string } {
+  if (!context) return {};
+  const out: { statusCode?: number; serviceCode?: string; opcRequestId?: string } = {};
+  if (typeof context.statusCode === "number") out.statusCode = context.statusCode;
+  if (typeof context.serviceCode === "string") out.serviceCode = context.serviceCode;
+  if (typeof context.opcRequestId === "string") out.opcRequestId = context.opcRequestId;
+  return out;
+}
+
+function targetOf(observation: Observation): EventTarget {
+  return { apiVersion: "cilium.io/v2", kind: "CiliumNode", name: observation.ciliumNode.name, uid: observation.ciliumNode.uid };
+}
+
+async function recordChanges(name: string, observation: Observation, plan: Plan, execution: Execution, deps: ReconcileDeps): Promise<void> {
+  const target = targetOf(observation);
+  const byVnic = new Map<string, number>();
+  for (const ip of execution.created) byVnic.set(ip.vnicId, (byVnic.get(ip.vnicId) ?? 0) + 1);
+  const writes: Array<Promise<void>> = [];
+  for (const a of execution.attached) writes.push(deps.events.record(target, "Normal", "VnicAttached", `attached VNIC ${a.vnicId} (attachment ${a.id}) to instance ${plan.instanceId}`));
+  for (const [vnic, n] of byVnic) writes.push(deps.events.record(target, "Normal", "IpsAssigned", `assigned ${n} secondary IPs on VNIC ${vnic}`));
+  if (execution.released.length > 0) writes.push(deps.events.record(target, "Normal", "IpsReleased", `released ${execution.released.length} excess IPs: ${execution.released.join(", ")}`));
+  const marked = plan.actions.find((a) => a.kind === "markForRelease");
+  if (marked && marked.kind === "markForRelease") writes.push(deps.events.record(target, "Normal", "IpsMarkedForRelease", `marked ${marked.ips.length} excess IPs for release`));
+  const failures = new Map<string, { count: number; message: string }>();
+  for (const f of execution.failures) failures.set(f.reason, { count: (failures.get(f.reason)?.count ?? 0) + 1, message: f.message });
+  for (const [reason, f] of failures) writes.push(deps.events.record(target, "Warning", reason, `${f.count} OCI calls failed: ${f.message}`));
+  if (plan.state === "AtCapacity" && observation.record?.status?.state !== "AtCapacity") writes.push(deps.events.record(target, "Warning", plan.reason.code, plan.reason.message));
+  if (plan.state === "Error" && observation.record?.status?.reason !== plan.reason.code) writes.push(deps.events.record(target, "Warning", plan.reason.code, plan.reason.message));
+  await Promise.all(writes);
+}
+
+async function saveRecord(name: string, last: { observation: Observation; plan: Plan; execution?: Execution }, result: NodeResult, deps: ReconcileDeps): Promise<void> {
+  const { observation, plan, execution } = last;
+  const writePool = plan.actions.find((a) => a.kind === "writePool");
+  const poolBefore = writePool?.kind === "writePool" ? writePool.pool : observation.ciliumNode.ipam.pool;
+  const poolPerVnic = new Map<string, number>();
+  for (const entry of Object.values(poolBefore)) {
+    if (entry.resource) poolPerVnic.set(entry.resource, (poolPerVnic.get(entry.resource) ?? 0) + 1);
+  }
+  for (const ip of execution?.created ?? []) poolPerVnic.set(ip.vnicId, (poolPerVnic.get(ip.vnicId) ?? 0) + 1);
+  const vnics: VnicRecord[] = observation.observed.vnics.filter((v) => v.vnicId).map((v) => {
+    const d = observation.vnicDetails.get(v.vnicId!);
+    const createdHere = (execution?.created ?? []).filter((ip) => ip.vnicId === v.vnicId).length;
+    return {
+      vnicId: v.vnicId!, attachmentId: v.attachmentId, index: v.index, isPrimary: v.isPrimary, subnetId: v.subnetId, lifecycleState: v.attachmentState,
+      ...(v.macAddress ? { macAddress: v.macAddress } : {}),
+      ...(d?.attachment.nicIndex !== undefined ? { nicIndex: d.attachment.nicIndex } : {}),
+      ...(d?.subnet ? { subnetCidr: d.subnet.cidrBlock } : {}),
+      ...(d?.subnet?.virtualRouterIp ? { virtualRouterIp: d.subnet.virtualRouterIp } : {}),
+      ipCount: v.privateIps.length + createdHere,
+      poolIpCount: poolPerVnic.get(v.vnicId!) ?? 0,
+    };
+  });
+  const s = result.stats ?? plan.stats;
+  const status: IpamRecordStatus = {
+    state: result.state ?? plan.state,
+    reason: result.reason.code,
+    message: result.reason.message,
+    lastReconcileTime: deps.now().toISOString(),
+    counts: { available: s.available + (execution?.created.length ?? 0) - (execution?.released.length ?? 0), used: s.used, needed: s.needed, excess: s.excess, maxAllocatable: s.nodeMaximum, vnicsAttached: s.vnicsAttached + (execution?.attachmentsStarted ?? 0), vnicSlots: s.vnicSlots },
+    vnics,
+    release: { firstSeenExcess: plan.releaseFirstSeen },
+    ...(execution?.pendingAttachment ? { allocating: execution.pendingAttachment } : {}),
+  };
+  await deps.records.save(name, plan.instanceId, status);
+}
