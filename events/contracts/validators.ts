@@ -73,9 +73,13 @@ export function defaultEventValidators(): EventValidators {
   return defaults;
 }
 
-/** RFC 6901 escaping of one reference token. */
+/**
+ * RFC 6901 escaping of one reference token. Property names come from the payload, so a token is cut at 64
+ * characters: a hostile 1 MB property name must not become a 1 MB log field.
+ */
 export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, "~0").replace(/\//g, "~1");
+  const short = token.length > 64 ? `${token.slice(0, 64)}…` : token;
+  return short.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
 // Keywords that only say "a sub-schema failed": the error that names the field comes from inside them.

@@ -80,6 +80,12 @@ describe("decodeInvocationBody", () => {
       expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
     });
 
+    it("cuts a hostile property name to 64 characters in the reported field", () => {
+      const { rejected } = decodeInvocationBody({ ...nudge, ["X".repeat(3000)]: "x" });
+      expect(rejected).to.have.length(1);
+      expect(rejected[0]!.field).to.equal(`/${"X".repeat(64)}…`);
+    });
+
     it("decodes an OCI event whose additionalDetails nest thousands of levels deep", () => {
       // Built as text: JSON.stringify itself would overflow the stack on an object this deep.
       const deep = '{"d":'.repeat(5000) + "{}" + "}".repeat(5000);
