@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as planCommand from "./commands/plan";
+import * as nodeAgentCommand from "./commands/node-agent";
 
 /**
  * The `ocipam` command line. Each subcommand lives in its own file under ./commands and exports a
@@ -10,6 +11,7 @@ import * as planCommand from "./commands/plan";
 const registrations: Array<(program: Command) => void> = [
   // one line per subcommand module
   planCommand.register,
+  nodeAgentCommand.register,
 ];
 
 export function buildProgram(): Command {

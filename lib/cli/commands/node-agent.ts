@@ -1,0 +1,50 @@
+import type { Command } from "commander";
+import { createLogger } from "../../log";
+import { parseNodeAgentFlags, type NodeAgentFlags } from "../../node-agent/config";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/**
+ * `ocipam node-agent`: keeps policy routing for the node's secondary-VNIC pool IPs (see lib/node-agent/README.md).
+ * Runs as a DaemonSet with host networking; `--once` does a single pass and prints its report.
+ */
+export function register(program: Command): void {
+  program
+    .command("node-agent")
+    .description("keep policy routing on this node for pool IPs of secondary VNICs (runs as a DaemonSet)")
+    .option("--node-name <name>", "this node's name (default: $NODE_NAME)")
+    .option("--imds-url <url>", "IMDS v2 VNIC list URL (default: http://169.254.169.254/opc/v2/vnics/)")
+    .option("--mtu <bytes>", "MTU for secondary VNIC interfaces (default: 9000, OCI's default)")
+    .option("--protocol <number>", "route/rule protocol marking what the agent installed (default: 165)")
+    .option("--egress-cidr <cidr>", "restrict egress rules to this destination (repeatable; e.g. the VCN CIDRs when Cilium masquerades)", collect)
+    .option("--resync-seconds <n>", "full pass period (default: 60)")
+    .option("--retry-seconds <n>", "sooner pass while a VNIC is not visible yet or a command failed (default: 5)")
+    .option("--health-address <host:port|off>", "probe endpoints /healthz and /readyz (default: 127.0.0.1:9886)")
+    .option("--kubeconfig <file>", "kubeconfig file (default: in-cluster service account, else ~/.kube/config)")
+    .option("--netns <name>", "run ip commands in this network namespace (testing)")
+    .option("--ip-path <path>", "path of the ip binary (default: ip from PATH)")
+    .option("--once", "do one pass, print its report as JSON and exit (exit code 1 if a change failed)")
+    .option("--dry-run", "with --once: print the changes without applying them")
+    .option("--log-level <level>", "pino log level", "info")
+    .action(async (flags: NodeAgentFlags & { once?: boolean; dryRun?: boolean; logLevel: string }) => {
+      const settings = parseNodeAgentFlags(flags, process.env);
+      const log = createLogger({ level: flags.logLevel, base: { component: "node-agent" }, destination: flags.once ? process.stderr : process.stdout });
+      // Loaded here, not at the top: client-node is heavy and other subcommands do not need it.
+      const { runNodeAgent } = require("../../node-agent/run") as typeof import("../../node-agent/run");
+      const result = await runNodeAgent(settings, { log, once: flags.once === true || flags.dryRun === true, dryRun: flags.dryRun === true });
+      if ("outcome" in result) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        if (result.failed.length > 0 || (result.outcome !== "applied" && result.outcome !== "unchanged")) process.exitCode = 1;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const shutdown = () => {
+          process.off("SIGTERM", shutdown);
+          process.off("SIGINT", shutdown);
+          result.stop().then(resolve, resolve);
+        };
+        process.on("SIGTERM", shutdown);
+        process.on("SIGINT", shutdown);
+      });
+    });
+}
