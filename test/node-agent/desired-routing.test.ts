@@ -1,20 +1,20 @@
 import { expect } from "chai";
 import { desiredRouting } from "../../lib/node-agent/desired-routing";
-import type { DesiredRouting, NodeIpamSnapshot, RoutingConfig } from "../../lib/node-agent/model";
+import type { DesiredLink, DesiredRouting, DesiredTable, NodeIpamSnapshot, RoutingConfig } from "../../lib/node-agent/model";
 import { CONFIG, VNICS, ipam } from "./fixtures";
 
 const SECOND = "ocid1.vnic.oc1..second";
 const THIRD = "ocid1.vnic.oc1..third";
 const PRIMARY = "ocid1.vnic.oc1..primary";
 
-const table11 = {
+const table11: DesiredTable = {
   table: 11, vnicId: SECOND, mac: "02:00:17:00:00:02",
   routes: [
     { dst: "10.0.1.1/32", scope: "link", mac: "02:00:17:00:00:02" },
     { dst: "default", gateway: "10.0.1.1", scope: "global", mac: "02:00:17:00:00:02" },
   ],
 };
-const link11 = { mac: "02:00:17:00:00:02", vnicId: SECOND, index: 1, mtu: 9000, up: true };
+const link11: DesiredLink = { mac: "02:00:17:00:00:02", vnicId: SECOND, index: 1, mtu: 9000, up: true };
 const rulesFor = (ip: string, table: number, vnicId: string) => [
   { priority: 20, to: `${ip}/32`, table: 254, ip, vnicId },
   { priority: 111, from: `${ip}/32`, table, ip, vnicId },
