@@ -1,0 +1,81 @@
+import { notFound } from "../http/errors";
+import { createCursor, getMessages, putMessages } from "../world/streams";
+import { workRequestView } from "../world/views";
+import type { World } from "../world/world";
+import { objectReply } from "./compute-routes";
+import { listReply } from "./paging";
+import type { Route } from "./route";
+
+/**
+ * Work requests (oci-workrequests WorkRequestClient, which VirtualNetworkWaiter uses for BulkCreatePrivateIps:
+ * GET /20160918/workRequests/{id} and /errors) and Streaming (oci-streaming StreamClient, API version 20180418:
+ * POST /streams/{id}/messages, POST /streams/{id}/cursors, GET /streams/{id}/messages).
+ */
+
+function workRequestOr404(world: World, id: string) {
+  const w = world.workRequests.get(id);
+  if (!w) throw notFound(`WorkRequest ${id}`);
+  return w;
+}
+
+function streamOr404(world: World, id: string) {
+  const s = world.streams.get(id);
+  if (!s) throw notFound(`Stream ${id}`);
+  return s;
+}
+
+const streamTarget = (world: World, id: string) => {
+  const s = streamOr404(world, id);
+  return { compartmentId: s.compartmentId, variables: { "target.stream.id": s.id } };
+};
+
+export const workRequestRoutes: Route[] = [
+  {
+    operation: "GetWorkRequest",
+    method: "GET",
+    version: "20160918",
+    path: "/workRequests/{workRequestId}",
+    target: (ctx) => ({ compartmentId: workRequestOr404(ctx.world, ctx.params.workRequestId).compartmentId }),
+    handle: (ctx) => objectReply(workRequestView(workRequestOr404(ctx.world, ctx.params.workRequestId))),
+  },
+  {
+    operation: "ListWorkRequestErrors",
+    method: "GET",
+    version: "20160918",
+    path: "/workRequests/{workRequestId}/errors",
+    target: (ctx) => ({ compartmentId: workRequestOr404(ctx.world, ctx.params.workRequestId).compartmentId }),
+    handle: (ctx) => listReply([...workRequestOr404(ctx.world, ctx.params.workRequestId)._errors], ctx.query),
+  },
+];
+
+export const streamingRoutes: Route[] = [
+  {
+    operation: "PutMessages",
+    method: "POST",
+    version: "20180418",
+    path: "/streams/{streamId}/messages",
+    bodyExempt: true,
+    target: (ctx) => streamTarget(ctx.world, ctx.params.streamId),
+    handle: (ctx) => ({ status: 200, body: putMessages(ctx.world, streamOr404(ctx.world, ctx.params.streamId), ctx.body) }),
+  },
+  {
+    operation: "CreateCursor",
+    method: "POST",
+    version: "20180418",
+    path: "/streams/{streamId}/cursors",
+    target: (ctx) => streamTarget(ctx.world, ctx.params.streamId),
+    handle: (ctx) => ({ status: 200, body: createCursor(streamOr404(ctx.world, ctx.params.streamId), ctx.body) }),
+  },
+  {
+    operation: "GetMessages",
+    method: "GET",
+    version: "20180418",
+    path: "/streams/{streamId}/messages",
+    target: (ctx) => streamTarget(ctx.world, ctx.params.streamId),
+    handle: (ctx) => {
+      const stream = streamOr404(ctx.world, ctx.params.streamId);
+      const { items, nextCursor } = getMessages(stream, ctx.query.get("cursor") ?? undefined, ctx.query.get("limit") ?? undefined);
+      return { status: 200, body: items, headers: { "opc-next-cursor": nextCursor } };
+    },
+  },
+];
