@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as planCommand from "./commands/plan";
 import * as nodeAgentCommand from "./commands/node-agent";
+import * as emulateOciCommand from "./commands/emulate-oci";
 
 /**
  * The `ocipam` command line. Each subcommand lives in its own file under ./commands and exports a
@@ -12,6 +13,7 @@ const registrations: Array<(program: Command) => void> = [
   // one line per subcommand module
   planCommand.register,
   nodeAgentCommand.register,
+  emulateOciCommand.register,
 ];
 
 export function buildProgram(): Command {

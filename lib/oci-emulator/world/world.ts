@@ -91,7 +91,7 @@ export class World {
   /** `EMU:US-ASHBURN-AD-2` for 2, a name passes through, null/undefined → null. */
   adName(ad: string | number | null | undefined): string | null {
     if (ad === null || ad === undefined) return null;
-    if (typeof ad === "number" || /^\d+$/.test(ad)) return `EMU:${this.region.toUpperCase()}-AD-${ad}`;
+    if (typeof ad === "number" || /^\d+$/.test(ad)) return `EMU:${this.region.toUpperCase().replace(/-\d+$/, "")}-AD-${ad}`;
     return ad;
   }
 

@@ -1,0 +1,103 @@
+import type { Command } from "commander";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, InvalidInputError } from "../../errors";
+import { createLogger } from "../../log";
+import { startOciEmulator, type OciEmulator, type WorldSpec } from "../../oci-emulator";
+
+/**
+ * `ocipam emulate oci`: runs the OCI API emulator on loopback until interrupted. The first stdout line is one JSON
+ * object with everything a client needs (endpoint, config file, key, OCIDs); logs go to stderr.
+ * The `emulate` parent command is shared with `ocipam emulate kube` (emulate-kube.ts): whichever registers first
+ * creates it, the other finds it.
+ */
+export function register(program: Command): void {
+  const emulate =
+    program.commands.find((c) => c.name() === "emulate") ??
+    program.command("emulate").description("Run local emulators of the services the allocator talks to");
+  emulate
+    .command("oci")
+    .description("Emulate the OCI Core (compute, networking) and Streaming APIs on loopback")
+    .option("--port <n>", "port to listen on (0 = any free port)", "0")
+    .option("--host <addr>", "address to bind", "127.0.0.1")
+    .option("--world <file>", "world JSON file (default: the built-in default world)")
+    .option("--latency <profile>", "realistic | zero", "realistic")
+    .option("--time-scale <x>", "multiply every modelled duration by x", "1")
+    .option("--config-dir <dir>", "where to write the OCI config file and key (default: a new temp directory)")
+    .option("--policy-file <file>", "IAM policy statements, one per line; enables IAM enforcement")
+    .action(async (opts: Record<string, string | undefined>) => {
+      const emulator = await startFromOptions(opts);
+      process.stdout.write(`${JSON.stringify(summary(emulator, opts.configDir))}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      await emulator.close();
+    });
+}
+
+function parseNumber(name: string, text: string | undefined, min: number): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min) throw new InvalidInputError(name, `must be a number >= ${min}, got "${text}"`);
+  return n;
+}
+
+async function startFromOptions(opts: Record<string, string | undefined>): Promise<OciEmulator> {
+  const latency = opts.latency;
+  if (latency !== "realistic" && latency !== "zero") throw new InvalidInputError("--latency", `must be realistic or zero, got "${latency}"`);
+  let world: WorldSpec | undefined;
+  if (opts.world) {
+    try {
+      world = JSON.parse(readFileSync(opts.world, "utf8")) as WorldSpec;
+    } catch (err) {
+      throw new ConfigError("--world", `cannot read ${opts.world}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  let policies: string[] | undefined;
+  if (opts.policyFile) {
+    policies = readFileSync(opts.policyFile, "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "" && !l.startsWith("#"));
+  }
+  const emulator = await startOciEmulator({
+    port: parseNumber("--port", opts.port, 0),
+    host: opts.host,
+    world,
+    latency,
+    timeScale: parseNumber("--time-scale", opts.timeScale, 0),
+    policies,
+    enforceIam: policies !== undefined,
+    log: createLogger({ destination: process.stderr, base: { component: "oci-emulator" } }),
+  });
+  return emulator;
+}
+
+/** The first stdout line. */
+function summary(emulator: OciEmulator, configDir: string | undefined): Record<string, unknown> {
+  const dir = configDir ?? mkdtempSync(join(tmpdir(), "ocipam-oci-"));
+  const written = emulator.writeOciConfig(dir);
+  const snap = emulator.admin.snapshot();
+  return {
+    endpoint: emulator.endpoint,
+    configPath: written.configPath,
+    keyPath: written.keyPath,
+    profile: written.profile,
+    region: snap.region,
+    tenancyId: snap.tenancyId,
+    compartmentId: snap.compartments[0]?.id ?? snap.tenancyId,
+    vcnId: snap.vcns[0]?.id,
+    subnets: snap.subnets.map((s) => ({ id: s.id, name: s.displayName, cidrBlock: s.cidrBlock, availabilityDomain: s.availabilityDomain })),
+    nsgs: snap.nsgs.map((n) => ({ id: n.id, name: n.displayName })),
+    instances: snap.instances.map((i) => ({
+      id: i.id,
+      name: i.displayName,
+      shape: i.shape,
+      maxVnicAttachments: (i.shapeConfig as { maxVnicAttachments: number }).maxVnicAttachments,
+      availabilityDomain: i.availabilityDomain,
+    })),
+    streams: snap.streams.map((s) => ({ id: s.id, name: s.name, partitions: s.partitions, messagesEndpoint: s.messagesEndpoint })),
+  };
+}
