@@ -67,7 +67,7 @@ export class KubeCiliumNodePoolSource implements PoolSource {
     let delay = base;
     while (!this.stopped) {
       const healthy = await this.listAndWatch().catch((err: unknown) => {
-        this.options.log.warn({ err, node: this.options.nodeName }, "CiliumNode list/watch failed; retrying");
+        this.options.log.warn({ err }, "CiliumNode list/watch failed; retrying");
         return false;
       });
       delay = healthy ? base : Math.min(delay * 2, this.options.maxRetryDelayMs ?? 30_000);
@@ -108,13 +108,13 @@ export class KubeCiliumNodePoolSource implements PoolSource {
             else if (type === "DELETED") this.publish(absent());
             else if (type === "ERROR") {
               // A Status object, e.g. 410 Gone: the resourceVersion is too old; a fresh list fixes it.
-              this.options.log.info({ node: this.options.nodeName, status: obj?.code }, "CiliumNode watch error event; re-listing");
+              this.options.log.info({ status: obj?.code }, "CiliumNode watch error event; re-listing");
               this.controller?.abort();
             }
           },
           (err) => {
             const aborted = err instanceof Error && err.name === "AbortError";
-            if (err && !aborted && !this.stopped) this.options.log.warn({ err, node: this.options.nodeName }, "CiliumNode watch ended with an error");
+            if (err && !aborted && !this.stopped) this.options.log.warn({ err }, "CiliumNode watch ended with an error");
             finish(!err || aborted);
           },
         )

@@ -31,7 +31,7 @@ export interface RunningAgent {
  * (`ip` present, kernel keeps rule protocols) and fails fast with UnsupportedHostError otherwise.
  */
 export async function runNodeAgent(settings: NodeAgentSettings, options: RunOptions): Promise<RunningAgent | ReconcileReport> {
-  const log = options.log.child({ component: "node-agent", node: settings.nodeName });
+  const log = options.log.child({ node: settings.nodeName });
   const dataplane = new Iproute2Dataplane({
     protocol: settings.routing.protocol,
     ipPath: settings.ipPath,

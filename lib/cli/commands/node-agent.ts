@@ -28,10 +28,12 @@ export function register(program: Command): void {
     .option("--log-level <level>", "pino log level", "info")
     .action(async (flags: NodeAgentFlags & { once?: boolean; dryRun?: boolean; logLevel: string }) => {
       const settings = parseNodeAgentFlags(flags, process.env);
-      const log = createLogger({ level: flags.logLevel, base: { component: "node-agent" }, destination: flags.once ? process.stderr : process.stdout });
+      const once = flags.once === true || flags.dryRun === true;
+      // With --once stdout carries the JSON report, so log lines go to stderr.
+      const log = createLogger({ level: flags.logLevel, base: { component: "node-agent" }, destination: once ? process.stderr : process.stdout });
       // Loaded here, not at the top: client-node is heavy and other subcommands do not need it.
       const { runNodeAgent } = require("../../node-agent/run") as typeof import("../../node-agent/run");
-      const result = await runNodeAgent(settings, { log, once: flags.once === true || flags.dryRun === true, dryRun: flags.dryRun === true });
+      const result = await runNodeAgent(settings, { log, once, dryRun: flags.dryRun === true });
       if ("outcome" in result) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         if (result.failed.length > 0 || (result.outcome !== "applied" && result.outcome !== "unchanged")) process.exitCode = 1;
