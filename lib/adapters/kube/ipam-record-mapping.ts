@@ -1,0 +1,128 @@
+import type { IpamRecord, IpamRecordStatus, VnicRecord } from "../../ports/kube";
+
+/**
+ * The project's own cluster-scoped resource, one per node: what the CiliumNode cannot hold (its schema prunes
+ * unknown fields). `spec` says which instance the node is; `status` (written through /status) is the allocator's
+ * last observation. Field names are the port's, camelCased, as the CRD
+ * infra/kubernetes/crds/ociipamnodes.ocipam.io.yaml declares them.
+ */
+export const IPAM_RECORDS = { group: "ocipam.io", version: "v1alpha1", plural: "ociipamnodes" } as const;
+export const IPAM_RECORD_KIND = "OciIpamNode";
+export const IPAM_RECORD_API_VERSION = `${IPAM_RECORDS.group}/${IPAM_RECORDS.version}`;
+
+type Json = Record<string, unknown>;
+
+function obj(value: unknown): Json | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+function str(value: unknown, fallback = ""): string {
+  return typeof value === "string" ? value : fallback;
+}
+function num(value: unknown, fallback = 0): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+function strMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj(value) ?? {})) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+const STATES = new Set(["Ready", "Allocating", "AtCapacity", "Error", "Pending", "Prewarmed"]);
+
+function toVnic(value: unknown): VnicRecord | undefined {
+  const v = obj(value);
+  if (!v || typeof v.vnicId !== "string") return undefined;
+  const out: VnicRecord = {
+    vnicId: v.vnicId,
+    attachmentId: str(v.attachmentId),
+    index: num(v.index),
+    isPrimary: v.isPrimary === true,
+    subnetId: str(v.subnetId),
+    lifecycleState: str(v.lifecycleState),
+    ipCount: num(v.ipCount),
+    poolIpCount: num(v.poolIpCount),
+  };
+  if (typeof v.macAddress === "string") out.macAddress = v.macAddress;
+  if (typeof v.nicIndex === "number") out.nicIndex = v.nicIndex;
+  if (typeof v.subnetCidr === "string") out.subnetCidr = v.subnetCidr;
+  if (typeof v.virtualRouterIp === "string") out.virtualRouterIp = v.virtualRouterIp;
+  return out;
+}
+
+/** Reads a status written by this allocator (or a partial one); missing fields get neutral values. */
+export function toIpamRecordStatus(value: unknown): IpamRecordStatus | undefined {
+  const s = obj(value);
+  if (!s || typeof s.state !== "string") return undefined;
+  const counts = obj(s.counts) ?? {};
+  const status: IpamRecordStatus = {
+    state: (STATES.has(s.state) ? s.state : "Error") as IpamRecordStatus["state"],
+    reason: str(s.reason),
+    message: str(s.message),
+    lastReconcileTime: str(s.lastReconcileTime),
+    counts: {
+      available: num(counts.available),
+      used: num(counts.used),
+      needed: num(counts.needed),
+      excess: num(counts.excess),
+      maxAllocatable: num(counts.maxAllocatable),
+      vnicsAttached: num(counts.vnicsAttached),
+      vnicSlots: num(counts.vnicSlots),
+    },
+    vnics: (Array.isArray(s.vnics) ? s.vnics : []).map(toVnic).filter((v): v is VnicRecord => v !== undefined),
+    release: { firstSeenExcess: strMap(obj(s.release)?.firstSeenExcess) },
+  };
+  const allocating = obj(s.allocating);
+  if (allocating && typeof allocating.attachmentId === "string") status.allocating = { attachmentId: allocating.attachmentId, since: str(allocating.since) };
+  return status;
+}
+
+export function toIpamRecord(object: unknown): IpamRecord {
+  const o = obj(object) ?? {};
+  const meta = obj(o.metadata) ?? {};
+  const name = str(meta.name);
+  if (!name) throw new TypeError(`${IPAM_RECORD_KIND} without metadata.name`);
+  const record: IpamRecord = { name, instanceId: str(obj(o.spec)?.instanceId) };
+  if (typeof meta.resourceVersion === "string") record.resourceVersion = meta.resourceVersion;
+  const status = toIpamRecordStatus(o.status);
+  if (status) record.status = status;
+  return record;
+}
+
+/** The object to create for a node (status is ignored on create when the CRD has a status subresource). */
+export function newIpamRecordObject(name: string, instanceId: string): Json {
+  return { apiVersion: IPAM_RECORD_API_VERSION, kind: IPAM_RECORD_KIND, metadata: { name, labels: { "app.kubernetes.io/managed-by": "ocipam" } }, spec: { instanceId, nodeName: name } };
+}
+
+/**
+ * The status as JSON: a plain copy without undefined members (they would not survive JSON anyway, but an explicit
+ * copy keeps fields the CRD does not declare out of the request).
+ */
+export function ipamRecordStatusJson(status: IpamRecordStatus): Json {
+  const out: Json = {
+    state: status.state,
+    reason: status.reason,
+    message: status.message,
+    lastReconcileTime: status.lastReconcileTime,
+    counts: { ...status.counts },
+    vnics: status.vnics.map((v) => {
+      const vnic: Json = {
+        vnicId: v.vnicId,
+        attachmentId: v.attachmentId,
+        index: v.index,
+        isPrimary: v.isPrimary,
+        subnetId: v.subnetId,
+        lifecycleState: v.lifecycleState,
+        ipCount: v.ipCount,
+        poolIpCount: v.poolIpCount,
+      };
+      if (v.macAddress !== undefined) vnic.macAddress = v.macAddress;
+      if (v.nicIndex !== undefined) vnic.nicIndex = v.nicIndex;
+      if (v.subnetCidr !== undefined) vnic.subnetCidr = v.subnetCidr;
+      if (v.virtualRouterIp !== undefined) vnic.virtualRouterIp = v.virtualRouterIp;
+      return vnic;
+    }),
+    release: { firstSeenExcess: { ...status.release.firstSeenExcess } },
+  };
+  if (status.allocating) out.allocating = { attachmentId: status.allocating.attachmentId, since: status.allocating.since };
+  return out;
+}

@@ -1,0 +1,52 @@
+import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
+import type { KubeNodeInfo, KubeNodes } from "../../ports/kube";
+import { isNotFound, toKubeError } from "./errors";
+import { listAllPages } from "./paging";
+
+/**
+ * The instance OCID a Node's `spec.providerID` names: `oci://<OCID>` (cloud-provider-oci) or the bare OCID
+ * (what OKE sets). Undefined for anything else (another provider's ID, empty).
+ */
+export function instanceIdFromProviderId(providerId: string | undefined): string | undefined {
+  if (!providerId) return undefined;
+  const id = providerId.startsWith("oci://") ? providerId.slice("oci://".length) : providerId;
+  return /^ocid1\.instance\.[^\s/]+$/.test(id) ? id : undefined;
+}
+
+export function toKubeNodeInfo(node: V1Node): KubeNodeInfo {
+  const info: KubeNodeInfo = { name: node.metadata?.name ?? "", uid: node.metadata?.uid ?? "", labels: { ...(node.metadata?.labels ?? {}) } };
+  if (node.spec?.providerID) info.providerId = node.spec.providerID;
+  return info;
+}
+
+/** KubeNodes over CoreV1 nodes (read and list only). */
+export class KubeNodesAdapter implements KubeNodes {
+  constructor(
+    private readonly api: CoreV1Api,
+    private readonly options: { pageSize?: number } = {},
+  ) {}
+
+  async get(name: string): Promise<KubeNodeInfo | undefined> {
+    try {
+      return toKubeNodeInfo(await this.api.readNode({ name }));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw toKubeError(`get Node ${name}`, err);
+    }
+  }
+
+  /**
+   * Lists the Nodes (paged) and returns the one whose providerID names `instanceId` in either form. There is no
+   * field selector for spec.providerID, so this is a full list: it is called for instance events only.
+   */
+  async findByInstanceId(instanceId: string): Promise<KubeNodeInfo | undefined> {
+    let nodes: V1Node[];
+    try {
+      ({ items: nodes } = await listAllPages<V1Node>((cont, limit) => this.api.listNode({ limit, _continue: cont }), this.options.pageSize));
+    } catch (err) {
+      throw toKubeError("list Nodes", err);
+    }
+    const match = nodes.find((n) => instanceIdFromProviderId(n.spec?.providerID) === instanceId);
+    return match ? toKubeNodeInfo(match) : undefined;
+  }
+}
