@@ -129,7 +129,7 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
       const r = await clients.compute.getVnicAttachment({ vnicAttachmentId: attachmentId });
       return r.vnicAttachment.lifecycleState === LifecycleState.Detached;
     });
-    await expectOciError(() => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id }), 404, "NotAuthorizedOrNotFound");
+    await expectOciError(() => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id! }), 404, "NotAuthorizedOrNotFound");
     expect((await clients.vcn.getVnic({ vnicId })).vnic.lifecycleState).to.equal("TERMINATED");
     await attachAndWait(clients, id, subnet("pods-regional").id);
   });
@@ -217,7 +217,7 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
     const { vnicAttachment } = await clients.compute.attachVnic({
       attachVnicDetails: { instanceId: instance("worker-e4-8").id, createVnicDetails: { subnetId: subnet("pods-regional").id } },
     });
-    const waiter = clients.compute.createWaiters({
+    const waiter = clients.compute.createWaiters(clients.workRequests, {
       terminationStrategy: new common.MaxAttemptsTerminationStrategy(50),
       delayStrategy: new common.FixedTimeDelayStrategy(0.01),
     });

@@ -53,7 +53,7 @@ describe("OCI emulator: opc-retry-token idempotency", function () {
 
   it("answers 409 InvalidatedRetryToken when the object the token created was deleted", async () => {
     const a = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId }, opcRetryToken: "gone" });
-    await clients.vcn.deletePrivateIp({ privateIpId: a.privateIp.id });
+    await clients.vcn.deletePrivateIp({ privateIpId: a.privateIp.id! });
     await expectOciError(() => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId }, opcRetryToken: "gone" }), 409, "InvalidatedRetryToken");
     expect(secondaryCount()).to.equal(0);
   });

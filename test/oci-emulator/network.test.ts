@@ -47,7 +47,7 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
     expect(a.etag).to.be.a("string");
     const b = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
     expect(b.privateIp.ipAddress).to.equal("10.0.1.5");
-    const got = await clients.vcn.getPrivateIp({ privateIpId: a.privateIp.id });
+    const got = await clients.vcn.getPrivateIp({ privateIpId: a.privateIp.id! });
     expect(got.privateIp.freeformTags).to.deep.equal({ "ocipam.io/node": "worker-e4-1" });
     expect(got.privateIp.vnicId).to.equal(vnicId);
   });
@@ -128,20 +128,20 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
   it("deletes a secondary IP and returns its address to the subnet; a primary IP cannot be deleted", async () => {
     const vnicId = primaryVnicOf("worker-e4-1").id;
     const ip = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
-    await clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id });
-    await expectOciError(() => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id }), 404, "NotAuthorizedOrNotFound");
+    await clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id! });
+    await expectOciError(() => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id! }), 404, "NotAuthorizedOrNotFound");
     const again = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
     expect(again.privateIp.ipAddress).to.equal(ip.privateIp.ipAddress);
     const primary = (await clients.vcn.listPrivateIps({ vnicId })).items.find((p) => p.isPrimary)!;
-    await expectOciError(() => clients.vcn.deletePrivateIp({ privateIpId: primary.id }), 400, "InvalidParameter");
-    await expectOciError(() => clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id }), 404, "NotAuthorizedOrNotFound");
+    await expectOciError(() => clients.vcn.deletePrivateIp({ privateIpId: primary.id! }), 400, "InvalidParameter");
+    await expectOciError(() => clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id! }), 404, "NotAuthorizedOrNotFound");
   });
 
   it("answers 412 NoEtagMatch when if-match does not match on delete", async () => {
     const vnicId = primaryVnicOf("worker-e4-1").id;
     const ip = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
-    await expectOciError(() => clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id, ifMatch: "stale" }), 412, "NoEtagMatch");
-    await clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id, ifMatch: ip.etag });
+    await expectOciError(() => clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id!, ifMatch: "stale" }), 412, "NoEtagMatch");
+    await clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id!, ifMatch: ip.etag });
   });
 
   it("runs BulkCreatePrivateIps as a work request readable through oci-workrequests until SUCCEEDED", async () => {
@@ -218,7 +218,7 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
     const ip = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
     emulator.admin.terminateInstance(id);
     await eventually(async () => (await clients.compute.getInstance({ instanceId: id })).instance.lifecycleState === core.models.Instance.LifecycleState.Terminated);
-    await expectOciError(() => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id }), 404, "NotAuthorizedOrNotFound");
+    await expectOciError(() => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id! }), 404, "NotAuthorizedOrNotFound");
     const attachments = await clients.compute.listVnicAttachments({ compartmentId, instanceId: id });
     expect(attachments.items.map((a) => a.lifecycleState)).to.deep.equal(["DETACHED", "DETACHED"]);
     expect(events).to.deep.equal([
