@@ -9,6 +9,7 @@ import { FakeNode } from "./fake-node";
 import { CONFIG, VNICS, ipam } from "./fixtures";
 import { FakeImds } from "./imds-server";
 import { MemoryPoolSource } from "./memory-pool-source";
+import { until } from "./wait";
 
 const PRIMARY = "ocid1.vnic.oc1..primary";
 const SECOND = "ocid1.vnic.oc1..second";
@@ -143,6 +144,41 @@ describe("node agent on a fake OCI node (network namespaces, real packets)", fun
     imds.status = 500;
     expect((await pass(ipam({}))).outcome).to.equal("metadataUnavailable");
     expect(await kernelState()).to.deep.equal(before);
+  });
+
+  it("as a running loop, configures a new VNIC as soon as metadata lists it and its interface appears (retry, not resync)", async () => {
+    imds.vnics = VNICS.slice(0, 1);
+    const reports: ReconcileReport[] = [];
+    const agent = new NodeAgent({
+      metadata: new ImdsClient({ url: imds.url }),
+      pool: new MemoryPoolSource(ipam({ "10.0.1.20": SECOND })),
+      dataplane: new Iproute2Dataplane({ protocol: CONFIG.protocol, netns: fake.node }),
+      config: CONFIG,
+      log: silentLogger(),
+      resyncMs: 600_000,
+      retryMs: 30,
+      onReport: (r) => reports.push(r),
+    });
+    try {
+      await agent.start();
+      await until(() => reports.length >= 1, "the first pass");
+      expect(reports[0]!.skipped.map((s) => s.reason)).to.deep.equal(["VnicNotInMetadata"]);
+      expect(reports[0]!.retrySoon).to.equal(true);
+
+      // The VNIC is attached: metadata lists it, but the OS has not shown an interface with its MAC yet.
+      imds.vnics = [VNICS[0], { ...VNICS[1], macAddr: "02:00:17:00:00:2f" }];
+      await until(() => reports.some((r) => r.problems.some((p) => p.kind === "InterfaceNotFound")), "the missing interface");
+      expect(await fake.ip(fake.node, "rule", "show")).to.not.contain("10.0.1.20");
+
+      await fake.ip(fake.node, "link", "set", "dev", "ens5", "address", "02:00:17:00:00:2f");
+      await fake.ip(fake.vcns, "neigh", "replace", "10.0.1.20", "lladdr", "02:00:17:00:00:2f", "dev", "vr0", "nud", "permanent");
+      await until(() => reports.some((r) => r.outcome === "applied"), "the VNIC's configuration");
+      await agent.idle();
+      expect(await fake.ip(fake.node, "rule", "show")).to.contain("from 10.0.1.20 lookup 11");
+      expect((await pingThrough("10.0.1.20")).replies).to.equal(COUNT);
+    } finally {
+      await agent.stop();
+    }
   });
 
   it("as a running loop, follows pool changes and repairs a rule someone deleted", async () => {
