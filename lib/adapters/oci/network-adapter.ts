@@ -1,0 +1,228 @@
+import type * as core from "oci-core";
+import type * as workrequests from "oci-workrequests";
+import type { CallOptions, Mutation, NsgInfo, OciNetwork, PrivateIpInfo, SubnetInfo, VnicInfo } from "../../ports/oci";
+import type { OciCaller } from "./caller";
+import { OciDeadlineError, OciUnexpectedError } from "./errors";
+import { isoTime, toNsgInfo, toPrivateIpInfo, toSubnetInfo, toVnicInfo } from "./mappers";
+
+/** The VirtualNetworkClient methods the adapter uses (structural, so tests can hand in a recording fake). */
+export type NetworkApi = Pick<
+  core.VirtualNetworkClient,
+  | "getVnic"
+  | "listPrivateIps"
+  | "createPrivateIp"
+  | "deletePrivateIp"
+  | "listSubnets"
+  | "getSubnetIpInventory"
+  | "listNetworkSecurityGroups"
+  | "bulkCreatePrivateIps"
+>;
+export type WorkRequestApi = Pick<workrequests.WorkRequestClient, "getWorkRequest" | "listWorkRequestErrors">;
+
+/** Final states of a work request (oci-workrequests lib/model/work-request.d.ts `WorkRequest.Status`). */
+export type WorkRequestFinalStatus = "SUCCEEDED" | "FAILED" | "CANCELED";
+
+export interface WorkRequestOutcome {
+  id: string;
+  status: WorkRequestFinalStatus;
+  percentComplete: number;
+  /** What it touched; for BulkCreatePrivateIps, `entityType` "privateip" with the new IP's OCID as `identifier`. */
+  resources: Array<{ entityType: string; actionType: string; identifier: string }>;
+  /** ListWorkRequestErrors of a FAILED or CANCELED request (all pages); empty otherwise. */
+  errors: Array<{ code: string; message: string; timestamp?: string }>;
+  timeFinished?: string;
+}
+
+/**
+ * Optional bulk path (not part of the `OciNetwork` port): BulkCreatePrivateIps creates up to N IPs on one VNIC in
+ * one request, asynchronously, and answers only a work request id (oci-core/lib/response/
+ * bulk-create-private-ips-response.d.ts: "Use GetWorkRequest with this ID to track the status"). The SDK's own
+ * waiter follows it with oci-workrequests' WorkRequestClient (oci-core/lib/virtualnetwork-waiter.js
+ * `forBulkCreatePrivateIps`), so this adapter does too. OCI documents the work request as failing as a whole.
+ */
+export interface OciBulkNetwork {
+  /**
+   * Called when a plan assigns several IPs to one VNIC and the bulk path is enabled. Must send `retryToken` as
+   * opc-retry-token (the same token on every attempt). Returns the work request id; the IPs exist once it succeeds.
+   */
+  bulkCreatePrivateIps(
+    request: { vnicId: string; items: Array<{ displayName: string; freeformTags: Record<string, string> }>; retryToken: string },
+    options?: CallOptions,
+  ): Promise<Mutation<{ workRequestId: string }>>;
+  /**
+   * Called after `bulkCreatePrivateIps`: polls GetWorkRequest until a final state and returns it (FAILED/CANCELED
+   * with the listed errors: a failure of the work, not of the call). Throws `OciDeadlineError` (context
+   * `workRequestId`, `lastStatus`) when `deadline` comes first; the work may still complete, and the next
+   * observation will see its IPs.
+   */
+  waitForWorkRequest(workRequestId: string, deadline: Date): Promise<WorkRequestOutcome>;
+}
+
+export interface OciNetworkAdapterOptions {
+  /** `limit` of list calls; default: the service's page size. */
+  pageSize?: number;
+  /** First wait between GetWorkRequest polls; grows ×1.5 up to `maxPollMs`. Default 250 ms. */
+  pollMs?: number;
+  /** Default 2000 ms. */
+  maxPollMs?: number;
+  /** Shortest time a poll needs; no poll starts with less left before the deadline. Default 250 ms. */
+  minPollMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const FINAL: readonly string[] = ["SUCCEEDED", "FAILED", "CANCELED"];
+
+/** `OciNetwork` (plus `OciBulkNetwork`) over oci-core's VirtualNetworkClient and oci-workrequests' client. */
+export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly client: NetworkApi,
+    private readonly workRequests: WorkRequestApi,
+    private readonly caller: OciCaller,
+    private readonly options: OciNetworkAdapterOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async getVnic(vnicId: string, options?: CallOptions): Promise<VnicInfo> {
+    const request: core.requests.GetVnicRequest = { vnicId };
+    const r = await this.caller.call("GetVnic", { vnic: vnicId }, options, () => this.client.getVnic(request));
+    return toVnicInfo(r.vnic);
+  }
+
+  async listPrivateIps(vnicId: string, options?: CallOptions): Promise<PrivateIpInfo[]> {
+    const items = await this.caller.listAll(
+      "ListPrivateIps",
+      { vnic: vnicId },
+      options,
+      (page) => this.client.listPrivateIps({ vnicId, limit: this.options.pageSize, page }),
+      (r) => ({ items: r.items, next: r.opcNextPage }),
+    );
+    return items.map((p) => toPrivateIpInfo(p, "ListPrivateIps"));
+  }
+
+  async createPrivateIp(
+    request: { vnicId: string; displayName: string; freeformTags: Record<string, string>; retryToken: string },
+    options?: CallOptions,
+  ): Promise<Mutation<PrivateIpInfo>> {
+    // Built once: every attempt sends this object, so the retry token (and the body it fingerprints) never changes.
+    const sdkRequest: core.requests.CreatePrivateIpRequest = {
+      createPrivateIpDetails: { vnicId: request.vnicId, displayName: request.displayName, freeformTags: { ...request.freeformTags } },
+      opcRetryToken: request.retryToken,
+    };
+    const r = await this.caller.call("CreatePrivateIp", { vnic: request.vnicId }, options, () => this.client.createPrivateIp(sdkRequest));
+    return { value: toPrivateIpInfo(r.privateIp, "CreatePrivateIp"), opcRequestId: r.opcRequestId };
+  }
+
+  /**
+   * DeletePrivateIp. A 404 is thrown like any error (`notFound`): after a retried delete whose first attempt
+   * succeeded unseen, the caller may treat it as done.
+   */
+  async deletePrivateIp(privateIpId: string, options?: CallOptions): Promise<Mutation<void>> {
+    const request: core.requests.DeletePrivateIpRequest = { privateIpId };
+    const r = await this.caller.call("DeletePrivateIp", { privateIp: privateIpId }, options, () => this.client.deletePrivateIp(request));
+    return { value: undefined, opcRequestId: r.opcRequestId };
+  }
+
+  async listSubnets(compartmentId: string, vcnId: string, options?: CallOptions): Promise<SubnetInfo[]> {
+    const items = await this.caller.listAll(
+      "ListSubnets",
+      { compartment: compartmentId, vcn: vcnId },
+      options,
+      (page) => this.client.listSubnets({ compartmentId, vcnId, lifecycleState: "AVAILABLE", limit: this.options.pageSize, page }),
+      (r) => ({ items: r.items, next: r.opcNextPage }),
+    );
+    // The filter is also applied here: the port promises AVAILABLE subnets whatever the server did with the query.
+    return items.filter((s) => s.lifecycleState === "AVAILABLE").map(toSubnetInfo);
+  }
+
+  /**
+   * GetSubnetIpInventory `GET /ipInventory/subnets/{subnetId}` → `IpInventorySubnetResourceCollection`
+   * (oci-core/lib/model/ip-inventory-subnet-resource-collection.d.ts): `count` is "the number of results",
+   * one `ipInventorySubnetResourceSummary` entry per assigned address (primaries included). When `count` is absent
+   * the entries are counted. The inventory can lag (`lastUpdatedTimestamp`), so the planner treats the result as
+   * an estimate and OCI's own answer to a create as the truth.
+   */
+  async countAssignedIps(subnetId: string, options?: CallOptions): Promise<number> {
+    const request: core.requests.GetSubnetIpInventoryRequest = { subnetId };
+    const r = await this.caller.call("GetSubnetIpInventory", { subnet: subnetId }, options, () => this.client.getSubnetIpInventory(request));
+    const collection = r.ipInventorySubnetResourceCollection;
+    const count = collection?.count ?? collection?.ipInventorySubnetResourceSummary?.length;
+    if (typeof count !== "number" || !(count >= 0)) throw new OciUnexpectedError("GetSubnetIpInventory", `subnet ${subnetId}: inventory has no count`);
+    return count;
+  }
+
+  async listNetworkSecurityGroups(compartmentId: string, vcnId: string, options?: CallOptions): Promise<NsgInfo[]> {
+    const items = await this.caller.listAll(
+      "ListNetworkSecurityGroups",
+      { compartment: compartmentId, vcn: vcnId },
+      options,
+      (page) => this.client.listNetworkSecurityGroups({ compartmentId, vcnId, limit: this.options.pageSize, page }),
+      (r) => ({ items: r.items, next: r.opcNextPage }),
+    );
+    // Terminated NSGs cannot be attached.
+    return items.filter((n) => n.lifecycleState === "AVAILABLE").map(toNsgInfo);
+  }
+
+  async bulkCreatePrivateIps(
+    request: { vnicId: string; items: Array<{ displayName: string; freeformTags: Record<string, string> }>; retryToken: string },
+    options?: CallOptions,
+  ): Promise<Mutation<{ workRequestId: string }>> {
+    const sdkRequest: core.requests.BulkCreatePrivateIpsRequest = {
+      bulkCreatePrivateIpsDetails: {
+        vnicId: request.vnicId,
+        bulkCreatePrivateIpItem: request.items.map((i) => ({ displayName: i.displayName, freeformTags: { ...i.freeformTags } })),
+      },
+      opcRetryToken: request.retryToken,
+    };
+    const r = await this.caller.call("BulkCreatePrivateIps", { vnic: request.vnicId }, options, () => this.client.bulkCreatePrivateIps(sdkRequest));
+    if (!r.opcWorkRequestId) throw new OciUnexpectedError("BulkCreatePrivateIps", "answer lacks opc-work-request-id");
+    return { value: { workRequestId: r.opcWorkRequestId }, opcRequestId: r.opcRequestId };
+  }
+
+  async waitForWorkRequest(workRequestId: string, deadline: Date): Promise<WorkRequestOutcome> {
+    const maxPoll = this.options.maxPollMs ?? 2000;
+    const minPoll = this.options.minPollMs ?? 250;
+    let wait = this.options.pollMs ?? 250;
+    const request: workrequests.requests.GetWorkRequestRequest = { workRequestId };
+    for (;;) {
+      const r = await this.caller.call("GetWorkRequest", { workRequest: workRequestId }, { deadline }, () => this.workRequests.getWorkRequest(request));
+      const w = r.workRequest;
+      if (FINAL.includes(w.status)) {
+        const errors = w.status === "SUCCEEDED" ? [] : await this.workRequestErrors(workRequestId, deadline);
+        return {
+          id: workRequestId,
+          status: w.status as WorkRequestFinalStatus,
+          percentComplete: w.percentComplete ?? 0,
+          resources: (w.resources ?? []).map((x) => ({ entityType: x.entityType, actionType: x.actionType, identifier: x.identifier })),
+          errors,
+          timeFinished: isoTime(w.timeFinished),
+        };
+      }
+      if (this.now() + wait + minPoll > deadline.getTime()) {
+        const e = new OciDeadlineError("GetWorkRequest", `work request ${workRequestId} still ${w.status} at the deadline`);
+        e.context.workRequestId = workRequestId;
+        e.context.lastStatus = w.status;
+        e.context.percentComplete = w.percentComplete;
+        throw e;
+      }
+      await this.sleep(wait);
+      wait = Math.min(maxPoll, Math.round(wait * 1.5));
+    }
+  }
+
+  private async workRequestErrors(workRequestId: string, deadline: Date): Promise<WorkRequestOutcome["errors"]> {
+    const items = await this.caller.listAll(
+      "ListWorkRequestErrors",
+      { workRequest: workRequestId },
+      { deadline },
+      (page) => this.workRequests.listWorkRequestErrors({ workRequestId, limit: this.options.pageSize, page }),
+      (r) => ({ items: r.items, next: r.opcNextPage }),
+    );
+    return items.map((e) => ({ code: e.code, message: e.message, timestamp: isoTime(e.timestamp) }));
+  }
+}

@@ -1,0 +1,154 @@
+import type { OciApiError } from "../../ports/oci-errors";
+import { OciDeadlineError, toOciApiError } from "./errors";
+import type { RequestBudget } from "./request-budget";
+
+/**
+ * The adapters' own retry policy. The SDK retries none of the operations we use by default and its opt-in policy
+ * waits up to 30 s between attempts (library-notes §2), far too long inside a 30 s function, so the clients are
+ * built with one SDK attempt and every retry happens here:
+ * - only `OciApiError.retryable` failures are retried (429 TooManyRequests, 409 IncorrectState, 5xx, no answer);
+ * - exponential backoff with full jitter: before retry n the wait is uniform in [0, min(cap, base·2^(n-1)))
+ *   (AWS Architecture Blog "Exponential Backoff And Jitter": full jitter spreads concurrent retriers best);
+ * - an attempt starts only when at least `minAttemptMs` remain before the caller's deadline, and a running attempt
+ *   is aborted at the deadline (and after `attemptTimeoutMs`), so no attempt outlives the deadline;
+ * - at most `maxAttempts` attempts;
+ * - every attempt first takes a token from the shared `RequestBudget`, and a 429 tells the budget, which backs off
+ *   every caller of the process.
+ * The attempt function sends the same request object every time, so a mutation keeps its opc-retry-token across
+ * attempts and OCI returns the first attempt's object if that one had in fact succeeded.
+ */
+
+export interface RetryPolicyOptions {
+  /** Base of the exponential backoff. Default 200 ms. */
+  baseDelayMs?: number;
+  /** Cap of one backoff wait. Default 5000 ms. */
+  maxDelayMs?: number;
+  /** Attempts per call, the first included. Default 5. */
+  maxAttempts?: number;
+  /** Least time an attempt needs; none starts with less left before the deadline. Default 250 ms. */
+  minAttemptMs?: number;
+  /** An attempt still running after this long is aborted (the SDK has no request timeout). Default 20000 ms. */
+  attemptTimeoutMs?: number;
+  /** Uniform in [0, 1). Injectable for tests. */
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Starts a timer; returns its cancel function. Injectable for tests. */
+  setTimer?: (fn: () => void, ms: number) => () => void;
+}
+
+/** What one attempt is given. */
+export interface AttemptContext {
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Aborted at the deadline or the attempt timeout; the adapter hands it to the SDK's fetch. */
+  signal: AbortSignal;
+}
+
+export interface RetryEvent {
+  operation: string;
+  attempt: number;
+  delayMs: number;
+  error: OciApiError;
+}
+
+export interface RunOptions {
+  deadline?: Date;
+  budget?: RequestBudget;
+  /** Called before each backoff wait (for counters and logs). */
+  onRetry?: (event: RetryEvent) => void;
+  /** Called for every 429 (for counters). */
+  onThrottle?: (error: OciApiError) => void;
+}
+
+export interface RunResult<T> {
+  value: T;
+  attempts: number;
+}
+
+/** Why retries stopped, recorded on the thrown error's context as `retriesStopped`. */
+export type StopReason = "not-retryable" | "max-attempts" | "deadline";
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSetTimer = (fn: () => void, ms: number) => {
+  const t = setTimeout(fn, ms);
+  t.unref();
+  return () => clearTimeout(t);
+};
+
+export class RetryPolicy {
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly maxAttempts: number;
+  readonly minAttemptMs: number;
+  readonly attemptTimeoutMs: number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => () => void;
+
+  constructor(options: RetryPolicyOptions = {}) {
+    this.baseDelayMs = options.baseDelayMs ?? 200;
+    this.maxDelayMs = options.maxDelayMs ?? 5000;
+    this.maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 5));
+    this.minAttemptMs = options.minAttemptMs ?? 250;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 20_000;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.now = options.now ?? Date.now;
+    this.setTimer = options.setTimer ?? defaultSetTimer;
+  }
+
+  /** The wait before retry `retry` (1 = the first retry): full jitter over the capped exponential. */
+  backoffMs(retry: number): number {
+    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.max(0, retry - 1));
+    return Math.floor(this.random() * ceiling);
+  }
+
+  /**
+   * Runs `attempt` until it succeeds or retrying must stop. Throws the last failure as an `OciApiError` (its context
+   * says `attempts` and `retriesStopped`), or `OciDeadlineError` when not even one attempt could start in time.
+   */
+  async run<T>(operation: string, attempt: (ctx: AttemptContext) => Promise<T>, options: RunOptions = {}): Promise<RunResult<T>> {
+    const deadline = options.deadline?.getTime() ?? Number.POSITIVE_INFINITY;
+    let last: OciApiError | undefined;
+    for (let n = 1; ; n++) {
+      const latestStart = deadline - this.minAttemptMs;
+      if (this.now() > latestStart) throw stop(operation, last, n - 1, "deadline");
+      if (options.budget && !(await options.budget.acquire(latestStart))) throw stop(operation, last, n - 1, "deadline");
+
+      const startedAt = this.now();
+      const controller = new AbortController();
+      const budgetMs = Math.min(this.attemptTimeoutMs, deadline - startedAt);
+      const cancelTimer = this.setTimer(() => controller.abort(), Math.max(0, budgetMs));
+      try {
+        const value = await attempt({ attempt: n, signal: controller.signal });
+        return { value, attempts: n };
+      } catch (err) {
+        last = toOciApiError(operation, err, controller.signal.aborted);
+      } finally {
+        cancelTimer();
+      }
+
+      if (last.statusCode === 429) {
+        options.budget?.throttled(startedAt);
+        options.onThrottle?.(last);
+      }
+      if (!last.retryable) throw stop(operation, last, n, "not-retryable");
+      if (n >= this.maxAttempts) throw stop(operation, last, n, "max-attempts");
+      const delayMs = this.backoffMs(n);
+      if (this.now() + delayMs > latestStart) throw stop(operation, last, n, "deadline");
+      options.onRetry?.({ operation, attempt: n, delayMs, error: last });
+      await this.sleep(delayMs);
+    }
+  }
+}
+
+function stop(operation: string, last: OciApiError | undefined, attempts: number, why: StopReason): OciApiError {
+  if (!last) {
+    return new OciDeadlineError(operation, "no attempt could start and finish before the deadline");
+  }
+  last.context.attempts = attempts;
+  last.context.retriesStopped = why;
+  return last;
+}
