@@ -1,5 +1,6 @@
 import type { Log } from "../log";
 import type { VnicMetadataSource } from "./imds";
+import type { ChangeMonitor } from "./ip-monitor";
 import type { RoutingDataplane } from "./iproute2";
 import type { RoutingConfig } from "./model";
 import type { PoolSource } from "./pool-source";
@@ -15,6 +16,8 @@ export interface NodeAgentOptions {
   resyncMs?: number;
   /** Sooner pass when something may settle by itself (default 5 s): a VNIC not yet in IMDS or not yet in the OS. */
   retryMs?: number;
+  /** Kernel change notifications (IpMonitor): a pass soon after links, rules or the agent's routes change. */
+  monitor?: ChangeMonitor;
   /** Called after every pass (tests and metrics hook). */
   onReport?: (report: ReconcileReport) => void;
 }
@@ -28,8 +31,8 @@ export interface AgentHealth {
 }
 
 /**
- * The reconcile loop: a pass at start, after every pool change, and on a timer (resync, or retry when a pass asks
- * for it). Passes never overlap; triggers that arrive during a pass coalesce into one more pass.
+ * The reconcile loop: a pass at start, after every pool change, after relevant kernel changes (when a monitor is
+ * given), and on a timer (resync, or retry when a pass asks for it). Passes never overlap; triggers that arrive during a pass coalesce into one more pass.
  */
 export class NodeAgent {
   private running: Promise<void> | undefined;
@@ -45,6 +48,7 @@ export class NodeAgent {
   async start(): Promise<void> {
     this.unsubscribe = this.options.pool.onChange(() => this.trigger());
     await this.options.pool.start();
+    this.options.monitor?.start(() => this.trigger());
     this.trigger();
   }
 
@@ -73,6 +77,7 @@ export class NodeAgent {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.unsubscribe?.();
+    await this.options.monitor?.stop();
     await this.idle();
     await this.options.pool.stop();
   }

@@ -5,6 +5,7 @@ import type { NodeAgentSettings } from "./config";
 import { startHealthServer } from "./health-server";
 import { ImdsClient } from "./imds";
 import { Iproute2Dataplane } from "./iproute2";
+import { IpMonitor } from "./ip-monitor";
 import { KubeCiliumNodePoolSource } from "./kube-pool-source";
 import type { PoolSource } from "./pool-source";
 import { reconcileOnce, type ReconcileReport } from "./reconcile";
@@ -56,7 +57,13 @@ export async function runNodeAgent(settings: NodeAgentSettings, options: RunOpti
     }
   }
 
-  const agent = new NodeAgent({ ...deps, resyncMs: settings.resyncMs, retryMs: settings.retryMs });
+  const monitor = new IpMonitor({
+    protocol: settings.routing.protocol,
+    log,
+    ipPath: settings.ipPath,
+    ...(settings.netns ? { netns: settings.netns } : {}),
+  });
+  const agent = new NodeAgent({ ...deps, monitor, resyncMs: settings.resyncMs, retryMs: settings.retryMs });
   await agent.start();
   const health = settings.health
     ? await startHealthServer({

@@ -3,6 +3,7 @@ import { silentLogger } from "../../lib/log";
 import { NodeAgent } from "../../lib/node-agent/agent";
 import { ImdsClient } from "../../lib/node-agent/imds";
 import { Iproute2Dataplane } from "../../lib/node-agent/iproute2";
+import { IpMonitor } from "../../lib/node-agent/ip-monitor";
 import type { NodeIpamSnapshot } from "../../lib/node-agent/model";
 import { reconcileOnce, type ReconcileReport } from "../../lib/node-agent/reconcile";
 import { FakeNode } from "./fake-node";
@@ -175,6 +176,36 @@ describe("node agent on a fake OCI node (network namespaces, real packets)", fun
       await until(() => reports.some((r) => r.outcome === "applied"), "the VNIC's configuration");
       await agent.idle();
       expect(await fake.ip(fake.node, "rule", "show")).to.contain("from 10.0.1.20 lookup 11");
+      expect((await pingThrough("10.0.1.20")).replies).to.equal(COUNT);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it("with the kernel monitor, restores a rule and a route removed by someone else within moments, not at the next resync", async () => {
+    const reports: ReconcileReport[] = [];
+    const agent = new NodeAgent({
+      metadata: new ImdsClient({ url: imds.url }),
+      pool: new MemoryPoolSource(ipam({ "10.0.1.20": SECOND })),
+      dataplane: new Iproute2Dataplane({ protocol: CONFIG.protocol, netns: fake.node }),
+      monitor: new IpMonitor({ protocol: CONFIG.protocol, netns: fake.node, log: silentLogger(), debounceMs: 20 }),
+      config: CONFIG,
+      log: silentLogger(),
+      resyncMs: 600_000,
+      retryMs: 600_000,
+      onReport: (r) => reports.push(r),
+    });
+    try {
+      await agent.start();
+      await until(() => reports.some((r) => r.outcome === "applied"), "the first configuration");
+      await agent.idle();
+      // What systemd-networkd does to "foreign" rules and routes when it reconfigures a link.
+      await fake.ip(fake.node, "rule", "del", "priority", "111", "from", "10.0.1.20/32", "lookup", "11", "protocol", "165");
+      await fake.ip(fake.node, "route", "del", "default", "table", "11", "proto", "165");
+      await until(() => reports.filter((r) => r.outcome === "applied").length >= 2, "the repair", 5_000);
+      await agent.idle();
+      expect(await fake.ip(fake.node, "rule", "show")).to.contain("111:\tfrom 10.0.1.20 lookup 11 proto 165");
+      expect(await fake.ip(fake.node, "route", "show", "table", "11")).to.contain("default via 10.0.1.1 dev ens5");
       expect((await pingThrough("10.0.1.20")).replies).to.equal(COUNT);
     } finally {
       await agent.stop();
