@@ -1,0 +1,83 @@
+import { build, type Metafile } from "esbuild";
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { ALLOCATOR_BUNDLE, ALLOCATOR_ENTRY, allocatorBundleOptions } from "./bundle-config";
+import { measureRequireTimes } from "./measure-load";
+import { writeUnbundledTree } from "./unbundled-tree";
+
+/**
+ * `npm run bundle`: builds dist/func.cjs (the allocator function as one CommonJS file, see bundle-config.ts), prints
+ * its size and where the bytes come from, then measures the median require() time of the bundle against the same
+ * code unbundled (compiled file by file, dependencies from node_modules), each in fresh Node processes.
+ *
+ * Flags: `--runs N` (samples per module, default 7), `--no-measure` (build only: what the Dockerfile runs, since
+ * timing numbers from an image build are noise).
+ */
+
+interface Args {
+  runs: number;
+  measure: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { runs: 7, measure: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--no-measure") args.measure = false;
+    else if (a === "--runs") {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1 || n > 101) throw new Error(`--runs expects an integer from 1 to 101, got ${argv[i]}`);
+      args.runs = n;
+    } else throw new Error(`unknown argument ${a} (expected --runs N or --no-measure)`);
+  }
+  return args;
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
+
+/** Bundle bytes per package (node_modules/<pkg> or "project"), largest first. */
+export function bytesByPackage(meta: Metafile): Array<{ name: string; bytes: number }> {
+  const totals = new Map<string, number>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const [path, info] of Object.entries(output.inputs)) {
+      const parts = path.split("/");
+      const at = parts.lastIndexOf("node_modules");
+      const name = at < 0 ? "project" : parts[at + 1]!.startsWith("@") ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1]!;
+      totals.set(name, (totals.get(name) ?? 0) + info.bytesInOutput);
+    }
+  }
+  return [...totals.entries()].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const repoRoot = resolve(__dirname, "..", "..");
+  const outfile = join(repoRoot, ALLOCATOR_BUNDLE);
+
+  const started = Date.now();
+  const result = await build(allocatorBundleOptions(repoRoot, outfile));
+  const buildMs = Date.now() - started;
+  const bytes = (await stat(outfile)).size;
+  const gzipBytes = gzipSync(await readFile(outfile)).length;
+  process.stdout.write(`${ALLOCATOR_BUNDLE}: ${mb(bytes)} (${kb(gzipBytes)} gzipped), built from ${ALLOCATOR_ENTRY} in ${buildMs} ms\n`);
+  const top = bytesByPackage(result.metafile).slice(0, 6);
+  process.stdout.write(`  largest parts: ${top.map((p) => `${p.name} ${kb(p.bytes)}`).join(", ")}\n`);
+  if (!args.measure) return;
+
+  const unbundledEntry = await writeUnbundledTree(repoRoot, result.metafile, ALLOCATOR_ENTRY, join(repoRoot, "dist", "unbundled"));
+  const [bundled, unbundled] = await measureRequireTimes([outfile, unbundledEntry], args.runs);
+  const speedup = unbundled!.medianMs / bundled!.medianMs;
+  process.stdout.write(`require() time, median of ${args.runs} fresh node ${process.version} processes (after 2 warm-up runs each):\n`);
+  process.stdout.write(`  bundle    ${bundled!.medianMs.toFixed(0).padStart(5)} ms  ${ALLOCATOR_BUNDLE}\n`);
+  process.stdout.write(`  unbundled ${unbundled!.medianMs.toFixed(0).padStart(5)} ms  ${unbundledEntry.slice(repoRoot.length + 1)} (same sources compiled per file, dependencies from node_modules)\n`);
+  process.stdout.write(`  the bundle loads ${speedup.toFixed(1)}x faster\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bundle: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
