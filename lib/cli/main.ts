@@ -4,6 +4,7 @@ import { join } from "node:path";
 import * as planCommand from "./commands/plan";
 import * as nodeAgentCommand from "./commands/node-agent";
 import * as emulateOciCommand from "./commands/emulate-oci";
+import * as emulateKubeCommand from "./commands/emulate-kube";
 
 /**
  * The `ocipam` command line. Each subcommand lives in its own file under ./commands and exports a
@@ -14,6 +15,7 @@ const registrations: Array<(program: Command) => void> = [
   planCommand.register,
   nodeAgentCommand.register,
   emulateOciCommand.register,
+  emulateKubeCommand.register,
 ];
 
 export function buildProgram(): Command {
