@@ -33,20 +33,29 @@ export function toKubeError(operation: string, err: unknown): KubeApiError {
   return new KubeApiError(operation, message, {}, { cause: err });
 }
 
-/** True for a 404 answer (the object or its namespace does not exist). */
+/**
+ * True when the named object does not exist: a 404 Status with reason NotFound that names it in `details.name`
+ * (apimachinery errors.NewNotFound always sets it). The API server also answers NotFound, with empty details
+ * ("the server could not find the requested resource", apiserver notfoundhandler), for a resource type it does
+ * not serve — e.g. the CiliumNode CRD is not installed. That must surface as an error, not as "no such node".
+ */
 export function isNotFound(err: unknown): boolean {
-  return err instanceof ApiException ? err.code === 404 : err instanceof KubeApiError && err.code === 404;
+  if (!(err instanceof ApiException) || err.code !== 404) return false;
+  const status = parseStatus(err.body);
+  return status.reason === "NotFound" && !!status.detailsName;
 }
 
-/** True for a 409 answer (AlreadyExists on create, Conflict on a guarded write). */
+/** True for a 409 answer from client-node (AlreadyExists on create, Conflict on a guarded write). */
 export function isConflict(err: unknown): boolean {
-  return err instanceof ApiException ? err.code === 409 : err instanceof KubeApiError && err.code === 409;
+  return err instanceof ApiException && err.code === 409;
 }
 
 interface ParsedStatus {
   reason?: string;
   message?: string;
   code?: number;
+  /** `details.name`: the object the status is about. */
+  detailsName?: string;
 }
 
 /** Parses a metav1.Status from an ApiException body (a string in 1.4.0; tolerate an already-parsed object). */
@@ -65,6 +74,7 @@ export function parseStatus(body: unknown): ParsedStatus {
     reason: typeof v.reason === "string" && v.reason ? v.reason : undefined,
     message: typeof v.message === "string" && v.message ? v.message : undefined,
     code: typeof v.code === "number" ? v.code : undefined,
+    detailsName: typeof v.details === "object" && v.details !== null && typeof (v.details as Record<string, unknown>).name === "string" ? ((v.details as Record<string, unknown>).name as string) || undefined : undefined,
   };
 }
 

@@ -34,10 +34,12 @@ describe("OKE token (oci ce cluster generate-token)", () => {
   });
 
   it("keeps base64 padding like Python's urlsafe_b64encode", async () => {
-    // Three consecutive URL lengths: at least one is not a multiple of 3 bytes, so it needs padding.
-    const tokens = await Promise.all(["c1", "c12", "c123"].map((c) => generateOkeToken({ clusterId: `ocid1.cluster.oc1.iad.${c}`, region: "us-ashburn-1", signer, now: () => when })));
-    for (const t of tokens) expect(t.length % 4).to.equal(0);
-    expect(tokens.some((t) => t.endsWith("="))).to.equal(true);
+    const ids = ["c1", "c12", "c123", "c1234", "c12345", "c123456"].map((c) => `ocid1.cluster.oc1.iad.${c}`);
+    const tokens = await Promise.all(ids.map((id) => generateOkeToken({ clusterId: id, region: "us-ashburn-1", signer, now: () => when })));
+    const urls = tokens.map((t) => Buffer.from(t.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
+    // Six consecutive ids: some URL is not a multiple of 3 bytes long, so padding is at stake.
+    expect(urls.some((u) => Buffer.byteLength(u) % 3 !== 0)).to.equal(true);
+    urls.forEach((u, i) => expect(tokens[i]).to.equal(Buffer.from(u, "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_")));
   });
 
   it("is reused by the authenticator until its refresh age, then regenerated", async () => {
