@@ -102,7 +102,6 @@ export function ipamRecordStatusJson(status: IpamRecordStatus): Json {
     state: status.state,
     reason: status.reason,
     message: status.message,
-    lastReconcileTime: status.lastReconcileTime,
     counts: { ...status.counts },
     vnics: status.vnics.map((v) => {
       const vnic: Json = {
@@ -123,6 +122,9 @@ export function ipamRecordStatusJson(status: IpamRecordStatus): Json {
     }),
     release: { firstSeenExcess: { ...status.release.firstSeenExcess } },
   };
-  if (status.allocating) out.allocating = { attachmentId: status.allocating.attachmentId, since: status.allocating.since };
+  // The CRD declares these `format: date-time`, which the API server validates: an empty string would make the
+  // whole status write fail (422), so an unknown time is omitted instead (and reads back as "").
+  if (status.lastReconcileTime) out.lastReconcileTime = status.lastReconcileTime;
+  if (status.allocating) out.allocating = status.allocating.since ? { attachmentId: status.allocating.attachmentId, since: status.allocating.since } : { attachmentId: status.allocating.attachmentId };
   return out;
 }

@@ -71,6 +71,13 @@ describe("OciIpamNode mapping", () => {
     expect(toIpamRecordStatus(json)).to.deep.equal(status);
   });
 
+  it("omits empty date-time fields, which the CRD would reject, and reads them back as empty", () => {
+    const json = ipamRecordStatusJson({ ...status, lastReconcileTime: "", allocating: { attachmentId: "a", since: "" } });
+    expect(json).to.not.have.property("lastReconcileTime");
+    expect(json.allocating).to.deep.equal({ attachmentId: "a" });
+    expect(toIpamRecordStatus(json)).to.deep.include({ lastReconcileTime: "", allocating: { attachmentId: "a", since: "" } });
+  });
+
   it("reads spec.instanceId, resourceVersion and no status for a fresh record", () => {
     expect(toIpamRecord({ metadata: { name: "worker-1", resourceVersion: "5" }, spec: { instanceId: "ocid1.instance.x", nodeName: "worker-1" } })).to.deep.equal({
       name: "worker-1",
