@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors";
 import type { PlannerConfig } from "../core/model";
-import { parseBoolean, parseEnum, parseInteger, parseList, parseNumber, parseOcidList, parseTags } from "./parse";
+import { parseBoolean, parseEnum, parseInteger, parseNumber, parseOcidList, parseTags } from "./parse";
 
 /**
  * The allocator's configuration: one table of keys shared by the OCI Function (fn config / Terraform
