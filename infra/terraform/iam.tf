@@ -1,0 +1,210 @@
+# Dynamic groups and policies. Each statement grants exactly the permissions of the OCI operations the code calls
+# (lib/oci/permissions.ts, the table the OCI emulator enforces); test/deploy/policy-coverage.test.ts checks that
+# nothing is missing and nothing extra is granted. Where a verb would grant more than needed, a permission list is
+# used instead (e.g. INSTANCE_ATTACH_SECONDARY_VNIC exists only under `manage instances`, which would also allow
+# creating, terminating and moving instances).
+# Permissions per operation: docs.oracle.com/iaas/Content/Identity/Reference/corepolicyreference.htm ("Permissions
+# Required for Each API Operation"); verbs: the same page, "Details for Verb + Resource-Type Combinations".
+
+# --- Principals ----------------------------------------------------------------------------------------------------
+
+# The allocator function alone, by OCID (resource principal).
+resource "oci_identity_dynamic_group" "allocator" {
+  provider = oci.home
+
+  compartment_id = var.tenancy_ocid
+  name           = "${local.name}-allocator"
+  description    = "cilium-oci-ipam allocator function of ${var.cluster_name}"
+  matching_rule  = "ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.allocator.id}'}"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+}
+
+# The worker instances the watcher may run on (instance principal); only with watcher_auth = instance_principal.
+resource "oci_identity_dynamic_group" "watcher" {
+  provider = oci.home
+  count    = var.watcher_auth == "instance_principal" ? 1 : 0
+
+  compartment_id = var.tenancy_ocid
+  name           = "${local.name}-watcher"
+  description    = "Worker instances running the cilium-oci-ipam watcher of ${var.cluster_name}"
+  matching_rule  = "ANY {${join(", ", [for c in local.watcher_instance_compartments : "instance.compartment.id = '${c}'"])}}"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+}
+
+# --- Allocator -----------------------------------------------------------------------------------------------------
+
+# In each cluster compartment: the instance, its VNIC attachments, its VNICs and their private IPs.
+#   GetInstance                INSTANCE_READ                          (read instances = INSTANCE_INSPECT + INSTANCE_READ)
+#   ListVnicAttachments        VNIC_ATTACHMENT_READ + INSTANCE_INSPECT
+#   GetVnicAttachment          VNIC_ATTACHMENT_READ                   (inspect vnic-attachments)
+#   AttachVnic                 INSTANCE_ATTACH_SECONDARY_VNIC, VNIC_ATTACH, VNIC_CREATE (+ SUBNET_ATTACH, network below)
+#                              with NSGs also VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP (+ NSG_UPDATE_MEMBERS, network below)
+#   GetVnic                    VNIC_READ
+#   ListPrivateIps             PRIVATE_IP_READ
+#   CreatePrivateIp            PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, VNIC_ASSIGN (+ SUBNET_ATTACH)
+#   DeletePrivateIp            PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN, VNIC_UNASSIGN (+ SUBNET_DETACH)
+# The allocator never detaches VNICs or updates instances, so neither is granted.
+resource "oci_identity_policy" "allocator_instances" {
+  provider = oci.home
+  for_each = toset(var.cluster_compartment_ids)
+
+  compartment_id = local.policy_compartment_id
+  name           = "${local.name}-allocator-${substr(sha1(each.value), 0, 8)}"
+  description    = "cilium-oci-ipam allocator: instances, VNICs and private IPs in one cluster compartment"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+  statements = [
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to read instances in compartment id ${each.value}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect vnic-attachments in compartment id ${each.value}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {INSTANCE_ATTACH_SECONDARY_VNIC} in compartment id ${each.value}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {VNIC_READ, VNIC_ATTACH, VNIC_CREATE, VNIC_ASSIGN, VNIC_UNASSIGN, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP} in compartment id ${each.value}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${each.value}",
+  ]
+}
+
+# In the network compartment: subnets (checked where the subnet lives), their IP inventory, and NSG membership.
+#   ListSubnets                SUBNET_READ                            (use subnets = SUBNET_READ, SUBNET_ATTACH, SUBNET_DETACH)
+#   AttachVnic/CreatePrivateIp SUBNET_ATTACH;  DeletePrivateIp  SUBNET_DETACH
+#   GetSubnetIpInventory       IPAM_READ                              (inspect ipam)
+#   ListNetworkSecurityGroups  NETWORK_SECURITY_GROUP_INSPECT
+#   AttachVnic with NSGs       NETWORK_SECURITY_GROUP_UPDATE_MEMBERS  (not `use network-security-groups`: no READ needed)
+resource "oci_identity_policy" "allocator_network" {
+  provider = oci.home
+
+  compartment_id = local.policy_compartment_id
+  name           = "${local.name}-allocator-network"
+  description    = "cilium-oci-ipam allocator: subnets, IP inventory and NSG membership in the network compartment"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+  statements = [
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to use subnets in compartment id ${local.network_compartment_id}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect ipam in compartment id ${local.network_compartment_id}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {NETWORK_SECURITY_GROUP_INSPECT, NETWORK_SECURITY_GROUP_UPDATE_MEMBERS} in compartment id ${local.network_compartment_id}",
+  ]
+}
+
+# Only with use_bulk_create: BulkCreatePrivateIps answers with a work request the allocator polls.
+#   GetWorkRequest, ListWorkRequestErrors  WORKREQUEST_INSPECT        (inspect work-requests)
+resource "oci_identity_policy" "allocator_bulk_create" {
+  provider = oci.home
+  for_each = var.use_bulk_create ? toset(var.cluster_compartment_ids) : toset([])
+
+  compartment_id = local.policy_compartment_id
+  name           = "${local.name}-allocator-bulk-${substr(sha1(each.value), 0, 8)}"
+  description    = "cilium-oci-ipam allocator: work requests of BulkCreatePrivateIps in one cluster compartment"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+  statements = [
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect work-requests in compartment id ${each.value}",
+  ]
+}
+
+# The Kubernetes token: GetSecretBundle (SECRET_BUNDLE_READ) on this one secret only.
+resource "oci_identity_policy" "allocator_secret" {
+  provider = oci.home
+
+  compartment_id = local.policy_compartment_id
+  name           = "${local.name}-allocator-secret"
+  description    = "cilium-oci-ipam allocator: read the Kubernetes token secret"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+  statements = [
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to read secret-bundles in compartment id ${var.compartment_id} where target.secret.id = '${oci_vault_secret.kube_token.id}'",
+  ]
+}
+
+# --- Watcher -------------------------------------------------------------------------------------------------------
+
+# PutMessages (STREAM_PRODUCE = use stream-push) on the nudge stream only. The watcher holds no other OCI permission.
+resource "oci_identity_policy" "watcher_instance_principal" {
+  provider = oci.home
+  count    = var.watcher_auth == "instance_principal" ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${local.name}-watcher"
+  description    = "cilium-oci-ipam watcher (instance principal): publish nudges"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+  statements = [
+    "Allow dynamic-group ${oci_identity_dynamic_group.watcher[0].name} to use stream-push in compartment id ${var.compartment_id} where target.stream.id = '${oci_streaming_stream.nudges.id}'",
+  ]
+}
+
+# The same for OKE workload identity: only the watcher's ServiceAccount in this cluster
+# (docs.oracle.com/iaas/Content/ContEng/Tasks/contenggrantingworkloadaccesstoresources.htm).
+resource "oci_identity_policy" "watcher_workload_identity" {
+  provider = oci.home
+  count    = var.watcher_auth == "workload_identity" ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${local.name}-watcher"
+  description    = "cilium-oci-ipam watcher (workload identity): publish nudges"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+  statements = [
+    "Allow any-user to use stream-push in compartment id ${var.compartment_id} where all {request.principal.type = 'workload', request.principal.namespace = '${var.kubernetes_namespace}', request.principal.service_account = '${var.watcher_service_account}', request.principal.cluster_id = '${coalesce(var.oke_cluster_id, "unset")}', target.stream.id = '${oci_streaming_stream.nudges.id}'}",
+  ]
+
+  lifecycle {
+    precondition {
+      condition     = var.oke_cluster_id != null
+      error_message = "watcher_auth = workload_identity needs oke_cluster_id."
+    }
+  }
+}
+
+# --- Platform services ---------------------------------------------------------------------------------------------
+
+# Connector Hub reads the stream and invokes the function (connectors in compartment_id only).
+# Streaming source: {STREAM_READ, STREAM_CONSUME}; Functions target: use fn-function + use fn-invocation
+# (docs.oracle.com/iaas/Content/connector-hub/overview.htm, "Access to Source, Task, and Target Services").
+resource "oci_identity_policy" "connector" {
+  provider = oci.home
+
+  compartment_id = local.policy_compartment_id
+  name           = "${local.name}-connector"
+  description    = "cilium-oci-ipam: Connector Hub reads the nudge stream and invokes the allocator"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+  statements = [
+    "Allow any-user to {STREAM_READ, STREAM_CONSUME} in compartment id ${var.compartment_id} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_id}', target.stream.id = '${oci_streaming_stream.nudges.id}'}",
+    "Allow any-user to use fn-function in compartment id ${var.compartment_id} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_id}'}",
+    "Allow any-user to use fn-invocation in compartment id ${var.compartment_id} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_id}'}",
+  ]
+}
+
+# The Functions service attaches the function to its subnets and pulls its image
+# (docs.oracle.com/iaas/Content/Functions/Tasks/functionscreatingpolicies.htm).
+resource "oci_identity_policy" "functions_service" {
+  provider = oci.home
+  count    = var.create_service_policies ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${local.name}-functions-service"
+  description    = "cilium-oci-ipam: the Functions service uses the function subnets and reads the image repository"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+  statements = [
+    "Allow service faas to use virtual-network-family in compartment id ${local.function_network_compartment_id}",
+    "Allow service faas to read repos in compartment id ${local.image_repository_compartment_id}",
+  ]
+}
+
+# The Events service invokes the function for matching instance events
+# (docs.oracle.com/iaas/Content/Events/Concepts/eventspolicy.htm, "Allow the Events Service to Deliver Events").
+resource "oci_identity_policy" "events_service" {
+  provider = oci.home
+  count    = var.create_service_policies && var.enable_instance_events ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${local.name}-events-service"
+  description    = "cilium-oci-ipam: the Events service invokes the allocator"
+  freeform_tags  = local.freeform_tags
+  defined_tags   = var.defined_tags
+  statements = [
+    "Allow service cloudEvents to use fn-function in compartment id ${var.compartment_id}",
+    "Allow service cloudEvents to use fn-invocation in compartment id ${var.compartment_id}",
+  ]
+}
