@@ -23,7 +23,7 @@ export interface NodeAgentOptions {
 }
 
 export interface AgentHealth {
-  /** True once a pass has reached the kernel successfully (outcome applied or unchanged). */
+  /** True once a pass has completed with everything it needs read (outcome applied, unchanged or nodeAbsent). */
   ready: boolean;
   lastAttemptAt?: Date;
   lastSuccessAt?: Date;
@@ -89,7 +89,7 @@ export class NodeAgent {
       this.state.lastAttemptAt = new Date();
       const report = await reconcileOnce(this.options);
       this.state.lastOutcome = report.outcome;
-      if (report.outcome === "applied" || report.outcome === "unchanged") {
+      if (report.outcome === "applied" || report.outcome === "unchanged" || report.outcome === "nodeAbsent") {
         this.state.lastSuccessAt = new Date();
         this.state.ready = true;
       }

@@ -23,6 +23,11 @@ export type ReconcileOutcome =
   | "unchanged"
   /** No CiliumNode has been read yet: nothing is changed, so a restart never strips routing from running pods. */
   | "waitingForPool"
+  /**
+   * The CiliumNode does not exist (not created yet, or deleted): nothing is changed. A deletion says nothing about
+   * whether pods still use their IPs (Cilium recreates the object), so it is no reason to cut their routing.
+   */
+  | "nodeAbsent"
   /** The metadata service failed: nothing is changed. */
   | "metadataUnavailable"
   /** The kernel's state could not be read: nothing is changed. */
@@ -51,6 +56,10 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
   if (ipam === undefined) {
     log.info("CiliumNode not read yet; routing left as it is");
     return { outcome: "waitingForPool", ...empty, retrySoon: true };
+  }
+  if (!ipam.exists) {
+    log.info("this node has no CiliumNode; routing left as it is");
+    return { outcome: "nodeAbsent", ...empty, retrySoon: false };
   }
 
   let vnics;

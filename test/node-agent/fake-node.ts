@@ -62,6 +62,11 @@ export class FakeNode {
     return run("ip", ["-n", ns, ...args]);
   }
 
+  /** Sets /proc/sys values (keys like `net/ipv4/conf/all/rp_filter`) inside one of the namespaces. */
+  sysctl(ns: string, values: Record<string, string>): Promise<string> {
+    return sysctl(ns, values);
+  }
+
   /** Received packets on a router-side interface (`ip -s -json link`), i.e. what the node sent through that VNIC. */
   async rxPackets(ns: string, ifname = "vr0"): Promise<number> {
     const [link] = JSON.parse(await this.ip(ns, "-s", "-json", "link", "show", "dev", ifname)) as Array<{ stats64: { rx: { packets: number } } }>;
@@ -138,8 +143,20 @@ function run(file: string, args: string[]): Promise<string> {
   });
 }
 
-/** Writes /proc/sys values inside a namespace with this Node binary (no shell, no procps needed). */
-function sysctl(ns: string, values: Record<string, string>): Promise<string> {
-  const script = "const fs=require('fs');for(const kv of process.argv.slice(1)){const i=kv.indexOf('=');fs.writeFileSync('/proc/sys/'+kv.slice(0,i),kv.slice(i+1))}";
-  return run("ip", ["netns", "exec", ns, process.execPath, "-e", script, ...Object.entries(values).map(([k, v]) => `${k}=${v}`)]);
+/**
+ * Writes /proc/sys values inside a namespace: `ip netns exec <ns> tee <files…>` with the value on stdin, one tee per
+ * distinct value (no shell, no procps; coreutils is everywhere iproute2 is).
+ */
+async function sysctl(ns: string, values: Record<string, string>): Promise<string> {
+  const byValue = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(values)) byValue.set(value, [...(byValue.get(value) ?? []), `/proc/sys/${key}`]);
+  for (const [value, files] of byValue) {
+    await new Promise<void>((resolve, reject) => {
+      const child = execFile("ip", ["netns", "exec", ns, "tee", ...files], { timeout: 15_000 }, (err, _stdout, stderr) =>
+        err ? reject(new Error(`sysctl in ${ns}: ${stderr || err.message}`)) : resolve(),
+      );
+      child.stdin!.end(value);
+    });
+  }
+  return "";
 }

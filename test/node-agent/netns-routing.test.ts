@@ -87,6 +87,12 @@ describe("node agent on a fake OCI node (network namespaces, real packets)", fun
     expect(primary.secondary, "packets through the secondary VNIC").to.be.below(COUNT);
   });
 
+  it("keeps working with strict reverse-path filtering on the node (the egress rule also answers the reverse lookup)", async () => {
+    await fake.sysctl(fake.node, { "net/ipv4/conf/all/rp_filter": "1" });
+    await pass(ipam({ "10.0.1.20": SECOND }));
+    expect((await pingThrough("10.0.1.20")).replies).to.equal(COUNT);
+  });
+
   it("installs Cilium's layout: priority 20 to <ip> lookup main, priority 111 from <ip> lookup 11, table 11 via the virtual router", async () => {
     await pass(ipam({ "10.0.1.20": SECOND }));
     const rules = (await fake.ip(fake.node, "rule", "show")).trim().split("\n");
@@ -138,10 +144,11 @@ describe("node agent on a fake OCI node (network namespaces, real packets)", fun
     expect(await fake.ip(fake.node, "-json", "link", "show", "dev", "ens3")).to.equal(ens3);
   });
 
-  it("changes nothing while the CiliumNode has not been read or the metadata service fails", async () => {
+  it("changes nothing while the CiliumNode has not been read or is absent, or the metadata service fails", async () => {
     await pass(ipam({ "10.0.1.20": SECOND }));
     const before = await kernelState();
     expect((await pass(undefined)).outcome).to.equal("waitingForPool");
+    expect((await pass({ exists: false, pool: {}, used: {} })).outcome).to.equal("nodeAbsent");
     imds.status = 500;
     expect((await pass(ipam({}))).outcome).to.equal("metadataUnavailable");
     expect(await kernelState()).to.deep.equal(before);
