@@ -1,0 +1,38 @@
+import { ATTACH_VNIC_NSG_PERMISSIONS, OPERATION_PERMISSIONS, type OciOperation } from "./permissions";
+
+/**
+ * The OCI operations each of the project's components calls. With the operation → permission table this gives the
+ * exact permissions to grant: the local runs and tests enforce these statements in the OCI emulator, and the
+ * Terraform policy-coverage test checks the shipped policies grant the same set.
+ */
+export const COMPONENT_OPERATIONS = {
+  /** The allocator function (lib/reconcile through lib/adapters/oci). */
+  allocator: [
+    "GetInstance", "ListVnicAttachments", "GetVnicAttachment", "AttachVnic", "GetVnic", "ListPrivateIps", "CreatePrivateIp",
+    "DeletePrivateIp", "BulkCreatePrivateIps", "GetWorkRequest", "ListWorkRequestErrors", "ListSubnets", "GetSubnetIpInventory",
+    "ListNetworkSecurityGroups",
+  ],
+  /** The in-cluster watcher: publishes nudges. */
+  watcher: ["PutMessages"],
+  /** What Connector Hub does with its own identity (the local stand-in uses the same). */
+  connector: ["CreateCursor", "GetMessages"],
+} as const satisfies Record<string, readonly OciOperation[]>;
+
+export type Component = keyof typeof COMPONENT_OPERATIONS;
+
+/** Every permission a component needs (AttachVnic with NSGs included for the allocator), sorted. */
+export function componentPermissions(component: Component): string[] {
+  const perms = new Set<string>();
+  for (const op of COMPONENT_OPERATIONS[component] as readonly OciOperation[]) for (const p of OPERATION_PERMISSIONS[op]) perms.add(p);
+  if ((COMPONENT_OPERATIONS[component] as readonly OciOperation[]).includes("AttachVnic")) for (const p of ATTACH_VNIC_NSG_PERMISSIONS) perms.add(p);
+  return [...perms].sort();
+}
+
+/**
+ * Permission-list statements granting a dynamic group exactly a component's permissions in each compartment given
+ * (permission lists avoid verbs that grant more, e.g. `manage instances` for INSTANCE_ATTACH_SECONDARY_VNIC).
+ */
+export function componentStatements(component: Component, dynamicGroup: string, compartmentIds: readonly string[]): string[] {
+  const list = componentPermissions(component).join(", ");
+  return [...new Set(compartmentIds)].map((id) => `Allow dynamic-group ${dynamicGroup} to {${list}} in compartment id ${id}`);
+}
