@@ -15,7 +15,7 @@ describe("kube emulator: watch and informer through @kubernetes/client-node", ()
   const aborts: AbortController[] = [];
 
   /** Starts a watch; resolves with the collected events and a promise for the done callback. */
-  async function watch(params: Record<string, unknown>, path = PATH): Promise<{ events: Event[]; done: Promise<unknown>; ctrl: AbortController }> {
+  async function watch(params: Record<string, string | number | boolean | undefined>, path = PATH): Promise<{ events: Event[]; done: Promise<unknown>; ctrl: AbortController }> {
     const events: Event[] = [];
     let resolveDone!: (err: unknown) => void;
     const done = new Promise<unknown>((r) => (resolveDone = r));
