@@ -1,4 +1,5 @@
 import * as common from "oci-common";
+import { OcipamError } from "../../errors";
 
 /**
  * How the OCI clients authenticate (shared/reference/library-notes.md §2, oci-facts.md §4.4):
@@ -24,8 +25,21 @@ export type OciAuth =
       region?: string;
     };
 
-/** Builds the SDK's authentication details provider for `auth`. Instance principals need network calls, hence async. */
+/**
+ * Builds the SDK's authentication details provider for `auth`. Instance principals need network calls, hence async.
+ * Throws `OcipamError` with reason "OciAuthUnavailable" (the SDK's error as cause) when the provider cannot be built:
+ * a missing config file or profile, missing resource-principal variables, an unreadable key.
+ */
 export async function createAuthProvider(auth: OciAuth): Promise<common.AuthenticationDetailsProvider> {
+  try {
+    return await build(auth);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new OcipamError("OciAuthUnavailable", `OCI ${auth.kind} authentication: ${message}`, { authKind: auth.kind }, { cause: err });
+  }
+}
+
+async function build(auth: OciAuth): Promise<common.AuthenticationDetailsProvider> {
   switch (auth.kind) {
     case "config-file":
       return new common.ConfigFileAuthenticationDetailsProvider(auth.path, auth.profile);

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import * as common from "oci-common";
 import * as core from "oci-core";
 import * as workrequests from "oci-workrequests";
+import { OcipamError } from "../../errors";
 import { createAuthProvider, type OciAuth } from "./auth";
 import type { WithSignal } from "./caller";
 
@@ -39,7 +40,8 @@ export interface OciClients {
 }
 
 /**
- * Builds the clients with the settings the adapters rely on:
+ * Builds the clients with the settings the adapters rely on (throws `OcipamError` "OciAuthUnavailable" when the
+ * credentials cannot be loaded or parsed):
  * - the SDK's circuit breaker off per client: it is on by default (VirtualNetworkClient) and after 10 retryable
  *   failures fails calls with EOPENBREAKER without sending them for 30 s, which would turn a burst of 429s into a
  *   30 s outage (library-notes §2 "Circuit breaker");
@@ -68,9 +70,16 @@ export async function createOciClients(options: OciClientOptions): Promise<OciCl
     httpOptions,
   });
   const params = { authenticationDetailsProvider: provider };
-  const compute = new core.ComputeClient(params, configuration());
-  const network = new core.VirtualNetworkClient(params, configuration());
-  const workRequests = new workrequests.WorkRequestClient(params, configuration());
+  let compute: core.ComputeClient, network: core.VirtualNetworkClient, workRequests: workrequests.WorkRequestClient;
+  try {
+    // The request signer parses the private key here: a bad key throws KeyParseError now (library-notes §2).
+    compute = new core.ComputeClient(params, configuration());
+    network = new core.VirtualNetworkClient(params, configuration());
+    workRequests = new workrequests.WorkRequestClient(params, configuration());
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new OcipamError("OciAuthUnavailable", `OCI ${options.auth.kind} authentication: ${message}`, { authKind: options.auth.kind }, { cause: err });
+  }
   for (const client of [compute, network, workRequests]) {
     if (options.region) client.regionId = options.region;
     if (options.endpoint) client.endpoint = options.endpoint.replace(/\/+$/, "");

@@ -189,9 +189,25 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
     const minPoll = this.options.minPollMs ?? 250;
     let wait = this.options.pollMs ?? 250;
     const request: workrequests.requests.GetWorkRequestRequest = { workRequestId };
+    let lastStatus = "unknown";
+    let percentComplete: number | undefined;
+    const deadlineError = (message: string, cause?: unknown): OciDeadlineError => {
+      const e = new OciDeadlineError("GetWorkRequest", message, { cause });
+      Object.assign(e.context, { workRequestId, lastStatus, percentComplete });
+      return e;
+    };
     for (;;) {
-      const r = await this.caller.call("GetWorkRequest", { workRequest: workRequestId }, { deadline }, () => this.workRequests.getWorkRequest(request));
+      let r: workrequests.responses.GetWorkRequestResponse;
+      try {
+        r = await this.caller.call("GetWorkRequest", { workRequest: workRequestId }, { deadline }, () => this.workRequests.getWorkRequest(request));
+      } catch (err) {
+        // The retry policy found no room for another poll before the deadline.
+        if (err instanceof OciDeadlineError) throw deadlineError(`work request ${workRequestId} still ${lastStatus} at the deadline`, err);
+        throw err;
+      }
       const w = r.workRequest;
+      lastStatus = w.status;
+      percentComplete = w.percentComplete;
       if (FINAL.includes(w.status)) {
         const errors = w.status === "SUCCEEDED" ? [] : await this.workRequestErrors(workRequestId, deadline);
         return {
@@ -203,13 +219,7 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
           timeFinished: isoTime(w.timeFinished),
         };
       }
-      if (this.now() + wait + minPoll > deadline.getTime()) {
-        const e = new OciDeadlineError("GetWorkRequest", `work request ${workRequestId} still ${w.status} at the deadline`);
-        e.context.workRequestId = workRequestId;
-        e.context.lastStatus = w.status;
-        e.context.percentComplete = w.percentComplete;
-        throw e;
-      }
+      if (this.now() + wait + minPoll > deadline.getTime()) throw deadlineError(`work request ${workRequestId} still ${w.status} at the deadline`);
       await this.sleep(wait);
       wait = Math.min(maxPoll, Math.round(wait * 1.5));
     }
