@@ -27,8 +27,18 @@ import {
  * IPs taken into account are those of `spec.ipam.pool` plus those of `status.ipam.used` that left the pool: Cilium
  * keeps an in-use IP working after it leaves the pool (crd mode), so its routing stays until its pod lets it go.
  * Primary-VNIC IPs need nothing. VNICs without such an IP are left alone (they may be configured by someone else).
+ *
+ * `hostIps` are addresses configured on the node itself (its local table): in crd mode Cilium's router IP
+ * (cilium_host) comes from the pool too. Such an IP gets the egress rule but no ingress rule, as Cilium's
+ * `Configure(..., host=true)` does: traffic to it must reach the local table, which Cilium may move behind
+ * priority 20 (`RulePriorityLocalLookup = 100`).
  */
-export function desiredRouting(vnics: readonly ImdsVnic[], ipam: NodeIpamSnapshot, config: RoutingConfig): DesiredRouting {
+export function desiredRouting(
+  vnics: readonly ImdsVnic[],
+  ipam: NodeIpamSnapshot,
+  config: RoutingConfig,
+  hostIps: ReadonlySet<string> = new Set(),
+): DesiredRouting {
   const byId = new Map<string, { vnic: ImdsVnic; index: number }>();
   vnics.forEach((vnic, index) => {
     if (!byId.has(vnic.vnicId)) byId.set(vnic.vnicId, { vnic, index });
@@ -81,7 +91,7 @@ export function desiredRouting(vnics: readonly ImdsVnic[], ipam: NodeIpamSnapsho
       });
     }
     const host = `${ip}/32`;
-    rules.push({ priority: RULE_PRIORITY_INGRESS, to: host, table: MAIN_TABLE, ip, vnicId: vnic.vnicId });
+    if (!hostIps.has(ip)) rules.push({ priority: RULE_PRIORITY_INGRESS, to: host, table: MAIN_TABLE, ip, vnicId: vnic.vnicId });
     if (egressCidrs.length === 0) {
       rules.push({ priority: RULE_PRIORITY_EGRESS, from: host, table, ip, vnicId: vnic.vnicId });
     } else {

@@ -104,6 +104,9 @@ export class KubeCiliumNodePoolSource implements PoolSource {
             timeoutSeconds: this.options.watchTimeoutSeconds ?? 300,
           },
           (type, obj) => {
+            // The selector already limits the watch to this node; the name check guards against a server ignoring it.
+            const name = (obj as { metadata?: { name?: string } } | undefined)?.metadata?.name;
+            if (type !== "ERROR" && type !== "BOOKMARK" && name !== this.options.nodeName) return;
             if (type === "ADDED" || type === "MODIFIED") this.publish(snapshotOf(obj));
             else if (type === "DELETED") this.publish(absent());
             else if (type === "ERROR") {

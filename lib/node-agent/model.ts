@@ -13,6 +13,8 @@ export const RULE_PRIORITY_INGRESS = 20;
 export const RULE_PRIORITY_EGRESS = 111;
 /** The kernel's main routing table (`RT_TABLE_MAIN`). */
 export const MAIN_TABLE = 254;
+/** The kernel's local table (`RT_TABLE_LOCAL`): the node's own addresses. */
+export const LOCAL_TABLE = 255;
 
 /**
  * One entry of IMDS v2 `GET /opc/v2/vnics/`. The endpoint returns a JSON array whose first entry is the primary

@@ -2,7 +2,7 @@ import type { Log } from "../log";
 import { desiredRouting } from "./desired-routing";
 import type { VnicMetadataSource } from "./imds";
 import type { RoutingDataplane } from "./iproute2";
-import type { RoutingConfig, RoutingOp, RoutingProblem, SkippedIp } from "./model";
+import { LOCAL_TABLE, type RoutingConfig, type RoutingOp, type RoutingProblem, type SkippedIp } from "./model";
 import { planRouting } from "./plan-routing";
 import type { PoolSource } from "./pool-source";
 
@@ -42,6 +42,8 @@ export interface ReconcileReport {
   skipped: SkippedIp[];
   /** Something may resolve by itself shortly (IMDS or the OS catching up, a failed command): retry soon. */
   retrySoon: boolean;
+  /** True when the changes were only planned (`dryRun`). */
+  dryRun?: boolean;
   error?: string;
 }
 
@@ -70,14 +72,16 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
     return { outcome: "metadataUnavailable", ...empty, retrySoon: true, error: (err as Error).message };
   }
 
-  const desired = desiredRouting(vnics, ipam, deps.config);
   let observed;
   try {
     observed = await deps.dataplane.observe();
   } catch (err) {
     log.error({ err }, "cannot read the kernel's routing state; routing left as it is");
-    return { outcome: "observeFailed", ...empty, skipped: desired.skipped, retrySoon: true, error: (err as Error).message };
+    return { outcome: "observeFailed", ...empty, retrySoon: true, error: (err as Error).message };
   }
+  // Addresses of the node itself (local table), e.g. cilium_host's router IP, which crd mode also takes from the pool.
+  const hostIps = new Set(observed.routes.filter((r) => r.table === LOCAL_TABLE && r.type === "local").map((r) => r.dst.replace(/\/32$/, "")));
+  const desired = desiredRouting(vnics, ipam, deps.config, hostIps);
 
   const plan = planRouting(desired, observed, { protocol: deps.config.protocol, primaryMac: vnics[0]?.macAddr });
   for (const s of desired.skipped) log.warn({ ip: s.ip, vnic: s.resource, reason: s.reason }, "pool IP not routed");
@@ -109,5 +113,6 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
     problems: plan.problems,
     skipped: desired.skipped,
     retrySoon,
+    ...(deps.dryRun ? { dryRun: true } : {}),
   };
 }

@@ -106,6 +106,14 @@ describe("desiredRouting", () => {
     });
   }
 
+  it("gives an IP configured on the node itself (Cilium's router IP) the egress rule but no ingress rule", () => {
+    const got = desiredRouting(VNICS, ipam({ "10.0.1.20": SECOND, "10.0.1.2": SECOND }), CONFIG, new Set(["10.0.1.2"]));
+    expect(got.rules).to.deep.equal([
+      { priority: 111, from: "10.0.1.2/32", table: 11, ip: "10.0.1.2", vnicId: SECOND },
+      ...rulesFor("10.0.1.20", 11, SECOND),
+    ]);
+  });
+
   it("numbers tables by position in the IMDS list, not by VLAN tag or nicIndex", () => {
     const reordered = [VNICS[0]!, VNICS[2]!, VNICS[1]!];
     const got = desiredRouting(reordered, ipam({ "10.0.1.20": SECOND }), CONFIG);

@@ -101,6 +101,15 @@ describe("node agent on a fake OCI node (network namespaces, real packets)", fun
     expect(table).to.have.members(["default via 10.0.1.1 dev ens5 proto 165", "10.0.1.1 dev ens5 proto 165 scope link"]);
   });
 
+  it("gives a pool IP configured on the node itself (like cilium_host's router IP) no ingress rule, only the egress rule", async () => {
+    await fake.ip(fake.node, "address", "add", "10.0.1.2/32", "dev", "lxc0");
+    await pass(ipam({ "10.0.1.2": SECOND, "10.0.1.20": SECOND }));
+    const rules = await fake.ip(fake.node, "rule", "show");
+    expect(rules).to.contain("111:\tfrom 10.0.1.2 lookup 11 proto 165");
+    expect(rules).to.not.contain("to 10.0.1.2 ");
+    expect(rules).to.contain("20:\tfrom all to 10.0.1.20 lookup main proto 165");
+  });
+
   it("changes nothing on a second run, even from a restarted agent: ip -json rule/route/link are identical", async () => {
     await pass(ipam({ "10.0.1.20": SECOND, "10.0.1.21": SECOND }));
     const before = await kernelState();
