@@ -8,7 +8,8 @@ import type { RequestBudget } from "./request-budget";
  * built with one SDK attempt and every retry happens here:
  * - only `OciApiError.retryable` failures are retried (429 TooManyRequests, 409 IncorrectState, 5xx, no answer);
  * - exponential backoff with full jitter: before retry n the wait is uniform in [0, min(cap, base·2^(n-1)))
- *   (AWS Architecture Blog "Exponential Backoff And Jitter": full jitter spreads concurrent retriers best);
+ *   (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/: full jitter spreads concurrent
+ *   retriers best, which matters when many reconciles hit the same 429);
  * - an attempt starts only when at least `minAttemptMs` remain before the caller's deadline, and a running attempt
  *   is aborted at the deadline (and after `attemptTimeoutMs`), so no attempt outlives the deadline;
  * - at most `maxAttempts` attempts;
