@@ -80,3 +80,51 @@ export function versionInfo(): JsonObject {
     platform: "linux/amd64",
   };
 }
+
+// ---- OpenAPI v3 (only what kubectl's field-validation probe reads) ----
+
+/**
+ * /openapi/v3 and /openapi/v3/<api/v1 | apis/<group>/<version>>. kubectl 1.32 create/apply asks whether the
+ * server validates fields itself (cli-runtime resource/query_param_verifier_v3.go supportsQueryParamV3: the
+ * PATCH operation of the kind, found by its x-kubernetes-group-version-kind extension, lists a `fieldValidation`
+ * query parameter). When it does, kubectl sends fieldValidation=Strict and skips client-side validation, which
+ * would otherwise need /openapi/v2. The documents carry no schemas (kubectl explain is not served).
+ */
+function gvPath(group: string, version: string): string {
+  return group ? `apis/${group}/${version}` : `api/${version}`;
+}
+
+export function openApiV3GroupVersion(registry: ResourceRegistry, group: string, version: string): JsonObject | undefined {
+  const types = registry.all().filter((rt) => rt.group === group && rt.versions.includes(version));
+  if (types.length === 0) return undefined;
+  const query = (name: string) => ({ name, in: "query", schema: { type: "string", uniqueItems: true } });
+  const paths: Record<string, JsonObject> = {};
+  for (const rt of types) {
+    const gvk = { group: rt.group, version, kind: rt.kind };
+    const base = rt.namespaced ? `/${gvPath(group, version)}/namespaces/{namespace}/${rt.plural}` : `/${gvPath(group, version)}/${rt.plural}`;
+    const op = (action: string) => ({
+      operationId: `${action}${rt.kind}`,
+      "x-kubernetes-action": action,
+      "x-kubernetes-group-version-kind": gvk,
+      parameters: [query("dryRun"), query("fieldManager"), query("fieldValidation")],
+      responses: { "200": { description: "OK" } },
+    });
+    if (rt.verbs.includes("create")) paths[base] = { post: op("post") };
+    paths[`${base}/{name}`] = {
+      ...(rt.verbs.includes("update") ? { put: op("put") } : {}),
+      ...(rt.verbs.includes("patch") ? { patch: op("patch") } : {}),
+    };
+  }
+  return { openapi: "3.0.0", info: { title: "Kubernetes", version: "v1.32.0" }, paths, components: { schemas: {} } };
+}
+
+export function openApiV3Root(registry: ResourceRegistry, hash: (doc: JsonObject) => string): JsonObject {
+  const gvs = new Map<string, [string, string]>();
+  for (const rt of registry.all()) for (const v of rt.versions) gvs.set(gvPath(rt.group, v), [rt.group, v]);
+  const paths: Record<string, JsonObject> = {};
+  for (const [path, [group, version]] of [...gvs.entries()].sort()) {
+    const doc = openApiV3GroupVersion(registry, group, version);
+    if (doc) paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${hash(doc)}` };
+  }
+  return { paths };
+}

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubeEmulator } from "../../lib/kube-emulator";
@@ -81,6 +81,27 @@ describe("kube emulator: kubectl get / patch / delete / get -w", function () {
     );
     const read = await kubectl(watcher, "get", "cn", "kc-node", "-o", "name");
     expect(read.stdout.trim()).to.equal("ciliumnode.cilium.io/kc-node");
+  });
+
+  it("answers kubectl auth can-i (a protobuf SelfSubjectAccessReview) from the project's RBAC", async () => {
+    const ask = async (...args: string[]) => (await kubectl(watcher, "auth", "can-i", ...args)).stdout.trim();
+    expect(await ask("watch", "ciliumnodes")).to.equal("yes");
+    expect(await ask("patch", "ciliumnodes")).to.equal("no");
+    expect(await ask("update", "leases", "-n", "ocipam-system")).to.equal("yes");
+    expect(await ask("update", "leases", "-n", "default")).to.equal("no");
+  });
+
+  it("creates and applies manifests with server-side strict field validation (OpenAPI v3 advertises fieldValidation)", async () => {
+    const file = join(dir, "cn.yaml");
+    writeFileSync(file, "apiVersion: cilium.io/v2\nkind: CiliumNode\nmetadata:\n  name: kc-applied\nspec:\n  instance-id: a\n");
+    expect((await kubectl(admin, "create", "-f", file)).stdout.trim()).to.equal("ciliumnode.cilium.io/kc-applied created");
+    writeFileSync(file, "apiVersion: cilium.io/v2\nkind: CiliumNode\nmetadata:\n  name: kc-applied\nspec:\n  instance-id: b\n");
+    expect((await kubectl(admin, "apply", "-f", file)).stdout.trim()).to.equal("ciliumnode.cilium.io/kc-applied configured");
+    expect((emu.store.get("cn", "kc-applied") as { spec: Record<string, unknown> }).spec["instance-id"]).to.equal("b");
+    writeFileSync(file, "apiVersion: cilium.io/v2\nkind: CiliumNode\nmetadata:\n  name: kc-strict\nspec:\n  oci: {}\n");
+    const strict = await kubectl(admin, "create", "-f", file);
+    expect(strict.code).to.not.equal(0);
+    expect(strict.stderr).to.include('strict decoding error: unknown field "spec.oci"');
   });
 
   it("watches with get -w: prints the current row, then the change, until it is stopped", async () => {

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import YAML from "yaml";
 import type { Log } from "../../log";
 import { ANONYMOUS_USER, ADMIN_USER, serviceAccountUser, type TokenRegistry, type UserInfo } from "../auth";
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "../discovery";
+import { createHash } from "node:crypto";
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3GroupVersion, openApiV3Root, versionInfo } from "../discovery";
 import { isObject, type JsonObject } from "../json";
 import { metaOf } from "../object-meta";
 import type { ApiOperations, WatchHandle, WriteOptions } from "../operations";
@@ -11,6 +12,7 @@ import { groupResource, groupVersion, typeKey, type ResourceType } from "../reso
 import { KubeStatusError, failure, statusErrors, type StatusBody } from "../status";
 import { toTable } from "../table";
 import { negotiate, SERVED_MEDIA_TYPES, type Output } from "./negotiation";
+import { decodeSelfSubjectAccessReview, ProtobufError } from "./protobuf";
 import { parseRequestInfo, type RequestInfo } from "./request-info";
 
 /**
@@ -158,12 +160,16 @@ export class KubeHttpServer {
     else if (parts[0] === "apis" && parts.length === 1) doc = apiGroupList(registry);
     else if (parts[0] === "apis" && parts.length === 2) doc = apiGroup(registry, parts[1]);
     else if (parts[0] === "apis" && parts.length === 3) doc = apiResourceList(registry, parts[1], parts[2]);
+    else if (parts[0] === "openapi" && parts[1] === "v3" && parts.length === 2) {
+      doc = openApiV3Root(registry, (d) => createHash("sha256").update(JSON.stringify(d)).digest("hex").slice(0, 32).toUpperCase());
+    } else if (parts[0] === "openapi" && parts[1] === "v3" && parts[2] === "api" && parts.length === 4) doc = openApiV3GroupVersion(registry, "", parts[3]);
+    else if (parts[0] === "openapi" && parts[1] === "v3" && parts[2] === "apis" && parts.length === 5) doc = openApiV3GroupVersion(registry, parts[3], parts[4]);
     if (!doc) {
       if (parts[0] === "api" || parts[0] === "apis") {
         this.sendStatus(res, statusErrors.generic(404).status);
         return;
       }
-      // /openapi/v2, /openapi/v3 and anything else: the apiserver's NotFound handler (kubectl falls back).
+      // /openapi/v2 and anything else: the apiserver's NotFound handler.
       this.sendPlain(res, 404, "404 page not found\n");
       return;
     }
@@ -386,7 +392,16 @@ export class KubeHttpServer {
   }
 
   private async selfSubjectAccessReview(user: UserInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await this.readObjectBody(req);
+    let body: JsonObject;
+    if (String(req.headers["content-type"] ?? "").startsWith("application/vnd.kubernetes.protobuf")) {
+      // kubectl auth can-i sends this built-in kind as protobuf (and accepts a JSON answer).
+      try {
+        body = decodeSelfSubjectAccessReview(await this.readBody(req));
+      } catch (err) {
+        if (err instanceof ProtobufError) throw statusErrors.badRequest(`unable to decode protobuf SelfSubjectAccessReview: ${err.message}`);
+        throw err;
+      }
+    } else body = await this.readObjectBody(req);
     const spec = isObject(body.spec) ? body.spec : {};
     const ra = isObject(spec.resourceAttributes) ? (spec.resourceAttributes as Record<string, string>) : undefined;
     const nra = isObject(spec.nonResourceAttributes) ? (spec.nonResourceAttributes as Record<string, string>) : undefined;
