@@ -1,0 +1,259 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { authorize, knownResourceTypes, parsePolicyStatement, permissionsGranted, type Condition, type PolicyStatement, type Principal } from "../../lib/oci/iam";
+import { permissionsFor, type OciOperation } from "../../lib/oci/permissions";
+import { allocatorOperations, watcherOperations } from "./code-operations";
+import { evaluateTemplate, instancesOf, loadTerraform, resourceAttribute, variableValues, type TerraformConfig } from "./terraform";
+
+/**
+ * The policy-coverage check: expands every oci_identity_policy of infra/terraform for one set of input variables,
+ * parses each statement with the IAM parser the OCI emulator uses (lib/oci/iam), and compares what each principal is
+ * granted, compartment by compartment, with what the code's OCI operations need (lib/oci/permissions.ts).
+ * Any missing or extra permission, any statement to an unrestricted subject, and any platform statement other than
+ * the documented ones is a problem. Returns the problems (empty = exact).
+ */
+
+/** Input variables for the Terraform under test; OCIDs are placeholders. */
+export type Scenario = Record<string, unknown>;
+
+export const BASE_SCENARIO: Scenario = {
+  tenancy_ocid: "ocid1.tenancy.oc1..tenancy",
+  region: "us-ashburn-1",
+  compartment_id: "ocid1.compartment.oc1..ocipam",
+  cluster_name: "prod-1",
+  cluster_compartment_ids: ["ocid1.compartment.oc1..workers"],
+  network_compartment_id: "ocid1.compartment.oc1..network",
+  vcn_id: "ocid1.vcn.oc1..vcn",
+  function_subnet_ids: ["ocid1.subnet.oc1..functions"],
+  function_image: "iad.ocir.io/tenancy/ocipam/allocator:0.1.0",
+  kubernetes_api_server: "https://10.0.0.5:6443",
+  vault_id: "ocid1.vault.oc1..vault",
+  vault_key_id: "ocid1.key.oc1..key",
+  kubernetes_token_base64: "dG9rZW4=",
+};
+
+/** Where a permission of the allocator is checked: the resource's compartment (as the emulator's routes do). */
+function allocatorLocation(permission: string): "cluster" | "network" {
+  // Subnets, their IP inventory and NSGs live in the network compartment; instances, attachments, VNICs, private
+  // IPs and work requests in the instance's compartment (a secondary VNIC and its IPs take the instance's).
+  return /^(SUBNET_|NETWORK_SECURITY_GROUP_|IPAM_)/.test(permission) ? "network" : "cluster";
+}
+
+interface Concrete {
+  resource: string;
+  text: string;
+  parsed: PolicyStatement;
+}
+
+function conditionPairs(c: Condition | undefined): string[] {
+  if (!c) return [];
+  if (c.kind === "compare") return [`${c.variable} ${c.op} ${c.value}`];
+  if (c.kind === "any") return [`any(${c.items.flatMap(conditionPairs).join(", ")})`];
+  return c.items.flatMap(conditionPairs);
+}
+
+function grantText(s: PolicyStatement): string {
+  return "permissions" in s.grant ? `{${[...s.grant.permissions].sort().join(", ")}}` : `${s.grant.verb} ${s.grant.resourceType}`;
+}
+
+function location(s: PolicyStatement): string {
+  return s.location.kind === "tenancy" ? "tenancy" : s.location.value;
+}
+
+/** Who a statement grants to, or undefined when the subject is not restricted to one principal of this deployment. */
+function granteeOf(s: PolicyStatement): string | undefined {
+  if (s.subjects.length !== 1) return undefined;
+  const subject = s.subjects[0]!;
+  const pairs = conditionPairs(s.condition);
+  if (subject.kind === "dynamic-group" && subject.by === "name") return `dynamic-group ${subject.value}`;
+  if (subject.kind === "service") return `service ${subject.value.toLowerCase()}`;
+  if (subject.kind === "any-user") {
+    if (pairs.includes("request.principal.type = serviceconnector")) return "serviceconnector";
+    if (pairs.includes("request.principal.type = workload")) return "workload";
+  }
+  return undefined;
+}
+
+function expandPolicies(config: TerraformConfig, vars: Record<string, unknown>): Concrete[] {
+  const out: Concrete[] = [];
+  for (const [name, body] of Object.entries(config.resources.oci_identity_policy ?? {})) {
+    for (const each of instancesOf(body, { config, vars })) {
+      for (const raw of (body.statements ?? []) as string[]) {
+        const text = evaluateTemplate(raw, { config, vars, ...(each !== undefined ? { each } : {}) }) as string;
+        out.push({ resource: `oci_identity_policy.${name}${each !== undefined ? `["${each}"]` : ""}`, text, parsed: parsePolicyStatement(text) });
+      }
+    }
+  }
+  return out;
+}
+
+const setOf = (xs: Iterable<string>) => new Set(xs);
+const diff = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).sort();
+
+export interface CoverageResult {
+  problems: string[];
+  statements: Concrete[];
+}
+
+/**
+ * Checks the Terraform in `tfDir` for the input variables of `scenario`. `repoRoot` locates the code whose operations
+ * define what is needed.
+ */
+export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scenario: Scenario): Promise<CoverageResult> {
+  const config = await loadTerraform(tfDir);
+  const vars = variableValues(config, scenario);
+  const problems: string[] = [];
+  const statements = expandPolicies(config, vars);
+
+  const clusterCompartments = vars.cluster_compartment_ids as string[];
+  const networkCompartment = (vars.network_compartment_id as string | null) ?? clusterCompartments[0]!;
+  const deployCompartment = vars.compartment_id as string;
+  const functionNetwork = (vars.function_network_compartment_id as string | null) ?? networkCompartment;
+  const repoCompartment = (vars.image_repository_compartment_id as string | null) ?? deployCompartment;
+  const streamId = resourceAttribute("oci_streaming_stream", "nudges", "id");
+  const secretId = resourceAttribute("oci_vault_secret", "kube_token", "id");
+  const allocatorDg = `dynamic-group ${resourceAttribute("oci_identity_dynamic_group", "allocator", "name")}`;
+  const watcherGrantee = vars.watcher_auth === "workload_identity" ? "workload" : `dynamic-group ${resourceAttribute("oci_identity_dynamic_group", "watcher", "name")}`;
+  const modelled = new Set(knownResourceTypes());
+
+  // --- What the code needs -----------------------------------------------------------------------------------------
+  const required = new Map<string, Set<string>>(); // `${grantee} @ ${compartment}` → permissions
+  const need = (grantee: string, compartment: string, permission: string) => {
+    const key = `${grantee} @ ${compartment}`;
+    if (!required.has(key)) required.set(key, new Set());
+    required.get(key)!.add(permission);
+  };
+  const allocatorOps = allocatorOperations(repoRoot, vars.use_bulk_create === true);
+  for (const op of allocatorOps) {
+    // AttachVnic with NSGs needs the most; the allocator attaches NSGs whenever configured or the primary VNIC has some.
+    for (const p of permissionsFor(op, { nsgIds: ["nsg"] })) {
+      if (allocatorLocation(p) === "network") need(allocatorDg, networkCompartment, p);
+      else for (const c of clusterCompartments) need(allocatorDg, c, p);
+    }
+  }
+  const watcherOps = watcherOperations(repoRoot);
+  for (const op of watcherOps) for (const p of permissionsFor(op)) need(watcherGrantee, deployCompartment, p);
+
+  // Grants outside the modelled resource types that code needs: GetSecretBundle on the token secret only
+  // (lib/adapters/kube/vault-token.ts; Vault policy reference: secret-bundles READ = SECRET_BUNDLE_READ).
+  const vaultReader = readFileSync(join(repoRoot, "lib", "adapters", "kube", "vault-token.ts"), "utf8");
+  const requiredExtras = new Set<string>();
+  if (vaultReader.includes(".getSecretBundle(")) requiredExtras.add(`${allocatorDg} | read secret-bundles | ${deployCompartment} | target.secret.id = ${secretId}`);
+
+  // Platform principals: what the services themselves need, as documented (sources in infra/terraform/iam.tf).
+  const expectedPlatform = new Set<string>();
+  const sch = `request.principal.type = serviceconnector, request.principal.compartment.id = ${deployCompartment}`;
+  expectedPlatform.add(`serviceconnector | {STREAM_CONSUME, STREAM_READ} | ${deployCompartment} | ${sch}, target.stream.id = ${streamId}`);
+  expectedPlatform.add(`serviceconnector | use fn-function | ${deployCompartment} | ${sch}`);
+  expectedPlatform.add(`serviceconnector | use fn-invocation | ${deployCompartment} | ${sch}`);
+  if (vars.create_service_policies === true) {
+    expectedPlatform.add(`service faas | use virtual-network-family | ${functionNetwork} | `);
+    expectedPlatform.add(`service faas | read repos | ${repoCompartment} | `);
+    if (vars.enable_instance_events === true) {
+      expectedPlatform.add(`service cloudevents | use fn-function | ${deployCompartment} | `);
+      expectedPlatform.add(`service cloudevents | use fn-invocation | ${deployCompartment} | `);
+    }
+  }
+
+  // --- What the policies grant ---------------------------------------------------------------------------------------
+  const granted = new Map<string, Set<string>>();
+  const grantedExtras = new Set<string>();
+  const grantedPlatform = new Set<string>();
+  const codeGrantees = new Set([allocatorDg, watcherGrantee]);
+  for (const s of statements) {
+    const st = s.parsed;
+    const grantee = granteeOf(st);
+    const where = `${s.resource}: "${s.text}"`;
+    if (!grantee) {
+      problems.push(`${where} grants to a subject that is not one principal of this deployment`);
+      continue;
+    }
+    const pairs = conditionPairs(st.condition);
+    const descriptor = `${grantee} | ${grantText(st)} | ${location(st)} | ${pairs.join(", ")}`;
+    const isModelled = "permissions" in st.grant || modelled.has(st.grant.resourceType);
+    if (!codeGrantees.has(grantee)) {
+      grantedPlatform.add(descriptor);
+      continue;
+    }
+    if (!isModelled) {
+      grantedExtras.add(descriptor);
+      continue;
+    }
+    // Conditions a code principal's statement must carry, and nothing else.
+    const expectedPairs: string[] = [];
+    if (grantee === watcherGrantee) {
+      if (grantee === "workload") {
+        expectedPairs.push(
+          "request.principal.type = workload",
+          `request.principal.namespace = ${vars.kubernetes_namespace}`,
+          `request.principal.service_account = ${vars.watcher_service_account}`,
+          `request.principal.cluster_id = ${vars.oke_cluster_id}`,
+        );
+      }
+      expectedPairs.push(`target.stream.id = ${streamId}`);
+    }
+    if ([...pairs].sort().join(", ") !== [...expectedPairs].sort().join(", ")) {
+      problems.push(`${where} has condition [${pairs.join(", ")}], expected [${expectedPairs.join(", ")}]`);
+    }
+    const perms = "permissions" in st.grant ? st.grant.permissions : [...permissionsGranted(st.grant.verb, st.grant.resourceType)];
+    const key = `${grantee} @ ${location(st)}`;
+    if (!granted.has(key)) granted.set(key, new Set());
+    for (const p of perms) granted.get(key)!.add(p);
+  }
+
+  // --- Compare -------------------------------------------------------------------------------------------------------
+  for (const key of new Set([...required.keys(), ...granted.keys()])) {
+    const want = required.get(key) ?? new Set<string>();
+    const have = granted.get(key) ?? new Set<string>();
+    const missing = diff(want, have);
+    const extra = diff(have, want);
+    if (missing.length > 0) problems.push(`${key} is missing ${missing.join(", ")}`);
+    if (extra.length > 0) problems.push(`${key} is granted more than the code needs: ${extra.join(", ")}`);
+  }
+  for (const d of diff(requiredExtras, grantedExtras)) problems.push(`missing statement: ${d}`);
+  for (const d of diff(grantedExtras, requiredExtras)) problems.push(`statement no code operation needs: ${d}`);
+  for (const d of diff(expectedPlatform, grantedPlatform)) problems.push(`missing platform statement: ${d}`);
+  for (const d of diff(grantedPlatform, expectedPlatform)) problems.push(`unexpected platform statement: ${d}`);
+
+  // --- And the emulator's evaluator agrees: every operation of each code principal is allowed -------------------------
+  const tree = compartmentTree(vars.tenancy_ocid as string, [...clusterCompartments, networkCompartment, deployCompartment]);
+  const parsed = statements.map((s) => s.parsed);
+  const allocator: Principal = { id: "ocid1.fnfunc.oc1..allocator", type: "resource", groups: [], dynamicGroups: [{ name: allocatorDg.slice("dynamic-group ".length) }] };
+  for (const op of allocatorOps) {
+    for (const c of clusterCompartments) {
+      const checks = permissionsFor(op, { nsgIds: ["nsg"] }).map((permission) => ({ permission, compartmentId: allocatorLocation(permission) === "network" ? networkCompartment : c }));
+      const result = authorize(parsed, allocator, { operation: op, checks }, tree);
+      if (!result.allowed) problems.push(`IAM evaluator denies the allocator ${op} in ${c}: missing ${result.missing.map((m) => m.permission).join(", ")}`);
+    }
+  }
+  const watcher: Principal =
+    watcherGrantee === "workload"
+      ? { id: "ocid1.workload.watcher", type: "workload", groups: [], dynamicGroups: [] }
+      : { id: "ocid1.instance.oc1..node", type: "instance", groups: [], dynamicGroups: [{ name: watcherGrantee.slice("dynamic-group ".length) }] };
+  const workloadVariables: Record<string, string> =
+    watcherGrantee === "workload"
+      ? {
+          "request.principal.namespace": String(vars.kubernetes_namespace),
+          "request.principal.service_account": String(vars.watcher_service_account),
+          "request.principal.cluster_id": String(vars.oke_cluster_id),
+        }
+      : {};
+  for (const op of watcherOps as OciOperation[]) {
+    const checks = permissionsFor(op).map((permission) => ({ permission, compartmentId: deployCompartment }));
+    const result = authorize(parsed, watcher, { operation: op, checks, variables: { "target.stream.id": streamId, ...workloadVariables } }, tree);
+    if (!result.allowed) problems.push(`IAM evaluator denies the watcher ${op}: missing ${result.missing.map((m) => m.permission).join(", ")}`);
+    const elsewhere = authorize(parsed, watcher, { operation: op, checks, variables: { "target.stream.id": "ocid1.stream.oc1..another", ...workloadVariables } }, tree);
+    if (elsewhere.allowed) problems.push(`the watcher may ${op} to streams other than the nudge stream`);
+  }
+  return { problems, statements };
+}
+
+/** The tenancy with each compartment directly below it (names are not used: statements name compartments by id). */
+function compartmentTree(tenancyId: string, compartments: string[]) {
+  const known = new Set(compartments);
+  return {
+    tenancyId,
+    resolve: () => undefined,
+    lineage: (id: string) => (known.has(id) ? [id, tenancyId] : [id]),
+  };
+}
