@@ -87,7 +87,6 @@ function expandPolicies(config: TerraformConfig, vars: Record<string, unknown>):
   return out;
 }
 
-const setOf = (xs: Iterable<string>) => new Set(xs);
 const diff = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).sort();
 
 export interface CoverageResult {
