@@ -133,7 +133,7 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       recordFailure(err, { operation: "AttachVnic", subnet: action.subnetId });
       return;
     }
-    if (attachment.lifecycleState !== "ATTACHED" || !attachment.vnicId) attachment = await waitForAttachment(attachment.id, deps, budget);
+    if (attachment.lifecycleState !== "ATTACHED" || !attachment.vnicId) attachment = await waitForAttachment(attachment.id, deps, budget, attachment);
     if (attachment.lifecycleState !== "ATTACHED" || !attachment.vnicId) {
       result.pendingAttachment = { attachmentId: attachment.id, since: attachment.timeCreated ?? deps.now().toISOString() };
       return;
@@ -147,11 +147,20 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   }
 }
 
-/** Polls an attachment until it leaves ATTACHING or the work deadline comes. */
-export async function waitForAttachment(attachmentId: string, deps: ReconcileDeps, budget: TimeBudget): Promise<VnicAttachmentInfo> {
+/**
+ * Polls an attachment until it leaves ATTACHING or the work deadline comes; at the deadline it answers with the
+ * last state seen (ATTACHING), so the caller records the attachment for the next run instead of failing.
+ */
+export async function waitForAttachment(attachmentId: string, deps: ReconcileDeps, budget: TimeBudget, initial?: VnicAttachmentInfo): Promise<VnicAttachmentInfo> {
+  let last = initial;
   for (;;) {
-    const current = await deps.compute.getVnicAttachment(attachmentId, { deadline: budget.workDeadline });
-    if (current.lifecycleState !== "ATTACHING" || (current.lifecycleState === "ATTACHING" && budget.remainingMs() < deps.config.attachPollMs)) return current;
+    try {
+      last = await deps.compute.getVnicAttachment(attachmentId, { deadline: budget.workDeadline });
+    } catch (err) {
+      if (last && err instanceof OciApiError && err.reason === "OciDeadlineExceeded") return last;
+      throw err;
+    }
+    if (last.lifecycleState !== "ATTACHING" || budget.remainingMs() < deps.config.attachPollMs) return last;
     await deps.sleep(deps.config.attachPollMs);
   }
 }

@@ -111,6 +111,11 @@ export async function reconcileNode(name: string, deps: ReconcileDeps, options: 
     }
     return finish();
   } catch (err) {
+    if (err instanceof OcipamError && err.reason === "OciDeadlineExceeded") {
+      // Out of time, not out of luck: what was done is kept (tagged in OCI) and the next nudge continues.
+      result.reason = { code: "DeadlineReached", message: `the invocation deadline came during ${String(err.context.operation ?? "an OCI call")}; the next nudge continues` };
+      return finish();
+    }
     result.outcome = "failed";
     const e = err instanceof OcipamError ? err : undefined;
     result.state = "Error";
