@@ -116,7 +116,14 @@ export class Storage {
     const event: StoredEvent = { rv: this.revision, type, typeKey, key, object: stored, previous: previous && clone(previous) };
     this.history.push(event);
     this.trim();
-    for (const listener of [...this.listeners]) listener({ ...event, object: clone(stored), previous: event.previous && clone(event.previous) });
+    for (const listener of [...this.listeners]) {
+      // A failing listener (e.g. a watch whose client vanished) must not fail the write that triggered it.
+      try {
+        listener({ ...event, object: clone(stored), previous: event.previous && clone(event.previous) });
+      } catch {
+        // ignored on purpose
+      }
+    }
     return clone(stored);
   }
 

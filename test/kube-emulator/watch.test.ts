@@ -115,6 +115,13 @@ describe("kube emulator: watch and informer through @kubernetes/client-node", ()
     });
   });
 
+  it("answers a watch with a malformed selector with an HTTP 400 rather than a stream", async () => {
+    const w = await watch({ labelSelector: "a b c" });
+    const err = (await w.done) as { statusCode?: number } | null;
+    expect(err?.statusCode).to.equal(400);
+    expect(w.events).to.deep.equal([]);
+  });
+
   it("sends DELETED when an object leaves a label-selected watch and ADDED when it enters", async () => {
     await api.createClusterCustomObject({ ...CN, body: ciliumNode("w-move", {}, { tier: "a" }) });
     const w = await watch({ resourceVersion: emu.store.resourceVersion(), labelSelector: "tier=a" });

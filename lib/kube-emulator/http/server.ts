@@ -318,6 +318,7 @@ export class KubeHttpServer {
     const timeoutSeconds = q.get("timeoutSeconds") ? Number(q.get("timeoutSeconds")) : undefined;
     let tableHeadersSent = false;
     let open = true;
+    let pending: string[] | undefined = [];
     const write = (type: string, object: JsonObject): void => {
       if (!open) return;
       let payload: unknown = object;
@@ -328,10 +329,12 @@ export class KubeHttpServer {
       } else if (output.kind === "partial" && object.kind !== "Status") {
         payload = { kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${output.version}`, metadata: object.metadata };
       }
-      res.write(`${JSON.stringify({ type, object: payload })}\n`);
+      const line = `${JSON.stringify({ type, object: payload })}\n`;
+      // Events produced while the watch starts (initial ADDED, a 410 ERROR) wait until the headers are out.
+      if (pending) pending.push(line);
+      else res.write(line);
     };
 
-    res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" });
     let timers: NodeJS.Timeout[] = [];
     let handle: WatchHandle | undefined;
     const active: ActiveWatch = {
@@ -347,10 +350,7 @@ export class KubeHttpServer {
         res.end();
       },
     };
-    this.watches.add(active);
-    req.on("close", () => active.close());
-    res.on("close", () => active.close());
-
+    // Start the watch before answering: a bad selector or resourceVersion must still be an HTTP error.
     handle = this.opts.ops.watch(
       rt,
       ns,
@@ -372,7 +372,13 @@ export class KubeHttpServer {
       },
       version,
     );
+    this.watches.add(active);
+    req.on("close", () => active.close());
+    res.on("close", () => active.close());
+    res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" });
     res.flushHeaders();
+    for (const line of pending ?? []) res.write(line);
+    pending = undefined;
     if (allowBookmarks && this.opts.bookmarkIntervalMs > 0) {
       const tick = (): void => {
         handle?.bookmark();
