@@ -95,5 +95,5 @@ async function nodesToReconcile(records: DecodedRecord[], deps: ReconcileDeps, s
 
 function failedNode(node: string, err: unknown): NodeResult {
   const message = err instanceof Error ? err.message : String(err);
-  return { node, outcome: "failed", state: "Error", reason: { code: "UnexpectedError", message }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], error: { reason: "UnexpectedError", message } };
+  return { node, outcome: "failed", state: "Error", reason: { code: "UnexpectedError", message }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls: {}, error: { reason: "UnexpectedError", message } };
 }

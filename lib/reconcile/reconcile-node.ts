@@ -4,6 +4,7 @@ import { planNode } from "../core/planner";
 import { OcipamError } from "../errors";
 import type { EventTarget, IpamRecordStatus, LockHandle, VnicRecord } from "../ports/kube";
 import { KubeConflictError } from "../ports/kube-errors";
+import { countCalls } from "./count-calls";
 import { TimeBudget } from "./deadline";
 import type { ReconcileDeps } from "./deps";
 import { executePlan, type Execution } from "./execute";
@@ -25,17 +26,19 @@ export interface ReconcileOptions {
  * everything is re-read. Conflicts on the CiliumNode make it re-read and re-plan; a crash at any point leaves
  * tagged objects the next run adopts.
  */
-export async function reconcileNode(name: string, deps: ReconcileDeps, options: ReconcileOptions): Promise<NodeResult> {
+export async function reconcileNode(name: string, baseDeps: ReconcileDeps, options: ReconcileOptions): Promise<NodeResult> {
+  const apiCalls: Record<string, number> = {};
+  const deps: ReconcileDeps = { ...baseDeps, compute: countCalls(baseDeps.compute, "oci", apiCalls), network: countCalls(baseDeps.network, "oci", apiCalls), ciliumNodes: countCalls(baseDeps.ciliumNodes, "kube", apiCalls), nodes: countCalls(baseDeps.nodes, "kube", apiCalls), pods: countCalls(baseDeps.pods, "kube", apiCalls), records: countCalls(baseDeps.records, "kube", apiCalls) };
   const started = deps.now().getTime();
   const callId = options.callId ?? randomUUID();
   const budget = new TimeBudget(options.deadline, deps.config.deadlineReserveMs, () => deps.now().getTime());
-  const result: NodeResult = { node: name, outcome: "reconciled", reason: { code: "NotStarted", message: "" }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [] };
+  const result: NodeResult = { node: name, outcome: "reconciled", reason: { code: "NotStarted", message: "" }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls };
   let lock: LockHandle | undefined;
   let last: { observation: Observation; plan: Plan; execution?: Execution } | undefined;
   const finish = (): NodeResult => {
     result.durationMs = deps.now().getTime() - started;
     const s = result.stats;
-    deps.log.info({ node: name, instance: result.instanceId, callId, outcome: result.outcome, state: result.state, reason: result.reason.code, available: s?.available, used: s?.used, needed: s?.needed, excess: s?.excess, decision: result.decision, rounds: result.rounds, ipsCreated: result.ipsCreated, ipsReleased: result.ipsReleased, vnicsAttached: result.vnicsAttached, durationMs: result.durationMs }, `reconcile ${result.outcome}: ${result.reason.message}`);
+    deps.log.info({ node: name, instance: result.instanceId, callId, outcome: result.outcome, state: result.state, reason: result.reason.code, available: s?.available, used: s?.used, needed: s?.needed, excess: s?.excess, decision: result.decision, rounds: result.rounds, ipsCreated: result.ipsCreated, ipsReleased: result.ipsReleased, vnicsAttached: result.vnicsAttached, durationMs: result.durationMs, apiCalls }, `reconcile ${result.outcome}: ${result.reason.message}`);
     return result;
   };
 

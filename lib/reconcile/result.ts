@@ -17,5 +17,7 @@ export interface NodeResult {
   durationMs: number;
   /** Actions of the last plan, by kind (what was decided). */
   decision: string[];
+  /** API calls this reconcile made, per port method (`oci.createPrivateIp`, `kube.writePool`, ...). */
+  apiCalls: Record<string, number>;
   error?: { reason: string; message: string; statusCode?: number; serviceCode?: string; opcRequestId?: string };
 }

@@ -29,6 +29,12 @@ describe("allocator function end to end (FDK socket, both emulators, project RBA
     expect(ciliumNode(cluster, "node-new").spec.ipam["pre-allocate"]).to.equal(8);
     expect(ownedIpsOf(cluster, "node-new")).to.have.length(8);
     expect(ipamRecord(cluster, "node-new")!.status).to.include({ state: "Ready" });
+    expect(result.nodes[0]!.apiCalls).to.include({ "oci.getInstance": 1, "oci.createPrivateIp": 8, "kube.writePool": 1 });
+    const mutationLines = fn.logs.filter((l) => l.operation === "CreatePrivateIp" && l.node === "node-new");
+    expect(mutationLines).to.have.length(8);
+    expect(mutationLines.every((l) => typeof l.opcRequestId === "string" && typeof l.vnic === "string" && typeof l.instance === "string")).to.equal(true);
+    const summary = fn.logs.find((l) => l.node === "node-new" && typeof l.msg === "string" && (l.msg as string).startsWith("reconcile reconciled"));
+    expect(summary).to.include({ available: 0, needed: 8, ipsCreated: 8 });
   });
 
   it("attaches a second VNIC and fills it once usage passes the primary VNIC's capacity", async () => {
