@@ -85,13 +85,16 @@ export interface WatchOptions {
 
 /** Receives watch events; `error` is the last call (the stream then ends). */
 export interface WatchSink {
+  /** Called for each event, synchronously with the write that caused it; must not throw. */
   event(type: WatchEventType | "BOOKMARK", object: JsonObject): void;
+  /** Called once when the watch cannot continue (410 Expired, 504); the caller then ends the stream. */
   error(status: StatusBody): void;
 }
 
 export interface WatchHandle {
   /** Sends a BOOKMARK with the current resourceVersion (when the client allowed bookmarks). */
   bookmark(): void;
+  /** Stops delivering events; called when the client disconnects or the stream is closed. Idempotent. */
   stop(): void;
 }
 

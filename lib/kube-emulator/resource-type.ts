@@ -126,10 +126,12 @@ export class ResourceRegistry {
     return undefined;
   }
 
+  /** Every served resource type (discovery, RBAC-independent). */
   all(): ResourceType[] {
     return [...this.byKey.values()];
   }
 
+  /** The type stored under a type key ("ciliumnodes.cilium.io", "nodes"). */
   get(key: string): ResourceType | undefined {
     return this.byKey.get(key);
   }

@@ -58,6 +58,7 @@ export class Storage {
     return this.floor;
   }
 
+  /** A copy of the object stored under `key` (namespace/name or name), undefined when absent. */
   get(typeKey: string, key: string): JsonObject | undefined {
     const obj = this.data.get(typeKey)?.get(key);
     return obj ? clone(obj) : undefined;
