@@ -2,7 +2,7 @@ import { clone, type JsonObject } from "./json";
 import { metaOf } from "./object-meta";
 import type { ApiOperations } from "./operations";
 import { PATCH_JSON, PATCH_MERGE, typeKey, type ResourceType } from "./resource-type";
-import { KubeStatusError, statusErrors, type GroupResource } from "./status";
+import { KubeStatusError, statusErrors } from "./status";
 import type { FaultSpec } from "./faults";
 import type { StoredEvent } from "./storage";
 
@@ -146,9 +146,4 @@ export function createAdmin(ops: ApiOperations, hooks: AdminHooks): KubeAdmin {
     resourceType: resolve,
   };
   return admin;
-}
-
-/** A conflict fault body (for FaultSpec.error), exported for tests that want it explicitly. */
-export function conflictFault(gr: GroupResource, name: string): KubeStatusError {
-  return statusErrors.conflict(gr, name);
 }

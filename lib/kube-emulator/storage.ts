@@ -156,11 +156,4 @@ export class Storage {
       if (dropped) this.floor = Math.max(this.floor, dropped.rv);
     }
   }
-
-  /** Removes every object of a kind without recording events (used when a CRD and its data disappear). */
-  dropKind(typeKey: string): JsonObject[] {
-    const objects = [...(this.data.get(typeKey)?.values() ?? [])];
-    this.data.delete(typeKey);
-    return objects;
-  }
 }
