@@ -2,9 +2,11 @@ import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as planCommand from "./commands/plan";
+import * as reconcileCommand from "./commands/reconcile";
 import * as nodeAgentCommand from "./commands/node-agent";
 import * as emulateOciCommand from "./commands/emulate-oci";
 import * as emulateKubeCommand from "./commands/emulate-kube";
+import * as watchCommand from "./commands/watch";
 
 /**
  * The `ocipam` command line. Each subcommand lives in its own file under ./commands and exports a
@@ -13,9 +15,11 @@ import * as emulateKubeCommand from "./commands/emulate-kube";
 const registrations: Array<(program: Command) => void> = [
   // one line per subcommand module
   planCommand.register,
+  reconcileCommand.register,
   nodeAgentCommand.register,
   emulateOciCommand.register,
   emulateKubeCommand.register,
+  watchCommand.register,
 ];
 
 export function buildProgram(): Command {

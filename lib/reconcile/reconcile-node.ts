@@ -18,6 +18,8 @@ export interface ReconcileOptions {
   dryRun?: boolean;
   /** The instance an OCI event named: the node must map to it, else the reconcile is refused. */
   expectedInstanceId?: string;
+  /** Called with each round's plan before it is acted on (the terminal command prints it). */
+  onPlan?: (plan: Plan) => void;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         return finish();
       }
       const plan = planNode(observation.observed);
+      options.onPlan?.(plan);
       result.instanceId = plan.instanceId;
       result.state = plan.state;
       result.reason = plan.reason;

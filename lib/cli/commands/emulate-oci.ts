@@ -99,5 +99,23 @@ function summary(emulator: OciEmulator, configDir: string | undefined): Record<s
       availabilityDomain: i.availabilityDomain,
     })),
     streams: snap.streams.map((s) => ({ id: s.id, name: s.name, partitions: s.partitions, messagesEndpoint: s.messagesEndpoint })),
+    env: allocatorEnv(emulator, written, snap.compartments[0]?.id ?? snap.tenancyId, snap.vcns[0]?.id as string | undefined, snap.region),
+  };
+}
+
+/**
+ * The allocator configuration keys (lib/config/allocator-config.ts) that point it at this world: exporting them,
+ * plus the Kubernetes keys of any API server, is all `ocipam reconcile` needs.
+ */
+function allocatorEnv(emulator: OciEmulator, written: { configPath: string; profile: string }, compartmentId: string, vcnId: string | undefined, region: string): Record<string, string> {
+  return {
+    OCIPAM_CLUSTER_NAME: "local",
+    OCIPAM_COMPARTMENT_IDS: compartmentId,
+    ...(vcnId ? { OCIPAM_VCN_ID: vcnId } : {}),
+    OCIPAM_OCI_AUTH: "config_file",
+    OCIPAM_OCI_CONFIG_FILE: written.configPath,
+    OCIPAM_OCI_PROFILE: written.profile,
+    OCIPAM_OCI_ENDPOINT: emulator.endpoint,
+    OCIPAM_OCI_REGION: region,
   };
 }
