@@ -65,6 +65,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const watcherOciConfig = principal("watcher", "ocipam-watcher");
   const connectorOciConfig = principal("connector", "ocipam-connector");
   const kube = await startKubeEmulator({ log });
+  const tokenSecret = oci.admin.createSecret({ name: "ocipam-allocator-kube-token", content: kube.tokens["ocipam-system/ocipam-allocator"]!, compartment: DEFAULT_COMPARTMENT });
 
   const allocatorConfig: Record<string, string> = {
     OCIPAM_CLUSTER_NAME: LOCAL_CLUSTER_NAME,
@@ -75,9 +76,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     OCIPAM_OCI_PROFILE: allocatorOci.profile,
     OCIPAM_OCI_ENDPOINT: oci.endpoint,
     OCIPAM_OCI_REGION: "us-ashburn-1",
-    OCIPAM_KUBE_AUTH: "token",
+    // As deployed: the allocator's service-account token lives in an OCI Vault secret.
+    OCIPAM_KUBE_AUTH: "vault",
     OCIPAM_KUBE_API_SERVER: kube.endpoint,
-    OCIPAM_KUBE_TOKEN: kube.tokens["ocipam-system/ocipam-allocator"]!,
+    OCIPAM_KUBE_TOKEN_SECRET_ID: tokenSecret.id,
     OCIPAM_KUBE_SKIP_TLS_VERIFY: "true",
     OCIPAM_ATTACH_POLL_MS: String(Math.max(Math.round(1000 * (options.timeScale ?? 1)), 5)),
     OCIPAM_OCI_REQUEST_RATE: "1000",

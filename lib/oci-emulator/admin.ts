@@ -83,6 +83,11 @@ export class EmulatorAdmin {
   createNsg(spec: NonNullable<WorldSpec["nsgs"]>[number]): Record<string, unknown> {
     return nsgView(this.parts.world.addNsg(spec));
   }
+  /** Stores a Vault secret (its plain content) and returns its OCID, for GetSecretBundle. */
+  createSecret(spec: { name: string; content: string; compartment?: string }): { id: string } {
+    return { id: this.parts.world.addSecret(spec).id };
+  }
+
   createStream(spec: NonNullable<WorldSpec["streams"]>[number]): Record<string, unknown> {
     return streamView(this.parts.world.addStream(spec), this.parts.endpoint());
   }

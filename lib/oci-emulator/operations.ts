@@ -6,7 +6,7 @@ import type { OciOperation } from "../oci/permissions";
  * service, so the emulator groups operations by service and read/write and lets tests set buckets per family or per
  * operation.
  */
-export type OperationFamily = "compute-read" | "compute-write" | "network-read" | "network-write" | "workrequests" | "streaming";
+export type OperationFamily = "compute-read" | "compute-write" | "network-read" | "network-write" | "workrequests" | "streaming" | "secrets";
 
 export const OPERATION_FAMILY: Readonly<Record<OciOperation, OperationFamily>> = {
   GetInstance: "compute-read",
@@ -32,6 +32,7 @@ export const OPERATION_FAMILY: Readonly<Record<OciOperation, OperationFamily>> =
   PutMessages: "streaming",
   CreateCursor: "streaming",
   GetMessages: "streaming",
+  GetSecretBundle: "secrets",
 };
 
 export const ALL_OPERATIONS = Object.keys(OPERATION_FAMILY) as OciOperation[];

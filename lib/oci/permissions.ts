@@ -35,7 +35,8 @@ export type OciOperation =
   | "ListWorkRequestErrors"
   | "PutMessages"
   | "CreateCursor"
-  | "GetMessages";
+  | "GetMessages"
+  | "GetSecretBundle";
 
 /** Extra permissions an AttachVnic needs when `createVnicDetails.nsgIds` is non-empty [CORE-OPS]. */
 export const ATTACH_VNIC_NSG_PERMISSIONS: readonly string[] = [
@@ -83,6 +84,8 @@ export const OPERATION_PERMISSIONS: Readonly<Record<OciOperation, readonly strin
   PutMessages: ["STREAM_PRODUCE"],
   CreateCursor: ["STREAM_CONSUME"],
   GetMessages: ["STREAM_CONSUME"],
+  // Vault service policy reference: GetSecretBundle needs SECRET_BUNDLE_READ (`read secret-bundles`).
+  GetSecretBundle: ["SECRET_BUNDLE_READ"],
 };
 
 /**

@@ -6,11 +6,11 @@ import { ATTACH_VNIC_NSG_PERMISSIONS, OPERATION_PERMISSIONS, type OciOperation }
  * Terraform policy-coverage test checks the shipped policies grant the same set.
  */
 export const COMPONENT_OPERATIONS = {
-  /** The allocator function (lib/reconcile through lib/adapters/oci). */
+  /** The allocator function (lib/reconcile through lib/adapters/oci, and its Kubernetes token from OCI Vault). */
   allocator: [
     "GetInstance", "ListVnicAttachments", "GetVnicAttachment", "AttachVnic", "GetVnic", "ListPrivateIps", "CreatePrivateIp",
     "DeletePrivateIp", "BulkCreatePrivateIps", "GetWorkRequest", "ListWorkRequestErrors", "ListSubnets", "GetSubnetIpInventory",
-    "ListNetworkSecurityGroups",
+    "ListNetworkSecurityGroups", "GetSecretBundle",
   ],
   /** The in-cluster watcher: publishes nudges. */
   watcher: ["PutMessages"],

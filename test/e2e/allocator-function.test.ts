@@ -146,6 +146,18 @@ describe("allocator function end to end (FDK socket, both emulators, project RBA
     for (const entry of Object.values(stored.spec.ipam.pool as Record<string, { resource: string }>)) expect(entry.resource).to.match(/^ocid1\.vnic\./);
   });
 
+  it("reports a Vault secret it cannot read as a typed OCI error in the body", async () => {
+    const broken = await FunctionUnderTest.start(cluster, { OCIPAM_KUBE_TOKEN_SECRET_ID: "ocid1.vaultsecret.oc1.iad.doesnotexist" });
+    try {
+      const result = await broken.invoke(nudgeFor("node-new"));
+      expect(result.ok).to.equal(false);
+      expect(result.error).to.deep.include({ reason: "OciNotAuthorizedOrNotFound" });
+      expect(result.error!.message).to.contain("GetSecretBundle");
+    } finally {
+      await broken.stop();
+    }
+  });
+
   it("answers with a typed error in the body, not a crash, when its configuration is wrong", async () => {
     const broken = await FunctionUnderTest.start(cluster, { OCIPAM_IPS_PER_VNIC: "lots" });
     try {

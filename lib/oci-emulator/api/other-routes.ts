@@ -79,3 +79,27 @@ export const streamingRoutes: Route[] = [
     },
   },
 ];
+
+/**
+ * Secrets (oci-secrets SecretsClient, API version 20190301): GET /secretbundles/{secretId} answers the CURRENT version
+ * as `{secretId, versionNumber, stages, timeCreated, secretBundleContent: {contentType: "BASE64", content}}`
+ * (secrets/lib/model/secret-bundle.ts, base64-secret-bundle-content-details.ts). Used by the allocator to read the
+ * Kubernetes service-account token.
+ */
+export const secretRoutes: Route[] = [
+  {
+    operation: "GetSecretBundle",
+    method: "GET",
+    version: "20190301",
+    path: "/secretbundles/{secretId}",
+    target: (ctx) => {
+      const secret = ctx.world.secrets.get(ctx.params.secretId);
+      if (!secret) throw notFound(`Secret ${ctx.params.secretId}`);
+      return { compartmentId: secret.compartmentId };
+    },
+    handle: (ctx) => {
+      const s = ctx.world.secrets.get(ctx.params.secretId)!;
+      return objectReply({ secretId: s.id, versionNumber: s.versionNumber, stages: ["CURRENT", "LATEST"], timeCreated: s.timeCreated, secretBundleContent: { contentType: "BASE64", content: s.content } });
+    },
+  },
+];

@@ -35,8 +35,8 @@ export interface AuthTarget {
 export interface Route {
   operation: OciOperation;
   method: "GET" | "POST" | "DELETE" | "PUT";
-  /** API version prefix the SDK client adds (core and work requests 20160918, streaming 20180418). */
-  version: "20160918" | "20180418";
+  /** API version prefix the SDK client adds (core and work requests 20160918, streaming 20180418, secrets 20190301). */
+  version: "20160918" | "20180418" | "20190301";
   /** Path after the version, with `{name}` parameters. */
   path: string;
   /** The operation declares `opc-retry-token` (the SDK sends one on every call). */

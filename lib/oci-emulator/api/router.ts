@@ -1,7 +1,7 @@
 import { OciServiceError } from "../http/errors";
 import { computeRoutes } from "./compute-routes";
 import { networkRoutes } from "./network-routes";
-import { streamingRoutes, workRequestRoutes } from "./other-routes";
+import { secretRoutes, streamingRoutes, workRequestRoutes } from "./other-routes";
 import type { Route } from "./route";
 
 interface Compiled {
@@ -19,7 +19,7 @@ function compile(route: Route): Compiled {
   return { route, regex: new RegExp(`^/${route.version}${pattern}/?$`), names };
 }
 
-export const ALL_ROUTES: Route[] = [...computeRoutes, ...networkRoutes, ...workRequestRoutes, ...streamingRoutes];
+export const ALL_ROUTES: Route[] = [...computeRoutes, ...networkRoutes, ...workRequestRoutes, ...streamingRoutes, ...secretRoutes];
 
 /** Finds the route for a method and path (without query). Throws 404 NotFound / 405 MethodNotAllowed as OCI does. */
 export class Router {

@@ -158,3 +158,18 @@ export interface StreamRec {
   _log: StoredMessage[][];
   _roundRobin: number;
 }
+
+/**
+ * A Vault secret with its current version's content (base64), as Secrets GetSecretBundle returns it. Only the
+ * CURRENT stage is modelled.
+ */
+export interface SecretRec {
+  id: string;
+  name: string;
+  compartmentId: string;
+  vaultId: string;
+  versionNumber: number;
+  /** base64 of the secret's bytes. */
+  content: string;
+  timeCreated: string;
+}

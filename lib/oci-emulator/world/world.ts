@@ -9,7 +9,7 @@ import type {
   InstanceRec,
   NsgRec,
   PrivateIpRec,
-  StreamRec,
+  SecretRec, StreamRec,
   SubnetRec,
   Tags,
   VcnRec,
@@ -56,6 +56,7 @@ export class World {
   readonly privateIps = new Map<string, PrivateIpRec>();
   readonly workRequests = new Map<string, WorkRequestRec>();
   readonly streams = new Map<string, StreamRec>();
+  readonly secrets = new Map<string, SecretRec>();
   /** subnetId → (address as integer → private IP OCID). */
   private readonly used = new Map<string, Map<number, string>>();
 
@@ -238,6 +239,21 @@ export class World {
       timeCreated: this.nowIso(),
     };
     this.nsgs.set(rec.id, rec);
+    return rec;
+  }
+
+  /** A Vault secret holding `content` (the plain value; stored base64 as the Secrets API returns it). */
+  addSecret(spec: { id?: string; name: string; content: string; compartment?: string }): SecretRec {
+    const rec: SecretRec = {
+      id: spec.id ?? this.ids.next("vaultsecret"),
+      name: spec.name,
+      compartmentId: this.compartmentFor(spec.compartment),
+      vaultId: this.ids.next("vault"),
+      versionNumber: 1,
+      content: Buffer.from(spec.content, "utf8").toString("base64"),
+      timeCreated: this.nowIso(),
+    };
+    this.secrets.set(rec.id, rec);
     return rec;
   }
 
