@@ -5,7 +5,7 @@ import type { CiliumNodeView, IpamRecord } from "../ports/kube";
 import type { CallOptions, InstanceInfo, PrivateIpInfo, SubnetInfo, VnicAttachmentInfo, VnicInfo } from "../ports/oci";
 import { OciApiError } from "../ports/oci-errors";
 import type { ReconcileDeps } from "./deps";
-import { instanceIdFromProviderId } from "./provider-id";
+import { instanceIdFromProviderId } from "../core/provider-id";
 
 export interface Observation {
   kind: "observed";

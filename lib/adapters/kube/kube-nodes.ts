@@ -1,17 +1,10 @@
 import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
+import { instanceIdFromProviderId } from "../../core/provider-id";
 import type { KubeNodeInfo, KubeNodes } from "../../ports/kube";
 import { isNotFound, toKubeError } from "./errors";
 import { listAllPages } from "./paging";
 
-/**
- * The instance OCID a Node's `spec.providerID` names: `oci://<OCID>` (cloud-provider-oci) or the bare OCID
- * (what OKE sets). Undefined for anything else (another provider's ID, empty).
- */
-export function instanceIdFromProviderId(providerId: string | undefined): string | undefined {
-  if (!providerId) return undefined;
-  const id = providerId.startsWith("oci://") ? providerId.slice("oci://".length) : providerId;
-  return /^ocid1\.instance\.[^\s/]+$/.test(id) ? id : undefined;
-}
+export { instanceIdFromProviderId };
 
 export function toKubeNodeInfo(node: V1Node): KubeNodeInfo {
   const info: KubeNodeInfo = { name: node.metadata?.name ?? "", uid: node.metadata?.uid ?? "", labels: { ...(node.metadata?.labels ?? {}) } };
