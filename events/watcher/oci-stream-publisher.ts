@@ -1,0 +1,139 @@
+import * as common from "oci-common";
+import { StreamClient } from "oci-streaming";
+import { toOciApiError } from "../../lib/adapters/oci/errors";
+import { silentLogger, type Log } from "../../lib/log";
+import { OciApiError } from "../../lib/ports/oci-errors";
+import type { StreamEntry } from "../contracts";
+import type { EntryResult, NudgePublisher } from "./publisher";
+import { backoffDelay, realScheduler, sleep, type Scheduler } from "./scheduler";
+
+/** What one PutMessages request ended as, for metrics. */
+export type RequestOutcome = "ok" | "partial" | "error";
+
+export interface OciStreamPublisherOptions {
+  streamId: string;
+  /**
+   * The stream pool's **messages endpoint** (`Stream.messagesEndpoint`, e.g.
+   * `https://cell-1.streaming.us-ashburn-1.oci.oraclecloud.com`), or the emulator's URL. PutMessages must go there,
+   * not to the Streaming admin endpoint (library-notes §2). The SDK appends the API version path itself.
+   */
+  endpoint: string;
+  authenticationDetailsProvider: common.AuthenticationDetailsProvider;
+  /** Attempts per batch, the first included (default 5). */
+  attempts?: number;
+  /** Backoff base and cap between attempts (defaults 200 ms and 5 s). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** One PutMessages request that has not answered after this long counts as failed and retryable (default 10 s). */
+  requestTimeoutMs?: number;
+  scheduler?: Scheduler;
+  random?: () => number;
+  /** Called after every PutMessages request: its duration and outcome (metrics). */
+  onRequest?: (durationSeconds: number, outcome: RequestOutcome) => void;
+  log?: Log;
+}
+
+/**
+ * NudgePublisher over oci-streaming `StreamClient.putMessages`. Measured SDK behaviour (library-notes §2,
+ * oci-facts §3): PutMessages is not retried by default, and each client has a circuit breaker that, after 10
+ * retryable failures, fails calls without sending them. This adapter turns the breaker off and the SDK's retries
+ * off (explicitly, so `OCI_SDK_DEFAULT_RETRY_ENABLED` cannot turn them back on) and owns the policy:
+ * - the whole request is retried on 429, 5xx, 409 IncorrectState and failures without an HTTP answer
+ *   (OciApiError.retryable), with exponential backoff and jitter; other statuses (400, 401, 404) fail at once;
+ * - entries the service rejected inside a 200 answer (`entries[i].error`, e.g. per-partition throttling, which
+ *   Streaming reports as a per-entry "429" inside "200 OK": oracle/oci-go-sdk issue 479) are retried alone.
+ * Key and value go out as given: they must already be base64 (the SDK does not encode them).
+ */
+export class OciStreamPublisher implements NudgePublisher {
+  private readonly client: StreamClient;
+  private readonly attempts: number;
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+  private readonly timeoutMs: number;
+  private readonly scheduler: Scheduler;
+  private readonly random: () => number;
+  private readonly log: Log;
+
+  constructor(private readonly options: OciStreamPublisherOptions) {
+    this.attempts = options.attempts ?? 5;
+    this.baseMs = options.backoffBaseMs ?? 200;
+    this.maxMs = options.backoffMaxMs ?? 5000;
+    this.timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.random = options.random ?? Math.random;
+    this.log = options.log ?? silentLogger();
+    if (!(this.attempts >= 1)) throw new RangeError("attempts must be at least 1");
+    this.client = new StreamClient(
+      { authenticationDetailsProvider: options.authenticationDetailsProvider },
+      {
+        circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }),
+        retryConfiguration: { terminationStrategy: new common.MaxAttemptsTerminationStrategy(1) },
+      },
+    );
+    // Last: a provider carrying a region sets the (admin) endpoint in the constructor (library-notes §2).
+    this.client.endpoint = options.endpoint.replace(/\/+$/, "");
+  }
+
+  async publish(entries: StreamEntry[], signal: AbortSignal): Promise<EntryResult[]> {
+    const results: Array<EntryResult | undefined> = entries.map(() => undefined);
+    let pending = entries.map((_, i) => i);
+    let lastError: OciApiError | undefined;
+    for (let attempt = 0; attempt < this.attempts && pending.length > 0 && !signal.aborted; attempt++) {
+      if (attempt > 0) await sleep(this.scheduler, backoffDelay(attempt - 1, this.baseMs, this.maxMs, this.random), signal);
+      if (signal.aborted) break;
+      const started = this.scheduler.now();
+      let answer: Awaited<ReturnType<StreamClient["putMessages"]>>;
+      try {
+        answer = await this.put(pending.map((i) => entries[i]!));
+      } catch (err) {
+        lastError = err instanceof OciApiError ? err : toOciApiError("PutMessages", err);
+        this.report(started, "error");
+        this.log.warn({ err: lastError.toJSON(), attempt: attempt + 1, entries: pending.length }, "PutMessages failed");
+        if (!lastError.retryable) break;
+        continue;
+      }
+      const answered = answer.putMessagesResult.entries ?? [];
+      const stillFailing: number[] = [];
+      pending.forEach((index, k) => {
+        const e = answered[k];
+        if (e && !e.error) {
+          results[index] = { ok: true, ...(e.partition !== undefined && { partition: e.partition }), ...(e.offset !== undefined && { offset: e.offset }) };
+        } else {
+          results[index] = { ok: false, error: e?.error ?? "MissingEntry", ...(e?.errorMessage && { message: e.errorMessage }) };
+          stillFailing.push(index);
+        }
+      });
+      this.report(started, stillFailing.length === 0 ? "ok" : stillFailing.length === pending.length ? "error" : "partial");
+      if (stillFailing.length > 0) {
+        this.log.warn({ failed: stillFailing.length, of: pending.length, attempt: attempt + 1, opcRequestId: answer.opcRequestId, error: (results[stillFailing[0]!] as { error: string }).error }, "PutMessages rejected entries");
+      }
+      pending = stillFailing;
+    }
+    if (results.every((r) => r === undefined)) {
+      throw lastError ?? new OciApiError("PutMessages", signal.aborted ? "publishing was cancelled" : "no attempt was made", { serviceCode: "Cancelled" });
+    }
+    return results.map((r) => r ?? { ok: false, error: lastError?.reason ?? "Cancelled", ...(lastError && { message: lastError.message }) });
+  }
+
+  async close(): Promise<void> {
+    this.client.close?.();
+  }
+
+  /** One PutMessages request, abandoned (and counted retryable) after the request timeout. */
+  private put(messages: StreamEntry[]) {
+    let cancel: () => void = () => undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      cancel = this.scheduler.after(this.timeoutMs, () =>
+        reject(new OciApiError("PutMessages", `no answer within ${this.timeoutMs} ms`, { serviceCode: "RequestTimeout" })),
+      );
+    });
+    const call = this.client.putMessages({ streamId: this.options.streamId, putMessagesDetails: { messages } });
+    // The abandoned call may still land: a duplicate nudge is harmless (nudges are hints, consumers are idempotent).
+    call.catch(() => undefined);
+    return Promise.race([call, timeout]).finally(cancel);
+  }
+
+  private report(started: number, outcome: RequestOutcome): void {
+    this.options.onRequest?.((this.scheduler.now() - started) / 1000, outcome);
+  }
+}

@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+import { homedir, hostname } from "node:os";
+
+/**
+ * `ocipam watch`: the in-cluster watcher (events/watcher/README.md). Configuration comes from the environment
+ * (`OCIPAM_WATCHER_*`, the same convention as the function's `OCIPAM_*`); a few flags override it for local runs.
+ * Runs until SIGTERM/SIGINT, then steps down (releasing its Lease) and exits.
+ */
+export function register(program: Command): void {
+  program
+    .command("watch")
+    .description("watch CiliumNodes and publish nudges to the OCI Stream (the in-cluster watcher; config: OCIPAM_WATCHER_* env)")
+    .option("--kubeconfig <file>", "use this kubeconfig instead of the in-cluster service account (sets OCIPAM_WATCHER_KUBE_AUTH=kubeconfig)")
+    .option("--oci-config <file>", "use this OCI config file instead of instance principal (sets OCIPAM_WATCHER_OCI_AUTH=config_file)")
+    .option("--port <n>", "port of /metrics, /healthz, /readyz (OCIPAM_WATCHER_METRICS_PORT)")
+    .option("--log-level <level>", "pino log level (OCIPAM_WATCHER_LOG_LEVEL)")
+    .action(async (flags: { kubeconfig?: string; ociConfig?: string; port?: string; logLevel?: string }) => {
+      // Loaded here, not at the top: client-node and the OCI SDK are heavy and other subcommands do not need them.
+      const { pickWatcherKeys } = require("../../../events/watcher/config") as typeof import("../../../events/watcher/config");
+      const { runWatcher } = require("../../../events/watcher/run") as typeof import("../../../events/watcher/run");
+      const values = pickWatcherKeys(process.env);
+      if (flags.kubeconfig) Object.assign(values, { OCIPAM_WATCHER_KUBE_AUTH: "kubeconfig", OCIPAM_WATCHER_KUBECONFIG: flags.kubeconfig });
+      if (flags.ociConfig) Object.assign(values, { OCIPAM_WATCHER_OCI_AUTH: "config_file", OCIPAM_WATCHER_OCI_CONFIG_FILE: flags.ociConfig });
+      if (flags.port) values.OCIPAM_WATCHER_METRICS_PORT = flags.port;
+      if (flags.logLevel) values.OCIPAM_WATCHER_LOG_LEVEL = flags.logLevel;
+      await runWatcher(values, { hostname: hostname(), homeDir: homedir() });
+    });
+}
