@@ -20,10 +20,11 @@ resource "oci_identity_dynamic_group" "allocator" {
   defined_tags   = var.defined_tags
 }
 
-# The worker instances the watcher may run on (instance principal); only with watcher_auth = instance_principal.
+# The worker instances the watcher may run on: it signs with the node's instance principal
+# (OCIPAM_WATCHER_OCI_AUTH=instance_principal, events/watcher/oci-auth.ts). Every pod on those nodes could use the
+# grant below, which is why it is limited to publishing to the one nudge stream.
 resource "oci_identity_dynamic_group" "watcher" {
   provider = oci.home
-  count    = var.watcher_auth == "instance_principal" ? 1 : 0
 
   compartment_id = var.tenancy_ocid
   name           = "${local.name}-watcher"
@@ -118,9 +119,8 @@ resource "oci_identity_policy" "allocator_secret" {
 # --- Watcher -------------------------------------------------------------------------------------------------------
 
 # PutMessages (STREAM_PRODUCE = use stream-push) on the nudge stream only. The watcher holds no other OCI permission.
-resource "oci_identity_policy" "watcher_instance_principal" {
+resource "oci_identity_policy" "watcher" {
   provider = oci.home
-  count    = var.watcher_auth == "instance_principal" ? 1 : 0
 
   compartment_id = local.policy_compartment_id
   name           = "${local.name}-watcher"
@@ -128,31 +128,8 @@ resource "oci_identity_policy" "watcher_instance_principal" {
   freeform_tags  = local.freeform_tags
   defined_tags   = var.defined_tags
   statements = [
-    "Allow dynamic-group ${oci_identity_dynamic_group.watcher[0].name} to use stream-push in compartment id ${var.compartment_id} where target.stream.id = '${oci_streaming_stream.nudges.id}'",
+    "Allow dynamic-group ${oci_identity_dynamic_group.watcher.name} to use stream-push in compartment id ${var.compartment_id} where target.stream.id = '${oci_streaming_stream.nudges.id}'",
   ]
-}
-
-# The same for OKE workload identity: only the watcher's ServiceAccount in this cluster
-# (docs.oracle.com/iaas/Content/ContEng/Tasks/contenggrantingworkloadaccesstoresources.htm).
-resource "oci_identity_policy" "watcher_workload_identity" {
-  provider = oci.home
-  count    = var.watcher_auth == "workload_identity" ? 1 : 0
-
-  compartment_id = local.policy_compartment_id
-  name           = "${local.name}-watcher"
-  description    = "cilium-oci-ipam watcher (workload identity): publish nudges"
-  freeform_tags  = local.freeform_tags
-  defined_tags   = var.defined_tags
-  statements = [
-    "Allow any-user to use stream-push in compartment id ${var.compartment_id} where all {request.principal.type = 'workload', request.principal.namespace = '${var.kubernetes_namespace}', request.principal.service_account = '${var.watcher_service_account}', request.principal.cluster_id = '${coalesce(var.oke_cluster_id, "unset")}', target.stream.id = '${oci_streaming_stream.nudges.id}'}",
-  ]
-
-  lifecycle {
-    precondition {
-      condition     = var.oke_cluster_id != null
-      error_message = "watcher_auth = workload_identity needs oke_cluster_id."
-    }
-  }
 }
 
 # --- Platform services ---------------------------------------------------------------------------------------------

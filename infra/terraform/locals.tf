@@ -9,25 +9,20 @@ locals {
 
   freeform_tags = merge({ "ocipam-cluster" = var.cluster_name }, var.freeform_tags)
 
-  tag_list = { for name, tags in {
-    subnet  = var.pod_subnet_tags
-    nsg     = var.pod_nsg_tags
-    exclude = var.exclude_interface_tags
-  } : name => join(",", [for k in sort(keys(tags)) : "${k}=${tags[k]}"]) }
-
   # The allocator's configuration: OCIPAM_* keys of lib/config/allocator-config.ts (ALLOCATOR_CONFIG_KEYS), passed to
   # the function as environment. Null or empty values are left out so the code's default applies. The Kubernetes
-  # token is NOT here: only the OCID of the Vault secret that holds it.
+  # token is NOT here: only the OCID of the Vault secret that holds it. Each value names at most one variable: the
+  # configuration reference in infra/README.md is generated from this map (functions/build/config-reference.ts).
   allocator_managed_config = {
     OCIPAM_CLUSTER_NAME            = var.cluster_name
     OCIPAM_COMPARTMENT_IDS         = join(",", var.cluster_compartment_ids)
     OCIPAM_VCN_ID                  = var.vcn_id
-    OCIPAM_NETWORK_COMPARTMENT_ID  = local.network_compartment_id
+    OCIPAM_NETWORK_COMPARTMENT_ID  = var.network_compartment_id
     OCIPAM_SUBNET_IDS              = join(",", var.pod_subnet_ids)
-    OCIPAM_SUBNET_TAGS             = local.tag_list.subnet
+    OCIPAM_SUBNET_TAGS             = join(",", [for k in sort(keys(var.pod_subnet_tags)) : "${k}=${var.pod_subnet_tags[k]}"])
     OCIPAM_NSG_IDS                 = join(",", var.pod_nsg_ids)
-    OCIPAM_NSG_TAGS                = local.tag_list.nsg
-    OCIPAM_EXCLUDE_INTERFACE_TAGS  = local.tag_list.exclude
+    OCIPAM_NSG_TAGS                = join(",", [for k in sort(keys(var.pod_nsg_tags)) : "${k}=${var.pod_nsg_tags[k]}"])
+    OCIPAM_EXCLUDE_INTERFACE_TAGS  = join(",", [for k in sort(keys(var.exclude_interface_tags)) : "${k}=${var.exclude_interface_tags[k]}"])
     OCIPAM_IPS_PER_VNIC            = var.ips_per_vnic == null ? null : tostring(var.ips_per_vnic)
     OCIPAM_FIRST_INTERFACE_INDEX   = var.first_interface_index == null ? null : tostring(var.first_interface_index)
     OCIPAM_RELEASE_EXCESS_IPS      = tostring(var.release_excess_ips)

@@ -69,6 +69,15 @@ output "allocator_dynamic_group" {
 }
 
 output "watcher_dynamic_group" {
-  description = "Name of the watcher's dynamic group (instance_principal), null with workload identity."
-  value       = one(oci_identity_dynamic_group.watcher[*].name)
+  description = "Name of the watcher's dynamic group (the worker instances, instance principal)."
+  value       = oci_identity_dynamic_group.watcher.name
+}
+
+output "watcher_settings" {
+  description = "The stream values of the watcher's ConfigMap (infra/kubernetes/watcher/configmap.yaml)."
+  value = {
+    OCIPAM_WATCHER_CLUSTER_NAME    = var.cluster_name
+    OCIPAM_WATCHER_STREAM_ID       = oci_streaming_stream.nudges.id
+    OCIPAM_WATCHER_STREAM_ENDPOINT = oci_streaming_stream.nudges.messages_endpoint
+  }
 }

@@ -1,5 +1,5 @@
-# Who may do what: the function (resource principal), the watcher (instance principal or OKE workload identity),
-# Connector Hub, and the Functions/Events services themselves.
+# Who may do what: the function (resource principal), the watcher (instance principal: the watcher signs with the
+# worker node's identity, events/watcher/oci-auth.ts), Connector Hub, and the Functions/Events services themselves.
 
 variable "policy_compartment_id" {
   description = "Compartment the IAM policies are attached to. It must contain every compartment the statements name; defaults to the tenancy (root)."
@@ -12,19 +12,8 @@ variable "policy_compartment_id" {
   }
 }
 
-variable "watcher_auth" {
-  description = "How the in-cluster watcher authenticates to OCI Streaming: instance_principal (a dynamic group of the worker instances) or workload_identity (OKE enhanced clusters: only the watcher's ServiceAccount)."
-  type        = string
-  default     = "instance_principal"
-
-  validation {
-    condition     = contains(["instance_principal", "workload_identity"], var.watcher_auth)
-    error_message = "watcher_auth must be instance_principal or workload_identity."
-  }
-}
-
 variable "watcher_instance_compartment_ids" {
-  description = "instance_principal only: compartments whose instances form the watcher's dynamic group (the nodes it may run on). Defaults to cluster_compartment_ids."
+  description = "Compartments whose instances form the watcher's dynamic group (the nodes it may run on). Defaults to cluster_compartment_ids."
   type        = list(string)
   default     = null
 
@@ -32,23 +21,6 @@ variable "watcher_instance_compartment_ids" {
     condition     = var.watcher_instance_compartment_ids == null || alltrue([for c in coalesce(var.watcher_instance_compartment_ids, []) : startswith(c, "ocid1.compartment.")])
     error_message = "watcher_instance_compartment_ids must be compartment OCIDs (ocid1.compartment....)."
   }
-}
-
-variable "oke_cluster_id" {
-  description = "workload_identity only: OCID of the OKE cluster (request.principal.cluster_id)."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.oke_cluster_id == null || startswith(coalesce(var.oke_cluster_id, "x"), "ocid1.cluster.")
-    error_message = "oke_cluster_id must be a cluster OCID (ocid1.cluster....)."
-  }
-}
-
-variable "watcher_service_account" {
-  description = "workload_identity only: the watcher's ServiceAccount name (infra/kubernetes/rbac/watcher.yaml)."
-  type        = string
-  default     = "ocipam-watcher"
 }
 
 variable "create_service_policies" {

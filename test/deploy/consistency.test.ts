@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { SUPPORTED_OCI_EVENT_TYPES } from "../../events/contracts";
+import { WATCHER_CONFIG_KEYS } from "../../events/watcher/config";
 import { ALLOCATOR_CONFIG_KEYS, loadAllocatorConfig } from "../../lib/config/allocator-config";
 import { ALLOCATOR_BUNDLE, ALLOCATOR_ENTRY, RUNTIME_NODE_MAJOR, allocatorBundleOptions } from "../../functions/build/bundle-config";
 import { copyArgs, isIgnored, parseDockerfile } from "./dockerfile";
@@ -22,22 +23,13 @@ function filesUnder(dir: string, suffixes: string[]): string[] {
     .sort();
 }
 
-const ALLOCATOR_KEYS = new Set(ALLOCATOR_CONFIG_KEYS.map((k) => k.key));
+/** Every key some component reads: the allocator's table and the watcher's (the node agent takes flags). */
+const KNOWN_KEYS = new Set([...ALLOCATOR_CONFIG_KEYS, ...WATCHER_CONFIG_KEYS].map((k) => k.key));
 
-/**
- * OCIPAM_ names in `text` that no code reads: not an allocator key, and (for the watcher's and node agent's own
- * prefixes, which the allocator's loader leaves alone) not a string literal anywhere in those components' sources.
- */
-function unknownKeys(text: string, componentSources: string): string[] {
+/** OCIPAM_ names in `text` that no code reads. */
+function unknownKeys(text: string): string[] {
   const names = new Set([...text.matchAll(/\bOCIPAM_[A-Z0-9_]*[A-Z0-9]\b/g)].map((m) => m[0]));
-  return [...names].filter((n) => !ALLOCATOR_KEYS.has(n) && !componentSources.includes(`"${n}"`)).sort();
-}
-
-function componentSources(): string {
-  return [join(REPO, "events", "watcher"), join(REPO, "lib", "node-agent")]
-    .flatMap((d) => filesUnder(d, [".ts"]))
-    .map((f) => readFileSync(f, "utf8"))
-    .join("\n");
+  return [...names].filter((n) => !KNOWN_KEYS.has(n)).sort();
 }
 
 /** Value of one entry of local.allocator_managed_config for the given variables (the shapes locals.tf uses). */
@@ -131,8 +123,29 @@ describe("func.yaml, Dockerfile, Terraform and Kubernetes manifests agree with t
     expect(isIgnored(dockerignore, "lib/config/allocator-config.ts")).to.equal(false);
   });
 
+  it("the other images built from the repository root (watcher, node agent) copy nothing that .dockerignore excludes", () => {
+    const dockerignore = read(".dockerignore");
+    const dockerfiles = filesUnder(join(REPO, "infra"), ["Dockerfile"]);
+    for (const file of dockerfiles) {
+      for (const stage of parseDockerfile(readFileSync(file, "utf8"))) {
+        for (const ins of stage.instructions.filter((i) => (i.keyword === "COPY" || i.keyword === "ADD") && !/--from=/.test(i.args))) {
+          for (const src of copyArgs(ins.args).sources) {
+            expect(isIgnored(dockerignore, src.replace(/^\.\//, "").replace(/\/$/, "")), `${relative(REPO, file)} copies ${src}`).to.equal(false);
+          }
+        }
+      }
+    }
+  });
+
+  it("Terraform outputs every setting the watcher requires and Terraform knows (cluster name, stream OCID, messages endpoint)", () => {
+    const value = tf.outputs.watcher_settings!.value as Record<string, string>;
+    const required = WATCHER_CONFIG_KEYS.filter((k) => k.required).map((k) => k.key);
+    expect(Object.keys(value).sort()).to.deep.equal([...required].sort());
+    expect(value.OCIPAM_WATCHER_CLUSTER_NAME).to.equal("${var.cluster_name}");
+    expect(value.OCIPAM_WATCHER_STREAM_ENDPOINT).to.equal("${oci_streaming_stream.nudges.messages_endpoint}");
+  });
+
   it("names no OCIPAM_ key that the code does not read, in Terraform, func.yaml, Dockerfile, manifests or docs", async () => {
-    const sources = componentSources();
     const documents: Array<[string, string]> = [
       ["infra/terraform (parsed)", JSON.stringify(tf.parsed)],
       ["infra/terraform/terraform.tfvars.example", read("infra/terraform/terraform.tfvars.example")],
@@ -140,9 +153,9 @@ describe("func.yaml, Dockerfile, Terraform and Kubernetes manifests agree with t
       ["Dockerfile", read("Dockerfile")],
       ...filesUnder(join(REPO, "infra"), [".yaml", ".yml", ".md"]).map((f): [string, string] => [relative(REPO, f), readFileSync(f, "utf8")]),
     ];
-    for (const [name, text] of documents) expect(unknownKeys(text, sources), name).to.deep.equal([]);
+    for (const [name, text] of documents) expect(unknownKeys(text), name).to.deep.equal([]);
     // The check itself catches a typo.
-    expect(unknownKeys('config = { OCIPAM_SUBNET_ID = "x", OCIPAM_SUBNET_IDS = "y" }', sources)).to.deep.equal(["OCIPAM_SUBNET_ID"]);
+    expect(unknownKeys('config = { OCIPAM_SUBNET_ID = "x", OCIPAM_SUBNET_IDS = "y", OCIPAM_WATCHER_STREAM = "z" }')).to.deep.equal(["OCIPAM_SUBNET_ID", "OCIPAM_WATCHER_STREAM"]);
   });
 
   it("Terraform's function configuration, from the example variables, is accepted by the allocator's loader and never holds the token", async () => {
@@ -180,8 +193,7 @@ describe("func.yaml, Dockerfile, Terraform and Kubernetes manifests agree with t
     expect(ALLOCATOR_CONFIG_KEYS.find((k) => k.key === "OCIPAM_NAMESPACE")!.default).to.equal(ns.metadata.name);
     const objects = filesUnder(join(REPO, "infra", "kubernetes", "rbac"), [".yaml"]).flatMap((f) => parseAllDocuments(readFileSync(f, "utf8")).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; type?: string }));
     const accounts = objects.filter((o) => o?.kind === "ServiceAccount").map((o) => o.metadata.name);
-    expect(accounts).to.include(tf.variables.watcher_service_account!.default as string);
-    expect(accounts).to.include("ocipam-allocator");
+    expect(accounts).to.include.members(["ocipam-watcher", "ocipam-allocator"]);
     // infra/README.md and the kubernetes_token_base64 description read this Secret's .data.token.
     const token = objects.find((o) => o?.kind === "Secret" && o.metadata.name === "ocipam-allocator-token");
     expect(token?.type).to.equal("kubernetes.io/service-account-token");

@@ -25,8 +25,7 @@ const ALT_SCENARIO: Scenario = {
   cluster_compartment_ids: ["ocid1.compartment.oc1..workers-a", "ocid1.compartment.oc1..workers-b"],
   network_compartment_id: null,
   use_bulk_create: true,
-  watcher_auth: "workload_identity",
-  oke_cluster_id: "ocid1.cluster.oc1..oke",
+  watcher_instance_compartment_ids: ["ocid1.compartment.oc1..workers-a"],
   enable_instance_events: false,
   create_service_policies: false,
 };
@@ -45,7 +44,7 @@ describe("Terraform IAM policies against the code's operation → permission tab
     for (const s of statements) expect(s.text).not.to.match(/\bmanage (instances|vnics|private-ips|instance-family|virtual-network-family|all-resources)\b/);
   });
 
-  it("stays exact with two cluster compartments, subnets in the first one, bulk create, workload identity, no events and no service policies", async () => {
+  it("stays exact with two cluster compartments, subnets in the first one, bulk create, the watcher on some nodes only, no events and no service policies", async () => {
     const { problems, statements } = await checkPolicyCoverage(TF, REPO, ALT_SCENARIO);
     expect(problems).to.deep.equal([]);
     expect(statements.filter((s) => s.resource.startsWith("oci_identity_policy.allocator_bulk_create"))).to.have.length(2);
@@ -81,7 +80,7 @@ describe("Terraform IAM policies against the code's operation → permission tab
     const dir = await mutatedCopy(dirs, "iam.tf", "to use stream-push in compartment id ${var.compartment_id} where target.stream.id = '${oci_streaming_stream.nudges.id}'", "to use stream-push in compartment id ${var.compartment_id}");
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
-    expect(text).to.match(/watcher_instance_principal.* has condition \[\], expected \[target\.stream\.id/);
+    expect(text).to.match(/oci_identity_policy\.watcher: .* has condition \[\], expected \[target\.stream\.id/);
     expect(text).to.contain("the watcher may PutMessages to streams other than the nudge stream");
   });
 

@@ -69,7 +69,6 @@ function granteeOf(s: PolicyStatement): string | undefined {
   if (subject.kind === "service") return `service ${subject.value.toLowerCase()}`;
   if (subject.kind === "any-user") {
     if (pairs.includes("request.principal.type = serviceconnector")) return "serviceconnector";
-    if (pairs.includes("request.principal.type = workload")) return "workload";
   }
   return undefined;
 }
@@ -112,7 +111,7 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
   const streamId = resourceAttribute("oci_streaming_stream", "nudges", "id");
   const secretId = resourceAttribute("oci_vault_secret", "kube_token", "id");
   const allocatorDg = `dynamic-group ${resourceAttribute("oci_identity_dynamic_group", "allocator", "name")}`;
-  const watcherGrantee = vars.watcher_auth === "workload_identity" ? "workload" : `dynamic-group ${resourceAttribute("oci_identity_dynamic_group", "watcher", "name")}`;
+  const watcherGrantee = `dynamic-group ${resourceAttribute("oci_identity_dynamic_group", "watcher", "name")}`;
   const modelled = new Set(knownResourceTypes());
 
   // --- What the code needs -----------------------------------------------------------------------------------------
@@ -179,18 +178,8 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
       continue;
     }
     // Conditions a code principal's statement must carry, and nothing else.
-    const expectedPairs: string[] = [];
-    if (grantee === watcherGrantee) {
-      if (grantee === "workload") {
-        expectedPairs.push(
-          "request.principal.type = workload",
-          `request.principal.namespace = ${vars.kubernetes_namespace}`,
-          `request.principal.service_account = ${vars.watcher_service_account}`,
-          `request.principal.cluster_id = ${vars.oke_cluster_id}`,
-        );
-      }
-      expectedPairs.push(`target.stream.id = ${streamId}`);
-    }
+    // The watcher's grant is usable by every pod on the worker nodes (instance principal): one stream only.
+    const expectedPairs: string[] = grantee === watcherGrantee ? [`target.stream.id = ${streamId}`] : [];
     if ([...pairs].sort().join(", ") !== [...expectedPairs].sort().join(", ")) {
       problems.push(`${where} has condition [${pairs.join(", ")}], expected [${expectedPairs.join(", ")}]`);
     }
@@ -225,23 +214,12 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
       if (!result.allowed) problems.push(`IAM evaluator denies the allocator ${op} in ${c}: missing ${result.missing.map((m) => m.permission).join(", ")}`);
     }
   }
-  const watcher: Principal =
-    watcherGrantee === "workload"
-      ? { id: "ocid1.workload.watcher", type: "workload", groups: [], dynamicGroups: [] }
-      : { id: "ocid1.instance.oc1..node", type: "instance", groups: [], dynamicGroups: [{ name: watcherGrantee.slice("dynamic-group ".length) }] };
-  const workloadVariables: Record<string, string> =
-    watcherGrantee === "workload"
-      ? {
-          "request.principal.namespace": String(vars.kubernetes_namespace),
-          "request.principal.service_account": String(vars.watcher_service_account),
-          "request.principal.cluster_id": String(vars.oke_cluster_id),
-        }
-      : {};
+  const watcher: Principal = { id: "ocid1.instance.oc1..node", type: "instance", groups: [], dynamicGroups: [{ name: watcherGrantee.slice("dynamic-group ".length) }] };
   for (const op of watcherOps as OciOperation[]) {
     const checks = permissionsFor(op).map((permission) => ({ permission, compartmentId: deployCompartment }));
-    const result = authorize(parsed, watcher, { operation: op, checks, variables: { "target.stream.id": streamId, ...workloadVariables } }, tree);
+    const result = authorize(parsed, watcher, { operation: op, checks, variables: { "target.stream.id": streamId } }, tree);
     if (!result.allowed) problems.push(`IAM evaluator denies the watcher ${op}: missing ${result.missing.map((m) => m.permission).join(", ")}`);
-    const elsewhere = authorize(parsed, watcher, { operation: op, checks, variables: { "target.stream.id": "ocid1.stream.oc1..another", ...workloadVariables } }, tree);
+    const elsewhere = authorize(parsed, watcher, { operation: op, checks, variables: { "target.stream.id": "ocid1.stream.oc1..another" } }, tree);
     if (elsewhere.allowed) problems.push(`the watcher may ${op} to streams other than the nudge stream`);
   }
   return { problems, statements };
