@@ -1,8 +1,5 @@
-import { build } from "esbuild";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { allocatorBundleOptions } from "../../functions/build/bundle-config";
+import { join } from "node:path";
+import { bundledAllocatorFunction } from "../../lib/local/function-bundle";
 import { buildNudge, encodeNudgeForStream } from "../../events/contracts";
 import { invokeOverSocket } from "../../lib/local/fdk-client";
 import { startFunctionProcess, type FunctionProcess } from "../../lib/local/function-process";
@@ -11,21 +8,8 @@ import type { InvocationResult } from "../../functions/allocator/invocation-resu
 
 export const FUNCTION_ENTRY = join(__dirname, "..", "..", "functions", "allocator", "func.ts");
 
-let bundled: Promise<string> | undefined;
-
-/**
- * The function as it ships: the esbuild CommonJS bundle, built once per test run (its options come from
- * functions/build/bundle-config.ts, the same as `npm run bundle`; only the target follows the Node running the tests).
- * It also starts in a fraction of the time tsx needs for the source tree.
- */
-export function bundledFunction(): Promise<string> {
-  bundled ??= (async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), "ocipam-bundle-")), "func.cjs");
-    await build({ ...allocatorBundleOptions(resolve(__dirname, "..", ".."), outfile), target: `node${process.versions.node.split(".")[0]}`, logLevel: "error" });
-    return outfile;
-  })();
-  return bundled;
-}
+/** The shipped esbuild bundle of the function (see lib/local/function-bundle.ts). */
+export const bundledFunction = bundledAllocatorFunction;
 
 /** A running allocator function process for a local cluster, with its JSON log lines kept for assertions. */
 export class FunctionUnderTest {

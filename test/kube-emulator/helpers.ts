@@ -3,8 +3,8 @@ import { DEFAULT_MANIFEST_DIR, startKubeEmulator, type KubeEmulator, type KubeEm
 import type { StatusBody } from "../../lib/kube-emulator/status";
 import { join } from "node:path";
 
-/** Shared test plumbing: an emulator with the project's manifests plus the cilium-agent fixture. */
-export const FIXTURE_DIR = join(__dirname, "..", "fixtures", "kubernetes");
+/** Shared test plumbing: an emulator with the project's manifests plus the Cilium agent identity of local runs. */
+export const FIXTURE_DIR = join(__dirname, "..", "..", "lib", "local", "manifests");
 export const CN = { group: "cilium.io", version: "v2", plural: "ciliumnodes" } as const;
 export const OIN = { group: "ocipam.io", version: "v1alpha1", plural: "ociipamnodes" } as const;
 export const ALLOCATOR: KubeIdentity = "ocipam-system/ocipam-allocator";
