@@ -5,7 +5,7 @@ locals {
   function_network_compartment_id = coalesce(var.function_network_compartment_id, local.network_compartment_id)
   policy_compartment_id           = coalesce(var.policy_compartment_id, var.tenancy_ocid)
   image_repository_compartment_id = coalesce(var.image_repository_compartment_id, var.compartment_id)
-  watcher_instance_compartments   = coalesce(var.watcher_instance_compartment_ids, var.cluster_compartment_ids)
+  watcher_instance_compartments   = var.watcher_instance_compartment_ids != null ? var.watcher_instance_compartment_ids : var.cluster_compartment_ids
 
   freeform_tags = merge({ "ocipam-cluster" = var.cluster_name }, var.freeform_tags)
 

@@ -2,7 +2,7 @@
 # docs.oracle.com/iaas/Content/Functions/Reference/functionsmetrics.htm).
 
 locals {
-  alarms = var.enable_alarms ? {
+  alarm_definitions = {
     errors = {
       summary  = "ocipam allocator invocations failed"
       query    = "FunctionResponseCount[5m]{resourceId = \"${oci_functions_function.allocator.id}\", responseType = \"Error\"}.sum() > 0"
@@ -21,11 +21,12 @@ locals {
       severity = "WARNING"
       body     = "An invocation used more than 80% of the function timeout: OCI throttling or slow VNIC attachments. Consider a longer timeout or fewer OCIPAM_MAX_PARALLEL_NODES."
     }
-  } : {}
+  }
 }
 
 resource "oci_monitoring_alarm" "allocator" {
-  for_each = local.alarms
+  # A filter, not `cond ? map : {}`: the two branches of a conditional must have the same object type.
+  for_each = { for name, alarm in local.alarm_definitions : name => alarm if var.enable_alarms }
 
   compartment_id        = var.compartment_id
   metric_compartment_id = var.compartment_id

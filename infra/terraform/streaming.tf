@@ -11,7 +11,7 @@ resource "oci_streaming_stream_pool" "ocipam" {
 
 resource "oci_streaming_stream" "nudges" {
   name               = "${local.name}-nudges"
-  stream_pool_id     = var.stream_pool_id == null ? oci_streaming_stream_pool.ocipam[0].id : var.stream_pool_id
+  stream_pool_id     = coalesce(var.stream_pool_id, one(oci_streaming_stream_pool.ocipam[*].id))
   partitions         = var.stream_partitions
   retention_in_hours = var.stream_retention_hours
   freeform_tags      = local.freeform_tags

@@ -18,8 +18,8 @@ variable "watcher_instance_compartment_ids" {
   default     = null
 
   validation {
-    condition     = var.watcher_instance_compartment_ids == null || alltrue([for c in coalesce(var.watcher_instance_compartment_ids, []) : startswith(c, "ocid1.compartment.")])
-    error_message = "watcher_instance_compartment_ids must be compartment OCIDs (ocid1.compartment....)."
+    condition     = var.watcher_instance_compartment_ids == null ? true : length(var.watcher_instance_compartment_ids) > 0 && alltrue([for c in var.watcher_instance_compartment_ids : startswith(c, "ocid1.compartment.")])
+    error_message = "watcher_instance_compartment_ids must be null or at least one compartment OCID (ocid1.compartment....)."
   }
 }
 
