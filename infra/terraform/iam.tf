@@ -102,7 +102,7 @@ resource "oci_identity_policy" "allocator_bulk_create" {
   ]
 }
 
-# The Kubernetes token: GetSecretBundle (SECRET_BUNDLE_READ) on this one secret only.
+# The Kubernetes token: GetSecretBundle (SECRET_BUNDLE_READ, all that `read secret-bundles` holds) on this one secret.
 resource "oci_identity_policy" "allocator_secret" {
   provider = oci.home
 
@@ -112,7 +112,7 @@ resource "oci_identity_policy" "allocator_secret" {
   freeform_tags  = local.freeform_tags
   defined_tags   = var.defined_tags
   statements = [
-    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to read secret-bundles in compartment id ${var.compartment_id} where target.secret.id = '${oci_vault_secret.kube_token.id}'",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {SECRET_BUNDLE_READ} in compartment id ${var.compartment_id} where target.secret.id = '${oci_vault_secret.kube_token.id}'",
   ]
 }
 

@@ -6,7 +6,8 @@ import { OPERATION_PERMISSIONS, type OciOperation } from "../../lib/oci/permissi
  * Which OCI operations each deployed component calls, read from its source, so the policies are checked against the
  * code as it is, not against a list someone keeps by hand:
  * - the allocator's OCI adapters (lib/adapters/oci) name every call: `caller.call("GetInstance", ...)`,
- *   `caller.listAll("ListSubnets", ...)`, and call the SDK method of the same name (`client.getInstance(...)`);
+ *   `caller.listAll("ListSubnets", ...)`, and call the SDK method of the same name (`client.getInstance(...)`); its
+ *   Kubernetes adapters (lib/adapters/kube) read the token from Vault (`client.getSecretBundle(...)`);
  * - the watcher (events/watcher) calls the Streaming SDK directly (`client.putMessages(...)`).
  * Every name found must be an operation of lib/oci/permissions.ts, or the scan fails: a call without a permission
  * row could never be granted exactly.
@@ -41,7 +42,7 @@ export function operationsCalledIn(dir: string): OciOperation[] {
 export const BULK_ONLY_OPERATIONS: readonly OciOperation[] = ["BulkCreatePrivateIps", "GetWorkRequest", "ListWorkRequestErrors"];
 
 export function allocatorOperations(repoRoot: string, bulk: boolean): OciOperation[] {
-  const all = operationsCalledIn(join(repoRoot, "lib", "adapters", "oci"));
+  const all = [...new Set([...operationsCalledIn(join(repoRoot, "lib", "adapters", "oci")), ...operationsCalledIn(join(repoRoot, "lib", "adapters", "kube"))])].sort();
   for (const op of BULK_ONLY_OPERATIONS) {
     if (!all.includes(op)) throw new Error(`BULK_ONLY_OPERATIONS names ${op}, which lib/adapters/oci no longer calls`);
   }

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { operationsCalledIn } from "./code-operations";
+import { COMPONENT_OPERATIONS } from "../../lib/oci/project-policies";
+import { allocatorOperations, operationsCalledIn, watcherOperations } from "./code-operations";
 import { BASE_SCENARIO, checkPolicyCoverage, type Scenario } from "./policy-coverage";
 
 const REPO = join(__dirname, "..", "..");
@@ -85,11 +86,24 @@ describe("Terraform IAM policies against the code's operation → permission tab
   });
 
   it("fails when the token grant is broadened from one secret's bundles to the whole secret-family", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", "to read secret-bundles in", "to read secret-family in");
+    const dir = await mutatedCopy(dirs, "iam.tf", "to {SECRET_BUNDLE_READ} in", "to read secret-family in");
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
-    expect(text).to.match(/missing statement: dynamic-group dg-allocator \| read secret-bundles/);
+    expect(text).to.match(/dg-allocator @ ocid1\.compartment\.oc1\.\.ocipam is missing SECRET_BUNDLE_READ/);
     expect(text).to.match(/statement no code operation needs: dynamic-group dg-allocator \| read secret-family/);
+  });
+
+  it("fails when the token grant covers every secret of the compartment (its target.secret.id condition dropped)", async () => {
+    const dir = await mutatedCopy(dirs, "iam.tf", " where target.secret.id = '${oci_vault_secret.kube_token.id}'", "");
+    const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
+    const text = problems.join("\n");
+    expect(text).to.match(/allocator_secret: .* has condition \[\], expected \[target\.secret\.id/);
+    expect(text).to.contain("the allocator may read secrets other than the Kubernetes token");
+  });
+
+  it("reads from the code the same operations lib/oci/project-policies.ts lists for the allocator and the watcher", () => {
+    expect(allocatorOperations(REPO, true)).to.deep.equal([...COMPONENT_OPERATIONS.allocator].sort());
+    expect(watcherOperations(REPO)).to.deep.equal([...COMPONENT_OPERATIONS.watcher].sort());
   });
 
   it("fails when a platform grant is broadened: Connector Hub to `manage functions-family`", async () => {

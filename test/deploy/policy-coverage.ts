@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { authorize, knownResourceTypes, parsePolicyStatement, permissionsGranted, type Condition, type PolicyStatement, type Principal } from "../../lib/oci/iam";
 import { permissionsFor, type OciOperation } from "../../lib/oci/permissions";
+import { COMPONENT_OPERATIONS } from "../../lib/oci/project-policies";
 import { allocatorOperations, watcherOperations } from "./code-operations";
 import { evaluateTemplate, instancesOf, loadTerraform, resourceAttribute, variableValues, type TerraformConfig } from "./terraform";
 
@@ -33,9 +32,11 @@ export const BASE_SCENARIO: Scenario = {
 };
 
 /** Where a permission of the allocator is checked: the resource's compartment (as the emulator's routes do). */
-function allocatorLocation(permission: string): "cluster" | "network" {
-  // Subnets, their IP inventory and NSGs live in the network compartment; instances, attachments, VNICs, private
-  // IPs and work requests in the instance's compartment (a secondary VNIC and its IPs take the instance's).
+function allocatorLocation(permission: string): "cluster" | "network" | "secret" {
+  // Subnets, their IP inventory and NSGs live in the network compartment; the token secret in compartment_id;
+  // instances, attachments, VNICs, private IPs and work requests in the instance's compartment (a secondary VNIC and
+  // its IPs take the instance's).
+  if (permission.startsWith("SECRET_")) return "secret";
   return /^(SUBNET_|NETWORK_SECURITY_GROUP_|IPAM_)/.test(permission) ? "network" : "cluster";
 }
 
@@ -125,23 +126,22 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
   for (const op of allocatorOps) {
     // AttachVnic with NSGs needs the most; the allocator attaches NSGs whenever configured or the primary VNIC has some.
     for (const p of permissionsFor(op, { nsgIds: ["nsg"] })) {
-      if (allocatorLocation(p) === "network") need(allocatorDg, networkCompartment, p);
+      const where = allocatorLocation(p);
+      if (where === "network") need(allocatorDg, networkCompartment, p);
+      else if (where === "secret") need(allocatorDg, deployCompartment, p);
       else for (const c of clusterCompartments) need(allocatorDg, c, p);
     }
   }
   const watcherOps = watcherOperations(repoRoot);
   for (const op of watcherOps) for (const p of permissionsFor(op)) need(watcherGrantee, deployCompartment, p);
 
-  // Grants outside the modelled resource types that code needs: GetSecretBundle on the token secret only
-  // (lib/adapters/kube/vault-token.ts; Vault policy reference: secret-bundles READ = SECRET_BUNDLE_READ).
-  const vaultReader = readFileSync(join(repoRoot, "lib", "adapters", "kube", "vault-token.ts"), "utf8");
-  const requiredExtras = new Set<string>();
-  if (vaultReader.includes(".getSecretBundle(")) requiredExtras.add(`${allocatorDg} | read secret-bundles | ${deployCompartment} | target.secret.id = ${secretId}`);
-
   // Platform principals: what the services themselves need, as documented (sources in infra/terraform/iam.tf).
   const expectedPlatform = new Set<string>();
   const sch = `request.principal.type = serviceconnector, request.principal.compartment.id = ${deployCompartment}`;
-  expectedPlatform.add(`serviceconnector | {STREAM_CONSUME, STREAM_READ} | ${deployCompartment} | ${sch}, target.stream.id = ${streamId}`);
+  // Reading a stream: CreateCursor/GetMessages (lib/oci/project-policies.ts) plus STREAM_READ, as the documented
+  // default policy of a connector with a Streaming source grants.
+  const connectorPerms = new Set(["STREAM_READ", ...(COMPONENT_OPERATIONS.connector as readonly OciOperation[]).flatMap((op) => permissionsFor(op))]);
+  expectedPlatform.add(`serviceconnector | {${[...connectorPerms].sort().join(", ")}} | ${deployCompartment} | ${sch}, target.stream.id = ${streamId}`);
   expectedPlatform.add(`serviceconnector | use fn-function | ${deployCompartment} | ${sch}`);
   expectedPlatform.add(`serviceconnector | use fn-invocation | ${deployCompartment} | ${sch}`);
   if (vars.create_service_policies === true) {
@@ -155,7 +155,6 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
 
   // --- What the policies grant ---------------------------------------------------------------------------------------
   const granted = new Map<string, Set<string>>();
-  const grantedExtras = new Set<string>();
   const grantedPlatform = new Set<string>();
   const codeGrantees = new Set([allocatorDg, watcherGrantee]);
   for (const s of statements) {
@@ -174,16 +173,18 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
       continue;
     }
     if (!isModelled) {
-      grantedExtras.add(descriptor);
+      problems.push(`statement no code operation needs: ${descriptor}`);
       continue;
     }
     // Conditions a code principal's statement must carry, and nothing else.
-    // The watcher's grant is usable by every pod on the worker nodes (instance principal): one stream only.
-    const expectedPairs: string[] = grantee === watcherGrantee ? [`target.stream.id = ${streamId}`] : [];
+    const perms = "permissions" in st.grant ? st.grant.permissions : [...permissionsGranted(st.grant.verb, st.grant.resourceType)];
+    // The watcher's grant is usable by every pod on the worker nodes (instance principal): one stream only. The
+    // token grant: one secret only. Everything else is unconditional.
+    const expectedPairs: string[] =
+      grantee === watcherGrantee ? [`target.stream.id = ${streamId}`] : perms.some((p) => p.startsWith("SECRET_")) ? [`target.secret.id = ${secretId}`] : [];
     if ([...pairs].sort().join(", ") !== [...expectedPairs].sort().join(", ")) {
       problems.push(`${where} has condition [${pairs.join(", ")}], expected [${expectedPairs.join(", ")}]`);
     }
-    const perms = "permissions" in st.grant ? st.grant.permissions : [...permissionsGranted(st.grant.verb, st.grant.resourceType)];
     const key = `${grantee} @ ${location(st)}`;
     if (!granted.has(key)) granted.set(key, new Set());
     for (const p of perms) granted.get(key)!.add(p);
@@ -198,8 +199,6 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
     if (missing.length > 0) problems.push(`${key} is missing ${missing.join(", ")}`);
     if (extra.length > 0) problems.push(`${key} is granted more than the code needs: ${extra.join(", ")}`);
   }
-  for (const d of diff(requiredExtras, grantedExtras)) problems.push(`missing statement: ${d}`);
-  for (const d of diff(grantedExtras, requiredExtras)) problems.push(`statement no code operation needs: ${d}`);
   for (const d of diff(expectedPlatform, grantedPlatform)) problems.push(`missing platform statement: ${d}`);
   for (const d of diff(grantedPlatform, expectedPlatform)) problems.push(`unexpected platform statement: ${d}`);
 
@@ -209,9 +208,14 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
   const allocator: Principal = { id: "ocid1.fnfunc.oc1..allocator", type: "resource", groups: [], dynamicGroups: [{ name: allocatorDg.slice("dynamic-group ".length) }] };
   for (const op of allocatorOps) {
     for (const c of clusterCompartments) {
-      const checks = permissionsFor(op, { nsgIds: ["nsg"] }).map((permission) => ({ permission, compartmentId: allocatorLocation(permission) === "network" ? networkCompartment : c }));
-      const result = authorize(parsed, allocator, { operation: op, checks }, tree);
+      const at = { cluster: c, network: networkCompartment, secret: deployCompartment };
+      const checks = permissionsFor(op, { nsgIds: ["nsg"] }).map((permission) => ({ permission, compartmentId: at[allocatorLocation(permission)] }));
+      const result = authorize(parsed, allocator, { operation: op, checks, variables: { "target.secret.id": secretId } }, tree);
       if (!result.allowed) problems.push(`IAM evaluator denies the allocator ${op} in ${c}: missing ${result.missing.map((m) => m.permission).join(", ")}`);
+      if (op === "GetSecretBundle") {
+        const other = authorize(parsed, allocator, { operation: op, checks, variables: { "target.secret.id": "ocid1.vaultsecret.oc1..another" } }, tree);
+        if (other.allowed) problems.push("the allocator may read secrets other than the Kubernetes token");
+      }
     }
   }
   const watcher: Principal = { id: "ocid1.instance.oc1..node", type: "instance", groups: [], dynamicGroups: [{ name: watcherGrantee.slice("dynamic-group ".length) }] };
