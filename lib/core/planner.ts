@@ -2,7 +2,7 @@ import {
   calculateExcessIps, calculateNeededIps, effectiveMaxAllocate, effectivePreAllocate, nodeMaximumIps, nodeMinimumIps, surgeAllocation,
 } from "./formulas";
 import type { NodeState, NodeStats, ObservedState, Plan, PlanAction, Reason } from "./model";
-import { attachmentDisplayName } from "./ownership";
+import { isOwnAttachmentName } from "./ownership";
 import { rebuildPool, secondaryIpCount, usableVnics } from "./pool";
 import { planRelease } from "./release";
 import { deriveRetryToken, observationDigest } from "./retry-token";
@@ -155,9 +155,9 @@ function planAllocation(observed: ObservedState, stats: NodeStats): AllocationPl
   let state: NodeState = "Ready";
   let reason: Reason = { code: "Allocated", message: `${stats.toAllocate} IPs are assigned on attached VNICs` };
 
-  const ownName = attachmentDisplayName(config.clusterName, node.name);
   for (const vnic of observed.vnics) {
-    if (remaining === 0 || vnic.attachmentState !== "ATTACHING" || vnic.attachmentDisplayName !== ownName) continue;
+    // Its own attachment in flight, or one a prewarm started on the instance before the node existed.
+    if (remaining === 0 || vnic.attachmentState !== "ATTACHING" || !isOwnAttachmentName(vnic.attachmentDisplayName, config.clusterName, node.name, instance.id)) continue;
     actions.push({ kind: "awaitAttachment", attachmentId: vnic.attachmentId, reason: { code: "AttachmentInProgress", message: `VNIC attachment ${vnic.attachmentId} is still ATTACHING${vnic.timeCreated ? ` (since ${vnic.timeCreated})` : ""}: its IPs follow once it is ATTACHED` } });
     remaining -= Math.min(remaining, config.ipsPerVnic);
     state = "Allocating";

@@ -2,8 +2,8 @@ import type { AllocationIp, ObservedState, ObservedVnic } from "./model";
 import { isOwnedSecondaryIp, vnicExclusion } from "./ownership";
 
 /**
- * `spec.ipam.pool` rebuilt from OCI: every allocator-owned secondary IP on a usable VNIC, with the VNIC OCID
- * as resource and no owner (Cilium's cloud IPAM replaces the pool wholesale from the cloud the same way).
+ * `spec.ipam.pool` rebuilt from OCI: every allocator-owned secondary IP on a usable VNIC (created for this node, or
+ * by a prewarm on its instance before the node existed: adopted here), with the VNIC OCID as resource and no owner (Cilium's cloud IPAM replaces the pool wholesale from the cloud the same way).
  * A VNIC's primary IP never enters the pool. IPs already `released` in the handshake stay out.
  */
 export function rebuildPool(observed: ObservedState): Record<string, AllocationIp> {
@@ -11,7 +11,7 @@ export function rebuildPool(observed: ObservedState): Record<string, AllocationI
   const pool: Record<string, AllocationIp> = {};
   for (const vnic of usableVnics(observed)) {
     for (const ip of vnic.privateIps) {
-      if (!isOwnedSecondaryIp(ip, observed.config, node)) continue;
+      if (!isOwnedSecondaryIp(ip, observed.config, node, observed.instance.id)) continue;
       if (observed.ciliumNode.releaseIps[ip.ipAddress] === "released") continue;
       pool[ip.ipAddress] = { resource: vnic.vnicId };
     }
@@ -23,7 +23,7 @@ export function rebuildPool(observed: ObservedState): Record<string, AllocationI
 export function usableVnics(observed: ObservedState): Array<ObservedVnic & { vnicId: string }> {
   return observed.vnics
     .filter((vnic): vnic is ObservedVnic & { vnicId: string } =>
-      vnicExclusion(vnic, observed.config, observed.ciliumNode.name) === undefined)
+      vnicExclusion(vnic, observed.config, observed.ciliumNode.name, observed.instance.id) === undefined)
     .sort(compareVnics);
 }
 

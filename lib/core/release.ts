@@ -101,7 +101,7 @@ function pickCandidates(observed: ObservedState, excess: number): { vnicId: stri
   let best: { vnicId: string; ips: Array<{ ipAddress: string; privateIpId: string }> } | undefined;
   for (const vnic of usableVnics(observed)) {
     const free = vnic.privateIps
-      .filter((ip) => isOwnedSecondaryIp(ip, observed.config, node.name) && !node.used[ip.ipAddress] && node.releaseIps[ip.ipAddress] !== "released")
+      .filter((ip) => isOwnedSecondaryIp(ip, observed.config, node.name, observed.instance.id) && !node.used[ip.ipAddress] && node.releaseIps[ip.ipAddress] !== "released")
       .map((ip) => ({ ipAddress: ip.ipAddress, privateIpId: ip.id }))
       .sort((a, b) => compareIpv4(a.ipAddress, b.ipAddress));
     if (free.length > (best?.ips.length ?? 0)) best = { vnicId: vnic.vnicId, ips: free };

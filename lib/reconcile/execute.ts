@@ -34,7 +34,10 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   const node = plan.node;
   const cluster = config.planner.clusterName;
   const call = { deadline: budget.workDeadline };
-  const tags = ownershipTags(cluster, node);
+  // An empty node name is a prewarm (lib/reconcile/prewarm.ts): the objects carry the instance tag only, and the node
+  // that later runs on the instance adopts them.
+  const tags = ownershipTags(cluster, node || undefined, plan.instanceId);
+  const ipDisplayName = node ? `ocipam ${node}` : `ocipam ${plan.instanceId}`;
   const logBase = { node, instance: plan.instanceId, callId };
   const result: Execution = { created: [], released: [], attached: [], attachmentsStarted: 0, failures: [], resourceVersion: observation.ciliumNode.resourceVersion, wrotePool: false, wroteReleaseStatus: false };
   const deletedOk = new Set<string>();
@@ -42,7 +45,7 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   const createIps = async (vnicId: string, tokens: string[]) => {
     const settled = await mapSettledLimit(tokens, config.createConcurrency, async (retryToken) => {
       if (budget.expired()) throw new OciApiError("CreatePrivateIp", "not started: the invocation deadline is near", {});
-      return deps.network.createPrivateIp({ vnicId, displayName: `ocipam ${node}`, freeformTags: tags, retryToken }, call);
+      return deps.network.createPrivateIp({ vnicId, displayName: ipDisplayName, freeformTags: tags, retryToken }, call);
     });
     for (const s of settled) {
       if (s.status === "fulfilled") {
@@ -124,7 +127,7 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
     try {
       const started = await deps.compute.attachVnic({
         instanceId: plan.instanceId, subnetId: action.subnetId, nsgIds: action.nsgIds,
-        displayName: attachmentDisplayName(cluster, node), freeformTags: tags, retryToken: action.retryToken,
+        displayName: attachmentDisplayName(cluster, node || undefined, plan.instanceId), freeformTags: tags, retryToken: action.retryToken,
       }, call);
       attachment = started.value;
       result.attachmentsStarted++;
