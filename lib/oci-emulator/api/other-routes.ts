@@ -95,7 +95,8 @@ export const secretRoutes: Route[] = [
     target: (ctx) => {
       const secret = ctx.world.secrets.get(ctx.params.secretId);
       if (!secret) throw notFound(`Secret ${ctx.params.secretId}`);
-      return { compartmentId: secret.compartmentId };
+      // `target.secret.id` lets a policy grant one secret only (Vault policy reference, "Conditions").
+      return { compartmentId: secret.compartmentId, variables: { "target.secret.id": secret.id } };
     },
     handle: (ctx) => {
       const s = ctx.world.secrets.get(ctx.params.secretId)!;
