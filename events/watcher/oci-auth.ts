@@ -1,22 +1,13 @@
-import * as common from "oci-common";
-import { ConfigError } from "../../lib/errors";
+import type * as common from "oci-common";
+import { createAuthProvider } from "../../lib/adapters/oci/auth";
 import type { WatcherConfig } from "./config";
 
 /**
  * The OCI credentials that sign PutMessages. In the cluster: instance principal — the worker node's identity, so
  * the policy is `Allow dynamic-group <workers> to use stream-push in compartment <c> where target.stream.id = ...`
- * (oci-facts §5.1). Locally: an API key from an OCI config file. The instance principal builder fetches its
- * certificate from the instance metadata service (library-notes §2), hence async.
+ * (oci-facts §5.1). Locally: an API key from an OCI config file. Built by the shared lib/adapters/oci/auth.ts
+ * (throws OcipamError "OciAuthUnavailable" naming the auth kind when the credentials cannot be loaded).
  */
-export async function createOciAuthProvider(oci: WatcherConfig["oci"]): Promise<common.AuthenticationDetailsProvider> {
-  switch (oci.auth) {
-    case "instance_principal":
-      return new common.InstancePrincipalsAuthenticationDetailsProviderBuilder().build();
-    case "config_file":
-      try {
-        return new common.ConfigFileAuthenticationDetailsProvider(oci.configFile, oci.profile);
-      } catch (err) {
-        throw new ConfigError("OCIPAM_WATCHER_OCI_CONFIG_FILE", `cannot load profile ${oci.profile} from ${oci.configFile ?? "~/.oci/config"}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-  }
+export function createOciAuthProvider(oci: WatcherConfig["oci"]): Promise<common.AuthenticationDetailsProvider> {
+  return createAuthProvider(oci.auth === "instance_principal" ? { kind: "instance-principal" } : { kind: "config-file", path: oci.configFile, profile: oci.profile });
 }

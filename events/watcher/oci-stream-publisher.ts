@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import * as common from "oci-common";
 import { StreamClient } from "oci-streaming";
 import { toOciApiError } from "../../lib/adapters/oci/errors";
@@ -38,8 +39,9 @@ export interface OciStreamPublisherOptions {
  * oci-facts §3): PutMessages is not retried by default, and each client has a circuit breaker that, after 10
  * retryable failures, fails calls without sending them. This adapter turns the breaker off and the SDK's retries
  * off (explicitly, so `OCI_SDK_DEFAULT_RETRY_ENABLED` cannot turn them back on) and owns the policy:
- * - the whole request is retried on 429, 5xx, 409 IncorrectState and failures without an HTTP answer
- *   (OciApiError.retryable), with exponential backoff and jitter; other statuses (400, 401, 404) fail at once;
+ * - the whole request is retried on 429, 5xx, 409 IncorrectState and failures without an HTTP answer, including
+ *   our own request timeout (OciApiError.retryable), with exponential backoff and jitter; other statuses (400, 401,
+ *   404) fail at once;
  * - entries the service rejected inside a 200 answer (`entries[i].error`, e.g. per-partition throttling, which
  *   Streaming reports as a per-entry "429" inside "200 OK": oracle/oci-go-sdk issue 479) are retried alone.
  * Key and value go out as given: they must already be base64 (the SDK does not encode them).
@@ -53,6 +55,8 @@ export class OciStreamPublisher implements NudgePublisher {
   private readonly scheduler: Scheduler;
   private readonly random: () => number;
   private readonly log: Log;
+  /** The abort signal of the attempt being sent (read by the fetch options below). */
+  private readonly attemptSignal = new AsyncLocalStorage<AbortSignal>();
 
   constructor(private readonly options: OciStreamPublisherOptions) {
     this.attempts = options.attempts ?? 5;
@@ -63,11 +67,20 @@ export class OciStreamPublisher implements NudgePublisher {
     this.random = options.random ?? Math.random;
     this.log = options.log ?? silentLogger();
     if (!(this.attempts >= 1)) throw new RangeError("attempts must be at least 1");
+    const attemptSignal = this.attemptSignal;
     this.client = new StreamClient(
       { authenticationDetailsProvider: options.authenticationDetailsProvider },
       {
         circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }),
-        retryConfiguration: { terminationStrategy: new common.MaxAttemptsTerminationStrategy(1) },
+        retryConfiguration: { terminationStrategy: new common.MaxAttemptsTerminationStrategy(1), retryCondition: () => false },
+        // The SDK has no request timeout and no per-request signal, but with the breaker off it passes the client's
+        // httpOptions to every fetch (oci-common lib/http.js); a getter hands each attempt its own signal, as
+        // lib/adapters/oci/clients.ts does for the Core clients.
+        httpOptions: {
+          get signal(): AbortSignal | undefined {
+            return attemptSignal.getStore();
+          },
+        },
       },
     );
     // Last: a provider carrying a region sets the (admin) endpoint in the constructor (library-notes §2).
@@ -84,9 +97,12 @@ export class OciStreamPublisher implements NudgePublisher {
       const started = this.scheduler.now();
       let answer: Awaited<ReturnType<StreamClient["putMessages"]>>;
       try {
-        answer = await this.put(pending.map((i) => entries[i]!));
+        answer = await this.put(
+          pending.map((i) => entries[i]!),
+          signal,
+        );
       } catch (err) {
-        lastError = err instanceof OciApiError ? err : toOciApiError("PutMessages", err);
+        lastError = toOciApiError("PutMessages", err);
         this.report(started, "error");
         this.log.warn({ err: lastError.toJSON(), attempt: attempt + 1, entries: pending.length }, "PutMessages failed");
         if (!lastError.retryable) break;
@@ -116,21 +132,34 @@ export class OciStreamPublisher implements NudgePublisher {
   }
 
   async close(): Promise<void> {
-    this.client.close?.();
+    this.client.close();
   }
 
-  /** One PutMessages request, abandoned (and counted retryable) after the request timeout. */
-  private put(messages: StreamEntry[]) {
-    let cancel: () => void = () => undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      cancel = this.scheduler.after(this.timeoutMs, () =>
-        reject(new OciApiError("PutMessages", `no answer within ${this.timeoutMs} ms`, { serviceCode: "RequestTimeout" })),
-      );
+  /**
+   * One PutMessages request, aborted after the request timeout or when `signal` aborts (leadership lost). An
+   * aborted request that had already reached the service may still have appended its messages: a duplicate nudge
+   * is harmless (nudges are hints, the function is idempotent).
+   */
+  private async put(messages: StreamEntry[], signal: AbortSignal) {
+    const controller = new AbortController();
+    let timedOut = false;
+    const cancelTimer = this.scheduler.after(this.timeoutMs, () => {
+      timedOut = true;
+      controller.abort();
     });
-    const call = this.client.putMessages({ streamId: this.options.streamId, putMessagesDetails: { messages } });
-    // The abandoned call may still land: a duplicate nudge is harmless (nudges are hints, consumers are idempotent).
-    call.catch(() => undefined);
-    return Promise.race([call, timeout]).finally(cancel);
+    const onAbort = () => controller.abort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await this.attemptSignal.run(controller.signal, () =>
+        this.client.putMessages({ streamId: this.options.streamId, putMessagesDetails: { messages } }),
+      );
+    } catch (err) {
+      if (timedOut) throw new OciApiError("PutMessages", `no answer within ${this.timeoutMs} ms`, { serviceCode: "RequestTimeout" }, { cause: err });
+      throw toOciApiError("PutMessages", err, controller.signal.aborted);
+    } finally {
+      cancelTimer();
+      signal.removeEventListener("abort", onAbort);
+    }
   }
 
   private report(started: number, outcome: RequestOutcome): void {

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createSecureContext } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as common from "oci-common";
@@ -6,7 +7,8 @@ import { StreamClient, models } from "oci-streaming";
 import { decodeInvocationBody, type NodeNudge } from "../../events/contracts";
 import { loadWatcherConfig, type WatcherConfig } from "../../events/watcher/config";
 import { startWatcher, type WatcherHandle } from "../../events/watcher/watcher";
-import { startKubeEmulator, type KubeEmulator } from "../../lib/kube-emulator";
+import { startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from "../../lib/kube-emulator";
+import { selfSignedCertificate } from "../../lib/kube-emulator/self-signed";
 import { startOciEmulator, type OciEmulator } from "../../lib/oci-emulator";
 
 /** Both emulators, an OCI config file for the emulator's API key, and the stream the watcher publishes to. */
@@ -56,7 +58,7 @@ export function ipOf(i: number): string {
 
 export async function startWatcherEnv(options: { bookmarkIntervalMs?: number } = {}): Promise<WatcherEnv> {
   const oci = await startOciEmulator({ latency: "zero" });
-  const kube = await startKubeEmulator({ bookmarkIntervalMs: options.bookmarkIntervalMs });
+  const kube = await startTestKubeEmulator({ bookmarkIntervalMs: options.bookmarkIntervalMs });
   const dir = mkdtempSync(join(tmpdir(), "ocipam-watcher-"));
   const written = oci.writeOciConfig(dir);
   const stream = oci.admin.snapshot().streams.find((s) => s.name === "ocipam-events");
@@ -147,6 +149,25 @@ export async function startWatcherEnv(options: { bookmarkIntervalMs?: number } =
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The Kubernetes emulator with a certificate known to load. Its self-signed certificate builder encodes a random
+ * serial whose first byte can come out 0x00 with a next byte below 0x80: a non-minimal DER INTEGER that OpenSSL
+ * refuses ("illegal padding"), about once in 256 starts. Until that is fixed, the tests pick a certificate that
+ * loads rather than fail at random.
+ */
+export function startTestKubeEmulator(options: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
+  for (let i = 0; i < 20; i++) {
+    const tls = selfSignedCertificate();
+    try {
+      createSecureContext({ cert: tls.cert, key: tls.key });
+    } catch {
+      continue;
+    }
+    return startKubeEmulator({ ...options, tls });
+  }
+  throw new Error("no loadable self-signed certificate in 20 tries");
 }
 
 /** Polls `check` every 20 ms until it returns a truthy value; fails after `timeoutMs` with `what`. */

@@ -2,12 +2,12 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { CILIUM_NODES, toCiliumNodeView } from "../../lib/adapters/kube/cilium-node-mapping";
 import { listAllPages } from "../../lib/adapters/kube/paging";
-import { internalErrorFault, startKubeEmulator, type KubeEmulator } from "../../lib/kube-emulator";
+import { internalErrorFault, type KubeEmulator } from "../../lib/kube-emulator";
 import type { CiliumNodeView } from "../../lib/ports/kube";
 import { watcherKubeClients } from "../../events/watcher/kube-access";
 import { ListWatch, type ListWatchEvent, type WatchRestartCause } from "../../events/watcher/list-watch";
 import { realScheduler } from "../../events/watcher/scheduler";
-import { pause, waitFor } from "./harness";
+import { pause, startTestKubeEmulator, waitFor } from "./harness";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 interface Run {
@@ -69,7 +69,7 @@ describe("CiliumNode list+watch", function () {
   });
 
   it("lists, then delivers adds, updates and deletes from the watch", async () => {
-    kube = await startKubeEmulator();
+    kube = await startTestKubeEmulator();
     kube.store.create("ciliumnodes", node("a"));
     current = run(kube);
     await waitFor("the first list", () => current!.lw.synced());
@@ -86,7 +86,7 @@ describe("CiliumNode list+watch", function () {
   });
 
   it("resumes from the last resourceVersion when the server ends the watch, without relisting", async () => {
-    kube = await startKubeEmulator();
+    kube = await startTestKubeEmulator();
     current = run(kube);
     await waitFor("an open watch", () => current!.lw.synced() && kube.store.openWatchCount() > 0);
     kube.store.closeWatches();
@@ -97,7 +97,7 @@ describe("CiliumNode list+watch", function () {
   });
 
   it("relists after 410 Gone and reports what disappeared meanwhile", async () => {
-    kube = await startKubeEmulator();
+    kube = await startTestKubeEmulator();
     kube.store.create("ciliumnodes", node("old"));
     current = run(kube);
     await waitFor("an open watch", () => current!.lw.synced() && kube.store.openWatchCount() > 0);
@@ -112,7 +112,7 @@ describe("CiliumNode list+watch", function () {
   });
 
   it("keeps listing and watching through connection failures, where client-node's informer would stop for good", async () => {
-    kube = await startKubeEmulator();
+    kube = await startTestKubeEmulator();
     proxy = await startTcpProxy(Number(new URL(kube.endpoint).port));
     current = run(kube, { viaProxy: proxy });
     await waitFor("an open watch", () => current!.lw.synced() && kube.store.openWatchCount() > 0);
@@ -125,7 +125,7 @@ describe("CiliumNode list+watch", function () {
   });
 
   it("restarts a half-open watch (no data, no error) once the watchdog sees it silent", async () => {
-    kube = await startKubeEmulator({ bookmarkIntervalMs: 50 });
+    kube = await startTestKubeEmulator({ bookmarkIntervalMs: 50 });
     proxy = await startTcpProxy(Number(new URL(kube.endpoint).port));
     current = run(kube, { viaProxy: proxy, watchdogMs: 300 });
     await waitFor("an open watch", () => current!.lw.synced() && kube.store.openWatchCount() > 0);
@@ -138,7 +138,7 @@ describe("CiliumNode list+watch", function () {
   });
 
   it("retries a failed list with backoff until it succeeds", async () => {
-    kube = await startKubeEmulator();
+    kube = await startTestKubeEmulator();
     kube.store.create("ciliumnodes", node("a"));
     kube.store.injectFault({ verb: "list", resource: "ciliumnodes.cilium.io", times: 3, error: internalErrorFault() });
     current = run(kube);
@@ -148,7 +148,7 @@ describe("CiliumNode list+watch", function () {
   });
 
   it("restarts a watch that stays silent past the watchdog and keeps delivering events", async () => {
-    kube = await startKubeEmulator({ bookmarkIntervalMs: 60_000 });
+    kube = await startTestKubeEmulator({ bookmarkIntervalMs: 60_000 });
     current = run(kube, { watchdogMs: 250 });
     await waitFor("a watchdog restart", () => current!.lw.stats.watchdogRestarts >= 1, 3000);
     expect(current.lw.stats.lists).to.equal(1, "a silent watch is resumed, not relisted");
@@ -157,7 +157,7 @@ describe("CiliumNode list+watch", function () {
   });
 
   it("takes bookmarks as signs of life: no watchdog restart while the server sends them", async () => {
-    kube = await startKubeEmulator({ bookmarkIntervalMs: 60 });
+    kube = await startTestKubeEmulator({ bookmarkIntervalMs: 60 });
     current = run(kube, { watchdogMs: 400 });
     await waitFor("an open watch", () => current!.lw.synced() && kube.store.openWatchCount() > 0);
     await pause(1200);

@@ -113,6 +113,20 @@ describe("oci-streaming publisher", function () {
     expect(oci.admin.counters().PutMessages).to.be.at.most(2);
   });
 
+  it("aborts the request in flight when the signal aborts, instead of waiting for its answer", async () => {
+    oci.admin.injectFault({ operation: "PutMessages", delayMs: 3000, count: 1 });
+    const abort = new AbortController();
+    const started = Date.now();
+    const pending = publisher({ requestTimeoutMs: 60_000 })
+      .publish([entry("worker-1")], abort.signal)
+      .then(() => undefined, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    abort.abort();
+    const err = await pending;
+    expect(err).to.be.instanceOf(OciApiError);
+    expect(Date.now() - started).to.be.below(2000, "the 3 s answer was not awaited");
+  });
+
   it("counts a request without an answer within the timeout as a retryable failure", async () => {
     oci.admin.injectFault({ operation: "PutMessages", delayMs: 400, count: 1 });
     const results = await publisher({ requestTimeoutMs: 100 }).publish([entry("worker-1")], new AbortController().signal);

@@ -35,6 +35,27 @@ describe("watcher against the Kubernetes and OCI emulators", function () {
     expect(byNode["worker-2"]!.data).to.include({ uid: stored.metadata.uid, resourceVersion: stored.metadata.resourceVersion });
   });
 
+  it("publishes excess-addresses only when enabled, and resync for a node in a release handshake", async () => {
+    env.createNode("excess", { pool: 20 });
+    env.createNode("handshake", { pool: 8 });
+    env.kube.store.patch("ciliumnodes", "handshake", { status: { ipam: { "release-ips": { "10.0.16.1": "ready-for-release" } } } }, { subresource: "status" });
+    const off = await env.startWatcher({ OCIPAM_WATCHER_RESYNC_SECONDS: "30", OCIPAM_WATCHER_IDENTITY: "off" });
+    await waitFor("the handshake nudge", async () => (await env.readNudges()).length === 1);
+    await off.idle();
+    await pause(200);
+    expect((await env.readNudges()).map((n) => `${n.subject}:${n.type}`)).to.deep.equal(["handshake:io.ocipam.node.resync"]);
+    await off.stop();
+
+    await env.startWatcher({ OCIPAM_WATCHER_RESYNC_SECONDS: "30", OCIPAM_WATCHER_NUDGE_EXCESS: "true", OCIPAM_WATCHER_IDENTITY: "on" });
+    const all = await waitFor("the excess nudge", async () => {
+      const n = await env.readNudges();
+      return n.some((x) => x.subject === "excess") ? n : undefined;
+    });
+    const excess = all.find((n) => n.subject === "excess")!;
+    expect(excess.type).to.equal("io.ocipam.node.excess-addresses");
+    expect(excess.data).to.deep.include({ reason: "excess-addresses", observed: { available: 20, used: 0, needed: 0, excess: 12 } });
+  });
+
   it("keys every message by node name so all nudges about one node land on one partition", async () => {
     await env.startWatcher({ OCIPAM_WATCHER_RESYNC_SECONDS: "0.2" });
     const names = ["a-node", "b-node", "c-node", "d-node", "e-node", "f-node"];
