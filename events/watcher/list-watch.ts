@@ -21,6 +21,7 @@ export interface ListWatchOptions<T> {
   list(): Promise<{ items: unknown[]; resourceVersion: string }>;
   /** Maps one object; throws for an object it cannot use (it is skipped and logged). */
   map(object: unknown): T;
+  /** Called synchronously for each list and each watch event, in order. A throw is logged and the event skipped. */
   onEvent(event: ListWatchEvent<T>): void;
   scheduler: Scheduler;
   /** No event and no bookmark for this long: the watch is presumed dead and restarted. */
@@ -164,7 +165,7 @@ export class ListWatch<T extends { name: string }> {
     this.lastSeen = this.options.scheduler.now();
     this.failures = 0;
     this.hasSynced = true;
-    this.options.onEvent({ type: "synced", items });
+    this.deliver({ type: "synced", items });
     // A list without a resourceVersion cannot start a watch from it; "0" would replay from any point, so relist later.
     if (!this.resourceVersion) this.log.warn({ kind: this.options.kind }, "list carried no resourceVersion");
     return this.resourceVersion !== "";
@@ -209,12 +210,12 @@ export class ListWatch<T extends { name: string }> {
           case "ADDED":
           case "MODIFIED": {
             const item = this.mapOrSkip(object);
-            if (item) this.options.onEvent({ type: "upsert", item });
+            if (item) this.deliver({ type: "upsert", item });
             break;
           }
           case "DELETED": {
             const name = nameOf(object);
-            if (name) this.options.onEvent({ type: "delete", name });
+            if (name) this.deliver({ type: "delete", name });
             break;
           }
           case "BOOKMARK":
@@ -256,6 +257,18 @@ export class ListWatch<T extends { name: string }> {
           (err: unknown) => onDone(err ?? new Error("watch could not start")),
         );
     });
+  }
+
+  /**
+   * Hands an event to the consumer. client-node's Watch calls our callback inside a try/catch that silently drops
+   * parse errors, so a throw must be caught here or it would vanish, and with it the resourceVersion update.
+   */
+  private deliver(event: ListWatchEvent<T>): void {
+    try {
+      this.options.onEvent(event);
+    } catch (err) {
+      this.log.error({ kind: this.options.kind, event: event.type, err: err instanceof Error ? err.message : String(err) }, "event handler failed");
+    }
   }
 
   private mapOrSkip(object: unknown): T | undefined {

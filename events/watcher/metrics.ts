@@ -5,8 +5,9 @@ import type { RequestOutcome } from "./oci-stream-publisher";
 
 /** What the metrics read at scrape time. */
 export interface MetricsSource {
-  /** Every CiliumNode the watcher sees, with its counts. */
+  /** Called at each scrape: every CiliumNode the watcher sees, with its counts. */
   nodes(): Iterable<{ name: string; observed: ObservedCounts }>;
+  /** Called at each scrape for ocipam_watcher_is_leader: whether this replica publishes now. */
   isLeader(): boolean;
 }
 

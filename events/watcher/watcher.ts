@@ -39,6 +39,7 @@ export interface WatcherHandle {
   readonly port: number;
   readonly identity: string;
   readonly registry: Registry;
+  /** Whether this replica holds the Lease and publishes now (always true without leader election). */
   isLeader(): boolean;
   /** True once the first CiliumNode list arrived. */
   synced(): boolean;

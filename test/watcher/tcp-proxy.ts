@@ -8,7 +8,9 @@ import type { AddressInfo } from "node:net";
  */
 export interface TcpProxy {
   readonly port: number;
+  /** Switches behaviour at once; `refuse` also resets the connections already open. */
   mode(mode: "pass" | "refuse" | "blackhole"): void;
+  /** Destroys every connection and stops listening. */
   close(): Promise<void>;
 }
 
