@@ -3,6 +3,7 @@ import { attachmentDisplayName, ownershipTags } from "../core/ownership";
 import { sortPool } from "../core/pool";
 import { deriveRetryToken } from "../core/retry-token";
 import type { PrivateIpInfo, VnicAttachmentInfo } from "../ports/oci";
+import { KubeConflictError } from "../ports/kube-errors";
 import { OciApiError } from "../ports/oci-errors";
 import type { TimeBudget } from "./deadline";
 import type { ReconcileDeps } from "./deps";
@@ -22,12 +23,20 @@ export interface Execution {
   resourceVersion: string;
   wrotePool: boolean;
   wroteReleaseStatus: boolean;
+  /**
+   * Set when a CiliumNode write found the object changed since it was read (409): execution stopped there, and what
+   * was already done in OCI (created, released, attached) is still reported, for the caller to count, record, re-read
+   * and re-plan. Nothing it did is lost: created IPs are tagged and adopted by the re-plan, and a deleted IP whose
+   * `released` was not written is completed from OCI's state.
+   */
+  conflict?: KubeConflictError;
 }
 
 /**
  * Carries out a plan's actions in order against OCI and Kubernetes. OCI failures of single IPs are recorded and the
- * rest goes on (what was created is written to the pool, so nothing leaks); a Kubernetes conflict is thrown
- * (KubeConflictError) for the caller to re-read and re-plan. Status is written before the pool, as Cilium does.
+ * rest goes on (what was created is written to the pool, so nothing leaks); a Kubernetes conflict stops the execution
+ * and is returned in `conflict` together with what was already done, for the caller to re-read and re-plan. Status is
+ * written before the pool, as Cilium does.
  */
 export async function executePlan(plan: Plan, observation: Observation, deps: ReconcileDeps, budget: TimeBudget, callId: string): Promise<Execution> {
   const { config, log } = deps;
@@ -41,6 +50,8 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   const logBase = { node, instance: plan.instanceId, callId };
   const result: Execution = { created: [], released: [], attached: [], attachmentsStarted: 0, failures: [], resourceVersion: observation.ciliumNode.resourceVersion, wrotePool: false, wroteReleaseStatus: false };
   const deletedOk = new Set<string>();
+  // Addresses whose `released` entry is in status.ipam.release-ips (as read, then as this execution writes it).
+  let releasedInStatus = new Set(Object.entries(observation.ciliumNode.ipam.releaseIps).filter(([, s]) => s === "released").map(([ip]) => ip));
 
   const createIps = async (vnicId: string, tokens: string[]) => {
     const settled = await mapSettledLimit(tokens, config.createConcurrency, async (retryToken) => {
@@ -92,8 +103,11 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
           const deletedEarlier = !observation.observed.vnics.some((v) => v.privateIps.some((p) => p.ipAddress === ip));
           next[ip] = releasedNow && !deletedOk.has(ip) && !deletedEarlier ? "ready-for-release" : status;
         }
-        result.resourceVersion = await deps.ciliumNodes.writeReleaseStatus(node, result.resourceVersion, next, observation.ciliumNode.ipam.releaseIps);
+        const written = await guarded(() => deps.ciliumNodes.writeReleaseStatus(node, result.resourceVersion, next, observation.ciliumNode.ipam.releaseIps));
+        if (written === undefined) return result;
+        result.resourceVersion = written;
         result.wroteReleaseStatus = true;
+        releasedInStatus = new Set(Object.entries(next).filter(([, s]) => s === "released").map(([ip]) => ip));
         break;
       }
       case "assignIps":
@@ -112,15 +126,37 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       }
       case "writePool": {
         const pool: Record<string, AllocationIp> = { ...action.pool };
-        for (const ip of result.created) pool[ip.ipAddress] = { resource: ip.vnicId };
+        for (const ip of result.created) {
+          if (releasedInStatus.has(ip.ipAddress)) {
+            // OCI gave a just-released address to a new IP while the agent still holds its `released` entry. The
+            // agent drops that entry only once the address has left the pool (crd.go), so the new IP joins the pool
+            // on a later run (rebuildPool), after the handshake is over: never an address the agent considers gone.
+            log.info({ ...logBase, vnic: ip.vnicId, ip: ip.ipAddress, privateIpId: ip.id }, "new IP reuses an address still released in status; it joins the pool once the agent drops the entry");
+            continue;
+          }
+          pool[ip.ipAddress] = { resource: ip.vnicId };
+        }
         for (const ip of deletedOk) delete pool[ip];
-        result.resourceVersion = await deps.ciliumNodes.writePool(node, result.resourceVersion, sortPool(pool), observation.ciliumNode.ipam.pool, action.preAllocate);
+        const written = await guarded(() => deps.ciliumNodes.writePool(node, result.resourceVersion, sortPool(pool), observation.ciliumNode.ipam.pool, action.preAllocate));
+        if (written === undefined) return result;
+        result.resourceVersion = written;
         result.wrotePool = true;
         break;
       }
     }
   }
   return result;
+
+  /** A CiliumNode write; on 409 the conflict is kept in the result and undefined tells the loop to stop. */
+  async function guarded(write: () => Promise<string>): Promise<string | undefined> {
+    try {
+      return await write();
+    } catch (err) {
+      if (!(err instanceof KubeConflictError)) throw err;
+      result.conflict = err;
+      return undefined;
+    }
+  }
 
   async function attachAndFill(action: AttachVnicAction): Promise<void> {
     let attachment: VnicAttachmentInfo;

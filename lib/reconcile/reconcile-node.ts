@@ -97,6 +97,12 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
       result.ipsReleased += execution.released.length;
       result.vnicsAttached += execution.attached.length;
       await recordChanges(name, observation, plan, execution, deps);
+      if (execution.conflict) {
+        // What was done in OCI is counted above; the re-plan adopts it (created IPs) or completes it (released ones).
+        result.conflicts++;
+        deps.log.info({ node: name, callId, reason: execution.conflict.reason }, "CiliumNode changed while writing: re-reading and re-planning");
+        continue;
+      }
       if (execution.pendingAttachment) {
         result.state = "Allocating";
         result.reason = { code: "AttachmentInProgress", message: `VNIC attachment ${execution.pendingAttachment.attachmentId} is still ATTACHING; the next nudge continues` };
