@@ -54,7 +54,9 @@ export function selfSignedCertificate(commonName = "ocipam-kube-emulator"): Self
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const spki = publicKey.export({ type: "spki", format: "der" });
   const serial = randomBytes(16);
-  serial[0] &= 0x7f; // a positive INTEGER
+  // A positive DER INTEGER in minimal form: top bit clear (positive) and first byte non-zero (a leading 0x00 followed
+  // by a byte below 0x80 is non-minimal, which X.509 parsers reject — about 1 start in 256 failed before).
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
   const ecdsaWithSha256 = seq(oid("1.2.840.10045.4.3.2"));
   const name = seq(set(seq(oid("2.5.4.3"), tlv(0x0c, Buffer.from(commonName, "utf8")))));
   const now = Date.now();
