@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as localCommand from "./commands/local";
 import * as planCommand from "./commands/plan";
 import * as reconcileCommand from "./commands/reconcile";
 import * as nodeAgentCommand from "./commands/node-agent";
@@ -14,6 +15,7 @@ import * as watchCommand from "./commands/watch";
  */
 const registrations: Array<(program: Command) => void> = [
   // one line per subcommand module
+  localCommand.register,
   planCommand.register,
   reconcileCommand.register,
   nodeAgentCommand.register,

@@ -168,11 +168,14 @@ function planAllocation(observed: ObservedState, stats: NodeStats): AllocationPl
   const usedIndexes = new Set(observed.vnics.filter((v) => v.attachmentState !== "DETACHED").map((v) => v.index));
   while (remaining > 0) {
     if (slotsUsed >= instance.maxVnicAttachments) {
-      const message = `${remaining} more IPs wanted but all ${instance.maxVnicAttachments} VNIC slots of ${instance.shape} are in use and the usable VNICs are full`;
+      const blockedBySubnet = decisions.filter((d) => d.code === "VnicSubnetFull");
+      const message = blockedBySubnet.length > 0
+        ? `${remaining} more IPs wanted: all ${instance.maxVnicAttachments} VNIC slots of ${instance.shape} are in use and the VNICs with room sit in full subnets (${blockedBySubnet.map((d) => d.message).join("; ")})`
+        : `${remaining} more IPs wanted but all ${instance.maxVnicAttachments} VNIC slots of ${instance.shape} are in use and the usable VNICs are full`;
       decisions.push({ code: "AtCapacity", message });
       if (state !== "Allocating") {
         state = "AtCapacity";
-        reason = { code: "VnicSlotsExhausted", message };
+        reason = { code: blockedBySubnet.length > 0 ? "VnicSubnetsFull" : "VnicSlotsExhausted", message };
       }
       break;
     }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startKubeEmulator, type KubeEmulator } from "../kube-emulator";
+import { DEFAULT_MANIFEST_DIR, startKubeEmulator, type KubeEmulator } from "../kube-emulator";
 import type { Log } from "../log";
 import { silentLogger } from "../log";
 import { componentStatements } from "../oci/project-policies";
@@ -34,6 +34,8 @@ export interface LocalCluster {
   /** OCI config file for the Connector Hub stand-in (stream-pull only). */
   connectorOciConfig: { configPath: string; profile: string };
   streamId: string;
+  /** A private directory for this cluster's files (config files, kubeconfigs); removed by close(). */
+  workDir: string;
   /** Launches an instance and lets it join: a Node with its providerID and an empty CiliumNode, as kubelet and the agent create them. */
   launchNode(name: string, spec?: Partial<InstanceSpec>): Promise<{ instanceId: string }>;
   /** Creates the Node and CiliumNode of an existing instance. */
@@ -51,6 +53,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const oci = await startOciEmulator({ latency: options.latency ?? "zero", timeScale: options.timeScale ?? 1, enforceIam: options.enforceIam ?? true, log });
   const stream = (oci.admin.snapshot() as unknown as { streams: Array<{ id: string }> }).streams[0]!;
   oci.admin.setPolicies([
+    // OCI's built-in tenancy policy ("Tenant Admin Policy"): the administrators' own tooling in local runs.
+    "Allow group Administrators to manage all-resources in tenancy",
     ...componentStatements("allocator", "ocipam-allocator", [DEFAULT_COMPARTMENT]),
     ...componentStatements("watcher", "ocipam-watcher", [DEFAULT_COMPARTMENT]),
     ...componentStatements("connector", "ocipam-connector", [DEFAULT_COMPARTMENT]),
@@ -64,7 +68,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const allocatorOci = principal("allocator", "ocipam-allocator");
   const watcherOciConfig = principal("watcher", "ocipam-watcher");
   const connectorOciConfig = principal("connector", "ocipam-connector");
-  const kube = await startKubeEmulator({ log });
+  // The project's manifests, plus the Cilium agent's identity for the agent stand-ins of local runs.
+  const kube = await startKubeEmulator({ log, manifestDirs: [DEFAULT_MANIFEST_DIR, join(__dirname, "manifests")] });
   const tokenSecret = oci.admin.createSecret({ name: "ocipam-allocator-kube-token", content: kube.tokens["ocipam-system/ocipam-allocator"]!, compartment: DEFAULT_COMPARTMENT });
 
   const allocatorConfig: Record<string, string> = {
@@ -82,6 +87,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     OCIPAM_KUBE_TOKEN_SECRET_ID: tokenSecret.id,
     OCIPAM_KUBE_SKIP_TLS_VERIFY: "true",
     OCIPAM_ATTACH_POLL_MS: String(Math.max(Math.round(1000 * (options.timeScale ?? 1)), 5)),
+    // As a real deployment configures it: pod VNICs go to the pod subnets, not the workers' subnets.
+    OCIPAM_SUBNET_TAGS: "ocipam.io/role=pods",
     OCIPAM_OCI_REQUEST_RATE: "1000",
     OCIPAM_OCI_REQUEST_BURST: "200",
     ...options.allocatorConfig,
@@ -92,6 +99,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     kube.store.create("ciliumnodes", { apiVersion: "cilium.io/v2", kind: "CiliumNode", metadata: { name }, spec: { ipam } });
   };
 
+  let launched = 0;
   return {
     oci,
     kube,
@@ -99,8 +107,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     watcherOciConfig,
     connectorOciConfig,
     streamId: stream.id,
+    workDir: dir,
     async launchNode(name, spec = {}) {
-      const instance = oci.admin.launchInstance({ name, shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1", compartment: DEFAULT_COMPARTMENT, freeformTags: { "ocipam.io/cluster": LOCAL_CLUSTER_NAME }, ...spec }, { running: true }) as { id: string };
+      // Nodes alternate between the two workers subnets (AD-1 and AD-2), as node pools spread over ADs.
+      const subnet = launched++ % 2 === 0 ? "workers-ad1" : "workers-ad2";
+      const instance = oci.admin.launchInstance({ name, shape: "VM.Standard.E4.Flex", ocpus: 2, subnet, compartment: DEFAULT_COMPARTMENT, freeformTags: { "ocipam.io/cluster": LOCAL_CLUSTER_NAME }, ...spec }, { running: true }) as { id: string };
       joinNode(name, instance.id);
       return { instanceId: instance.id };
     },

@@ -50,6 +50,24 @@ export class SimulatedCiliumAgent {
     if (this.state.release(owner)) this.dirty = true;
   }
 
+  private latest: CiliumNodeObject | undefined;
+
+  /** Feeds the agent its CiliumNode as a watch delivers it (what the agent's own informer does). */
+  observe(object: unknown): void {
+    const candidate = object as CiliumNodeObject;
+    if (!this.latest || Number(candidate.metadata.resourceVersion) >= Number(this.latest.metadata.resourceVersion)) this.latest = candidate;
+  }
+
+  /** The CiliumNode was deleted. */
+  forget(): void {
+    this.latest = undefined;
+  }
+
+  /** True while the agent has changes not yet written to status (it waits for its update rate). */
+  get hasPendingWrite(): boolean {
+    return this.dirty;
+  }
+
   get poolSize(): number {
     return Object.keys(this.pool).length;
   }
@@ -63,12 +81,15 @@ export class SimulatedCiliumAgent {
    * Returns the pods that got an IP in this iteration.
    */
   async tick(): Promise<Array<{ owner: string; ip: string }>> {
-    let node: CiliumNodeObject;
-    try {
-      node = (await this.api.getClusterCustomObject({ ...CILIUM_NODES, name: this.node })) as CiliumNodeObject;
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) return [];
-      throw err;
+    // The real agent keeps its own CiliumNode from a watch; a stand-in without one reads it.
+    let node = this.latest;
+    if (!node) {
+      try {
+        node = (await this.api.getClusterCustomObject({ ...CILIUM_NODES, name: this.node })) as CiliumNodeObject;
+      } catch (err) {
+        if ((err as { code?: number }).code === 404) return [];
+        throw err;
+      }
     }
     this.pool = node.spec?.ipam?.pool ?? {};
     const view = { pool: this.pool, releaseIps: node.status?.ipam?.["release-ips"] ?? {} };
@@ -95,14 +116,16 @@ export class SimulatedCiliumAgent {
       status: { ...node.status, ipam: { ...node.status?.ipam, used: this.state.usedMap(), "release-ips": releaseIps } },
     };
     try {
-      await this.api.replaceClusterCustomObjectStatus({ ...CILIUM_NODES, name: this.node, body });
+      this.observe(await this.api.replaceClusterCustomObjectStatus({ ...CILIUM_NODES, name: this.node, body }));
       this.dirty = false;
       this.lastWriteAt = this.options.now();
       this.statusWrites++;
     } catch (err) {
       if ((err as { code?: number }).code !== 409) throw err;
-      // Stale copy: the next iteration re-reads and writes again (the agent's trigger does the same).
+      // Stale copy: the watch delivers the newer object and the next iteration writes again (the agent's trigger
+      // does the same); without a watch, read it afresh.
       this.conflicts++;
+      this.latest = undefined;
       this.options.log.debug({ node: this.node }, "agent status write conflicted; retrying on the next iteration");
     }
   }

@@ -63,6 +63,18 @@ describe("planner: allocation", () => {
     expect(kinds(plan)).to.deep.equal([]);
   });
 
+  it("names full subnets, not slots, when the VNICs with room cannot grow because their subnets are full", () => {
+    const primaryIps = ownedIps(31, 1);
+    const secondIps = ownedIps(10, 2);
+    const pool = { ...poolOf("ocid1.vnic.oc1..primary", primaryIps), ...poolOf("ocid1.vnic.oc1..s1", secondIps) };
+    const used = { ...usedOf("ocid1.vnic.oc1..primary", primaryIps, 31), ...usedOf("ocid1.vnic.oc1..s1", secondIps, 10) };
+    const subnets = observed().subnets.map((s) => (s.id === SUBNET_PODS ? { ...s, freeAddresses: 0 } : s));
+    const plan = planNode(observed({ vnics: [primaryVnic(primaryIps), secondaryVnic(1, secondIps)], subnets }, { pool, used }));
+    expect(plan.state).to.equal("AtCapacity");
+    expect(plan.reason.code).to.equal("VnicSubnetsFull");
+    expect(plan.reason.message).to.contain(SUBNET_PODS);
+  });
+
   it("never uses the primary VNIC when first-interface-index is 1, and keeps its IPs out of the pool", () => {
     const ips = ownedIps(4);
     const plan = planNode(observed({ config: config({ firstInterfaceIndex: 1 }), vnics: [primaryVnic(ips)] }));

@@ -1,0 +1,103 @@
+import { join } from "node:path";
+import * as common from "oci-common";
+import { loadWatcherConfig } from "../../events/watcher/config";
+import { startWatcher, type WatcherHandle } from "../../events/watcher/watcher";
+import type { Log } from "../log";
+import { LocalConnector } from "./connector";
+import { bundledAllocatorFunction } from "./function-bundle";
+import { FunctionSupervisor } from "./function-supervisor";
+import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "./local-cluster";
+import { ClusterSimulation } from "./simulation/cluster-simulation";
+import { SimClock } from "./simulation/sim-clock";
+
+export interface PipelineOptions {
+  timeScale: number;
+  latency: "realistic" | "zero";
+  shape: string;
+  ocpus?: number;
+  log: Log;
+  /** Extra allocator configuration (e.g. release on, for the scale-down scenario). */
+  allocatorConfig?: Record<string, string>;
+  /** Extra watcher configuration. */
+  watcherConfig?: Record<string, string>;
+  /** Connector Hub batch settings (simulated seconds for the time). */
+  batchSizeInNum?: number;
+  batchTimeSimMs?: number;
+  /** Keep the function's last N log lines (for reports and tests). */
+  keepFunctionLogs?: number;
+}
+
+/** Everything of a local run, started in dependency order and stopped in reverse. */
+export interface Pipeline {
+  clock: SimClock;
+  cluster: LocalCluster;
+  fn: FunctionSupervisor;
+  watcher: WatcherHandle;
+  connector: LocalConnector;
+  sim: ClusterSimulation;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole product on one machine: both emulators (realistic latency, scaled), the allocator function as its
+ * shipped bundle behind the FDK socket, the watcher (as ocipam-watcher, publishing to the emulated stream with its
+ * own stream-push-only OCI identity), a Connector Hub stand-in (stream-pull identity) feeding the function, and the
+ * cluster simulation with its Cilium agent stand-ins.
+ */
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const clock = new SimClock(options.timeScale);
+  const scaled = (simMs: number) => Math.max(clock.real(simMs), 1);
+  const cluster = await startLocalCluster({ latency: options.latency, timeScale: options.timeScale, log: options.log, allocatorConfig: options.allocatorConfig ?? {} });
+  const started: Array<() => Promise<void>> = [() => cluster.close()];
+  const stopStarted = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const fn = new FunctionSupervisor(await bundledAllocatorFunction(), { ...cluster.allocatorConfig, OCIPAM_LOG_LEVEL: "info" }, options.log, options.keepFunctionLogs ?? 0);
+    started.push(() => fn.stop());
+    const kubeconfig = await cluster.kube.writeKubeconfig(join(cluster.workDir, "watcher.kubeconfig"), "ocipam-system/ocipam-watcher");
+    const watcherConfig = loadWatcherConfig({
+      OCIPAM_WATCHER_CLUSTER_NAME: LOCAL_CLUSTER_NAME,
+      OCIPAM_WATCHER_STREAM_ID: cluster.streamId,
+      OCIPAM_WATCHER_STREAM_ENDPOINT: cluster.oci.endpoint,
+      OCIPAM_WATCHER_RESYNC_SECONDS: String(scaled(60_000) / 1000),
+      OCIPAM_WATCHER_FAILURE_RETRY_SECONDS: String(scaled(2_000) / 1000),
+      OCIPAM_WATCHER_FLUSH_MS: String(Math.max(Math.round(scaled(100)), 5)),
+      OCIPAM_WATCHER_METRICS_ADDRESS: "127.0.0.1",
+      OCIPAM_WATCHER_METRICS_PORT: "0",
+      OCIPAM_WATCHER_LEADER_ELECTION: "false",
+      OCIPAM_WATCHER_OCI_AUTH: "config_file",
+      OCIPAM_WATCHER_OCI_CONFIG_FILE: cluster.watcherOciConfig.configPath,
+      OCIPAM_WATCHER_OCI_PROFILE: cluster.watcherOciConfig.profile,
+      OCIPAM_WATCHER_KUBE_AUTH: "kubeconfig",
+      OCIPAM_WATCHER_KUBECONFIG: kubeconfig,
+      OCIPAM_WATCHER_LOG_LEVEL: "warn",
+      ...options.watcherConfig,
+    }, { hostname: "ocipam-local-watcher" });
+    const watcher = await startWatcher(watcherConfig, { log: options.log, processMetrics: false });
+    started.push(() => watcher.stop());
+    const connector = new LocalConnector({
+      auth: new common.ConfigFileAuthenticationDetailsProvider(cluster.connectorOciConfig.configPath, cluster.connectorOciConfig.profile),
+      messagesEndpoint: cluster.oci.endpoint,
+      streamId: cluster.streamId,
+      partitions: 3,
+      invoke: (payload, callId, deadline) => fn.invoke(payload, callId, deadline),
+      batchSizeInNum: options.batchSizeInNum ?? 50,
+      batchSizeInKbs: 5120,
+      batchTimeMs: scaled(options.batchTimeSimMs ?? 1000),
+      functionTimeoutMs: 120_000,
+      pollIntervalMs: Math.max(Math.round(scaled(200)), 5),
+      retryBackoffMs: Math.max(Math.round(scaled(1000)), 10),
+      log: options.log,
+    });
+    connector.start();
+    started.push(() => connector.stop());
+    const sim = new ClusterSimulation(cluster, { clock, log: options.log, shape: options.shape, ...(options.ocpus ? { ocpus: options.ocpus } : {}) });
+    sim.start();
+    started.push(() => sim.stop());
+    return { clock, cluster, fn, watcher, connector, sim, stop: stopStarted };
+  } catch (err) {
+    await stopStarted();
+    throw err;
+  }
+}

@@ -1,0 +1,158 @@
+import * as common from "oci-common";
+import * as core from "oci-core";
+import type { Log } from "../log";
+import { LOCAL_CLUSTER_NAME } from "./local-cluster";
+import { startPipeline, type Pipeline } from "./pipeline";
+import { percentile, type LocalReport, type NodeReport } from "./report";
+import { checkSafety, fingerprintInstance, type Witnesses } from "./safety";
+import { SCENARIOS } from "./simulation/scenarios";
+import { seededRandom } from "./simulation/sim-clock";
+
+export interface LocalRunOptions {
+  scenario: string;
+  nodes: number;
+  shape: string;
+  ocpus?: number;
+  timeScale: number;
+  seed: number;
+  log: Log;
+  /** Simulated time allowed for the system to settle after the workload. */
+  settleSimMs?: number;
+  allocatorConfig?: Record<string, string>;
+  watcherConfig?: Record<string, string>;
+  /** Called about once a second with the running pipeline (progress display). */
+  onProgress?: (pipeline: Pipeline) => void;
+}
+
+/**
+ * Runs a scenario through the whole local pipeline and reports times, API calls and the safety properties.
+ * Everything it starts is stopped before it returns.
+ */
+export async function runLocal(options: LocalRunOptions): Promise<LocalReport> {
+  const scenario = SCENARIOS[options.scenario];
+  if (!scenario) throw new Error(`unknown scenario "${options.scenario}" (known: ${Object.keys(SCENARIOS).join(", ")})`);
+  const pipeline = await startPipeline({ timeScale: options.timeScale, latency: "realistic", shape: options.shape, ...(options.ocpus ? { ocpus: options.ocpus } : {}), log: options.log, allocatorConfig: options.allocatorConfig ?? {}, watcherConfig: options.watcherConfig ?? {} });
+  const progress = options.onProgress ? setInterval(() => options.onProgress!(pipeline), 1000) : undefined;
+  try {
+    const witnesses: Witnesses = { foreignIpIds: [], primaryIpIds: [] };
+    witnesses.outsider = joinOutsider(pipeline);
+    await scenario.run({ pipeline, nodes: options.nodes, random: seededRandom(options.seed) });
+    witnesses.foreignIpIds.push(await addForeignIp(pipeline));
+    const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ id: string; isPrimary: boolean }> };
+    witnesses.primaryIpIds = snapshot.privateIps.filter((ip) => ip.isPrimary).map((ip) => ip.id);
+    const quiesced = await settle(pipeline, options.settleSimMs ?? 180_000);
+    options.onProgress?.(pipeline);
+    const releaseEnabled = (options.allocatorConfig?.OCIPAM_RELEASE_EXCESS_IPS ?? "false") === "true";
+    const safety = checkSafety(pipeline, witnesses, releaseEnabled);
+    return buildReport(pipeline, options, quiesced, safety);
+  } finally {
+    if (progress) clearInterval(progress);
+    await pipeline.stop();
+  }
+}
+
+/** An instance of another compartment joins as a node: the allocator must refuse it and change nothing. */
+function joinOutsider(pipeline: Pipeline): Witnesses["outsider"] {
+  const admin = pipeline.cluster.oci.admin;
+  const compartment = admin.createCompartment({ name: "not-the-cluster" });
+  const instance = admin.launchInstance({ name: "outsider", shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1", compartment: compartment.id }, { running: true }) as { id: string };
+  pipeline.cluster.joinNode("outsider-000", instance.id);
+  return { node: "outsider-000", instanceId: instance.id, fingerprint: fingerprintInstance(admin.snapshot() as never, instance.id) };
+}
+
+/** Another tool adds an untagged secondary IP on a cluster node's primary VNIC: it must never be touched. */
+async function addForeignIp(pipeline: Pipeline): Promise<string> {
+  const first = [...pipeline.sim.nodes.values()][0]!;
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string; isPrimary: boolean }> };
+  const vnic = snapshot.vnics.find((v) => v.instanceId === first.instanceId && v.isPrimary)!;
+  const c = pipeline.cluster.oci.credentials;
+  const client = new core.VirtualNetworkClient({ authenticationDetailsProvider: new common.SimpleAuthenticationDetailsProvider(c.tenancyId, c.userId, c.fingerprint, c.privateKeyPem, null, common.Region.US_ASHBURN_1) }, { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) });
+  client.endpoint = pipeline.cluster.oci.endpoint;
+  try {
+    const res = await client.createPrivateIp({ createPrivateIpDetails: { vnicId: vnic.id, displayName: "another-tool" } });
+    return res.privateIp.id!;
+  } finally {
+    client.shutdownCircuitBreaker();
+  }
+}
+
+/**
+ * Waits until the system is at rest: every pod has an IP, every agent has written its status, every node's pool holds
+ * what the watermarks ask (or its record says AtCapacity/Error), and neither the watcher nor the connector has work —
+ * for three checks in a row. False if that does not happen within `maxSimMs`.
+ */
+async function settle(pipeline: Pipeline, maxSimMs: number): Promise<boolean> {
+  const deadline = pipeline.clock.nowMs() + maxSimMs;
+  let calm = 0;
+  while (pipeline.clock.nowMs() < deadline) {
+    await pipeline.watcher.idle();
+    const atRest = pipeline.connector.idle && [...pipeline.sim.nodes.values()].every((node) => {
+      if (node.agent.waitingPods.length > 0 || node.agent.hasPendingWrite) return false;
+      const cn = pipeline.cluster.kube.store.get("ciliumnodes", node.name) as { spec?: { ipam?: { pool?: object; "pre-allocate"?: number } }; status?: { ipam?: { used?: object } } } | undefined;
+      const pool = Object.keys(cn?.spec?.ipam?.pool ?? {}).length;
+      const used = Object.keys(cn?.status?.ipam?.used ?? {}).length;
+      const record = pipeline.cluster.kube.store.get("ociipamnodes", node.name) as { status?: { state?: string } } | undefined;
+      const pre = cn?.spec?.ipam?.["pre-allocate"] ?? 8;
+      return pool - used >= pre || record?.status?.state === "AtCapacity" || record?.status?.state === "Error";
+    });
+    calm = atRest ? calm + 1 : 0;
+    if (calm >= 3) return true;
+    await pipeline.clock.sleep(1_000);
+  }
+  return false;
+}
+
+function buildReport(pipeline: Pipeline, options: LocalRunOptions, quiesced: boolean, safety: LocalReport["safety"]): LocalReport {
+  const store = pipeline.cluster.kube.store;
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as {
+    privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }>;
+    vnics: Array<{ instanceId: string; lifecycleState: string; isPrimary: boolean; freeformTags: Record<string, string> }>;
+    streams: Array<{ messagesPerPartition: number[] }>;
+  };
+  const perNode: NodeReport[] = [...pipeline.sim.nodes.values()].map((node) => {
+    const cn = store.get("ciliumnodes", node.name) as { spec?: { ipam?: { pool?: object } }; status?: { ipam?: { used?: object } } } | undefined;
+    const record = store.get("ociipamnodes", node.name) as { status?: { state?: string; reason?: string } } | undefined;
+    return {
+      node: node.name,
+      instanceId: node.instanceId,
+      joinedAtS: node.joinedAtSimMs / 1000,
+      joinToReadyS: node.readyAtSimMs === undefined ? null : (node.readyAtSimMs - node.joinedAtSimMs) / 1000,
+      pool: Object.keys(cn?.spec?.ipam?.pool ?? {}).length,
+      used: Object.keys(cn?.status?.ipam?.used ?? {}).length,
+      pods: node.pods.size,
+      vnics: snapshot.vnics.filter((v) => v.instanceId === node.instanceId && v.lifecycleState !== "TERMINATED").length,
+      state: record?.status?.state ?? "Pending",
+      reason: record?.status?.reason ?? "",
+    };
+  });
+  const ready = perNode.map((n) => n.joinToReadyS).filter((v): v is number => v !== null);
+  const ociCalls = Object.fromEntries(Object.entries(pipeline.cluster.oci.admin.counters()).filter(([, n]) => n > 0));
+  const ociCallsTotal = Object.entries(ociCalls).filter(([op]) => !["PutMessages", "CreateCursor", "GetMessages"].includes(op)).reduce((a, [, n]) => a + n, 0);
+  const ipsAllocated = snapshot.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME).length;
+  const report: LocalReport = {
+    scenario: options.scenario,
+    nodes: options.nodes,
+    shape: options.shape,
+    timeScale: options.timeScale,
+    speedup: 1 / options.timeScale,
+    simulatedSeconds: pipeline.clock.nowMs() / 1000,
+    wallSeconds: pipeline.clock.wallSeconds(),
+    joinToReady: { p50: percentile(ready, 50), p95: percentile(ready, 95), max: ready.length ? Math.max(...ready) : null, unit: "simulated seconds" },
+    perNode,
+    ociCalls,
+    ociCallsTotal,
+    ociCallsPerAllocatedIp: ipsAllocated > 0 ? ociCallsTotal / ipsAllocated : null,
+    ipsAllocated,
+    vnicsAttached: snapshot.vnics.filter((v) => !v.isPrimary && v.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME && v.lifecycleState !== "TERMINATED").length,
+    nudgesPublished: snapshot.streams.reduce((a, s) => a + s.messagesPerPartition.reduce((x, y) => x + y, 0), 0),
+    invocations: pipeline.connector.stats.invocations,
+    batches: pipeline.connector.stats.batches,
+    redeliveries: pipeline.connector.stats.redeliveries,
+    functionStarts: pipeline.fn.starts,
+    quiesced,
+    safety,
+    ok: quiesced && safety.every((c) => c.ok) && ready.length === perNode.length,
+  };
+  return report;
+}
+

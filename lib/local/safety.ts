@@ -1,0 +1,96 @@
+import type { Pipeline } from "./pipeline";
+
+export interface SafetyCheck {
+  property: string;
+  ok: boolean;
+  detail: string;
+}
+
+interface SnapshotIp { id: string; ipAddress: string; vnicId: string; isPrimary: boolean; freeformTags: Record<string, string> }
+interface SnapshotVnic { id: string; instanceId: string; isPrimary: boolean; lifecycleState: string; freeformTags: Record<string, string> }
+interface Snapshot { privateIps: SnapshotIp[]; vnics: SnapshotVnic[] }
+
+/** What the run recorded before the checks: objects that belong to nobody in the cluster and must survive untouched. */
+export interface Witnesses {
+  /** Private IPs created by "another tool" on a cluster node (untagged): never released or touched. */
+  foreignIpIds: string[];
+  /** An instance outside the cluster, joined as a node: its VNICs and IPs must not change. */
+  outsider?: { node: string; instanceId: string; fingerprint: string };
+  /** Every primary private IP at the start. */
+  primaryIpIds: string[];
+}
+
+export function fingerprintInstance(snapshot: Snapshot, instanceId: string): string {
+  const vnics = snapshot.vnics.filter((v) => v.instanceId === instanceId).map((v) => v.id).sort();
+  const ips = snapshot.privateIps.filter((ip) => vnics.includes(ip.vnicId)).map((ip) => ip.id).sort();
+  return JSON.stringify({ vnics, ips });
+}
+
+/**
+ * The design's safety properties, checked against the emulated world at quiescence (and, for the first, at every
+ * change of every CiliumNode during the run).
+ */
+export function checkSafety(pipeline: Pipeline, witnesses: Witnesses, releaseEnabled: boolean): SafetyCheck[] {
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as Snapshot;
+  const kube = pipeline.cluster.kube.store;
+  const checks: SafetyCheck[] = [];
+
+  const over = [...pipeline.sim.nodes.values()].filter((n) => n.overAllocation);
+  checks.push({
+    property: "1. never more IPs on a node than its plan asked for",
+    ok: over.length === 0,
+    detail: over.length === 0
+      ? `every pool stayed within used + pre-allocate + pending pods (largest pool ${Math.max(0, ...[...pipeline.sim.nodes.values()].map((n) => n.maxPool))})`
+      : over.map((n) => `${n.name}: pool ${n.overAllocation!.pool} > demand ${n.overAllocation!.demand} at ${(n.overAllocation!.simMs / 1000).toFixed(1)} s`).join("; "),
+  });
+
+  const leaks: string[] = [];
+  const owned = snapshot.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-cluster"] === "local");
+  for (const ip of owned) {
+    const node = ip.freeformTags["ocipam-node"];
+    const cn = node ? (kube.get("ciliumnodes", node) as { spec?: { ipam?: { pool?: Record<string, { resource?: string }> } } } | undefined) : undefined;
+    const entry = cn?.spec?.ipam?.pool?.[ip.ipAddress];
+    if (!entry || entry.resource !== ip.vnicId) leaks.push(`${ip.ipAddress} (${node ?? "no node tag"})`);
+  }
+  for (const vnic of snapshot.vnics.filter((v) => !v.isPrimary && v.freeformTags["ocipam-cluster"] === "local" && v.lifecycleState !== "TERMINATED")) {
+    const node = pipeline.sim.nodes.get(vnic.freeformTags["ocipam-node"] ?? "");
+    if (!node || node.instanceId !== vnic.instanceId) leaks.push(`VNIC ${vnic.id}`);
+  }
+  checks.push({ property: "2. nothing leaks: every created IP and VNIC is in its node's pool", ok: leaks.length === 0, detail: leaks.length === 0 ? `${owned.length} allocator IPs, all in a pool` : `not in a pool: ${leaks.slice(0, 10).join(", ")}` });
+
+  const ids = new Set(snapshot.privateIps.map((ip) => ip.id));
+  const lostPrimaries = witnesses.primaryIpIds.filter((id) => !ids.has(id));
+  const lostForeign = witnesses.foreignIpIds.filter((id) => !ids.has(id));
+  const deletes = pipeline.cluster.oci.admin.counters()["DeletePrivateIp"] ?? 0;
+  const releaseOk = lostPrimaries.length === 0 && lostForeign.length === 0 && (releaseEnabled || deletes === 0);
+  checks.push({
+    property: "3. never release an IP in use, a primary IP, or an object the allocator does not own",
+    ok: releaseOk,
+    detail: releaseOk
+      ? `${witnesses.primaryIpIds.length} primary and ${witnesses.foreignIpIds.length} foreign IPs intact; ${deletes} DeletePrivateIp calls${releaseEnabled ? " (release enabled)" : ""}`
+      : `primary lost ${lostPrimaries.length}, foreign lost ${lostForeign.length}, deletes ${deletes} with release ${releaseEnabled ? "on" : "off"}`,
+  });
+
+  if (witnesses.outsider) {
+    const now = fingerprintInstance(snapshot, witnesses.outsider.instanceId);
+    const cn = kube.get("ciliumnodes", witnesses.outsider.node) as { spec?: { ipam?: { pool?: object } } } | undefined;
+    const untouched = now === witnesses.outsider.fingerprint && Object.keys(cn?.spec?.ipam?.pool ?? {}).length === 0;
+    checks.push({ property: "4. act only for instances of the cluster", ok: untouched, detail: untouched ? `outsider ${witnesses.outsider.node} (other compartment) left untouched` : `outsider ${witnesses.outsider.node} was changed` });
+  }
+
+  const lost: string[] = [];
+  let conflicts = 0;
+  for (const node of pipeline.sim.nodes.values()) {
+    conflicts += node.agent.conflicts;
+    const cn = kube.get("ciliumnodes", node.name) as { status?: { ipam?: { used?: Record<string, unknown> } } } | undefined;
+    const used = Object.keys(cn?.status?.ipam?.used ?? {}).sort();
+    const local = [...node.agent.state.allocated.keys()].sort();
+    if (JSON.stringify(used) !== JSON.stringify(local)) lost.push(node.name);
+  }
+  checks.push({
+    property: "5. CiliumNode writes use optimistic concurrency: no update lost",
+    ok: lost.length === 0,
+    detail: lost.length === 0 ? `every agent's status.ipam.used matches its allocations (${conflicts} agent write conflicts retried)` : `used differs from the agent's allocations on ${lost.join(", ")}`,
+  });
+  return checks;
+}
