@@ -86,7 +86,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       batchSizeInKbs: 5120,
       batchTimeMs: scaled(options.batchTimeSimMs ?? 1000),
       functionTimeoutMs: 120_000,
-      pollIntervalMs: Math.max(Math.round(scaled(200)), 5),
+      pollIntervalMs: Math.max(Math.round(scaled(500)), 5),
       retryBackoffMs: Math.max(Math.round(scaled(1000)), 10),
       log: options.log,
     });

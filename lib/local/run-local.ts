@@ -37,7 +37,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalReport> {
     const witnesses: Witnesses = { foreignIpIds: [], primaryIpIds: [] };
     witnesses.outsider = joinOutsider(pipeline);
     await scenario.run({ pipeline, nodes: options.nodes, random: seededRandom(options.seed) });
-    witnesses.foreignIpIds.push(await addForeignIp(pipeline));
+    const foreign = await addForeignIp(pipeline);
+    if (foreign) witnesses.foreignIpIds.push(foreign);
     const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ id: string; isPrimary: boolean }> };
     witnesses.primaryIpIds = snapshot.privateIps.filter((ip) => ip.isPrimary).map((ip) => ip.id);
     const quiesced = await settle(pipeline, options.settleSimMs ?? 180_000);
@@ -60,11 +61,17 @@ function joinOutsider(pipeline: Pipeline): Witnesses["outsider"] {
   return { node: "outsider-000", instanceId: instance.id, fingerprint: fingerprintInstance(admin.snapshot() as never, instance.id) };
 }
 
-/** Another tool adds an untagged secondary IP on a cluster node's primary VNIC: it must never be touched. */
-async function addForeignIp(pipeline: Pipeline): Promise<string> {
-  const first = [...pipeline.sim.nodes.values()][0]!;
-  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string; isPrimary: boolean }> };
-  const vnic = snapshot.vnics.find((v) => v.instanceId === first.instanceId && v.isPrimary)!;
+/**
+ * Another tool adds an untagged secondary IP on a cluster node's VNIC (the one with the most room): it must never be
+ * touched. Undefined when every VNIC of every node is full.
+ */
+async function addForeignIp(pipeline: Pipeline): Promise<string | undefined> {
+  const instances = new Set([...pipeline.sim.nodes.values()].map((n) => n.instanceId));
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string; lifecycleState: string; secondaryIpCount: number }> };
+  const vnic = snapshot.vnics
+    .filter((v) => instances.has(v.instanceId) && v.lifecycleState === "AVAILABLE" && v.secondaryIpCount < 31)
+    .sort((a, b) => a.secondaryIpCount - b.secondaryIpCount)[0];
+  if (!vnic) return undefined;
   const c = pipeline.cluster.oci.credentials;
   const client = new core.VirtualNetworkClient({ authenticationDetailsProvider: new common.SimpleAuthenticationDetailsProvider(c.tenancyId, c.userId, c.fingerprint, c.privateKeyPem, null, common.Region.US_ASHBURN_1) }, { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) });
   client.endpoint = pipeline.cluster.oci.endpoint;
@@ -87,13 +94,14 @@ async function settle(pipeline: Pipeline, maxSimMs: number): Promise<boolean> {
   while (pipeline.clock.nowMs() < deadline) {
     await pipeline.watcher.idle();
     const atRest = pipeline.connector.idle && [...pipeline.sim.nodes.values()].every((node) => {
-      if (node.agent.waitingPods.length > 0 || node.agent.hasPendingWrite) return false;
+      const record = pipeline.cluster.kube.store.get("ociipamnodes", node.name) as { status?: { state?: string } } | undefined;
+      const full = record?.status?.state === "AtCapacity" || record?.status?.state === "Error";
+      if (node.agent.hasPendingWrite || (node.agent.waitingPods.length > 0 && !full)) return false;
       const cn = pipeline.cluster.kube.store.get("ciliumnodes", node.name) as { spec?: { ipam?: { pool?: object; "pre-allocate"?: number } }; status?: { ipam?: { used?: object } } } | undefined;
       const pool = Object.keys(cn?.spec?.ipam?.pool ?? {}).length;
       const used = Object.keys(cn?.status?.ipam?.used ?? {}).length;
-      const record = pipeline.cluster.kube.store.get("ociipamnodes", node.name) as { status?: { state?: string } } | undefined;
       const pre = cn?.spec?.ipam?.["pre-allocate"] ?? 8;
-      return pool - used >= pre || record?.status?.state === "AtCapacity" || record?.status?.state === "Error";
+      return pool - used >= pre || full;
     });
     calm = atRest ? calm + 1 : 0;
     if (calm >= 3) return true;
