@@ -2,6 +2,8 @@ import { createInvocationDecoder } from "../../events/contracts";
 import { createOciAdapters, createOciClients, RequestBudget, type OciAuth } from "../../lib/adapters/oci";
 import { createAuthProvider } from "../../lib/adapters/oci/auth";
 import { createKubeAdapters, createKubeClients, readKubeTokenFromVault, type KubeAccess } from "../../lib/adapters/kube";
+import { ConfigMapLeakMarks } from "../../lib/collect/configmap-marks";
+import { KubeClusterInventory } from "../../lib/collect/kube-inventory";
 import { type AllocatorConfig, loadAllocatorConfig, pickOcipamKeys } from "../../lib/config/allocator-config";
 import { createLogger, type Log } from "../../lib/log";
 import { sleep } from "../../lib/reconcile/deadline";
@@ -43,6 +45,10 @@ export async function composeAllocatorRuntime(values: Record<string, string | un
       sleep: overrides.sleep ?? sleep,
     },
     decoder: createInvocationDecoder({ log }),
+    collector: {
+      inventory: new KubeClusterInventory(kubeClients.core, kubeClients.customObjects),
+      marks: new ConfigMapLeakMarks(kubeClients.core, config.namespace),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { RejectedRecord } from "../../events/contracts";
-import type { NodeResult } from "../../lib/reconcile/result";
+import type { CollectionReport } from "../../lib/collect/collect-leaks";
+import type { InstanceResult, NodeResult } from "../../lib/reconcile/result";
 
 /** A record the invocation did not act on, and why (bad input, or nothing to do for it). */
 export interface SkippedRecord {
@@ -20,6 +21,10 @@ export interface InvocationResult {
   callId: string;
   records: number;
   nodes: NodeResult[];
+  /** Instance events acted on without a node: prewarms on launch, record clean-up on termination. */
+  instances: InstanceResult[];
+  /** Leak-collection passes (at most one per invocation, however many collect-leaks nudges the batch held). */
+  collections: CollectionReport[];
   skipped: SkippedRecord[];
   durationMs: number;
   deadline: string;

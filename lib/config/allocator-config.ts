@@ -44,6 +44,25 @@ export interface AllocatorConfig {
   defaultTimeoutSeconds: number;
   maxRoundsPerNode: number;
   logLevel: string;
+  /** Preparing an instance's IPs on its launch event, before its node joins (lib/reconcile/prewarm.ts). */
+  prewarm: {
+    enabled: boolean;
+    /** IPs created for the node-to-be (Cilium's default pre-allocate is 8). */
+    ips: number;
+    /** Freeform tags the instance must carry, all of them (empty: no tag requirement). */
+    instanceTags: Record<string, string>;
+    /** Regular expression the instance's display name must match ("" : any name). Validated at load. */
+    displayNamePattern: string;
+    /** How long after the instance's creation a prewarm's objects wait for a node before leak collection may take them. */
+    joinTimeoutSeconds: number;
+  };
+  /** Leak collection (lib/collect). */
+  collect: {
+    /** An orphan is deleted only when it was marked on an earlier pass at least this long ago. */
+    gracePeriodSeconds: number;
+    /** Deletions (private IPs plus VNIC detaches) per collector run. */
+    maxDeletionsPerRun: number;
+  };
 }
 
 export interface ConfigKey {
@@ -93,6 +112,13 @@ export const ALLOCATOR_CONFIG_KEYS: readonly ConfigKey[] = [
   { key: "OCIPAM_DEFAULT_TIMEOUT_SECONDS", default: "120", description: "Time budget when the invocation carries no deadline (terminal runs)." },
   { key: "OCIPAM_MAX_ROUNDS_PER_NODE", default: "5", description: "Observe-plan-act rounds per node and invocation." },
   { key: "OCIPAM_LOG_LEVEL", default: "info", description: "pino log level." },
+  { key: "OCIPAM_PREWARM_ON_LAUNCH", default: "false", description: "On an instance's launchinstance.end event, create and tag the pre-allocate IPs (and a secondary VNIC when first-interface-index ≥ 1) before its node joins; the node adopts them." },
+  { key: "OCIPAM_PREWARM_IPS", default: "8", description: "IPs a prewarm prepares (Cilium's default pre-allocate)." },
+  { key: "OCIPAM_PREWARM_INSTANCE_TAGS", default: "", description: "key=value freeform tags an instance must all carry to be prewarmed (empty: any instance of the cluster's compartments)." },
+  { key: "OCIPAM_PREWARM_DISPLAY_NAME_PATTERN", default: "", description: "Regular expression an instance's display name must match to be prewarmed (empty: any name)." },
+  { key: "OCIPAM_PREWARM_JOIN_TIMEOUT", default: "900", description: "Seconds after an instance's creation during which a prewarm's IPs and VNICs wait for its node; after that, leak collection may take them." },
+  { key: "OCIPAM_COLLECT_GRACE_PERIOD", default: "600", description: "Seconds an orphaned IP or VNIC stays marked before the collector deletes it (it must still be orphaned on a later pass)." },
+  { key: "OCIPAM_COLLECT_MAX_DELETIONS", default: "50", description: "Private IP deletions plus VNIC detaches per leak-collection run." },
 ];
 
 const KNOWN = new Set(ALLOCATOR_CONFIG_KEYS.map((k) => k.key));
@@ -180,7 +206,27 @@ export function loadAllocatorConfig(values: Record<string, string | undefined>):
     defaultTimeoutSeconds: parseInteger("OCIPAM_DEFAULT_TIMEOUT_SECONDS", str("OCIPAM_DEFAULT_TIMEOUT_SECONDS"), 1, 3600),
     maxRoundsPerNode: parseInteger("OCIPAM_MAX_ROUNDS_PER_NODE", str("OCIPAM_MAX_ROUNDS_PER_NODE"), 1, 50),
     logLevel: parseEnum("OCIPAM_LOG_LEVEL", str("OCIPAM_LOG_LEVEL"), ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const),
+    prewarm: {
+      enabled: parseBoolean("OCIPAM_PREWARM_ON_LAUNCH", str("OCIPAM_PREWARM_ON_LAUNCH")),
+      ips: parseInteger("OCIPAM_PREWARM_IPS", str("OCIPAM_PREWARM_IPS"), 1, 4096),
+      instanceTags: parseTags("OCIPAM_PREWARM_INSTANCE_TAGS", str("OCIPAM_PREWARM_INSTANCE_TAGS")),
+      displayNamePattern: validateRegExp("OCIPAM_PREWARM_DISPLAY_NAME_PATTERN", str("OCIPAM_PREWARM_DISPLAY_NAME_PATTERN")),
+      joinTimeoutSeconds: parseInteger("OCIPAM_PREWARM_JOIN_TIMEOUT", str("OCIPAM_PREWARM_JOIN_TIMEOUT"), 0),
+    },
+    collect: {
+      gracePeriodSeconds: parseInteger("OCIPAM_COLLECT_GRACE_PERIOD", str("OCIPAM_COLLECT_GRACE_PERIOD"), 0),
+      maxDeletionsPerRun: parseInteger("OCIPAM_COLLECT_MAX_DELETIONS", str("OCIPAM_COLLECT_MAX_DELETIONS"), 1, 10_000),
+    },
   };
+}
+
+function validateRegExp(key: string, raw: string): string {
+  try {
+    new RegExp(raw);
+  } catch (err) {
+    throw new ConfigError(key, `is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return raw;
 }
 
 function opt<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -6,9 +6,12 @@ import { ATTACH_VNIC_NSG_PERMISSIONS, OPERATION_PERMISSIONS, type OciOperation }
  * Terraform policy-coverage test checks the shipped policies grant the same set.
  */
 export const COMPONENT_OPERATIONS = {
-  /** The allocator function (lib/reconcile through lib/adapters/oci, and its Kubernetes token from OCI Vault). */
+  /**
+   * The allocator function (lib/reconcile and lib/collect through lib/adapters/oci, and its Kubernetes token from OCI
+   * Vault). DetachVnic is leak collection's: allocator-tagged secondary VNICs of instances no longer in the cluster.
+   */
   allocator: [
-    "GetInstance", "ListVnicAttachments", "GetVnicAttachment", "AttachVnic", "GetVnic", "ListPrivateIps", "CreatePrivateIp",
+    "GetInstance", "ListVnicAttachments", "GetVnicAttachment", "AttachVnic", "DetachVnic", "GetVnic", "ListPrivateIps", "CreatePrivateIp",
     "DeletePrivateIp", "BulkCreatePrivateIps", "GetWorkRequest", "ListWorkRequestErrors", "ListSubnets", "GetSubnetIpInventory",
     "ListNetworkSecurityGroups", "GetSecretBundle",
   ],

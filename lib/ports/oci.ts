@@ -96,6 +96,17 @@ export interface OciCompute {
   attachVnic(request: {
     instanceId: string; subnetId: string; nsgIds: string[]; displayName: string; freeformTags: Record<string, string>; retryToken: string;
   }, options?: CallOptions): Promise<Mutation<VnicAttachmentInfo>>;
+  /**
+   * Called by leak collection only: every VNIC attachment in the compartment, of every instance (all pages), so the
+   * collector maps VNICs to instances with one paged list instead of one per instance.
+   */
+  listVnicAttachmentsInCompartment(compartmentId: string, options?: CallOptions): Promise<VnicAttachmentInfo[]>;
+  /**
+   * Called by leak collection only, for an allocator-tagged secondary VNIC of a running instance that is no longer a
+   * cluster node. DetachVnic detaches and deletes the VNIC with its private IPs (it refuses a primary VNIC). A 404
+   * is thrown like any error (`notFound`): the caller may treat it as already gone.
+   */
+  detachVnic(attachmentId: string, options?: CallOptions): Promise<Mutation<void>>;
 }
 
 export interface OciNetwork {
@@ -103,6 +114,11 @@ export interface OciNetwork {
   getVnic(vnicId: string, options?: CallOptions): Promise<VnicInfo>;
   /** Called for every ATTACHED VNIC at observation time. Must return every private IP of the VNIC (all pages). */
   listPrivateIps(vnicId: string, options?: CallOptions): Promise<PrivateIpInfo[]>;
+  /**
+   * Called by leak collection: every private IP in the subnet (ListPrivateIps by subnetId, all pages), whatever VNIC
+   * or instance it is on. One paged list per subnet of the VCN finds every IP, instead of one list per VNIC.
+   */
+  listPrivateIpsInSubnet(subnetId: string, options?: CallOptions): Promise<PrivateIpInfo[]>;
   /**
    * Called once per IP the plan assigns. Must send `retryToken` as opc-retry-token and tag the IP; OCI picks the
    * address. A VNIC at its secondary-IP limit or a full subnet is a non-retryable OciApiError.

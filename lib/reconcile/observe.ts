@@ -1,4 +1,4 @@
-import type { ObservedState, ObservedSubnet, ObservedVnic, Reason } from "../core/model";
+import type { ObservedState, ObservedSubnet, ObservedVnic, PlannerConfig, Reason } from "../core/model";
 import { planNode } from "../core/planner";
 import { tagsMatchAll } from "../core/ownership";
 import type { CiliumNodeView, IpamRecord } from "../ports/kube";
@@ -54,10 +54,32 @@ export async function observeNode(name: string, deps: ReconcileDeps, call: CallO
     return refuse("NotInClusterCompartment", `instance ${instanceId} is in compartment ${instance.compartmentId}, not one of the cluster's`, instanceId);
   }
 
+  return observeOnInstance(ciliumNode, instance, deps, call, { planner: config.planner, recordName: name, pendingPodsOf: name });
+}
+
+/** What the shared part of an observation needs besides the instance: whose view it is and what to read for it. */
+export interface ObserveOnInstanceOptions {
+  /** The planner settings to plan with (a prewarm turns release off: there is no agent to answer). */
+  planner: PlannerConfig;
+  /** The OciIpamNode record to read (release first-seen times); none for a prewarm. */
+  recordName?: string;
+  /** The node whose Pending pods drive surge allocation; none for a prewarm. */
+  pendingPodsOf?: string;
+}
+
+/**
+ * The OCI half of an observation, for an instance already known to be in one of the cluster's compartments: its VNIC
+ * attachments, VNICs and private IPs, the VCN's subnets (free counts only when IPs are needed), NSGs when NSG tags are
+ * configured. Refuses an instance whose primary VNIC is not attached yet or is outside the cluster's VCN. Used by a
+ * node's reconcile (with its CiliumNode) and by a prewarm (with an empty CiliumNode view, before the node exists).
+ */
+export async function observeOnInstance(ciliumNode: CiliumNodeView, instance: InstanceInfo, deps: ReconcileDeps, call: CallOptions, options: ObserveOnInstanceOptions): Promise<Observation | Refusal> {
+  const { config } = deps;
+  const instanceId = instance.id;
   const [attachments, subnets, record] = await Promise.all([
     deps.compute.listVnicAttachments(instance.compartmentId, instanceId, call),
     deps.network.listSubnets(config.networkCompartmentId, config.planner.vcnId, call),
-    deps.records.get(name),
+    options.recordName ? deps.records.get(options.recordName) : Promise.resolve(undefined),
   ]);
   const live = attachments.filter((a) => a.lifecycleState !== "DETACHED");
   const attached = live.filter((a) => a.lifecycleState === "ATTACHED" && a.vnicId);
@@ -75,7 +97,7 @@ export async function observeNode(name: string, deps: ReconcileDeps, call: CallO
   const vnics = toObservedVnics(live, details);
   const observed: ObservedState = {
     now: deps.now().toISOString(),
-    config: config.planner,
+    config: options.planner,
     ciliumNode: ciliumNode.ipam,
     instance: { id: instance.id, compartmentId: instance.compartmentId, availabilityDomain: instance.availabilityDomain, shape: instance.shape, lifecycleState: instance.lifecycleState, maxVnicAttachments: instance.maxVnicAttachments },
     vnics,
@@ -91,7 +113,7 @@ export async function observeNode(name: string, deps: ReconcileDeps, call: CallO
     const [counts, nsgs, pendingPods] = await Promise.all([
       Promise.all(wanted.map(async (s) => [s.id, await deps.network.countAssignedIps(s.id, call)] as const)),
       Object.keys(config.planner.nsgTags).length > 0 ? deps.network.listNetworkSecurityGroups(config.networkCompartmentId, config.planner.vcnId, call) : Promise.resolve([]),
-      deps.pods.countPending(name),
+      options.pendingPodsOf ? deps.pods.countPending(options.pendingPodsOf) : Promise.resolve(0),
     ]);
     const assigned = new Map(counts);
     observed.subnets = subnets.filter((s) => assigned.has(s.id)).map((s) => toObservedSubnet(s, Math.max(subnetCapacity(s.cidrBlock) - assigned.get(s.id)!, 0)));
@@ -101,10 +123,10 @@ export async function observeNode(name: string, deps: ReconcileDeps, call: CallO
 
   const vnicDetails = new Map(details.map((d) => [d.vnic.id, { vnic: d.vnic, attachment: d.attachment, ...(subnetsById.get(d.vnic.subnetId) ? { subnet: subnetsById.get(d.vnic.subnetId)! } : {}) }]));
   return { kind: "observed", observed, ciliumNode, instance, record, vnicDetails, subnets };
+}
 
-  function refuse(code: string, message: string, instance?: string): Refusal {
-    return { kind: "refused", reason: { code, message }, ...(instance ? { instanceId: instance } : {}) };
-  }
+function refuse(code: string, message: string, instance?: string): Refusal {
+  return { kind: "refused", reason: { code, message }, ...(instance ? { instanceId: instance } : {}) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { TimeBudget } from "./deadline";
 import type { ReconcileDeps } from "./deps";
 import { executePlan, type Execution } from "./execute";
 import { observeNode, type Observation } from "./observe";
+import { instanceLockKey } from "./prewarm";
 import type { NodeResult } from "./result";
 
 export interface ReconcileOptions {
@@ -36,6 +37,7 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
   const budget = new TimeBudget(options.deadline, deps.config.deadlineReserveMs, () => deps.now().getTime());
   const result: NodeResult = { node: name, outcome: "reconciled", reason: { code: "NotStarted", message: "" }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls };
   let lock: LockHandle | undefined;
+  let instanceLock: LockHandle | undefined;
   let last: { observation: Observation; plan: Plan; execution?: Execution } | undefined;
   const finish = (): NodeResult => {
     result.durationMs = deps.now().getTime() - started;
@@ -67,6 +69,20 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         if (observation.instanceId) result.instanceId = observation.instanceId;
         deps.log.warn({ node: name, instance: observation.instanceId, callId, reason: observation.reason.code }, observation.reason.message);
         return finish();
+      }
+      if (!options.dryRun && !instanceLock && needsInstanceLock(observation, deps)) {
+        // The node's first reconcile on this instance: a prewarm may be creating IPs on it right now (it holds this lock
+        // while it acts). Take the lock, then look again, so that what the prewarm made is adopted and not duplicated.
+        const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
+        instanceLock = await deps.locks.tryAcquire(instanceLockKey(observation.instance.id), callId, ttl);
+        if (!instanceLock) {
+          result.outcome = "skipped";
+          result.instanceId = observation.instance.id;
+          result.reason = { code: "PrewarmInProgress", message: `a prewarm of instance ${observation.instance.id} is in progress; the next nudge adopts what it made` };
+          return finish();
+        }
+        result.rounds--;
+        continue;
       }
       const plan = planNode(observation.observed);
       options.onPlan?.(plan);
@@ -139,9 +155,18 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
     if (!options.dryRun) {
       if (last) await saveRecord(name, last, result, deps).catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not save the OciIpamNode record"));
       if (result.outcome === "failed" && last) await deps.events.record(targetOf(last.observation), "Warning", result.reason.code, result.reason.message);
+      await instanceLock?.release().catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not release the instance lock; it expires by itself"));
       await lock?.release().catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not release the node lock; it expires by itself"));
     }
   }
+}
+
+/**
+ * With prewarm on, a node's reconcile takes the instance lock as well until the node has a record for this instance:
+ * after its first reconcile, a prewarm of the instance would find the Node and stand down anyway.
+ */
+function needsInstanceLock(observation: Observation, deps: ReconcileDeps): boolean {
+  return deps.config.prewarm.enabled && observation.record?.instanceId !== observation.instance.id;
 }
 
 function pick(context: Record<string, unknown> | undefined): { statusCode?: number; serviceCode?: string; opcRequestId?: string } {

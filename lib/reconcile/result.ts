@@ -21,3 +21,27 @@ export interface NodeResult {
   apiCalls: Record<string, number>;
   error?: { reason: string; message: string; statusCode?: number; serviceCode?: string; opcRequestId?: string };
 }
+
+/** What one instance event did (a prewarm on launch, the project's records on termination). */
+export interface InstanceResult {
+  instanceId: string;
+  /** launch: prewarm of an instance whose node has not joined yet; terminate: clean-up of the project's own records. */
+  action: "prewarm" | "terminate";
+  /**
+   * prewarmed: IPs (and a VNIC) prepared, or already there; cleaned: records removed (or none existed); skipped:
+   * another invocation holds the instance, or its node already exists; refused: the instance does not qualify;
+   * failed: an error stopped it.
+   */
+  outcome: "prewarmed" | "cleaned" | "skipped" | "refused" | "failed";
+  reason: Reason;
+  rounds: number;
+  ipsCreated: number;
+  vnicsAttached: number;
+  /** IPs the instance holds for its node-to-be after the prewarm (created now or earlier). */
+  ipsReady?: number;
+  /** OciIpamNode records removed (terminate). */
+  recordsRemoved?: string[];
+  durationMs: number;
+  apiCalls: Record<string, number>;
+  error?: { reason: string; message: string; statusCode?: number; serviceCode?: string; opcRequestId?: string };
+}

@@ -5,7 +5,7 @@ import type { OciCaller } from "./caller";
 import { toInstanceInfo, toVnicAttachmentInfo } from "./mappers";
 
 /** The ComputeClient methods the adapter uses (a structural subset, so tests can hand in a recording fake). */
-export type ComputeApi = Pick<core.ComputeClient, "getInstance" | "listVnicAttachments" | "getVnicAttachment" | "attachVnic">;
+export type ComputeApi = Pick<core.ComputeClient, "getInstance" | "listVnicAttachments" | "getVnicAttachment" | "attachVnic" | "detachVnic">;
 
 export interface OciComputeAdapterOptions {
   /** `limit` of list calls; default: the service's page size. */
@@ -42,6 +42,28 @@ export class OciComputeAdapter implements OciCompute {
       (r) => ({ items: r.items, next: r.opcNextPage }),
     );
     return items.map((a) => toVnicAttachmentInfo(a, "ListVnicAttachments"));
+  }
+
+  /** ListVnicAttachments with only the compartment: every attachment of every instance in it (paged). */
+  async listVnicAttachmentsInCompartment(compartmentId: string, options?: CallOptions): Promise<VnicAttachmentInfo[]> {
+    const items = await this.caller.listAll(
+      "ListVnicAttachments",
+      { compartment: compartmentId },
+      options,
+      (page) => this.client.listVnicAttachments({ compartmentId, limit: this.options.pageSize, page }),
+      (r) => ({ items: r.items, next: r.opcNextPage }),
+    );
+    return items.map((a) => toVnicAttachmentInfo(a, "ListVnicAttachments"));
+  }
+
+  /**
+   * DetachVnic `DELETE /vnicAttachments/{id}`: "Detaches and deletes the specified secondary VNIC. This operation
+   * cannot be used on the instance's primary VNIC." (oci-core ComputeClient.detachVnic). No body in the answer.
+   */
+  async detachVnic(attachmentId: string, options?: CallOptions): Promise<Mutation<void>> {
+    const request: core.requests.DetachVnicRequest = { vnicAttachmentId: attachmentId };
+    const r = await this.caller.call("DetachVnic", { attachment: attachmentId }, options, () => this.client.detachVnic(request));
+    return { value: undefined, opcRequestId: r.opcRequestId };
   }
 
   async getVnicAttachment(attachmentId: string, options?: CallOptions): Promise<VnicAttachmentInfo> {

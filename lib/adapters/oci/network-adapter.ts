@@ -105,6 +105,17 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
     return items.map((p) => toPrivateIpInfo(p, "ListPrivateIps"));
   }
 
+  async listPrivateIpsInSubnet(subnetId: string, options?: CallOptions): Promise<PrivateIpInfo[]> {
+    const items = await this.caller.listAll(
+      "ListPrivateIps",
+      { subnet: subnetId },
+      options,
+      (page) => this.client.listPrivateIps({ subnetId, limit: this.options.pageSize, page }),
+      (r) => ({ items: r.items, next: r.opcNextPage }),
+    );
+    return items.map((p) => toPrivateIpInfo(p, "ListPrivateIps"));
+  }
+
   async createPrivateIp(
     request: { vnicId: string; displayName: string; freeformTags: Record<string, string>; retryToken: string },
     options?: CallOptions,

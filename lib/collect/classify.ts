@@ -1,0 +1,164 @@
+import { attachmentDisplayNamePrefix, TAG_CLUSTER, TAG_INSTANCE, TAG_NODE } from "../core/ownership";
+import type { Reason } from "../core/model";
+import type { Classification, ClusterView, CollectorSnapshot, Kept, Orphan, SeenAttachment, SeenInstance, SeenPrivateIp } from "./model";
+
+/**
+ * Decides, for every object of one collector pass, whether it is an orphan. Pure.
+ *
+ * Only objects carrying this cluster's tag are considered; everything else (untagged, another cluster's) is counted as
+ * foreign and never touched. A primary IP is never considered. An IP in any node's status.ipam.used, or with a
+ * release-ips entry, is never an orphan, whatever its tags say.
+ *
+ * A private IP belongs to a node: the node its tag names, or, without a node tag (a prewarm's), the Node whose
+ * providerID names its instance tag. It is an orphan when:
+ * - `NodeGone`: that node has neither a Node nor a CiliumNode any more (and no prewarm of its instance is in progress);
+ * - `NotInPool`: the node's CiliumNode exists but its spec.ipam.pool does not hold the IP;
+ * - `PrewarmNotJoined`: a prewarm's IP whose instance has no Node and is no longer RUNNING within the join timeout.
+ * It is kept while the Node exists without its CiliumNode yet (the agent creates that), or a prewarm is in progress.
+ *
+ * A VNIC is an orphan (`InstanceNotANode`) when the allocator attached it (display name `ocipam:<cluster>:…`, tags of
+ * this cluster, secondary), its instance is still RUNNING, no Node names that instance, and no prewarm of it is in
+ * progress. A VNIC of a cluster node is never detached; a stopped or terminated instance's is left to OCI.
+ */
+export function classify(snapshot: CollectorSnapshot): Classification {
+  const out: Classification = { orphans: [], kept: [], healthy: 0, foreign: 0 };
+  const k8s = indexView(snapshot.view);
+  const attachmentByVnic = new Map(snapshot.attachments.filter((a) => a.vnicId).map((a) => [a.vnicId!, a]));
+  const prewarming = (instanceId: string | undefined): boolean => isPrewarming(snapshot, k8s, instanceId);
+
+  for (const ip of snapshot.privateIps) {
+    if (ip.isPrimary) continue;
+    if (ip.freeformTags[TAG_CLUSTER] !== snapshot.cluster) {
+      out.foreign++;
+      continue;
+    }
+    const verdict = classifyIp(ip, k8s, attachmentByVnic, prewarming);
+    if (verdict.type === "healthy") out.healthy++;
+    else if (verdict.type === "orphan") out.orphans.push(verdict.orphan);
+    else out.kept.push(verdict.kept);
+  }
+
+  const prefix = attachmentDisplayNamePrefix(snapshot.cluster);
+  for (const a of snapshot.attachments) {
+    if (!a.vnicId || a.lifecycleState !== "ATTACHED" || !a.displayName?.startsWith(prefix)) continue;
+    if (k8s.nodeByInstance.has(a.instanceId)) {
+      out.healthy++;
+      continue;
+    }
+    const vnic = snapshot.vnics[a.vnicId];
+    const keep = (code: string, message: string) => out.kept.push({ kind: "vnic", id: a.id, reason: { code, message } });
+    if (!vnic) {
+      keep("VnicNotRead", `VNIC ${a.vnicId} of instance ${a.instanceId} could not be read on this pass`);
+      continue;
+    }
+    if (vnic.isPrimary || vnic.freeformTags[TAG_CLUSTER] !== snapshot.cluster) {
+      keep("NotOwned", `VNIC ${a.vnicId} is ${vnic.isPrimary ? "a primary VNIC" : "not tagged for this cluster"}: never detached`);
+      continue;
+    }
+    const instance = snapshot.instances[a.instanceId];
+    if (!instance || instance === "gone" || instance.lifecycleState !== "RUNNING") {
+      keep("InstanceNotRunning", `instance ${a.instanceId} is ${instance === "gone" ? "gone" : instance?.lifecycleState ?? "unknown"}: OCI removes its VNICs when it terminates`);
+      continue;
+    }
+    if (prewarming(a.instanceId)) {
+      keep("PrewarmInProgress", `instance ${a.instanceId} was prepared for a node that has not joined yet (join timeout ${snapshot.joinTimeoutSeconds} s)`);
+      continue;
+    }
+    const used = snapshot.privateIps.filter((ip) => ip.vnicId === a.vnicId && k8s.used.has(ip.ipAddress)).map((ip) => ip.ipAddress);
+    if (used.length > 0) {
+      keep("InUse", `VNIC ${a.vnicId} holds IPs in status.ipam.used: ${used.join(", ")}`);
+      continue;
+    }
+    out.orphans.push({
+      kind: "vnic", id: a.id, vnicId: a.vnicId, instanceId: a.instanceId,
+      ...(vnic.freeformTags[TAG_NODE] ? { node: vnic.freeformTags[TAG_NODE] } : {}),
+      reason: { code: "InstanceNotANode", message: `instance ${a.instanceId} is running but no Node names it; the allocator's VNIC ${a.vnicId} is left over` },
+    });
+  }
+  return out;
+}
+
+interface IndexedView {
+  nodes: Set<string>;
+  nodeByInstance: Map<string, string>;
+  pools: Map<string, Set<string>>;
+  handshake: Set<string>;
+  used: Set<string>;
+}
+
+function indexView(view: ClusterView): IndexedView {
+  const nodeByInstance = new Map<string, string>();
+  for (const n of view.nodes) if (n.instanceId) nodeByInstance.set(n.instanceId, n.name);
+  return {
+    nodes: new Set(view.nodes.map((n) => n.name)),
+    nodeByInstance,
+    pools: new Map(view.ciliumNodes.map((c) => [c.name, new Set(c.pool)])),
+    handshake: new Set(view.ciliumNodes.flatMap((c) => c.inHandshake)),
+    used: new Set(view.ciliumNodes.flatMap((c) => c.used)),
+  };
+}
+
+/** A prewarm is in progress for an instance with no Node yet that is RUNNING and younger than the join timeout. */
+function isPrewarming(snapshot: CollectorSnapshot, k8s: IndexedView, instanceId: string | undefined): boolean {
+  if (!snapshot.prewarmEnabled || !instanceId || k8s.nodeByInstance.has(instanceId)) return false;
+  const instance: SeenInstance | undefined = snapshot.instances[instanceId];
+  if (!instance || instance === "gone" || instance.lifecycleState !== "RUNNING" || !instance.timeCreated) return false;
+  const age = (Date.parse(snapshot.now) - Date.parse(instance.timeCreated)) / 1000;
+  return age < snapshot.joinTimeoutSeconds;
+}
+
+type IpVerdict = { type: "healthy" } | { type: "orphan"; orphan: Orphan } | { type: "kept"; kept: Kept };
+
+function classifyIp(ip: SeenPrivateIp, k8s: IndexedView, attachmentByVnic: Map<string, SeenAttachment>, prewarming: (instanceId: string | undefined) => boolean): IpVerdict {
+  const keep = (code: string, message: string): IpVerdict => ({ type: "kept", kept: { kind: "privateIp", id: ip.id, ipAddress: ip.ipAddress, reason: { code, message } } });
+  if (k8s.used.has(ip.ipAddress)) return keep("InUse", `${ip.ipAddress} is in status.ipam.used`);
+  if (k8s.handshake.has(ip.ipAddress)) return keep("InReleaseHandshake", `${ip.ipAddress} has a status.ipam.release-ips entry`);
+
+  const taggedNode = ip.freeformTags[TAG_NODE] || undefined;
+  const taggedInstance = ip.freeformTags[TAG_INSTANCE] || undefined;
+  const instanceId = taggedInstance ?? (ip.vnicId ? attachmentByVnic.get(ip.vnicId)?.instanceId : undefined);
+  const node = taggedNode ?? (taggedInstance ? k8s.nodeByInstance.get(taggedInstance) : undefined);
+  const orphan = (reason: Reason): IpVerdict => ({
+    type: "orphan",
+    orphan: { kind: "privateIp", id: ip.id, ipAddress: ip.ipAddress, ...(ip.vnicId ? { vnicId: ip.vnicId } : {}), ...(node ? { node } : {}), ...(instanceId ? { instanceId } : {}), reason },
+  });
+
+  if (!taggedNode && !taggedInstance) return keep("NoOwnerTag", `${ip.ipAddress} carries the cluster tag but neither a node nor an instance tag`);
+  if (!node) {
+    // A prewarm's IP whose instance has no Node (yet).
+    if (prewarming(taggedInstance)) return keep("PrewarmInProgress", `${ip.ipAddress} was prepared on instance ${taggedInstance} for a node that has not joined yet`);
+    return orphan({ code: "PrewarmNotJoined", message: `${ip.ipAddress} was prepared on instance ${taggedInstance}, which no Node names and which is past its join timeout or not running` });
+  }
+  const pool = k8s.pools.get(node);
+  if (pool) return pool.has(ip.ipAddress) ? { type: "healthy" } : orphan({ code: "NotInPool", message: `${ip.ipAddress} is tagged for node ${node} but is not in its spec.ipam.pool` });
+  if (k8s.nodes.has(node)) return keep("AwaitingCiliumNode", `node ${node} exists but has no CiliumNode yet`);
+  if (prewarming(instanceId)) return keep("PrewarmInProgress", `${ip.ipAddress}'s instance ${instanceId} is being prepared for a node that has not joined yet`);
+  return orphan({ code: "NodeGone", message: `${ip.ipAddress} is tagged for node ${node}, which has neither a Node nor a CiliumNode` });
+}
+
+/**
+ * Instances a pass must read (GetInstance) to classify: those of prewarm IPs with no Node, of IPs whose node is gone,
+ * and of allocator-named attachments whose instance is no Node. Everything else is decided from lists alone.
+ */
+export function instancesToRead(snapshot: Omit<CollectorSnapshot, "instances" | "vnics">): string[] {
+  const k8s = indexView(snapshot.view);
+  const attachmentByVnic = new Map(snapshot.attachments.filter((a) => a.vnicId).map((a) => [a.vnicId!, a]));
+  const ids = new Set<string>();
+  for (const ip of snapshot.privateIps) {
+    if (ip.isPrimary || ip.freeformTags[TAG_CLUSTER] !== snapshot.cluster) continue;
+    const taggedNode = ip.freeformTags[TAG_NODE] || undefined;
+    const instanceId = ip.freeformTags[TAG_INSTANCE] || (ip.vnicId ? attachmentByVnic.get(ip.vnicId)?.instanceId : undefined);
+    if (!instanceId || k8s.nodeByInstance.has(instanceId)) continue;
+    if (taggedNode && (k8s.pools.has(taggedNode) || k8s.nodes.has(taggedNode))) continue;
+    if (snapshot.prewarmEnabled) ids.add(instanceId);
+  }
+  for (const a of vnicCandidates(snapshot)) ids.add(a.instanceId);
+  return [...ids].sort();
+}
+
+/** Attachments the allocator made (by display name), ATTACHED, on instances no Node names: their VNICs must be read. */
+export function vnicCandidates(snapshot: Pick<CollectorSnapshot, "attachments" | "cluster" | "view">): SeenAttachment[] {
+  const onNodes = new Set(snapshot.view.nodes.map((n) => n.instanceId).filter((i): i is string => !!i));
+  const prefix = attachmentDisplayNamePrefix(snapshot.cluster);
+  return snapshot.attachments.filter((a) => a.vnicId && a.lifecycleState === "ATTACHED" && a.displayName?.startsWith(prefix) && !onNodes.has(a.instanceId));
+}

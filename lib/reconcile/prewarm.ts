@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import { planNode } from "../core/planner";
+import { prewarmCiliumNode, prewarmPlannerConfig, prewarmRefusal, toPrewarmPlan } from "../core/prewarm";
+import { rebuildPool } from "../core/pool";
+import { OcipamError } from "../errors";
+import type { CiliumNodeView, LockHandle } from "../ports/kube";
+import type { InstanceInfo } from "../ports/oci";
+import { OciApiError } from "../ports/oci-errors";
+import { countCalls } from "./count-calls";
+import { TimeBudget } from "./deadline";
+import type { ReconcileDeps } from "./deps";
+import { executePlan } from "./execute";
+import { observeOnInstance } from "./observe";
+import type { InstanceResult } from "./result";
+
+/**
+ * The key of the lock a prewarm takes on an instance (a Lease through the same NodeLocks port as a node's reconcile).
+ * Node names are DNS names and never contain ':', so this key can never be a node's; the Lease adapter turns it into a
+ * valid, hashed Lease name. A node's first reconcile on an instance takes it too (reconcile-node.ts), so a prewarm
+ * and the reconcile of the node that just joined never create IPs for the same instance at once.
+ */
+export function instanceLockKey(instanceId: string): string {
+  return `instance:${instanceId}`;
+}
+
+export interface PrewarmOptions {
+  deadline: Date;
+  callId?: string;
+}
+
+/**
+ * Prepares a launched instance for the node it will become, before the node exists (OCI Events
+ * `launchinstance.end`): the IPs for pre-allocate (default 8) are created on it, tagged with the cluster and the
+ * instance but no node, and with first-interface-index ≥ 1 on a secondary VNIC the allocator attaches first. When the
+ * Node and CiliumNode appear, the node's normal reconcile finds these objects owned (ownership.ts: no node tag, same
+ * instance) and writes them into the pool without creating anything, so the pool is ready about one write after the
+ * CiliumNode exists.
+ *
+ * The event is a hint: the instance is re-read, and prewarmed only when it is RUNNING, in a cluster compartment,
+ * matches the configured tags and display-name pattern, has its primary VNIC in the cluster's VCN, and no Node names it
+ * in its providerID (checked again under the instance lock). It reuses the planner (with an empty CiliumNode view) and
+ * the executor, stripped of every Kubernetes write. Idempotent: a duplicate event finds the IPs in place and creates
+ * nothing.
+ */
+export async function prewarmInstance(instanceId: string, baseDeps: ReconcileDeps, options: PrewarmOptions): Promise<InstanceResult> {
+  const apiCalls: Record<string, number> = {};
+  const deps: ReconcileDeps = { ...baseDeps, compute: countCalls(baseDeps.compute, "oci", apiCalls), network: countCalls(baseDeps.network, "oci", apiCalls), nodes: countCalls(baseDeps.nodes, "kube", apiCalls) };
+  const { config, log } = deps;
+  const started = deps.now().getTime();
+  const callId = options.callId ?? randomUUID();
+  const budget = new TimeBudget(options.deadline, config.deadlineReserveMs, () => deps.now().getTime());
+  const result: InstanceResult = { instanceId, action: "prewarm", outcome: "prewarmed", reason: { code: "NotStarted", message: "" }, rounds: 0, ipsCreated: 0, vnicsAttached: 0, durationMs: 0, apiCalls };
+  const finish = (): InstanceResult => {
+    result.durationMs = deps.now().getTime() - started;
+    log.info({ instance: instanceId, callId, action: "prewarm", outcome: result.outcome, reason: result.reason.code, rounds: result.rounds, ipsCreated: result.ipsCreated, vnicsAttached: result.vnicsAttached, ipsReady: result.ipsReady, durationMs: result.durationMs, apiCalls }, `prewarm ${result.outcome}: ${result.reason.message}`);
+    return result;
+  };
+  const stop = (outcome: InstanceResult["outcome"], code: string, message: string): InstanceResult => {
+    result.outcome = outcome;
+    result.reason = { code, message };
+    return finish();
+  };
+
+  if (!config.prewarm.enabled) return stop("skipped", "PrewarmDisabled", "OCIPAM_PREWARM_ON_LAUNCH is off");
+  let lock: LockHandle | undefined;
+  try {
+    const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
+    lock = await deps.locks.tryAcquire(instanceLockKey(instanceId), callId, ttl);
+    if (!lock) return stop("skipped", "InstanceLocked", "another invocation is preparing this instance or reconciling its new node");
+
+    let instance: InstanceInfo;
+    try {
+      instance = await deps.compute.getInstance(instanceId, { deadline: budget.workDeadline });
+    } catch (err) {
+      if (err instanceof OciApiError && err.notFound) return stop("refused", "InstanceNotFound", `instance ${instanceId} is not found or not visible to the allocator`);
+      throw err;
+    }
+    const refusal = prewarmRefusal(instance, { compartmentIds: config.compartmentIds, ...config.prewarm });
+    if (refusal) return stop("refused", refusal.code, refusal.message);
+    // Checked under the lock: once the node exists, its own reconcile (which takes this lock too) is in charge.
+    const node = await deps.nodes.findByInstanceId(instanceId);
+    if (node) return stop("skipped", "NodeExists", `Node ${node.name} already runs on instance ${instanceId}; its reconcile takes over`);
+
+    const view: CiliumNodeView = { name: "", uid: "", resourceVersion: "", ipam: prewarmCiliumNode(config.prewarm.ips) };
+    const planner = prewarmPlannerConfig(config.planner);
+    while (result.rounds < config.maxRoundsPerNode) {
+      if (budget.expired()) return stop("prewarmed", "DeadlineReached", "the invocation deadline came before the prewarm was done; the node's reconcile completes it");
+      result.rounds++;
+      const observation = await observeOnInstance(view, instance, deps, { deadline: budget.workDeadline }, { planner });
+      if (observation.kind === "refused") return stop("refused", observation.reason.code, observation.reason.message);
+      const plan = toPrewarmPlan(planNode(observation.observed));
+      result.ipsReady = Object.keys(rebuildPool(observation.observed)).length;
+      result.reason = plan.state === "Ready" && plan.actions.length === 0
+        ? { code: "PoolPrepared", message: `${result.ipsReady} IPs are ready on instance ${instanceId} for its node` }
+        : plan.reason;
+      if (plan.actions.length === 0) break;
+      const execution = await executePlan(plan, observation, deps, budget, callId);
+      result.ipsCreated += execution.created.length;
+      result.vnicsAttached += execution.attached.length;
+      result.ipsReady += execution.created.length;
+      if (execution.pendingAttachment) {
+        return stop("prewarmed", "AttachmentInProgress", `VNIC attachment ${execution.pendingAttachment.attachmentId} is still ATTACHING; the node's reconcile waits for it`);
+      }
+      if (execution.failures.length > 0) {
+        const first = execution.failures[0]!;
+        return stop("failed", first.reason, `${execution.failures.length} OCI calls failed; first: ${first.message}`);
+      }
+      if (plan.state === "AtCapacity" || plan.state === "Error") return stop(plan.state === "Error" ? "failed" : "prewarmed", plan.reason.code, plan.reason.message);
+      // Everything planned was created on attached VNICs: no need to look again.
+      if (plan.state === "Ready" && !plan.actions.some((a) => a.kind === "attachVnic" || a.kind === "awaitAttachment")) break;
+    }
+    if (result.reason.code !== "PoolPrepared") result.reason = { code: "PoolPrepared", message: `${result.ipsReady ?? 0} IPs are ready on instance ${instanceId} for its node` };
+    return finish();
+  } catch (err) {
+    if (err instanceof OcipamError && err.reason === "OciDeadlineExceeded") {
+      return stop("prewarmed", "DeadlineReached", `the invocation deadline came during ${String(err.context.operation ?? "an OCI call")}; the node's reconcile completes it`);
+    }
+    const e = err instanceof OcipamError ? err : undefined;
+    result.error = { reason: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err) };
+    log.error({ instance: instanceId, callId, reason: result.error.reason, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "prewarm failed");
+    return stop("failed", result.error.reason, result.error.message);
+  } finally {
+    await lock?.release().catch((err: unknown) => log.warn({ instance: instanceId, callId, err: String(err) }, "could not release the instance lock; it expires by itself"));
+  }
+}
