@@ -4,6 +4,7 @@ import { join } from "node:path";
 import * as localCommand from "./commands/local";
 import * as planCommand from "./commands/plan";
 import * as reconcileCommand from "./commands/reconcile";
+import * as statusCommand from "./commands/status";
 import * as nodeAgentCommand from "./commands/node-agent";
 import * as emulateOciCommand from "./commands/emulate-oci";
 import * as emulateKubeCommand from "./commands/emulate-kube";
@@ -18,6 +19,7 @@ const registrations: Array<(program: Command) => void> = [
   localCommand.register,
   planCommand.register,
   reconcileCommand.register,
+  statusCommand.register,
   nodeAgentCommand.register,
   emulateOciCommand.register,
   emulateKubeCommand.register,

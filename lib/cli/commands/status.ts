@@ -1,0 +1,36 @@
+import type { Command } from "commander";
+import type { KubernetesObject, V1Node } from "@kubernetes/client-node";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { CiliumNodesAdapter, createKubeClients, IPAM_RECORDS } from "../../adapters/kube";
+import { toIpamRecord } from "../../adapters/kube/ipam-record-mapping";
+import { toKubeNodeInfo } from "../../adapters/kube/kube-nodes";
+import { listAllPages } from "../../adapters/kube/paging";
+import { nodeStatusRows, renderStatusTable } from "../../status/node-status";
+
+/**
+ * `ocipam status`: every node's IPAM state as the Kubernetes API holds it (CiliumNodes, Nodes, the project's
+ * OciIpamNode records), as a table or JSON. Read-only; needs get/list on those three kinds.
+ */
+export function register(program: Command): void {
+  program
+    .command("status")
+    .description("show every node's instance, shape, VNICs, pool, used, needed and state from the Kubernetes API")
+    .option("--kubeconfig <path>", "kubeconfig to use", process.env.KUBECONFIG ?? join(homedir(), ".kube", "config"))
+    .option("--context <name>", "kubeconfig context instead of the current one")
+    .option("--json", "print the rows as JSON")
+    .action(async (flags: { kubeconfig: string; context?: string; json?: boolean }) => {
+      const clients = createKubeClients({ kind: "kubeconfig", path: flags.kubeconfig, ...(flags.context ? { context: flags.context } : {}) });
+      const [ciliumNodes, nodes, records] = await Promise.all([
+        new CiliumNodesAdapter(clients.customObjects).list(),
+        listAllPages<V1Node>((cont, limit) => clients.core.listNode({ limit, _continue: cont }) as never),
+        listAllPages<KubernetesObject>((cont, limit) => clients.customObjects.listClusterCustomObject({ ...IPAM_RECORDS, limit, _continue: cont }) as never),
+      ]);
+      const recordByName = new Map(records.items.map((o) => {
+        const record = toIpamRecord(o);
+        return [record.name, record.status] as const;
+      }));
+      const rows = nodeStatusRows(ciliumNodes, nodes.items.map(toKubeNodeInfo), recordByName);
+      process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderStatusTable(rows)}\n`);
+    });
+}
