@@ -10,6 +10,7 @@ import type { ReconcileDeps } from "./deps";
 import { executePlan, type Execution } from "./execute";
 import { observeNode, type Observation } from "./observe";
 import { instanceLockKey } from "./prewarm";
+import { instanceIdFromProviderId } from "../core/provider-id";
 import type { NodeResult } from "./result";
 
 export interface ReconcileOptions {
@@ -56,6 +57,22 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         return finish();
       }
     }
+    if (!options.dryRun && deps.config.prewarm.enabled) {
+      // Before the node's first reconcile on its instance, a prewarm may be creating IPs there (it holds the instance
+      // lock while it acts): take that lock too, before observing, so that what a prewarm made is adopted, never
+      // duplicated. Two reads of Kubernetes decide it; after the first reconcile the record names the instance.
+      const instanceId = await firstReconcileOn(name, deps);
+      if (instanceId) {
+        const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
+        instanceLock = await deps.locks.tryAcquire(instanceLockKey(instanceId), callId, ttl);
+        if (!instanceLock) {
+          result.outcome = "skipped";
+          result.instanceId = instanceId;
+          result.reason = { code: "PrewarmInProgress", message: `a prewarm of instance ${instanceId} is in progress; the next nudge adopts what it made` };
+          return finish();
+        }
+      }
+    }
     while (result.rounds < deps.config.maxRoundsPerNode) {
       if (budget.expired()) {
         result.reason = { code: "DeadlineReached", message: "the invocation deadline came before the node was done; the next nudge continues" };
@@ -69,20 +86,6 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         if (observation.instanceId) result.instanceId = observation.instanceId;
         deps.log.warn({ node: name, instance: observation.instanceId, callId, reason: observation.reason.code }, observation.reason.message);
         return finish();
-      }
-      if (!options.dryRun && !instanceLock && needsInstanceLock(observation, deps)) {
-        // The node's first reconcile on this instance: a prewarm may be creating IPs on it right now (it holds this lock
-        // while it acts). Take the lock, then look again, so that what the prewarm made is adopted and not duplicated.
-        const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
-        instanceLock = await deps.locks.tryAcquire(instanceLockKey(observation.instance.id), callId, ttl);
-        if (!instanceLock) {
-          result.outcome = "skipped";
-          result.instanceId = observation.instance.id;
-          result.reason = { code: "PrewarmInProgress", message: `a prewarm of instance ${observation.instance.id} is in progress; the next nudge adopts what it made` };
-          return finish();
-        }
-        result.rounds--;
-        continue;
       }
       const plan = planNode(observation.observed);
       options.onPlan?.(plan);
@@ -162,11 +165,13 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
 }
 
 /**
- * With prewarm on, a node's reconcile takes the instance lock as well until the node has a record for this instance:
- * after its first reconcile, a prewarm of the instance would find the Node and stand down anyway.
+ * The instance of the node when this is the node's first reconcile on it (no OciIpamNode record names it yet), else
+ * undefined. After the first reconcile a prewarm of the instance finds the Node and stands down, so no lock is needed.
  */
-function needsInstanceLock(observation: Observation, deps: ReconcileDeps): boolean {
-  return deps.config.prewarm.enabled && observation.record?.instanceId !== observation.instance.id;
+async function firstReconcileOn(name: string, deps: ReconcileDeps): Promise<string | undefined> {
+  const [node, record] = await Promise.all([deps.nodes.get(name), deps.records.get(name)]);
+  const instanceId = instanceIdFromProviderId(node?.providerId);
+  return instanceId && record?.instanceId !== instanceId ? instanceId : undefined;
 }
 
 function pick(context: Record<string, unknown> | undefined): { statusCode?: number; serviceCode?: string; opcRequestId?: string } {
