@@ -1,6 +1,6 @@
 import { ConfigError } from "../../lib/errors";
 import type { ConfigKey } from "../../lib/config/allocator-config";
-import { parseBoolean, parseEnum, parseInteger, parseNumber } from "../../lib/config/parse";
+import { parseBoolean, parseEnum, parseHttpUrl, parseInteger, parseNumber, pickPrefixedKeys } from "../../lib/config/parse";
 import { DEFAULT_MAX_MESSAGES_PER_REQUEST, STREAM_REQUEST_MAX_BYTES } from "./publisher";
 
 /**
@@ -101,7 +101,7 @@ export function loadWatcherConfig(values: Record<string, string | undefined>, op
   }
   const streamId = str("OCIPAM_WATCHER_STREAM_ID");
   if (!streamId.startsWith("ocid1.stream.")) throw new ConfigError("OCIPAM_WATCHER_STREAM_ID", `"${streamId}" is not a stream OCID (ocid1.stream....)`);
-  const endpoint = httpUrl("OCIPAM_WATCHER_STREAM_ENDPOINT", str("OCIPAM_WATCHER_STREAM_ENDPOINT"));
+  const endpoint = parseHttpUrl("OCIPAM_WATCHER_STREAM_ENDPOINT", str("OCIPAM_WATCHER_STREAM_ENDPOINT"));
 
   const identity = get("OCIPAM_WATCHER_IDENTITY") ?? options.hostname ?? "";
   if (!identity) throw new ConfigError("OCIPAM_WATCHER_IDENTITY", "is required when the host name is unknown");
@@ -164,19 +164,7 @@ export function loadWatcherConfig(values: Record<string, string | undefined>, op
   };
 }
 
-function httpUrl(key: string, raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
-    return raw.replace(/\/+$/, "");
-  } catch {
-    throw new ConfigError(key, `must be an http(s) URL, got "${raw}"`);
-  }
-}
-
 /** The OCIPAM_WATCHER_* keys of an environment (the rest is never read or kept). */
 export function pickWatcherKeys(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (key.startsWith("OCIPAM_WATCHER_") && value !== undefined) out[key] = value;
-  return out;
+  return pickPrefixedKeys(env, "OCIPAM_WATCHER_");
 }

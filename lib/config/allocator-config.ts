@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors";
 import type { PlannerConfig } from "../core/model";
-import { parseBoolean, parseEnum, parseInteger, parseNumber, parseOcidList, parseTags } from "./parse";
+import { parseBoolean, parseEnum, parseHttpUrl, parseInteger, parseNumber, parseOcidList, parseTags, pickPrefixedKeys } from "./parse";
 
 /**
  * The allocator's configuration: one table of keys shared by the OCI Function (fn config / Terraform
@@ -242,20 +242,10 @@ function decodePem(raw: string | undefined): string | undefined {
 }
 
 function validateUrl(key: string, raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    const url = new URL(raw);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
-    return raw.replace(/\/+$/, "");
-  } catch {
-    throw new ConfigError(key, `must be an http(s) URL, got "${raw}"`);
-  }
+  return raw === undefined ? undefined : parseHttpUrl(key, raw);
 }
 
 /** Reads only the OCIPAM_* keys of an environment (never logs or keeps the rest: ctx.config is the whole env). */
 export function pickOcipamKeys(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (key.startsWith("OCIPAM_") && value !== undefined) out[key] = value;
-  return out;
+  return pickPrefixedKeys(env, "OCIPAM_");
 }
-

@@ -51,3 +51,24 @@ export function parseEnum<T extends string>(key: string, raw: string, allowed: r
   if (!allowed.includes(v)) throw new ConfigError(key, `must be one of ${allowed.join(", ")}, got "${raw}"`);
   return v;
 }
+
+/** An http(s) URL without trailing slashes; anything else is an error naming the key. */
+export function parseHttpUrl(key: string, raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
+    return raw.replace(/\/+$/, "");
+  } catch {
+    throw new ConfigError(key, `must be an http(s) URL, got "${raw}"`);
+  }
+}
+
+/**
+ * The keys of an environment that start with `prefix`; the rest is never read or kept (a function's ctx.config is
+ * its whole environment, credentials included).
+ */
+export function pickPrefixedKeys(env: Record<string, string | undefined>, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (key.startsWith(prefix) && value !== undefined) out[key] = value;
+  return out;
+}
