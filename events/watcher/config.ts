@@ -20,6 +20,8 @@ export interface WatcherConfig {
   identity: string;
   stream: { id: string; endpoint: string };
   resyncMs: number;
+  /** Interval of the cluster's collect-leaks nudge; 0: none. */
+  collectLeaksMs: number;
   nudgeExcess: boolean;
   failureRetryMs: number;
   batch: { flushMs: number; maxMessages: number; maxBytes: number };
@@ -38,6 +40,7 @@ export const WATCHER_CONFIG_KEYS: readonly ConfigKey[] = [
   { key: "OCIPAM_WATCHER_STREAM_ID", required: true, description: "OCID of the stream the nudges go to." },
   { key: "OCIPAM_WATCHER_STREAM_ENDPOINT", required: true, description: "The stream pool's messages endpoint (Stream.messagesEndpoint, Terraform messages_endpoint), not the Streaming admin endpoint; or the emulator's URL." },
   { key: "OCIPAM_WATCHER_RESYNC_SECONDS", default: "60", description: "A node still unresolved this long after its nudge is nudged again (Cilium's operator resyncs every minute)." },
+  { key: "OCIPAM_WATCHER_COLLECT_LEAKS_SECONDS", default: "300", description: "The leader nudges the function to collect leaked IPs and VNICs this often (io.ocipam.cluster.collect-leaks); 0 disables it." },
   { key: "OCIPAM_WATCHER_NUDGE_EXCESS", default: "false", description: "Nudge nodes with excess IPs; turn on together with the function's OCIPAM_RELEASE_EXCESS_IPS." },
   { key: "OCIPAM_WATCHER_FAILURE_RETRY_SECONDS", default: "2", description: "First delay before re-emitting a nudge whose publish failed; doubles per failure, capped at the resync interval." },
   { key: "OCIPAM_WATCHER_FLUSH_MS", default: "100", description: "How long the first queued nudge waits for others before a partial PutMessages request goes out." },
@@ -126,6 +129,7 @@ export function loadWatcherConfig(values: Record<string, string | undefined>, op
     identity,
     stream: { id: streamId, endpoint },
     resyncMs,
+    collectLeaksMs: seconds("OCIPAM_WATCHER_COLLECT_LEAKS_SECONDS", 0),
     nudgeExcess: parseBoolean("OCIPAM_WATCHER_NUDGE_EXCESS", str("OCIPAM_WATCHER_NUDGE_EXCESS")),
     failureRetryMs: seconds("OCIPAM_WATCHER_FAILURE_RETRY_SECONDS", 0.001),
     batch: {

@@ -6,6 +6,7 @@ import { listAllPages } from "../../lib/adapters/kube/paging";
 import { createLogger, type Log } from "../../lib/log";
 import { createEventValidators } from "../contracts";
 import type { CiliumNodeView } from "../../lib/ports/kube";
+import { ClusterNudgeTicker } from "./cluster-nudge-ticker";
 import type { WatcherConfig } from "./config";
 import { startWatcherHttpServer, type WatcherHttpServer } from "./http-server";
 import { watcherKubeClients, watcherKubeConfig } from "./kube-access";
@@ -90,6 +91,12 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
     onPublished: (reason) => metrics?.nudgePublished(reason),
   });
 
+  const collector = new ClusterNudgeTicker({ clusterName: config.clusterName, intervalMs: config.collectLeaksMs, publisher, scheduler, isLeader, log, validators });
+  const setLeading = (leading: boolean) => {
+    core.setLeading(leading);
+    collector.setLeading(leading);
+  };
+
   const nodes = new ListWatch<CiliumNodeView>({
     kind: "CiliumNodes",
     kubeConfig: kube.kubeConfig,
@@ -162,17 +169,17 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
       retryPeriodMs: le.retryPeriodMs,
       scheduler,
       log,
-      onStartedLeading: () => core.setLeading(true),
-      onStoppedLeading: () => core.setLeading(false),
+      onStartedLeading: () => setLeading(true),
+      onStoppedLeading: () => setLeading(false),
       onNewLeader: (leader) => log.info({ leader: leader || null }, "leader observed"),
     });
     elector.start();
   } else {
-    core.setLeading(true);
+    setLeading(true);
   }
   cancelTick = scheduler.after(tickMs, tick);
   log.info(
-    { port: server.port, stream: config.stream.id, resyncMs: config.resyncMs, leaderElection: config.leaderElection.enabled, lease: `${config.leaderElection.namespace}/${config.leaderElection.name}` },
+    { port: server.port, stream: config.stream.id, resyncMs: config.resyncMs, collectLeaksMs: config.collectLeaksMs, leaderElection: config.leaderElection.enabled, lease: `${config.leaderElection.namespace}/${config.leaderElection.name}` },
     "watcher started",
   );
 
@@ -191,6 +198,7 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
         // Publishing stops first (and the Lease is released) so the other replica can take over at once.
         if (elector) await elector.stop();
         await core.stop();
+        await collector.stop();
         await nodes.stop();
         await publisher.close();
         await server.close();
