@@ -44,7 +44,12 @@ export class OciComputeAdapter implements OciCompute {
     return items.map((a) => toVnicAttachmentInfo(a, "ListVnicAttachments"));
   }
 
-  /** ListVnicAttachments with only the compartment: every attachment of every instance in it (paged). */
+  /**
+   * ListVnicAttachments with only the compartment: every attachment of every instance in it (paged). instanceId is
+   * optional ("Lists the VNIC attachments in the specified compartment. A VNIC attachment resides in the same
+   * compartment as the attached instance. The list can be filtered by instance, VNIC, or availability domain",
+   * ListVnicAttachments reference as quoted by oracle/terraform-provider-oci data source oci_core_vnic_attachments).
+   */
   async listVnicAttachmentsInCompartment(compartmentId: string, options?: CallOptions): Promise<VnicAttachmentInfo[]> {
     const items = await this.caller.listAll(
       "ListVnicAttachments",
