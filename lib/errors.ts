@@ -44,3 +44,13 @@ export class ConfigError extends OcipamError {
     this.key = key;
   }
 }
+
+/** The API fields of an error's context (status code, service code, opc-request-id), for results and log lines. */
+export function apiErrorFields(context: Record<string, unknown> | undefined): { statusCode?: number; serviceCode?: string; opcRequestId?: string } {
+  if (!context) return {};
+  const out: { statusCode?: number; serviceCode?: string; opcRequestId?: string } = {};
+  if (typeof context.statusCode === "number") out.statusCode = context.statusCode;
+  if (typeof context.serviceCode === "string") out.serviceCode = context.serviceCode;
+  if (typeof context.opcRequestId === "string") out.opcRequestId = context.opcRequestId;
+  return out;
+}

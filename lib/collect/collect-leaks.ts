@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Reason } from "../core/model";
-import { OcipamError } from "../errors";
+import { apiErrorFields, OcipamError } from "../errors";
 import type { CiliumNodeView, LockHandle } from "../ports/kube";
 import { KubeConflictError } from "../ports/kube-errors";
 import type { CallOptions, VnicAttachmentInfo } from "../ports/oci";
@@ -171,7 +171,7 @@ export async function collectLeaks(baseDeps: ReconcileDeps, ports: CollectorPort
   } catch (err) {
     const e = err instanceof OcipamError ? err : undefined;
     report.outcome = "failed";
-    report.error = { reason: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err), ...pick(e?.context) };
+    report.error = { reason: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err), ...apiErrorFields(e?.context) };
     report.reason = { code: report.error.reason, message: report.error.message };
     log.error({ callId, action: "collect-leaks", reason: report.error.reason, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "leak collection failed");
     return finish();
@@ -235,11 +235,3 @@ function reported(o: Orphan): ReportedObject {
   return { kind: o.kind, id: o.id, reason: o.reason.code, ...(o.ipAddress ? { ipAddress: o.ipAddress } : {}), ...(o.vnicId ? { vnicId: o.vnicId } : {}), ...(o.node ? { node: o.node } : {}), ...(o.instanceId ? { instanceId: o.instanceId } : {}) };
 }
 
-function pick(context: Record<string, unknown> | undefined): { statusCode?: number; serviceCode?: string; opcRequestId?: string } {
-  if (!context) return {};
-  const out: { statusCode?: number; serviceCode?: string; opcRequestId?: string } = {};
-  if (typeof context.statusCode === "number") out.statusCode = context.statusCode;
-  if (typeof context.serviceCode === "string") out.serviceCode = context.serviceCode;
-  if (typeof context.opcRequestId === "string") out.opcRequestId = context.opcRequestId;
-  return out;
-}

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Plan } from "../core/model";
 import { planNode } from "../core/planner";
-import { OcipamError } from "../errors";
+import { apiErrorFields, OcipamError } from "../errors";
 import type { EventTarget, IpamRecordStatus, LockHandle, VnicRecord } from "../ports/kube";
 import { KubeConflictError } from "../ports/kube-errors";
 import { countCalls } from "./count-calls";
@@ -151,8 +151,8 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
     const e = err instanceof OcipamError ? err : undefined;
     result.state = "Error";
     result.reason = { code: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err) };
-    result.error = { reason: result.reason.code, message: result.reason.message, ...pick(e?.context) };
-    deps.log.error({ node: name, callId, reason: result.reason.code, ...pick(e?.context), err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "reconcile failed");
+    result.error = { reason: result.reason.code, message: result.reason.message, ...apiErrorFields(e?.context) };
+    deps.log.error({ node: name, callId, reason: result.reason.code, ...apiErrorFields(e?.context), err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "reconcile failed");
     return finish();
   } finally {
     if (!options.dryRun) {
@@ -174,14 +174,6 @@ async function firstReconcileOn(name: string, deps: ReconcileDeps): Promise<stri
   return instanceId && record?.instanceId !== instanceId ? instanceId : undefined;
 }
 
-function pick(context: Record<string, unknown> | undefined): { statusCode?: number; serviceCode?: string; opcRequestId?: string } {
-  if (!context) return {};
-  const out: { statusCode?: number; serviceCode?: string; opcRequestId?: string } = {};
-  if (typeof context.statusCode === "number") out.statusCode = context.statusCode;
-  if (typeof context.serviceCode === "string") out.serviceCode = context.serviceCode;
-  if (typeof context.opcRequestId === "string") out.opcRequestId = context.opcRequestId;
-  return out;
-}
 
 function targetOf(observation: Observation): EventTarget {
   return { apiVersion: "cilium.io/v2", kind: "CiliumNode", name: observation.ciliumNode.name, uid: observation.ciliumNode.uid };
