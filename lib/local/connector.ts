@@ -86,6 +86,14 @@ export class LocalConnector {
   /** True when every message read so far was delivered and the stream had nothing more at the last read. */
   idle = false;
 
+  /**
+   * Chaos hook (test/chaos), unset by default: when set, each batch passes through it once before its first delivery,
+   * and the function gets what it returns — messages duplicated, reordered or dropped, as an at-least-once service
+   * may deliver them. A redelivery of a failed batch resends that same transformed batch; an empty result counts as
+   * delivered. Offsets are committed from the batch as read.
+   */
+  transformBatch: ((batch: ConnectorMessage[]) => ConnectorMessage[]) | undefined = undefined;
+
   private async run(): Promise<void> {
     const { options } = this;
     let batch: ConnectorMessage[] = [];
@@ -147,9 +155,10 @@ export class LocalConnector {
 
   /** Delivers one batch, again and again until the function answers 200 (or the connector is stopped). */
   private async deliver(batch: ConnectorMessage[]): Promise<void> {
-    const payload = JSON.stringify(batch);
+    const sent = this.transformBatch ? this.transformBatch(batch) : batch;
+    const payload = JSON.stringify(sent);
     let backoff = this.options.retryBackoffMs;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; sent.length > 0; attempt++) {
       const callId = `connector-${++this.calls}`;
       this.stats.invocations++;
       if (attempt > 1) this.stats.redeliveries++;

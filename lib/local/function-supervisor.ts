@@ -9,18 +9,23 @@ import { startFunctionProcess, type FunctionProcess } from "./function-process";
 export class FunctionSupervisor {
   private current: Promise<FunctionProcess> | undefined;
   starts = 0;
+  /** Invocations sent and not yet answered (benchmarks and chaos runs wait for 0, or kill while > 0). */
+  inFlight = 0;
   readonly logLines: Array<Record<string, unknown>> = [];
 
   constructor(private readonly entry: string, private readonly config: Record<string, string>, private readonly log: Log, private readonly keepLogs = 0) {}
 
   async invoke(payload: string, callId: string, deadline: Date): Promise<FdkCallResult> {
-    const fn = await this.process();
+    this.inFlight++;
     try {
+      const fn = await this.process();
       return await invokeOverSocket(fn.socketPath, payload, { callId, deadline });
     } catch (err) {
       // The container is gone: the next invocation gets a new one (a cold start).
       this.current = undefined;
       throw err;
+    } finally {
+      this.inFlight--;
     }
   }
 

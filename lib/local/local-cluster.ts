@@ -38,6 +38,11 @@ export interface LocalCluster {
   workDir: string;
   /** Launches an instance and lets it join: a Node with its providerID and an empty CiliumNode, as kubelet and the agent create them. */
   launchNode(name: string, spec?: Partial<InstanceSpec>): Promise<{ instanceId: string }>;
+  /**
+   * Launches an instance of the cluster without joining it. `running: false` models a real launch: PROVISIONING,
+   * then RUNNING after the launch delay, with launchinstance.begin / .end events.
+   */
+  launchInstance(name: string, spec: Partial<InstanceSpec>, running: boolean): string;
   /** Creates the Node and CiliumNode of an existing instance. */
   joinNode(name: string, instanceId: string, ipam?: Record<string, unknown>): void;
   close(): Promise<void>;
@@ -100,6 +105,12 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   };
 
   let launched = 0;
+  const launchInstance = (name: string, spec: Partial<InstanceSpec>, running: boolean): string => {
+    // Nodes alternate between the two workers subnets (AD-1 and AD-2), as node pools spread over ADs.
+    const subnet = launched++ % 2 === 0 ? "workers-ad1" : "workers-ad2";
+    const instance = oci.admin.launchInstance({ name, shape: "VM.Standard.E4.Flex", ocpus: 2, subnet, compartment: DEFAULT_COMPARTMENT, freeformTags: { "ocipam.io/cluster": LOCAL_CLUSTER_NAME }, ...spec }, { running }) as { id: string };
+    return instance.id;
+  };
   return {
     oci,
     kube,
@@ -109,12 +120,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     streamId: stream.id,
     workDir: dir,
     async launchNode(name, spec = {}) {
-      // Nodes alternate between the two workers subnets (AD-1 and AD-2), as node pools spread over ADs.
-      const subnet = launched++ % 2 === 0 ? "workers-ad1" : "workers-ad2";
-      const instance = oci.admin.launchInstance({ name, shape: "VM.Standard.E4.Flex", ocpus: 2, subnet, compartment: DEFAULT_COMPARTMENT, freeformTags: { "ocipam.io/cluster": LOCAL_CLUSTER_NAME }, ...spec }, { running: true }) as { id: string };
-      joinNode(name, instance.id);
-      return { instanceId: instance.id };
+      const instanceId = launchInstance(name, spec, true);
+      joinNode(name, instanceId);
+      return { instanceId };
     },
+    launchInstance,
     joinNode,
     async close() {
       await Promise.allSettled([oci.close(), kube.close()]);

@@ -25,6 +25,11 @@ export interface PipelineOptions {
   batchTimeSimMs?: number;
   /** Keep the function's last N log lines (for reports and tests). */
   keepFunctionLogs?: number;
+  /**
+   * The function's timeout in real ms (each invocation's Fn-Deadline; default 120 s). The per-node Lease of a killed
+   * invocation lasts until that deadline, so chaos runs at a fast time scale shorten it.
+   */
+  functionTimeoutMs?: number;
 }
 
 /** Everything of a local run, started in dependency order and stopped in reverse. */
@@ -85,7 +90,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       batchSizeInNum: options.batchSizeInNum ?? 50,
       batchSizeInKbs: 5120,
       batchTimeMs: scaled(options.batchTimeSimMs ?? 1000),
-      functionTimeoutMs: 120_000,
+      functionTimeoutMs: options.functionTimeoutMs ?? 120_000,
       pollIntervalMs: Math.max(Math.round(scaled(500)), 5),
       retryBackoffMs: Math.max(Math.round(scaled(1000)), 10),
       log: options.log,

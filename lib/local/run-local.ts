@@ -1,7 +1,8 @@
 import * as common from "oci-common";
 import * as core from "oci-core";
 import type { Log } from "../log";
-import { LOCAL_CLUSTER_NAME } from "./local-cluster";
+import { routeInstanceEvents } from "./events-rule";
+import { DEFAULT_COMPARTMENT, LOCAL_CLUSTER_NAME } from "./local-cluster";
 import { startPipeline, type Pipeline } from "./pipeline";
 import { percentile, type LocalReport, type NodeReport } from "./report";
 import { checkSafety, fingerprintInstance, type Witnesses } from "./safety";
@@ -31,29 +32,37 @@ export interface LocalRunOptions {
 export async function runLocal(options: LocalRunOptions): Promise<LocalReport> {
   const scenario = SCENARIOS[options.scenario];
   if (!scenario) throw new Error(`unknown scenario "${options.scenario}" (known: ${Object.keys(SCENARIOS).join(", ")})`);
-  const pipeline = await startPipeline({ timeScale: options.timeScale, latency: "realistic", shape: options.shape, ...(options.ocpus ? { ocpus: options.ocpus } : {}), log: options.log, allocatorConfig: options.allocatorConfig ?? {}, watcherConfig: options.watcherConfig ?? {} });
+  const settings = scenario.settings?.(options.timeScale) ?? {};
+  const pipeline = await startPipeline({
+    timeScale: options.timeScale, latency: "realistic", shape: options.shape, ...(options.ocpus ? { ocpus: options.ocpus } : {}), log: options.log,
+    allocatorConfig: { ...settings.allocator, ...options.allocatorConfig }, watcherConfig: { ...settings.watcher, ...options.watcherConfig },
+  });
+  const stopEvents = settings.instanceEvents
+    ? routeInstanceEvents(pipeline.cluster.oci, (payload, callId, deadline) => pipeline.fn.invoke(payload, callId, deadline), { compartmentIds: [DEFAULT_COMPARTMENT], log: options.log })
+    : undefined;
   const progress = options.onProgress ? setInterval(() => options.onProgress!(pipeline), 1000) : undefined;
   try {
     const witnesses: Witnesses = { foreignIpIds: [], primaryIpIds: [] };
     witnesses.outsider = joinOutsider(pipeline);
-    await scenario.run({ pipeline, nodes: options.nodes, random: seededRandom(options.seed) });
+    const ctx = { pipeline, nodes: options.nodes, random: seededRandom(options.seed), notes: {} };
+    await scenario.run(ctx);
     const foreign = await addForeignIp(pipeline);
     if (foreign) witnesses.foreignIpIds.push(foreign);
     const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ id: string; isPrimary: boolean }> };
     witnesses.primaryIpIds = snapshot.privateIps.filter((ip) => ip.isPrimary).map((ip) => ip.id);
     const quiesced = await settle(pipeline, options.settleSimMs ?? 180_000);
     options.onProgress?.(pipeline);
-    const releaseEnabled = (options.allocatorConfig?.OCIPAM_RELEASE_EXCESS_IPS ?? "false") === "true";
-    const safety = checkSafety(pipeline, witnesses, releaseEnabled);
+    const safety = [...checkSafety(pipeline, witnesses, settings.deletionsExpected ?? false), ...(scenario.checks?.(ctx) ?? [])];
     return buildReport(pipeline, options, quiesced, safety);
   } finally {
     if (progress) clearInterval(progress);
+    stopEvents?.();
     await pipeline.stop();
   }
 }
 
 /** An instance of another compartment joins as a node: the allocator must refuse it and change nothing. */
-function joinOutsider(pipeline: Pipeline): Witnesses["outsider"] {
+export function joinOutsider(pipeline: Pipeline): Witnesses["outsider"] {
   const admin = pipeline.cluster.oci.admin;
   const compartment = admin.createCompartment({ name: "not-the-cluster" });
   const instance = admin.launchInstance({ name: "outsider", shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1", compartment: compartment.id }, { running: true }) as { id: string };
@@ -65,7 +74,7 @@ function joinOutsider(pipeline: Pipeline): Witnesses["outsider"] {
  * Another tool adds an untagged secondary IP on a cluster node's VNIC (the one with the most room): it must never be
  * touched. Undefined when every VNIC of every node is full.
  */
-async function addForeignIp(pipeline: Pipeline): Promise<string | undefined> {
+export async function addForeignIp(pipeline: Pipeline): Promise<string | undefined> {
   const instances = new Set([...pipeline.sim.nodes.values()].map((n) => n.instanceId));
   const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string; lifecycleState: string; secondaryIpCount: number }> };
   const vnic = snapshot.vnics
@@ -88,7 +97,7 @@ async function addForeignIp(pipeline: Pipeline): Promise<string | undefined> {
  * what the watermarks ask (or its record says AtCapacity/Error), and neither the watcher nor the connector has work —
  * for three checks in a row. False if that does not happen within `maxSimMs`.
  */
-async function settle(pipeline: Pipeline, maxSimMs: number): Promise<boolean> {
+export async function settle(pipeline: Pipeline, maxSimMs: number): Promise<boolean> {
   const deadline = pipeline.clock.nowMs() + maxSimMs;
   let calm = 0;
   while (pipeline.clock.nowMs() < deadline) {
@@ -97,11 +106,12 @@ async function settle(pipeline: Pipeline, maxSimMs: number): Promise<boolean> {
       const record = pipeline.cluster.kube.store.get("ociipamnodes", node.name) as { status?: { state?: string } } | undefined;
       const full = record?.status?.state === "AtCapacity" || record?.status?.state === "Error";
       if (node.agent.hasPendingWrite || (node.agent.waitingPods.length > 0 && !full)) return false;
-      const cn = pipeline.cluster.kube.store.get("ciliumnodes", node.name) as { spec?: { ipam?: { pool?: object; "pre-allocate"?: number } }; status?: { ipam?: { used?: object } } } | undefined;
+      const cn = pipeline.cluster.kube.store.get("ciliumnodes", node.name) as { spec?: { ipam?: { pool?: object; "pre-allocate"?: number } }; status?: { ipam?: { used?: object; "release-ips"?: object } } } | undefined;
       const pool = Object.keys(cn?.spec?.ipam?.pool ?? {}).length;
       const used = Object.keys(cn?.status?.ipam?.used ?? {}).length;
       const pre = cn?.spec?.ipam?.["pre-allocate"] ?? 8;
-      return pool - used >= pre || full;
+      const handshake = Object.keys(cn?.status?.ipam?.["release-ips"] ?? {}).length > 0;
+      return (pool - used >= pre || full) && !handshake;
     });
     calm = atRest ? calm + 1 : 0;
     if (calm >= 3) return true;

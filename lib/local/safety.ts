@@ -30,7 +30,7 @@ export function fingerprintInstance(snapshot: Snapshot, instanceId: string): str
  * The design's safety properties, checked against the emulated world at quiescence (and, for the first, at every
  * change of every CiliumNode during the run).
  */
-export function checkSafety(pipeline: Pipeline, witnesses: Witnesses, releaseEnabled: boolean): SafetyCheck[] {
+export function checkSafety(pipeline: Pipeline, witnesses: Witnesses, deletionsExpected: boolean): SafetyCheck[] {
   const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as Snapshot;
   const kube = pipeline.cluster.kube.store;
   const checks: SafetyCheck[] = [];
@@ -46,11 +46,13 @@ export function checkSafety(pipeline: Pipeline, witnesses: Witnesses, releaseEna
 
   const leaks: string[] = [];
   const owned = snapshot.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-cluster"] === "local");
+  // An IP names its node, or (prewarmed before the node existed) only its instance.
+  const nodeOfInstance = new Map([...pipeline.sim.nodes.values()].map((n) => [n.instanceId, n.name]));
   for (const ip of owned) {
-    const node = ip.freeformTags["ocipam-node"];
+    const node = ip.freeformTags["ocipam-node"] ?? nodeOfInstance.get(ip.freeformTags["ocipam-instance"] ?? "");
     const cn = node ? (kube.get("ciliumnodes", node) as { spec?: { ipam?: { pool?: Record<string, { resource?: string }> } } } | undefined) : undefined;
     const entry = cn?.spec?.ipam?.pool?.[ip.ipAddress];
-    if (!entry || entry.resource !== ip.vnicId) leaks.push(`${ip.ipAddress} (${node ?? "no node tag"})`);
+    if (!entry || entry.resource !== ip.vnicId) leaks.push(`${ip.ipAddress} (${node ?? "no node"})`);
   }
   for (const vnic of snapshot.vnics.filter((v) => !v.isPrimary && v.freeformTags["ocipam-cluster"] === "local" && v.lifecycleState !== "TERMINATED")) {
     const node = pipeline.sim.nodes.get(vnic.freeformTags["ocipam-node"] ?? "");
@@ -62,13 +64,16 @@ export function checkSafety(pipeline: Pipeline, witnesses: Witnesses, releaseEna
   const lostPrimaries = witnesses.primaryIpIds.filter((id) => !ids.has(id));
   const lostForeign = witnesses.foreignIpIds.filter((id) => !ids.has(id));
   const deletes = pipeline.cluster.oci.admin.counters()["DeletePrivateIp"] ?? 0;
-  const releaseOk = lostPrimaries.length === 0 && lostForeign.length === 0 && (releaseEnabled || deletes === 0);
+  // In use: every IP a pod holds (the agent's allocations) must still exist in OCI, on the VNIC its pool entry names.
+  const inUseLost = ipsInUseMissing(pipeline, snapshot);
+  const releaseOk = lostPrimaries.length === 0 && lostForeign.length === 0 && inUseLost.length === 0 && (deletionsExpected || deletes === 0);
+  const inUse = [...pipeline.sim.nodes.values()].reduce((a, n) => a + n.agent.state.allocated.size, 0);
   checks.push({
     property: "3. never release an IP in use, a primary IP, or an object the allocator does not own",
     ok: releaseOk,
     detail: releaseOk
-      ? `${witnesses.primaryIpIds.length} primary and ${witnesses.foreignIpIds.length} foreign IPs intact; ${deletes} DeletePrivateIp calls${releaseEnabled ? " (release enabled)" : ""}`
-      : `primary lost ${lostPrimaries.length}, foreign lost ${lostForeign.length}, deletes ${deletes} with release ${releaseEnabled ? "on" : "off"}`,
+      ? `${inUse} IPs in use, ${witnesses.primaryIpIds.length} primary and ${witnesses.foreignIpIds.length} foreign IPs intact; ${deletes} DeletePrivateIp calls${deletionsExpected ? " (release or leak collection on)" : ""}`
+      : `in use but gone from OCI ${inUseLost.length}${inUseLost.length ? ` (${inUseLost.slice(0, 5).join(", ")})` : ""}, primary lost ${lostPrimaries.length}, foreign lost ${lostForeign.length}, deletes ${deletes} with deletions ${deletionsExpected ? "expected" : "not expected"}`,
   });
 
   if (witnesses.outsider) {
@@ -93,4 +98,20 @@ export function checkSafety(pipeline: Pipeline, witnesses: Witnesses, releaseEna
     detail: lost.length === 0 ? `every agent's status.ipam.used matches its allocations (${conflicts} agent write conflicts retried)` : `used differs from the agent's allocations on ${lost.join(", ")}`,
   });
   return checks;
+}
+
+/**
+ * IPs a pod holds (each agent's allocations) that do not exist in OCI on the VNIC their pool entry names: "node ip".
+ * Also called during chaos runs, since a pod deleted later would hide a violation from the check at quiescence.
+ */
+export function ipsInUseMissing(pipeline: Pipeline, snapshot?: { privateIps: Array<{ ipAddress: string; vnicId: string }> }): string[] {
+  const world = snapshot ?? (pipeline.cluster.oci.admin.snapshot() as unknown as Snapshot);
+  const present = new Set(world.privateIps.map((ip) => `${ip.ipAddress}|${ip.vnicId}`));
+  const missing: string[] = [];
+  for (const node of pipeline.sim.nodes.values()) {
+    for (const [ip, entry] of node.agent.state.allocated) {
+      if (!present.has(`${ip}|${entry.resource ?? ""}`)) missing.push(`${node.name} ${ip}`);
+    }
+  }
+  return missing;
 }

@@ -73,12 +73,41 @@ export class ClusterSimulation {
 
   /** A node joins: its instance launches, then the Node and CiliumNode appear. */
   async joinNode(name: string): Promise<SimNode> {
-    const { instanceId } = await this.cluster.launchNode(name, { shape: this.options.shape, ...(this.options.ocpus ? { ocpus: this.options.ocpus } : {}) });
+    const { instanceId } = await this.cluster.launchNode(name, this.instanceSpec());
+    return this.track(name, instanceId);
+  }
+
+  /** Launches a node's instance as OCI does (PROVISIONING, then RUNNING with launchinstance.end); it joins later. */
+  launchInstance(name: string): string {
+    return this.cluster.launchInstance(name, this.instanceSpec(), false);
+  }
+
+  /** The kubelet of a launched instance registers: the Node and the CiliumNode appear. */
+  joinLaunched(name: string, instanceId: string): SimNode {
+    this.cluster.joinNode(name, instanceId);
+    return this.track(name, instanceId);
+  }
+
+  /** A node leaves Kubernetes (Node and CiliumNode deleted, its pods gone) while its instance keeps running. */
+  removeNode(name: string): void {
+    const node = this.mustGet(name);
+    for (const pod of node.pods) this.cluster.kube.store.delete("pods", pod, "default");
+    this.cluster.kube.store.delete("ciliumnodes", name);
+    this.cluster.kube.store.delete("nodes", name);
+    this.nodes.delete(name);
+  }
+
+  private instanceSpec() {
+    return { shape: this.options.shape, ...(this.options.ocpus ? { ocpus: this.options.ocpus } : {}) };
+  }
+
+  private track(name: string, instanceId: string): SimNode {
     const agent = new SimulatedCiliumAgent(this.agentApi, name, { updateIntervalMs: this.options.clock.real(AGENT_UPDATE_INTERVAL_SIM_MS), now: Date.now, log: this.options.log });
     const node: SimNode = { name, instanceId, joinedAtSimMs: this.options.clock.nowMs(), agent, pods: new Set(), nextPod: 0, maxDemand: this.preAllocate + agent.waitingPods.length, maxPool: 0 };
     this.nodes.set(name, node);
     return node;
   }
+
 
   /** Schedules `count` pods on the node: Pending until its agent has an IP for them. */
   schedulePods(name: string, count: number): void {
