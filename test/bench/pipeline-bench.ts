@@ -1,0 +1,187 @@
+import type { Log } from "../../lib/log";
+import { LOCAL_CLUSTER_NAME } from "../../lib/local/local-cluster";
+import { startPipeline, type Pipeline } from "../../lib/local/pipeline";
+import { settle } from "../../lib/local/run-local";
+import { changeOf, PoolTimeline } from "./pool-timeline";
+
+/** One allocation strategy of the allocator, as configuration keys. */
+export interface Strategy {
+  name: string;
+  description: string;
+  allocatorConfig: Record<string, string>;
+}
+
+/** The allocator as shipped, and the baseline the issue compares it with (other OCI ports: one private IP call at a time). */
+export const STRATEGIES: Record<"parallel" | "sequential", Strategy> = {
+  parallel: { name: "parallel", description: "as shipped: up to OCIPAM_CREATE_CONCURRENCY=8 CreatePrivateIp in flight per node", allocatorConfig: {} },
+  sequential: { name: "sequential", description: "baseline: OCIPAM_CREATE_CONCURRENCY=1, one CreatePrivateIp at a time per node", allocatorConfig: { OCIPAM_CREATE_CONCURRENCY: "1" } },
+};
+
+export const BENCH_SHAPE = { shape: "VM.Standard.E4.Flex", ocpus: 2 } as const;
+
+/** Operations of the stream (the watcher's PutMessages, the Connector Hub stand-in's reads): not allocator calls. */
+export const STREAM_OPERATIONS = new Set(["PutMessages", "CreateCursor", "GetMessages"]);
+
+export interface ScaleRunOptions {
+  nodes: number;
+  strategy: Strategy;
+  /** Real seconds per simulated second (1: real time). */
+  timeScale: number;
+  /** Pods scheduled on every node at once for the usage jump (16 keeps the jump on the primary VNIC). */
+  jumpPods: number;
+  log: Log;
+  /** Simulated time allowed for each phase to settle. */
+  phaseLimitSimMs: number;
+  /** Progress lines (phase changes), for the console. */
+  progress?: (line: string) => void;
+}
+
+export interface ScaleRunResult {
+  nodes: number;
+  strategy: string;
+  timeScale: number;
+  /** Per node, simulated seconds from the CiliumNode's creation to a pool of pre-allocate IPs. */
+  joinToReadyS: number[];
+  /** Per node, simulated seconds from the agent's status write that showed the jump to a pool back at the watermark. */
+  jumpToRefilledS: number[];
+  /** Whether every node finished both phases and the system settled within the limits. */
+  complete: boolean;
+  /** OCI Core calls (stream operations excluded) during both phases, by operation. */
+  ociCalls: Record<string, number>;
+  ociCallsTotal: number;
+  ipsCreated: number;
+  callsPerIp: number | null;
+  invocations: number;
+  nudgesPublished: number;
+  wallSeconds: { join: number; jump: number };
+}
+
+/**
+ * One measured run of the whole local pipeline (both emulators with the realistic latency profile, the watcher, the
+ * Connector Hub stand-in, the function bundle behind its FDK socket, Cilium agent stand-ins):
+ * 1. the function is warmed with an empty batch (the runtime is composed, the Vault token read), so the measured path
+ *    is the warm one; cold start is measured on its own (cold-start-bench.ts);
+ * 2. `nodes` nodes join at once; each node's join → pool ready is measured from its CiliumNode's creation;
+ * 3. after everything settles, `jumpPods` pods are scheduled on every node at once; each node's usage jump → pool
+ *    refilled is measured from the agent's status write that shows the new usage (the first moment anything outside
+ *    the node can know) to the first CiliumNode version back at the watermark.
+ * Every counter is read within this run; nothing here compares with another run.
+ */
+export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunResult> {
+  const pipeline = await startPipeline({ timeScale: options.timeScale, latency: "realistic", ...BENCH_SHAPE, log: options.log, allocatorConfig: options.strategy.allocatorConfig });
+  const timeline = new PoolTimeline();
+  const unsubscribe = pipeline.cluster.kube.store.onChange((event) => {
+    if (event.typeKey !== "ciliumnodes.cilium.io") return;
+    const change = changeOf(event.type, event.object);
+    if (change) timeline.record(change, pipeline.clock.nowMs());
+  });
+  try {
+    await warmFunction(pipeline);
+    options.progress?.("function warm; nodes join");
+    const before = coreCalls(pipeline);
+    const nudgesBefore = nudgesPublished(pipeline);
+    const invocationsBefore = pipeline.connector.stats.invocations;
+
+    const names = Array.from({ length: options.nodes }, (_, i) => `bench-${String(i).padStart(3, "0")}`);
+    const joinWall = Date.now();
+    await Promise.all(names.map((n) => pipeline.sim.joinNode(n)));
+    const joinSettled = await settle(pipeline, options.phaseLimitSimMs);
+    const joinWallS = (Date.now() - joinWall) / 1000;
+    const joined = timeline.firstEpisodes().filter((e) => e.endSimMs !== undefined);
+
+    options.progress?.(`joined (${joinSettled ? "settled" : "NOT settled"} after ${joinWallS.toFixed(0)} s); usage jump`);
+    const jumpWall = Date.now();
+    const jumpAt = pipeline.clock.nowMs();
+    for (const n of names) pipeline.sim.schedulePods(n, options.jumpPods);
+    // Every node's first refill after the jump, then a quiet pipeline (no nudge queued, no batch in flight). Later
+    // refills (the agent reports the rest of the pods 15 s later) are not waited for: they measure the same path.
+    const jumpSettled = await waitFor(pipeline, options.phaseLimitSimMs, async () => {
+      if (firstPerNode(timeline, "usage", jumpAt).length < options.nodes) return false;
+      await pipeline.watcher.idle();
+      return pipeline.connector.idle && pipeline.fn.inFlight === 0;
+    });
+    const jumpWallS = (Date.now() - jumpWall) / 1000;
+    const jumps = firstPerNode(timeline, "usage", jumpAt);
+
+    const after = coreCalls(pipeline);
+    const ociCalls = diff(after, before);
+    const ociCallsTotal = Object.values(ociCalls).reduce((a, b) => a + b, 0);
+    const ipsCreated = ownedIps(pipeline);
+    return {
+      nodes: options.nodes,
+      strategy: options.strategy.name,
+      timeScale: options.timeScale,
+      joinToReadyS: joined.map((e) => (e.endSimMs! - e.startSimMs) / 1000),
+      jumpToRefilledS: jumps,
+      complete: joinSettled && jumpSettled && joined.length === options.nodes && jumps.length === options.nodes,
+      ociCalls,
+      ociCallsTotal,
+      ipsCreated,
+      callsPerIp: ipsCreated > 0 ? ociCallsTotal / ipsCreated : null,
+      invocations: pipeline.connector.stats.invocations - invocationsBefore,
+      nudgesPublished: nudgesPublished(pipeline) - nudgesBefore,
+      wallSeconds: { join: joinWallS, jump: jumpWallS },
+    };
+  } finally {
+    unsubscribe();
+    await pipeline.stop();
+  }
+}
+
+/** Polls `ready` once per simulated second until it holds twice in a row; false when `limitSimMs` passes first. */
+export async function waitFor(pipeline: Pipeline, limitSimMs: number, ready: () => Promise<boolean> | boolean): Promise<boolean> {
+  const deadline = pipeline.clock.nowMs() + limitSimMs;
+  let calm = 0;
+  while (pipeline.clock.nowMs() < deadline) {
+    calm = (await ready()) ? calm + 1 : 0;
+    if (calm >= 2) return true;
+    await pipeline.clock.sleep(1_000);
+  }
+  return false;
+}
+
+/** The first closed episode of `cause` per node that started at or after `fromSimMs`, in simulated seconds. */
+function firstPerNode(timeline: PoolTimeline, cause: "usage", fromSimMs: number): number[] {
+  const seen = new Set<string>();
+  const out: number[] = [];
+  for (const e of timeline.episodes) {
+    if (e.cause !== cause || e.startSimMs < fromSimMs || e.endSimMs === undefined || seen.has(e.node)) continue;
+    seen.add(e.node);
+    out.push((e.endSimMs - e.startSimMs) / 1000);
+  }
+  return out;
+}
+
+/**
+ * One invocation with an empty batch: the function process starts and composes its runtime (OCI clients, the
+ * Kubernetes token from Vault), as the first invocation of a container does. Later invocations are warm.
+ */
+export async function warmFunction(pipeline: Pipeline): Promise<void> {
+  const res = await pipeline.fn.invoke("[]", "bench-warm-up", new Date(Date.now() + 60_000));
+  if (res.statusCode !== 200) throw new Error(`warming the function failed: ${res.statusCode} ${res.body}`);
+}
+
+/** OCI calls answered so far by operation, without the stream's operations. */
+export function coreCalls(pipeline: Pipeline): Record<string, number> {
+  return Object.fromEntries(Object.entries(pipeline.cluster.oci.admin.counters()).filter(([op, n]) => n > 0 && !STREAM_OPERATIONS.has(op)));
+}
+
+export function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [op, n] of Object.entries(after)) {
+    const d = n - (before[op] ?? 0);
+    if (d > 0) out[op] = d;
+  }
+  return out;
+}
+
+export function nudgesPublished(pipeline: Pipeline): number {
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { streams: Array<{ messagesPerPartition: number[] }> };
+  return snapshot.streams.reduce((a, s) => a + s.messagesPerPartition.reduce((x, y) => x + y, 0), 0);
+}
+
+/** Secondary private IPs the allocator created (tagged with the cluster) that exist now. */
+export function ownedIps(pipeline: Pipeline): number {
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }> };
+  return snapshot.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME).length;
+}
