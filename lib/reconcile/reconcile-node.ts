@@ -49,6 +49,13 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
 
   try {
     if (!options.dryRun) {
+      // A nudge may name any node: for one without a CiliumNode, take no Lease (a write that would stay behind for
+      // every invented name). Found by test/fuzz/function-body.fuzz.test.ts.
+      if (!(await deps.ciliumNodes.get(name))) {
+        result.outcome = "refused";
+        result.reason = { code: "CiliumNodeNotFound", message: `CiliumNode ${name} does not exist` };
+        return finish();
+      }
       const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
       lock = await deps.locks.tryAcquire(name, callId, ttl);
       if (!lock) {
