@@ -109,7 +109,7 @@ describe("benchmark parts", () => {
     });
 
     it("renders each section with the bound, both strategies and their ratios, and says what was not measured", () => {
-      const run = (strategy: string, join: number[], jump: number[]) => ({ nodes: 2, strategy, timeScale: 1, joinToReadyS: join, jumpToRefilledS: jump, complete: true, ociCalls: {}, ociCallsTotal: 40, ipsCreated: 20, callsPerIp: 2, invocations: 3, nudgesPublished: 4, wallSeconds: { join: 1, jump: 1 } });
+      const run = (strategy: string, join: number[], jump: number[]) => ({ nodes: 2, strategy, timeScale: 1, joinToReadyS: join, jumpToRefilledS: jump, complete: true, ociCalls: {}, ociCallsTotal: 40, ipsCreated: 20, callsPerIp: 2, invocations: 3, nudgesPublished: 4, nodesWithNewVnic: 0, wallSeconds: { join: 1, jump: 1 } });
       const report: BenchReport = {
         mode: "quick",
         startedAt: "2026-11-28T00:00:00.000Z",
@@ -123,7 +123,7 @@ describe("benchmark parts", () => {
         coldStart: { error: "boom" },
       };
       const text = renderBench(report);
-      expect(text).to.contain("| 2 | join → pool ready | 1.69 | 3.38 / 4.00 / 4.00 | 6.76 / 8.00 / 8.00 | 2.00× | 2.00× | yes |");
+      expect(text).to.contain("| 2 | join → pool ready | 1.69 | 3.38 / 4.00 / 4.00 | 6.76 / 8.00 / 8.00 | 2.00× | 2.00× | 0 / 0 | yes |");
       expect(text).to.contain("∞ (ours is 0)");
       expect(text).to.contain("| 5/s (burst 5) | 10/s (burst 20) | 2 | 16 | 4.0 | 4.00 | 0.80× | 2 | 0.13 | yes |");
       expect(text).to.contain("**not measured**: boom");

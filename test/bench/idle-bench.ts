@@ -3,7 +3,8 @@ import { DEFAULT_COMPARTMENT, DEFAULT_VCN } from "../../lib/local/local-cluster"
 import { startPipeline } from "../../lib/local/pipeline";
 import { settle } from "../../lib/local/run-local";
 import { fullPollPass } from "./full-poller";
-import { BENCH_SHAPE, coreCalls, diff, nudgesPublished, warmFunction } from "./pipeline-bench";
+import type { Pipeline } from "../../lib/local/pipeline";
+import { BENCH_SHAPE, coreCalls, diff, nudgesPublished, waitFor, warmFunction } from "./pipeline-bench";
 
 /** OCIPAM_WATCHER_COLLECT_LEAKS_SECONDS's default: the watcher nudges one leak-collection pass this often. */
 export const LEAK_COLLECTION_PERIOD_S = 300;
@@ -56,10 +57,19 @@ export async function measureIdle(options: IdleOptions): Promise<IdleResult> {
     await warmFunction(pipeline);
     for (let i = 0; i < options.nodes; i++) await pipeline.sim.joinNode(`idle-${String(i).padStart(3, "0")}`);
     for (const node of pipeline.sim.nodes.keys()) pipeline.sim.schedulePods(node, options.podsPerNode);
-    const settled = await settle(pipeline, 900_000);
+    // Generous limits in simulated time: at a fast time scale the function's CPU time (100 nodes' worth) counts
+    // 1 / timeScale times over. The window only starts once everything has settled.
+    const settled = await settle(pipeline, 4 * 3_600_000);
     // The agents' last status writes may still be due (15 s rate): let two intervals pass, then settle again.
     await pipeline.clock.sleep(30_000);
-    const settledAgain = await settle(pipeline, 300_000);
+    const settledAgain = await settle(pipeline, 3_600_000);
+    // settle() looks at pools, agents and queues; a long delivery in flight or a backlog on the stream (the function's
+    // CPU time is scaled up at this time scale) would still bring reconciles into the window: wait until every nudge
+    // published so far has been delivered and answered.
+    const drainedAll = await waitFor(pipeline, 8 * 3_600_000, async () => {
+      await pipeline.watcher.idle();
+      return pipeline.fn.inFlight === 0 && streamDrained(pipeline);
+    });
 
     const before = coreCalls(pipeline);
     const nudgesBefore = nudgesPublished(pipeline);
@@ -79,7 +89,7 @@ export async function measureIdle(options: IdleOptions): Promise<IdleResult> {
     return {
       nodes: options.nodes,
       windowSimMinutes: minutes,
-      settled: settled && settledAgain,
+      settled: settled && settledAgain && drainedAll,
       ociCallsPerMinute: total(idleCalls) / minutes,
       ociCallsByOperation: idleCalls,
       nudgesPerMinute: nudges / minutes,
@@ -91,4 +101,12 @@ export async function measureIdle(options: IdleOptions): Promise<IdleResult> {
   } finally {
     await pipeline.stop();
   }
+}
+
+/** Every message on the stream has been delivered by the Connector Hub stand-in (its committed offsets are the last ones). */
+function streamDrained(pipeline: Pipeline): boolean {
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { streams: Array<{ id: string; messagesPerPartition: number[] }> };
+  const stream = snapshot.streams.find((st) => st.id === pipeline.cluster.streamId);
+  if (!stream) return true;
+  return stream.messagesPerPartition.every((count, partition) => count === 0 || (pipeline.connector.stats.committed[String(partition)] ?? -1) >= count - 1);
 }

@@ -53,6 +53,11 @@ export interface ScaleRunResult {
   callsPerIp: number | null;
   invocations: number;
   nudgesPublished: number;
+  /**
+   * Nodes that got a secondary VNIC: their path includes the 8 s attach (with many nodes the workers subnets of the
+   * emulator's default world, two /24s, run out of addresses and new IPs go to a VNIC on the pods subnet).
+   */
+  nodesWithNewVnic: number;
   wallSeconds: { join: number; jump: number };
 }
 
@@ -120,6 +125,7 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
       callsPerIp: ipsCreated > 0 ? ociCallsTotal / ipsCreated : null,
       invocations: pipeline.connector.stats.invocations - invocationsBefore,
       nudgesPublished: nudgesPublished(pipeline) - nudgesBefore,
+      nodesWithNewVnic: nodesWithSecondaryVnic(pipeline),
       wallSeconds: { join: joinWallS, jump: jumpWallS },
     };
   } finally {
@@ -184,4 +190,11 @@ export function nudgesPublished(pipeline: Pipeline): number {
 export function ownedIps(pipeline: Pipeline): number {
   const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }> };
   return snapshot.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME).length;
+}
+
+/** Nodes of the simulation with at least one allocator-attached (secondary) VNIC. */
+export function nodesWithSecondaryVnic(pipeline: Pipeline): number {
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ instanceId: string; isPrimary: boolean; lifecycleState: string }> };
+  const withVnic = new Set(snapshot.vnics.filter((v) => !v.isPrimary && v.lifecycleState !== "TERMINATED").map((v) => v.instanceId));
+  return [...pipeline.sim.nodes.values()].filter((n) => withVnic.has(n.instanceId)).length;
 }
