@@ -31,7 +31,7 @@ function newToken(): string {
 export class TokenRegistry {
   readonly adminToken: string;
   private readonly byAccount = new Map<string, string>();
-  private readonly byToken = new Map<string, { namespace: string; name: string }>();
+  private readonly byToken = new Map<string, { namespace: string; name: string; secret?: string; uid?: string }>();
 
   constructor(adminToken: string = newToken()) {
     this.adminToken = adminToken;
@@ -49,8 +49,21 @@ export class TokenRegistry {
     return token;
   }
 
-  /** Whose token this is: "admin", a service account, or undefined for an unknown token. */
-  lookup(token: string): { admin: true } | { admin: false; namespace: string; name: string } | undefined {
+  /**
+   * A new token bound to a `kubernetes.io/service-account-token` Secret (what the token controller writes into it):
+   * it authenticates as the account only while that Secret holds it and the account keeps `uid`.
+   */
+  mintForSecret(namespace: string, secret: string, account: string, uid: string): string {
+    const token = newToken();
+    this.byToken.set(token, { namespace, name: account, secret, uid });
+    return token;
+  }
+
+  /**
+   * Whose token this is: "admin", a service account (with `secret` and `uid` when the token is bound to a token
+   * Secret), or undefined for an unknown token.
+   */
+  lookup(token: string): { admin: true } | { admin: false; namespace: string; name: string; secret?: string; uid?: string } | undefined {
     if (token === this.adminToken) return { admin: true };
     const sa = this.byToken.get(token);
     return sa ? { admin: false, ...sa } : undefined;

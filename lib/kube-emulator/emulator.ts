@@ -13,7 +13,6 @@ import { bootstrapObjects } from "./bootstrap";
 import { builtinResourceTypes } from "./builtins";
 import { crdResourceType, resourceTypeFromCrd } from "./crd";
 import { KubeHttpServer } from "./http/server";
-import { isObject, type JsonObject } from "./json";
 import { kubeConfigOptions, kubeconfigYaml, type KubeConfigOptions } from "./kubeconfig";
 import { applyOrder, readManifests } from "./manifests";
 import { metaOf } from "./object-meta";
@@ -21,6 +20,7 @@ import { ApiOperations } from "./operations";
 import { ResourceRegistry, typeKey } from "./resource-type";
 import { selfSignedCertificate } from "./self-signed";
 import { Storage } from "./storage";
+import { fillServiceAccountToken, startTokenController } from "./token-controller";
 
 /** The project's own manifests (CRDs, namespace, RBAC), loaded by default. */
 export const DEFAULT_MANIFEST_DIR = resolve(__dirname, "..", "..", "infra", "kubernetes");
@@ -73,20 +73,6 @@ export interface KubeEmulator {
   close(): Promise<void>;
 }
 
-/** Token Secrets (type kubernetes.io/service-account-token) get their token at once, as the token controller fills them. */
-function fillServiceAccountToken(obj: JsonObject, tokens: TokenRegistry, ops: () => ApiOperations): void {
-  if (obj.type !== "kubernetes.io/service-account-token") return;
-  const meta = metaOf(obj);
-  const account = meta.annotations?.["kubernetes.io/service-account.name"];
-  if (!account || !meta.namespace) return;
-  const sa = ops().storage.get("serviceaccounts", `${meta.namespace}/${account}`);
-  if (sa) meta.annotations = { ...meta.annotations, "kubernetes.io/service-account.uid": String(metaOf(sa).uid) };
-  const data = isObject(obj.data) ? obj.data : {};
-  data.token = Buffer.from(tokens.tokenFor(meta.namespace, account)).toString("base64");
-  data.namespace = Buffer.from(meta.namespace).toString("base64");
-  obj.data = data;
-}
-
 /**
  * Starts the Kubernetes API emulator on loopback with the built-in kinds, the bootstrap RBAC, and the manifests
  * of `manifestDirs` (the project's CRDs, namespace and least-privilege RBAC by default).
@@ -111,7 +97,8 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
       else registry.register(rt);
     },
   });
-  // Every service account has a token from the moment it exists.
+  startTokenController(ops);
+  // Every service account has a token from the moment it exists (what a TokenRequest would return).
   storage.subscribe((ev) => {
     if (ev.typeKey === "serviceaccounts" && ev.type === "ADDED") {
       const meta = metaOf(ev.object);

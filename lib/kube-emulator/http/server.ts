@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import YAML from "yaml";
 import type { Log } from "../../log";
 import { ANONYMOUS_USER, ADMIN_USER, serviceAccountUser, type TokenRegistry, type UserInfo } from "../auth";
+import { secretTokenValid } from "../token-controller";
 import { createHash } from "node:crypto";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3GroupVersion, openApiV3Root, versionInfo } from "../discovery";
 import { isObject, type JsonObject } from "../json";
@@ -114,8 +115,12 @@ export class KubeHttpServer {
     const who = this.opts.tokens.lookup(m[1]);
     if (!who) throw statusErrors.unauthorized();
     if (who.admin) return ADMIN_USER;
-    // The service account token authenticator rejects tokens of deleted accounts.
+    // The service account token authenticator rejects tokens of deleted accounts, and a token Secret's token once
+    // that Secret is gone or holds another token (legacy.go; token-controller.ts).
     if (!this.opts.ops.storage.get("serviceaccounts", `${who.namespace}/${who.name}`)) throw statusErrors.unauthorized();
+    if (who.secret && !secretTokenValid(this.opts.ops, m[1], { namespace: who.namespace, name: who.name, secret: who.secret, uid: who.uid ?? "" })) {
+      throw statusErrors.unauthorized();
+    }
     return serviceAccountUser(who.namespace, who.name);
   }
 
