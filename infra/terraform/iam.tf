@@ -46,6 +46,8 @@ resource "oci_identity_dynamic_group" "watcher" {
 #   ListPrivateIps             PRIVATE_IP_READ
 #   CreatePrivateIp            PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, VNIC_ASSIGN (+ SUBNET_ATTACH)
 #   DeletePrivateIp            PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN, VNIC_UNASSIGN (+ SUBNET_DETACH)
+#   UpdatePrivateIp            PRIVATE_IP_UPDATE, VNIC_ASSIGN, VNIC_UNASSIGN: re-tag an IP a prewarm created when its node adopts it
+#   UpdateVnic                 VNIC_UPDATE: re-tag a VNIC a prewarm attached when its node adopts it
 #   DetachVnic                 INSTANCE_DETACH_SECONDARY_VNIC, VNIC_DETACH, VNIC_DELETE (+ SUBNET_DETACH): leak collection
 #                              detaches allocator-tagged VNICs of running instances that are no longer nodes
 # The allocator never updates instances, so that is not granted.
@@ -63,8 +65,8 @@ resource "oci_identity_policy" "allocator_instances" {
     "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect vnic-attachments in compartment id ${each.value}",
     "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {INSTANCE_ATTACH_SECONDARY_VNIC} in compartment id ${each.value}",
     "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {INSTANCE_DETACH_SECONDARY_VNIC, VNIC_DETACH, VNIC_DELETE} in compartment id ${each.value}",
-    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {VNIC_READ, VNIC_ATTACH, VNIC_CREATE, VNIC_ASSIGN, VNIC_UNASSIGN, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP} in compartment id ${each.value}",
-    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${each.value}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {VNIC_READ, VNIC_ATTACH, VNIC_CREATE, VNIC_UPDATE, VNIC_ASSIGN, VNIC_UNASSIGN, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP} in compartment id ${each.value}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_UPDATE, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${each.value}",
   ]
 }
 

@@ -26,6 +26,8 @@ export const OPERATION_FAMILY: Readonly<Record<OciOperation, OperationFamily>> =
   GetVcn: "network-read",
   CreatePrivateIp: "network-write",
   DeletePrivateIp: "network-write",
+  UpdatePrivateIp: "network-write",
+  UpdateVnic: "network-write",
   BulkCreatePrivateIps: "network-write",
   GetWorkRequest: "workrequests",
   ListWorkRequestErrors: "workrequests",

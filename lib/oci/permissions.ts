@@ -21,10 +21,12 @@ export type OciOperation =
   | "GetVnicAttachment"
   | "ListVnicAttachments"
   | "GetVnic"
+  | "UpdateVnic"
   | "CreatePrivateIp"
   | "GetPrivateIp"
   | "ListPrivateIps"
   | "DeletePrivateIp"
+  | "UpdatePrivateIp"
   | "BulkCreatePrivateIps"
   | "GetSubnet"
   | "ListSubnets"
@@ -38,7 +40,10 @@ export type OciOperation =
   | "GetMessages"
   | "GetSecretBundle";
 
-/** Extra permissions an AttachVnic needs when `createVnicDetails.nsgIds` is non-empty [CORE-OPS]. */
+/**
+ * Extra permissions an AttachVnic needs when `createVnicDetails.nsgIds` is non-empty, and an UpdateVnic when it
+ * changes the VNIC's NSGs [CORE-OPS].
+ */
 export const ATTACH_VNIC_NSG_PERMISSIONS: readonly string[] = [
   "NETWORK_SECURITY_GROUP_UPDATE_MEMBERS",
   "VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP",
@@ -59,6 +64,8 @@ export const OPERATION_PERMISSIONS: Readonly<Record<OciOperation, readonly strin
   ListVnicAttachments: ["VNIC_ATTACHMENT_READ", "INSTANCE_INSPECT"],
   // [CORE-OPS] GetVnic: VNIC_READ.
   GetVnic: ["VNIC_READ"],
+  // [CORE-OPS] UpdateVnic: VNIC_UPDATE (+ the NSG pair when nsgIds change, which a tag-only update never does).
+  UpdateVnic: ["VNIC_UPDATE"],
   // [CORE-OPS] CreatePrivateIp: PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, VNIC_ASSIGN, SUBNET_ATTACH.
   CreatePrivateIp: ["PRIVATE_IP_CREATE", "PRIVATE_IP_ASSIGN", "VNIC_ASSIGN", "SUBNET_ATTACH"],
   // [CORE-OPS] GetPrivateIp / ListPrivateIps: PRIVATE_IP_READ.
@@ -66,6 +73,9 @@ export const OPERATION_PERMISSIONS: Readonly<Record<OciOperation, readonly strin
   ListPrivateIps: ["PRIVATE_IP_READ"],
   // [CORE-OPS] DeletePrivateIp: PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN, VNIC_UNASSIGN, SUBNET_DETACH.
   DeletePrivateIp: ["PRIVATE_IP_DELETE", "PRIVATE_IP_UNASSIGN", "VNIC_UNASSIGN", "SUBNET_DETACH"],
+  // [CORE-OPS] UpdatePrivateIp: "PRIVATE_IP_UPDATE and VNIC_ASSIGN and VNIC_UNASSIGN" (the private-ips verb table
+  // says UpdatePrivateIp "also needs use vnics"): listed without a condition, so required even for a tag-only update.
+  UpdatePrivateIp: ["PRIVATE_IP_UPDATE", "VNIC_ASSIGN", "VNIC_UNASSIGN"],
   // ASSUMED: the bulk form needs what CreatePrivateIp needs (the bulk operation is newer than the stored docs).
   BulkCreatePrivateIps: ["PRIVATE_IP_CREATE", "PRIVATE_IP_ASSIGN", "VNIC_ASSIGN", "SUBNET_ATTACH"],
   // [CORE-OPS] GetSubnet / ListSubnets: SUBNET_READ.
@@ -89,11 +99,12 @@ export const OPERATION_PERMISSIONS: Readonly<Record<OciOperation, readonly strin
 };
 
 /**
- * The permissions one call of `operation` needs. Only AttachVnic varies with its input (NSG membership).
+ * The permissions one call of `operation` needs. Only AttachVnic and UpdateVnic vary with their input (NSG membership).
  * Callers: the emulator's authorisation step and the policy-coverage test.
  */
 export function permissionsFor(operation: OciOperation, input: { nsgIds?: readonly string[] } = {}): string[] {
   const base = [...OPERATION_PERMISSIONS[operation]];
-  if (operation === "AttachVnic" && input.nsgIds && input.nsgIds.length > 0) base.push(...ATTACH_VNIC_NSG_PERMISSIONS);
+  const withNsgs = operation === "AttachVnic" || operation === "UpdateVnic";
+  if (withNsgs && input.nsgIds && input.nsgIds.length > 0) base.push(...ATTACH_VNIC_NSG_PERMISSIONS);
   return base;
 }

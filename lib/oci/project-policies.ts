@@ -9,10 +9,11 @@ export const COMPONENT_OPERATIONS = {
   /**
    * The allocator function (lib/reconcile and lib/collect through lib/adapters/oci, and its Kubernetes token from OCI
    * Vault). DetachVnic is leak collection's: allocator-tagged secondary VNICs of instances no longer in the cluster.
+   * UpdatePrivateIp / UpdateVnic re-tag the IPs and VNICs a prewarm created when the node adopts them.
    */
   allocator: [
     "GetInstance", "ListVnicAttachments", "GetVnicAttachment", "AttachVnic", "DetachVnic", "GetVnic", "ListPrivateIps", "CreatePrivateIp",
-    "DeletePrivateIp", "BulkCreatePrivateIps", "GetWorkRequest", "ListWorkRequestErrors", "ListSubnets", "GetSubnetIpInventory",
+    "DeletePrivateIp", "UpdatePrivateIp", "UpdateVnic", "BulkCreatePrivateIps", "GetWorkRequest", "ListWorkRequestErrors", "ListSubnets", "GetSubnetIpInventory",
     "ListNetworkSecurityGroups", "GetSecretBundle",
   ],
   /** The in-cluster watcher: publishes nudges. */

@@ -126,6 +126,13 @@ export interface OciNetwork {
   createPrivateIp(request: { vnicId: string; displayName: string; freeformTags: Record<string, string>; retryToken: string }, options?: CallOptions): Promise<Mutation<PrivateIpInfo>>;
   /** Called only for allocator-owned IPs the agent acknowledged (release) or orphans (collection). */
   deletePrivateIp(privateIpId: string, options?: CallOptions): Promise<Mutation<void>>;
+  /**
+   * Called when a node adopts an IP a prewarm created on its instance (and by nothing else): replaces the IP's
+   * freeform tags with `freeformTags` (UpdatePrivateIp). Throws OciApiError; 404 means the IP is gone.
+   */
+  updatePrivateIpTags(privateIpId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<PrivateIpInfo>>;
+  /** Called when a node adopts a VNIC a prewarm attached on its instance: replaces the VNIC's freeform tags (UpdateVnic). */
+  updateVnicTags(vnicId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<VnicInfo>>;
   /** Called when the plan needs subnet candidates: every AVAILABLE subnet of the VCN in the compartment. */
   listSubnets(compartmentId: string, vcnId: string, options?: CallOptions): Promise<SubnetInfo[]>;
   /** Called for the subnets a plan may use: how many addresses are assigned (the subnet's IP inventory count). */

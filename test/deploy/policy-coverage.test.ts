@@ -59,9 +59,9 @@ describe("Terraform IAM policies against the code's operation → permission tab
   });
 
   it("fails when the private-IP statement is removed", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${each.value}",\n', "");
+    const dir = await mutatedCopy(dirs, "iam.tf", '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_UPDATE, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${each.value}",\n', "");
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
-    expect(problems.join("\n")).to.contain("is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, PRIVATE_IP_DELETE, PRIVATE_IP_READ, PRIVATE_IP_UNASSIGN");
+    expect(problems.join("\n")).to.contain("is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, PRIVATE_IP_DELETE, PRIVATE_IP_READ, PRIVATE_IP_UNASSIGN, PRIVATE_IP_UPDATE");
   });
 
   it("fails when the attach permission is broadened to `manage instances`", async () => {

@@ -12,6 +12,8 @@ export type NetworkApi = Pick<
   | "listPrivateIps"
   | "createPrivateIp"
   | "deletePrivateIp"
+  | "updatePrivateIp"
+  | "updateVnic"
   | "listSubnets"
   | "getSubnetIpInventory"
   | "listNetworkSecurityGroups"
@@ -137,6 +139,29 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
     const request: core.requests.DeletePrivateIpRequest = { privateIpId };
     const r = await this.caller.call("DeletePrivateIp", { privateIp: privateIpId }, options, () => this.client.deletePrivateIp(request));
     return { value: undefined, opcRequestId: r.opcRequestId };
+  }
+
+  /**
+   * UpdatePrivateIp `PUT /privateIps/{privateIpId}` with only `freeformTags`: OCI replaces the whole freeform map
+   * with the one sent (UpdatePrivateIpDetails.freeformTags, oci-core/lib/model/update-private-ip-details.d.ts), so
+   * `freeformTags` must be the complete set the IP should carry. PUT is idempotent: a retried attempt sends the same
+   * body and ends in the same state.
+   */
+  async updatePrivateIpTags(privateIpId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<PrivateIpInfo>> {
+    const request: core.requests.UpdatePrivateIpRequest = { privateIpId, updatePrivateIpDetails: { freeformTags: { ...freeformTags } } };
+    const r = await this.caller.call("UpdatePrivateIp", { privateIp: privateIpId }, options, () => this.client.updatePrivateIp(request));
+    return { value: toPrivateIpInfo(r.privateIp, "UpdatePrivateIp"), opcRequestId: r.opcRequestId };
+  }
+
+  /**
+   * UpdateVnic `PUT /vnics/{vnicId}` with only `freeformTags` (UpdateVnicDetails, oci-core/lib/model/
+   * update-vnic-details.d.ts): the map replaces the VNIC's freeform tags; NSGs and the rest are left as they are
+   * because the fields are absent from the body.
+   */
+  async updateVnicTags(vnicId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<VnicInfo>> {
+    const request: core.requests.UpdateVnicRequest = { vnicId, updateVnicDetails: { freeformTags: { ...freeformTags } } };
+    const r = await this.caller.call("UpdateVnic", { vnic: vnicId }, options, () => this.client.updateVnic(request));
+    return { value: toVnicInfo(r.vnic), opcRequestId: r.opcRequestId };
   }
 
   async listSubnets(compartmentId: string, vcnId: string, options?: CallOptions): Promise<SubnetInfo[]> {

@@ -3,6 +3,7 @@ import { computeRoutes } from "./compute-routes";
 import { networkRoutes } from "./network-routes";
 import { secretRoutes, streamingRoutes, workRequestRoutes } from "./other-routes";
 import type { Route } from "./route";
+import { updateRoutes } from "./update-routes";
 
 interface Compiled {
   route: Route;
@@ -19,7 +20,7 @@ function compile(route: Route): Compiled {
   return { route, regex: new RegExp(`^/${route.version}${pattern}/?$`), names };
 }
 
-export const ALL_ROUTES: Route[] = [...computeRoutes, ...networkRoutes, ...workRequestRoutes, ...streamingRoutes, ...secretRoutes];
+export const ALL_ROUTES: Route[] = [...computeRoutes, ...networkRoutes, ...updateRoutes, ...workRequestRoutes, ...streamingRoutes, ...secretRoutes];
 
 /** Finds the route for a method and path (without query). Throws 404 NotFound / 405 MethodNotAllowed as OCI does. */
 export class Router {

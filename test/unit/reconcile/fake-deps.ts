@@ -3,7 +3,7 @@ import type { AllocationIp, ObservedState, ReleaseStatus } from "../../../lib/co
 import { silentLogger } from "../../../lib/log";
 import type { CiliumNodeView } from "../../../lib/ports/kube";
 import { KubeConflictError } from "../../../lib/ports/kube-errors";
-import type { PrivateIpInfo } from "../../../lib/ports/oci";
+import type { PrivateIpInfo, VnicInfo } from "../../../lib/ports/oci";
 import { OciApiError } from "../../../lib/ports/oci-errors";
 import type { ReconcileDeps } from "../../../lib/reconcile/deps";
 import type { Observation } from "../../../lib/reconcile/observe";
@@ -25,6 +25,10 @@ export class FakeWorld {
   nextAddresses: string[] = [];
   conflictOn: "pool" | "status" | undefined;
   failDeleteOf = new Set<string>();
+  /** Re-tag calls (UpdatePrivateIp / UpdateVnic) in order, with the tags sent. */
+  readonly retagged: Array<{ kind: "privateIp" | "vnic"; id: string; freeformTags: Record<string, string> }> = [];
+  /** Freeform tags per IP or VNIC id as the fake OCI holds them after re-tagging. */
+  readonly tagsOf = new Map<string, Record<string, string>>();
   private rv = 1;
 
   deps(overrides: Record<string, string> = {}): ReconcileDeps {
@@ -38,6 +42,18 @@ export class FakeWorld {
           const ipAddress = world.nextAddresses.shift();
           if (!ipAddress) throw new OciApiError("CreatePrivateIp", "subnet full", { statusCode: 400, serviceCode: "LimitExceeded" });
           const value: PrivateIpInfo = { id: `ocid1.privateip.oc1..${ipAddress}`, ipAddress, vnicId: request.vnicId, subnetId: "s", isPrimary: false, freeformTags: {} };
+          return { value, opcRequestId: "req" };
+        },
+        async updatePrivateIpTags(id: string, freeformTags: Record<string, string>) {
+          world.retagged.push({ kind: "privateIp", id, freeformTags: { ...freeformTags } });
+          world.tagsOf.set(id, { ...freeformTags });
+          const value: PrivateIpInfo = { id, ipAddress: id.replace(/^.*\.\./, ""), subnetId: "s", isPrimary: false, freeformTags: { ...freeformTags } };
+          return { value, opcRequestId: "req" };
+        },
+        async updateVnicTags(id: string, freeformTags: Record<string, string>) {
+          world.retagged.push({ kind: "vnic", id, freeformTags: { ...freeformTags } });
+          world.tagsOf.set(id, { ...freeformTags });
+          const value: VnicInfo = { id, isPrimary: false, subnetId: "s", nsgIds: [], freeformTags: { ...freeformTags }, lifecycleState: "AVAILABLE" };
           return { value, opcRequestId: "req" };
         },
         async deletePrivateIp(id: string) {
