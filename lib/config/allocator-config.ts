@@ -114,7 +114,7 @@ export const ALLOCATOR_CONFIG_KEYS: readonly ConfigKey[] = [
   { key: "OCIPAM_LOG_LEVEL", default: "info", description: "pino log level." },
   { key: "OCIPAM_PREWARM_ON_LAUNCH", default: "false", description: "On an instance's launchinstance.end event, create and tag the pre-allocate IPs (and a secondary VNIC when first-interface-index ≥ 1) before its node joins; the node adopts them." },
   { key: "OCIPAM_PREWARM_IPS", default: "8", description: "IPs a prewarm prepares (Cilium's default pre-allocate)." },
-  { key: "OCIPAM_PREWARM_INSTANCE_TAGS", default: "", description: "key=value freeform tags an instance must all carry to be prewarmed (empty: any instance of the cluster's compartments)." },
+  { key: "OCIPAM_PREWARM_INSTANCE_TAGS", default: "", description: "key=value freeform tags an instance must all carry to be prewarmed; required when OCIPAM_PREWARM_ON_LAUNCH is on (prewarming every instance of the cluster's compartments is never a default)." },
   { key: "OCIPAM_PREWARM_DISPLAY_NAME_PATTERN", default: "", description: "Regular expression an instance's display name must match to be prewarmed (empty: any name)." },
   { key: "OCIPAM_PREWARM_JOIN_TIMEOUT", default: "900", description: "Seconds after an instance's creation during which a prewarm's IPs and VNICs wait for its node; after that, leak collection may take them." },
   { key: "OCIPAM_COLLECT_GRACE_PERIOD", default: "600", description: "Seconds an orphaned IP or VNIC stays marked before the collector deletes it (it must still be orphaned on a later pass)." },
@@ -171,6 +171,13 @@ export function loadAllocatorConfig(values: Record<string, string | undefined>):
     if (kube[field] === undefined) throw new ConfigError(key, `is required when OCIPAM_KUBE_AUTH=${kubeAuth}`);
   }
   const ociAuth = parseEnum("OCIPAM_OCI_AUTH", str("OCIPAM_OCI_AUTH"), OCI_AUTH_KINDS);
+  const prewarmEnabled = parseBoolean("OCIPAM_PREWARM_ON_LAUNCH", str("OCIPAM_PREWARM_ON_LAUNCH"));
+  const prewarmTags = parseTags("OCIPAM_PREWARM_INSTANCE_TAGS", str("OCIPAM_PREWARM_INSTANCE_TAGS"));
+  if (prewarmEnabled && Object.keys(prewarmTags).length === 0) {
+    // A launch event is a hint anyone in the compartments can cause: only instances the operator marked as the
+    // cluster's future nodes get VNICs and IPs.
+    throw new ConfigError("OCIPAM_PREWARM_INSTANCE_TAGS", "is required when OCIPAM_PREWARM_ON_LAUNCH is true: name the freeform tags (key=value) that mark the cluster's worker instances");
+  }
   return {
     planner: {
       clusterName,
@@ -207,9 +214,9 @@ export function loadAllocatorConfig(values: Record<string, string | undefined>):
     maxRoundsPerNode: parseInteger("OCIPAM_MAX_ROUNDS_PER_NODE", str("OCIPAM_MAX_ROUNDS_PER_NODE"), 1, 50),
     logLevel: parseEnum("OCIPAM_LOG_LEVEL", str("OCIPAM_LOG_LEVEL"), ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const),
     prewarm: {
-      enabled: parseBoolean("OCIPAM_PREWARM_ON_LAUNCH", str("OCIPAM_PREWARM_ON_LAUNCH")),
+      enabled: prewarmEnabled,
       ips: parseInteger("OCIPAM_PREWARM_IPS", str("OCIPAM_PREWARM_IPS"), 1, 4096),
-      instanceTags: parseTags("OCIPAM_PREWARM_INSTANCE_TAGS", str("OCIPAM_PREWARM_INSTANCE_TAGS")),
+      instanceTags: prewarmTags,
       displayNamePattern: validateRegExp("OCIPAM_PREWARM_DISPLAY_NAME_PATTERN", str("OCIPAM_PREWARM_DISPLAY_NAME_PATTERN")),
       joinTimeoutSeconds: parseInteger("OCIPAM_PREWARM_JOIN_TIMEOUT", str("OCIPAM_PREWARM_JOIN_TIMEOUT"), 0),
     },

@@ -125,6 +125,13 @@ export interface ObservedState {
   pendingPods: number;
   /** When each IP was first seen as a release candidate (kept in the project's own per-node resource). */
   releaseFirstSeen: Record<string, string>;
+  /**
+   * How many rounds of this node have created objects so far (kept in the node's OciIpamNode record, 0 when none).
+   * It is part of every retry token, so a token is never sent again once the objects it created may have been
+   * deleted (OCI answers 409 InvalidatedRetryToken to a token whose object is gone): an observation can repeat an
+   * earlier one (an operator deleted the IPs a round created), a generation never does.
+   */
+  retryGeneration?: number;
 }
 
 /** Where a node stands after planning. */
@@ -173,6 +180,20 @@ export interface AttachVnicAction {
   /** IPs to assign once ATTACHED. */
   thenAssign: number;
   retryToken: string;
+  /** One opc-retry-token per IP to create on the new VNIC once it is ATTACHED, in order (thenAssign of them). */
+  ipRetryTokens: string[];
+  reason: Reason;
+}
+
+/**
+ * Objects a prewarm created on the instance before the node existed (tagged with the instance, no node), now
+ * claimed by the node: their freeform tags are replaced by `freeformTags` (their own tags plus the node tag), so
+ * that ownership is never "any node on this instance" again.
+ */
+export interface AdoptObjectsAction {
+  kind: "adoptObjects";
+  privateIps: Array<{ privateIpId: string; ipAddress: string; freeformTags: Record<string, string> }>;
+  vnics: Array<{ vnicId: string; freeformTags: Record<string, string> }>;
   reason: Reason;
 }
 
@@ -215,6 +236,7 @@ export interface WritePoolAction {
 }
 
 export type PlanAction =
+  | AdoptObjectsAction
   | AssignIpsAction
   | AttachVnicAction
   | AwaitAttachmentAction

@@ -1,9 +1,9 @@
 import {
   calculateExcessIps, calculateNeededIps, effectiveMaxAllocate, effectivePreAllocate, nodeMaximumIps, nodeMinimumIps, surgeAllocation,
 } from "./formulas";
-import type { NodeState, NodeStats, ObservedState, Plan, PlanAction, Reason } from "./model";
-import { isOwnAttachmentName } from "./ownership";
-import { rebuildPool, secondaryIpCount, usableVnics } from "./pool";
+import type { AdoptObjectsAction, NodeState, NodeStats, ObservedState, Plan, PlanAction, Reason } from "./model";
+import { isOwnAttachmentName, isOwnedBy, ownershipTags, TAG_NODE } from "./ownership";
+import { compareIpv4, rebuildPool, secondaryIpCount, usableVnics } from "./pool";
 import { planRelease } from "./release";
 import { deriveRetryToken, observationDigest } from "./retry-token";
 import { selectNsgs, selectSubnetForNewVnic } from "./subnet-selection";
@@ -17,7 +17,8 @@ import { selectNsgs, selectSubnetForNewVnic } from "./subnet-selection";
  * usable VNICs with room in (index, OCID) order, then by attaching VNICs while slots are free. What one Cilium
  * maintenance round would do per interface is laid out here as successive actions of one plan, with the same totals.
  */
-export function planNode(observed: ObservedState): Plan {
+export function planNode(input: ObservedState): Plan {
+  const observed = normalizeObservation(input);
   const { ciliumNode: node, instance, config } = observed;
   const decisions: Reason[] = [];
   const pool = rebuildPool(observed);
@@ -26,6 +27,11 @@ export function planNode(observed: ObservedState): Plan {
 
   if (instance.lifecycleState !== "RUNNING") {
     const reason = { code: "InstanceNotRunning", message: `instance ${instance.id} is ${instance.lifecycleState}: nothing is done for it` };
+    return { ...base, state: "Error", reason, actions: [], decisions: [reason], releaseFirstSeen: observed.releaseFirstSeen };
+  }
+  if (!observed.vnics.some((v) => v.isPrimary && v.attachmentState === "ATTACHED" && v.vnicId)) {
+    // Without the primary VNIC there is no subnet, NSG or placement to plan from (an instance still launching).
+    const reason = { code: "NoPrimaryVnic", message: `instance ${instance.id} has no attached primary VNIC: nothing is done for it` };
     return { ...base, state: "Error", reason, actions: [], decisions: [reason], releaseFirstSeen: observed.releaseFirstSeen };
   }
   decisions.push({
@@ -38,6 +44,12 @@ export function planNode(observed: ObservedState): Plan {
   let reason: Reason = { code: "PoolSatisfied", message: `the pool holds what the watermarks ask (${stats.available} IPs, ${stats.used} used)` };
   let releaseFirstSeen: Record<string, string> = {};
 
+  const adoption = planAdoption(observed, pool);
+  if (adoption) actions.push(adoption);
+
+  // A capped need is a state whatever else the round does: releasing, waiting for the agent, or allocating up to the cap.
+  const capped = cappedNeed(observed, stats);
+  if (capped) decisions.push(capped);
   const releaseInProgress = Object.keys(node.releaseIps).length > 0;
   if (stats.needed === 0 && (stats.excess > 0 || releaseInProgress)) {
     const release = planRelease(observed, stats.excess, config.releaseExcessIps);
@@ -54,12 +66,6 @@ export function planNode(observed: ObservedState): Plan {
       actions.push(...release.actions);
       decisions.push(...release.decisions);
     }
-    const capped = cappedNeed(observed, stats);
-    if (capped) {
-      state = "AtCapacity";
-      reason = capped;
-      decisions.push(capped);
-    }
     if (stats.toAllocate > 0) {
       const allocation = planAllocation(observed, stats);
       actions.push(...allocation.actions);
@@ -67,6 +73,10 @@ export function planNode(observed: ObservedState): Plan {
       state = allocation.state;
       reason = allocation.reason;
     }
+  }
+  if (capped && state !== "Error") {
+    state = "AtCapacity";
+    reason = capped;
   }
 
   const preAllocateToWrite = node.preAllocate && node.preAllocate > 0 ? undefined : nodeMinimumIps(instance.maxVnicAttachments, config.firstInterfaceIndex, config.ipsPerVnic);
@@ -78,6 +88,43 @@ export function planNode(observed: ObservedState): Plan {
   }
   if (actions.length === 0) decisions.push({ code: "NoOp", message: "nothing to do" });
   return { ...base, state, reason, actions, decisions, releaseFirstSeen };
+}
+
+/**
+ * The observation in one canonical order (VNICs by index then OCID, their IPs by address, subnets and NSGs by OCID),
+ * so the plan is the same whatever order OCI listed things in: list order is not part of any API contract.
+ */
+export function normalizeObservation(observed: ObservedState): ObservedState {
+  const byId = <T extends { id: string }>(a: T, b: T) => a.id.localeCompare(b.id);
+  return {
+    ...observed,
+    vnics: observed.vnics
+      .map((v) => ({ ...v, privateIps: [...v.privateIps].sort((a, b) => compareIpv4(a.ipAddress, b.ipAddress) || a.id.localeCompare(b.id)) }))
+      .sort((a, b) => a.index - b.index || (a.vnicId ?? "").localeCompare(b.vnicId ?? "") || a.attachmentId.localeCompare(b.attachmentId)),
+    subnets: [...observed.subnets].sort(byId),
+    nsgs: [...observed.nsgs].sort(byId),
+  };
+}
+
+/**
+ * Prewarmed objects the node now owns (tagged with its instance but no node) get the node tag: from then on they are
+ * this node's by name, never "whichever node names this instance". Only for a node (a prewarm adopts nothing).
+ */
+function planAdoption(observed: ObservedState, pool: Record<string, unknown>): AdoptObjectsAction | undefined {
+  const { ciliumNode: node, instance, config } = observed;
+  if (!node.name) return undefined;
+  const claim = ownershipTags(config.clusterName, node.name, instance.id);
+  const instanceOwned = (tags: Record<string, string>) => !tags[TAG_NODE] && isOwnedBy(tags, config.clusterName, node.name, instance.id);
+  const vnics = usableVnics(observed);
+  const privateIps = vnics.flatMap((v) => v.privateIps)
+    .filter((ip) => !ip.isPrimary && pool[ip.ipAddress] !== undefined && instanceOwned(ip.freeformTags))
+    .map((ip) => ({ privateIpId: ip.id, ipAddress: ip.ipAddress, freeformTags: { ...ip.freeformTags, ...claim } }));
+  const adoptedVnics = vnics.filter((v) => !v.isPrimary && instanceOwned(v.freeformTags)).map((v) => ({ vnicId: v.vnicId, freeformTags: { ...v.freeformTags, ...claim } }));
+  if (privateIps.length === 0 && adoptedVnics.length === 0) return undefined;
+  return {
+    kind: "adoptObjects", privateIps, vnics: adoptedVnics,
+    reason: { code: "AdoptPrewarmed", message: `${privateIps.length} IPs and ${adoptedVnics.length} VNICs prepared on instance ${instance.id} before node ${node.name} joined get the node's tag` },
+  };
 }
 
 /**
@@ -106,8 +153,10 @@ function computeStats(observed: ObservedState, available: number): NodeStats {
   const excess = calculateExcessIps(available, used, preAllocate, minAllocate, maxAboveWatermark);
   const surge = surgeAllocation(observed.pendingPods, needed);
   let toAllocate = needed > 0 ? needed + maxAboveWatermark + surge : 0;
-  // max-allocate is a ceiling the operator set: max-above-watermark and surge never push the pool past it.
-  if (node.maxAllocate && node.maxAllocate > 0) toAllocate = Math.min(toAllocate, Math.max(node.maxAllocate - available, 0));
+  // max-allocate is a ceiling the operator set, and the node maximum one the shape sets: max-above-watermark and surge
+  // never push the pool past either.
+  const ceiling = node.maxAllocate && node.maxAllocate > 0 ? Math.min(node.maxAllocate, nodeMaximum) : nodeMaximum;
+  toAllocate = Math.min(toAllocate, Math.max(ceiling - available, 0));
   const vnicsAttached = observed.vnics.filter((v) => v.attachmentState !== "DETACHED").length;
   return { available, used, needed, excess, preAllocate, minAllocate, maxAllocate, maxAboveWatermark, surge, toAllocate, nodeMaximum, vnicSlots: instance.maxVnicAttachments, vnicsAttached };
 }
@@ -124,8 +173,9 @@ function planAllocation(observed: ObservedState, stats: NodeStats): AllocationPl
   const actions: PlanAction[] = [];
   const decisions: Reason[] = [];
   const digest = observationDigest(observed.vnics.flatMap((v) => [v.attachmentId, ...v.privateIps.map((ip) => ip.id)]));
+  const generation = observed.retryGeneration ?? 0;
   const token = (operation: "createPrivateIp" | "attachVnic", target: string, ordinal: number) =>
-    deriveRetryToken({ cluster: config.clusterName, node: node.name, instanceId: instance.id, operation, target, observationDigest: digest, ordinal });
+    deriveRetryToken({ cluster: config.clusterName, node: node.name, instanceId: instance.id, operation, target, observationDigest: digest, generation, ordinal });
   const subnetFree = new Map(observed.subnets.map((s) => [s.id, s.freeAddresses]));
   let remaining = stats.toAllocate;
   decisions.push({ code: "ToAllocate", message: `allocate ${remaining} = needed ${stats.needed} + max-above-watermark ${stats.maxAboveWatermark} + surge ${stats.surge}${stats.surge > 0 ? ` (${observed.pendingPods} pending pods)` : ""}` });
@@ -195,6 +245,7 @@ function planAllocation(observed: ObservedState, stats: NodeStats): AllocationPl
     actions.push({
       kind: "attachVnic", subnetId: choice.subnet.id, nsgIds: nsgs.nsgIds, index, thenAssign,
       retryToken: token("attachVnic", `index-${index}`, 0),
+      ipRetryTokens: Array.from({ length: thenAssign }, (_, i) => token("createPrivateIp", `new-vnic-index-${index}`, i)),
       reason: { code: "AttachVnic", message: `no usable VNIC has room for ${remaining} more IPs and ${instance.maxVnicAttachments - slotsUsed} slots are free: attach a VNIC on ${choice.subnet.id} (index ${index}) and assign ${thenAssign}` },
     });
     subnetFree.set(choice.subnet.id, choice.subnet.freeAddresses - thenAssign - 1);

@@ -3,8 +3,14 @@ import { isOwnedSecondaryIp, vnicExclusion } from "./ownership";
 
 /**
  * `spec.ipam.pool` rebuilt from OCI: every allocator-owned secondary IP on a usable VNIC (created for this node, or
- * by a prewarm on its instance before the node existed: adopted here), with the VNIC OCID as resource and no owner (Cilium's cloud IPAM replaces the pool wholesale from the cloud the same way).
- * A VNIC's primary IP never enters the pool. IPs already `released` in the handshake stay out.
+ * by a prewarm on its instance before the node existed: adopted here), with the VNIC OCID as resource and no owner
+ * (Cilium's cloud IPAM replaces the pool wholesale from the cloud the same way). A VNIC's primary IP never enters the
+ * pool. IPs already `released` in the handshake stay out.
+ *
+ * An address in `status.ipam.used` stays in the pool whatever happened to its VNIC's eligibility (first-interface-
+ * index raised, an exclusion tag added, the attachment briefly not ATTACHED) as long as OCI still has it on the
+ * instance, or its VNIC cannot be seen right now: the agent would otherwise see a pod's address leave the pool, and
+ * the only way out of the pool for an address is Cilium's release handshake (see {@link keptInUse}).
  */
 export function rebuildPool(observed: ObservedState): Record<string, AllocationIp> {
   const node = observed.ciliumNode.name;
@@ -16,7 +22,34 @@ export function rebuildPool(observed: ObservedState): Record<string, AllocationI
       pool[ip.ipAddress] = { resource: vnic.vnicId };
     }
   }
+  Object.assign(pool, keptInUse(observed, pool));
   return sortPool(pool);
+}
+
+/**
+ * Addresses in `status.ipam.used` and in the current pool that the usable-VNIC rule would drop, kept with their
+ * resource: the address is still a secondary IP of one of the instance's VNICs in OCI (whatever that VNIC's
+ * eligibility now), or it sits on a VNIC whose attachment is observed but not ATTACHED (its IPs cannot be listed
+ * now). An address OCI no longer has on any observed VNIC is not kept: it is gone, and keeping it would hand it out.
+ */
+export function keptInUse(observed: ObservedState, pool: Record<string, AllocationIp>): Record<string, AllocationIp> {
+  const { ciliumNode: node } = observed;
+  const kept: Record<string, AllocationIp> = {};
+  const onInstance = new Map<string, string>();
+  const unobservable = new Set<string>();
+  for (const vnic of observed.vnics) {
+    if (!vnic.vnicId) continue;
+    if (vnic.attachmentState !== "ATTACHED") unobservable.add(vnic.vnicId);
+    for (const ip of vnic.privateIps) if (!ip.isPrimary) onInstance.set(ip.ipAddress, vnic.vnicId);
+  }
+  for (const address of Object.keys(node.used)) {
+    const current = node.pool[address];
+    if (pool[address] || !current) continue;
+    const vnicId = onInstance.get(address);
+    if (vnicId) kept[address] = { resource: vnicId };
+    else if (current.resource && unobservable.has(current.resource)) kept[address] = { resource: current.resource };
+  }
+  return kept;
 }
 
 /** VNICs the allocator may put pod IPs on, in the deterministic order used everywhere: index, then OCID. */

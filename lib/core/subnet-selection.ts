@@ -57,16 +57,20 @@ export function primaryVnic(vnics: ObservedVnic[]): ObservedVnic | undefined {
 }
 
 /**
- * NSGs for a new VNIC (Cilium ENI `getSecurityGroupIDs`): configured IDs, else NSGs of the VCN matching the
- * configured tags, else those of the primary VNIC.
+ * NSGs for a new VNIC (Cilium ENI `getSecurityGroupIDs`, pkg/aws/eni/node.go): configured IDs, else NSGs of the VCN
+ * matching the configured tags, else those of the primary VNIC. Tags that match no NSG fall back to the primary
+ * VNIC's groups, as Cilium falls back to eth0's security groups when `security-group-tags` match none: a VNIC with no
+ * NSG at all would carry pod traffic outside every rule the operator wrote for the nodes.
  */
 export function selectNsgs(observed: ObservedState): { nsgIds: string[]; reason: Reason } {
   const { config } = observed;
   if (config.nsgIds.length > 0) return { nsgIds: [...config.nsgIds], reason: { code: "NsgsFromConfiguredIds", message: `configured NSGs ${config.nsgIds.join(", ")}` } };
+  const primaryNsgs = [...(primaryVnic(observed.vnics)?.nsgIds ?? [])];
+  const ofPrimary = primaryNsgs.length > 0 ? `the primary VNIC's NSGs: ${primaryNsgs.join(", ")}` : "the primary VNIC has no NSGs";
   if (Object.keys(config.nsgTags).length > 0) {
     const matched = observed.nsgs.filter((n) => n.vcnId === config.vcnId && tagsMatchAll(n.freeformTags, config.nsgTags)).map((n) => n.id).sort();
-    return { nsgIds: matched, reason: { code: "NsgsFromConfiguredTags", message: matched.length > 0 ? `NSGs matching the configured tags: ${matched.join(", ")}` : "no NSG matches the configured tags" } };
+    if (matched.length > 0) return { nsgIds: matched, reason: { code: "NsgsFromConfiguredTags", message: `NSGs matching the configured tags: ${matched.join(", ")}` } };
+    return { nsgIds: primaryNsgs, reason: { code: "NsgTagsMatchNone", message: `no NSG matches the configured tags: ${ofPrimary}` } };
   }
-  const primaryNsgs = primaryVnic(observed.vnics)?.nsgIds ?? [];
-  return { nsgIds: [...primaryNsgs], reason: { code: "NsgsOfPrimaryVnic", message: primaryNsgs.length > 0 ? `the primary VNIC's NSGs: ${primaryNsgs.join(", ")}` : "the primary VNIC has no NSGs" } };
+  return { nsgIds: primaryNsgs, reason: { code: "NsgsOfPrimaryVnic", message: ofPrimary } };
 }

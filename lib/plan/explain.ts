@@ -19,6 +19,8 @@ export function explainPlan(plan: Plan): string {
 
 export function describeAction(action: PlanAction): string {
   switch (action.kind) {
+    case "adoptObjects":
+      return `tag ${action.privateIps.length} prewarmed IPs and ${action.vnics.length} VNICs with the node's name`;
     case "assignIps":
       return `assign ${action.count} secondary IPs on VNIC ${action.vnicId} (subnet ${action.subnetId})`;
     case "attachVnic":

@@ -94,6 +94,8 @@ export interface IpamRecordStatus {
   vnics: VnicRecord[];
   allocating?: { attachmentId: string; since: string };
   release: { firstSeenExcess: Record<string, string> };
+  /** Rounds of this node that created objects so far: part of every retry token (lib/core/retry-token.ts). */
+  retryGeneration?: number;
 }
 
 export interface IpamRecord {
@@ -101,13 +103,40 @@ export interface IpamRecord {
   instanceId: string;
   resourceVersion?: string;
   status?: IpamRecordStatus;
+  /**
+   * Nodes that named this record's instance in their providerID while this record claimed it (written by their
+   * refused reconciles): while one of them still names the instance, this node is refused too.
+   */
+  contenders: string[];
+}
+
+/** The Kubernetes Node a record belongs to: Kubernetes deletes the record with its Node (ownerReferences). */
+export interface RecordOwner {
+  name: string;
+  uid: string;
 }
 
 export interface IpamRecords {
   /** Called at each observation (release first-seen times, the allocating marker). */
   get(name: string): Promise<IpamRecord | undefined>;
-  /** Called after each reconcile: creates the record if needed and replaces its status. Last writer wins. */
-  save(name: string, instanceId: string, status: IpamRecordStatus): Promise<void>;
+  /**
+   * Called after each reconcile: creates the record if needed (owned by `owner`, the node's Node, so that Kubernetes'
+   * garbage collector deletes it with the Node) and replaces its status. Last writer wins. The record claims
+   * `instanceId`: it must be findable by {@link findByInstance}.
+   */
+  save(name: string, instanceId: string, status: IpamRecordStatus, owner?: RecordOwner): Promise<void>;
+  /**
+   * Called at a node's first reconcile on an instance, under the instance's lock: every record claiming the instance
+   * (any node name). Must not list every record: the adapter selects by a label derived from the instance OCID.
+   */
+  findByInstance(instanceId: string): Promise<IpamRecord[]>;
+  /**
+   * Called when a reconcile is refused because `name`'s record claims the instance `contender` names: adds
+   * `contender` to the record's contenders (no-op when the record is gone). Never touches the record's status.
+   */
+  addContender(name: string, contender: string): Promise<void>;
+  /** Called when none of a record's contenders names its instance any more: empties the list. */
+  clearContenders(name: string): Promise<void>;
   /** Called when the instance is terminated or the node is gone. */
   remove(name: string): Promise<void>;
 }

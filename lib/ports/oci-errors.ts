@@ -33,6 +33,31 @@ export class OciApiError extends OcipamError {
   get notFound(): boolean {
     return this.statusCode === 404;
   }
+
+  /**
+   * OCI refused the create's opc-retry-token itself, not the request: 409 InvalidatedRetryToken (the object the token
+   * created was deleted since) or 409 Conflict "Token is currently in use for a different request" (the same token
+   * with another body). A new token makes it a new request (API Errors reference, apierrors.htm).
+   */
+  get retryTokenRefused(): boolean {
+    if (this.statusCode !== 409) return false;
+    return this.serviceCode === "InvalidatedRetryToken" || (this.serviceCode === "Conflict" && /token/i.test(this.message));
+  }
+}
+
+/**
+ * No attempt was started because none could finish before the caller's deadline (or the shared request budget had no
+ * token before it). Not a failure of OCI: the use cases report it as their own outcome (DeadlineReached), keep what
+ * was done and let the next nudge continue. `cause` is the last failure, if there was one.
+ */
+export class OciDeadlineError extends OciApiError {
+  constructor(operation: string, message: string, options?: { cause?: unknown }) {
+    const last = options?.cause instanceof OciApiError ? options.cause : undefined;
+    super(operation, message, { opcRequestId: last?.opcRequestId }, options);
+    // OcipamError fixes `reason` from the status; a deadline has its own stable reason.
+    (this as { reason: string }).reason = "OciDeadlineExceeded";
+    this.context.deadlineExceeded = true;
+  }
 }
 
 function reasonFor(statusCode: number | undefined, serviceCode: string | undefined): string {

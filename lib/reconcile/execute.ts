@@ -1,14 +1,15 @@
+import { missingPoolAddresses, poolAfterExecution, releaseStatusAfterDeletes } from "../core/execution-outcome";
 import type { AllocationIp, AttachVnicAction, Plan, ReleaseStatus } from "../core/model";
 import { attachmentDisplayName, ownershipTags } from "../core/ownership";
-import { sortPool } from "../core/pool";
-import { deriveRetryToken } from "../core/retry-token";
+import { freshRetryToken } from "../core/retry-token";
 import type { PrivateIpInfo, VnicAttachmentInfo } from "../ports/oci";
 import { KubeConflictError } from "../ports/kube-errors";
-import { OciApiError } from "../ports/oci-errors";
+import { OciApiError, OciDeadlineError } from "../ports/oci-errors";
 import type { TimeBudget } from "./deadline";
 import type { ReconcileDeps } from "./deps";
 import { mapSettledLimit } from "./map-limit";
 import type { Observation } from "./observe";
+import type { UsedAddresses } from "./used-addresses";
 
 export interface Execution {
   created: Array<PrivateIpInfo & { vnicId: string }>;
@@ -16,9 +17,17 @@ export interface Execution {
   attached: VnicAttachmentInfo[];
   /** Attachments this execution created (as opposed to ones it only waited for). */
   attachmentsStarted: number;
+  /** Prewarmed IPs and VNICs that now carry the node's tag. */
+  adopted: number;
   /** An attachment still ATTACHING when time ran out: the next run continues with it. */
   pendingAttachment?: { attachmentId: string; since: string };
   failures: OciApiError[];
+  /** Addresses a release would have deleted but that an agent reports as used: kept, and the handshake re-plans. */
+  refusedInUse: Array<{ ipAddress: string; usedBy: string }>;
+  /** Pool addresses OCI no longer had when the written pool was checked: the caller re-plans to drop them. */
+  poolMissing: string[];
+  /** The invocation's deadline came before every planned call could start. */
+  deadlineReached: boolean;
   /** The CiliumNode's resourceVersion after this execution's writes. */
   resourceVersion: string;
   wrotePool: boolean;
@@ -32,14 +41,25 @@ export interface Execution {
   conflict?: KubeConflictError;
 }
 
+/** What an execution needs besides the plan: time, the invocation's id, and the per-invocation used-address check. */
+export interface ExecutionContext {
+  budget: TimeBudget;
+  callId: string;
+  /** Checked before every DeletePrivateIp; absent only where the plan can delete nothing (a prewarm). */
+  usedAddresses?: UsedAddresses;
+}
+
 /**
- * Carries out a plan's actions in order against OCI and Kubernetes. OCI failures of single IPs are recorded and the
- * rest goes on (what was created is written to the pool, so nothing leaks); a Kubernetes conflict stops the execution
- * and is returned in `conflict` together with what was already done, for the caller to re-read and re-plan. Status is
- * written before the pool, as Cilium does.
+ * Carries out a plan's actions in order against OCI and Kubernetes; it decides nothing (what the writes become after
+ * OCI's answers is lib/core/execution-outcome.ts). OCI failures of single IPs are recorded and the rest goes on (what
+ * was created is written to the pool, so nothing leaks); a Kubernetes conflict stops the execution and is returned in
+ * `conflict` together with what was already done, for the caller to re-read and re-plan. Status is written before the
+ * pool, as Cilium does. Two guards hold whatever the plan says: an address any agent reports as used is never deleted,
+ * and a written pool is checked against OCI so that an address deleted meanwhile is never left on offer.
  */
-export async function executePlan(plan: Plan, observation: Observation, deps: ReconcileDeps, budget: TimeBudget, callId: string): Promise<Execution> {
+export async function executePlan(plan: Plan, observation: Observation, deps: ReconcileDeps, context: ExecutionContext): Promise<Execution> {
   const { config, log } = deps;
+  const { budget, callId } = context;
   const node = plan.node;
   const cluster = config.planner.clusterName;
   const call = { deadline: budget.workDeadline };
@@ -48,15 +68,32 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   const tags = ownershipTags(cluster, node || undefined, plan.instanceId);
   const ipDisplayName = node ? `ocipam ${node}` : `ocipam ${plan.instanceId}`;
   const logBase = { node, instance: plan.instanceId, callId };
-  const result: Execution = { created: [], released: [], attached: [], attachmentsStarted: 0, failures: [], resourceVersion: observation.ciliumNode.resourceVersion, wrotePool: false, wroteReleaseStatus: false };
+  const result: Execution = {
+    created: [], released: [], attached: [], attachmentsStarted: 0, adopted: 0, failures: [], refusedInUse: [], poolMissing: [], deadlineReached: false,
+    resourceVersion: observation.ciliumNode.resourceVersion, wrotePool: false, wroteReleaseStatus: false,
+  };
   const deletedOk = new Set<string>();
   // Addresses whose `released` entry is in status.ipam.release-ips (as read, then as this execution writes it).
-  let releasedInStatus = new Set(Object.entries(observation.ciliumNode.ipam.releaseIps).filter(([, s]) => s === "released").map(([ip]) => ip));
+  let releasedInStatus = releasedIn(observation.ciliumNode.ipam.releaseIps);
+
+  const createIp = async (vnicId: string, retryToken: string) => {
+    const request = { vnicId, displayName: ipDisplayName, freeformTags: tags, retryToken };
+    try {
+      return await deps.network.createPrivateIp(request, call);
+    } catch (err) {
+      if (!(err instanceof OciApiError && err.retryTokenRefused)) throw err;
+      // The token named a request OCI can no longer replay (its object was deleted, or it was used for another body):
+      // once, as a new request.
+      const fresh = freshRetryToken(retryToken, callId);
+      log.info({ ...logBase, vnic: vnicId, operation: "CreatePrivateIp", serviceCode: err.serviceCode, opcRequestId: err.opcRequestId }, "retry token refused by OCI; retrying once with a fresh token");
+      return deps.network.createPrivateIp({ ...request, retryToken: fresh }, call);
+    }
+  };
 
   const createIps = async (vnicId: string, tokens: string[]) => {
     const settled = await mapSettledLimit(tokens, config.createConcurrency, async (retryToken) => {
-      if (budget.expired()) throw new OciApiError("CreatePrivateIp", "not started: the invocation deadline is near", {});
-      return deps.network.createPrivateIp({ vnicId, displayName: ipDisplayName, freeformTags: tags, retryToken }, call);
+      if (budget.expired()) throw new OciDeadlineError("CreatePrivateIp", "not started: the invocation deadline is near");
+      return createIp(vnicId, retryToken);
     });
     for (const s of settled) {
       if (s.status === "fulfilled") {
@@ -69,45 +106,67 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   };
 
   const recordFailure = (err: unknown, fields: Record<string, unknown>) => {
+    if (err instanceof OciDeadlineError) {
+      // Out of time is not a failure of OCI: the next nudge continues (reported as DeadlineReached).
+      result.deadlineReached = true;
+      return;
+    }
     const failure = err instanceof OciApiError ? err : new OciApiError(String(fields.operation ?? "oci"), err instanceof Error ? err.message : String(err), {}, { cause: err });
     result.failures.push(failure);
     log.warn({ ...logBase, ...fields, reason: failure.reason, statusCode: failure.statusCode, serviceCode: failure.serviceCode, opcRequestId: failure.opcRequestId }, failure.message);
   };
 
+  const deleteReleased = async (ip: { ipAddress: string; privateIpId: string }, vnicId: string) => {
+    const usedBy = await context.usedAddresses?.usedBy(ip.ipAddress);
+    if (usedBy !== undefined) {
+      result.refusedInUse.push({ ipAddress: ip.ipAddress, usedBy });
+      log.warn({ ...logBase, vnic: vnicId, ip: ip.ipAddress, privateIpId: ip.privateIpId, usedBy }, `not deleted: the agent of ${usedBy} reports ${ip.ipAddress} as used`);
+      return;
+    }
+    try {
+      const done = await deps.network.deletePrivateIp(ip.privateIpId, call);
+      deletedOk.add(ip.ipAddress);
+      result.released.push(ip.ipAddress);
+      log.info({ ...logBase, vnic: vnicId, operation: "DeletePrivateIp", ip: ip.ipAddress, privateIpId: ip.privateIpId, opcRequestId: done.opcRequestId }, "private IP released");
+    } catch (err) {
+      if (err instanceof OciApiError && err.notFound) deletedOk.add(ip.ipAddress); // already gone: the handshake may complete
+      else recordFailure(err, { vnic: vnicId, operation: "DeletePrivateIp", ip: ip.ipAddress });
+    }
+  };
+
   for (const action of plan.actions) {
     switch (action.kind) {
-      case "releaseIps": {
-        const settled = await mapSettledLimit(action.ips, config.createConcurrency, (ip) => deps.network.deletePrivateIp(ip.privateIpId, call));
-        settled.forEach((s, i) => {
-          const ip = action.ips[i]!;
-          if (s.status === "fulfilled") {
-            deletedOk.add(ip.ipAddress);
-            result.released.push(ip.ipAddress);
-            log.info({ ...logBase, vnic: action.vnicId, operation: "DeletePrivateIp", ip: ip.ipAddress, privateIpId: ip.privateIpId, opcRequestId: s.value.opcRequestId }, "private IP released");
-          } else if (s.reason instanceof OciApiError && s.reason.notFound) {
-            deletedOk.add(ip.ipAddress); // already gone: the handshake may complete
-          } else {
-            recordFailure(s.reason, { vnic: action.vnicId, operation: "DeletePrivateIp", ip: ip.ipAddress });
-          }
-        });
+      case "adoptObjects": {
+        const updates = [
+          ...action.vnics.map((v) => async () => {
+            const done = await deps.network.updateVnicTags(v.vnicId, v.freeformTags, call);
+            log.info({ ...logBase, vnic: v.vnicId, operation: "UpdateVnic", opcRequestId: done.opcRequestId }, "prewarmed VNIC tagged for the node");
+          }),
+          ...action.privateIps.map((ip) => async () => {
+            const done = await deps.network.updatePrivateIpTags(ip.privateIpId, ip.freeformTags, call);
+            log.info({ ...logBase, operation: "UpdatePrivateIp", ip: ip.ipAddress, privateIpId: ip.privateIpId, opcRequestId: done.opcRequestId }, "prewarmed private IP tagged for the node");
+          }),
+        ];
+        const settled = await mapSettledLimit(updates, config.createConcurrency, (update) => update());
+        for (const s of settled) {
+          if (s.status === "fulfilled") result.adopted++;
+          else recordFailure(s.reason, { operation: "adopt" });
+        }
         break;
       }
+      case "releaseIps":
+        await mapSettledLimit(action.ips, config.createConcurrency, (ip) => deleteReleased(ip, action.vnicId));
+        break;
       case "markForRelease":
         break; // carried by the status write that follows
       case "writeReleaseStatus": {
-        const planned = action.releaseIps;
-        const next: Record<string, ReleaseStatus> = {};
-        for (const [ip, status] of Object.entries(planned)) {
-          // `released` only for IPs whose delete succeeded in this run or an earlier one.
-          const releasedNow = status === "released" && observation.observed.ciliumNode.releaseIps[ip] !== "released";
-          const deletedEarlier = !observation.observed.vnics.some((v) => v.privateIps.some((p) => p.ipAddress === ip));
-          next[ip] = releasedNow && !deletedOk.has(ip) && !deletedEarlier ? "ready-for-release" : status;
-        }
+        const observedAddresses = new Set(observation.observed.vnics.flatMap((v) => v.privateIps.map((p) => p.ipAddress)));
+        const next = releaseStatusAfterDeletes(action.releaseIps, observation.observed.ciliumNode.releaseIps, deletedOk, observedAddresses);
         const written = await guarded(() => deps.ciliumNodes.writeReleaseStatus(node, result.resourceVersion, next, observation.ciliumNode.ipam.releaseIps));
         if (written === undefined) return result;
         result.resourceVersion = written;
         result.wroteReleaseStatus = true;
-        releasedInStatus = new Set(Object.entries(next).filter(([, s]) => s === "released").map(([ip]) => ip));
+        releasedInStatus = releasedIn(next);
         break;
       }
       case "assignIps":
@@ -120,27 +179,22 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
         break;
       }
       case "attachVnic": {
-        if (result.pendingAttachment || budget.expired()) break;
+        if (result.pendingAttachment) break;
+        if (budget.expired()) {
+          result.deadlineReached = true;
+          break;
+        }
         await attachAndFill(action);
         break;
       }
       case "writePool": {
-        const pool: Record<string, AllocationIp> = { ...action.pool };
-        for (const ip of result.created) {
-          if (releasedInStatus.has(ip.ipAddress)) {
-            // OCI gave a just-released address to a new IP while the agent still holds its `released` entry. The
-            // agent drops that entry only once the address has left the pool (crd.go), so the new IP joins the pool
-            // on a later run (rebuildPool), after the handshake is over: never an address the agent considers gone.
-            log.info({ ...logBase, vnic: ip.vnicId, ip: ip.ipAddress, privateIpId: ip.id }, "new IP reuses an address still released in status; it joins the pool once the agent drops the entry");
-            continue;
-          }
-          pool[ip.ipAddress] = { resource: ip.vnicId };
-        }
-        for (const ip of deletedOk) delete pool[ip];
-        const written = await guarded(() => deps.ciliumNodes.writePool(node, result.resourceVersion, sortPool(pool), observation.ciliumNode.ipam.pool, action.preAllocate));
+        const { pool, heldBack } = poolAfterExecution(action.pool, result.created, deletedOk, releasedInStatus);
+        for (const ip of heldBack) log.info({ ...logBase, ip }, "new IP reuses an address still released in status; it joins the pool once the agent drops the entry");
+        const written = await guarded(() => deps.ciliumNodes.writePool(node, result.resourceVersion, pool, observation.ciliumNode.ipam.pool, action.preAllocate));
         if (written === undefined) return result;
         result.resourceVersion = written;
         result.wrotePool = true;
+        result.poolMissing = await checkPoolInOci(pool);
         break;
       }
     }
@@ -156,6 +210,24 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       result.conflict = err;
       return undefined;
     }
+  }
+
+  /**
+   * Re-lists the IPs of every VNIC the written pool names: anything may have deleted one since the observation (an
+   * operator, another tool). One paged list per VNIC, not per address. A VNIC that is gone (404) has no addresses.
+   */
+  async function checkPoolInOci(pool: Record<string, AllocationIp>): Promise<string[]> {
+    const vnicIds = [...new Set(Object.values(pool).map((e) => e.resource).filter((r): r is string => !!r))].sort();
+    const present = new Map<string, Set<string>>();
+    const settled = await mapSettledLimit(vnicIds, config.createConcurrency, (id) => deps.network.listPrivateIps(id, call));
+    settled.forEach((s, i) => {
+      if (s.status === "fulfilled") present.set(vnicIds[i]!, new Set(s.value.map((ip) => ip.ipAddress)));
+      else if (s.reason instanceof OciApiError && s.reason.notFound) present.set(vnicIds[i]!, new Set());
+      else log.warn({ ...logBase, vnic: vnicIds[i], err: String(s.reason) }, "could not check the written pool against OCI; the next round observes it again");
+    });
+    const missing = missingPoolAddresses(pool, present);
+    if (missing.length > 0) log.warn({ ...logBase, missing }, `${missing.length} pool addresses no longer exist in OCI: re-planning`);
+    return missing;
   }
 
   async function attachAndFill(action: AttachVnicAction): Promise<void> {
@@ -179,11 +251,12 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
     }
     result.attached.push(attachment);
     log.info({ ...logBase, vnic: attachment.vnicId, attachmentId: attachment.id }, "VNIC attached");
-    const vnicId = attachment.vnicId;
-    const tokens = Array.from({ length: action.thenAssign }, (_, i) =>
-      deriveRetryToken({ cluster, node, instanceId: plan.instanceId, operation: "createPrivateIp", target: vnicId, observationDigest: attachment.id, ordinal: i }));
-    await createIps(vnicId, tokens);
+    await createIps(attachment.vnicId, action.ipRetryTokens);
   }
+}
+
+function releasedIn(status: Record<string, ReleaseStatus>): Set<string> {
+  return new Set(Object.entries(status).filter(([, s]) => s === "released").map(([ip]) => ip));
 }
 
 /**
@@ -196,7 +269,7 @@ export async function waitForAttachment(attachmentId: string, deps: ReconcileDep
     try {
       last = await deps.compute.getVnicAttachment(attachmentId, { deadline: budget.workDeadline });
     } catch (err) {
-      if (last && err instanceof OciApiError && err.reason === "OciDeadlineExceeded") return last;
+      if (last && err instanceof OciDeadlineError) return last;
       throw err;
     }
     if (last.lifecycleState !== "ATTACHING" || budget.remainingMs() < deps.config.attachPollMs) return last;

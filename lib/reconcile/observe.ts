@@ -1,7 +1,7 @@
 import type { ObservedState, ObservedSubnet, ObservedVnic, PlannerConfig, Reason } from "../core/model";
 import { planNode } from "../core/planner";
 import { tagsMatchAll } from "../core/ownership";
-import type { CiliumNodeView, IpamRecord } from "../ports/kube";
+import type { CiliumNodeView, IpamRecord, KubeNodeInfo } from "../ports/kube";
 import type { CallOptions, InstanceInfo, PrivateIpInfo, SubnetInfo, VnicAttachmentInfo, VnicInfo } from "../ports/oci";
 import { OciApiError } from "../ports/oci-errors";
 import type { ReconcileDeps } from "./deps";
@@ -11,6 +11,8 @@ export interface Observation {
   kind: "observed";
   observed: ObservedState;
   ciliumNode: CiliumNodeView;
+  /** The node's Kubernetes Node (absent for a prewarm): the owner of its OciIpamNode record. */
+  node?: KubeNodeInfo;
   instance: InstanceInfo;
   record: IpamRecord | undefined;
   /** VNIC details the CiliumNode cannot hold, for the project's own record (MAC, router, CIDR). */
@@ -54,7 +56,8 @@ export async function observeNode(name: string, deps: ReconcileDeps, call: CallO
     return refuse("NotInClusterCompartment", `instance ${instanceId} is in compartment ${instance.compartmentId}, not one of the cluster's`, instanceId);
   }
 
-  return observeOnInstance(ciliumNode, instance, deps, call, { planner: config.planner, recordName: name, pendingPodsOf: name });
+  const observation = await observeOnInstance(ciliumNode, instance, deps, call, { planner: config.planner, recordName: name, pendingPodsOf: name });
+  return observation.kind === "observed" ? { ...observation, node: kubeNode } : observation;
 }
 
 /** What the shared part of an observation needs besides the instance: whose view it is and what to read for it. */
@@ -146,7 +149,8 @@ function toObservedVnics(live: VnicAttachmentInfo[], details: Array<{ attachment
       attachmentId: attachment.id,
       attachmentState: attachment.lifecycleState,
       ...(attachment.displayName ? { attachmentDisplayName: attachment.displayName } : {}),
-      ...(d ? { vnicId: d.vnic.id } : {}),
+      // OCI fills vnicId once ATTACHED and keeps it while DETACHING: a VNIC whose IPs cannot be listed now is still known.
+      ...(d ? { vnicId: d.vnic.id } : attachment.vnicId ? { vnicId: attachment.vnicId } : {}),
       index,
       isPrimary: d?.vnic.isPrimary ?? false,
       subnetId: d?.vnic.subnetId ?? attachment.subnetId ?? "",

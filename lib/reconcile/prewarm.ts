@@ -5,7 +5,8 @@ import { rebuildPool } from "../core/pool";
 import { OcipamError } from "../errors";
 import type { CiliumNodeView, LockHandle } from "../ports/kube";
 import type { InstanceInfo } from "../ports/oci";
-import { OciApiError } from "../ports/oci-errors";
+import { OciApiError, OciDeadlineError } from "../ports/oci-errors";
+import { instanceLockKey } from "./claim-instance";
 import { countCalls } from "./count-calls";
 import { TimeBudget } from "./deadline";
 import type { ReconcileDeps } from "./deps";
@@ -13,15 +14,7 @@ import { executePlan } from "./execute";
 import { observeOnInstance } from "./observe";
 import type { InstanceResult } from "./result";
 
-/**
- * The key of the lock a prewarm takes on an instance (a Lease through the same NodeLocks port as a node's reconcile).
- * Node names are DNS names and never contain ':', so this key can never be a node's; the Lease adapter turns it into a
- * valid, hashed Lease name. A node's first reconcile on an instance takes it too (reconcile-node.ts), so a prewarm
- * and the reconcile of the node that just joined never create IPs for the same instance at once.
- */
-export function instanceLockKey(instanceId: string): string {
-  return `instance:${instanceId}`;
-}
+export { instanceLockKey };
 
 export interface PrewarmOptions {
   deadline: Date;
@@ -64,10 +57,7 @@ export async function prewarmInstance(instanceId: string, baseDeps: ReconcileDep
   if (!config.prewarm.enabled) return stop("skipped", "PrewarmDisabled", "OCIPAM_PREWARM_ON_LAUNCH is off");
   let lock: LockHandle | undefined;
   try {
-    const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
-    lock = await deps.locks.tryAcquire(instanceLockKey(instanceId), callId, ttl);
-    if (!lock) return stop("skipped", "InstanceLocked", "another invocation is preparing this instance or reconciling its new node");
-
+    // The instance is read and checked before any Kubernetes write: refused work leaves no Lease, record or Event.
     let instance: InstanceInfo;
     try {
       instance = await deps.compute.getInstance(instanceId, { deadline: budget.workDeadline });
@@ -77,6 +67,10 @@ export async function prewarmInstance(instanceId: string, baseDeps: ReconcileDep
     }
     const refusal = prewarmRefusal(instance, { compartmentIds: config.compartmentIds, ...config.prewarm });
     if (refusal) return stop("refused", refusal.code, refusal.message);
+
+    const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
+    lock = await deps.locks.tryAcquire(instanceLockKey(instanceId), callId, ttl);
+    if (!lock) return stop("skipped", "InstanceLocked", "another invocation is preparing this instance or reconciling its new node");
     // Checked under the lock: once the node exists, its own reconcile (which takes this lock too) is in charge.
     const node = await deps.nodes.findByInstanceId(instanceId);
     if (node) return stop("skipped", "NodeExists", `Node ${node.name} already runs on instance ${instanceId}; its reconcile takes over`);
@@ -94,7 +88,7 @@ export async function prewarmInstance(instanceId: string, baseDeps: ReconcileDep
         ? { code: "PoolPrepared", message: `${result.ipsReady} IPs are ready on instance ${instanceId} for its node` }
         : plan.reason;
       if (plan.actions.length === 0) break;
-      const execution = await executePlan(plan, observation, deps, budget, callId);
+      const execution = await executePlan(plan, observation, deps, { budget, callId });
       result.ipsCreated += execution.created.length;
       result.vnicsAttached += execution.attached.length;
       result.ipsReady += execution.created.length;
@@ -112,7 +106,7 @@ export async function prewarmInstance(instanceId: string, baseDeps: ReconcileDep
     if (result.reason.code !== "PoolPrepared") result.reason = { code: "PoolPrepared", message: `${result.ipsReady ?? 0} IPs are ready on instance ${instanceId} for its node` };
     return finish();
   } catch (err) {
-    if (err instanceof OcipamError && err.reason === "OciDeadlineExceeded") {
+    if (err instanceof OciDeadlineError) {
       return stop("prewarmed", "DeadlineReached", `the invocation deadline came during ${String(err.context.operation ?? "an OCI call")}; the node's reconcile completes it`);
     }
     const e = err instanceof OcipamError ? err : undefined;

@@ -4,14 +4,15 @@ import { planNode } from "../core/planner";
 import { apiErrorFields, OcipamError } from "../errors";
 import type { EventTarget, IpamRecordStatus, LockHandle, VnicRecord } from "../ports/kube";
 import { KubeConflictError } from "../ports/kube-errors";
+import { OciDeadlineError } from "../ports/oci-errors";
+import { claimInstance } from "./claim-instance";
 import { countCalls } from "./count-calls";
 import { TimeBudget } from "./deadline";
 import type { ReconcileDeps } from "./deps";
 import { executePlan, type Execution } from "./execute";
 import { observeNode, type Observation } from "./observe";
-import { instanceLockKey } from "./prewarm";
-import { instanceIdFromProviderId } from "../core/provider-id";
 import type { NodeResult } from "./result";
+import { UsedAddresses } from "./used-addresses";
 
 export interface ReconcileOptions {
   deadline: Date;
@@ -22,13 +23,15 @@ export interface ReconcileOptions {
   expectedInstanceId?: string;
   /** Called with each round's plan before it is acted on (the terminal command prints it). */
   onPlan?: (plan: Plan) => void;
+  /** The invocation's check of addresses in use, shared by its reconciles (one CiliumNode list per invocation). */
+  usedAddresses?: UsedAddresses;
 }
 
 /**
- * Brings one node's pool to what Cilium's watermarks ask: takes the node's lock, then observe → plan → act →
- * write back, and again while the node is still short and time remains. Any event that led here is only a hint:
- * everything is re-read. Conflicts on the CiliumNode make it re-read and re-plan; a crash at any point leaves
- * tagged objects the next run adopts.
+ * Brings one node's pool to what Cilium's watermarks ask: takes the node's lock, makes sure the node alone claims its
+ * instance, then observe → plan → act → write back, and again while the node is still short and time remains. Any
+ * event that led here is only a hint: everything is re-read. Conflicts on the CiliumNode make it re-read and re-plan;
+ * a crash at any point leaves tagged objects the next run adopts.
  */
 export async function reconcileNode(name: string, baseDeps: ReconcileDeps, options: ReconcileOptions): Promise<NodeResult> {
   const apiCalls: Record<string, number> = {};
@@ -36,53 +39,55 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
   const started = deps.now().getTime();
   const callId = options.callId ?? randomUUID();
   const budget = new TimeBudget(options.deadline, deps.config.deadlineReserveMs, () => deps.now().getTime());
+  const usedAddresses = options.usedAddresses ?? new UsedAddresses(deps.ciliumNodes, () => deps.now().getTime());
   const result: NodeResult = { node: name, outcome: "reconciled", reason: { code: "NotStarted", message: "" }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls };
   let lock: LockHandle | undefined;
   let instanceLock: LockHandle | undefined;
   let last: { observation: Observation; plan: Plan; execution?: Execution } | undefined;
+  /** Rounds of this invocation that created objects: added to the record's generation for every retry token. */
+  let creatingRounds = 0;
+  let warned = false;
   const finish = (): NodeResult => {
     result.durationMs = deps.now().getTime() - started;
     const s = result.stats;
     deps.log.info({ node: name, instance: result.instanceId, callId, outcome: result.outcome, state: result.state, reason: result.reason.code, available: s?.available, used: s?.used, needed: s?.needed, excess: s?.excess, decision: result.decision, rounds: result.rounds, ipsCreated: result.ipsCreated, ipsReleased: result.ipsReleased, vnicsAttached: result.vnicsAttached, durationMs: result.durationMs, apiCalls }, `reconcile ${result.outcome}: ${result.reason.message}`);
     return result;
   };
+  const ttl = () => Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
 
   try {
     if (!options.dryRun) {
       // A nudge may name any node: for one without a CiliumNode, take no Lease (a write that would stay behind for
       // every invented name). Found by test/fuzz/function-body.fuzz.test.ts.
-      if (!(await deps.ciliumNodes.get(name))) {
+      const ciliumNode = await deps.ciliumNodes.get(name);
+      if (!ciliumNode) {
         result.outcome = "refused";
         result.reason = { code: "CiliumNodeNotFound", message: `CiliumNode ${name} does not exist` };
         return finish();
       }
-      const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
-      lock = await deps.locks.tryAcquire(name, callId, ttl);
+      lock = await deps.locks.tryAcquire(name, callId, ttl());
       if (!lock) {
         result.outcome = "skipped";
         result.reason = { code: "NodeLocked", message: "another invocation is reconciling this node; it continues while the node is short" };
         return finish();
       }
-    }
-    if (!options.dryRun && deps.config.prewarm.enabled) {
-      // Before the node's first reconcile on its instance, a prewarm may be creating IPs there (it holds the instance
-      // lock while it acts): take that lock too, before observing, so that what a prewarm made is adopted, never
-      // duplicated. Two reads of Kubernetes decide it; after the first reconcile the record names the instance.
-      const instanceId = await firstReconcileOn(name, deps);
-      if (instanceId) {
-        const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
-        instanceLock = await deps.locks.tryAcquire(instanceLockKey(instanceId), callId, ttl);
-        if (!instanceLock) {
-          result.outcome = "skipped";
-          result.instanceId = instanceId;
-          result.reason = { code: "PrewarmInProgress", message: `a prewarm of instance ${instanceId} is in progress; the next nudge adopts what it made` };
-          return finish();
+      const claim = await claimInstance(name, deps, callId, ttl());
+      if (claim.kind !== "claimed") {
+        result.outcome = claim.kind;
+        result.reason = claim.reason;
+        if (claim.instanceId) result.instanceId = claim.instanceId;
+        if (claim.kind === "refused") {
+          deps.log.warn({ node: name, instance: claim.instanceId, callId, reason: claim.reason.code, others: claim.others }, claim.reason.message);
+          await warnEach(deps, [name, ...claim.others], claim.reason);
+          warned = true;
         }
+        return finish();
       }
+      instanceLock = claim.instanceLock;
     }
     while (result.rounds < deps.config.maxRoundsPerNode) {
       if (budget.expired()) {
-        result.reason = { code: "DeadlineReached", message: "the invocation deadline came before the node was done; the next nudge continues" };
+        result.reason = deadlineReason("before the node was done");
         break;
       }
       result.rounds++;
@@ -94,6 +99,7 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         deps.log.warn({ node: name, instance: observation.instanceId, callId, reason: observation.reason.code }, observation.reason.message);
         return finish();
       }
+      observation.observed.retryGeneration = (observation.record?.status?.retryGeneration ?? 0) + creatingRounds;
       const plan = planNode(observation.observed);
       options.onPlan?.(plan);
       result.instanceId = plan.instanceId;
@@ -107,9 +113,10 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         return finish();
       }
       if (plan.actions.length === 0) break;
+      if (plan.actions.some((a) => a.kind === "assignIps" || a.kind === "attachVnic")) creatingRounds++;
       let execution: Execution;
       try {
-        execution = await executePlan(plan, observation, deps, budget, callId);
+        execution = await executePlan(plan, observation, deps, { budget, callId, usedAddresses });
       } catch (err) {
         if (err instanceof KubeConflictError) {
           result.conflicts++;
@@ -123,10 +130,30 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
       result.ipsReleased += execution.released.length;
       result.vnicsAttached += execution.attached.length;
       await recordChanges(name, observation, plan, execution, deps);
+      if (execution.failures.length > 0) {
+        // A round whose OCI calls failed did not do what it planned: the invocation says so (ok: false).
+        const first = execution.failures[0]!;
+        result.outcome = "failed";
+        result.state = "Error";
+        result.reason = { code: first.reason, message: `${execution.failures.length} OCI calls failed; first: ${first.message}` };
+        result.error = { reason: first.reason, message: first.message, ...apiErrorFields(first.context) };
+        warned = true;
+        break;
+      }
       if (execution.conflict) {
         // What was done in OCI is counted above; the re-plan adopts it (created IPs) or completes it (released ones).
         result.conflicts++;
         deps.log.info({ node: name, callId, reason: execution.conflict.reason }, "CiliumNode changed while writing: re-reading and re-planning");
+        continue;
+      }
+      if (execution.refusedInUse.length > 0) {
+        const list = execution.refusedInUse.map((r) => `${r.ipAddress} (used on ${r.usedBy})`).join(", ");
+        result.reason = { code: "ReleaseRefusedInUse", message: `not deleted, because an agent reports them as used: ${list}` };
+        await deps.events.record(targetOf(observation), "Warning", result.reason.code, result.reason.message);
+        break;
+      }
+      if (execution.poolMissing.length > 0) {
+        // Something deleted pool addresses between the observation and the write: observe again, which drops them.
         continue;
       }
       if (execution.pendingAttachment) {
@@ -134,24 +161,22 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         result.reason = { code: "AttachmentInProgress", message: `VNIC attachment ${execution.pendingAttachment.attachmentId} is still ATTACHING; the next nudge continues` };
         break;
       }
-      if (execution.failures.length > 0) {
-        const first = execution.failures[0]!;
-        result.state = "Error";
-        result.reason = { code: first.reason, message: `${execution.failures.length} OCI calls failed; first: ${first.message}` };
+      if (execution.deadlineReached) {
+        result.reason = deadlineReason("before every planned call could start");
         break;
       }
       // Complete and still Ready: the pool holds what was asked; nothing to re-read for.
       if (plan.state === "Ready" && !plan.actions.some((a) => a.kind === "attachVnic" || a.kind === "awaitAttachment")) break;
       if (plan.state === "AtCapacity" || plan.state === "Error") break;
     }
-    if (result.rounds >= deps.config.maxRoundsPerNode && result.reason.code !== "DeadlineReached" && last?.plan.actions.length) {
+    if (result.rounds >= deps.config.maxRoundsPerNode && result.reason.code !== "DeadlineReached" && result.outcome !== "failed" && last?.plan.actions.length) {
       result.reason = { code: "RoundLimit", message: `stopped after ${result.rounds} rounds; the next nudge continues` };
     }
     return finish();
   } catch (err) {
-    if (err instanceof OcipamError && err.reason === "OciDeadlineExceeded") {
-      // Out of time, not out of luck: what was done is kept (tagged in OCI) and the next nudge continues.
-      result.reason = { code: "DeadlineReached", message: `the invocation deadline came during ${String(err.context.operation ?? "an OCI call")}; the next nudge continues` };
+    if (err instanceof OciDeadlineError) {
+      // Out of time, not out of luck: what was done is kept (tagged in OCI) and the next nudge continues. No Warning.
+      result.reason = deadlineReason(`during ${err.operation}`);
       return finish();
     }
     result.outcome = "failed";
@@ -163,24 +188,26 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
     return finish();
   } finally {
     if (!options.dryRun) {
-      if (last) await saveRecord(name, last, result, deps).catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not save the OciIpamNode record"));
-      if (result.outcome === "failed" && last) await deps.events.record(targetOf(last.observation), "Warning", result.reason.code, result.reason.message);
+      const generation = (last?.observation.record?.status?.retryGeneration ?? 0) + creatingRounds;
+      if (last) await saveRecord(name, last, result, generation, deps).catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not save the OciIpamNode record"));
+      if (result.outcome === "failed" && last && !warned) await deps.events.record(targetOf(last.observation), "Warning", result.reason.code, result.reason.message);
       await instanceLock?.release().catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not release the instance lock; it expires by itself"));
       await lock?.release().catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not release the node lock; it expires by itself"));
     }
   }
 }
 
-/**
- * The instance of the node when this is the node's first reconcile on it (no OciIpamNode record names it yet), else
- * undefined. After the first reconcile a prewarm of the instance finds the Node and stands down, so no lock is needed.
- */
-async function firstReconcileOn(name: string, deps: ReconcileDeps): Promise<string | undefined> {
-  const [node, record] = await Promise.all([deps.nodes.get(name), deps.records.get(name)]);
-  const instanceId = instanceIdFromProviderId(node?.providerId);
-  return instanceId && record?.instanceId !== instanceId ? instanceId : undefined;
+function deadlineReason(when: string): { code: string; message: string } {
+  return { code: "DeadlineReached", message: `the invocation deadline came ${when}; the next nudge continues` };
 }
 
+/** A Warning Event on each named node's CiliumNode (those that still exist). */
+async function warnEach(deps: ReconcileDeps, names: string[], reason: { code: string; message: string }): Promise<void> {
+  await Promise.all(names.map(async (n) => {
+    const cn = await deps.ciliumNodes.get(n);
+    if (cn) await deps.events.record({ apiVersion: "cilium.io/v2", kind: "CiliumNode", name: cn.name, uid: cn.uid }, "Warning", reason.code, reason.message);
+  }));
+}
 
 function targetOf(observation: Observation): EventTarget {
   return { apiVersion: "cilium.io/v2", kind: "CiliumNode", name: observation.ciliumNode.name, uid: observation.ciliumNode.uid };
@@ -204,7 +231,7 @@ async function recordChanges(name: string, observation: Observation, plan: Plan,
   await Promise.all(writes);
 }
 
-async function saveRecord(name: string, last: { observation: Observation; plan: Plan; execution?: Execution }, result: NodeResult, deps: ReconcileDeps): Promise<void> {
+async function saveRecord(name: string, last: { observation: Observation; plan: Plan; execution?: Execution }, result: NodeResult, retryGeneration: number, deps: ReconcileDeps): Promise<void> {
   const { observation, plan, execution } = last;
   const writePool = plan.actions.find((a) => a.kind === "writePool");
   const poolBefore = writePool?.kind === "writePool" ? writePool.pool : observation.ciliumNode.ipam.pool;
@@ -235,7 +262,9 @@ async function saveRecord(name: string, last: { observation: Observation; plan: 
     counts: { available: s.available + (execution?.created.length ?? 0) - (execution?.released.length ?? 0), used: s.used, needed: s.needed, excess: s.excess, maxAllocatable: s.nodeMaximum, vnicsAttached: s.vnicsAttached + (execution?.attachmentsStarted ?? 0), vnicSlots: s.vnicSlots },
     vnics,
     release: { firstSeenExcess: plan.releaseFirstSeen },
+    retryGeneration,
     ...(execution?.pendingAttachment ? { allocating: execution.pendingAttachment } : {}),
   };
-  await deps.records.save(name, plan.instanceId, status);
+  const owner = observation.node ? { name: observation.node.name, uid: observation.node.uid } : undefined;
+  await deps.records.save(name, plan.instanceId, status, owner);
 }

@@ -82,7 +82,7 @@ describe("prewarm on instance launch, and record clean-up on termination (FDK so
   });
 
   it("attaches a secondary VNIC first when first-interface-index is 1, and the node adopts VNIC and IPs", async () => {
-    const secondary = await FunctionUnderTest.start(cluster, { OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_FIRST_INTERFACE_INDEX: "1" });
+    const secondary = await FunctionUnderTest.start(cluster, { OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_PREWARM_INSTANCE_TAGS: "ocipam.io/cluster=local", OCIPAM_FIRST_INTERFACE_INDEX: "1" });
     try {
       const { instanceId, event } = await launchAndAwaitEnd(cluster, { name: "pw-secondary" });
       const prewarm = await secondary.invoke(event);
@@ -199,7 +199,7 @@ describe("prewarm against the realistic OCI latency profile (time scale 0.25)", 
 
   before(async () => {
     cluster = await startLocalCluster({ latency: "realistic", timeScale: TIME_SCALE });
-    fn = await FunctionUnderTest.start(cluster, { OCIPAM_PREWARM_ON_LAUNCH: "true" });
+    fn = await FunctionUnderTest.start(cluster, { OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_PREWARM_INSTANCE_TAGS: "ocipam.io/cluster=local" });
     await fn.warm();
   });
   after(async () => {

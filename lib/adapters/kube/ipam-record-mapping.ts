@@ -1,4 +1,5 @@
-import type { IpamRecord, IpamRecordStatus, VnicRecord } from "../../ports/kube";
+import { createHash } from "node:crypto";
+import type { IpamRecord, IpamRecordStatus, RecordOwner, VnicRecord } from "../../ports/kube";
 
 /**
  * The project's own cluster-scoped resource, one per node: what the CiliumNode cannot hold (its schema prunes
@@ -11,6 +12,24 @@ export const IPAM_RECORD_KIND = "OciIpamNode";
 export const IPAM_RECORD_API_VERSION = `${IPAM_RECORDS.group}/${IPAM_RECORDS.version}`;
 
 type Json = Record<string, unknown>;
+
+/**
+ * The label that makes a record findable by the instance it claims. Label values are at most 63 characters
+ * (kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set) and an instance OCID is
+ * longer, so the value is a digest of the OCID; the OCID itself is in spec.instanceId.
+ */
+export const INSTANCE_LABEL = "ocipam.io/instance";
+/** Nodes whose refused reconcile found this record claiming the instance they name (comma-separated). */
+export const CONTENDERS_ANNOTATION = "ocipam.io/contenders";
+
+export function instanceLabelValue(instanceId: string): string {
+  return createHash("sha256").update(instanceId).digest("hex").slice(0, 40);
+}
+
+/** The ownerReference that lets Kubernetes' garbage collector delete a record with its Node. */
+export function nodeOwnerReference(owner: RecordOwner): Json {
+  return { apiVersion: "v1", kind: "Node", name: owner.name, uid: owner.uid };
+}
 
 function obj(value: unknown): Json | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
@@ -71,6 +90,7 @@ export function toIpamRecordStatus(value: unknown): IpamRecordStatus | undefined
     vnics: (Array.isArray(s.vnics) ? s.vnics : []).map(toVnic).filter((v): v is VnicRecord => v !== undefined),
     release: { firstSeenExcess: strMap(obj(s.release)?.firstSeenExcess) },
   };
+  if (typeof s.retryGeneration === "number") status.retryGeneration = num(s.retryGeneration);
   const allocating = obj(s.allocating);
   if (allocating && typeof allocating.attachmentId === "string") status.allocating = { attachmentId: allocating.attachmentId, since: str(allocating.since) };
   return status;
@@ -81,7 +101,8 @@ export function toIpamRecord(object: unknown): IpamRecord {
   const meta = obj(o.metadata) ?? {};
   const name = str(meta.name);
   if (!name) throw new TypeError(`${IPAM_RECORD_KIND} without metadata.name`);
-  const record: IpamRecord = { name, instanceId: str(obj(o.spec)?.instanceId) };
+  const contenders = str(strMap(meta.annotations)[CONTENDERS_ANNOTATION]).split(",").filter(Boolean);
+  const record: IpamRecord = { name, instanceId: str(obj(o.spec)?.instanceId), contenders };
   if (typeof meta.resourceVersion === "string") record.resourceVersion = meta.resourceVersion;
   const status = toIpamRecordStatus(o.status);
   if (status) record.status = status;
@@ -89,8 +110,10 @@ export function toIpamRecord(object: unknown): IpamRecord {
 }
 
 /** The object to create for a node (status is ignored on create when the CRD has a status subresource). */
-export function newIpamRecordObject(name: string, instanceId: string): Json {
-  return { apiVersion: IPAM_RECORD_API_VERSION, kind: IPAM_RECORD_KIND, metadata: { name, labels: { "app.kubernetes.io/managed-by": "ocipam" } }, spec: { instanceId, nodeName: name } };
+export function newIpamRecordObject(name: string, instanceId: string, owner?: RecordOwner): Json {
+  const metadata: Json = { name, labels: { "app.kubernetes.io/managed-by": "ocipam", [INSTANCE_LABEL]: instanceLabelValue(instanceId) } };
+  if (owner) metadata.ownerReferences = [nodeOwnerReference(owner)];
+  return { apiVersion: IPAM_RECORD_API_VERSION, kind: IPAM_RECORD_KIND, metadata, spec: { instanceId, nodeName: name } };
 }
 
 /**
@@ -122,6 +145,7 @@ export function ipamRecordStatusJson(status: IpamRecordStatus): Json {
     }),
     release: { firstSeenExcess: { ...status.release.firstSeenExcess } },
   };
+  if (status.retryGeneration !== undefined) out.retryGeneration = status.retryGeneration;
   // The CRD declares these `format: date-time`, which the API server validates: an empty string would make the
   // whole status write fail (422), so an unknown time is omitted instead (and reads back as "").
   if (status.lastReconcileTime) out.lastReconcileTime = status.lastReconcileTime;

@@ -1,4 +1,4 @@
-import { OciApiError } from "../../ports/oci-errors";
+import { OciApiError, OciDeadlineError } from "../../ports/oci-errors";
 
 /**
  * Maps whatever an oci-core/oci-common 2.139.1 call throws to the port's `OciApiError`, keeping the original as
@@ -19,20 +19,8 @@ export const CIRCUIT_OPEN_CODE = "EOPENBREAKER";
 /** Service code given to an attempt the adapter aborted at the caller's deadline or the attempt timeout. */
 export const ATTEMPT_TIMEOUT_CODE = "RequestTimeout";
 
-/**
- * No attempt was started because none could finish before the caller's deadline (or the shared request budget
- * had no token before it). Retryable for the caller (a later invocation may succeed); `cause` is the last
- * failure, if there was one.
- */
-export class OciDeadlineError extends OciApiError {
-  constructor(operation: string, message: string, options?: { cause?: unknown }) {
-    const last = options?.cause instanceof OciApiError ? options.cause : undefined;
-    super(operation, message, { opcRequestId: last?.opcRequestId }, options);
-    // OcipamError fixes `reason` from the status; a deadline has its own stable reason.
-    (this as { reason: string }).reason = "OciDeadlineExceeded";
-    this.context.deadlineExceeded = true;
-  }
-}
+// The deadline error is the ports' (lib/ports/oci-errors.ts): use cases test for it without knowing the adapters.
+export { OciDeadlineError };
 
 /**
  * A failure on our side of the wire that retrying cannot fix: the SDK rejected the request before sending it

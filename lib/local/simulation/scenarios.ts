@@ -1,5 +1,6 @@
 import type { Pipeline } from "../pipeline";
 import type { SafetyCheck } from "../safety";
+import { LOCAL_CLUSTER_NAME } from "../local-cluster";
 
 export interface ScenarioContext {
   pipeline: Pipeline;
@@ -123,7 +124,7 @@ export const scaleDown: Scenario = {
 export const launchPrewarm: Scenario = {
   name: "launch-prewarm",
   description: "instances launch and their launchinstance.end prewarms IPs; kubelets join 45 simulated s later",
-  settings: () => ({ allocator: { OCIPAM_PREWARM_ON_LAUNCH: "true" }, instanceEvents: true }),
+  settings: () => ({ allocator: { OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_PREWARM_INSTANCE_TAGS: `ocipam.io/cluster=${LOCAL_CLUSTER_NAME}` }, instanceEvents: true }),
   async run(ctx) {
     const launched: Array<[string, string]> = [];
     for (let i = 0; i < ctx.nodes; i++) {

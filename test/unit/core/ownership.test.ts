@@ -52,13 +52,30 @@ describe("planner: adopting what a prewarm created on the node's instance", () =
   const prewarmed = (count: number, third: number, instance: string) =>
     ownedIps(count, third).map((ip) => ({ ...ip, freeformTags: ownershipTags(CLUSTER, undefined, instance) }));
 
-  it("puts instance-tagged IPs of its own instance into the pool and creates nothing more", () => {
+  it("puts instance-tagged IPs of its own instance into the pool, tags them with the node's name and creates nothing more", () => {
     const ips = prewarmed(8, 1, I);
     const plan = planNode(observed({ vnics: [primaryVnic(ips)] }));
     expect(plan.stats.available).to.equal(8);
-    expect(plan.actions.map((a) => a.kind)).to.deep.equal(["writePool"]);
-    const pool = plan.actions[0]!.kind === "writePool" ? plan.actions[0]!.pool : {};
+    expect(plan.actions.map((a) => a.kind)).to.deep.equal(["adoptObjects", "writePool"]);
+    const adopt = plan.actions[0]!.kind === "adoptObjects" ? plan.actions[0]! : undefined;
+    expect(adopt?.privateIps.map((p) => p.privateIpId)).to.deep.equal(ips.map((ip) => ip.id));
+    for (const p of adopt?.privateIps ?? []) expect(p.freeformTags).to.deep.equal(ownershipTags(CLUSTER, NODE, I));
+    const pool = plan.actions[1]!.kind === "writePool" ? plan.actions[1]!.pool : {};
     expect(Object.keys(pool)).to.have.length(8);
+  });
+
+  it("tags a secondary VNIC a prewarm attached with the node's name, keeping its other tags", () => {
+    const vnic = secondaryVnic(1, prewarmed(2, 2, I), { freeformTags: { ...ownershipTags(CLUSTER, undefined, I), team: "a" }, attachmentDisplayName: `ocipam:${CLUSTER}:instance:${I}` });
+    const plan = planNode(observed({ vnics: [primaryVnic(), vnic] }));
+    const adopt = plan.actions.find((a) => a.kind === "adoptObjects");
+    expect(adopt?.kind === "adoptObjects" ? adopt.vnics : []).to.deep.equal([{ vnicId: vnic.vnicId, freeformTags: { ...ownershipTags(CLUSTER, NODE, I), team: "a" } }]);
+  });
+
+  it("adopts nothing for a prewarm (no node yet) and nothing already tagged for the node", () => {
+    const ips = ownedIps(8);
+    expect(planNode(observed({ vnics: [primaryVnic(ips)] })).actions.map((a) => a.kind)).to.not.include("adoptObjects");
+    const prewarmPlan = planNode(observed({ vnics: [primaryVnic(prewarmed(8, 1, I))] }, { name: "" }));
+    expect(prewarmPlan.actions.map((a) => a.kind)).to.not.include("adoptObjects");
   });
 
   it("leaves out instance-tagged IPs of another instance and IPs tagged for another node", () => {

@@ -23,7 +23,7 @@ describe("executor: carrying out a plan", () => {
     const execution = await executePlan(plan([
       { kind: "assignIps", vnicId: PRIMARY, subnetId: "s", count: 2, retryTokens: ["t1", "t2"], reason },
       { kind: "writePool", pool: {}, reason },
-    ]), observationOf(o), world.deps(), budget(), "call");
+    ]), observationOf(o), world.deps(), { budget: budget(), callId: "call" });
     expect(execution.created.map((c) => c.ipAddress)).to.deep.equal(["10.0.1.50", "10.0.1.51"]);
     expect(execution.conflict?.reason).to.equal("KubeConflict");
     expect(execution.wrotePool).to.equal(false);
@@ -38,7 +38,7 @@ describe("executor: carrying out a plan", () => {
       { kind: "releaseIps", vnicId: PRIMARY, ips: [{ ipAddress: "10.0.1.10", privateIpId: ips[0]!.id }], reason },
       { kind: "writeReleaseStatus", releaseIps: { "10.0.1.10": "released" }, reason },
       { kind: "writePool", pool: poolOf(PRIMARY, ips), reason },
-    ]), observationOf(o), world.deps(), budget(), "call");
+    ]), observationOf(o), world.deps(), { budget: budget(), callId: "call" });
     expect(execution.released).to.deep.equal(["10.0.1.10"]);
     expect(execution.conflict).to.not.equal(undefined);
     expect(world.writes).to.deep.equal([]);
@@ -53,7 +53,7 @@ describe("executor: carrying out a plan", () => {
       { kind: "releaseIps", vnicId: PRIMARY, ips: ips.map((ip) => ({ ipAddress: ip.ipAddress, privateIpId: ip.id })), reason },
       { kind: "writeReleaseStatus", releaseIps: { "10.0.1.10": "released", "10.0.1.11": "released" }, reason },
       { kind: "writePool", pool: poolOf(PRIMARY, ips), reason },
-    ]), observationOf(o), world.deps(), budget(), "call");
+    ]), observationOf(o), world.deps(), { budget: budget(), callId: "call" });
     expect(execution.failures).to.have.length(1);
     expect(world.writes[0]).to.deep.equal({ kind: "status", releaseIps: { "10.0.1.10": "released", "10.0.1.11": "ready-for-release" } });
     expect(world.writes[1]!.kind === "pool" && Object.keys(world.writes[1]!.pool)).to.deep.equal(["10.0.1.11"]);
@@ -67,7 +67,7 @@ describe("executor: carrying out a plan", () => {
     await executePlan(plan([
       { kind: "assignIps", vnicId: PRIMARY, subnetId: "s", count: 2, retryTokens: ["t1", "t2"], reason },
       { kind: "writePool", pool: poolOf(PRIMARY, ips), reason },
-    ]), observationOf(o), world.deps(), budget(), "call");
+    ]), observationOf(o), world.deps(), { budget: budget(), callId: "call" });
     const written = world.writes.find((w) => w.kind === "pool");
     expect(written && written.kind === "pool" && Object.keys(written.pool)).to.deep.equal(["10.0.1.10", "10.0.1.11", "10.0.1.60"]);
   });
@@ -82,7 +82,7 @@ describe("executor: carrying out a plan", () => {
       { kind: "writeReleaseStatus", releaseIps: { "10.0.1.10": "released" }, reason },
       { kind: "assignIps", vnicId: PRIMARY, subnetId: "s", count: 1, retryTokens: ["t1"], reason },
       { kind: "writePool", pool: poolOf(PRIMARY, ips), reason },
-    ]), observationOf(o), world.deps(), budget(), "call");
+    ]), observationOf(o), world.deps(), { budget: budget(), callId: "call" });
     const written = world.writes.find((w) => w.kind === "pool");
     expect(written && written.kind === "pool" && Object.keys(written.pool)).to.deep.equal(["10.0.1.11"]);
   });

@@ -1,0 +1,80 @@
+import type { Reason } from "../core/model";
+import { instanceIdFromProviderId } from "../core/provider-id";
+import type { LockHandle } from "../ports/kube";
+import type { ReconcileDeps } from "./deps";
+
+/**
+ * The key of the lock taken on an instance (a Lease through the same NodeLocks port as a node's reconcile): by a
+ * prewarm of the instance, and by a node's first reconcile on it. Node names are DNS names and never contain ':', so
+ * this key can never be a node's; the Lease adapter turns it into a valid, hashed Lease name.
+ */
+export function instanceLockKey(instanceId: string): string {
+  return `instance:${instanceId}`;
+}
+
+export type InstanceClaim =
+  | { kind: "claimed"; instanceId?: string; instanceLock?: LockHandle }
+  | { kind: "refused"; instanceId: string; reason: Reason; others: string[] }
+  | { kind: "skipped"; instanceId: string; reason: Reason };
+
+/**
+ * One instance, one node. Two Nodes can name the same instance in their providerID (a stale Node left behind when the
+ * kubelet re-registered under another name, or a forged providerID), and both would then take the prewarmed IPs as
+ * theirs and release addresses the other's pods use. The node's OciIpamNode record is its claim on the instance:
+ * - a node whose record already claims the instance goes on, unless a contender (a Node whose reconcile was refused
+ *   because of this claim) still names the instance: then it is refused too, until an operator deletes the stale Node;
+ * - a node's first reconcile on an instance takes the instance's lock (a prewarm or another first reconcile may be
+ *   acting there), and is refused when another live node's record claims the instance; that node is told (it becomes
+ *   a contender of the claim). The lock is held until the reconcile ends, after its record — the new claim — is saved.
+ * A claim whose node is gone, or whose Node now names another instance, is stale and does not count.
+ * Costs nothing in the steady state (the node and its record are read anyway); a first reconcile adds one labelled
+ * list of records and one Node read per claimant.
+ */
+export async function claimInstance(name: string, deps: ReconcileDeps, holder: string, ttlSeconds: number): Promise<InstanceClaim> {
+  const [node, record] = await Promise.all([deps.nodes.get(name), deps.records.get(name)]);
+  const instanceId = instanceIdFromProviderId(node?.providerId);
+  // Without an instance the observation refuses the node with the precise reason.
+  if (!instanceId) return { kind: "claimed" };
+  const namesInstance = async (other: string): Promise<boolean> => {
+    if (other === name) return false;
+    const n = await deps.nodes.get(other);
+    return instanceIdFromProviderId(n?.providerId) === instanceId;
+  };
+
+  if (record?.instanceId === instanceId) {
+    if (record.contenders.length === 0) return { kind: "claimed", instanceId };
+    const live = await filterAsync(record.contenders, namesInstance);
+    if (live.length > 0) {
+      return {
+        kind: "refused", instanceId, others: live,
+        reason: { code: "InstanceNamedByTwoNodes", message: `Node ${live.join(", ")} also names instance ${instanceId} in its providerID: neither node is reconciled until the stale Node is deleted` },
+      };
+    }
+    await deps.records.clearContenders(name);
+    return { kind: "claimed", instanceId };
+  }
+
+  const instanceLock = await deps.locks.tryAcquire(instanceLockKey(instanceId), holder, ttlSeconds);
+  if (!instanceLock) {
+    return { kind: "skipped", instanceId, reason: { code: "InstanceLocked", message: `instance ${instanceId} is being prepared or reconciled by another invocation; the next nudge continues` } };
+  }
+  try {
+    const claims = await deps.records.findByInstance(instanceId);
+    const live = await filterAsync(claims.map((c) => c.name), namesInstance);
+    if (live.length === 0) return { kind: "claimed", instanceId, instanceLock };
+    await Promise.all(live.map((other) => deps.records.addContender(other, name)));
+    await instanceLock.release();
+    return {
+      kind: "refused", instanceId, others: live,
+      reason: { code: "InstanceClaimedByAnotherNode", message: `instance ${instanceId} belongs to node ${live.join(", ")} (its OciIpamNode record claims it) and Node ${name} names it too: neither node is reconciled until the stale Node is deleted` },
+    };
+  } catch (err) {
+    await instanceLock.release();
+    throw err;
+  }
+}
+
+async function filterAsync(items: string[], keep: (item: string) => Promise<boolean>): Promise<string[]> {
+  const verdicts = await Promise.all(items.map(keep));
+  return items.filter((_, i) => verdicts[i]);
+}
