@@ -27,27 +27,48 @@ export async function composeAllocatorRuntime(values: Record<string, string | un
   const clients = await createOciClients({ auth: ociAuth, ...(config.oci.endpoint ? { endpoint: config.oci.endpoint } : {}), ...(config.oci.region ? { region: config.oci.region } : {}) });
   const budget = new RequestBudget({ ratePerSecond: config.ociRequestRate, burst: config.ociRequestBurst });
   const oci = createOciAdapters({ clients, log, budget });
-  const kubeClients = createKubeClients({ ...(await kubeAccess(config, ociAuth)), requestTimeoutMs: config.kube.requestTimeoutMs });
-  const kube = createKubeAdapters(kubeClients, { lockNamespace: config.namespace, log });
+  // Built again by reauthenticate(): a 401 means the token was rotated (or revoked), so it is read anew.
+  const buildKube = async () => {
+    const clients = createKubeClients({ ...(await kubeAccess(config, ociAuth)), requestTimeoutMs: config.kube.requestTimeoutMs });
+    return { clients, adapters: createKubeAdapters(clients, { lockNamespace: config.namespace, log }) };
+  };
+  const { clients: kubeClients, adapters: kube } = await buildKube();
+  const deps: AllocatorRuntime["deps"] = {
+    compute: oci.compute,
+    network: oci.network,
+    ciliumNodes: kube.ciliumNodes,
+    nodes: kube.kubeNodes,
+    pods: kube.pods,
+    locks: kube.locks,
+    records: kube.ipamRecords,
+    events: kube.events,
+    config,
+    log,
+    now: overrides.now ?? (() => new Date()),
+    sleep: overrides.sleep ?? sleep,
+  };
+  const collector: AllocatorRuntime["collector"] = {
+    inventory: new KubeClusterInventory(kubeClients.core, kubeClients.customObjects),
+    marks: new ConfigMapLeakMarks(kubeClients.core, config.namespace),
+  };
   return {
-    deps: {
-      compute: oci.compute,
-      network: oci.network,
-      ciliumNodes: kube.ciliumNodes,
-      nodes: kube.kubeNodes,
-      pods: kube.pods,
-      locks: kube.locks,
-      records: kube.ipamRecords,
-      events: kube.events,
-      config,
-      log,
-      now: overrides.now ?? (() => new Date()),
-      sleep: overrides.sleep ?? sleep,
-    },
+    deps,
     decoder: createInvocationDecoder({ log }),
-    collector: {
-      inventory: new KubeClusterInventory(kubeClients.core, kubeClients.customObjects),
-      marks: new ConfigMapLeakMarks(kubeClients.core, config.namespace),
+    collector,
+    async reauthenticate() {
+      const next = await buildKube();
+      // In place: the handler and every later invocation of this warm container use the new clients.
+      Object.assign(deps, {
+        ciliumNodes: next.adapters.ciliumNodes,
+        nodes: next.adapters.kubeNodes,
+        pods: next.adapters.pods,
+        locks: next.adapters.locks,
+        records: next.adapters.ipamRecords,
+        events: next.adapters.events,
+      });
+      collector.inventory = new KubeClusterInventory(next.clients.core, next.clients.customObjects);
+      collector.marks = new ConfigMapLeakMarks(next.clients.core, config.namespace);
+      log.info({ kubeAuth: config.kube.auth }, "Kubernetes answered 401: token read again and Kubernetes clients rebuilt");
     },
   };
 }
@@ -63,7 +84,10 @@ function toOciAuth(config: AllocatorConfig): OciAuth {
   }
 }
 
-/** How to reach the Kubernetes API; the Vault form reads the service-account token once per warm container. */
+/**
+ * How to reach the Kubernetes API. The Vault form reads the service-account token (the secret's current version) and
+ * the kubeconfig form reads its file: once per warm container, and again on each reauthenticate().
+ */
 async function kubeAccess(config: AllocatorConfig, ociAuth: OciAuth): Promise<KubeAccess> {
   const { kube } = config;
   const tls = { ...(kube.caCertPem ? { caPem: kube.caCertPem } : {}), ...(kube.skipTlsVerify ? { skipTlsVerify: true } : {}) };

@@ -1,12 +1,13 @@
 import type { Context } from "@fnproject/fdk";
 import type { DecodedRecord, InvocationDecoder } from "../../events/contracts";
-import { collectLeaks, type CollectorPorts } from "../../lib/collect/collect-leaks";
+import { collectLeaks, type CollectionReport, type CollectorPorts } from "../../lib/collect/collect-leaks";
 import type { ReconcileDeps } from "../../lib/reconcile/deps";
 import { mapSettledLimit } from "../../lib/reconcile/map-limit";
 import { prewarmInstance } from "../../lib/reconcile/prewarm";
 import { reconcileNode } from "../../lib/reconcile/reconcile-node";
 import type { InstanceResult, NodeResult } from "../../lib/reconcile/result";
 import { cleanUpTerminatedInstance } from "../../lib/reconcile/terminate";
+import { InvocationError, invocationErrorOf, WHOLE_INVOCATION_REASONS } from "./invocation-error";
 import { type InvocationResult, type SkippedRecord, skippedFromRejected } from "./invocation-result";
 
 /** What one warm function process keeps between invocations: adapters, the request budget, compiled validators. */
@@ -15,6 +16,12 @@ export interface AllocatorRuntime {
   decoder: InvocationDecoder;
   /** Cluster-wide lists and the leak marks store: leak collection and the termination clean-up need them. */
   collector: CollectorPorts;
+  /**
+   * Called when the Kubernetes API answered 401 Unauthorized (the token was rotated): reads the token again (Vault
+   * secret, kubeconfig file) and rebuilds the Kubernetes clients and adapters in `deps` and `collector`, in place.
+   * Throws when the token cannot be read. Absent: nothing to re-read.
+   */
+  reauthenticate?(): Promise<void>;
 }
 
 /**
@@ -25,50 +32,99 @@ export interface AllocatorRuntime {
  * work: distinct nodes (nudges name a node; instance events are mapped to the Node whose providerID names the
  * instance), prewarms (a launched instance whose Node does not exist yet, when prewarm is on), clean-ups (terminated
  * instances), and one leak-collection pass (cluster nudges). Nodes, prewarms and clean-ups run with bounded
- * parallelism before the invocation deadline, then the collection; always return a JSON result.
+ * parallelism before the invocation deadline, then the collection.
+ *
+ * The error contract (infra/README.md, "The function image"): per-record outcomes are in the JSON body, which is
+ * answered with 200 even when some of them failed. When the invocation as a whole cannot be served — configuration,
+ * the Vault token, Kubernetes answering 401 again after the token was read anew and the clients rebuilt, Kubernetes
+ * unreachable — the handler throws an InvocationError: the fdk answers 502, and Connector Hub, which "keeps retrying
+ * indefinitely until the function target succeeds" (docs.oracle.com/iaas/Content/connector-hub/queue-to-function.htm),
+ * delivers the batch again. Every record is idempotent, so a redelivery is safe.
  */
 export function createAllocatorHandler(runtimeFor: (config: Record<string, string | undefined>) => Promise<AllocatorRuntime>) {
   return async function handle(input: unknown, ctx: Context): Promise<InvocationResult> {
     const startedAt = Date.now();
     const callId = ctx.callID || `local-${startedAt}`;
-    let deadline = ctx.deadline ?? null;
-    const result: InvocationResult = { ok: true, callId, records: 0, nodes: [], instances: [], collections: [], skipped: [], durationMs: 0, deadline: "" };
+    let runtime: AllocatorRuntime | undefined;
     try {
-      const runtime = await runtimeFor(ctx.config);
+      runtime = await runtimeFor(ctx.config);
       const { deps } = runtime;
-      deadline ??= new Date(deps.now().getTime() + deps.config.defaultTimeoutSeconds * 1000);
-      result.deadline = deadline.toISOString();
+      const deadline = ctx.deadline ?? new Date(deps.now().getTime() + deps.config.defaultTimeoutSeconds * 1000);
       const decoded = runtime.decoder.decode(input);
-      result.records = decoded.records.length + decoded.rejected.length;
-      result.skipped.push(...decoded.rejected.map(skippedFromRejected));
-
-      const work = await workOf(decoded.records, deps, result.skipped);
-      type Task = { node: string; run: () => Promise<NodeResult> } | { instanceId: string; action: InstanceResult["action"]; run: () => Promise<InstanceResult> };
-      const tasks: Task[] = [
-        ...work.nodes.map((t): Task => ({ node: t.node, run: () => reconcileNode(t.node, deps, { deadline: deadline!, callId, ...(t.instanceId ? { expectedInstanceId: t.instanceId } : {}) }) })),
-        ...work.prewarms.map((id): Task => ({ instanceId: id, action: "prewarm", run: () => prewarmInstance(id, deps, { deadline: deadline!, callId }) })),
-        ...work.terminations.map((id): Task => ({ instanceId: id, action: "terminate", run: () => cleanUpTerminatedInstance(id, deps, runtime.collector.inventory, { deadline: deadline!, callId }) })),
-      ];
-      const settled = await mapSettledLimit(tasks, deps.config.maxParallelNodes, (task): Promise<NodeResult | InstanceResult> => task.run());
-      settled.forEach((s, i) => {
-        const task = tasks[i]!;
-        if ("node" in task) result.nodes.push(s.status === "fulfilled" ? (s.value as NodeResult) : failedNode(task.node, s.reason));
-        else result.instances.push(s.status === "fulfilled" ? (s.value as InstanceResult) : failedInstance(task.instanceId, task.action, s.reason));
-      });
-      if (work.collect) result.collections.push(await collectLeaks(deps, runtime.collector, { deadline, callId }));
-      result.ok = result.nodes.every((n) => n.outcome !== "failed") && result.instances.every((n) => n.outcome !== "failed") && result.collections.every((c) => c.outcome !== "failed");
-      deps.log.info({ callId, records: result.records, nodes: result.nodes.length, instances: result.instances.length, collections: result.collections.length, skipped: result.skipped.length, ok: result.ok, durationMs: Date.now() - startedAt }, "invocation done");
+      const rejected = decoded.rejected.map(skippedFromRejected);
+      const once = () => settle(runPass(runtime!, decoded.records, deadline, callId));
+      let pass = await once();
+      if (unauthorized(pass) && runtime.reauthenticate) {
+        await runtime.reauthenticate();
+        pass = await once();
+      }
+      if ("error" in pass) throw pass.error;
+      const fatal = [...pass.nodes, ...pass.instances, ...pass.collections].find((r) => r.outcome === "failed" && WHOLE_INVOCATION_REASONS.has(r.error?.reason ?? ""));
+      if (fatal) throw new InvocationError(fatal.error!.reason, fatal.error!.message, { callId });
+      const result: InvocationResult = {
+        ok: [...pass.nodes, ...pass.instances, ...pass.collections].every((r) => r.outcome !== "failed"),
+        callId,
+        records: decoded.records.length + decoded.rejected.length,
+        nodes: pass.nodes,
+        instances: pass.instances,
+        collections: pass.collections,
+        skipped: [...rejected, ...pass.skipped],
+        durationMs: Date.now() - startedAt,
+        deadline: deadline.toISOString(),
+      };
+      deps.log.info({ callId, records: result.records, nodes: result.nodes.length, instances: result.instances.length, collections: result.collections.length, skipped: result.skipped.length, ok: result.ok, durationMs: result.durationMs }, "invocation done");
+      return result;
     } catch (err) {
-      // Composition or configuration failed: say so in the body (fdk can only answer 200 or 502 to a direct caller).
-      result.ok = false;
-      const reason = (err as { reason?: string }).reason ?? "InvocationFailed";
-      result.error = { reason, message: err instanceof Error ? err.message : String(err) };
-      process.stderr.write(`${JSON.stringify({ level: "error", callId, reason, msg: result.error.message })}\n`);
+      const failure = invocationErrorOf(err, callId);
+      const line = { callId, reason: failure.reason, durationMs: Date.now() - startedAt };
+      if (runtime) runtime.deps.log.error(line, `invocation failed, the batch will be delivered again: ${failure.message}`);
+      else process.stderr.write(`${JSON.stringify({ level: "error", ...line, msg: `invocation failed, the batch will be delivered again: ${failure.message}` })}\n`);
+      throw failure;
     }
-    result.durationMs = Date.now() - startedAt;
-    if (!result.deadline && deadline) result.deadline = deadline.toISOString();
-    return result;
   };
+}
+
+/** What one pass over the invocation's records produced; `skipped` are records the work mapping set aside. */
+interface Pass {
+  nodes: NodeResult[];
+  instances: InstanceResult[];
+  collections: CollectionReport[];
+  skipped: SkippedRecord[];
+}
+
+async function settle(p: Promise<Pass>): Promise<Pass | { error: unknown }> {
+  try {
+    return await p;
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** Kubernetes refused the token, in a result or in an error that stopped the pass (mapping instance events to nodes). */
+function unauthorized(pass: Pass | { error: unknown }): boolean {
+  if ("error" in pass) return (pass.error as { reason?: unknown } | null)?.reason === "KubeUnauthorized";
+  return [...pass.nodes, ...pass.instances, ...pass.collections].some((r) => r.outcome === "failed" && r.error?.reason === "KubeUnauthorized");
+}
+
+/** Maps the records to work and runs it: nodes, prewarms and clean-ups with bounded parallelism, then the collection. */
+async function runPass(runtime: AllocatorRuntime, records: DecodedRecord[], deadline: Date, callId: string): Promise<Pass> {
+  const { deps } = runtime;
+  const pass: Pass = { nodes: [], instances: [], collections: [], skipped: [] };
+  const work = await workOf(records, deps, pass.skipped);
+  type Task = { node: string; run: () => Promise<NodeResult> } | { instanceId: string; action: InstanceResult["action"]; run: () => Promise<InstanceResult> };
+  const tasks: Task[] = [
+    ...work.nodes.map((t): Task => ({ node: t.node, run: () => reconcileNode(t.node, deps, { deadline, callId, ...(t.instanceId ? { expectedInstanceId: t.instanceId } : {}) }) })),
+    ...work.prewarms.map((id): Task => ({ instanceId: id, action: "prewarm", run: () => prewarmInstance(id, deps, { deadline, callId }) })),
+    ...work.terminations.map((id): Task => ({ instanceId: id, action: "terminate", run: () => cleanUpTerminatedInstance(id, deps, runtime.collector.inventory, { deadline, callId }) })),
+  ];
+  const settled = await mapSettledLimit(tasks, deps.config.maxParallelNodes, (task): Promise<NodeResult | InstanceResult> => task.run());
+  settled.forEach((s, i) => {
+    const task = tasks[i]!;
+    if ("node" in task) pass.nodes.push(s.status === "fulfilled" ? (s.value as NodeResult) : failedNode(task.node, s.reason));
+    else pass.instances.push(s.status === "fulfilled" ? (s.value as InstanceResult) : failedInstance(task.instanceId, task.action, s.reason));
+  });
+  if (work.collect) pass.collections.push(await collectLeaks(deps, runtime.collector, { deadline, callId }));
+  return pass;
 }
 
 interface NodeTarget {
@@ -136,12 +192,20 @@ async function workOf(records: DecodedRecord[], deps: ReconcileDeps, skipped: Sk
   return { nodes: [...nodes.values()], prewarms: [...prewarms], terminations: [...terminations], collect };
 }
 
+/** The reason of an error that escaped a task: an OcipamError keeps its own (e.g. KubeUnauthorized). */
+function reasonOf(err: unknown): string {
+  const reason = (err as { reason?: unknown } | null)?.reason;
+  return typeof reason === "string" && reason ? reason : "UnexpectedError";
+}
+
 function failedNode(node: string, err: unknown): NodeResult {
   const message = err instanceof Error ? err.message : String(err);
-  return { node, outcome: "failed", state: "Error", reason: { code: "UnexpectedError", message }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls: {}, error: { reason: "UnexpectedError", message } };
+  const reason = reasonOf(err);
+  return { node, outcome: "failed", state: "Error", reason: { code: reason, message }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls: {}, error: { reason, message } };
 }
 
 function failedInstance(instanceId: string, action: InstanceResult["action"], err: unknown): InstanceResult {
   const message = err instanceof Error ? err.message : String(err);
-  return { instanceId, action, outcome: "failed", reason: { code: "UnexpectedError", message }, rounds: 0, ipsCreated: 0, vnicsAttached: 0, durationMs: 0, apiCalls: {}, error: { reason: "UnexpectedError", message } };
+  const reason = reasonOf(err);
+  return { instanceId, action, outcome: "failed", reason: { code: reason, message }, rounds: 0, ipsCreated: 0, vnicsAttached: 0, durationMs: 0, apiCalls: {}, error: { reason, message } };
 }

@@ -13,8 +13,10 @@ export interface SkippedRecord {
 }
 
 /**
- * The body the allocator function always returns (a direct Fn invoke only ever sees 200 or 502, so errors live here).
- * `ok` is false when a node failed or the invocation itself could not run.
+ * The body of a served invocation (200): every record's outcome. `ok` is false when a node, an instance or the
+ * collection failed; those failures stay here and do not fail the invocation. An invocation that cannot be served
+ * as a whole (configuration, Vault, Kubernetes 401 after a rebuild, Kubernetes unreachable) has no body of this kind:
+ * the handler throws and the fdk answers 502 (see handler.ts), so Connector Hub delivers the batch again.
  */
 export interface InvocationResult {
   ok: boolean;
@@ -28,6 +30,7 @@ export interface InvocationResult {
   skipped: SkippedRecord[];
   durationMs: number;
   deadline: string;
+  /** @deprecated Never set: a failure of the whole invocation answers 502 instead (kept for older readers). */
   error?: { reason: string; message: string };
 }
 

@@ -87,6 +87,17 @@ export class EmulatorAdmin {
   createSecret(spec: { name: string; content: string; compartment?: string }): { id: string } {
     return { id: this.parts.world.addSecret(spec).id };
   }
+  /**
+   * A new version of a Vault secret becomes CURRENT, as Vault UpdateSecret with new content does (the token
+   * rotation step of infra/README.md); GetSecretBundle then returns it.
+   */
+  addSecretVersion(secretId: string, content: string): { versionNumber: number } {
+    const rec = this.parts.world.secrets.get(secretId);
+    if (!rec) throw new Error(`no secret ${secretId}`);
+    rec.versionNumber += 1;
+    rec.content = Buffer.from(content, "utf8").toString("base64");
+    return { versionNumber: rec.versionNumber };
+  }
 
   createStream(spec: NonNullable<WorldSpec["streams"]>[number]): Record<string, unknown> {
     return streamView(this.parts.world.addStream(spec), this.parts.endpoint());
