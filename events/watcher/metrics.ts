@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { NodeNudgeReason, ObservedCounts } from "../contracts";
 import type { WatchRestartCause } from "./list-watch";
+import { PROGRESS_STATES, type ProgressState } from "./node-progress";
 import type { RequestOutcome } from "./oci-stream-publisher";
 
 /** What the metrics read at scrape time. */
@@ -9,7 +10,19 @@ export interface MetricsSource {
   nodes(): Iterable<{ name: string; observed: ObservedCounts }>;
   /** Called at each scrape for ocipam_watcher_is_leader: whether this replica publishes now. */
   isLeader(): boolean;
+  /** Called at each scrape for ocipam_watcher_nodes and ocipam_watcher_node_stalled_seconds (node-progress.ts). */
+  progress?: {
+    stateCounts(): Record<ProgressState, number>;
+    stalledSeconds(): Iterable<{ name: string; seconds: number }>;
+  };
 }
+
+/**
+ * Buckets of the join → ready histogram, in seconds: a prewarmed node is ready about one write after it joins,
+ * a node nudged on join after one function run (attach ≈ 8-30 s), a cold start or a second VNIC adds tens of
+ * seconds; beyond 5 minutes something is wrong.
+ */
+export const JOIN_TO_READY_BUCKETS = [1, 2.5, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600];
 
 /**
  * The watcher's Prometheus metrics, in a Registry of its own (never prom-client's global one). Names follow
@@ -25,6 +38,7 @@ export class WatcherMetrics {
   private readonly errors: Counter;
   private readonly duration: Histogram;
   private readonly restarts: Counter<"cause">;
+  private readonly joinReady: Histogram;
 
   constructor(source: MetricsSource, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -93,6 +107,36 @@ export class WatcherMetrics {
       labelNames: ["cause"],
       registers,
     });
+    const progress = source.progress;
+    new Gauge({
+      name: "ocipam_watcher_nodes",
+      help: "CiliumNodes by state as the watcher sees them: ready (needed = 0), allocating (needed > 0, pool changed lately), stalled (needed > 0, pool unchanged for 5 min: at capacity or allocations failing), releasing (release handshake)",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        this.reset();
+        if (!progress) return;
+        const counts = progress.stateCounts();
+        for (const state of PROGRESS_STATES) this.set({ state }, counts[state]);
+      },
+    });
+    new Gauge({
+      name: "ocipam_watcher_node_stalled_seconds",
+      help: "For each CiliumNode short of IPs (needed > 0): seconds its pool has not changed while short",
+      labelNames: ["target_node"],
+      registers,
+      collect() {
+        this.reset();
+        if (!progress) return;
+        for (const n of progress.stalledSeconds()) this.set({ target_node: n.name }, n.seconds);
+      },
+    });
+    this.joinReady = new Histogram({
+      name: "ocipam_watcher_join_to_ready_seconds",
+      help: "Seconds from a CiliumNode's creation to its pool first holding pre-allocate IPs (join -> ready SLI)",
+      buckets: JOIN_TO_READY_BUCKETS,
+      registers,
+    });
     for (const cause of ["closed", "expired", "watchdog", "error"] as const) this.restarts.inc({ cause }, 0);
     for (const reason of ["needs-addresses", "excess-addresses", "resync"] as const) this.published.inc({ reason }, 0);
     this.errors.inc(0);
@@ -107,6 +151,11 @@ export class WatcherMetrics {
   /** Called each time the CiliumNode watch restarts. */
   watchRestarted(cause: WatchRestartCause): void {
     this.restarts.inc({ cause });
+  }
+
+  /** Called once per CiliumNode when its pool first holds pre-allocate IPs (node-progress.ts). */
+  joinedToReady(seconds: number): void {
+    this.joinReady.observe(seconds);
   }
 
   /** Called after each PutMessages request. */

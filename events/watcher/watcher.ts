@@ -1,11 +1,10 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type * as common from "oci-common";
 import type { Registry } from "prom-client";
-import { CILIUM_NODES, toCiliumNodeView } from "../../lib/adapters/kube/cilium-node-mapping";
+import { CILIUM_NODES } from "../../lib/adapters/kube/cilium-node-mapping";
 import { listAllPages } from "../../lib/adapters/kube/paging";
 import { createLogger, type Log } from "../../lib/log";
 import { createEventValidators } from "../contracts";
-import type { CiliumNodeView } from "../../lib/ports/kube";
 import { ClusterNudgeTicker } from "./cluster-nudge-ticker";
 import type { WatcherConfig } from "./config";
 import { startWatcherHttpServer, type WatcherHttpServer } from "./http-server";
@@ -14,6 +13,7 @@ import { LeaderElector } from "./leader-election";
 import { KubeLeaseLock } from "./lease-lock";
 import { ListWatch } from "./list-watch";
 import { WatcherMetrics } from "./metrics";
+import { NodeProgress, toProgressView, type ProgressView } from "./node-progress";
 import { NudgeWatcher } from "./nudge-watcher";
 import { createOciAuthProvider } from "./oci-auth";
 import { OciStreamPublisher } from "./oci-stream-publisher";
@@ -97,13 +97,21 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
     collector.setLeading(leading);
   };
 
-  const nodes = new ListWatch<CiliumNodeView>({
+  // Join → ready times and stalls (metrics only): fed the same events, after the nudge logic.
+  const progress = new NodeProgress({ now: () => scheduler.now(), onJoinToReady: (seconds) => metrics?.joinedToReady(seconds) });
+  const nodes = new ListWatch<ProgressView>({
     kind: "CiliumNodes",
     kubeConfig: kube.kubeConfig,
     path: `/apis/${CILIUM_NODES.group}/${CILIUM_NODES.version}/${CILIUM_NODES.plural}`,
     list: () => listAllPages<unknown>((cont, limit) => kube.customObjects.listClusterCustomObject({ ...CILIUM_NODES, limit, _continue: cont })),
-    map: toCiliumNodeView,
-    onEvent: (event) => core.apply(event),
+    map: toProgressView,
+    onEvent: (event) => {
+      try {
+        core.apply(event);
+      } finally {
+        progress.apply(event);
+      }
+    },
     onRestart: (cause) => metrics?.watchRestarted(cause),
     scheduler,
     ...config.watch,
@@ -111,7 +119,7 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
   });
 
   metrics = new WatcherMetrics(
-    { nodes: () => core.watched(), isLeader },
+    { nodes: () => core.watched(), isLeader, progress },
     { processMetrics: overrides.processMetrics ?? true },
   );
 
