@@ -1,13 +1,22 @@
 import type { WorldSpec } from "./world/spec";
 
 /**
+ * Secondary private-IP objects per VNIC when a world does not say: 64, what "Private IP Addresses"
+ * (https://docs.oracle.com/iaas/Content/Network/Tasks/managingIPaddresses.htm) states and the service-limits default
+ * of Universal Credits tenancies; Pay-As-You-Go and Trial tenancies have 32 (set `secondaryIpsPerVnic: 32`).
+ */
+export const DEFAULT_SECONDARY_IPS_PER_VNIC = 64;
+
+/** How long (OCI seconds) a subnet stays UPDATING after its first IP CIDR address: OCI gives no figure (ASSUMED). */
+export const DEFAULT_SUBNET_UPDATING_SECONDS = 30;
+
+/**
  * The world `ocipam emulate oci` starts with when no --world file is given (and `startOciEmulator()` when `world` is
  * absent). Its OCIDs are deterministic (listed in README.md). Tags follow the project's conventions so tag-based
  * subnet / NSG selection can be exercised.
  */
 export const DEFAULT_WORLD: WorldSpec = {
   region: "us-ashburn-1",
-  secondaryIpsPerVnic: 31,
   compartments: [{ name: "ocipam" }],
   vcns: [{ name: "vcn-ocipam", cidrBlock: "10.0.0.0/16", dnsLabel: "ocipam", freeformTags: { "ocipam.io/cluster": "local" } }],
   subnets: [

@@ -6,7 +6,7 @@ import { EmulatorAdmin } from "./admin";
 import { ScaledClock } from "./clock";
 import { writeOciConfig, type WrittenOciConfig } from "./config-file";
 import { Counters } from "./counters";
-import { DEFAULT_WORLD } from "./default-world";
+import { DEFAULT_SECONDARY_IPS_PER_VNIC, DEFAULT_SUBNET_UPDATING_SECONDS, DEFAULT_WORLD } from "./default-world";
 import type { OciEventEnvelope } from "./events";
 import { Faults } from "./faults";
 import { OciServiceError } from "./http/errors";
@@ -90,7 +90,16 @@ export async function startOciEmulator(options: OciEmulatorOptions = {}): Promis
     }
   };
 
-  const world = new World({ ids, clock, latency, region, tenancyId, secondaryIpsPerVnic: spec.secondaryIpsPerVnic ?? 31, emit });
+  const world = new World({
+    ids,
+    clock,
+    latency,
+    region,
+    tenancyId,
+    secondaryIpsPerVnic: spec.secondaryIpsPerVnic ?? DEFAULT_SECONDARY_IPS_PER_VNIC,
+    subnetUpdatingMs: (spec.subnetUpdatingSeconds ?? DEFAULT_SUBNET_UPDATING_SECONDS) * 1000,
+    emit,
+  });
   const principals = new PrincipalRegistry(tenancyId, region);
   const credentials = principals.add(
     options.principal ?? { name: "ocipam-local", groups: ["Administrators"], dynamicGroups: ["ocipam-allocator"] },

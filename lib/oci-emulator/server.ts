@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { authorize, parsePolicy, type CompartmentTree, type PolicyStatement, type Principal } from "../oci/iam";
 import { permissionsFor, type OciOperation } from "../oci/permissions";
 import type { Log } from "../log";
+import { checkOperationBody } from "./api/body-models";
 import { Router } from "./api/router";
 import type { AuthTarget, Reply, RequestContext, Route } from "./api/route";
 import type { ScaledClock } from "./clock";
@@ -124,6 +125,8 @@ export class OciPipeline {
         headers: lowerHeaders(req),
         endpoint: this.parts.endpoint(),
       };
+      // A body field the emulator does not model is refused, never silently dropped (api/body-models.ts).
+      checkOperationBody(route.operation, ctx.body);
       const target = route.target(ctx);
       this.authorizeCall(route.operation, principal, target);
 

@@ -75,12 +75,12 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
     );
   });
 
-  it("caps secondary IPs per VNIC at the configured limit with 400 LimitExceeded (default 31)", async () => {
+  it("caps secondary IPs per VNIC at the configured limit with 400 LimitExceeded (default 64, Universal Credits)", async () => {
     const vnicId = primaryVnicOf("worker-e4-8").id;
-    for (let i = 0; i < 31; i++) await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
+    for (let i = 0; i < 64; i++) await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
     await expectOciError(() => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } }), 400, "LimitExceeded");
     const listed = await clients.vcn.listPrivateIps({ vnicId, limit: 1000 });
-    expect(listed.items).to.have.length(32);
+    expect(listed.items).to.have.length(65);
   });
 
   it("honours a smaller configured per-VNIC limit", async () => {

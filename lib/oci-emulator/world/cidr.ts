@@ -2,7 +2,9 @@
  * IPv4 arithmetic for subnets. OCI reserves three addresses in every IPv4 subnet: the first two (network address and
  * the default gateway / virtual router, e.g. 10.0.1.1) and the last one (broadcast)
  * (https://docs.oracle.com/en-us/iaas/Content/Network/Concepts/ipv6.htm, "Comparison of IPv4 and IPv6";
- * shared/reference/oci-facts.md §1.3). OCI subnets are /16 to /30.
+ * "the first two addresses and the last in the subnet's CIDR are reserved", Overview_of_VCNs_and_Subnets.htm).
+ * OCI subnets are /16 to /30. A subnet with several IPv4 CIDR blocks (`Subnet.ipv4CidrBlocks`) has the rule applied
+ * to each block (ASSUMED: the docs state it per CIDR, never for the union).
  */
 
 export interface Cidr {
@@ -71,4 +73,24 @@ export function virtualRouterIp(cidr: Cidr): string {
 /** True when the two blocks overlap. */
 export function overlaps(a: Cidr, b: Cidr): boolean {
   return a.base < b.base + b.size && b.base < a.base + a.size;
+}
+
+/** `a.b.c.d/n` of a block. */
+export function formatCidr(c: Cidr): string {
+  return `${intToIp(c.base)}/${c.prefix}`;
+}
+
+/** The block of `size` addresses starting at `base` (no alignment check: see `blockAt`). */
+export function blockOf(base: number, prefix: number): Cidr {
+  return { base, prefix, size: 2 ** (32 - prefix) };
+}
+
+/** True when `inner` lies entirely inside `outer`. */
+export function within(outer: Cidr, inner: Cidr): boolean {
+  return inner.base >= outer.base && inner.base + inner.size <= outer.base + outer.size;
+}
+
+/** True when the block holds one of `outer`'s three reserved addresses. */
+export function coversReserved(outer: Cidr, inner: Cidr): boolean {
+  return [outer.base, outer.base + 1, outer.base + outer.size - 1].some((ip) => contains(inner, ip));
 }

@@ -6,6 +6,7 @@ import {
   missingParameter,
   relatedNotFound,
 } from "../http/errors";
+import { checkSubnetWritable } from "./network";
 import { findShape, shapeConfigFor } from "./shapes";
 import type { InstanceSpec } from "./spec";
 import type { InstanceRec, Tags, VnicAttachmentRec, VnicRec } from "./types";
@@ -43,6 +44,8 @@ interface VnicInput {
   freeformTags?: Tags;
   definedTags?: Record<string, Record<string, unknown>>;
   privateIp?: string;
+  /** CreateVnicDetails.subnetCidr: the subnet block the primary IP comes from. */
+  subnetCidr?: string;
 }
 
 /** Creates a VNIC with its primary private IP in the subnet (no attachment). */
@@ -196,6 +199,9 @@ export function attachVnic(world: World, body: unknown): VnicAttachmentRec {
   if (!instance || instance.lifecycleState === "TERMINATED") throw relatedNotFound(`Instance ${instanceId}`);
   const subnet = world.subnets.get(subnetId);
   if (!subnet) throw relatedNotFound(`Subnet ${subnetId}`);
+  // A new VNIC needs a primary private IP in the subnet; none can be created while it is UPDATING ("you cannot create
+  // VNICs or private IPs for this resource while the update is in progress", UpdateSubnetDetails.cidrBlock).
+  checkSubnetWritable(subnet);
   if (instance.lifecycleState !== "RUNNING") {
     throw incorrectState(`Instance ${instance.id} is ${instance.lifecycleState}; VNICs can be attached only to a RUNNING instance`);
   }
@@ -221,6 +227,11 @@ export function attachVnic(world: World, body: unknown): VnicAttachmentRec {
   if (vnicDetails.assignPublicIp === true && subnet.prohibitPublicIpOnVnic) {
     throw invalidParameter(`Subnet ${subnet.id} prohibits public IPs on VNICs (assignPublicIp must be false)`);
   }
+  // "Either this field or the privateIp … field must be provided, but not both" (CreateVnicDetails.subnetCidr).
+  const subnetCidr = optString(vnicDetails, "subnetCidr");
+  if (subnetCidr !== undefined && optString(vnicDetails, "privateIp") !== undefined) {
+    throw invalidParameter("createVnicDetails: give subnetCidr or privateIp, not both");
+  }
   const skip = vnicDetails.skipSourceDestCheck;
   if (skip !== undefined && skip !== null && typeof skip !== "boolean") throw invalidParameter("skipSourceDestCheck must be a boolean");
 
@@ -243,6 +254,7 @@ export function attachVnic(world: World, body: unknown): VnicAttachmentRec {
       freeformTags: optTags(vnicDetails, "freeformTags"),
       definedTags: vnicDetails.definedTags as Record<string, Record<string, unknown>> | undefined,
       privateIp: optString(vnicDetails, "privateIp"),
+      subnetCidr,
     },
     false,
     nicIndex,

@@ -1,19 +1,33 @@
 import { OciServiceError, incorrectState, invalidParameter, limitExceeded, missingParameter, relatedNotFound } from "../http/errors";
 import { optTags } from "./compute";
-import type { PrivateIpRec, Tags, VnicRec, WorkRequestRec } from "./types";
+import { formatCidr, parseCidr, within } from "./cidr";
+import type { PrivateIpRec, SubnetRec, Tags, VnicRec, WorkRequestRec } from "./types";
 import { World } from "./world";
 
 /**
  * Private IP behaviour (VirtualNetworkClient). Sources:
  * - CreatePrivateIp: "ipAddress: If you don't specify a value, Oracle automatically assigns"; "The VNIC and private IP
  *   must be in the same subnet" (core/lib/model/create-private-ip-details.ts). The emulator assigns the lowest free address.
- * - Secondary IPs per VNIC: 31 by default, configurable (docs say 31, 32 or 64: shared/reference/oci-facts.md §1.3).
+ * - Secondary private-IP objects per VNIC: a tenancy limit, "up to 64" (Private IP Addresses,
+ *   https://docs.oracle.com/iaas/Content/Network/Tasks/managingIPaddresses.htm; the service-limits page lists 64 for
+ *   Universal Credits and 32 for Pay-As-You-Go/Trial); a world setting, default 64. An IP CIDR address is ONE object.
+ * - IP CIDR addresses: `cidrPrefixLength` "when combined with the ipAddress field, will be used to allocate secondary
+ *   IPv4 CIDRs" (create-private-ip-details.d.ts); sizes /18 (16,384 addresses) to /31
+ *   (https://blogs.oracle.com/cloud-infrastructure/announcing-oci-ip-cidr-addresses-for-vnics; the Console offers
+ *   /18–/31). Taking the first one from a subnet's first CIDR block puts the subnet in UPDATING for a while, and no
+ *   IP can be created or deleted in it meanwhile (managingIPaddresses.htm).
  * - DeletePrivateIp: "Unassigns and deletes … returned to the subnet's pool … cannot be used with primary private IPs".
  * - BulkCreatePrivateIps: asynchronous, answers only `opc-work-request-id` (core/lib/client.ts).
  */
 
+/** IPv4 IP CIDR address sizes OCI offers: /18 to /31 (see above). */
+export const MIN_CIDR_PREFIX = 18;
+export const MAX_CIDR_PREFIX = 31;
+
 interface IpFields {
   ipAddress?: string;
+  cidrPrefixLength?: number;
+  ipv4SubnetCidrAtCreation?: string;
   displayName?: string;
   hostnameLabel?: string;
   freeformTags?: Tags;
@@ -27,8 +41,20 @@ function readIpFields(item: Record<string, unknown>): IpFields {
     if (typeof v !== "string") throw invalidParameter(`${k} must be a string`);
     return v;
   };
+  const prefix = item.cidrPrefixLength;
+  let cidrPrefixLength: number | undefined;
+  if (prefix !== undefined && prefix !== null) {
+    if (typeof prefix !== "number" || !Number.isInteger(prefix) || prefix < MIN_CIDR_PREFIX || prefix > MAX_CIDR_PREFIX) {
+      throw invalidParameter(`cidrPrefixLength must be an integer from ${MIN_CIDR_PREFIX} to ${MAX_CIDR_PREFIX}, not ${String(prefix)}`);
+    }
+    // "when combined with the ipAddress field": the caller chooses the block's first address.
+    if (item.ipAddress === undefined || item.ipAddress === null) throw missingParameter("ipAddress (required with cidrPrefixLength)");
+    cidrPrefixLength = prefix;
+  }
   return {
     ipAddress: str("ipAddress"),
+    cidrPrefixLength,
+    ipv4SubnetCidrAtCreation: str("ipv4SubnetCidrAtCreation"),
     displayName: str("displayName"),
     hostnameLabel: str("hostnameLabel"),
     freeformTags: optTags(item, "freeformTags"),
@@ -56,6 +82,34 @@ function usableVnic(world: World, details: Record<string, unknown>): VnicRec {
   return vnic;
 }
 
+/**
+ * While a subnet is UPDATING no private IP can be created or deleted in it (managingIPaddresses.htm). OCI documents
+ * no code; 409 IncorrectState ("conflicts with its current state", transient) is the closest (README "Error codes").
+ */
+export function checkSubnetWritable(subnet: SubnetRec): void {
+  if (subnet.lifecycleState !== "AVAILABLE") {
+    throw incorrectState(`Subnet ${subnet.id} is ${subnet.lifecycleState}; private IPs cannot be created or deleted until it is AVAILABLE`);
+  }
+}
+
+/**
+ * After an IP CIDR address was taken: if it is the first one in the subnet's FIRST CIDR block, the subnet is
+ * UPDATING for `subnetUpdatingMs` (scaled by the clock), then AVAILABLE again.
+ */
+function enterUpdatingIfFirstCidr(world: World, subnet: SubnetRec, created: readonly PrivateIpRec[]): void {
+  const first = parseCidr(subnet.ipv4CidrBlocks[0]);
+  const inFirst = (p: PrivateIpRec) =>
+    p.cidrPrefixLength !== undefined && within(first, { base: p._int, prefix: p.cidrPrefixLength, size: p._size });
+  if (!created.some(inFirst)) return;
+  const isNew = new Set(created.map((p) => p.id));
+  const earlier = [...world.privateIps.values()].some((p) => !isNew.has(p.id) && p.subnetId === subnet.id && inFirst(p));
+  if (earlier || world.subnetUpdatingMs <= 0) return;
+  subnet.lifecycleState = "UPDATING";
+  world.clock.schedule(world.subnetUpdatingMs, () => {
+    subnet.lifecycleState = "AVAILABLE";
+  });
+}
+
 export function secondaryCount(world: World, vnicId: string): number {
   return world.ipsOfVnic(vnicId).filter((p) => !p.isPrimary).length;
 }
@@ -75,8 +129,12 @@ function checkVnicRoom(world: World, vnic: VnicRec, n: number): void {
 
 function createOne(world: World, vnic: VnicRec, fields: IpFields): PrivateIpRec {
   const subnet = world.subnets.get(vnic.subnetId)!;
-  const ip = world.pickAddress(subnet, fields.ipAddress);
-  const rec = world.makePrivateIp(vnic, subnet, ip, { isPrimary: false, ...fields });
+  const { ipAddress, ipv4SubnetCidrAtCreation: fromBlock, ...rest } = fields;
+  const ip =
+    fields.cidrPrefixLength !== undefined
+      ? world.pickBlock(subnet, ipAddress!, fields.cidrPrefixLength, fromBlock).base
+      : world.pickAddress(subnet, ipAddress, fromBlock);
+  const rec = world.makePrivateIp(vnic, subnet, ip, { isPrimary: false, ...rest });
   world.addPrivateIp(rec);
   return rec;
 }
@@ -87,8 +145,12 @@ export function createPrivateIp(world: World, body: unknown): PrivateIpRec {
   const details = body as Record<string, unknown>;
   const vnic = usableVnic(world, details);
   const fields = readIpFields(details);
+  const subnet = world.subnets.get(vnic.subnetId)!;
+  checkSubnetWritable(subnet);
   checkVnicRoom(world, vnic, 1);
-  return createOne(world, vnic, fields);
+  const rec = createOne(world, vnic, fields);
+  enterUpdatingIfFirstCidr(world, subnet, [rec]);
+  return rec;
 }
 
 /** DeletePrivateIp (DELETE /privateIps/{id}). Primary IPs: 400 InvalidParameter (emulator's choice of code). */
@@ -97,6 +159,8 @@ export function deletePrivateIp(world: World, id: string): void {
   if (ip.isPrimary) throw invalidParameter(`Private IP ${id} is a primary private IP and cannot be deleted`);
   const vnic = world.vnics.get(ip.vnicId);
   if (vnic && vnic.lifecycleState !== "AVAILABLE") throw incorrectState(`VNIC ${vnic.id} is ${vnic.lifecycleState}`);
+  const subnet = world.subnets.get(ip.subnetId);
+  if (subnet) checkSubnetWritable(subnet);
   world.removePrivateIp(id);
 }
 
@@ -115,6 +179,7 @@ export function bulkCreatePrivateIps(world: World, body: unknown): WorkRequestRe
     if (item === null || typeof item !== "object") throw invalidParameter("each bulkCreatePrivateIpItem must be an object");
     return readIpFields(item as Record<string, unknown>);
   });
+  checkSubnetWritable(world.subnets.get(vnic.subnetId)!);
   const wr: WorkRequestRec = {
     id: world.ids.next("coreservicesworkrequest"),
     operationType: "BulkCreatePrivateIps",
@@ -142,8 +207,11 @@ function completeBulk(world: World, wr: WorkRequestRec, vnicId: string, fields: 
   try {
     const vnic = world.vnics.get(vnicId);
     if (!vnic || vnic.lifecycleState !== "AVAILABLE") throw incorrectState(`VNIC ${vnicId} is no longer AVAILABLE`);
+    const subnet = world.subnets.get(vnic.subnetId)!;
+    checkSubnetWritable(subnet);
     checkVnicRoom(world, vnic, fields.length);
     for (const f of fields) created.push(createOne(world, vnic, f));
+    enterUpdatingIfFirstCidr(world, subnet, created);
     wr.status = "SUCCEEDED";
     wr.resources = created.map((p) => ({
       entityType: "privateip",
@@ -161,10 +229,18 @@ function completeBulk(world: World, wr: WorkRequestRec, vnicId: string, fields: 
   wr.timeFinished = world.nowIso();
 }
 
-/** GetSubnetIpInventory body (IpInventorySubnetResourceCollection, core/lib/model). */
+/**
+ * GetSubnetIpInventory body (IpInventorySubnetResourceCollection, core/lib/model): one
+ * IpInventorySubnetResourceSummary per private-IP object, so `count` ("the number of results") counts objects.
+ * The summary has no prefix field; an IP CIDR address appears as ONE entry whose `ipAddress` is the block in CIDR
+ * notation (`10.0.1.16/28`: "a single private IP object with an additional CIDR length represented as <network
+ * IP/netmask # of bits>", the IP CIDR announcement) — ASSUMED, README "Unconfirmed". `parentCidr` is the subnet
+ * block the address comes from ("The address range the IP address is assigned from").
+ */
 export function subnetIpInventory(world: World, subnetId: string): Record<string, unknown> {
   const subnet = World.mustExist(world.subnets.get(subnetId), subnetId);
-  const ips = [...world.usedAddresses(subnet.id).values()]
+  const blocks = subnet.ipv4CidrBlocks.map((text) => ({ text, cidr: parseCidr(text) }));
+  const ips = [...new Set(world.usedAddresses(subnet.id).values())]
     .map((id) => world.privateIps.get(id)!)
     .sort((a, b) => a._int - b._int);
   return {
@@ -174,9 +250,10 @@ export function subnetIpInventory(world: World, subnetId: string): Record<string
     message: "success",
     ipInventorySubnetResourceSummary: ips.map((p) => ({
       ipId: p.id,
-      ipAddress: p.ipAddress,
+      ipAddress:
+        p.cidrPrefixLength === undefined ? p.ipAddress : formatCidr({ base: p._int, prefix: p.cidrPrefixLength, size: p._size }),
       ipAddressLifetime: "Ephemeral",
-      parentCidr: subnet.cidrBlock,
+      parentCidr: blocks.find((b) => b.cidr.base <= p._int && p._int < b.cidr.base + b.cidr.size)?.text ?? subnet.cidrBlock,
       assignedResourceName: p.displayName,
       assignedResourceType: "Resource",
       isPrimary: p.isPrimary,

@@ -9,8 +9,16 @@ export interface WorldSpec {
   /** Region identifier, default `us-ashburn-1`. */
   region?: string;
   tenancyId?: string;
-  /** Secondary private IPs allowed per VNIC (docs disagree: 31 / 32 / 64; default 31). */
+  /**
+   * Secondary private-IP objects per VNIC (an IP CIDR address is one object). A tenancy limit: 64 for Universal
+   * Credits, 32 for Pay-As-You-Go/Trial tenancies (service limits; "up to 64", managingIPaddresses.htm). Default 64.
+   */
   secondaryIpsPerVnic?: number;
+  /**
+   * Seconds (OCI time, scaled by `timeScale`) a subnet stays UPDATING after the first IP CIDR address of its first
+   * CIDR block is taken. OCI gives no figure: default 30 (ASSUMED); 0 turns the UPDATING window off.
+   */
+  subnetUpdatingSeconds?: number;
   compartments?: Array<{ id?: string; name: string; parent?: string }>;
   vcns?: Array<{ id?: string; name: string; cidrBlock: string; compartment?: string; dnsLabel?: string; freeformTags?: Tags }>;
   subnets?: Array<{
@@ -18,6 +26,8 @@ export interface WorldSpec {
     name: string;
     vcn: string;
     cidrBlock: string;
+    /** Every IPv4 CIDR block, `cidrBlock` first (added when absent); default `[cidrBlock]`. */
+    ipv4CidrBlocks?: string[];
     /** AD name or its number (1, 2, 3); null or absent = regional. */
     availabilityDomain?: string | number | null;
     compartment?: string;

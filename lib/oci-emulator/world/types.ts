@@ -26,7 +26,10 @@ export interface SubnetRec {
   id: string;
   compartmentId: string;
   vcnId: string;
+  /** The first IPv4 CIDR block ("cidrBlock … the first of ipv4CidrBlocks", core/lib/model/subnet.d.ts). */
   cidrBlock: string;
+  /** Every IPv4 CIDR block of the subnet, `cidrBlock` first (Subnet.ipv4CidrBlocks). */
+  ipv4CidrBlocks: string[];
   /** null = regional subnet ("null if this is a regional subnet", core/lib/model/subnet.ts). */
   availabilityDomain: string | null;
   displayName: string;
@@ -36,7 +39,11 @@ export interface SubnetRec {
   routeTableId: string;
   virtualRouterIp: string;
   virtualRouterMac: string;
-  lifecycleState: "AVAILABLE";
+  /**
+   * UPDATING for a while after the first IP CIDR address is taken from the first CIDR block ("Private IP
+   * Addresses", managingIPaddresses.htm); no private IP can be created or deleted in it meanwhile.
+   */
+  lifecycleState: "AVAILABLE" | "UPDATING";
   timeCreated: string;
 }
 
@@ -120,10 +127,15 @@ export interface PrivateIpRec {
   displayName: string;
   hostnameLabel?: string;
   isPrimary: boolean;
+  /** Only on an IP CIDR address: the block is `ipAddress/cidrPrefixLength` (PrivateIp.cidrPrefixLength). */
+  cidrPrefixLength?: number;
   freeformTags: Tags;
   definedTags: DefinedTags;
   timeCreated: string;
+  /** First address as an integer. */
   _int: number;
+  /** Addresses the object holds: 1, or 2^(32 − cidrPrefixLength) for an IP CIDR address. */
+  _size: number;
 }
 
 export interface WorkRequestRec {

@@ -30,7 +30,7 @@ export function vcnView(v: VcnRec): Record<string, unknown> {
 }
 
 export function subnetView(s: SubnetRec): Record<string, unknown> {
-  return { ...strip(s), ipv4CidrBlocks: [s.cidrBlock], definedTags: {} };
+  return { ...strip(s), ipv4CidrBlocks: [...s.ipv4CidrBlocks], definedTags: {} };
 }
 
 export function nsgView(n: NsgRec): Record<string, unknown> {

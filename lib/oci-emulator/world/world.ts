@@ -2,7 +2,7 @@ import type { ScaledClock } from "../clock";
 import type { OciEventEnvelope } from "../events";
 import type { LatencyProfile } from "../latency";
 import { OciServiceError, conflict, invalidParameter } from "../http/errors";
-import { assignableCount, contains, intToIp, ipToInt, isReserved, overlaps, parseCidr, virtualRouterIp } from "./cidr";
+import { assignableCount, blockOf, contains, coversReserved, intToIp, ipToInt, isReserved, overlaps, parseCidr, virtualRouterIp, within, type Cidr } from "./cidr";
 import type { IdFactory } from "./ids";
 import type {
   CompartmentRec,
@@ -37,7 +37,10 @@ export interface WorldOptions {
   latency: LatencyProfile;
   region: string;
   tenancyId: string;
+  /** Secondary private-IP objects per VNIC (a tenancy limit: 64 Universal Credits, 32 Pay-As-You-Go/Trial). */
   secondaryIpsPerVnic: number;
+  /** OCI ms a subnet stays UPDATING after the first IP CIDR address of its first CIDR block (ASSUMED, scaled). */
+  subnetUpdatingMs: number;
   emit: (event: OciEventEnvelope) => void;
 }
 
@@ -79,6 +82,9 @@ export class World {
   }
   get secondaryIpsPerVnic(): number {
     return this.options.secondaryIpsPerVnic;
+  }
+  get subnetUpdatingMs(): number {
+    return this.options.subnetUpdatingMs;
   }
 
   nowIso(): string {
@@ -182,12 +188,17 @@ export class World {
     return rec;
   }
 
-  /** Adds a subnet; its CIDR must lie inside the VCN and not overlap another subnet of the VCN (OCI rules). */
+  /**
+   * Adds a subnet; each of its CIDR blocks must lie inside the VCN and overlap no other block of the VCN's subnets
+   * (OCI rules). `ipv4CidrBlocks` lists every block (`cidrBlock` first; "ipv4CidrBlocks: The list of all IPv4 CIDR
+   * blocks for the subnet that meets the following criteria…", core/lib/model/subnet.d.ts).
+   */
   addSubnet(spec: {
     id?: string;
     name: string;
     vcn: string;
     cidrBlock: string;
+    ipv4CidrBlocks?: string[];
     availabilityDomain?: string | number | null;
     compartment?: string;
     dnsLabel?: string;
@@ -195,22 +206,27 @@ export class World {
     prohibitPublicIpOnVnic?: boolean;
   }): SubnetRec {
     const vcn = this.vcnRef(spec.vcn);
+    const blocks = [spec.cidrBlock, ...(spec.ipv4CidrBlocks ?? []).filter((b) => b !== spec.cidrBlock)];
     const cidr = parseCidr(spec.cidrBlock);
     const vcnCidr = parseCidr(vcn.cidrBlock);
-    if (!(contains(vcnCidr, cidr.base) && contains(vcnCidr, cidr.base + cidr.size - 1))) {
-      throw new Error(`subnet ${spec.cidrBlock} is not inside VCN ${vcn.cidrBlock}`);
+    const parsed = blocks.map((b) => ({ text: b, cidr: parseCidr(b) }));
+    for (const b of parsed) {
+      if (!within(vcnCidr, b.cidr)) throw new Error(`subnet block ${b.text} is not inside VCN ${vcn.cidrBlock}`);
+      if (b.cidr.prefix < 16 || b.cidr.prefix > 30) throw new Error(`OCI IPv4 subnets are /16 to /30, not /${b.cidr.prefix}`);
     }
-    if (cidr.prefix < 16 || cidr.prefix > 30) throw new Error(`OCI IPv4 subnets are /16 to /30, not /${cidr.prefix}`);
-    for (const other of this.subnets.values()) {
-      if (other.vcnId === vcn.id && overlaps(parseCidr(other.cidrBlock), cidr)) {
-        throw new Error(`subnet ${spec.cidrBlock} overlaps ${other.displayName} (${other.cidrBlock})`);
-      }
+    const taken = [...this.subnets.values()]
+      .filter((o) => o.vcnId === vcn.id)
+      .flatMap((o) => o.ipv4CidrBlocks.map((text) => ({ text, cidr: parseCidr(text), owner: o.displayName })));
+    for (const [i, b] of parsed.entries()) {
+      const clash = [...taken, ...parsed.slice(0, i).map((p) => ({ ...p, owner: spec.name }))].find((t) => overlaps(t.cidr, b.cidr));
+      if (clash) throw new Error(`subnet block ${b.text} overlaps ${clash.owner} (${clash.text})`);
     }
     const rec: SubnetRec = {
       id: spec.id ?? this.ids.next("subnet"),
       compartmentId: spec.compartment ? this.compartmentFor(spec.compartment) : vcn.compartmentId,
       vcnId: vcn.id,
       cidrBlock: spec.cidrBlock,
+      ipv4CidrBlocks: blocks,
       availabilityDomain: this.adName(spec.availabilityDomain),
       displayName: spec.name,
       dnsLabel: spec.dnsLabel,
@@ -278,53 +294,90 @@ export class World {
 
   // ---- addresses ------------------------------------------------------------------------------------------------
 
-  /** Assignable addresses of a subnet still free (CIDR size − 3 reserved − used). */
-  freeCount(subnetId: string): number {
-    const subnet = this.subnets.get(subnetId)!;
-    return assignableCount(parseCidr(subnet.cidrBlock)) - (this.used.get(subnetId)?.size ?? 0);
+  /** The subnet's IPv4 CIDR blocks, `cidrBlock` first. */
+  blocksOf(subnet: SubnetRec): Cidr[] {
+    return subnet.ipv4CidrBlocks.map(parseCidr);
   }
 
+  /** Assignable addresses of a subnet still free: over every block, size − 3 reserved, minus addresses held. */
+  freeCount(subnetId: string): number {
+    const subnet = this.subnets.get(subnetId)!;
+    const capacity = this.blocksOf(subnet).reduce((n, b) => n + assignableCount(b), 0);
+    return capacity - (this.used.get(subnetId)?.size ?? 0);
+  }
+
+  /** Address (integer) → OCID of the private IP holding it; an IP CIDR address holds every address of its block. */
   usedAddresses(subnetId: string): Map<number, string> {
     return this.used.get(subnetId) ?? new Map();
   }
 
   /**
-   * Picks the address for a new private IP: the requested one after checking it (inside the subnet, not reserved,
-   * not taken) or else the lowest free assignable address. Error codes are the emulator's choices where OCI documents
-   * none (README "Error codes"): a bad address is 400 InvalidParameter; a taken address or a full subnet is
-   * 409 Conflict ("The requested state for the resource conflicts with its current state. This state is not
+   * Picks the address for a new private IP: the requested one after checking it (inside one of the subnet's blocks,
+   * not reserved, not taken) or else the lowest free assignable address, block by block in `ipv4CidrBlocks` order, so
+   * every block is drawn from once the earlier ones are full; `fromBlock` (CreatePrivateIpDetails.ipv4SubnetCidrAtCreation
+ * "Any one of the IPv4 CIDRs allocated to the subnet", CreateVnicDetails.subnetCidr) limits both to that block. Error codes are the emulator's choices where OCI
+   * documents none (README "Error codes"): a bad address is 400 InvalidParameter; a taken address or a full subnet
+   * is 409 Conflict ("The requested state for the resource conflicts with its current state. This state is not
    * transient.", apierrors.htm), since neither goes away by retrying.
    */
-  pickAddress(subnet: SubnetRec, requested?: string): number {
-    const cidr = parseCidr(subnet.cidrBlock);
+  pickAddress(subnet: SubnetRec, requested?: string, fromBlock?: string): number {
+    const blocks = this.blocksOf(subnet).filter((_, i) => fromBlock === undefined || subnet.ipv4CidrBlocks[i] === fromBlock);
+    if (fromBlock !== undefined && blocks.length === 0) {
+      throw invalidParameter(`${fromBlock} is not one of the subnet's IPv4 CIDR blocks (${subnet.ipv4CidrBlocks.join(", ")})`);
+    }
     const used = this.usedAddresses(subnet.id);
+    const list = subnet.ipv4CidrBlocks.join(", ");
     if (requested !== undefined) {
-      let ip: number;
-      try {
-        ip = ipToInt(requested);
-      } catch {
-        throw invalidParameter(`ipAddress ${requested} is not a valid IPv4 address`);
-      }
-      if (!contains(cidr, ip)) throw invalidParameter(`ipAddress ${requested} is not within the subnet CIDR ${subnet.cidrBlock}`);
-      if (isReserved(cidr, ip)) throw invalidParameter(`ipAddress ${requested} is reserved in subnet ${subnet.cidrBlock}`);
+      const ip = parseRequested(requested);
+      const block = blocks.find((b) => contains(b, ip));
+      if (!block) throw invalidParameter(`ipAddress ${requested} is not within the subnet's CIDR blocks (${fromBlock ?? list})`);
+      if (isReserved(block, ip)) throw invalidParameter(`ipAddress ${requested} is reserved in subnet block ${intToIp(block.base)}/${block.prefix}`);
       if (used.has(ip)) throw conflict(`IP address ${requested} is already assigned in subnet ${subnet.id}`);
       return ip;
     }
-    for (let ip = cidr.base + 2; ip < cidr.base + cidr.size - 1; ip++) if (!used.has(ip)) return ip;
-    throw conflict(`Subnet ${subnet.id} (${subnet.cidrBlock}) has no available IP addresses`);
+    for (const b of blocks) for (let ip = b.base + 2; ip < b.base + b.size - 1; ip++) if (!used.has(ip)) return ip;
+    throw conflict(`Subnet ${subnet.id} (${list}) has no available IP addresses`);
   }
 
-  /** Records a private IP (its address must come from pickAddress). */
+  /**
+   * Checks an IP CIDR address `ipAddress/prefix` ("The CIDR range created by this combination must be within the
+   * subnet's CIDR and the CIDR range should not collide with any existing IPv4 address allocation",
+   * CreatePrivateIpDetails.cidrPrefixLength, core/lib/model/create-private-ip-details.d.ts) and returns its block.
+   * Misaligned, outside every block or covering a reserved address: 400 InvalidParameter; overlapping a held
+   * address (single or block): 409 Conflict (README "Error codes").
+   */
+  pickBlock(subnet: SubnetRec, requested: string, prefix: number, fromBlock?: string): Cidr {
+    const ip = parseRequested(requested);
+    const wanted = blockOf(ip, prefix);
+    if (ip % wanted.size !== 0) {
+      const first = intToIp(ip - (ip % wanted.size));
+      throw invalidParameter(`ipAddress ${requested} is not the first address of a /${prefix} block (that block starts at ${first})`);
+    }
+    const text = `${requested}/${prefix}`;
+    const block = this.blocksOf(subnet).find((b, i) => within(b, wanted) && (fromBlock === undefined || subnet.ipv4CidrBlocks[i] === fromBlock));
+    if (!block) throw invalidParameter(`${text} is not within one of the subnet's CIDR blocks (${subnet.ipv4CidrBlocks.join(", ")})`);
+    if (coversReserved(block, wanted)) throw invalidParameter(`${text} covers an address the subnet reserves`);
+    const used = this.usedAddresses(subnet.id);
+    for (let a = wanted.base; a < wanted.base + wanted.size; a++) {
+      if (used.has(a)) throw conflict(`${text} collides with ${intToIp(a)}, already allocated to ${used.get(a)}`);
+    }
+    return wanted;
+  }
+
+  /** Records a private IP (its address or block must come from pickAddress / pickBlock). */
   addPrivateIp(rec: PrivateIpRec): void {
     this.privateIps.set(rec.id, rec);
-    this.usedAddresses(rec.subnetId).set(rec._int, rec.id);
+    const used = this.usedAddresses(rec.subnetId);
+    for (let a = rec._int; a < rec._int + rec._size; a++) used.set(a, rec.id);
   }
 
+  /** Deletes a private IP; an IP CIDR address frees its whole block. */
   removePrivateIp(id: string): void {
     const rec = this.privateIps.get(id);
     if (!rec) return;
     this.privateIps.delete(id);
-    this.usedAddresses(rec.subnetId).delete(rec._int);
+    const used = this.usedAddresses(rec.subnetId);
+    for (let a = rec._int; a < rec._int + rec._size; a++) used.delete(a);
   }
 
   /** Private IPs of a VNIC, primary first then by address. */
@@ -342,8 +395,16 @@ export class World {
     vnic: VnicRec,
     subnet: SubnetRec,
     ip: number,
-    fields: { isPrimary: boolean; displayName?: string; hostnameLabel?: string; freeformTags?: Tags; definedTags?: Record<string, Record<string, unknown>> },
+    fields: {
+      isPrimary: boolean;
+      cidrPrefixLength?: number;
+      displayName?: string;
+      hostnameLabel?: string;
+      freeformTags?: Tags;
+      definedTags?: Record<string, Record<string, unknown>>;
+    },
   ): PrivateIpRec {
+    const prefix = fields.cidrPrefixLength;
     return {
       id: this.ids.next("privateip"),
       ipAddress: intToIp(ip),
@@ -355,10 +416,12 @@ export class World {
       displayName: fields.displayName ?? (fields.isPrimary ? "Primary IP" : intToIp(ip)),
       hostnameLabel: fields.hostnameLabel,
       isPrimary: fields.isPrimary,
+      ...(prefix !== undefined ? { cidrPrefixLength: prefix } : {}),
       freeformTags: { ...(fields.freeformTags ?? {}) },
       definedTags: structuredClone(fields.definedTags ?? {}),
       timeCreated: this.nowIso(),
       _int: ip,
+      _size: prefix !== undefined ? 2 ** (32 - prefix) : 1,
     };
   }
 
@@ -368,5 +431,13 @@ export class World {
       throw new OciServiceError(404, "NotAuthorizedOrNotFound", `Authorization failed or requested resource not found: ${what}`);
     }
     return value;
+  }
+}
+
+function parseRequested(requested: string): number {
+  try {
+    return ipToInt(requested);
+  } catch {
+    throw invalidParameter(`ipAddress ${requested} is not a valid IPv4 address`);
   }
 }
