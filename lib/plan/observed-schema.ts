@@ -115,5 +115,7 @@ export const observedStateSchema = {
     },
     pendingPods: { ...count, default: 0 },
     releaseFirstSeen: { type: "object", additionalProperties: { type: "string", format: "date-time" }, default: {} },
+    // Rounds of this node that created objects so far (its OciIpamNode record); part of every retry token.
+    retryGeneration: count,
   },
 } as const;

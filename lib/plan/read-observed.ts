@@ -1,4 +1,4 @@
-import Ajv, { type ValidateFunction } from "ajv";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { InvalidInputError } from "../errors";
 import type { ObservedState } from "../core/model";
@@ -6,19 +6,69 @@ import { observedStateSchema } from "./observed-schema";
 
 let validator: ValidateFunction | undefined;
 
-/** Compiled once, on first use (never at import time, never per call). */
+/**
+ * Compiled once, on first use (never at import time, never per call). `allErrors` so that a hand-edited file gets
+ * every problem in one run rather than one per attempt (https://ajv.js.org/options.html#allerrors).
+ */
 function validate(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: true, allowUnionTypes: true });
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
     addFormats(ajv);
     validator = ajv.compile(observedStateSchema);
   }
   return validator;
 }
 
+/** One thing wrong in a document: where (a JSON pointer, RFC 6901) and what. */
+export interface InputProblem {
+  pointer: string;
+  message: string;
+}
+
+/**
+ * An input document with one or more problems. `field` (and the first line of the message) names the first one as
+ * `source#pointer`, the rest follow one per line; `problems` holds them all.
+ */
+export class InvalidDocumentError extends InvalidInputError {
+  readonly problems: InputProblem[];
+  constructor(source: string, problems: InputProblem[]) {
+    const [first, ...rest] = problems as [InputProblem, ...InputProblem[]];
+    const more = rest.length === 0 ? "" : ` (1 of ${problems.length} problems)${rest.map((p) => `\n  ${source}#${p.pointer}: ${p.message}`).join("")}`;
+    super(`${source}#${first.pointer}`, `${first.message}${more}`, { problems });
+    this.problems = problems;
+  }
+}
+
+/** RFC 6901 escaping of one reference token: `~` as `~0`, `/` as `~1`. */
+function token(segment: string): string {
+  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/** The problems in ajv's errors, in its order, each once; the pointer names the field itself, not its parent. */
+export function problemsOf(errors: ErrorObject[]): InputProblem[] {
+  const seen = new Set<string>();
+  const problems: InputProblem[] = [];
+  for (const e of errors) {
+    // The propertyNames keyword adds a summary ("property name must be valid") after the error of the key itself.
+    if (e.keyword === "propertyNames") continue;
+    let problem: InputProblem;
+    if (e.propertyName !== undefined) problem = { pointer: `${e.instancePath}/${token(e.propertyName)}`, message: `key ${e.message ?? "is invalid"}` };
+    else if (e.keyword === "required") problem = { pointer: `${e.instancePath}/${token((e.params as { missingProperty: string }).missingProperty)}`, message: "is required" };
+    else if (e.keyword === "additionalProperties") problem = { pointer: `${e.instancePath}/${token((e.params as { additionalProperty: string }).additionalProperty)}`, message: "is not a known field" };
+    else problem = { pointer: e.instancePath || "/", message: e.message ?? "is invalid" };
+    if (problem.pointer === "") problem.pointer = "/";
+    const key = `${problem.pointer}\u0000${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return problems;
+}
+
 /**
  * Parses and validates an observed-state document (text of a JSON file). Returns the typed value with defaults
- * filled in, or throws InvalidInputError naming the bad field as a JSON pointer (e.g. `/vnics/0/index`).
+ * filled in, or throws InvalidInputError: `source: is not valid JSON (...)`, or an InvalidDocumentError naming every
+ * bad field as a JSON pointer (e.g. `in.json#/vnics/0/index: must be >= 0`).
  */
 export function parseObservedState(text: string, source = "input"): ObservedState {
   let value: unknown;
@@ -29,18 +79,8 @@ export function parseObservedState(text: string, source = "input"): ObservedStat
   }
   const check = validate();
   if (!check(value)) {
-    // For a bad map key ajv reports the key in `propertyName`: name it in the field.
-    const error = check.errors!.find((e) => e.propertyName !== undefined) ?? check.errors![0]!;
-    if (error.propertyName !== undefined) {
-      throw new InvalidInputError(`${source}#${error.instancePath}/${error.propertyName}`, `key ${error.message ?? "is invalid"}`);
-    }
-    const missing = error.keyword === "required" ? `/${(error.params as { missingProperty: string }).missingProperty}` : "";
-    const extra = error.keyword === "additionalProperties" ? `/${(error.params as { additionalProperty: string }).additionalProperty}` : "";
-    const field = `${error.instancePath}${missing}${extra}` || "/";
-    const detail = error.keyword === "additionalProperties" ? "is not a known field"
-      : error.keyword === "required" ? "is required"
-      : error.message ?? "is invalid";
-    throw new InvalidInputError(`${source}#${field}`, detail);
+    const problems = problemsOf(check.errors ?? []);
+    throw new InvalidDocumentError(source, problems.length > 0 ? problems : [{ pointer: "/", message: "is invalid" }]);
   }
   return value as unknown as ObservedState;
 }

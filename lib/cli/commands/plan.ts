@@ -1,25 +1,67 @@
-import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
+import { type Command, Option } from "commander";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { Plan } from "../../core/model";
 import { planNode } from "../../core/planner";
+import { InvalidInputError } from "../../errors";
 import { explainPlan } from "../../plan/explain";
+import { planLiveNode } from "../../plan/live-observation";
 import { parseObservedState } from "../../plan/read-observed";
+import { type AllocatorFlags, allocatorOptions, composeFromFlags } from "../allocator-options";
+import { EXIT } from "../exit-codes";
+import { globalFlags } from "../global-flags";
+import { inputName, readInput } from "../read-input";
 
 /** The observed state shipped with the project, so `ocipam plan` shows something real with no input at hand. */
 export const BUNDLED_EXAMPLE = join(__dirname, "..", "..", "plan", "examples", "node-outgrowing-primary-vnic.json");
 
-/** `ocipam plan --input <observed.json> [--explain]`: what the allocator would do for one observed node, and why. */
+interface PlanFlags extends AllocatorFlags {
+  input: string;
+  node?: string;
+  saveObservation?: string;
+  explain?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `ocipam plan`: what the allocator would do for one node, and why, without doing it. The node is either an observed
+ * state from a file (`--input`, `-` for stdin; default the bundled example) or a live node (`--node`, read through
+ * the allocator's own composition and configuration keys, read-only). `--save-observation` writes the live node's
+ * observation in `--input`'s format, so a bug report carries a case anyone can replay.
+ */
 export function register(program: Command): void {
-  program
+  const command = program
     .command("plan")
-    .description("print the plan the allocator derives from an observed node state (JSON; --explain for a readable account)")
-    .option("-i, --input <file>", "observed-state JSON file (format in the README); default: the bundled example", BUNDLED_EXAMPLE)
-    .option("--explain", "print every decision and action with its reason instead of JSON")
-    .action(async (options: { input: string; explain?: boolean }) => {
-      const text = await readFile(options.input, "utf8").catch((cause: NodeJS.ErrnoException) => {
-        throw new Error(`cannot read --input ${options.input}: ${cause.code ?? cause.message}`, { cause });
-      });
-      const plan = planNode(parseObservedState(text, options.input));
-      process.stdout.write(options.explain ? `${explainPlan(plan)}\n` : `${JSON.stringify(plan, null, 2)}\n`);
-    });
+    .description("print the plan the allocator derives for a node (an observed-state file or a live node), without acting")
+    .addOption(new Option("-i, --input <file>", "observed-state JSON file (format in the README; - for stdin); default: the bundled example").default(BUNDLED_EXAMPLE, "the bundled example").conflicts("node"))
+    .option("--node <name>", "plan a live node: observe it in Kubernetes and OCI as the allocator does (read-only: no lock, no write)")
+    .option("--save-observation <file>", "with --node: write the observation as a file for --input (a replayable case)")
+    .addOption(new Option("--explain", "print every decision and action with its reason instead of JSON").conflicts("json"))
+    .option("--json", "print the plan as JSON (the default)");
+  allocatorOptions(command).action(async (flags: PlanFlags, cmd: Command) => {
+    const global = globalFlags(cmd);
+    if (flags.saveObservation && !flags.node) throw new InvalidInputError("--save-observation", "needs --node (a file input is already an observation)");
+    let plan: Plan;
+    if (flags.node) {
+      const runtime = await composeFromFlags(flags, global, "ocipam-plan");
+      const deadline = new Date(Date.now() + runtime.deps.config.defaultTimeoutSeconds * 1000);
+      const live = await planLiveNode(flags.node, runtime.deps, deadline);
+      if (live.kind === "refused") {
+        const refusal = { node: flags.node, outcome: "refused", reason: live.reason, ...(live.instanceId ? { instanceId: live.instanceId } : {}) };
+        if (flags.explain) process.stdout.write(`node ${flags.node}: refused — ${live.reason.code}: ${live.reason.message}\n`);
+        else process.stdout.write(`${JSON.stringify(refusal, null, 2)}\n`);
+        process.stderr.write(`ocipam: node ${flags.node} would be refused: ${live.reason.code}\n`);
+        process.exitCode = EXIT.failed;
+        return;
+      }
+      if (flags.saveObservation) {
+        await writeFile(flags.saveObservation, `${JSON.stringify(live.observed, null, 2)}\n`);
+        if (!global.quiet) process.stderr.write(`observation of ${flags.node} saved to ${flags.saveObservation} (replay: ocipam plan --input ${flags.saveObservation})\n`);
+      }
+      plan = live.plan;
+    } else {
+      plan = planNode(parseObservedState(await readInput("--input", flags.input), inputName(flags.input)));
+    }
+    process.stdout.write(flags.explain ? `${explainPlan(plan)}\n` : `${JSON.stringify(plan, null, 2)}\n`);
+  });
 }
