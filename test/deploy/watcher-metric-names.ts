@@ -1,0 +1,40 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import YAML from "yaml";
+import { WatcherMetrics } from "../../events/watcher/metrics";
+
+export const MONITORING_DIR = join(__dirname, "..", "..", "infra", "kubernetes", "monitoring");
+
+/**
+ * Every series name the watcher's registry exposes (histograms as _bucket, _sum and _count), read from the real
+ * WatcherMetrics rather than from a list, so a renamed metric breaks the rules and dashboard tests.
+ */
+export async function watcherSeriesNames(): Promise<Set<string>> {
+  const metrics = new WatcherMetrics({ nodes: () => [], isLeader: () => false }, { processMetrics: false });
+  const names = new Set<string>();
+  for (const m of await metrics.registry.getMetricsAsJSON()) {
+    if (m.type === "histogram") for (const s of ["_bucket", "_sum", "_count"]) names.add(`${m.name}${s}`);
+    else names.add(m.name);
+  }
+  return names;
+}
+
+/** Metric names an expression refers to: the project's prefixes (the watcher's own and Cilium's operator names). */
+export function metricNamesIn(expr: string): string[] {
+  return [...new Set(expr.match(/\b(?:ocipam|cilium_operator)_[a-zA-Z0-9_:]+/g) ?? [])];
+}
+
+export interface AlertRule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** The PrometheusRule's spec (a Prometheus rule file: `groups`). */
+export function readRuleSpec(): { groups: Array<{ name: string; rules: AlertRule[] }> } {
+  const doc = YAML.parse(readFileSync(join(MONITORING_DIR, "prometheusrule.yaml"), "utf8")) as { spec: { groups: Array<{ name: string; rules: AlertRule[] }> } };
+  return doc.spec;
+}
