@@ -30,6 +30,11 @@ export interface PipelineOptions {
    * invocation lasts until that deadline, so chaos runs at a fast time scale shorten it.
    */
   functionTimeoutMs?: number;
+  /**
+   * Do not start the watcher: the scenario starts it with `startWatcher()` once the watcher's pod could be scheduled
+   * (the fresh-cluster scenario). Until then `watcher` is a stand-in that publishes nothing and is always idle.
+   */
+  deferWatcher?: boolean;
 }
 
 /** Everything of a local run, started in dependency order and stopped in reverse. */
@@ -37,11 +42,25 @@ export interface Pipeline {
   clock: SimClock;
   cluster: LocalCluster;
   fn: FunctionSupervisor;
+  /** The running watcher; with `deferWatcher`, a stand-in until startWatcher() has run. */
   watcher: WatcherHandle;
+  /** Starts the watcher (once; later calls return the same one). */
+  startWatcher(): Promise<WatcherHandle>;
   connector: LocalConnector;
   sim: ClusterSimulation;
   stop(): Promise<void>;
 }
+
+/** The watcher of a pipeline whose watcher has not started: no replica runs, so nothing is published. */
+const NOT_STARTED: WatcherHandle = {
+  port: 0,
+  identity: "not-started",
+  registry: undefined as never,
+  isLeader: () => false,
+  synced: () => false,
+  idle: async () => undefined,
+  stop: async () => undefined,
+};
 
 /**
  * The whole product on one machine: both emulators (realistic latency, scaled), the allocator function as its
@@ -79,8 +98,15 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       OCIPAM_WATCHER_LOG_LEVEL: "warn",
       ...options.watcherConfig,
     }, { hostname: "ocipam-local-watcher" });
-    const watcher = await startWatcher(watcherConfig, { log: options.log, processMetrics: false });
-    started.push(() => watcher.stop());
+    let running: Promise<WatcherHandle> | undefined;
+    const launchWatcher = (): Promise<WatcherHandle> => {
+      running ??= startWatcher(watcherConfig, { log: options.log, processMetrics: false }).then((handle) => {
+        started.push(() => handle.stop());
+        pipeline.watcher = handle;
+        return handle;
+      });
+      return running;
+    };
     const connector = new LocalConnector({
       auth: new common.ConfigFileAuthenticationDetailsProvider(cluster.connectorOciConfig.configPath, cluster.connectorOciConfig.profile),
       messagesEndpoint: cluster.oci.endpoint,
@@ -100,7 +126,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const sim = new ClusterSimulation(cluster, { clock, log: options.log, shape: options.shape, ...(options.ocpus ? { ocpus: options.ocpus } : {}) });
     sim.start();
     started.push(() => sim.stop());
-    return { clock, cluster, fn, watcher, connector, sim, stop: stopStarted };
+    const pipeline: Pipeline = { clock, cluster, fn, watcher: NOT_STARTED, startWatcher: launchWatcher, connector, sim, stop: stopStarted };
+    if (!options.deferWatcher) await launchWatcher();
+    return pipeline;
   } catch (err) {
     await stopStarted();
     throw err;

@@ -23,6 +23,8 @@ export interface LocalRunOptions {
   watcherConfig?: Record<string, string>;
   /** Called about once a second with the running pipeline (progress display). */
   onProgress?: (pipeline: Pipeline) => void;
+  /** The watcher manifest the fresh-cluster scenario schedules (tests feed a modified copy). */
+  watcherManifest?: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalReport> {
   const pipeline = await startPipeline({
     timeScale: options.timeScale, latency: "realistic", shape: options.shape, ...(options.ocpus ? { ocpus: options.ocpus } : {}), log: options.log,
     allocatorConfig: { ...settings.allocator, ...options.allocatorConfig }, watcherConfig: { ...settings.watcher, ...options.watcherConfig },
+    ...(settings.deferWatcher ? { deferWatcher: true } : {}),
   });
   const stopEvents = settings.instanceEvents
     ? routeInstanceEvents(pipeline.cluster.oci, (payload, callId, deadline) => pipeline.fn.invoke(payload, callId, deadline), { compartmentIds: [DEFAULT_COMPARTMENT], log: options.log })
@@ -44,7 +47,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalReport> {
   try {
     const witnesses: Witnesses = { foreignIpIds: [], primaryIpIds: [] };
     witnesses.outsider = joinOutsider(pipeline);
-    const ctx = { pipeline, nodes: options.nodes, random: seededRandom(options.seed), notes: {} };
+    const ctx = { pipeline, nodes: options.nodes, random: seededRandom(options.seed), notes: {}, ...(options.watcherManifest ? { watcherManifest: options.watcherManifest } : {}) };
     await scenario.run(ctx);
     const foreign = await addForeignIp(pipeline);
     if (foreign) witnesses.foreignIpIds.push(foreign);

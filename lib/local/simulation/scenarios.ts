@@ -1,5 +1,6 @@
 import type { Pipeline } from "../pipeline";
 import type { SafetyCheck } from "../safety";
+import { freshCluster } from "./fresh-cluster";
 import { LOCAL_CLUSTER_NAME } from "../local-cluster";
 
 export interface ScenarioContext {
@@ -8,6 +9,8 @@ export interface ScenarioContext {
   random: () => number;
   /** What run() records for checks(). */
   notes: Record<string, unknown>;
+  /** The watcher Deployment manifest the fresh-cluster scenario schedules (default: infra/kubernetes/watcher/deployment.yaml). */
+  watcherManifest?: string;
 }
 
 /** Settings a scenario needs. Durations of the allocator and watcher are real seconds: scale simulated ones. */
@@ -18,6 +21,8 @@ export interface ScenarioSettings {
   instanceEvents?: boolean;
   /** The allocator may delete IPs (release, leak collection): safety property 3 then checks what, not whether. */
   deletionsExpected?: boolean;
+  /** The scenario starts the watcher itself (pipeline.startWatcher()), when its pod could run. */
+  deferWatcher?: boolean;
 }
 
 export interface Scenario {
@@ -176,4 +181,12 @@ export const leak: Scenario = {
   },
 };
 
-export const SCENARIOS: Record<string, Scenario> = { [scaleUp.name]: scaleUp, [churn.name]: churn, [scaleDown.name]: scaleDown, [launchPrewarm.name]: launchPrewarm, [leak.name]: leak };
+/** Every scenario of `ocipam local --scenario` (the CLI lists and checks names from here). */
+export const SCENARIOS: Record<string, Scenario> = {
+  [scaleUp.name]: scaleUp,
+  [churn.name]: churn,
+  [scaleDown.name]: scaleDown,
+  [launchPrewarm.name]: launchPrewarm,
+  [leak.name]: leak,
+  [freshCluster.name]: freshCluster,
+};
