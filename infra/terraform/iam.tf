@@ -36,74 +36,70 @@ resource "oci_identity_dynamic_group" "watcher" {
 
 # --- Allocator -----------------------------------------------------------------------------------------------------
 
-# In each cluster compartment: the instance, its VNIC attachments, its VNICs and their private IPs.
+# Each permission is granted in the compartment of the resource OCI checks it on (lib/oci/permission-placement.ts):
+# instances and their VNIC attachments live in the instance's compartment; a VNIC lives in its SUBNET's compartment,
+# and so do its private IPs; subnets, their IP inventory and NSGs in the network compartment. Granting VNIC or
+# private-IP permissions in the cluster compartments would fail as soon as the subnets live elsewhere.
+
+# In each cluster compartment: the instances and their VNIC attachments.
 #   GetInstance                INSTANCE_READ                          (read instances = INSTANCE_INSPECT + INSTANCE_READ)
 #   ListVnicAttachments        VNIC_ATTACHMENT_READ + INSTANCE_INSPECT
 #   GetVnicAttachment          VNIC_ATTACHMENT_READ                   (inspect vnic-attachments)
-#   AttachVnic                 INSTANCE_ATTACH_SECONDARY_VNIC, VNIC_ATTACH, VNIC_CREATE (+ SUBNET_ATTACH, network below)
-#                              with NSGs also VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP (+ NSG_UPDATE_MEMBERS, network below)
-#   GetVnic                    VNIC_READ
-#   ListPrivateIps             PRIVATE_IP_READ
-#   CreatePrivateIp            PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, VNIC_ASSIGN (+ SUBNET_ATTACH)
-#   DeletePrivateIp            PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN, VNIC_UNASSIGN (+ SUBNET_DETACH)
-#   UpdatePrivateIp            PRIVATE_IP_UPDATE, VNIC_ASSIGN, VNIC_UNASSIGN: re-tag an IP a prewarm created when its node adopts it
-#   UpdateVnic                 VNIC_UPDATE: re-tag a VNIC a prewarm attached when its node adopts it
-#   DetachVnic                 INSTANCE_DETACH_SECONDARY_VNIC, VNIC_DETACH, VNIC_DELETE (+ SUBNET_DETACH): leak collection
-#                              detaches allocator-tagged VNICs of running instances that are no longer nodes
-# The allocator never updates instances, so that is not granted.
+#   AttachVnic                 INSTANCE_ATTACH_SECONDARY_VNIC         (+ VNIC_* and SUBNET_ATTACH, network below)
+#   DetachVnic                 INSTANCE_DETACH_SECONDARY_VNIC         (+ VNIC_DETACH, VNIC_DELETE, SUBNET_DETACH, network
+#                              below): leak collection detaches allocator-tagged VNICs of running instances that are
+#                              no longer nodes
+# Both INSTANCE_*_SECONDARY_VNIC permissions exist only under `manage instances`, which would also allow launching,
+# terminating and moving instances: they are granted as a permission list. The allocator never updates instances.
 resource "oci_identity_policy" "allocator_instances" {
   provider = oci.home
   for_each = toset(var.cluster_compartment_ids)
 
   compartment_id = local.policy_compartment_id
   name           = "${local.name}-allocator-${substr(sha1(each.value), 0, 8)}"
-  description    = "cilium-oci-ipam allocator: instances, VNICs and private IPs in one cluster compartment"
+  description    = "cilium-oci-ipam allocator: instances and VNIC attachments in one cluster compartment"
   freeform_tags  = local.freeform_tags
   defined_tags   = var.defined_tags
   statements = [
     "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to read instances in compartment id ${each.value}",
     "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect vnic-attachments in compartment id ${each.value}",
-    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {INSTANCE_ATTACH_SECONDARY_VNIC} in compartment id ${each.value}",
-    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {INSTANCE_DETACH_SECONDARY_VNIC, VNIC_DETACH, VNIC_DELETE} in compartment id ${each.value}",
-    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {VNIC_READ, VNIC_ATTACH, VNIC_CREATE, VNIC_UPDATE, VNIC_ASSIGN, VNIC_UNASSIGN, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP} in compartment id ${each.value}",
-    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_UPDATE, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${each.value}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {INSTANCE_ATTACH_SECONDARY_VNIC, INSTANCE_DETACH_SECONDARY_VNIC} in compartment id ${each.value}",
   ]
 }
 
-# In the network compartment: subnets (checked where the subnet lives), their IP inventory, and NSG membership.
+# In the network compartment: subnets, their IP inventory, NSGs, and the VNICs and private IPs that live in them.
 #   ListSubnets                SUBNET_READ                            (use subnets = SUBNET_READ, SUBNET_ATTACH, SUBNET_DETACH)
-#   AttachVnic/CreatePrivateIp SUBNET_ATTACH;  DeletePrivateIp  SUBNET_DETACH
+#   AttachVnic/CreatePrivateIp SUBNET_ATTACH;  DetachVnic/DeletePrivateIp  SUBNET_DETACH
 #   GetSubnetIpInventory       IPAM_READ                              (inspect ipam)
-#   ListNetworkSecurityGroups  NETWORK_SECURITY_GROUP_INSPECT
-#   AttachVnic with NSGs       NETWORK_SECURITY_GROUP_UPDATE_MEMBERS  (not `use network-security-groups`: no READ needed)
+#   ListNetworkSecurityGroups  NETWORK_SECURITY_GROUP_READ
+#   AttachVnic with NSGs       NETWORK_SECURITY_GROUP_UPDATE_MEMBERS, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP
+#   AttachVnic                 VNIC_CREATE, VNIC_ATTACH               (the new VNIC lives in its subnet's compartment)
+#   DetachVnic                 VNIC_DETACH, VNIC_DELETE
+#   GetVnic                    VNIC_READ
+#   UpdateVnic                 VNIC_UPDATE: re-tag a VNIC a prewarm attached when its node adopts it
+#   ListPrivateIps             PRIVATE_IP_READ
+#   CreatePrivateIp            PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, VNIC_ASSIGN
+#   DeletePrivateIp            PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN, VNIC_UNASSIGN
+#   UpdatePrivateIp            PRIVATE_IP_UPDATE, VNIC_ASSIGN, VNIC_UNASSIGN: re-tag an IP a prewarm created
+#   BulkCreatePrivateIps       what CreatePrivateIp needs (only with use_bulk_create); its GetWorkRequest and
+#                              ListWorkRequestErrors "inherit the permissions of the operation that spawns" them
+#                              (Permissions Required for Each API Operation), so they need no statement of their own
+# Permission lists, not `use vnics` / `use private-ips` / `use network-security-groups`: those verbs also grant
+# VNIC_DISASSOCIATE_NETWORK_SECURITY_GROUP, public-IP and NSG-inspect permissions the code never uses.
 resource "oci_identity_policy" "allocator_network" {
   provider = oci.home
 
   compartment_id = local.policy_compartment_id
   name           = "${local.name}-allocator-network"
-  description    = "cilium-oci-ipam allocator: subnets, IP inventory and NSG membership in the network compartment"
+  description    = "cilium-oci-ipam allocator: subnets, IP inventory, NSG membership, VNICs and private IPs in the network compartment"
   freeform_tags  = local.freeform_tags
   defined_tags   = var.defined_tags
   statements = [
     "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to use subnets in compartment id ${local.network_compartment_id}",
     "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect ipam in compartment id ${local.network_compartment_id}",
-    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {NETWORK_SECURITY_GROUP_INSPECT, NETWORK_SECURITY_GROUP_UPDATE_MEMBERS} in compartment id ${local.network_compartment_id}",
-  ]
-}
-
-# Only with use_bulk_create: BulkCreatePrivateIps answers with a work request the allocator polls.
-#   GetWorkRequest, ListWorkRequestErrors  WORKREQUEST_INSPECT        (inspect work-requests)
-resource "oci_identity_policy" "allocator_bulk_create" {
-  provider = oci.home
-  for_each = var.use_bulk_create ? toset(var.cluster_compartment_ids) : toset([])
-
-  compartment_id = local.policy_compartment_id
-  name           = "${local.name}-allocator-bulk-${substr(sha1(each.value), 0, 8)}"
-  description    = "cilium-oci-ipam allocator: work requests of BulkCreatePrivateIps in one cluster compartment"
-  freeform_tags  = local.freeform_tags
-  defined_tags   = var.defined_tags
-  statements = [
-    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect work-requests in compartment id ${each.value}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {NETWORK_SECURITY_GROUP_READ, NETWORK_SECURITY_GROUP_UPDATE_MEMBERS} in compartment id ${local.network_compartment_id}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {VNIC_READ, VNIC_CREATE, VNIC_ATTACH, VNIC_UPDATE, VNIC_DETACH, VNIC_DELETE, VNIC_ASSIGN, VNIC_UNASSIGN, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP} in compartment id ${local.network_compartment_id}",
+    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_UPDATE, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${local.network_compartment_id}",
   ]
 }
 

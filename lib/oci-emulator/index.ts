@@ -30,6 +30,7 @@ export type { BucketSpec } from "./throttle";
 export type { InstanceSpec, WorldSpec } from "./world/spec";
 export type { WrittenOciConfig } from "./config-file";
 export { DEFAULT_WORLD } from "./default-world";
+export { SPLIT_COMPARTMENTS_WORLD } from "./split-compartments-world";
 
 export interface OciEmulatorOptions {
   /** Port on `host`; 0 (default) picks a free one. */

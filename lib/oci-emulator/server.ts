@@ -74,6 +74,7 @@ export class OciPipeline {
       const prefix = Object.keys(target.byPrefix ?? {}).find((p) => permission.startsWith(p));
       return { permission, compartmentId: prefix ? target.byPrefix![prefix] : target.compartmentId };
     });
+    checks.push(...(target.extraChecks ?? []));
     const result = authorize(this.iam.statements, principal, { operation, checks, variables: target.variables }, this.compartmentTree());
     if (!result.allowed) {
       this.parts.log.debug({ operation, principal: principal.id, missing: result.missing }, "IAM denied");

@@ -83,13 +83,15 @@ export const OPERATION_PERMISSIONS: Readonly<Record<OciOperation, readonly strin
   ListSubnets: ["SUBNET_READ"],
   // [CORE-OPS] GetSubnetIpInventory: IPAM_READ (resource type `ipam`).
   GetSubnetIpInventory: ["IPAM_READ"],
-  // ASSUMED: ListNetworkSecurityGroups needs NETWORK_SECURITY_GROUP_INSPECT (inspect network-security-groups).
-  ListNetworkSecurityGroups: ["NETWORK_SECURITY_GROUP_INSPECT"],
+  // [CORE-OPS] ListNetworkSecurityGroups: NETWORK_SECURITY_GROUP_READ (`read network-security-groups`).
+  ListNetworkSecurityGroups: ["NETWORK_SECURITY_GROUP_READ"],
   // [CORE-OPS] (vcns table): GetVcn is covered by inspect vcns = VCN_READ.
   GetVcn: ["VCN_READ"],
-  // ASSUMED: reading a Core work request needs `inspect work-requests` (WORKREQUEST_INSPECT).
-  GetWorkRequest: ["WORKREQUEST_INSPECT"],
-  ListWorkRequestErrors: ["WORKREQUEST_INSPECT"],
+  // [CORE-OPS] "Work Requests API Operations": GetWorkRequest and ListWorkRequestErrors "inherit the permissions of
+  // the operation that spawns the work request. Generally, <RESOURCE>_CREATE permissions for the associated resource
+  // are required." No permission of their own: see WORK_REQUEST_INHERITS for what is checked instead.
+  GetWorkRequest: [],
+  ListWorkRequestErrors: [],
   // [STREAM] PutMessages: STREAM_PRODUCE; CreateCursor / GetMessages: STREAM_CONSUME.
   PutMessages: ["STREAM_PRODUCE"],
   CreateCursor: ["STREAM_CONSUME"],
@@ -97,6 +99,19 @@ export const OPERATION_PERMISSIONS: Readonly<Record<OciOperation, readonly strin
   // Vault service policy reference: GetSecretBundle needs SECRET_BUNDLE_READ (`read secret-bundles`).
   GetSecretBundle: ["SECRET_BUNDLE_READ"],
 };
+
+/**
+ * What reading a work request needs, by the operation that spawned it (`WorkRequest.operationType`): the spawning
+ * operation's <RESOURCE>_CREATE, checked in the work request's compartment [CORE-OPS, "Work Requests API Operations"].
+ */
+export const WORK_REQUEST_INHERITS: Readonly<Record<string, readonly string[]>> = {
+  BulkCreatePrivateIps: ["PRIVATE_IP_CREATE"],
+};
+
+/** The permissions GetWorkRequest / ListWorkRequestErrors check for a work request of `operationType`. */
+export function workRequestPermissions(operationType: string): string[] {
+  return [...(WORK_REQUEST_INHERITS[operationType] ?? [])];
+}
 
 /**
  * The permissions one call of `operation` needs. Only AttachVnic and UpdateVnic vary with their input (NSG membership).

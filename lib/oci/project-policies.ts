@@ -1,3 +1,4 @@
+import { bySide } from "./permission-placement";
 import { ATTACH_VNIC_NSG_PERMISSIONS, OPERATION_PERMISSIONS, type OciOperation } from "./permissions";
 
 /**
@@ -39,4 +40,29 @@ export function componentPermissions(component: Component): string[] {
 export function componentStatements(component: Component, dynamicGroup: string, compartmentIds: readonly string[]): string[] {
   const list = componentPermissions(component).join(", ");
   return [...new Set(compartmentIds)].map((id) => `Allow dynamic-group ${dynamicGroup} to {${list}} in compartment id ${id}`);
+}
+
+/** Where the allocator's resources live (compartment OCIDs). */
+export interface AllocatorCompartments {
+  /** Compartments of the cluster's instances (and so of their VNIC attachments). */
+  instanceCompartmentIds: readonly string[];
+  /** Compartment of the VCN's subnets and NSGs (and so of the VNICs and private IPs in them). */
+  networkCompartmentId: string;
+  /** Compartment of the Kubernetes token secret. */
+  secretCompartmentId: string;
+}
+
+/**
+ * The allocator's statements by where OCI checks each permission (lib/oci/permission-placement.ts): instance-side
+ * permissions in every instance compartment, network-side ones in the network compartment, the secret's in its
+ * compartment. A compartment that is several of these gets one statement per side.
+ */
+export function allocatorStatements(dynamicGroup: string, where: AllocatorCompartments): string[] {
+  const sides = bySide(componentPermissions("allocator"));
+  const statement = (perms: string[], id: string) => `Allow dynamic-group ${dynamicGroup} to {${perms.join(", ")}} in compartment id ${id}`;
+  return [
+    ...[...new Set(where.instanceCompartmentIds)].map((id) => statement(sides.instance, id)),
+    statement(sides.network, where.networkCompartmentId),
+    statement(sides.secret, where.secretCompartmentId),
+  ];
 }

@@ -48,7 +48,8 @@ describe("Terraform IAM policies against the code's operation → permission tab
   it("stays exact with two cluster compartments, subnets in the first one, bulk create, the watcher on some nodes only, no events and no service policies", async () => {
     const { problems, statements } = await checkPolicyCoverage(TF, REPO, ALT_SCENARIO);
     expect(problems).to.deep.equal([]);
-    expect(statements.filter((s) => s.resource.startsWith("oci_identity_policy.allocator_bulk_create"))).to.have.length(2);
+    // Work requests inherit the permissions of BulkCreatePrivateIps: no statement of their own.
+    expect(statements.filter((s) => /work-requests|WORKREQUEST/.test(s.text))).to.deep.equal([]);
   });
 
   it("fails when a statement is removed: without `inspect ipam` the allocator misses IPAM_READ", async () => {
@@ -59,13 +60,13 @@ describe("Terraform IAM policies against the code's operation → permission tab
   });
 
   it("fails when the private-IP statement is removed", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_UPDATE, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${each.value}",\n', "");
+    const dir = await mutatedCopy(dirs, "iam.tf", '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_UPDATE, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${local.network_compartment_id}",\n', "");
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     expect(problems.join("\n")).to.contain("is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, PRIVATE_IP_DELETE, PRIVATE_IP_READ, PRIVATE_IP_UNASSIGN, PRIVATE_IP_UPDATE");
   });
 
   it("fails when the attach permission is broadened to `manage instances`", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", "to {INSTANCE_ATTACH_SECONDARY_VNIC} in", "to manage instances in");
+    const dir = await mutatedCopy(dirs, "iam.tf", "to {INSTANCE_ATTACH_SECONDARY_VNIC, INSTANCE_DETACH_SECONDARY_VNIC} in", "to manage instances in");
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
     expect(text).to.match(/granted more than the code needs: .*INSTANCE_CREATE.*INSTANCE_DELETE/);
@@ -114,10 +115,42 @@ describe("Terraform IAM policies against the code's operation → permission tab
     expect(text).to.match(/missing platform statement: serviceconnector \| use fn-invocation/);
   });
 
-  it("fails when the bulk-create grant stays on although use_bulk_create is off", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", "for_each = var.use_bulk_create ? toset(var.cluster_compartment_ids) : toset([])", "for_each = toset(var.cluster_compartment_ids)");
+  it("fails when work requests get a grant of their own: they inherit BulkCreatePrivateIps' permissions", async () => {
+    const ipam = '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect ipam in compartment id ${local.network_compartment_id}",\n';
+    const extra = '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect work-requests in compartment id ${local.network_compartment_id}",\n';
+    const dir = await mutatedCopy(dirs, "iam.tf", ipam, ipam + extra);
+    const { problems } = await checkPolicyCoverage(dir, REPO, ALT_SCENARIO);
+    expect(problems.join("\n")).to.contain("workers-a is granted more than the code needs: WORKREQUEST_INSPECT");
+  });
+
+  it("fails when the private-IP statement is in the wrong compartment: the deployment's instead of the network's", async () => {
+    const from = "PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${local.network_compartment_id}";
+    const dir = await mutatedCopy(dirs, "iam.tf", from, "PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${var.compartment_id}");
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
-    expect(problems.join("\n")).to.contain("workers is granted more than the code needs: WORKREQUEST_INSPECT");
+    const text = problems.join("\n");
+    expect(text).to.match(/@ ocid1\.compartment\.oc1\.\.network is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, .*PRIVATE_IP_UPDATE/);
+    expect(text).to.match(/@ ocid1\.compartment\.oc1\.\.ocipam is granted more than the code needs: PRIVATE_IP_ASSIGN/);
+    expect(text).to.match(/IAM evaluator denies the allocator CreatePrivateIp in ocid1\.compartment\.oc1\.\.workers: missing PRIVATE_IP_CREATE/);
+  });
+
+  it("fails when the VNIC statement is granted in the cluster compartments, where VNICs do not live", async () => {
+    const vnics = '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {VNIC_READ, VNIC_CREATE, VNIC_ATTACH, VNIC_UPDATE, VNIC_DETACH, VNIC_DELETE, VNIC_ASSIGN, VNIC_UNASSIGN, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP} in compartment id ${local.network_compartment_id}",\n';
+    const dir = await mutatedCopy(dirs, "iam.tf", vnics, "");
+    const moved = await readFile(join(dir, "iam.tf"), "utf8");
+    const attach = '"Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {INSTANCE_ATTACH_SECONDARY_VNIC, INSTANCE_DETACH_SECONDARY_VNIC} in compartment id ${each.value}",\n';
+    await writeFile(join(dir, "iam.tf"), moved.replace(attach, attach + vnics.replace("${local.network_compartment_id}", "${each.value}")));
+    const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
+    const text = problems.join("\n");
+    expect(text).to.match(/network is missing VNIC_ASSIGN, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP, VNIC_ATTACH/);
+    expect(text).to.match(/workers is granted more than the code needs: VNIC_ASSIGN/);
+  });
+
+  it("fails when a grant is broader than its compartment: `inspect ipam` in the whole tenancy", async () => {
+    const dir = await mutatedCopy(dirs, "iam.tf", "to inspect ipam in compartment id ${local.network_compartment_id}", "to inspect ipam in tenancy");
+    const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
+    const text = problems.join("\n");
+    expect(text).to.match(/@ tenancy is granted more than the code needs: IPAM_READ/);
+    expect(text).to.match(/network is missing IPAM_READ/);
   });
 
   it("fails when a statement grants to a whole group of users", async () => {

@@ -1,5 +1,6 @@
 import { authorize, knownResourceTypes, parsePolicyStatement, permissionsGranted, type Condition, type PolicyStatement, type Principal } from "../../lib/oci/iam";
-import { permissionsFor, type OciOperation } from "../../lib/oci/permissions";
+import { permissionSide } from "../../lib/oci/permission-placement";
+import { permissionsFor, workRequestPermissions, type OciOperation } from "../../lib/oci/permissions";
 import { COMPONENT_OPERATIONS } from "../../lib/oci/project-policies";
 import { allocatorOperations, watcherOperations } from "./code-operations";
 import { evaluateTemplate, instancesOf, loadTerraform, resourceAttribute, variableValues, type TerraformConfig } from "./terraform";
@@ -31,13 +32,16 @@ export const BASE_SCENARIO: Scenario = {
   kubernetes_token_base64: "dG9rZW4=",
 };
 
-/** Where a permission of the allocator is checked: the resource's compartment (as the emulator's routes do). */
+/**
+ * Where a permission of the allocator is checked: the compartment of the resource it is about
+ * (lib/oci/permission-placement.ts): instance-side ones in each cluster compartment, network-side ones (subnets,
+ * IP inventory, NSGs, and the VNICs and private IPs that live in the subnets' compartment) in the network
+ * compartment, the token secret's in compartment_id. A grant anywhere else is a problem, even one in a compartment
+ * that contains the right one.
+ */
 function allocatorLocation(permission: string): "cluster" | "network" | "secret" {
-  // Subnets, their IP inventory and NSGs live in the network compartment; the token secret in compartment_id;
-  // instances, attachments, VNICs, private IPs and work requests in the instance's compartment (a secondary VNIC and
-  // its IPs take the instance's).
-  if (permission.startsWith("SECRET_")) return "secret";
-  return /^(SUBNET_|NETWORK_SECURITY_GROUP_|IPAM_)/.test(permission) ? "network" : "cluster";
+  const side = permissionSide(permission);
+  return side === "instance" ? "cluster" : side;
 }
 
 interface Concrete {
@@ -209,7 +213,9 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
   for (const op of allocatorOps) {
     for (const c of clusterCompartments) {
       const at = { cluster: c, network: networkCompartment, secret: deployCompartment };
-      const checks = permissionsFor(op, { nsgIds: ["nsg"] }).map((permission) => ({ permission, compartmentId: at[allocatorLocation(permission)] }));
+      // Work requests check what the spawning BulkCreatePrivateIps needs, where its work request lives (network).
+      const own = op === "GetWorkRequest" || op === "ListWorkRequestErrors" ? workRequestPermissions("BulkCreatePrivateIps") : [];
+      const checks = [...permissionsFor(op, { nsgIds: ["nsg"] }), ...own].map((permission) => ({ permission, compartmentId: at[allocatorLocation(permission)] }));
       const result = authorize(parsed, allocator, { operation: op, checks, variables: { "target.secret.id": secretId } }, tree);
       if (!result.allowed) problems.push(`IAM evaluator denies the allocator ${op} in ${c}: missing ${result.missing.map((m) => m.permission).join(", ")}`);
       if (op === "GetSecretBundle") {

@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { InvalidInputError } from "../../lib/errors";
 import type { OciEmulator, WorldSnapshot } from "../../lib/oci-emulator";
 import { authorize, parsePolicy, parsePolicyStatement, permissionsGranted, type CompartmentTree, type Principal } from "../../lib/oci/iam";
-import { OPERATION_PERMISSIONS, permissionsFor } from "../../lib/oci/permissions";
+import { permissionSide, type PermissionSide } from "../../lib/oci/permission-placement";
+import { OPERATION_PERMISSIONS, permissionsFor, workRequestPermissions } from "../../lib/oci/permissions";
+import { allocatorStatements, componentPermissions } from "../../lib/oci/project-policies";
 import { clientsFor, expectOciError, startWithClients, suiteKey } from "./helpers";
 
 const TENANCY = "ocid1.tenancy.oc1..t";
@@ -141,5 +143,53 @@ describe("OCI emulator: IAM enforcement (through the real SDK)", function () {
     );
     const r = await clients.compute.attachVnic({ attachVnicDetails: { instanceId, createVnicDetails: { subnetId } } });
     expect(r.vnicAttachment.lifecycleState).to.equal("ATTACHING");
+  });
+});
+
+describe("where the allocator's permissions are checked (lib/oci/permission-placement.ts)", () => {
+  const rows: Array<[string, PermissionSide]> = [
+    ["INSTANCE_READ", "instance"],
+    ["INSTANCE_INSPECT", "instance"],
+    ["INSTANCE_ATTACH_SECONDARY_VNIC", "instance"],
+    ["INSTANCE_DETACH_SECONDARY_VNIC", "instance"],
+    ["VNIC_ATTACHMENT_READ", "instance"],
+    ["VNIC_READ", "network"],
+    ["VNIC_CREATE", "network"],
+    ["VNIC_UPDATE", "network"],
+    ["VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP", "network"],
+    ["PRIVATE_IP_CREATE", "network"],
+    ["PRIVATE_IP_UPDATE", "network"],
+    ["SUBNET_ATTACH", "network"],
+    ["IPAM_READ", "network"],
+    ["NETWORK_SECURITY_GROUP_READ", "network"],
+    ["NETWORK_SECURITY_GROUP_UPDATE_MEMBERS", "network"],
+    ["SECRET_BUNDLE_READ", "secret"],
+  ];
+  for (const [permission, side] of rows) {
+    it(`checks ${permission} in the ${side} compartment`, () => expect(permissionSide(permission)).to.equal(side));
+  }
+
+  it("refuses a permission it has no rule for rather than guessing", () => {
+    expect(() => permissionSide("STREAM_PRODUCE")).to.throw(/no compartment rule/);
+  });
+
+  it("writes one statement per side, each with only that side's permissions, covering every allocator permission", () => {
+    const statements = allocatorStatements("dg", { instanceCompartmentIds: ["w1", "w2", "w1"], networkCompartmentId: "n", secretCompartmentId: "s" });
+    expect(statements.map((s) => s.replace(/\{.*\}/, "{…}"))).to.deep.equal([
+      "Allow dynamic-group dg to {…} in compartment id w1",
+      "Allow dynamic-group dg to {…} in compartment id w2",
+      "Allow dynamic-group dg to {…} in compartment id n",
+      "Allow dynamic-group dg to {…} in compartment id s",
+    ]);
+    const granted = parsePolicy(statements).flatMap((s) => ("permissions" in s.grant ? s.grant.permissions : []));
+    expect([...new Set(granted)].sort()).to.deep.equal(componentPermissions("allocator"));
+    expect(statements[2]).to.contain("PRIVATE_IP_UPDATE").and.contain("VNIC_UPDATE").and.not.contain("INSTANCE_");
+    expect(statements[0]).to.contain("INSTANCE_ATTACH_SECONDARY_VNIC").and.not.contain("VNIC_READ");
+  });
+
+  it("asks nothing of its own for reading a work request, only what the spawning operation needs", () => {
+    expect(permissionsFor("GetWorkRequest")).to.deep.equal([]);
+    expect(workRequestPermissions("BulkCreatePrivateIps")).to.deep.equal(["PRIVATE_IP_CREATE"]);
+    expect(workRequestPermissions("SomethingElse")).to.deep.equal([]);
   });
 });

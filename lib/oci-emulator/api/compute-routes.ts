@@ -5,7 +5,7 @@ import { SHAPES, shapeView } from "../world/shapes";
 import { attachmentView, instanceView } from "../world/views";
 import type { World } from "../world/world";
 import { listReply } from "./paging";
-import { subnetPrefix, type RequestContext, type Reply, type Route } from "./route";
+import { nsgMemberChecks, subnetPrefix, type RequestContext, type Reply, type Route } from "./route";
 
 /** ComputeClient operations (paths from oci-core/lib/client.js, API version 20160918). */
 
@@ -93,10 +93,16 @@ export const computeRoutes: Route[] = [
       const subnet = typeof body.createVnicDetails?.subnetId === "string" ? ctx.world.subnets.get(body.createVnicDetails.subnetId) : undefined;
       const nsgIds = Array.isArray(body.createVnicDetails?.nsgIds) ? (body.createVnicDetails.nsgIds as string[]) : [];
       const firstNsg = nsgIds.length > 0 ? ctx.world.nsgs.get(nsgIds[0]) : undefined;
+      // INSTANCE_ATTACH_SECONDARY_VNIC on the instance; SUBNET_ATTACH on the subnet; VNIC_CREATE, VNIC_ATTACH and
+      // VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP on the new VNIC, which will live in the subnet's compartment; the NSG
+      // membership in each NSG's compartment (lib/oci/permission-placement.ts).
       const byPrefix: Record<string, string> = {};
-      if (subnet) byPrefix.SUBNET_ = subnet.compartmentId;
+      if (subnet) {
+        byPrefix.SUBNET_ = subnet.compartmentId;
+        byPrefix.VNIC_ = subnet.compartmentId;
+      }
       if (firstNsg) byPrefix.NETWORK_SECURITY_GROUP_ = firstNsg.compartmentId;
-      return { compartmentId: instance.compartmentId, byPrefix, nsgIds };
+      return { compartmentId: instance.compartmentId, byPrefix, nsgIds, extraChecks: nsgMemberChecks(ctx.world.nsgs, nsgIds) };
     },
     handle: (ctx) => {
       const a = attachVnic(ctx.world, ctx.body);
@@ -138,9 +144,12 @@ export const computeRoutes: Route[] = [
     version: "20160918",
     path: "/vnicAttachments/{vnicAttachmentId}",
     target: (ctx) => {
+      // INSTANCE_DETACH_SECONDARY_VNIC on the instance (the attachment's compartment), VNIC_DETACH / VNIC_DELETE on
+      // the VNIC (its subnet's compartment), SUBNET_DETACH on the subnet.
       const a = attachmentOr404(ctx.world, ctx.params.vnicAttachmentId);
       const subnet = ctx.world.subnets.get(a.subnetId);
-      return { compartmentId: a.compartmentId, byPrefix: subnetPrefix(subnet) };
+      const vnic = ctx.world.vnics.get(a._vnicId);
+      return { compartmentId: a.compartmentId, byPrefix: { ...subnetPrefix(subnet), ...(vnic ? { VNIC_: vnic.compartmentId } : {}) } };
     },
     handle: (ctx) => {
       checkIfMatch(ctx, attachmentView(attachmentOr404(ctx.world, ctx.params.vnicAttachmentId)));

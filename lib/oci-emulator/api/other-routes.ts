@@ -1,10 +1,11 @@
+import { workRequestPermissions } from "../../oci/permissions";
 import { notFound } from "../http/errors";
 import { createCursor, getMessages, putMessages } from "../world/streams";
 import { workRequestView } from "../world/views";
 import type { World } from "../world/world";
 import { objectReply } from "./compute-routes";
 import { listReply } from "./paging";
-import type { Route } from "./route";
+import type { AuthTarget, Route } from "./route";
 
 /**
  * Work requests (oci-workrequests WorkRequestClient, which VirtualNetworkWaiter uses for BulkCreatePrivateIps:
@@ -24,6 +25,19 @@ function streamOr404(world: World, id: string) {
   return s;
 }
 
+/**
+ * Work requests have no permission of their own: they "inherit the permissions of the operation that spawns" them,
+ * "generally <RESOURCE>_CREATE" (Permissions Required for Each API Operation, "Work Requests API Operations"), checked
+ * in the work request's compartment (lib/oci/permissions.ts WORK_REQUEST_INHERITS).
+ */
+function workRequestTarget(world: World, id: string): AuthTarget {
+  const w = workRequestOr404(world, id);
+  return {
+    compartmentId: w.compartmentId,
+    extraChecks: workRequestPermissions(w.operationType).map((permission) => ({ permission, compartmentId: w.compartmentId })),
+  };
+}
+
 const streamTarget = (world: World, id: string) => {
   const s = streamOr404(world, id);
   return { compartmentId: s.compartmentId, variables: { "target.stream.id": s.id } };
@@ -35,7 +49,7 @@ export const workRequestRoutes: Route[] = [
     method: "GET",
     version: "20160918",
     path: "/workRequests/{workRequestId}",
-    target: (ctx) => ({ compartmentId: workRequestOr404(ctx.world, ctx.params.workRequestId).compartmentId }),
+    target: (ctx) => workRequestTarget(ctx.world, ctx.params.workRequestId),
     handle: (ctx) => objectReply(workRequestView(workRequestOr404(ctx.world, ctx.params.workRequestId))),
   },
   {
@@ -43,7 +57,7 @@ export const workRequestRoutes: Route[] = [
     method: "GET",
     version: "20160918",
     path: "/workRequests/{workRequestId}/errors",
-    target: (ctx) => ({ compartmentId: workRequestOr404(ctx.world, ctx.params.workRequestId).compartmentId }),
+    target: (ctx) => workRequestTarget(ctx.world, ctx.params.workRequestId),
     handle: (ctx) => listReply([...workRequestOr404(ctx.world, ctx.params.workRequestId)._errors], ctx.query),
   },
 ];

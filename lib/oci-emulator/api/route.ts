@@ -30,6 +30,11 @@ export interface AuthTarget {
   byPrefix?: Record<string, string>;
   variables?: Record<string, string>;
   nsgIds?: string[];
+  /**
+   * Checks beyond the operation's own permissions: the same permission in a second compartment (NSGs of several
+   * compartments), or what a work request inherits from the operation that spawned it.
+   */
+  extraChecks?: Array<{ permission: string; compartmentId: string }>;
 }
 
 export interface Route {
@@ -56,4 +61,18 @@ export interface Route {
 /** `{ SUBNET_: <compartment> }` when the subnet is known: SUBNET_* permissions are checked in the subnet's compartment. */
 export function subnetPrefix(subnet: { compartmentId: string } | undefined): Record<string, string> {
   return subnet ? { SUBNET_: subnet.compartmentId } : {};
+}
+
+/**
+ * NETWORK_SECURITY_GROUP_UPDATE_MEMBERS is about each NSG a VNIC joins or leaves, so it is checked in each NSG's
+ * compartment (unknown NSGs are left to the handler's 400).
+ */
+export function nsgMemberChecks(
+  nsgs: ReadonlyMap<string, { compartmentId: string }>,
+  nsgIds: readonly string[],
+): Array<{ permission: string; compartmentId: string }> {
+  return nsgIds
+    .map((id) => nsgs.get(id))
+    .filter((n): n is { compartmentId: string } => n !== undefined)
+    .map((n) => ({ permission: "NETWORK_SECURITY_GROUP_UPDATE_MEMBERS", compartmentId: n.compartmentId }));
 }

@@ -2,7 +2,7 @@ import { notFound } from "../http/errors";
 import { updatePrivateIp, updateVnic, updateVnicNsgIds } from "../world/updates";
 import { privateIpView, vnicView } from "../world/views";
 import { checkIfMatch, objectReply } from "./compute-routes";
-import type { AuthTarget, RequestContext, Route } from "./route";
+import { nsgMemberChecks, type AuthTarget, type RequestContext, type Route } from "./route";
 
 /**
  * VirtualNetworkClient UpdatePrivateIp and UpdateVnic (oci-core/lib/client.js: PUT /20160918/privateIps/{privateIpId}
@@ -24,6 +24,7 @@ function vnicTarget(ctx: RequestContext): AuthTarget {
     compartmentId: vnic.compartmentId,
     byPrefix: firstNsg ? { NETWORK_SECURITY_GROUP_: firstNsg.compartmentId } : {},
     nsgIds: touched,
+    extraChecks: nsgMemberChecks(ctx.world.nsgs, touched),
   };
 }
 

@@ -54,7 +54,8 @@ function createVnic(world: World, instance: InstanceRec, input: VnicInput, isPri
   const ip = world.pickAddress(subnet, input.privateIp);
   const vnic: VnicRec = {
     id: world.ids.next("vnic"),
-    compartmentId: instance.compartmentId,
+    // A VNIC resides in its subnet's compartment, not its instance's (lib/oci/permission-placement.ts).
+    compartmentId: subnet.compartmentId,
     availabilityDomain: instance.availabilityDomain,
     subnetId: subnet.id,
     isPrimary,
