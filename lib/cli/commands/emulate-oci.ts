@@ -5,10 +5,15 @@ import { join } from "node:path";
 import { ConfigError, InvalidInputError } from "../../errors";
 import { createLogger } from "../../log";
 import { startOciEmulator, type OciEmulator, type WorldSpec } from "../../oci-emulator";
+import { globalFlags, logLevelFor, type GlobalFlags } from "../global-flags";
+import { exportLines } from "../shell-quote";
+import { scopeTempFiles } from "../temp-scope";
 
 /**
  * `ocipam emulate oci`: runs the OCI API emulator on loopback until interrupted. The first stdout line is one JSON
- * object with everything a client needs (endpoint, config file, key, OCIDs); logs go to stderr.
+ * object with everything a client needs (endpoint, config file, key, OCIDs); logs go to stderr. With --print-env the
+ * output is instead `export KEY='value'` lines of the allocator keys for the world, for `eval "$(...)"`. The config
+ * file and key go to a temporary directory removed on exit unless --config-dir names one.
  * The `emulate` parent command is shared with `ocipam emulate kube` (emulate-kube.ts): whichever registers first
  * creates it, the other finds it.
  */
@@ -26,9 +31,13 @@ export function register(program: Command): void {
     .option("--time-scale <x>", "multiply every modelled duration by x", "1")
     .option("--config-dir <dir>", "where to write the OCI config file and key (default: a new temp directory)")
     .option("--policy-file <file>", "IAM policy statements, one per line; enables IAM enforcement")
-    .action(async (opts: Record<string, string | undefined>) => {
-      const emulator = await startFromOptions(opts);
-      process.stdout.write(`${JSON.stringify(summary(emulator, opts.configDir))}\n`);
+    .option("--print-env", "print the allocator keys as shell `export KEY='value'` lines instead of the JSON line")
+    .option("--log-level <level>", "log level (logs go to stderr)")
+    .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
+      scopeTempFiles("ocipam-emulate-oci-");
+      const emulator = await startFromOptions(opts, globalFlags(cmd));
+      const info = summary(emulator, opts.configDir);
+      process.stdout.write(opts.printEnv ? exportLines(info.env) : `${JSON.stringify(info)}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once("SIGINT", stop);
@@ -40,19 +49,25 @@ export function register(program: Command): void {
 
 function parseNumber(name: string, text: string | undefined, min: number): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < min) throw new InvalidInputError(name, `must be a number >= ${min}, got "${text}"`);
+  if (text === undefined || text.trim() === "" || !Number.isFinite(n) || n < min) throw new InvalidInputError(name, `must be a number >= ${min}`);
   return n;
 }
 
-async function startFromOptions(opts: Record<string, string | undefined>): Promise<OciEmulator> {
+async function startFromOptions(opts: Record<string, string | undefined>, global: GlobalFlags): Promise<OciEmulator> {
   const latency = opts.latency;
-  if (latency !== "realistic" && latency !== "zero") throw new InvalidInputError("--latency", `must be realistic or zero, got "${latency}"`);
+  if (latency !== "realistic" && latency !== "zero") throw new InvalidInputError("--latency", "must be realistic or zero");
   let world: WorldSpec | undefined;
   if (opts.world) {
+    let text: string;
     try {
-      world = JSON.parse(readFileSync(opts.world, "utf8")) as WorldSpec;
+      text = readFileSync(opts.world, "utf8");
     } catch (err) {
-      throw new ConfigError("--world", `cannot read ${opts.world}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ConfigError("--world", `cannot read ${opts.world} (${(err as NodeJS.ErrnoException).code ?? "unreadable"})`);
+    }
+    try {
+      world = JSON.parse(text) as WorldSpec;
+    } catch {
+      throw new ConfigError("--world", `${opts.world} is not valid JSON`);
     }
   }
   let policies: string[] | undefined;
@@ -70,13 +85,13 @@ async function startFromOptions(opts: Record<string, string | undefined>): Promi
     timeScale: parseNumber("--time-scale", opts.timeScale, 0),
     policies,
     enforceIam: policies !== undefined,
-    log: createLogger({ destination: process.stderr, base: { component: "oci-emulator" } }),
+    log: createLogger({ level: logLevelFor(global, opts.logLevel, "info"), destination: process.stderr, base: { component: "oci-emulator" } }),
   });
   return emulator;
 }
 
 /** The first stdout line. */
-function summary(emulator: OciEmulator, configDir: string | undefined): Record<string, unknown> {
+function summary(emulator: OciEmulator, configDir: string | undefined): Record<string, unknown> & { env: Record<string, string> } {
   const dir = configDir ?? mkdtempSync(join(tmpdir(), "ocipam-oci-"));
   const written = emulator.writeOciConfig(dir);
   const snap = emulator.admin.snapshot();

@@ -2,10 +2,15 @@ import type { Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { InvalidInputError } from "../../errors";
 import { createLogger } from "../../log";
+import type { Pipeline } from "../../local/pipeline";
 import { ProgressView } from "../../local/progress";
 import { renderSummary } from "../../local/report";
 import { runLocal } from "../../local/run-local";
 import { SCENARIOS } from "../../local/simulation/scenarios";
+import { EXIT } from "../exit-codes";
+import { globalFlags } from "../global-flags";
+import { stopOnSignal } from "../interrupt";
+import { scopeTempFiles } from "../temp-scope";
 
 interface LocalFlags {
   nodes: string;
@@ -16,12 +21,14 @@ interface LocalFlags {
   seed: string;
   report?: string;
   progress: boolean;
+  json?: boolean;
 }
 
 /**
  * `ocipam local`: the whole pipeline on this machine — both emulators, the watcher, the Connector Hub stand-in, the
- * function over its FDK socket and a simulated cluster — runs a scenario, shows progress, prints a summary, writes a
- * JSON report and exits non-zero when a safety property fails.
+ * function over its FDK socket and a simulated cluster — runs a scenario, shows progress (stderr), prints a summary
+ * or with --json the report (stdout), writes a JSON report file and exits 1 when a safety property fails.
+ * Temporary files (the function bundle, sockets, OCI keys) live in one directory removed on exit, Ctrl-C included.
  */
 export function register(program: Command): void {
   program
@@ -34,34 +41,55 @@ export function register(program: Command): void {
     .option("--time-scale <x>", "real seconds per simulated second (0.2: simulated time runs 5× faster than real time)", "0.2")
     .option("--seed <n>", "seed of the scenario's randomness", "1")
     .option("--report <file>", "write the JSON report here")
-    .option("--no-progress", "do not show live progress")
-    .action(async (flags: LocalFlags) => {
+    .option("--no-progress", "do not show live progress (progress goes to stderr)")
+    .option("--json", "print the report as JSON on stdout instead of the summary")
+    .action(async (flags: LocalFlags, cmd: Command) => {
+      const global = globalFlags(cmd);
       const nodes = positiveInt("--nodes", flags.nodes, 200);
       const timeScale = Number(flags.timeScale);
-      if (!(timeScale > 0 && timeScale <= 1)) throw new InvalidInputError("--time-scale", `must be in (0, 1], got "${flags.timeScale}"`);
-      if (!SCENARIOS[flags.scenario]) throw new InvalidInputError("--scenario", `must be one of ${Object.keys(SCENARIOS).join(", ")}, got "${flags.scenario}"`);
-      const view = new ProgressView(process.stdout);
-      const report = await runLocal({
-        scenario: flags.scenario,
-        nodes,
-        shape: flags.shape,
-        ...(flags.ocpus ? { ocpus: positiveInt("--ocpus", flags.ocpus, 128) } : {}),
-        timeScale,
-        seed: positiveInt("--seed", flags.seed, Number.MAX_SAFE_INTEGER),
-        log: createLogger({ level: "error", destination: process.stderr, base: { component: "ocipam-local" } }),
-        ...(flags.progress ? { onProgress: (p) => view.render(p) } : {}),
+      if (!(timeScale > 0 && timeScale <= 1)) throw new InvalidInputError("--time-scale", "must be a number in (0, 1]");
+      if (!SCENARIOS[flags.scenario]) throw new InvalidInputError("--scenario", `must be one of ${Object.keys(SCENARIOS).join(", ")}`);
+      scopeTempFiles("ocipam-local-");
+      const view = new ProgressView(process.stderr);
+      const showProgress = flags.progress && !global.quiet;
+      // runLocal owns the pipeline; the progress callback is where the command gets hold of it, so that Ctrl-C can
+      // stop what runs (function processes, emulators) before the process exits.
+      let pipeline: Pipeline | undefined;
+      let started: () => void = () => undefined;
+      const pipelineStarted = new Promise<void>((resolve) => (started = resolve));
+      const unhandle = stopOnSignal(async () => {
+        await Promise.race([pipelineStarted, new Promise((r) => setTimeout(r, 5_000))]);
+        await pipeline?.stop();
       });
-      process.stdout.write(`\n${renderSummary(report)}\n`);
-      if (flags.report) {
-        await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
-        process.stdout.write(`report written to ${flags.report}\n`);
+      try {
+        const report = await runLocal({
+          scenario: flags.scenario,
+          nodes,
+          shape: flags.shape,
+          ...(flags.ocpus ? { ocpus: positiveInt("--ocpus", flags.ocpus, 128) } : {}),
+          timeScale,
+          seed: positiveInt("--seed", flags.seed, Number.MAX_SAFE_INTEGER),
+          log: createLogger({ level: "error", destination: process.stderr, base: { component: "ocipam-local" } }),
+          onProgress: (p) => {
+            pipeline = p;
+            started();
+            if (showProgress) view.render(p);
+          },
+        });
+        process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderSummary(report)}\n`);
+        if (flags.report) {
+          await writeFile(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+          if (!global.quiet) process.stderr.write(`report written to ${flags.report}\n`);
+        }
+        if (!report.ok) process.exitCode = EXIT.failed;
+      } finally {
+        unhandle();
       }
-      if (!report.ok) process.exitCode = 1;
     });
 }
 
 function positiveInt(flag: string, text: string, max: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidInputError(flag, `must be an integer from 1 to ${max}, got "${text}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidInputError(flag, `must be an integer from 1 to ${max}`);
   return n;
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { createLogger } from "../../log";
+import { globalFlags, logLevelFor } from "../global-flags";
 import { parseNodeAgentFlags, type NodeAgentFlags } from "../../node-agent/config";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -23,14 +24,15 @@ export function register(program: Command): void {
     .option("--kubeconfig <file>", "kubeconfig file (default: in-cluster service account, else ~/.kube/config)")
     .option("--netns <name>", "run ip commands in this network namespace (testing)")
     .option("--ip-path <path>", "path of the ip binary (default: ip from PATH)")
-    .option("--once", "do one pass, print its report as JSON and exit (exit code 1 if a change failed)")
+    .option("--once", "do one pass, print its report as JSON on stdout and exit (exit code 1 if a change failed)")
     .option("--dry-run", "with --once: print the changes without applying them")
-    .option("--log-level <level>", "pino log level", "info")
-    .action(async (flags: NodeAgentFlags & { once?: boolean; dryRun?: boolean; logLevel: string }) => {
+    .option("--log-level <level>", "pino log level (logs go to stderr; default info, error with --quiet)")
+    .action(async (flags: NodeAgentFlags & { once?: boolean; dryRun?: boolean; logLevel?: string }, cmd: Command) => {
       const settings = parseNodeAgentFlags(flags, process.env);
       const once = flags.once === true || flags.dryRun === true;
-      // With --once stdout carries the JSON report, so log lines go to stderr.
-      const log = createLogger({ level: flags.logLevel, base: { component: "node-agent" }, destination: once ? process.stderr : process.stdout });
+      // Log lines go to stderr, as every command's: stdout carries only data (the --once report). In the DaemonSet
+      // the container runtime collects both streams.
+      const log = createLogger({ level: logLevelFor(globalFlags(cmd), flags.logLevel, "info"), base: { component: "node-agent" }, destination: process.stderr });
       // Loaded here, not at the top: client-node is heavy and other subcommands do not need it.
       const { runNodeAgent } = require("../../node-agent/run") as typeof import("../../node-agent/run");
       const result = await runNodeAgent(settings, { log, once, dryRun: flags.dryRun === true });

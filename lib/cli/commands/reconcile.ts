@@ -5,6 +5,7 @@ import { reconcileNode } from "../../reconcile/reconcile-node";
 import { type AllocatorFlags, allocatorOptions, composeFromFlags } from "../allocator-options";
 import { EXIT } from "../exit-codes";
 import { globalFlags } from "../global-flags";
+import { redactSecrets } from "../redact";
 
 interface ReconcileFlags extends AllocatorFlags {
   dryRun?: boolean;
@@ -49,7 +50,7 @@ export function register(program: Command): void {
       });
       process.stdout.write(`${JSON.stringify(result, null, flags.json ? 0 : 2)}\n`);
       if (!reconcileSucceeded(result)) {
-        if (!flags.json) process.stderr.write(`ocipam: reconcile ${result.outcome}: ${result.reason.code}: ${result.reason.message}\n`);
+        if (!flags.json) process.stderr.write(`ocipam: reconcile ${result.outcome}: ${result.reason.code}: ${redactSecrets(result.reason.message)}\n`);
         process.exitCode = EXIT.failed;
       }
     });

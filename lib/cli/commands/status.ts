@@ -1,11 +1,13 @@
 import type { Command } from "commander";
 import type { KubernetesObject, V1Node } from "@kubernetes/client-node";
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { CiliumNodesAdapter, createKubeClients, IPAM_RECORDS } from "../../adapters/kube";
 import { toIpamRecord } from "../../adapters/kube/ipam-record-mapping";
 import { toKubeNodeInfo } from "../../adapters/kube/kube-nodes";
 import { listAllPages } from "../../adapters/kube/paging";
+import { ConfigError } from "../../errors";
 import { nodeStatusRows, renderStatusTable } from "../../status/node-status";
 
 /**
@@ -20,6 +22,7 @@ export function register(program: Command): void {
     .option("--context <name>", "kubeconfig context instead of the current one")
     .option("--json", "print the rows as JSON")
     .action(async (flags: { kubeconfig: string; context?: string; json?: boolean }) => {
+      if (!existsSync(flags.kubeconfig)) throw new ConfigError("--kubeconfig", `no file at ${flags.kubeconfig} (set --kubeconfig or KUBECONFIG)`);
       const clients = createKubeClients({ kind: "kubeconfig", path: flags.kubeconfig, ...(flags.context ? { context: flags.context } : {}) });
       const [ciliumNodes, nodes, records] = await Promise.all([
         new CiliumNodesAdapter(clients.customObjects).list(),
