@@ -16,8 +16,9 @@ resource "oci_events_rule" "instances" {
   freeform_tags = local.freeform_tags
   defined_tags  = var.defined_tags
 
+  # `action` (provider >= 8.22.0; the nested `actions` it replaces is deprecated there).
   actions {
-    actions {
+    action {
       action_type = "FAAS"
       is_enabled  = true
       function_id = oci_functions_function.allocator.id
