@@ -1,14 +1,17 @@
-import { build, type Metafile } from "esbuild";
-import { readFile, stat } from "node:fs/promises";
+import { build } from "esbuild";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { ALLOCATOR_BUNDLE, ALLOCATOR_ENTRY, allocatorBundleOptions } from "./bundle-config";
+import { bytesByPackage, describeSubset, inputBytes, renderBundleReport } from "./bundle-report";
+import type { OciCoreSubsetReport } from "./oci-core-subset";
 import { measureRequireTimes } from "./measure-load";
 import { writeUnbundledTree } from "./unbundled-tree";
 
 /**
  * `npm run bundle`: builds dist/func.cjs (the allocator function as one CommonJS file, see bundle-config.ts), prints
- * its size and where the bytes come from, then measures the median require() time of the bundle against the same
+ * its size, where the bytes come from (packages and the largest inputs) and what the oci-core subset kept, writes
+ * the same report to dist/func.cjs.inputs.txt and esbuild's metafile to dist/func.cjs.meta.json, then measures the median require() time of the bundle against the same
  * code unbundled (compiled file by file, dependencies from node_modules), each in fresh Node processes.
  *
  * Flags: `--runs N` (samples per module, default 7), `--no-measure` (build only: what the Dockerfile runs, since
@@ -37,19 +40,7 @@ function parseArgs(argv: readonly string[]): Args {
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
-/** Bundle bytes per package (node_modules/<pkg> or "project"), largest first. */
-export function bytesByPackage(meta: Metafile): Array<{ name: string; bytes: number }> {
-  const totals = new Map<string, number>();
-  for (const output of Object.values(meta.outputs)) {
-    for (const [path, info] of Object.entries(output.inputs)) {
-      const parts = path.split("/");
-      const at = parts.lastIndexOf("node_modules");
-      const name = at < 0 ? "project" : parts[at + 1]!.startsWith("@") ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1]!;
-      totals.set(name, (totals.get(name) ?? 0) + info.bytesInOutput);
-    }
-  }
-  return [...totals.entries()].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
-}
+export { bytesByPackage } from "./bundle-report";
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -57,13 +48,20 @@ async function main(): Promise<void> {
   const outfile = join(repoRoot, ALLOCATOR_BUNDLE);
 
   const started = Date.now();
-  const result = await build(allocatorBundleOptions(repoRoot, outfile));
+  let subset: OciCoreSubsetReport | undefined;
+  const result = await build(allocatorBundleOptions(repoRoot, outfile, (r) => (subset = r)));
   const buildMs = Date.now() - started;
   const bytes = (await stat(outfile)).size;
   const gzipBytes = gzipSync(await readFile(outfile)).length;
   process.stdout.write(`${ALLOCATOR_BUNDLE}: ${mb(bytes)} (${kb(gzipBytes)} gzipped), built from ${ALLOCATOR_ENTRY} in ${buildMs} ms\n`);
-  const top = bytesByPackage(result.metafile).slice(0, 6);
-  process.stdout.write(`  largest parts: ${top.map((p) => `${p.name} ${kb(p.bytes)}`).join(", ")}\n`);
+  const top = bytesByPackage(result.metafile).slice(0, 8);
+  process.stdout.write(`  largest packages: ${top.map((p) => `${p.name} ${kb(p.bytes)}`).join(", ")}\n`);
+  const files = inputBytes(result.metafile).slice(0, 8);
+  process.stdout.write(`  largest inputs: ${files.map((f) => `${f.path.replace(/^.*node_modules\//, "")} ${kb(f.bytes)}`).join(", ")}\n`);
+  if (subset) process.stdout.write(`  ${describeSubset(subset)}\n`);
+  await writeFile(`${outfile}.meta.json`, JSON.stringify(result.metafile));
+  await writeFile(`${outfile}.inputs.txt`, renderBundleReport(result.metafile, { bundle: ALLOCATOR_BUNDLE, bytes, top: 40, ...(subset ? { subset } : {}) }));
+  process.stdout.write(`  report: ${ALLOCATOR_BUNDLE}.inputs.txt (top 40 inputs), metafile: ${ALLOCATOR_BUNDLE}.meta.json\n`);
   if (!args.measure) return;
 
   const unbundledEntry = await writeUnbundledTree(repoRoot, result.metafile, ALLOCATOR_ENTRY, join(repoRoot, "dist", "unbundled"));
