@@ -38,3 +38,23 @@ export function readRuleSpec(): { groups: Array<{ name: string; rules: AlertRule
   const doc = YAML.parse(readFileSync(join(MONITORING_DIR, "prometheusrule.yaml"), "utf8")) as { spec: { groups: Array<{ name: string; rules: AlertRule[] }> } };
   return doc.spec;
 }
+
+export interface DashboardPanel {
+  id: number;
+  type: string;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  datasource?: { type: string; uid: string };
+  targets?: Array<{ refId: string; expr: string }>;
+}
+
+/** The dashboard JSON inside its ConfigMap (infra/kubernetes/monitoring/grafana-dashboard.yaml). */
+export function readDashboard(): { uid: string; panels: DashboardPanel[]; templating: { list: Array<{ name: string; type: string }> } } {
+  const cm = YAML.parse(readFileSync(join(MONITORING_DIR, "grafana-dashboard.yaml"), "utf8")) as { data: Record<string, string> };
+  return JSON.parse(cm.data["ocipam-ipam.json"]) as ReturnType<typeof readDashboard>;
+}
+
+/** Every query of the dashboard. */
+export function dashboardExpressions(): Array<{ panel: string; expr: string }> {
+  return readDashboard().panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
+}
