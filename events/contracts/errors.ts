@@ -17,6 +17,12 @@ export const REJECT_REASONS = [
   "UnsupportedEventType",
   /** The stream key differs from the nudge's subject (the key decides the partition, hence ordering). */
   "KeyMismatch",
+  /**
+   * An OCI Events envelope inside a stream batch. Instance events reach the function from the Events rule only: any
+   * pod that reaches the instance metadata service can put messages on the stream, so an instance event found there is
+   * a forgery, never acted on.
+   */
+  "UntrustedSource",
   /** Over a size cap (bytes of one event, bytes of a key, or records in one invocation). */
   "Oversize",
 ] as const;

@@ -57,6 +57,11 @@ export function decodeStreamMessage(message: unknown, validators: EventValidator
 
   const event = decodeEvent(json.value, validators, bytes.value.length);
   if (!event.ok) return { ok: false, error: event.error.under("/value") };
+  if (event.value.kind === "instance-event") {
+    // OCI Events deliver instance events to the function directly (the Events rule's action); the stream carries only
+    // the watcher's nudges, and anything with the instance principal of a node can write to it.
+    return fail("UntrustedSource", "/value", "/value is an OCI Events envelope: instance events are accepted only from the Events rule, never from the stream");
+  }
   if (key !== undefined && (event.value.kind === "nudge" || event.value.kind === "cluster") && key !== event.value.nudge.subject) {
     return fail("KeyMismatch", "/key", "/key does not equal the nudge's subject (the stream key must be the subject)");
   }

@@ -81,6 +81,8 @@ export function classify(snapshot: CollectorSnapshot): Classification {
 interface IndexedView {
   nodes: Set<string>;
   nodeByInstance: Map<string, string>;
+  /** Instances more than one Node names in its providerID: whose their objects are is not known. */
+  contested: Set<string>;
   pools: Map<string, Set<string>>;
   handshake: Set<string>;
   used: Set<string>;
@@ -88,10 +90,16 @@ interface IndexedView {
 
 function indexView(view: ClusterView): IndexedView {
   const nodeByInstance = new Map<string, string>();
-  for (const n of view.nodes) if (n.instanceId) nodeByInstance.set(n.instanceId, n.name);
+  const contested = new Set<string>();
+  for (const n of view.nodes) {
+    if (!n.instanceId) continue;
+    if (nodeByInstance.has(n.instanceId)) contested.add(n.instanceId);
+    nodeByInstance.set(n.instanceId, n.name);
+  }
   return {
     nodes: new Set(view.nodes.map((n) => n.name)),
     nodeByInstance,
+    contested,
     pools: new Map(view.ciliumNodes.map((c) => [c.name, new Set(c.pool)])),
     handshake: new Set(view.ciliumNodes.flatMap((c) => c.inHandshake)),
     used: new Set(view.ciliumNodes.flatMap((c) => c.used)),
@@ -124,6 +132,9 @@ function classifyIp(ip: SeenPrivateIp, k8s: IndexedView, attachmentByVnic: Map<s
   });
 
   if (!taggedNode && !taggedInstance) return keep("NoOwnerTag", `${ip.ipAddress} carries the cluster tag but neither a node nor an instance tag`);
+  if (!taggedNode && k8s.contested.has(taggedInstance!)) {
+    return keep("InstanceNamedByTwoNodes", `${ip.ipAddress} was prepared on instance ${taggedInstance}, which more than one Node names: its owner is not known`);
+  }
   if (!node) {
     // A prewarm's IP whose instance has no Node (yet).
     if (prewarming(taggedInstance)) return keep("PrewarmInProgress", `${ip.ipAddress} was prepared on instance ${taggedInstance} for a node that has not joined yet`);

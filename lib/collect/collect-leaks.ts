@@ -5,6 +5,7 @@ import type { CiliumNodeView, LockHandle } from "../ports/kube";
 import { KubeConflictError } from "../ports/kube-errors";
 import type { CallOptions, VnicAttachmentInfo } from "../ports/oci";
 import { OciApiError } from "../ports/oci-errors";
+import { instanceLockKey } from "../reconcile/claim-instance";
 import { countCalls } from "../reconcile/count-calls";
 import { TimeBudget } from "../reconcile/deadline";
 import type { ReconcileDeps } from "../reconcile/deps";
@@ -53,6 +54,8 @@ export interface CollectionReport {
   skipped: Array<{ kind: ObjectKind; id: string; ipAddress?: string; reason: string; message: string }>;
   /** Marks stored after the pass (orphans waiting for their grace period or a later run). */
   pendingMarks: number;
+  /** OciIpamNode records removed because neither their Node nor their instance exists any more. */
+  recordsRemoved: string[];
   durationMs: number;
   apiCalls: Record<string, number>;
   error?: { reason: string; message: string; statusCode?: number; serviceCode?: string; opcRequestId?: string };
@@ -68,7 +71,7 @@ export interface CollectionReport {
  */
 export async function collectLeaks(baseDeps: ReconcileDeps, ports: CollectorPorts, options: { deadline: Date; callId?: string }): Promise<CollectionReport> {
   const apiCalls: Record<string, number> = {};
-  const deps: ReconcileDeps = { ...baseDeps, compute: countCalls(baseDeps.compute, "oci", apiCalls), network: countCalls(baseDeps.network, "oci", apiCalls), ciliumNodes: countCalls(baseDeps.ciliumNodes, "kube", apiCalls) };
+  const deps: ReconcileDeps = { ...baseDeps, compute: countCalls(baseDeps.compute, "oci", apiCalls), network: countCalls(baseDeps.network, "oci", apiCalls), ciliumNodes: countCalls(baseDeps.ciliumNodes, "kube", apiCalls), records: countCalls(baseDeps.records, "kube", apiCalls) };
   const inventory = countCalls(ports.inventory, "kube", apiCalls);
   const marksStore = countCalls(ports.marks, "kube", apiCalls);
   const { config, log } = deps;
@@ -79,17 +82,17 @@ export async function collectLeaks(baseDeps: ReconcileDeps, ports: CollectorPort
   const report: CollectionReport = {
     outcome: "collected", reason: { code: "NotStarted", message: "" },
     scanned: { subnets: 0, privateIps: 0, vnicAttachments: 0, instancesRead: 0, vnicsRead: 0 },
-    healthy: 0, foreign: 0, marked: [], deleted: [], skipped: [], pendingMarks: 0, durationMs: 0, apiCalls,
+    healthy: 0, foreign: 0, marked: [], deleted: [], skipped: [], pendingMarks: 0, recordsRemoved: [], durationMs: 0, apiCalls,
   };
   const finish = (): CollectionReport => {
     report.durationMs = deps.now().getTime() - started;
-    log.info({ callId, action: "collect-leaks", outcome: report.outcome, reason: report.reason.code, scanned: report.scanned, healthy: report.healthy, foreign: report.foreign, marked: report.marked.length, deleted: report.deleted.length, skipped: report.skipped.length, pendingMarks: report.pendingMarks, durationMs: report.durationMs, apiCalls }, `leak collection ${report.outcome}: ${report.reason.message}`);
+    log.info({ callId, action: "collect-leaks", outcome: report.outcome, reason: report.reason.code, scanned: report.scanned, healthy: report.healthy, foreign: report.foreign, marked: report.marked.length, deleted: report.deleted.length, skipped: report.skipped.length, pendingMarks: report.pendingMarks, recordsRemoved: report.recordsRemoved.length, durationMs: report.durationMs, apiCalls }, `leak collection ${report.outcome}: ${report.reason.message}`);
     return report;
   };
 
   let lock: LockHandle | undefined;
+  const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
   try {
-    const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
     lock = await deps.locks.tryAcquire(COLLECTOR_LOCK_KEY, callId, ttl);
     if (!lock) {
       report.outcome = "skipped";
@@ -130,30 +133,43 @@ export async function collectLeaks(baseDeps: ReconcileDeps, ports: CollectorPort
     const marks = { ...decision.marks };
     let failures = 0;
     if (decision.toDelete.length > 0) {
-      // Look at Kubernetes again right before acting: a node that joined, or a pool written, since the pass began
-      // takes its objects out of the orphans.
-      const fresh = classify({ ...snapshot, view: await readClusterView(deps, inventory) });
-      const stillOrphaned = new Set(fresh.orphans.map((o) => o.id));
-      for (const o of decision.toDelete) {
-        if (!stillOrphaned.has(o.id)) {
+      // Never race a reconcile: take the lock of every owner whose objects are due (the node's, or before the node
+      // exists the instance's: the keys reconcile and prewarm take) before looking at Kubernetes again, and delete
+      // only under those locks what is still orphaned then. A reconcile between its observation and its pool write
+      // holds its node's lock, so its new IPs are never taken for orphans.
+      const owners = await lockOwners(decision.toDelete, deps, callId, ttl);
+      try {
+        const fresh = classify({ ...snapshot, view: await readClusterView(deps, inventory) });
+        const stillOrphaned = new Set(fresh.orphans.filter((o) => o.reason.code === decision.marks[o.id]?.reason).map((o) => o.id));
+        for (const o of decision.toDelete) {
+          const skip = (code: string, message: string) => report.skipped.push({ kind: o.kind, id: o.id, ...(o.ipAddress ? { ipAddress: o.ipAddress } : {}), reason: code, message });
+          if (!owners.held.has(ownerLockKey(o))) {
+            skip("OwnerLocked", `${ownerLockKey(o)} is being reconciled; looked at again on the next pass`);
+            continue;
+          }
+          if (!stillOrphaned.has(o.id)) {
+            delete marks[o.id];
+            skip("NoLongerOrphaned", "a node owns it again since the pass began");
+            continue;
+          }
+          if (budget.expired()) {
+            skip("DeadlineReached", "the invocation deadline is near; left for the next pass");
+            continue;
+          }
+          if (!(await remove(o, deps, call, callId, report))) {
+            failures++;
+            continue;
+          }
           delete marks[o.id];
-          report.skipped.push({ kind: o.kind, id: o.id, ...(o.ipAddress ? { ipAddress: o.ipAddress } : {}), reason: "NoLongerOrphaned", message: "a node owns it again since the pass began" });
-          continue;
+          report.deleted.push(reported(o));
+          // The detach deleted the VNIC's IPs too: their marks go with it.
+          if (o.kind === "vnic") for (const ip of classification.orphans) if (ip.kind === "privateIp" && ip.vnicId === o.vnicId) delete marks[ip.id];
         }
-        if (budget.expired()) {
-          report.skipped.push({ kind: o.kind, id: o.id, ...(o.ipAddress ? { ipAddress: o.ipAddress } : {}), reason: "DeadlineReached", message: "the invocation deadline is near; left for the next pass" });
-          continue;
-        }
-        if (!(await remove(o, deps, call, callId, report))) {
-          failures++;
-          continue;
-        }
-        delete marks[o.id];
-        report.deleted.push(reported(o));
-        // The detach deleted the VNIC's IPs too: their marks go with it.
-        if (o.kind === "vnic") for (const ip of classification.orphans) if (ip.kind === "privateIp" && ip.vnicId === o.vnicId) delete marks[ip.id];
+      } finally {
+        await owners.release();
       }
     }
+    report.recordsRemoved = await removeAbandonedRecords(view, deps, inventory, call, callId);
 
     try {
       await marksStore.save(marks, stored.version);
@@ -229,6 +245,54 @@ async function remove(o: Orphan, deps: ReconcileDeps, call: CallOptions, callId:
     report.skipped.push({ kind: o.kind, id: o.id, ...(o.ipAddress ? { ipAddress: o.ipAddress } : {}), reason: e?.reason ?? "OciCallFailed", message: err instanceof Error ? err.message : String(err) });
     return false;
   }
+}
+
+/** The lock an orphan's owner is reconciled under: its node's, or, for a prewarm's object, its instance's. */
+function ownerLockKey(o: Orphan): string {
+  return o.node ? o.node : instanceLockKey(o.instanceId ?? o.id);
+}
+
+/** Takes the owner locks of the objects due for deletion (each once); those another invocation holds are left out. */
+async function lockOwners(due: readonly Orphan[], deps: ReconcileDeps, holder: string, ttlSeconds: number): Promise<{ held: Set<string>; release: () => Promise<void> }> {
+  const keys = [...new Set(due.map(ownerLockKey))].sort();
+  const handles = await mapSettledLimit(keys, READ_CONCURRENCY, (key) => deps.locks.tryAcquire(key, holder, ttlSeconds));
+  const held = new Set<string>();
+  const locks: LockHandle[] = [];
+  handles.forEach((h, i) => {
+    if (h.status === "fulfilled" && h.value) {
+      held.add(keys[i]!);
+      locks.push(h.value);
+    }
+  });
+  return { held, release: async () => void (await Promise.all(locks.map((l) => l.release().catch(() => undefined)))) };
+}
+
+/**
+ * OciIpamNode records nothing will clean up otherwise: neither their Node nor their instance exists any more (Kubernetes
+ * deletes a record with its Node through the record's ownerReference; this catches records written before that, or
+ * whose owner was never set). One GetInstance per record without a Node; capped per pass like deletions.
+ */
+async function removeAbandonedRecords(view: ClusterView, deps: ReconcileDeps, inventory: ClusterInventory, call: CallOptions, callId: string): Promise<string[]> {
+  const nodes = new Set(view.nodes.map((n) => n.name));
+  const candidates = (await inventory.listRecords()).filter((r) => !nodes.has(r.name)).slice(0, deps.config.collect.maxDeletionsPerRun);
+  const removed: string[] = [];
+  for (const r of candidates) {
+    let gone = !r.instanceId;
+    if (!gone) {
+      try {
+        const instance = await deps.compute.getInstance(r.instanceId, call);
+        gone = instance.lifecycleState === "TERMINATED";
+      } catch (err) {
+        if (!(err instanceof OciApiError && err.notFound)) throw err;
+        gone = true;
+      }
+    }
+    if (!gone) continue;
+    await deps.records.remove(r.name);
+    removed.push(r.name);
+    deps.log.info({ callId, action: "collect-leaks", node: r.name, instance: r.instanceId }, "OciIpamNode record removed: neither its Node nor its instance exists");
+  }
+  return removed;
 }
 
 function reported(o: Orphan): ReportedObject {

@@ -3,8 +3,8 @@ import type { LeakMark } from "./ports";
 
 /**
  * Mark-then-delete, as a pure step. An orphan seen for the first time is only marked (its first-seen time stored);
- * it is deleted on a later pass, if that pass finds it orphaned again and the grace period has passed since it was
- * first seen. So an object is never deleted on the strength of one observation, and a transient state (a reconcile
+ * it is deleted on a later pass, if that pass finds it orphaned again for the same reason and the grace period has
+ * passed since it was first seen (a new reason restarts the grace period). So an object is never deleted on the strength of one observation, and a transient state (a reconcile
  * between creating IPs and writing the pool, a node joining) has the grace period to resolve itself.
  *
  * Deletions are capped per run: VNIC detaches first (one detach frees all the VNIC's IPs), then IPs, each oldest mark
@@ -14,7 +14,10 @@ import type { LeakMark } from "./ports";
  */
 export function decide(orphans: readonly Orphan[], previous: Record<string, LeakMark>, now: string, limits: CollectorLimits): CollectorDecision {
   const nowMs = Date.parse(now);
-  const firstSeen = (o: Orphan) => (previous[o.id]?.kind === o.kind ? previous[o.id]!.firstSeen : now);
+  // A mark counts only for the same kind of object orphaned for the same reason: an orphan whose reason changed (its
+  // node came back and left again, its instance stopped being prewarmed) starts its grace period again.
+  const sameMark = (o: Orphan) => previous[o.id]?.kind === o.kind && previous[o.id]!.reason === o.reason.code;
+  const firstSeen = (o: Orphan) => (sameMark(o) ? previous[o.id]!.firstSeen : now);
   const ordered = [...orphans].sort((a, b) =>
     Date.parse(firstSeen(a)) - Date.parse(firstSeen(b)) || (a.kind === b.kind ? 0 : a.kind === "vnic" ? -1 : 1) || a.id.localeCompare(b.id));
 
@@ -22,7 +25,7 @@ export function decide(orphans: readonly Orphan[], previous: Record<string, Leak
   let marks = 0;
   const due: Orphan[] = [];
   for (const o of ordered) {
-    const known = previous[o.id]?.kind === o.kind;
+    const known = sameMark(o);
     if (!known && marks >= limits.maxMarks) {
       decision.skipped.push({ kind: o.kind, id: o.id, ...(o.ipAddress ? { ipAddress: o.ipAddress } : {}), reason: { code: "MarkLimit", message: `${limits.maxMarks} marks are kept at most; marked on a later pass` } });
       continue;
@@ -31,7 +34,7 @@ export function decide(orphans: readonly Orphan[], previous: Record<string, Leak
     const mark: LeakMark = {
       kind: o.kind,
       firstSeen: firstSeen(o),
-      reason: known ? previous[o.id]!.reason : o.reason.code,
+      reason: o.reason.code,
       ...(o.ipAddress ? { ipAddress: o.ipAddress } : {}),
       ...(o.node ? { node: o.node } : {}),
       ...(o.instanceId ? { instanceId: o.instanceId } : {}),

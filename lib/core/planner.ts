@@ -44,9 +44,6 @@ export function planNode(input: ObservedState): Plan {
   let reason: Reason = { code: "PoolSatisfied", message: `the pool holds what the watermarks ask (${stats.available} IPs, ${stats.used} used)` };
   let releaseFirstSeen: Record<string, string> = {};
 
-  const adoption = planAdoption(observed, pool);
-  if (adoption) actions.push(adoption);
-
   // A capped need is a state whatever else the round does: releasing, waiting for the agent, or allocating up to the cap.
   const capped = cappedNeed(observed, stats);
   if (capped) decisions.push(capped);
@@ -86,6 +83,10 @@ export function planNode(input: ObservedState): Plan {
     const why = [poolChanges ? "the pool in Kubernetes differs from OCI" : undefined, creates ? "IPs are created or released" : undefined, preAllocateToWrite !== undefined ? `pre-allocate is unset: Cilium writes min(8, capacity) = ${preAllocateToWrite}` : undefined].filter(Boolean).join("; ");
     actions.push({ kind: "writePool", pool, ...(preAllocateToWrite !== undefined ? { preAllocate: preAllocateToWrite } : {}), reason: { code: "WritePool", message: why } });
   }
+  // Re-tagging comes after the pool write: until then the instance tag already makes the objects this node's (its
+  // record claims the instance), so the pool is not kept waiting for one UpdatePrivateIp per adopted IP.
+  const adoption = planAdoption(observed, pool);
+  if (adoption) actions.push(adoption);
   if (actions.length === 0) decisions.push({ code: "NoOp", message: "nothing to do" });
   return { ...base, state, reason, actions, decisions, releaseFirstSeen };
 }

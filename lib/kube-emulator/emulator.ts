@@ -20,6 +20,7 @@ import { ApiOperations } from "./operations";
 import { ResourceRegistry, typeKey } from "./resource-type";
 import { selfSignedCertificate } from "./self-signed";
 import { Storage } from "./storage";
+import { startGarbageCollector } from "./garbage-collector";
 import { fillServiceAccountToken, startTokenController } from "./token-controller";
 
 /** The project's own manifests (CRDs, namespace, RBAC), loaded by default. */
@@ -98,6 +99,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     },
   });
   startTokenController(ops);
+  startGarbageCollector(ops);
   // Every service account has a token from the moment it exists (what a TokenRequest would return).
   storage.subscribe((ev) => {
     if (ev.typeKey === "serviceaccounts" && ev.type === "ADDED") {

@@ -163,7 +163,7 @@ describe("leak collection through the function (FDK socket, both emulators)", fu
   it("keeps a prewarm's IPs while the instance waits for its node, with prewarm on", async () => {
     const prewarming = await FunctionUnderTest.start(cluster, { OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_PREWARM_INSTANCE_TAGS: `ocipam.io/cluster=${LOCAL_CLUSTER_NAME}`, OCIPAM_COLLECT_GRACE_PERIOD: "0" });
     try {
-      const { instanceId, event } = await launchAndAwaitEnd(cluster, { name: "leak-prewarmed" });
+      const { instanceId, event } = await launchAndAwaitEnd(cluster, { name: "leak-prewarmed", freeformTags: { "ocipam.io/cluster": LOCAL_CLUSTER_NAME } });
       expect((await prewarming.invoke(event)).instances[0]).to.include({ outcome: "prewarmed", ipsCreated: 8 });
       const prepared = [...world(cluster).ips.values()].filter((ip) => ip.freeformTags[TAG_INSTANCE] === instanceId && !ip.freeformTags[TAG_NODE]);
       expect(prepared).to.have.length(8);

@@ -84,7 +84,7 @@ describe("prewarm on instance launch, and record clean-up on termination (FDK so
   it("attaches a secondary VNIC first when first-interface-index is 1, and the node adopts VNIC and IPs", async () => {
     const secondary = await FunctionUnderTest.start(cluster, { OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_PREWARM_INSTANCE_TAGS: "ocipam.io/cluster=local", OCIPAM_FIRST_INTERFACE_INDEX: "1" });
     try {
-      const { instanceId, event } = await launchAndAwaitEnd(cluster, { name: "pw-secondary" });
+      const { instanceId, event } = await launchAndAwaitEnd(cluster, { name: "pw-secondary", freeformTags: CLUSTER_TAG });
       const prewarm = await secondary.invoke(event);
       expect(prewarm.instances[0], JSON.stringify(prewarm.instances[0])).to.include({ outcome: "prewarmed", vnicsAttached: 1, ipsCreated: 8 });
       const vnics = vnicsOf(cluster, instanceId);
@@ -145,7 +145,7 @@ describe("prewarm on instance launch, and record clean-up on termination (FDK so
     cluster.joinNode("pw-locked", instanceId);
     const waiting = await fn.invoke(nudgeFor("pw-locked"));
     expect(waiting.nodes[0]).to.include({ outcome: "skipped", ipsCreated: 0 });
-    expect(waiting.nodes[0]!.reason.code).to.equal("PrewarmInProgress");
+    expect(waiting.nodes[0]!.reason.code).to.equal("InstanceLocked");
     expect(ipsOnInstance(cluster, instanceId)).to.have.length(0);
 
     cluster.kube.store.delete("leases", leaseNameForNode(instanceLockKey(instanceId)), "ocipam-system");
@@ -153,11 +153,17 @@ describe("prewarm on instance launch, and record clean-up on termination (FDK so
     expect(done.nodes[0]).to.include({ outcome: "reconciled", ipsCreated: 8 });
     // Once the node has its record, later reconciles no longer take the instance lock.
     expect(ipamRecord(cluster, "pw-locked")!.spec.instanceId).to.equal(instanceId);
-    const lease = () => cluster.kube.store.get("leases", leaseNameForNode(instanceLockKey(instanceId)), "ocipam-system") as { metadata: { resourceVersion: string } };
-    const leaseVersion = lease().metadata.resourceVersion;
+    // A released lock is deleted: nothing stays behind for the instance.
+    const leaseName = leaseNameForNode(instanceLockKey(instanceId));
+    expect(cluster.kube.store.get("leases", leaseName, "ocipam-system")).to.equal(undefined);
+    const touched: string[] = [];
+    const stop = cluster.kube.store.onChange((e) => {
+      if (e.typeKey.startsWith("leases") && (e.object as { metadata?: { name?: string } }).metadata?.name === leaseName) touched.push(e.type);
+    });
     const later = await fn.invoke(nudgeFor("pw-locked"));
+    stop();
     expect(later.nodes[0]).to.include({ outcome: "reconciled" });
-    expect(lease().metadata.resourceVersion).to.equal(leaseVersion);
+    expect(touched).to.deep.equal([]);
   });
 
   it("removes the node's OciIpamNode record on terminateinstance events and keeps it for a forged one", async () => {
@@ -209,7 +215,7 @@ describe("prewarm against the realistic OCI latency profile (time scale 0.25)", 
 
   /** A RUNNING instance and the launchinstance.end envelope the Events rule would deliver for it. */
   function runningInstance(name: string): { instanceId: string; event: Record<string, unknown> } {
-    const instance = cluster.oci.admin.launchInstance({ name, shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1", compartment: DEFAULT_COMPARTMENT }, { running: true }) as { id: string };
+    const instance = cluster.oci.admin.launchInstance({ name, shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1", compartment: DEFAULT_COMPARTMENT, freeformTags: CLUSTER_TAG }, { running: true }) as { id: string };
     const event = {
       cloudEventsVersion: "0.1", eventType: "com.oraclecloud.computeapi.launchinstance.end", eventTypeVersion: "2.0", source: "ComputeApi",
       eventID: `00000000-0000-4000-8000-${String(Date.now()).padStart(12, "0").slice(-12)}`, eventTime: new Date().toISOString(), contentType: "application/json",

@@ -86,23 +86,25 @@ describe("decodeInvocationBody", () => {
       expect(rejected[0]!.field).to.equal(`/${"X".repeat(64)}…`);
     });
 
-    it("decodes an OCI event whose additionalDetails nest thousands of levels deep", () => {
+    it("decodes a batch record whose OCI event nests thousands of levels deep without overflowing, and refuses it as UntrustedSource", () => {
       // Built as text: JSON.stringify itself would overflow the stack on an object this deep.
       const deep = '{"d":'.repeat(5000) + "{}" + "}".repeat(5000);
       const event = { ...launchFixture, data: { ...(launchFixture.data as object), additionalDetails: "DEEP" } };
       const json = JSON.stringify(event).replace('"DEEP"', deep);
       const result = decodeInvocationBody([{ stream: "s", partition: "0", offset: 1, value: b64(json) }]);
-      expect(result.rejected).to.deep.equal([]);
-      expect(result.records[0]).to.include({ kind: "instance-event" });
+      expect(result.records).to.deep.equal([]);
+      expect(result.rejected[0]).to.include({ reason: "UntrustedSource" });
     });
   });
 
   describe("batches", () => {
-    it("accepts an OCI event on the stream whatever its key, since only nudges are keyed by subject", () => {
+    it("rejects an OCI event found on the stream as UntrustedSource: instance events come from the Events rule only", () => {
       const message = { stream: "s", partition: "3", offset: 9, key: b64("anything-the-producer-chose"), value: b64(JSON.stringify(launchFixture)) };
-      const { records, rejected } = decodeInvocationBody([message]);
-      expect(rejected).to.deep.equal([]);
-      expect(records[0]).to.include({ kind: "instance-event", partition: "3", offset: 9 });
+      const nudge = nudgeMessage("worker-1", 10);
+      const { records, rejected } = decodeInvocationBody([message, nudge]);
+      expect(rejected).to.have.length(1);
+      expect(rejected[0]).to.include({ reason: "UntrustedSource", field: "/value", partition: "3", offset: 9 });
+      expect(records.map((r) => r.kind)).to.deep.equal(["nudge"]);
     });
 
     it("rejects a value longer than the event cap as Oversize before trying to decode it", () => {
@@ -172,9 +174,9 @@ describe("decodeInvocationBody", () => {
       }
       try {
         const batch = Array.from({ length: 200 }, (_, i) => nudgeMessage(`worker-${i}`, i));
-        batch.push({ stream: "s", partition: "0", offset: 999, value: b64(JSON.stringify(launchFixture)) });
         const { records } = decodeInvocationBody(batch, { validators });
-        expect(records).to.have.length(201);
+        expect(records).to.have.length(200);
+        expect(decodeInvocationBody(launchFixture, { validators }).records).to.have.length(1);
       } finally {
         Object.assign(proto, original);
       }

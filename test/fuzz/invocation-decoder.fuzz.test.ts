@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { decodeInvocationBody, REJECT_REASONS, type InvocationDecodeResult } from "../../events/contracts";
 import { Hostile, MALFORMED_JSON, prng } from "./hostile";
-import { asMessage, badMessage, badNudge, badOciEvent, type BadRecord, type Expectation, validRecord, type ValidRecord } from "./records";
+import { asMessage, badMessage, badNudge, badOciEvent, type BadRecord, type Expectation, validRecord, validStreamRecord, type ValidRecord } from "./records";
 
 /**
  * Volume fuzzing of the function's one input decoder (events/contracts decodeInvocationBody), in process: thousands of
@@ -72,7 +72,7 @@ describe("fuzzing the invocation decoder (in process)", function () {
       for (let j = h.int(1, 12); j > 0; j--) {
         const offset = batch.length + 100 * i;
         if (h.chance(0.45)) {
-          const valid = validRecord(h);
+          const valid = validStreamRecord(h);
           entries.push({ valid });
           batch.push(asMessage(valid, offset));
         } else {

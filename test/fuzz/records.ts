@@ -72,6 +72,11 @@ export function validRecord(h: Hostile): ValidRecord {
   return r < 0.6 ? validNudge(h) : r < 0.7 ? validClusterNudge() : validOciEvent(h);
 }
 
+/** A record the stream may carry: nudges only (an OCI event on the stream is rejected as UntrustedSource). */
+export function validStreamRecord(h: Hostile): ValidRecord {
+  return h.random() < 0.85 ? validNudge(h) : validClusterNudge();
+}
+
 const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64");
 
 /** The record as a Connector Hub stream message (key = subject for nudges, as the watcher publishes). */

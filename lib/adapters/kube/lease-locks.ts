@@ -107,17 +107,18 @@ export class LeaseNodeLocks implements NodeLocks {
     return {
       holder,
       /**
-       * Clears holderIdentity with an update guarded by the resourceVersion of our own write, so a Lease that
-       * expired and was taken over meanwhile is left to its new holder (409). Never throws: a Lease that could
-       * not be released simply expires.
+       * Deletes the Lease, guarded by the resourceVersion of our own write, so a Lease that expired and was taken over
+       * meanwhile is left to its new holder (409). Deleting rather than clearing the holder means a Lease exists only
+       * while someone holds it: nothing accumulates for nodes and instances that are gone. Never throws: a Lease that
+       * could not be released simply expires (and the next holder deletes it).
        */
       release: async () => {
         if (released) return;
         released = true;
         const name = lease.metadata?.name ?? "";
-        const spec: V1LeaseSpec = { ...lease.spec, holderIdentity: undefined, renewTime: microTime(this.clock()) };
+        const resourceVersion = lease.metadata?.resourceVersion;
         try {
-          await this.api.replaceNamespacedLease({ name, namespace: this.namespace, body: { ...this.leaseShell(lease), spec } });
+          await this.api.deleteNamespacedLease({ name, namespace: this.namespace, body: { preconditions: resourceVersion ? { resourceVersion } : {} } });
         } catch (err) {
           if (isConflict(err) || isNotFound(err)) {
             this.log.debug({ lease: name, holder }, "lease changed since it was taken; nothing to release");

@@ -56,11 +56,11 @@ describe("planner: adopting what a prewarm created on the node's instance", () =
     const ips = prewarmed(8, 1, I);
     const plan = planNode(observed({ vnics: [primaryVnic(ips)] }));
     expect(plan.stats.available).to.equal(8);
-    expect(plan.actions.map((a) => a.kind)).to.deep.equal(["adoptObjects", "writePool"]);
-    const adopt = plan.actions[0]!.kind === "adoptObjects" ? plan.actions[0]! : undefined;
+    expect(plan.actions.map((a) => a.kind)).to.deep.equal(["writePool", "adoptObjects"]);
+    const adopt = plan.actions[1]!.kind === "adoptObjects" ? plan.actions[1]! : undefined;
     expect(adopt?.privateIps.map((p) => p.privateIpId)).to.deep.equal(ips.map((ip) => ip.id));
     for (const p of adopt?.privateIps ?? []) expect(p.freeformTags).to.deep.equal(ownershipTags(CLUSTER, NODE, I));
-    const pool = plan.actions[1]!.kind === "writePool" ? plan.actions[1]!.pool : {};
+    const pool = plan.actions[0]!.kind === "writePool" ? plan.actions[0]!.pool : {};
     expect(Object.keys(pool)).to.have.length(8);
   });
 
