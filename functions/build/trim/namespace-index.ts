@@ -47,10 +47,12 @@ const LOCAL_REQUIRE = /^const ([A-Za-z_$][\w$]*) = (?:__importStar\()?require\("
  */
 export function dropUnusedLocalRequires(text: string): string {
   const lines = text.split("\n");
-  const counts = new Map<string, number>();
-  for (const id of text.match(/[A-Za-z_$][\w$]*/g) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
-  return lines.filter((line) => {
+  const unused = new Set<number>();
+  lines.forEach((line, i) => {
     const m = LOCAL_REQUIRE.exec(line);
-    return !m || (counts.get(m[1]!) ?? 0) > 1;
-  }).join("\n");
+    if (!m) return;
+    const word = new RegExp(`(?<![\\w$])${m[1]!.replace(/\$/g, "\\$")}(?![\\w$])`);
+    if (!lines.some((other, j) => j !== i && word.test(other))) unused.add(i);
+  });
+  return lines.filter((_, i) => !unused.has(i)).join("\n");
 }
