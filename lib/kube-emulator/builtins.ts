@@ -287,6 +287,18 @@ export function builtinResourceTypes(): ResourceType[] {
       statusSubresource: true,
       keepStatusOnCreate: false,
     }),
+    // pkg/registry/policy/poddisruptionbudget/strategy.go: status subresource, status reset on create. The
+    // watcher's manifest has one; a server-side dry run of the kustomize base needs the kind to be served.
+    builtin({
+      group: "policy",
+      versions: ["v1"],
+      kind: "PodDisruptionBudget",
+      plural: "poddisruptionbudgets",
+      namespaced: true,
+      shortNames: ["pdb"],
+      statusSubresource: true,
+      keepStatusOnCreate: false,
+    }),
     builtin({
       group: "authorization.k8s.io",
       versions: ["v1"],
