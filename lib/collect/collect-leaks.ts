@@ -4,7 +4,7 @@ import { apiErrorFields, OcipamError } from "../errors";
 import type { CiliumNodeView, LockHandle } from "../ports/kube";
 import { KubeConflictError } from "../ports/kube-errors";
 import type { CallOptions, VnicAttachmentInfo } from "../ports/oci";
-import { OciApiError } from "../ports/oci-errors";
+import { OciApiError, OciDeadlineError } from "../ports/oci-errors";
 import { instanceLockKey } from "../reconcile/claim-instance";
 import { countCalls } from "../reconcile/count-calls";
 import { TimeBudget } from "../reconcile/deadline";
@@ -56,6 +56,8 @@ export interface CollectionReport {
   pendingMarks: number;
   /** OciIpamNode records removed because neither their Node nor their instance exists any more. */
   recordsRemoved: string[];
+  /** Locks (Leases) left behind by killed invocations and deleted by this pass. */
+  expiredLocksDeleted: number;
   durationMs: number;
   apiCalls: Record<string, number>;
   error?: { reason: string; message: string; statusCode?: number; serviceCode?: string; opcRequestId?: string };
@@ -82,7 +84,7 @@ export async function collectLeaks(baseDeps: ReconcileDeps, ports: CollectorPort
   const report: CollectionReport = {
     outcome: "collected", reason: { code: "NotStarted", message: "" },
     scanned: { subnets: 0, privateIps: 0, vnicAttachments: 0, instancesRead: 0, vnicsRead: 0 },
-    healthy: 0, foreign: 0, marked: [], deleted: [], skipped: [], pendingMarks: 0, recordsRemoved: [], durationMs: 0, apiCalls,
+    healthy: 0, foreign: 0, marked: [], deleted: [], skipped: [], pendingMarks: 0, recordsRemoved: [], expiredLocksDeleted: 0, durationMs: 0, apiCalls,
   };
   const finish = (): CollectionReport => {
     report.durationMs = deps.now().getTime() - started;
@@ -170,6 +172,7 @@ export async function collectLeaks(baseDeps: ReconcileDeps, ports: CollectorPort
       }
     }
     report.recordsRemoved = await removeAbandonedRecords(view, deps, inventory, call, callId);
+    report.expiredLocksDeleted = await deps.locks.deleteExpired();
 
     try {
       await marksStore.save(marks, stored.version);
@@ -185,6 +188,11 @@ export async function collectLeaks(baseDeps: ReconcileDeps, ports: CollectorPort
     };
     return finish();
   } catch (err) {
+    if (err instanceof OciDeadlineError) {
+      // Out of time is not a failure: what was deleted stays deleted, the marks wait for the next pass.
+      report.reason = { code: "DeadlineReached", message: `the invocation deadline came during ${err.operation}; the next pass continues` };
+      return finish();
+    }
     const e = err instanceof OcipamError ? err : undefined;
     report.outcome = "failed";
     report.error = { reason: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err), ...apiErrorFields(e?.context) };
@@ -210,7 +218,7 @@ function seenAttachment(a: VnicAttachmentInfo) {
 }
 
 async function readInstances(ids: string[], deps: ReconcileDeps, call: CallOptions): Promise<Record<string, SeenInstance>> {
-  const settled = await mapSettledLimit(ids, READ_CONCURRENCY, (id) => deps.compute.getInstance(id, call));
+  const settled = await mapSettledLimit(ids, READ_CONCURRENCY, (id) => deps.compute.getInstance(id, { ...call, notFoundIsGone: true }));
   const out: Record<string, SeenInstance> = {};
   settled.forEach((s, i) => {
     if (s.status === "fulfilled") out[ids[i]!] = { lifecycleState: s.value.lifecycleState, ...(s.value.timeCreated ? { timeCreated: s.value.timeCreated } : {}) };
@@ -221,7 +229,7 @@ async function readInstances(ids: string[], deps: ReconcileDeps, call: CallOptio
 }
 
 async function readVnics(ids: string[], deps: ReconcileDeps, call: CallOptions): Promise<Record<string, SeenVnic>> {
-  const settled = await mapSettledLimit(ids, READ_CONCURRENCY, (id) => deps.network.getVnic(id, call));
+  const settled = await mapSettledLimit(ids, READ_CONCURRENCY, (id) => deps.network.getVnic(id, { ...call, notFoundIsGone: true }));
   const out: Record<string, SeenVnic> = {};
   settled.forEach((s, i) => {
     // A VNIC that vanished (404) between the list and the read is simply not a candidate.
@@ -235,7 +243,8 @@ async function readVnics(ids: string[], deps: ReconcileDeps, call: CallOptions):
 async function remove(o: Orphan, deps: ReconcileDeps, call: CallOptions, callId: string, report: CollectionReport): Promise<boolean> {
   const operation = o.kind === "vnic" ? "DetachVnic" : "DeletePrivateIp";
   try {
-    const done = o.kind === "vnic" ? await deps.compute.detachVnic(o.id, call) : await deps.network.deletePrivateIp(o.id, call);
+    const gone = { ...call, notFoundIsGone: true };
+    const done = o.kind === "vnic" ? await deps.compute.detachVnic(o.id, gone) : await deps.network.deletePrivateIp(o.id, gone);
     deps.log.info({ callId, action: "collect-leaks", operation, ...(o.ipAddress ? { ip: o.ipAddress } : {}), ...(o.vnicId ? { vnic: o.vnicId } : {}), node: o.node, instance: o.instanceId, reason: o.reason.code, opcRequestId: done.opcRequestId }, o.kind === "vnic" ? "orphaned VNIC detached" : "orphaned private IP deleted");
     return true;
   } catch (err) {
@@ -280,7 +289,7 @@ async function removeAbandonedRecords(view: ClusterView, deps: ReconcileDeps, in
     let gone = !r.instanceId;
     if (!gone) {
       try {
-        const instance = await deps.compute.getInstance(r.instanceId, call);
+        const instance = await deps.compute.getInstance(r.instanceId, { ...call, notFoundIsGone: true });
         gone = instance.lifecycleState === "TERMINATED";
       } catch (err) {
         if (!(err instanceof OciApiError && err.notFound)) throw err;

@@ -67,6 +67,12 @@ export interface NodeLocks {
    * else returns undefined (another invocation is working on the node). Two callers can never both hold it.
    */
   tryAcquire(node: string, holder: string, ttlSeconds: number): Promise<LockHandle | undefined>;
+  /**
+   * Called by leak collection once per pass: deletes the locks whose holder's time ran out (an invocation that was
+   * killed before it released its lock), so no lock of a node or instance that is gone stays behind. Must never delete
+   * a lock that is held, or one taken over since it was read. Returns how many it deleted.
+   */
+  deleteExpired(): Promise<number>;
 }
 
 /** One VNIC as recorded in the project's per-node resource (what the CiliumNode cannot hold). */

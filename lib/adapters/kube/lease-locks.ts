@@ -6,6 +6,9 @@ import { formatMicroTime, parseKubeTime } from "./kube-time";
 import { leaseNameForNode } from "./lease-name";
 
 export const DEFAULT_LOCK_NAMESPACE = "ocipam-system";
+const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+/** Only the allocator's own Leases: the watcher's leader-election Lease lives in the same namespace. */
+const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL}=ocipam`;
 
 export interface LeaseNodeLocksOptions {
   /** Namespace holding the per-node Leases (the allocator's RBAC grants leases there). */
@@ -78,11 +81,35 @@ export class LeaseNodeLocks implements NodeLocks {
     }
   }
 
+  async deleteExpired(): Promise<number> {
+    let leases: V1Lease[];
+    try {
+      ({ items: leases } = await this.api.listNamespacedLease({ namespace: this.namespace, labelSelector: MANAGED_BY_SELECTOR }));
+    } catch (err) {
+      throw toKubeError(`list Leases in ${this.namespace}`, err);
+    }
+    const now = this.clock();
+    let deleted = 0;
+    for (const lease of leases) {
+      // Expired for everyone: free even for a holder named "" (isFree's own-holder rule must not apply here).
+      if (!lease.spec?.holderIdentity || !isFree(lease.spec, "\u0000sweeper", now)) continue;
+      const name = lease.metadata?.name ?? "";
+      try {
+        await this.api.deleteNamespacedLease({ name, namespace: this.namespace, body: { preconditions: { resourceVersion: lease.metadata?.resourceVersion } } });
+        deleted++;
+      } catch (err) {
+        // Taken over (409) or deleted (404) since the list: not ours to remove.
+        if (!isConflict(err) && !isNotFound(err)) throw toKubeError(`delete Lease ${this.namespace}/${name}`, err);
+      }
+    }
+    return deleted;
+  }
+
   private newLease(name: string, node: string, holder: string, duration: number, now: number): V1Lease {
     return {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
-      metadata: { name, namespace: this.namespace, labels: { "app.kubernetes.io/managed-by": "ocipam" }, annotations: { "ocipam.io/node": node } },
+      metadata: { name, namespace: this.namespace, labels: { [MANAGED_BY_LABEL]: "ocipam" }, annotations: { "ocipam.io/node": node } },
       spec: { holderIdentity: holder, leaseDurationSeconds: duration, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
     };
   }

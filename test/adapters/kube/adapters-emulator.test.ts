@@ -234,6 +234,17 @@ describe("Kubernetes adapters against the emulator, as the allocator's ServiceAc
       expect((await locks.tryAcquire("lock-3", "call-b", 30))?.holder).to.equal("call-b");
     });
 
+    it("deletes only the Leases whose holder's time ran out, never a held one or another component's", async () => {
+      await locks.tryAcquire("sweep-expired", "killed-call", 10);
+      await locks.tryAcquire("sweep-held", "live-call", 3600);
+      emu.store.create("leases", { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "not-ours", namespace: "ocipam-system" }, spec: { holderIdentity: "x", leaseDurationSeconds: 1, renewTime: "2020-01-01T00:00:00.000000Z" } });
+      now += 60_000;
+      expect(await locks.deleteExpired()).to.be.at.least(1);
+      expect(emu.store.get("leases", leaseNameForNode("sweep-expired"), "ocipam-system")).to.equal(undefined);
+      expect(emu.store.get("leases", leaseNameForNode("sweep-held"), "ocipam-system")).to.not.equal(undefined);
+      expect(emu.store.get("leases", "not-ours", "ocipam-system")).to.not.equal(undefined);
+    });
+
     it("lets the holder take its own Lease again", async () => {
       expect(await locks.tryAcquire("lock-4", "call-a", 30)).to.not.equal(undefined);
       expect(await locks.tryAcquire("lock-4", "call-a", 30)).to.not.equal(undefined);
