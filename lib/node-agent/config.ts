@@ -22,6 +22,11 @@ export interface NodeAgentSettings {
   nodeName: string;
   imdsUrl: string;
   routing: RoutingConfig;
+  /**
+   * Where `routing.egressCidrs` comes from: the flags (`--egress-cidr`, including `all`), or, without the flag,
+   * Cilium's ConfigMap kube-system/cilium-config read at start (cilium-masquerade.ts).
+   */
+  egressFrom: "flags" | "cilium-config";
   resyncMs: number;
   retryMs: number;
   /** Undefined when disabled (`--health-address off`). */
@@ -47,7 +52,12 @@ export function parseNodeAgentFlags(flags: NodeAgentFlags, env: Record<string, s
   const mtu = integer(flags.mtu, DEFAULT_MTU, "mtu", 576, 65535);
   // 0-4 are the kernel's own (unspec, redirect, kernel, boot, static); 255 is reserved in iproute2's table.
   const protocol = integer(flags.protocol, DEFAULT_PROTOCOL, "protocol", 5, 254);
-  const egressCidrs = (flags.egressCidr ?? []).map((text) => {
+  // Each flag may hold a comma-separated list (so one ConfigMap value can carry a VCN's several CIDRs); "all" means
+  // every destination (Cilium does not masquerade). Without the flag, Cilium's own ConfigMap decides (run.ts).
+  const egressTexts = (flags.egressCidr ?? []).flatMap((v) => v.split(",")).map((t) => t.trim()).filter((t) => t !== "");
+  const egressAll = egressTexts.includes("all");
+  if (egressAll && egressTexts.length > 1) throw new ConfigError("egress-cidr", "all cannot be combined with CIDRs");
+  const egressCidrs = egressAll ? [] : egressTexts.map((text) => {
     const c = parseCidr(text);
     if (!c || !text.includes("/")) throw new ConfigError("egress-cidr", `not an IPv4 CIDR: ${JSON.stringify(text)}`);
     return `${c.address}/${c.prefix}`;
@@ -69,6 +79,7 @@ export function parseNodeAgentFlags(flags: NodeAgentFlags, env: Record<string, s
     nodeName,
     imdsUrl,
     routing: { mtu, protocol, egressCidrs },
+    egressFrom: egressTexts.length > 0 ? "flags" : "cilium-config",
     resyncMs,
     retryMs,
     ...(health ? { health } : {}),

@@ -20,3 +20,10 @@ export class UnsupportedHostError extends OcipamError {
     super("UnsupportedHost", message, {}, options);
   }
 }
+
+/** Cilium's ConfigMap could not be read at start, so the agent cannot tell which egress Cilium masquerades. Fatal. */
+export class CiliumConfigUnavailableError extends OcipamError {
+  constructor(message: string, context: ErrorContext, options?: { cause?: unknown }) {
+    super("CiliumConfigUnavailable", message, context, options);
+  }
+}

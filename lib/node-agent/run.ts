@@ -1,6 +1,7 @@
 import * as k8s from "@kubernetes/client-node";
 import type { Log } from "../log";
 import { NodeAgent } from "./agent";
+import { CILIUM_CONFIG, readCiliumEgress } from "./cilium-masquerade";
 import type { NodeAgentSettings } from "./config";
 import { startHealthServer } from "./health-server";
 import { ImdsClient } from "./imds";
@@ -43,9 +44,16 @@ export async function runNodeAgent(settings: NodeAgentSettings, options: RunOpti
   const kubeConfig = new k8s.KubeConfig();
   if (settings.kubeconfig) kubeConfig.loadFromFile(settings.kubeconfig);
   else kubeConfig.loadFromDefault();
+  // Without --egress-cidr, Cilium's own masquerading settings say which egress leaves by the pod's VNIC.
+  let routing = settings.routing;
+  if (settings.egressFrom === "cilium-config") {
+    const egress = await readCiliumEgress(kubeConfig);
+    routing = { ...routing, egressCidrs: egress.egressCidrs };
+    log.info({ egressCidrs: egress.egressCidrs, source: `${CILIUM_CONFIG.namespace}/${CILIUM_CONFIG.name}` }, egress.because);
+  }
   const pool = new KubeCiliumNodePoolSource({ kubeConfig, nodeName: settings.nodeName, log });
   const metadata = new ImdsClient({ url: settings.imdsUrl });
-  const deps = { metadata, pool, dataplane, config: settings.routing, log };
+  const deps = { metadata, pool, dataplane, config: routing, log };
 
   if (options.once) {
     await pool.start();
@@ -73,7 +81,7 @@ export async function runNodeAgent(settings: NodeAgentSettings, options: RunOpti
         maxSilenceMs: 3 * settings.resyncMs + 30_000,
       })
     : undefined;
-  log.info({ resyncMs: settings.resyncMs, mtu: settings.routing.mtu, protocol: settings.routing.protocol, healthPort: health?.port }, "node agent started");
+  log.info({ resyncMs: settings.resyncMs, mtu: routing.mtu, protocol: routing.protocol, egressCidrs: routing.egressCidrs, healthPort: health?.port }, "node agent started");
   return {
     agent,
     ...(health ? { healthPort: health.port } : {}),

@@ -1,9 +1,11 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** Just enough of the Kubernetes API for CiliumNode list + watch with a field selector. */
+/** Just enough of the Kubernetes API for CiliumNode list + watch with a field selector, and Cilium's ConfigMap. */
 export class FakeKubeApi {
   nodes = new Map<string, Record<string, any>>();
+  /** data of kube-system/cilium-config; undefined answers 404. Default: Cilium does not masquerade. */
+  ciliumConfig: Record<string, string> | undefined = { "enable-ipv4-masquerade": "false" };
   rv = 100;
   listFailures = 0;
   readonly requests: URL[] = [];
@@ -47,6 +49,11 @@ export class FakeKubeApi {
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://x");
       this.requests.push(url);
+      if (url.pathname === "/api/v1/namespaces/kube-system/configmaps/cilium-config") {
+        if (!this.ciliumConfig) return void res.writeHead(404, { "content-type": "application/json" }).end('{"kind":"Status","code":404,"reason":"NotFound"}');
+        const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cilium-config", namespace: "kube-system" }, data: this.ciliumConfig };
+        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(cm));
+      }
       if (url.pathname !== "/apis/cilium.io/v2/ciliumnodes") return void res.writeHead(404).end();
       const name = /^metadata\.name=(.+)$/.exec(url.searchParams.get("fieldSelector") ?? "")?.[1];
       if (url.searchParams.get("watch") === "true") {
