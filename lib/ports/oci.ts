@@ -50,6 +50,11 @@ export interface PrivateIpInfo {
   vnicId?: string;
   subnetId: string;
   isPrimary: boolean;
+  /**
+   * Only on an IP CIDR address: one private-IP object holding the aligned block `ipAddress/cidrPrefixLength`
+   * (PrivateIp.cidrPrefixLength, oci-core/lib/model/private-ip.d.ts). Absent for a single address.
+   */
+  cidrPrefixLength?: number;
   freeformTags: Record<string, string>;
 }
 
@@ -59,8 +64,15 @@ export interface SubnetInfo {
   compartmentId: string;
   /** null for a regional subnet. */
   availabilityDomain: string | null;
+  /** The first IPv4 CIDR block (`cidrBlocks[0]`). */
   cidrBlock: string;
+  /**
+   * Every IPv4 CIDR block of the subnet (Subnet.ipv4CidrBlocks, else `[cidrBlock]`): OCI subnets may have several,
+   * and addresses come from each, so capacity is counted over all of them.
+   */
+  cidrBlocks: string[];
   virtualRouterIp?: string;
+  /** AVAILABLE or UPDATING (see OciNetwork.listSubnets). */
   lifecycleState: string;
   freeformTags: Record<string, string>;
 }
@@ -133,9 +145,18 @@ export interface OciNetwork {
   updatePrivateIpTags(privateIpId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<PrivateIpInfo>>;
   /** Called when a node adopts a VNIC a prewarm attached on its instance: replaces the VNIC's freeform tags (UpdateVnic). */
   updateVnicTags(vnicId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<VnicInfo>>;
-  /** Called when the plan needs subnet candidates: every AVAILABLE subnet of the VCN in the compartment. */
+  /**
+   * Called when the plan needs subnet candidates (and by leak collection): every AVAILABLE or UPDATING subnet of the
+   * VCN in the compartment. UPDATING is a passing state (OCI enters it e.g. after the first IP CIDR address of a
+   * subnet's first block; creates and attaches in it answer a retryable 409 IncorrectState meanwhile), so such a subnet
+   * is a candidate to wait for, not one that vanished. Other states (PROVISIONING, TERMINATING, TERMINATED) are
+   * left out.
+   */
   listSubnets(compartmentId: string, vcnId: string, options?: CallOptions): Promise<SubnetInfo[]>;
-  /** Called for the subnets a plan may use: how many addresses are assigned (the subnet's IP inventory count). */
+  /**
+   * Called for the subnets a plan may use: how many addresses are assigned (from the subnet's IP inventory; an IP
+   * CIDR address counts every address of its block, not one).
+   */
   countAssignedIps(subnetId: string, options?: CallOptions): Promise<number>;
   /** Called only when NSG tags are configured. */
   listNetworkSecurityGroups(compartmentId: string, vcnId: string, options?: CallOptions): Promise<NsgInfo[]>;

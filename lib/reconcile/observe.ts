@@ -119,7 +119,9 @@ export async function observeOnInstance(ciliumNode: CiliumNodeView, instance: In
       options.pendingPodsOf ? deps.pods.countPending(options.pendingPodsOf) : Promise.resolve(0),
     ]);
     const assigned = new Map(counts);
-    observed.subnets = subnets.filter((s) => assigned.has(s.id)).map((s) => toObservedSubnet(s, Math.max(subnetCapacity(s.cidrBlock) - assigned.get(s.id)!, 0)));
+    observed.subnets = subnets
+      .filter((s) => assigned.has(s.id))
+      .map((s) => toObservedSubnet(s, Math.max(subnetCapacity(s) - assigned.get(s.id)!, 0)));
     observed.nsgs = nsgs.map((n) => ({ id: n.id, vcnId: n.vcnId, freeformTags: n.freeformTags }));
     observed.pendingPods = pendingPods;
   }
@@ -180,8 +182,15 @@ function toObservedSubnet(s: SubnetInfo, freeAddresses: number): ObservedSubnet 
   return { id: s.id, vcnId: s.vcnId, availabilityDomain: s.availabilityDomain, cidrBlock: s.cidrBlock, freeAddresses, freeformTags: s.freeformTags };
 }
 
-/** Assignable addresses of an IPv4 subnet: OCI reserves the first two and the last one of every subnet. */
-export function subnetCapacity(cidrBlock: string): number {
-  const prefix = Number(cidrBlock.split("/")[1]);
-  return Number.isInteger(prefix) && prefix >= 0 && prefix <= 30 ? 2 ** (32 - prefix) - 3 : 0;
+/**
+ * Assignable addresses of an IPv4 subnet over every CIDR block it has (`cidrBlocks`, else `cidrBlock`): OCI reserves
+ * the first two and the last address of each ("the first two addresses and the last in the subnet's CIDR are
+ * reserved", https://docs.oracle.com/iaas/Content/Network/Tasks/Overview_of_VCNs_and_Subnets.htm; applied per block).
+ */
+export function subnetCapacity(subnet: Pick<SubnetInfo, "cidrBlock"> & { cidrBlocks?: readonly string[] }): number {
+  const blocks = subnet.cidrBlocks && subnet.cidrBlocks.length > 0 ? subnet.cidrBlocks : [subnet.cidrBlock];
+  return blocks.reduce((n, block) => {
+    const prefix = Number(block.split("/")[1]);
+    return n + (Number.isInteger(prefix) && prefix >= 0 && prefix <= 30 ? 2 ** (32 - prefix) - 3 : 0);
+  }, 0);
 }

@@ -97,6 +97,8 @@ export function toPrivateIpInfo(p: core.models.PrivateIp, operation: string): Pr
     vnicId: opt(p.vnicId),
     subnetId: required(operation, "subnetId", p.subnetId),
     isPrimary: p.isPrimary ?? false,
+    // "The secondary IPv4 CIDR prefix length" (model/private-ip.d.ts): set only on an IP CIDR address.
+    ...(typeof p.cidrPrefixLength === "number" ? { cidrPrefixLength: p.cidrPrefixLength } : {}),
     freeformTags: tags(p.freeformTags),
   };
 }
@@ -111,6 +113,10 @@ export function toSubnetInfo(s: core.models.Subnet): SubnetInfo {
     availabilityDomain: opt(s.availabilityDomain) ?? null,
     // cidrBlock is optional in newer API versions, which list the ranges in ipv4CidrBlocks.
     cidrBlock: required(op, "cidrBlock", s.cidrBlock ?? s.ipv4CidrBlocks?.[0]),
+    // "ipv4CidrBlocks: The list of all IPv4 CIDR blocks for the subnet" (model/subnet.d.ts); older answers have
+    // only cidrBlock.
+    cidrBlocks:
+      s.ipv4CidrBlocks && s.ipv4CidrBlocks.length > 0 ? [...s.ipv4CidrBlocks] : [required(op, "cidrBlock", s.cidrBlock)],
     virtualRouterIp: opt(s.virtualRouterIp),
     lifecycleState: required(op, "lifecycleState", s.lifecycleState),
     freeformTags: tags(s.freeformTags),
@@ -120,4 +126,20 @@ export function toSubnetInfo(s: core.models.Subnet): SubnetInfo {
 export function toNsgInfo(n: core.models.NetworkSecurityGroup): NsgInfo {
   const op = "ListNetworkSecurityGroups";
   return { id: required(op, "id", n.id), vcnId: required(op, "vcnId", n.vcnId), freeformTags: tags(n.freeformTags) };
+}
+
+/**
+ * Addresses a subnet's IP inventory says are assigned. One `IpInventorySubnetResourceSummary` per private-IP object
+ * (`count` is "the number of results", model/ip-inventory-subnet-resource-collection.d.ts); an IP CIDR address is one
+ * object whose `ipAddress` carries its length (`10.0.1.16/28`, "<network IP/netmask # of bits>", the IP CIDR
+ * announcement), so it counts 2^(32 − n) addresses. Without entries, `count` is taken as it is. Undefined when the
+ * answer has neither.
+ */
+export function inventoryAddresses(c: core.models.IpInventorySubnetResourceCollection | undefined): number | undefined {
+  const entries = c?.ipInventorySubnetResourceSummary;
+  if (!entries || entries.length === 0) return typeof c?.count === "number" && c.count >= 0 ? c.count : undefined;
+  return entries.reduce((n, e) => {
+    const prefix = Number((e.ipAddress ?? "").split("/")[1]);
+    return n + (Number.isInteger(prefix) && prefix >= 0 && prefix <= 32 ? 2 ** (32 - prefix) : 1);
+  }, 0);
 }

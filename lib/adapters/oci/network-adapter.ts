@@ -3,7 +3,10 @@ import type * as workrequests from "oci-workrequests";
 import type { CallOptions, Mutation, NsgInfo, OciNetwork, PrivateIpInfo, SubnetInfo, VnicInfo } from "../../ports/oci";
 import type { OciCaller } from "./caller";
 import { OciDeadlineError, OciUnexpectedError } from "./errors";
-import { isoTime, toNsgInfo, toPrivateIpInfo, toSubnetInfo, toVnicInfo } from "./mappers";
+import { inventoryAddresses, isoTime, toNsgInfo, toPrivateIpInfo, toSubnetInfo, toVnicInfo } from "./mappers";
+
+/** Subnet states the port returns: UPDATING passes (e.g. after a subnet's first IP CIDR address), so it is kept. */
+const USABLE_SUBNET_STATES: readonly string[] = ["AVAILABLE", "UPDATING"];
 
 /** The VirtualNetworkClient methods the adapter uses (structural, so tests can hand in a recording fake). */
 export type NetworkApi = Pick<
@@ -169,26 +172,27 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
       "ListSubnets",
       { compartment: compartmentId, vcn: vcnId },
       options,
-      (page) => this.client.listSubnets({ compartmentId, vcnId, lifecycleState: "AVAILABLE", limit: this.options.pageSize, page }),
+      // No lifecycleState query: it takes one state, and the port wants AVAILABLE and UPDATING (see OciNetwork).
+      (page) => this.client.listSubnets({ compartmentId, vcnId, limit: this.options.pageSize, page }),
       (r) => ({ items: r.items, next: r.opcNextPage }),
     );
-    // The filter is also applied here: the port promises AVAILABLE subnets whatever the server did with the query.
-    return items.filter((s) => s.lifecycleState === "AVAILABLE").map(toSubnetInfo);
+    return items.filter((s) => USABLE_SUBNET_STATES.includes(s.lifecycleState)).map(toSubnetInfo);
   }
 
   /**
    * GetSubnetIpInventory `GET /ipInventory/subnets/{subnetId}` → `IpInventorySubnetResourceCollection`
-   * (oci-core/lib/model/ip-inventory-subnet-resource-collection.d.ts): `count` is "the number of results",
-   * one `ipInventorySubnetResourceSummary` entry per assigned address (primaries included). When `count` is absent
-   * the entries are counted. The inventory can lag (`lastUpdatedTimestamp`), so the planner treats the result as
+   * (oci-core/lib/model/ip-inventory-subnet-resource-collection.d.ts): one `ipInventorySubnetResourceSummary` per
+   * private-IP object (primaries included); an IP CIDR address counts its whole block (`inventoryAddresses`). Without
+   * entries, `count` is used. The inventory can lag (`lastUpdatedTimestamp`), so the planner treats the result as
    * an estimate and OCI's own answer to a create as the truth.
    */
   async countAssignedIps(subnetId: string, options?: CallOptions): Promise<number> {
     const request: core.requests.GetSubnetIpInventoryRequest = { subnetId };
     const r = await this.caller.call("GetSubnetIpInventory", { subnet: subnetId }, options, () => this.client.getSubnetIpInventory(request));
-    const collection = r.ipInventorySubnetResourceCollection;
-    const count = collection?.count ?? collection?.ipInventorySubnetResourceSummary?.length;
-    if (typeof count !== "number" || !(count >= 0)) throw new OciUnexpectedError("GetSubnetIpInventory", `subnet ${subnetId}: inventory has no count`);
+    const count = inventoryAddresses(r.ipInventorySubnetResourceCollection);
+    if (count === undefined) {
+      throw new OciUnexpectedError("GetSubnetIpInventory", `subnet ${subnetId}: inventory has no count`);
+    }
     return count;
   }
 

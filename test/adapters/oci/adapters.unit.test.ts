@@ -117,13 +117,21 @@ describe("OCI adapters: SDK model mapping and request shapes", () => {
     expect((err as OciUnexpectedError).retryable).to.equal(false);
   });
 
-  it("keeps only AVAILABLE subnets and NSGs, and reads a subnet CIDR from ipv4CidrBlocks when cidrBlock is absent", async () => {
+  it("keeps AVAILABLE and UPDATING subnets and AVAILABLE NSGs, reads a subnet CIDR from ipv4CidrBlocks when cidrBlock is absent", async () => {
     const logs = new LogSink();
     const api = {
       listSubnets: async () => ({
         items: [
           { id: "s1", vcnId: "v", compartmentId: "c", lifecycleState: "AVAILABLE", ipv4CidrBlocks: ["10.1.0.0/24"], availabilityDomain: null },
           { id: "s2", vcnId: "v", compartmentId: "c", lifecycleState: "TERMINATING", cidrBlock: "10.2.0.0/24" },
+          {
+            id: "s3",
+            vcnId: "v",
+            compartmentId: "c",
+            lifecycleState: "UPDATING",
+            cidrBlock: "10.3.0.0/24",
+            ipv4CidrBlocks: ["10.3.0.0/24", "10.4.0.0/28"],
+          },
         ],
       }),
       listNetworkSecurityGroups: async () => ({
@@ -135,7 +143,11 @@ describe("OCI adapters: SDK model mapping and request shapes", () => {
     } as unknown as NetworkApi;
     const adapter = new OciNetworkAdapter(api, {} as WorkRequestApi, caller(logs));
     const subnets = await adapter.listSubnets("c", "v");
-    expect(subnets.map((s) => [s.id, s.cidrBlock, s.availabilityDomain])).to.deep.equal([["s1", "10.1.0.0/24", null]]);
+    expect(subnets.map((s) => [s.id, s.cidrBlock, s.cidrBlocks, s.lifecycleState])).to.deep.equal([
+      ["s1", "10.1.0.0/24", ["10.1.0.0/24"], "AVAILABLE"],
+      ["s3", "10.3.0.0/24", ["10.3.0.0/24", "10.4.0.0/28"], "UPDATING"],
+    ]);
+    expect(subnets[0].availabilityDomain).to.equal(null);
     expect(await adapter.listNetworkSecurityGroups("c", "v")).to.deep.equal([{ id: "n1", vcnId: "v", freeformTags: { r: "pods" } }]);
   });
 
