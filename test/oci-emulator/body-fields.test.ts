@@ -14,13 +14,19 @@ function sdkAttributes(source: string): string[] {
 }
 
 function allModels(model: BodyModel): BodyModel[] {
-  return [model, ...Object.values(model.objects ?? {}).flatMap(allModels), ...Object.values(model.lists ?? {}).flatMap(allModels)];
+  return [
+    model,
+    ...Object.values(model.objects ?? {}).flatMap(allModels),
+    ...Object.values(model.lists ?? {}).flatMap(allModels),
+  ];
 }
 
 describe("OCI emulator: request-body fields it does not model answer 400 InvalidParameter", function () {
   describe("the body models", () => {
     it("cover every route that takes a body (POST and PUT)", () => {
-      const missing = ALL_ROUTES.filter((r) => r.method === "POST" || r.method === "PUT").filter((r) => !BODY_MODELS[r.operation]);
+      const missing = ALL_ROUTES.filter((r) => r.method === "POST" || r.method === "PUT").filter(
+        (r) => !BODY_MODELS[r.operation],
+      );
       expect(missing.map((r) => r.operation)).to.deep.equal([]);
     });
 
@@ -62,12 +68,17 @@ describe("OCI emulator: request-body fields it does not model answer 400 Invalid
         what: `CreatePrivateIp with ${f}`,
         field: `createPrivateIpDetails.${f}`,
         call: (c: Clients) =>
-          c.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, [f]: f === "lifetime" ? "EPHEMERAL" : "ocid1.x.oc1..y" } }),
+          c.vcn.createPrivateIp({
+            createPrivateIpDetails: { vnicId, [f]: f === "lifetime" ? "EPHEMERAL" : "ocid1.x.oc1..y" },
+          }),
       })),
       {
         what: "CreatePrivateIp with a field no SDK model has",
         field: "createPrivateIpDetails.ipCount",
-        call: (c) => c.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, ipCount: 4 } as core.models.CreatePrivateIpDetails }),
+        call: (c) =>
+          c.vcn.createPrivateIp({
+            createPrivateIpDetails: { vnicId, ipCount: 4 } as core.models.CreatePrivateIpDetails,
+          }),
       },
       {
         what: "BulkCreatePrivateIps with an item's lifetime",
@@ -81,7 +92,9 @@ describe("OCI emulator: request-body fields it does not model answer 400 Invalid
         what: "BulkCreatePrivateIps with vlanId",
         field: "bulkCreatePrivateIpsDetails.vlanId",
         call: (c) =>
-          c.vcn.bulkCreatePrivateIps({ bulkCreatePrivateIpsDetails: { vnicId, vlanId: "ocid1.vlan.oc1..x", bulkCreatePrivateIpItem: [{}] } }),
+          c.vcn.bulkCreatePrivateIps({
+            bulkCreatePrivateIpsDetails: { vnicId, vlanId: "ocid1.vlan.oc1..x", bulkCreatePrivateIpItem: [{}] },
+          }),
       },
       {
         what: "AttachVnic with createVnicDetails.assignIpv6Ip",
@@ -99,8 +112,10 @@ describe("OCI emulator: request-body fields it does not model answer 400 Invalid
         field: "putMessagesDetails.messages[0].headers",
         call: (c) =>
           c.stream.putMessages({
-            streamId: world.streams[0].id,
-            putMessagesDetails: { messages: [{ value: "eA==", headers: {} } as streaming.models.PutMessagesDetailsEntry] },
+            streamId: world.streams[0].id as string,
+            putMessagesDetails: {
+              messages: [{ value: "eA==", headers: {} } as streaming.models.PutMessagesDetailsEntry],
+            },
           }),
       },
       {
@@ -108,8 +123,12 @@ describe("OCI emulator: request-body fields it does not model answer 400 Invalid
         field: "createCursorDetails.group",
         call: (c) =>
           c.stream.createCursor({
-            streamId: world.streams[0].id,
-            createCursorDetails: { partition: "0", type: "TRIM_HORIZON", group: "g" } as unknown as streaming.models.CreateCursorDetails,
+            streamId: world.streams[0].id as string,
+            createCursorDetails: {
+              partition: "0",
+              type: "TRIM_HORIZON",
+              group: "g",
+            } as unknown as streaming.models.CreateCursorDetails,
           }),
       },
     ];
@@ -117,18 +136,25 @@ describe("OCI emulator: request-body fields it does not model answer 400 Invalid
       it(`${row.what}: 400 InvalidParameter naming ${row.field}, and nothing is created`, async () => {
         const before = emulator.admin.snapshot();
         const err = await failure(() => row.call(clients));
-        expect({ status: err.statusCode, code: err.serviceCode }).to.deep.equal({ status: 400, code: "InvalidParameter" });
+        expect({ status: err.statusCode, code: err.serviceCode }).to.deep.equal({
+          status: 400,
+          code: "InvalidParameter",
+        });
         expect(err.message).to.contain(row.field);
         const after = emulator.admin.snapshot();
         expect(after.privateIps).to.have.length(before.privateIps.length);
         expect(after.vnicAttachments).to.have.length(before.vnicAttachments.length);
         expect(after.workRequests).to.have.length(before.workRequests.length);
-        expect(after.streams.map((x) => x.messagesPerPartition)).to.deep.equal(before.streams.map((x) => x.messagesPerPartition));
+        expect(after.streams.map((x) => x.messagesPerPartition)).to.deep.equal(
+          before.streams.map((x) => x.messagesPerPartition),
+        );
       });
     }
 
     it("accepts a null for a field it does not model (null means not given)", async () => {
-      const r = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, lifetime: null } as unknown as core.models.CreatePrivateIpDetails });
+      const r = await clients.vcn.createPrivateIp({
+        createPrivateIpDetails: { vnicId, lifetime: null } as unknown as core.models.CreatePrivateIpDetails,
+      });
       expect(r.privateIp.vnicId).to.equal(vnicId);
     });
   });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type * as core from "oci-core";
 import type { OciEmulator, WorldSpec } from "../../lib/oci-emulator";
-import { eventually, expectOciError, failure, startWithClients, type Clients } from "./helpers";
+import { eventually, expectOciError, startWithClients, type Clients } from "./helpers";
 
 /**
  * IP CIDR addresses (`cidrPrefixLength` with `ipAddress`, oci-core CreatePrivateIpDetails / BulkCreatePrivateIpItem /
@@ -36,7 +36,8 @@ describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-co
   beforeEach(async () => {
     ({ emulator, clients, close } = await startWithClients({ world: WORLD }));
     const snap = emulator.admin.snapshot();
-    const vnicOf = (name: string) => snap.vnics.find((v) => v.instanceId === snap.instances.find((i) => i.displayName === name)!.id)!.id;
+    const vnicOf = (name: string) =>
+      snap.vnics.find((v) => v.instanceId === snap.instances.find((i) => i.displayName === name)!.id)!.id;
     vnicA = vnicOf("a");
     vnicB = vnicOf("b");
     wideId = snap.subnets.find((s) => s.displayName === "wide")!.id;
@@ -53,10 +54,28 @@ describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-co
       { what: "an aligned /31", ipAddress: "10.1.0.100", prefix: 31 },
       { what: "a /26 (64 addresses) clear of every reserved address", ipAddress: "10.1.0.128", prefix: 26 },
       { what: "a misaligned first address", ipAddress: "10.1.0.20", prefix: 28, status: 400, code: "InvalidParameter" },
-      { what: "a block over the network address and the router", ipAddress: "10.1.0.0", prefix: 28, status: 400, code: "InvalidParameter" },
-      { what: "a block over the broadcast address", ipAddress: "10.1.0.240", prefix: 28, status: 400, code: "InvalidParameter" },
+      {
+        what: "a block over the network address and the router",
+        ipAddress: "10.1.0.0",
+        prefix: 28,
+        status: 400,
+        code: "InvalidParameter",
+      },
+      {
+        what: "a block over the broadcast address",
+        ipAddress: "10.1.0.240",
+        prefix: 28,
+        status: 400,
+        code: "InvalidParameter",
+      },
       { what: "a block outside the subnet", ipAddress: "10.1.1.16", prefix: 28, status: 400, code: "InvalidParameter" },
-      { what: "a block larger than the subnet", ipAddress: "10.1.0.0", prefix: 23, status: 400, code: "InvalidParameter" },
+      {
+        what: "a block larger than the subnet",
+        ipAddress: "10.1.0.0",
+        prefix: 23,
+        status: 400,
+        code: "InvalidParameter",
+      },
       { what: "a prefix shorter than /18", ipAddress: "10.1.0.0", prefix: 17, status: 400, code: "InvalidParameter" },
       { what: "prefix 32", ipAddress: "10.1.0.16", prefix: 32, status: 400, code: "InvalidParameter" },
       { what: "no ipAddress", prefix: 28, status: 400, code: "MissingParameter" },
@@ -72,7 +91,9 @@ describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-co
         }
         const made = (await create(details)).privateIp;
         expect(made).to.include({ ipAddress: row.ipAddress, cidrPrefixLength: row.prefix, isPrimary: false });
-        expect((await clients.vcn.getPrivateIp({ privateIpId: made.id! })).privateIp.cidrPrefixLength).to.equal(row.prefix);
+        expect((await clients.vcn.getPrivateIp({ privateIpId: made.id! })).privateIp.cidrPrefixLength).to.equal(
+          row.prefix,
+        );
         const listed = (await clients.vcn.listPrivateIps({ vnicId: vnicA })).items.find((p) => p.id === made.id);
         expect(listed?.cidrPrefixLength).to.equal(row.prefix);
         const free = emulator.admin.snapshot().subnets.find((s) => s.id === wideId)!.freeAddresses;
@@ -113,7 +134,7 @@ describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-co
     expect((await create({ ipAddress: "10.1.0.64", cidrPrefixLength: 27 })).privateIp.cidrPrefixLength).to.equal(27);
   });
 
-  it("counts a block as ONE of the VNIC's private-IP objects against the per-VNIC limit (400 LimitExceeded)", async () => {
+  it("counts a block as ONE private-IP object against the per-VNIC limit (400 LimitExceeded)", async () => {
     await create({ ipAddress: "10.1.0.128", cidrPrefixLength: 26 });
     for (let i = 0; i < 7; i++) await create({});
     await expectOciError(() => create({ ipAddress: "10.1.0.64", cidrPrefixLength: 28 }), 400, "LimitExceeded");
@@ -123,7 +144,10 @@ describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-co
 
   it("creates blocks in BulkCreatePrivateIps and lists them as the work request's resources", async () => {
     const r = await clients.vcn.bulkCreatePrivateIps({
-      bulkCreatePrivateIpsDetails: { vnicId: vnicA, bulkCreatePrivateIpItem: [{ ipAddress: "10.1.0.16", cidrPrefixLength: 28 }, { displayName: "one" }] },
+      bulkCreatePrivateIpsDetails: {
+        vnicId: vnicA,
+        bulkCreatePrivateIpItem: [{ ipAddress: "10.1.0.16", cidrPrefixLength: 28 }, { displayName: "one" }],
+      },
     });
     const wr = await eventually(async () => {
       const w = (await clients.workRequests.getWorkRequest({ workRequestId: r.opcWorkRequestId })).workRequest;
@@ -140,7 +164,13 @@ describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-co
   it("fails the whole bulk work request when one block collides, creating nothing", async () => {
     await create({ ipAddress: "10.1.0.20" });
     const r = await clients.vcn.bulkCreatePrivateIps({
-      bulkCreatePrivateIpsDetails: { vnicId: vnicA, bulkCreatePrivateIpItem: [{ ipAddress: "10.1.0.64", cidrPrefixLength: 28 }, { ipAddress: "10.1.0.16", cidrPrefixLength: 28 }] },
+      bulkCreatePrivateIpsDetails: {
+        vnicId: vnicA,
+        bulkCreatePrivateIpItem: [
+          { ipAddress: "10.1.0.64", cidrPrefixLength: 28 },
+          { ipAddress: "10.1.0.16", cidrPrefixLength: 28 },
+        ],
+      },
     });
     const wr = await eventually(async () => {
       const w = (await clients.workRequests.getWorkRequest({ workRequestId: r.opcWorkRequestId })).workRequest;
@@ -149,7 +179,10 @@ describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-co
     expect(wr.status).to.equal("FAILED");
     const errors = await clients.workRequests.listWorkRequestErrors({ workRequestId: r.opcWorkRequestId });
     expect(errors.items.map((e) => e.code)).to.deep.equal(["Conflict"]);
-    expect((await clients.vcn.listPrivateIps({ vnicId: vnicA })).items.map((p) => p.ipAddress)).to.deep.equal(["10.1.0.2", "10.1.0.20"]);
+    expect((await clients.vcn.listPrivateIps({ vnicId: vnicA })).items.map((p) => p.ipAddress)).to.deep.equal([
+      "10.1.0.2",
+      "10.1.0.20",
+    ]);
   });
 
   it("reports a block as one inventory entry in CIDR notation with its parent block", async () => {
@@ -164,7 +197,7 @@ describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-co
     ]);
   });
 
-  it("returns every IPv4 CIDR block of a subnet, counts capacity over all of them and draws from each in turn", async () => {
+  it("returns every IPv4 CIDR block, counts capacity over all of them and draws from each in turn", async () => {
     const s = (await clients.vcn.getSubnet({ subnetId: multiId })).subnet;
     expect(s.cidrBlock).to.equal("10.1.2.0/29");
     expect(s.ipv4CidrBlocks).to.deep.equal(["10.1.2.0/29", "10.1.3.0/29"]);
@@ -172,7 +205,16 @@ describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-co
     expect(free(), "5 + 5 assignable, the primary holds one").to.equal(9);
     const picked: string[] = [];
     for (let i = 0; i < 8; i++) picked.push((await create({}, vnicB)).privateIp.ipAddress!);
-    expect(picked).to.deep.equal(["10.1.2.3", "10.1.2.4", "10.1.2.5", "10.1.2.6", "10.1.3.2", "10.1.3.3", "10.1.3.4", "10.1.3.5"]);
+    expect(picked).to.deep.equal([
+      "10.1.2.3",
+      "10.1.2.4",
+      "10.1.2.5",
+      "10.1.2.6",
+      "10.1.3.2",
+      "10.1.3.3",
+      "10.1.3.4",
+      "10.1.3.5",
+    ]);
     expect(free()).to.equal(1);
     const inv = (await clients.vcn.getSubnetIpInventory({ subnetId: multiId })).ipInventorySubnetResourceCollection;
     expect(inv.count).to.equal(9);
@@ -183,7 +225,11 @@ describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-co
     const r = await create({ ipv4SubnetCidrAtCreation: "10.1.3.0/29" }, vnicB);
     expect(r.privateIp.ipAddress).to.equal("10.1.3.2");
     await expectOciError(() => create({ ipv4SubnetCidrAtCreation: "10.1.4.0/29" }, vnicB), 400, "InvalidParameter");
-    await expectOciError(() => create({ ipAddress: "10.1.2.3", ipv4SubnetCidrAtCreation: "10.1.3.0/29" }, vnicB), 400, "InvalidParameter");
+    await expectOciError(
+      () => create({ ipAddress: "10.1.2.3", ipv4SubnetCidrAtCreation: "10.1.3.0/29" }, vnicB),
+      400,
+      "InvalidParameter",
+    );
   });
 
   it("reserves the first two and the last address of every block, not only of the first", async () => {

@@ -75,7 +75,7 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
     );
   });
 
-  it("caps secondary IPs per VNIC at the configured limit with 400 LimitExceeded (default 64, Universal Credits)", async () => {
+  it("caps secondary IPs per VNIC at the configured limit with 400 LimitExceeded (default 64)", async () => {
     const vnicId = primaryVnicOf("worker-e4-8").id;
     for (let i = 0; i < 64; i++) await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
     await expectOciError(() => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } }), 400, "LimitExceeded");

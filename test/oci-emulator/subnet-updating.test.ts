@@ -35,7 +35,7 @@ describe("OCI emulator: a subnet is UPDATING after its first IP CIDR address (th
   const create = (details: { ipAddress?: string; cidrPrefixLength?: number } = {}) =>
     clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, ...details } });
 
-  it("refuses creates, deletes and VNIC attachments with 409 IncorrectState while UPDATING, still answers reads, then is AVAILABLE", async () => {
+  it("refuses creates, deletes and attachments (409 IncorrectState) while UPDATING, answers reads, then is AVAILABLE", async () => {
     const single = (await create()).privateIp;
     const block = (await create({ ipAddress: "10.1.0.16", cidrPrefixLength: 28 })).privateIp;
     expect(block.cidrPrefixLength).to.equal(28);
@@ -43,7 +43,9 @@ describe("OCI emulator: a subnet is UPDATING after its first IP CIDR address (th
     const listed = await clients.vcn.listSubnets({ compartmentId: emulator.admin.snapshot().compartments[0].id });
     expect(listed.items.map((s) => s.lifecycleState)).to.deep.equal(["UPDATING"]);
     expect((await clients.vcn.listPrivateIps({ vnicId })).items).to.have.length(3);
-    expect((await clients.vcn.getSubnetIpInventory({ subnetId })).ipInventorySubnetResourceCollection.count).to.equal(3);
+    expect((await clients.vcn.getSubnetIpInventory({ subnetId })).ipInventorySubnetResourceCollection.count).to.equal(
+      3,
+    );
     await expectOciError(() => create(), 409, "IncorrectState");
     await expectOciError(() => create({ ipAddress: "10.1.0.64", cidrPrefixLength: 28 }), 409, "IncorrectState");
     await expectOciError(() => clients.vcn.deletePrivateIp({ privateIpId: single.id! }), 409, "IncorrectState");

@@ -30,15 +30,31 @@ const CREATE_VNIC_DETAILS: BodyModel = {
   model: "CreateVnicDetails",
   source: core("create-vnic-details"),
   fields: [
-    "assignPublicIp", "definedTags", "displayName", "freeformTags", "hostnameLabel", "nsgIds", "privateIp",
-    "skipSourceDestCheck", "subnetId", "subnetCidr",
+    "assignPublicIp",
+    "definedTags",
+    "displayName",
+    "freeformTags",
+    "hostnameLabel",
+    "nsgIds",
+    "privateIp",
+    "skipSourceDestCheck",
+    "subnetId",
+    "subnetCidr",
   ],
 };
 
 const BULK_ITEM: BodyModel = {
   model: "BulkCreatePrivateIpItem",
   source: core("bulk-create-private-ip-item"),
-  fields: ["definedTags", "displayName", "freeformTags", "hostnameLabel", "ipAddress", "cidrPrefixLength", "ipv4SubnetCidrAtCreation"],
+  fields: [
+    "definedTags",
+    "displayName",
+    "freeformTags",
+    "hostnameLabel",
+    "ipAddress",
+    "cidrPrefixLength",
+    "ipv4SubnetCidrAtCreation",
+  ],
 };
 
 export const BODY_MODELS: Readonly<Partial<Record<OciOperation, BodyModel>>> = {
@@ -52,7 +68,14 @@ export const BODY_MODELS: Readonly<Partial<Record<OciOperation, BodyModel>>> = {
     model: "CreatePrivateIpDetails",
     source: core("create-private-ip-details"),
     fields: [
-      "definedTags", "displayName", "freeformTags", "hostnameLabel", "ipAddress", "cidrPrefixLength", "vnicId", "subnetId",
+      "definedTags",
+      "displayName",
+      "freeformTags",
+      "hostnameLabel",
+      "ipAddress",
+      "cidrPrefixLength",
+      "vnicId",
+      "subnetId",
       "ipv4SubnetCidrAtCreation",
     ],
   },
@@ -71,13 +94,28 @@ export const BODY_MODELS: Readonly<Partial<Record<OciOperation, BodyModel>>> = {
   UpdateVnic: {
     model: "UpdateVnicDetails",
     source: core("update-vnic-details"),
-    fields: ["definedTags", "displayName", "freeformTags", "securityAttributes", "hostnameLabel", "nsgIds", "skipSourceDestCheck", "routeTableId"],
+    fields: [
+      "definedTags",
+      "displayName",
+      "freeformTags",
+      "securityAttributes",
+      "hostnameLabel",
+      "nsgIds",
+      "skipSourceDestCheck",
+      "routeTableId",
+    ],
   },
   PutMessages: {
     model: "PutMessagesDetails",
     source: streaming("put-messages-details"),
     fields: ["messages"],
-    lists: { messages: { model: "PutMessagesDetailsEntry", source: streaming("put-messages-details-entry"), fields: ["key", "value"] } },
+    lists: {
+      messages: {
+        model: "PutMessagesDetailsEntry",
+        source: streaming("put-messages-details-entry"),
+        fields: ["key", "value"],
+      },
+    },
   },
   CreateCursor: {
     model: "CreateCursorDetails",
@@ -98,7 +136,9 @@ export function checkBodyFields(model: BodyModel, body: unknown, path: string): 
     if (value === null || value === undefined) continue;
     const where = `${path}.${key}`;
     if (!model.fields.includes(key)) {
-      throw invalidParameter(`${where} is not modelled by the OCI emulator (${model.model} fields it reads: ${model.fields.join(", ")})`);
+      throw invalidParameter(
+        `${where} is not modelled by the OCI emulator (${model.model} fields it reads: ${model.fields.join(", ")})`,
+      );
     }
     const nested = model.objects?.[key];
     if (nested) checkBodyFields(nested, value, where);

@@ -44,11 +44,16 @@ function readIpFields(item: Record<string, unknown>): IpFields {
   const prefix = item.cidrPrefixLength;
   let cidrPrefixLength: number | undefined;
   if (prefix !== undefined && prefix !== null) {
-    if (typeof prefix !== "number" || !Number.isInteger(prefix) || prefix < MIN_CIDR_PREFIX || prefix > MAX_CIDR_PREFIX) {
-      throw invalidParameter(`cidrPrefixLength must be an integer from ${MIN_CIDR_PREFIX} to ${MAX_CIDR_PREFIX}, not ${String(prefix)}`);
+    const inRange =
+      typeof prefix === "number" && Number.isInteger(prefix) && prefix >= MIN_CIDR_PREFIX && prefix <= MAX_CIDR_PREFIX;
+    if (!inRange) {
+      const range = `${MIN_CIDR_PREFIX} to ${MAX_CIDR_PREFIX}`;
+      throw invalidParameter(`cidrPrefixLength must be an integer from ${range}, not ${String(prefix)}`);
     }
     // "when combined with the ipAddress field": the caller chooses the block's first address.
-    if (item.ipAddress === undefined || item.ipAddress === null) throw missingParameter("ipAddress (required with cidrPrefixLength)");
+    if (item.ipAddress === undefined || item.ipAddress === null) {
+      throw missingParameter("ipAddress (required with cidrPrefixLength)");
+    }
     cidrPrefixLength = prefix;
   }
   return {
@@ -88,7 +93,9 @@ function usableVnic(world: World, details: Record<string, unknown>): VnicRec {
  */
 export function checkSubnetWritable(subnet: SubnetRec): void {
   if (subnet.lifecycleState !== "AVAILABLE") {
-    throw incorrectState(`Subnet ${subnet.id} is ${subnet.lifecycleState}; private IPs cannot be created or deleted until it is AVAILABLE`);
+    throw incorrectState(
+      `Subnet ${subnet.id} is ${subnet.lifecycleState}; private IPs cannot be created or deleted until it is AVAILABLE`,
+    );
   }
 }
 
@@ -102,7 +109,9 @@ function enterUpdatingIfFirstCidr(world: World, subnet: SubnetRec, created: read
     p.cidrPrefixLength !== undefined && within(first, { base: p._int, prefix: p.cidrPrefixLength, size: p._size });
   if (!created.some(inFirst)) return;
   const isNew = new Set(created.map((p) => p.id));
-  const earlier = [...world.privateIps.values()].some((p) => !isNew.has(p.id) && p.subnetId === subnet.id && inFirst(p));
+  const earlier = [...world.privateIps.values()].some(
+    (p) => !isNew.has(p.id) && p.subnetId === subnet.id && inFirst(p),
+  );
   if (earlier || world.subnetUpdatingMs <= 0) return;
   subnet.lifecycleState = "UPDATING";
   world.clock.schedule(world.subnetUpdatingMs, () => {
@@ -251,9 +260,11 @@ export function subnetIpInventory(world: World, subnetId: string): Record<string
     ipInventorySubnetResourceSummary: ips.map((p) => ({
       ipId: p.id,
       ipAddress:
-        p.cidrPrefixLength === undefined ? p.ipAddress : formatCidr({ base: p._int, prefix: p.cidrPrefixLength, size: p._size }),
+        p.cidrPrefixLength === undefined
+          ? p.ipAddress
+          : formatCidr({ base: p._int, prefix: p.cidrPrefixLength, size: p._size }),
       ipAddressLifetime: "Ephemeral",
-      parentCidr: blocks.find((b) => b.cidr.base <= p._int && p._int < b.cidr.base + b.cidr.size)?.text ?? subnet.cidrBlock,
+      parentCidr: blocks.find((b) => within(b.cidr, { base: p._int, prefix: 32, size: 1 }))?.text ?? subnet.cidrBlock,
       assignedResourceName: p.displayName,
       assignedResourceType: "Resource",
       isPrimary: p.isPrimary,

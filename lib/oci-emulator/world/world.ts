@@ -2,7 +2,21 @@ import type { ScaledClock } from "../clock";
 import type { OciEventEnvelope } from "../events";
 import type { LatencyProfile } from "../latency";
 import { OciServiceError, conflict, invalidParameter } from "../http/errors";
-import { assignableCount, blockOf, contains, coversReserved, intToIp, ipToInt, isReserved, overlaps, parseCidr, virtualRouterIp, within, type Cidr } from "./cidr";
+import {
+  assignableCount,
+  blockOf,
+  contains,
+  coversReserved,
+  formatCidr,
+  intToIp,
+  ipToInt,
+  isReserved,
+  overlaps,
+  parseCidr,
+  virtualRouterIp,
+  within,
+  type Cidr,
+} from "./cidr";
 import type { IdFactory } from "./ids";
 import type {
   CompartmentRec,
@@ -212,13 +226,16 @@ export class World {
     const parsed = blocks.map((b) => ({ text: b, cidr: parseCidr(b) }));
     for (const b of parsed) {
       if (!within(vcnCidr, b.cidr)) throw new Error(`subnet block ${b.text} is not inside VCN ${vcn.cidrBlock}`);
-      if (b.cidr.prefix < 16 || b.cidr.prefix > 30) throw new Error(`OCI IPv4 subnets are /16 to /30, not /${b.cidr.prefix}`);
+      if (b.cidr.prefix < 16 || b.cidr.prefix > 30) {
+        throw new Error(`OCI IPv4 subnets are /16 to /30, not /${b.cidr.prefix}`);
+      }
     }
     const taken = [...this.subnets.values()]
       .filter((o) => o.vcnId === vcn.id)
       .flatMap((o) => o.ipv4CidrBlocks.map((text) => ({ text, cidr: parseCidr(text), owner: o.displayName })));
     for (const [i, b] of parsed.entries()) {
-      const clash = [...taken, ...parsed.slice(0, i).map((p) => ({ ...p, owner: spec.name }))].find((t) => overlaps(t.cidr, b.cidr));
+      const earlier = parsed.slice(0, i).map((p) => ({ ...p, owner: spec.name }));
+      const clash = [...taken, ...earlier].find((t) => overlaps(t.cidr, b.cidr));
       if (clash) throw new Error(`subnet block ${b.text} overlaps ${clash.owner} (${clash.text})`);
     }
     const rec: SubnetRec = {
@@ -299,6 +316,16 @@ export class World {
     return subnet.ipv4CidrBlocks.map(parseCidr);
   }
 
+  /** The subnet's blocks, or only `fromBlock` (400 InvalidParameter when the subnet has no such block). */
+  private blocksIn(subnet: SubnetRec, fromBlock: string | undefined): Cidr[] {
+    if (fromBlock === undefined) return this.blocksOf(subnet);
+    if (!subnet.ipv4CidrBlocks.includes(fromBlock)) {
+      const list = subnet.ipv4CidrBlocks.join(", ");
+      throw invalidParameter(`${fromBlock} is not one of the subnet's IPv4 CIDR blocks (${list})`);
+    }
+    return [parseCidr(fromBlock)];
+  }
+
   /** Assignable addresses of a subnet still free: over every block, size − 3 reserved, minus addresses held. */
   freeCount(subnetId: string): number {
     const subnet = this.subnets.get(subnetId)!;
@@ -314,24 +341,24 @@ export class World {
   /**
    * Picks the address for a new private IP: the requested one after checking it (inside one of the subnet's blocks,
    * not reserved, not taken) or else the lowest free assignable address, block by block in `ipv4CidrBlocks` order, so
-   * every block is drawn from once the earlier ones are full; `fromBlock` (CreatePrivateIpDetails.ipv4SubnetCidrAtCreation
- * "Any one of the IPv4 CIDRs allocated to the subnet", CreateVnicDetails.subnetCidr) limits both to that block. Error codes are the emulator's choices where OCI
+   * every block is drawn from once the earlier ones are full; `fromBlock`
+   * (CreatePrivateIpDetails.ipv4SubnetCidrAtCreation "Any one of the IPv4 CIDRs allocated to the subnet",
+   * CreateVnicDetails.subnetCidr) limits both to that block. Error codes are the emulator's choices where OCI
    * documents none (README "Error codes"): a bad address is 400 InvalidParameter; a taken address or a full subnet
    * is 409 Conflict ("The requested state for the resource conflicts with its current state. This state is not
    * transient.", apierrors.htm), since neither goes away by retrying.
    */
   pickAddress(subnet: SubnetRec, requested?: string, fromBlock?: string): number {
-    const blocks = this.blocksOf(subnet).filter((_, i) => fromBlock === undefined || subnet.ipv4CidrBlocks[i] === fromBlock);
-    if (fromBlock !== undefined && blocks.length === 0) {
-      throw invalidParameter(`${fromBlock} is not one of the subnet's IPv4 CIDR blocks (${subnet.ipv4CidrBlocks.join(", ")})`);
-    }
+    const blocks = this.blocksIn(subnet, fromBlock);
     const used = this.usedAddresses(subnet.id);
-    const list = subnet.ipv4CidrBlocks.join(", ");
+    const list = fromBlock ?? subnet.ipv4CidrBlocks.join(", ");
     if (requested !== undefined) {
       const ip = parseRequested(requested);
       const block = blocks.find((b) => contains(b, ip));
-      if (!block) throw invalidParameter(`ipAddress ${requested} is not within the subnet's CIDR blocks (${fromBlock ?? list})`);
-      if (isReserved(block, ip)) throw invalidParameter(`ipAddress ${requested} is reserved in subnet block ${intToIp(block.base)}/${block.prefix}`);
+      if (!block) throw invalidParameter(`ipAddress ${requested} is not within the subnet's CIDR blocks (${list})`);
+      if (isReserved(block, ip)) {
+        throw invalidParameter(`ipAddress ${requested} is reserved in subnet block ${formatCidr(block)}`);
+      }
       if (used.has(ip)) throw conflict(`IP address ${requested} is already assigned in subnet ${subnet.id}`);
       return ip;
     }
@@ -351,11 +378,14 @@ export class World {
     const wanted = blockOf(ip, prefix);
     if (ip % wanted.size !== 0) {
       const first = intToIp(ip - (ip % wanted.size));
-      throw invalidParameter(`ipAddress ${requested} is not the first address of a /${prefix} block (that block starts at ${first})`);
+      throw invalidParameter(`ipAddress ${requested} does not start a /${prefix} block (the block starts at ${first})`);
     }
     const text = `${requested}/${prefix}`;
-    const block = this.blocksOf(subnet).find((b, i) => within(b, wanted) && (fromBlock === undefined || subnet.ipv4CidrBlocks[i] === fromBlock));
-    if (!block) throw invalidParameter(`${text} is not within one of the subnet's CIDR blocks (${subnet.ipv4CidrBlocks.join(", ")})`);
+    const block = this.blocksIn(subnet, fromBlock).find((b) => within(b, wanted));
+    if (!block) {
+      const list = fromBlock ?? subnet.ipv4CidrBlocks.join(", ");
+      throw invalidParameter(`${text} is not within one of the subnet's CIDR blocks (${list})`);
+    }
     if (coversReserved(block, wanted)) throw invalidParameter(`${text} covers an address the subnet reserves`);
     const used = this.usedAddresses(subnet.id);
     for (let a = wanted.base; a < wanted.base + wanted.size; a++) {
