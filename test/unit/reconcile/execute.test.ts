@@ -2,6 +2,8 @@ import { expect } from "chai";
 import type { Plan } from "../../../lib/core/model";
 import { TimeBudget } from "../../../lib/reconcile/deadline";
 import { executePlan } from "../../../lib/reconcile/execute";
+import { UsedAddresses } from "../../../lib/reconcile/used-addresses";
+import { OciApiError } from "../../../lib/ports/oci-errors";
 import { observed, ownedIps, poolOf, primaryVnic } from "../core/observed-fixture";
 import { FakeWorld, observationOf } from "./fake-deps";
 
@@ -85,5 +87,58 @@ describe("executor: carrying out a plan", () => {
     ]), observationOf(o), world.deps(), { budget: budget(), callId: "call" });
     const written = world.writes.find((w) => w.kind === "pool");
     expect(written && written.kind === "pool" && Object.keys(written.pool)).to.deep.equal(["10.0.1.11"]);
+  });
+
+  it("retries a create once with a fresh token when OCI refuses the token, and fails it when the retry fails too", async () => {
+    const world = new FakeWorld();
+    world.nextAddresses = ["10.0.1.70"];
+    const deps = world.deps();
+    const tokens: string[] = [];
+    const create = deps.network.createPrivateIp.bind(deps.network);
+    deps.network.createPrivateIp = async (request, options) => {
+      tokens.push(request.retryToken);
+      if (request.retryToken === "stale") throw new OciApiError("CreatePrivateIp", "token invalidated", { statusCode: 409, serviceCode: "InvalidatedRetryToken" });
+      return create(request, options);
+    };
+    const execution = await executePlan(plan([{ kind: "assignIps", vnicId: PRIMARY, subnetId: "s", count: 1, retryTokens: ["stale"], reason }]), observationOf(observed()), deps, { budget: budget(), callId: "call" });
+    expect(execution.created.map((c) => c.ipAddress)).to.deep.equal(["10.0.1.70"]);
+    expect(tokens).to.have.length(2);
+    expect(tokens[1]).to.not.equal("stale");
+    expect(tokens[1]).to.match(/^ocipam-[0-9a-f]{48}$/);
+    const failing = await executePlan(plan([{ kind: "assignIps", vnicId: PRIMARY, subnetId: "s", count: 1, retryTokens: ["stale"], reason }]), observationOf(observed()), deps, { budget: budget(), callId: "call" });
+    expect(failing.failures.map((f) => f.reason)).to.deep.equal(["OciLimitExceeded"]);
+  });
+
+  it("never deletes an address another node's agent reports as used, whatever the plan says", async () => {
+    const world = new FakeWorld();
+    const ips = ownedIps(2);
+    const o = observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf(PRIMARY, ips), releaseIps: { "10.0.1.10": "ready-for-release", "10.0.1.11": "ready-for-release" } });
+    const usedAddresses = new UsedAddresses({ list: async () => [{ name: "other", uid: "u", resourceVersion: "1", ipam: { name: "other", pool: {}, used: { "10.0.1.10": { owner: "ns/pod" } }, releaseIps: {} } }] }, () => 0);
+    const execution = await executePlan(plan([
+      { kind: "releaseIps", vnicId: PRIMARY, ips: ips.map((ip) => ({ ipAddress: ip.ipAddress, privateIpId: ip.id })), reason },
+      { kind: "writeReleaseStatus", releaseIps: { "10.0.1.10": "released", "10.0.1.11": "released" }, reason },
+    ]), observationOf(o), world.deps(), { budget: budget(), callId: "call", usedAddresses });
+    expect(world.deleted).to.deep.equal([ips[1]!.id]);
+    expect(execution.refusedInUse).to.deep.equal([{ ipAddress: "10.0.1.10", usedBy: "other" }]);
+    expect(world.writes[0]).to.deep.equal({ kind: "status", releaseIps: { "10.0.1.10": "ready-for-release", "10.0.1.11": "released" } });
+  });
+
+  it("names the pool addresses OCI no longer has once the pool is written, so the caller re-plans", async () => {
+    const world = new FakeWorld();
+    const ips = ownedIps(3);
+    const deps = world.deps();
+    deps.network.listPrivateIps = async () => ips.slice(1).map((ip) => ({ ...ip, subnetId: "s", vnicId: PRIMARY }));
+    const execution = await executePlan(plan([{ kind: "writePool", pool: poolOf(PRIMARY, ips), reason }]), observationOf(observed({ vnics: [primaryVnic(ips)] })), deps, { budget: budget(), callId: "call" });
+    expect(execution.wrotePool).to.equal(true);
+    expect(execution.poolMissing).to.deep.equal(["10.0.1.10"]);
+  });
+
+  it("reports the deadline as DeadlineReached, not as a failure of OCI, when no create can start any more", async () => {
+    const world = new FakeWorld();
+    world.nextAddresses = ["10.0.1.80"];
+    const late = new TimeBudget(new Date("2026-11-28T00:00:00Z"), 0, () => Date.parse("2026-11-28T00:00:01Z"));
+    const execution = await executePlan(plan([{ kind: "assignIps", vnicId: PRIMARY, subnetId: "s", count: 1, retryTokens: ["t1"], reason }]), observationOf(observed()), world.deps(), { budget: late, callId: "call" });
+    expect(execution.failures).to.deep.equal([]);
+    expect(execution.deadlineReached).to.equal(true);
   });
 });
