@@ -121,6 +121,11 @@ export class GoHexUint {
   constructor(readonly value: number) {}
 }
 
+/** A Go `[]string` bad value (`%#v` prints `[]string{"a", "b"}`), e.g. the dryRun query parameter. */
+export class GoStringSlice {
+  constructor(readonly values: string[]) {}
+}
+
 export interface FieldError {
   type: FieldErrorType;
   field: string;
@@ -136,6 +141,7 @@ export function goQuote(s: string): string {
 function goValue(value: unknown): string {
   if (value === null || value === undefined) return "null";
   if (value instanceof GoHexUint) return `0x${value.value.toString(16)}`;
+  if (value instanceof GoStringSlice) return `[]string{${value.values.map(goQuote).join(", ")}}`;
   if (typeof value === "string") return goQuote(value);
   if (typeof value === "number") return Number.isInteger(value) ? String(value) : goFloat(value);
   if (typeof value === "boolean") return String(value);

@@ -13,7 +13,8 @@ export async function watcherSeriesNames(): Promise<Set<string>> {
   const metrics = new WatcherMetrics({ nodes: () => [], isLeader: () => false }, { processMetrics: false });
   const names = new Set<string>();
   for (const m of await metrics.registry.getMetricsAsJSON()) {
-    if (m.type === "histogram") for (const s of ["_bucket", "_sum", "_count"]) names.add(`${m.name}${s}`);
+    // prom-client types the field as a numeric enum, but at runtime it is the text name ("histogram").
+    if (String(m.type) === "histogram") for (const s of ["_bucket", "_sum", "_count"]) names.add(`${m.name}${s}`);
     else names.add(m.name);
   }
   return names;

@@ -153,7 +153,7 @@ describe("watcher node progress: states and stalls", () => {
     { name: "a short node whose pool changed lately is allocating", steps: [{ atS: 0, list: [{ pool: 0 }] }, { atS: 100, upsert: { pool: 4 } }], atS: 160, state: "allocating", stalled: [["worker-1", 60]] },
     { name: "a short node whose pool has not changed for the stall time is stalled", steps: [{ atS: 0, list: [{ pool: 4 }] }, { atS: 100, upsert: { pool: 4, used: 1 } }], atS: 300, state: "stalled", stalled: [["worker-1", 300]] },
     { name: "a node that became short counts from then, not from its last pool change", steps: [{ atS: 0, list: [{ pool: 8 }] }, { atS: 200, upsert: { pool: 8, used: 3 } }], atS: 260, state: "allocating", stalled: [["worker-1", 60]] },
-    { name: "a node in a release handshake is releasing", steps: [{ atS: 0, list: [{ pool: 20, release: { "10.0.0.20": "marked" } }] }], atS: 10, state: "releasing", stalled: [] },
+    { name: "a node in a release handshake is releasing", steps: [{ atS: 0, list: [{ pool: 20, release: { "10.0.0.20": "marked-for-release" } }] }], atS: 10, state: "releasing", stalled: [] },
     { name: "a deleted node is forgotten", steps: [{ atS: 0, list: [{ pool: 0 }] }, { atS: 10, delete: "worker-1" }], atS: 400, state: "none", stalled: [] },
   ];
   for (const row of rows) {

@@ -10,7 +10,7 @@ import { metaOf } from "../object-meta";
 import type { ApiOperations, WatchHandle, WriteOptions } from "../operations";
 import { authorize, forbiddenMessage, type Attributes } from "../rbac";
 import { groupResource, groupVersion, typeKey, type ResourceType } from "../resource-type";
-import { KubeStatusError, failure, statusErrors, type StatusBody } from "../status";
+import { GoStringSlice, KubeStatusError, failure, fieldErrors, statusErrors, type StatusBody } from "../status";
 import { toTable } from "../table";
 import { negotiate, SERVED_MEDIA_TYPES, type Output } from "./negotiation";
 import { decodeSelfSubjectAccessReview, ProtobufError } from "./protobuf";
@@ -191,6 +191,7 @@ export class KubeHttpServer {
     const version = info.apiVersion;
     const output = negotiate(req.headers.accept);
     if (!output) throw statusErrors.notAcceptable(SERVED_MEDIA_TYPES);
+    if (DRY_RUN_OPTIONS_KIND[info.verb]) validateDryRun(DRY_RUN_OPTIONS_KIND[info.verb], q.getAll("dryRun"));
     const writeOpts: WriteOptions = {
       dryRun: q.getAll("dryRun").includes("All"),
       fieldValidation: q.get("fieldValidation") ?? undefined,
@@ -285,6 +286,7 @@ export class KubeHttpServer {
           }
         }
         const pre = isObject(options.preconditions) ? (options.preconditions as { uid?: string; resourceVersion?: string }) : undefined;
+        if (Array.isArray(options.dryRun)) validateDryRun("DeleteOptions", options.dryRun.map(String));
         const dryRun = writeOpts.dryRun || (Array.isArray(options.dryRun) && options.dryRun.includes("All"));
         const result = ops.delete(rt, ns, name, { preconditions: pre, dryRun });
         if ((result.body as JsonObject).kind === "Status") this.sendJson(res, 200, result.body as JsonObject, req);
@@ -519,4 +521,23 @@ export class KubeHttpServer {
     res.writeHead(code, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", "Content-Length": Buffer.byteLength(text) });
     res.end(text);
   }
+}
+
+/** The options kind each write verb decodes its query into (apiserver handlers create.go, update.go, patch.go, delete.go). */
+const DRY_RUN_OPTIONS_KIND: Record<string, string> = {
+  create: "CreateOptions",
+  update: "UpdateOptions",
+  patch: "PatchOptions",
+  delete: "DeleteOptions",
+  deletecollection: "DeleteOptions",
+};
+
+/**
+ * `dryRun` accepts only "All"; anything else is refused before the request is processed (apimachinery
+ * pkg/apis/meta/v1/validation ValidateDryRun: field.NotSupported, answered as errors.NewInvalid of the options kind
+ * in group meta.k8s.io). Without this a typo such as dryRun=true would write for real.
+ */
+function validateDryRun(optionsKind: string, values: string[]): void {
+  if (values.every((v) => v === "All")) return;
+  throw statusErrors.invalid({ group: "meta.k8s.io", kind: optionsKind }, "", [fieldErrors.notSupported("dryRun", new GoStringSlice(values), ["All"])]);
 }
