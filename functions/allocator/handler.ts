@@ -5,6 +5,7 @@ import type { ReconcileDeps } from "../../lib/reconcile/deps";
 import { mapSettledLimit } from "../../lib/reconcile/map-limit";
 import { prewarmInstance } from "../../lib/reconcile/prewarm";
 import { reconcileNode } from "../../lib/reconcile/reconcile-node";
+import { UsedAddresses } from "../../lib/reconcile/used-addresses";
 import type { InstanceResult, NodeResult } from "../../lib/reconcile/result";
 import { cleanUpTerminatedInstance } from "../../lib/reconcile/terminate";
 import { InvocationError, invocationErrorOf, WHOLE_INVOCATION_REASONS } from "./invocation-error";
@@ -108,12 +109,14 @@ function unauthorized(pass: Pass | { error: unknown }): boolean {
 
 /** Maps the records to work and runs it: nodes, prewarms and clean-ups with bounded parallelism, then the collection. */
 async function runPass(runtime: AllocatorRuntime, records: DecodedRecord[], deadline: Date, callId: string): Promise<Pass> {
+  // One list of every CiliumNode answers the used-address check of all this invocation's releases.
+  const usedAddresses = new UsedAddresses(runtime.deps.ciliumNodes, () => runtime.deps.now().getTime());
   const { deps } = runtime;
   const pass: Pass = { nodes: [], instances: [], collections: [], skipped: [] };
   const work = await workOf(records, deps, pass.skipped);
   type Task = { node: string; run: () => Promise<NodeResult> } | { instanceId: string; action: InstanceResult["action"]; run: () => Promise<InstanceResult> };
   const tasks: Task[] = [
-    ...work.nodes.map((t): Task => ({ node: t.node, run: () => reconcileNode(t.node, deps, { deadline, callId, ...(t.instanceId ? { expectedInstanceId: t.instanceId } : {}) }) })),
+    ...work.nodes.map((t): Task => ({ node: t.node, run: () => reconcileNode(t.node, deps, { deadline, callId, usedAddresses, ...(t.instanceId ? { expectedInstanceId: t.instanceId } : {}) }) })),
     ...work.prewarms.map((id): Task => ({ instanceId: id, action: "prewarm", run: () => prewarmInstance(id, deps, { deadline, callId }) })),
     ...work.terminations.map((id): Task => ({ instanceId: id, action: "terminate", run: () => cleanUpTerminatedInstance(id, deps, runtime.collector.inventory, { deadline, callId }) })),
   ];
