@@ -89,9 +89,20 @@ export interface Mutation<T> {
   opcRequestId?: string;
 }
 
-/** Bounds a call: the adapter never starts a retry it cannot finish before this moment. */
+/** How one call may be retried. */
 export interface CallOptions {
+  /** Bounds the call: the adapter never starts a retry it cannot finish before this moment. */
   deadline?: Date;
+  /**
+   * Set by a caller for which NotAuthorizedOrNotFound means "the object is gone" and is an expected answer: a delete
+   * of something that may already be deleted, a read of an instance that may be terminated, a VNIC that may have
+   * been detached. The adapter then throws the first such answer at once (`notFound` is true). Without it, OCI's
+   * 404 NotAuthorizedOrNotFound (and 400 RelatedResourceNotAuthorizedOrNotFound) is retried with backoff for a short
+   * window (RetryPolicy `notFoundWindowMs`, default 2 s, within `deadline`), because a policy just created takes a
+   * while to apply; if it persists the call throws `OciNotAuthorizedOrNotFoundError` (still `notFound`), whose
+   * message names the permissions and the compartment to check.
+   */
+  notFoundIsGone?: boolean;
 }
 
 export interface OciCompute {

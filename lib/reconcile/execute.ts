@@ -124,7 +124,7 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       return;
     }
     try {
-      const done = await deps.network.deletePrivateIp(ip.privateIpId, call);
+      const done = await deps.network.deletePrivateIp(ip.privateIpId, { ...call, notFoundIsGone: true });
       deletedOk.add(ip.ipAddress);
       result.released.push(ip.ipAddress);
       log.info({ ...logBase, vnic: vnicId, operation: "DeletePrivateIp", ip: ip.ipAddress, privateIpId: ip.privateIpId, opcRequestId: done.opcRequestId }, "private IP released");
@@ -219,7 +219,7 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   async function checkPoolInOci(pool: Record<string, AllocationIp>): Promise<string[]> {
     const vnicIds = [...new Set(Object.values(pool).map((e) => e.resource).filter((r): r is string => !!r))].sort();
     const present = new Map<string, Set<string>>();
-    const settled = await mapSettledLimit(vnicIds, config.createConcurrency, (id) => deps.network.listPrivateIps(id, call));
+    const settled = await mapSettledLimit(vnicIds, config.createConcurrency, (id) => deps.network.listPrivateIps(id, { ...call, notFoundIsGone: true }));
     settled.forEach((s, i) => {
       if (s.status === "fulfilled") present.set(vnicIds[i]!, new Set(s.value.map((ip) => ip.ipAddress)));
       else if (s.reason instanceof OciApiError && s.reason.notFound) present.set(vnicIds[i]!, new Set());

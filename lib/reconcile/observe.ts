@@ -47,7 +47,8 @@ export async function observeNode(name: string, deps: ReconcileDeps, call: CallO
 
   let instance: InstanceInfo;
   try {
-    instance = await deps.compute.getInstance(instanceId, call);
+    // A 404 here is an answer (InstanceNotFound), not something to wait out.
+    instance = await deps.compute.getInstance(instanceId, { ...call, notFoundIsGone: true });
   } catch (err) {
     if (err instanceof OciApiError && err.notFound) return refuse("InstanceNotFound", `instance ${instanceId} is not found or not visible to the allocator`, instanceId);
     throw err;

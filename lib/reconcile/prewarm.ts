@@ -60,7 +60,7 @@ export async function prewarmInstance(instanceId: string, baseDeps: ReconcileDep
     // The instance is read and checked before any Kubernetes write: refused work leaves no Lease, record or Event.
     let instance: InstanceInfo;
     try {
-      instance = await deps.compute.getInstance(instanceId, { deadline: budget.workDeadline });
+      instance = await deps.compute.getInstance(instanceId, { deadline: budget.workDeadline, notFoundIsGone: true });
     } catch (err) {
       if (err instanceof OciApiError && err.notFound) return stop("refused", "InstanceNotFound", `instance ${instanceId} is not found or not visible to the allocator`);
       throw err;

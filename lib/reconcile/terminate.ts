@@ -40,7 +40,7 @@ export async function cleanUpTerminatedInstance(instanceId: string, baseDeps: Re
   try {
     let instance: InstanceInfo | undefined;
     try {
-      instance = await deps.compute.getInstance(instanceId, { deadline: options.deadline });
+      instance = await deps.compute.getInstance(instanceId, { deadline: options.deadline, notFoundIsGone: true });
     } catch (err) {
       // Terminated instances stay visible for a while, then answer 404: gone either way.
       if (!(err instanceof OciApiError && err.notFound)) throw err;

@@ -3,6 +3,7 @@ import type { CallOptions } from "../../ports/oci";
 import { OciApiError } from "../../ports/oci-errors";
 import type { OciCallCounters } from "./counters";
 import { OciUnexpectedError } from "./errors";
+import { checkPoliciesHint } from "./not-authorized";
 import type { RequestBudget } from "./request-budget";
 import type { RetryPolicy } from "./retry";
 
@@ -55,6 +56,8 @@ export class OciCaller {
       const { value, attempts } = await policy.run(operation, ({ signal }) => withSignal(signal, send), {
         deadline: options?.deadline,
         budget,
+        notFoundIsGone: options?.notFoundIsGone === true,
+        checkPolicies: checkPoliciesHint(operation, fields),
         onRetry: (e) =>
           log.debug(
             { operation, ...fields, attempt: e.attempt, delayMs: e.delayMs, statusCode: e.error.statusCode, serviceCode: e.error.serviceCode, opcRequestId: e.error.opcRequestId },

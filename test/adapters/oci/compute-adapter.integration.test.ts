@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { OciNotAuthorizedOrNotFoundError } from "../../../lib/adapters/oci/not-authorized";
 import { OciApiError } from "../../../lib/ports/oci-errors";
 import { quietly, rejection, startFixture, type Fixture } from "./emulator-fixture";
 
@@ -39,14 +40,24 @@ describe("OciComputeAdapter over the OCI emulator (real ComputeClient)", () => {
     expect(line?.durationMs).to.be.a("number");
   });
 
-  it("throws a not-found OciApiError for an unknown instance without retrying it", async () => {
-    const err = (await rejection(() => f.adapters.compute.getInstance("ocid1.instance.oc1.iad.nope"))) as OciApiError;
+  it("throws a not-found OciApiError for an unknown instance without retrying it when the caller treats 404 as gone", async () => {
+    const err = (await rejection(() => f.adapters.compute.getInstance("ocid1.instance.oc1.iad.nope", { notFoundIsGone: true }))) as OciApiError;
     expect(err).to.be.instanceOf(OciApiError);
     expect(err.notFound).to.equal(true);
     expect(err.serviceCode).to.equal("NotAuthorizedOrNotFound");
     expect(err.opcRequestId).to.be.a("string");
     expect(err.operation).to.equal("GetInstance");
     expect(f.emulator.admin.counters().GetInstance).to.equal(1);
+  });
+
+  it("retries a 404 for the IAM-propagation window, then says which permission to check in which compartment", async () => {
+    const err = (await rejection(() => f.adapters.compute.getInstance("ocid1.instance.oc1.iad.nope"))) as OciNotAuthorizedOrNotFoundError;
+    expect(err).to.be.instanceOf(OciNotAuthorizedOrNotFoundError);
+    expect(err.notFound).to.equal(true);
+    expect(err.message).to.contain("GetInstance").and.contain("{INSTANCE_READ} in the compartment of instance ocid1.instance.oc1.iad.nope");
+    expect(f.emulator.admin.counters().GetInstance).to.be.greaterThan(1);
+    const line = f.logs.lines.find((l) => l.msg === "oci call" && l.operation === "GetInstance" && l.ok === false);
+    expect(line).to.include({ statusCode: 404, reason: "OciNotAuthorizedOrNotFound" });
   });
 
   it("attaches a tagged, named VNIC with its NSGs: ATTACHING without vnicId first, then ATTACHED with it", async () => {

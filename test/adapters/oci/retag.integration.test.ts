@@ -33,8 +33,8 @@ describe("OciNetworkAdapter re-tagging over the OCI emulator", () => {
     expect((await f.adapters.network.getVnic(primaryVnicId())).freeformTags).to.deep.equal(nodeTags);
   });
 
-  it("throws a notFound OciApiError for an IP that is gone, without retrying it", async () => {
-    const err = await rejection(() => f.adapters.network.updatePrivateIpTags("ocid1.privateip.oc1.iad.gone", nodeTags));
+  it("throws a notFound OciApiError for an IP that is gone, without retrying it when the caller treats 404 as gone", async () => {
+    const err = await rejection(() => f.adapters.network.updatePrivateIpTags("ocid1.privateip.oc1.iad.gone", nodeTags, { notFoundIsGone: true }));
     expect(err).to.be.instanceOf(OciApiError);
     expect((err as OciApiError).notFound).to.equal(true);
     expect(f.emulator.admin.counters().UpdatePrivateIp).to.equal(1);
