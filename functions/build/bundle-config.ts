@@ -1,5 +1,6 @@
 import type { BuildOptions } from "esbuild";
 import { join } from "node:path";
+import { kubeClientSubsetPlugin, type KubeClientSubsetReport } from "./kube-client-subset";
 import { nodeFetchUrlShimPlugin } from "./node-fetch-url-shim";
 import { ociCoreSubsetPlugin, type OciCoreSubsetReport } from "./oci-core-subset";
 import { projectIdentifiers } from "./project-identifiers";
@@ -27,13 +28,17 @@ export const RUNTIME_NODE_MAJOR = 22;
  * - keepNames, because OcipamError sets `this.name = new.target.name` and operators search logs by error name:
  *   plain minification would rename the classes;
  * - metafile, so the build can report which packages the bytes come from and which source files it read;
- * - two plugins that leave out code the function never runs (each file says why it is safe):
+ * - three plugins that leave out code the function never runs (each file says why it is safe):
  *   oci-core-subset.ts keeps only the oci-core clients, operations, models and requests the project sources name
- *   (1.6 MB → 80 KB), node-fetch-url-shim.ts gives node-fetch Node's URL instead of whatwg-url (290 KB).
+ *   (1.6 MB → 80 KB), kube-client-subset.ts only the methods of client-node's generated API classes they name
+ *   (~600 KB less), node-fetch-url-shim.ts gives node-fetch Node's URL instead of whatwg-url (290 KB).
  * Called by `npm run bundle`, the cold-start benchmark, `ocipam local` and the tests, with the repository root and
- * where to write the file; `onSubsetReport` hears what oci-core-subset kept.
+ * where to write the file; `reports` hears what the subset plugins kept.
  */
-export function allocatorBundleOptions(repoRoot: string, outfile: string, onSubsetReport?: (report: OciCoreSubsetReport) => void): BuildOptions & { metafile: true } {
+export function allocatorBundleOptions(repoRoot: string, outfile: string, reports: SubsetReports = {}): BuildOptions & { metafile: true } {
+  // One scan of the project sources, shared by both subset plugins: these options are made for one build.
+  let identifiers: Promise<ReadonlySet<string>> | undefined;
+  const scan = () => (identifiers ??= projectIdentifiers(repoRoot, ALLOCATOR_ENTRY));
   return {
     absWorkingDir: repoRoot,
     entryPoints: [join(repoRoot, ALLOCATOR_ENTRY)],
@@ -47,8 +52,15 @@ export function allocatorBundleOptions(repoRoot: string, outfile: string, onSubs
     metafile: true,
     logLevel: "warning",
     plugins: [
-      ociCoreSubsetPlugin({ identifiers: () => projectIdentifiers(repoRoot, ALLOCATOR_ENTRY), ...(onSubsetReport ? { onReport: onSubsetReport } : {}) }),
+      ociCoreSubsetPlugin({ identifiers: scan, ...(reports.ociCore ? { onReport: reports.ociCore } : {}) }),
+      kubeClientSubsetPlugin({ identifiers: scan, ...(reports.kubeClient ? { onReport: reports.kubeClient } : {}) }),
       nodeFetchUrlShimPlugin(),
     ],
   };
+}
+
+/** Listeners for what the subset plugins kept, called once per build. */
+export interface SubsetReports {
+  ociCore?: (report: OciCoreSubsetReport) => void;
+  kubeClient?: (report: KubeClientSubsetReport) => void;
 }

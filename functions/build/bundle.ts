@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { ALLOCATOR_BUNDLE, ALLOCATOR_ENTRY, allocatorBundleOptions } from "./bundle-config";
 import { bytesByPackage, describeSubset, inputBytes, renderBundleReport } from "./bundle-report";
+import type { KubeClientSubsetReport } from "./kube-client-subset";
 import type { OciCoreSubsetReport } from "./oci-core-subset";
 import { measureRequireTimes } from "./measure-load";
 import { writeUnbundledTree } from "./unbundled-tree";
@@ -49,7 +50,8 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   let subset: OciCoreSubsetReport | undefined;
-  const result = await build(allocatorBundleOptions(repoRoot, outfile, (r) => (subset = r)));
+  let kubeSubset: KubeClientSubsetReport | undefined;
+  const result = await build(allocatorBundleOptions(repoRoot, outfile, { ociCore: (r) => (subset = r), kubeClient: (r) => (kubeSubset = r) }));
   const buildMs = Date.now() - started;
   const bytes = (await stat(outfile)).size;
   const gzipBytes = gzipSync(await readFile(outfile)).length;
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
   const files = inputBytes(result.metafile).slice(0, 8);
   process.stdout.write(`  largest inputs: ${files.map((f) => `${f.path.replace(/^.*node_modules\//, "")} ${kb(f.bytes)}`).join(", ")}\n`);
   if (subset) process.stdout.write(`  ${describeSubset(subset)}\n`);
+  if (kubeSubset) process.stdout.write(`  client-node subset: ${kubeSubset.keptMethods} methods of the generated API classes kept, ${kubeSubset.droppedMethods} dropped\n`);
   await writeFile(`${outfile}.meta.json`, JSON.stringify(result.metafile));
   await writeFile(`${outfile}.inputs.txt`, renderBundleReport(result.metafile, { bundle: ALLOCATOR_BUNDLE, bytes, top: 40, ...(subset ? { subset } : {}) }));
   process.stdout.write(`  report: ${ALLOCATOR_BUNDLE}.inputs.txt (top 40 inputs), metafile: ${ALLOCATOR_BUNDLE}.meta.json\n`);

@@ -93,54 +93,75 @@ export interface TrimResult {
   identifiers: Set<string>;
 }
 
+export interface TrimOptions {
+  /**
+   * Keep every class and trim only methods (ES modules: esbuild already drops classes nothing imports). Default
+   * false: only the classes named in `wanted` stay (CommonJS, where esbuild keeps everything).
+   */
+  keepAllClasses?: boolean;
+}
+
+/** {@link trimClassesJointly} for one file. */
+export function trimClasses(text: string, wanted: ReadonlySet<string>, options: TrimOptions = {}): TrimResult {
+  return trimClassesJointly([text], wanted, options)[0]!;
+}
+
 /**
- * Keeps the classes named in `wanted` and, of their methods, those whose name is in `wanted` or is mentioned by
- * another kept member (closure: `close()` calls `shutdownCircuitBreaker()`, a record iterator calls its list
- * operation). Dropped classes lose their trailing `Name.x = …` / `exports.Name = Name` statements too.
- * Lines outside classes are kept as they are.
+ * Keeps the classes named in `wanted` (or all, see {@link TrimOptions}) and, of their methods, those whose name is
+ * in `wanted` or is mentioned by another kept member of any of the files (closure: `close()` calls
+ * `shutdownCircuitBreaker()`, a record iterator calls its list operation, client-node's ObjectCoreV1Api.listNode
+ * calls ObservableCoreV1Api.listNode, which calls CoreV1ApiRequestFactory.listNode and
+ * CoreV1ApiResponseProcessor.listNodeWithHttpInfo in another file). Dropped classes lose their trailing
+ * `Name.x = …` / `exports.Name = Name` statements too. Lines outside classes are kept as they are.
  */
-export function trimClasses(text: string, wanted: ReadonlySet<string>): TrimResult {
-  const lines = text.split("\n");
-  const classes = parseClasses(lines);
-  const kept = classes.filter((c) => wanted.has(c.name));
-  const dropped = classes.filter((c) => !wanted.has(c.name));
+export function trimClassesJointly(texts: readonly string[], wanted: ReadonlySet<string>, options: TrimOptions = {}): TrimResult[] {
+  const files = texts.map((text) => {
+    const lines = text.split("\n");
+    const classes = parseClasses(lines);
+    const keep = (c: ClassBlock) => options.keepAllClasses === true || wanted.has(c.name);
+    return { lines, kept: classes.filter(keep), dropped: classes.filter((c) => !keep(c)) };
+  });
   const names = new Set(wanted);
   const keptMembers = new Set<ClassMember>();
   for (let changed = true; changed; ) {
     changed = false;
-    for (const c of kept) {
-      for (const m of c.members) {
-        if (keptMembers.has(m) || (m.kind === "method" && !names.has(m.name))) continue;
-        keptMembers.add(m);
-        changed = true;
-        for (const id of identifiersIn(lines.slice(m.start, m.end).join("\n"))) names.add(id);
+    for (const f of files) {
+      for (const c of f.kept) {
+        for (const m of c.members) {
+          if (keptMembers.has(m) || (m.kind === "method" && !names.has(m.name))) continue;
+          keptMembers.add(m);
+          changed = true;
+          for (const id of identifiersIn(f.lines.slice(m.start, m.end).join("\n"))) names.add(id);
+        }
       }
     }
   }
-  const drop = new Array<boolean>(lines.length).fill(false);
-  let droppedMethods = 0;
-  for (const c of kept) {
-    for (const m of c.members) {
-      if (keptMembers.has(m)) continue;
-      droppedMethods++;
-      for (let i = m.start; i < m.end; i++) drop[i] = true;
+  return files.map(({ lines, kept, dropped }) => {
+    const drop = new Array<boolean>(lines.length).fill(false);
+    let droppedMethods = 0;
+    for (const c of kept) {
+      for (const m of c.members) {
+        if (keptMembers.has(m)) continue;
+        droppedMethods++;
+        for (let i = m.start; i < m.end; i++) drop[i] = true;
+      }
     }
-  }
-  const droppedNames = new Set(dropped.map((c) => c.name));
-  for (const c of dropped) for (let i = c.open; i <= c.close; i++) drop[i] = true;
-  // `exports.Name = Name;`, `Name.serviceEndpointTemplate = "…";` after a dropped class.
-  const trailing = /^(?:exports\.([\w$]+) = ([\w$]+);|([\w$]+)\.[\w$]+ = .*;)$/;
-  lines.forEach((line, i) => {
-    const m = trailing.exec(line);
-    if (m && (droppedNames.has(m[2] ?? "") || droppedNames.has(m[3] ?? ""))) drop[i] = true;
+    const droppedNames = new Set(dropped.map((c) => c.name));
+    for (const c of dropped) for (let i = c.open; i <= c.close; i++) drop[i] = true;
+    // `exports.Name = Name;`, `Name.serviceEndpointTemplate = "…";` after a dropped class.
+    const trailing = /^(?:exports\.([\w$]+) = ([\w$]+);|([\w$]+)\.[\w$]+ = .*;)$/;
+    lines.forEach((line, i) => {
+      const m = trailing.exec(line);
+      if (m && (droppedNames.has(m[2] ?? "") || droppedNames.has(m[3] ?? ""))) drop[i] = true;
+    });
+    const out = lines.filter((_, i) => !drop[i]).join("\n");
+    return {
+      text: out,
+      keptClasses: kept.map((c) => c.name),
+      droppedClasses: dropped.map((c) => c.name),
+      keptMethods: kept.reduce((n, c) => n + c.members.filter((m) => m.kind === "method" && keptMembers.has(m)).length, 0),
+      droppedMethods,
+      identifiers: identifiersIn(out),
+    };
   });
-  const out = lines.filter((_, i) => !drop[i]).join("\n");
-  return {
-    text: out,
-    keptClasses: kept.map((c) => c.name),
-    droppedClasses: dropped.map((c) => c.name),
-    keptMethods: kept.reduce((n, c) => n + c.members.filter((m) => m.kind === "method" && keptMembers.has(m)).length, 0),
-    droppedMethods,
-    identifiers: identifiersIn(out),
-  };
 }
