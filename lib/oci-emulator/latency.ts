@@ -2,7 +2,7 @@ import type { OciOperation } from "../oci/permissions";
 
 /**
  * How long things take, in OCI milliseconds (scaled by the clock's timeScale).
- * Defaults are the design's latency table (shared/design.md "Latency profile"): AttachVnic reaches ATTACHED after
+ * Defaults are the project's latency profile (README "Latency"): AttachVnic reaches ATTACHED after
  * 8 s (5–10 s reported; terraform-provider-oci issue 1295 shows attachments taking tens of seconds), CreatePrivateIp
  * 400 ms, DeletePrivateIp 300 ms (assumed like create), reads 100 ms (assumed 50–150 ms), the BulkCreatePrivateIps
  * work request finishes after 2 s (assumed), PutMessages 30 ms (assumed). Values not in that table are marked ASSUMED.

@@ -4,7 +4,7 @@ import { OciServiceError } from "./errors";
 
 /**
  * Verifies OCI request signatures (version 1, draft-cavage-http-signatures-08 profile) exactly as the TS SDK
- * 2.139.1 produces them (oci-common/lib/signer.js; shared/reference/library-notes.md §2) and as "Request Signatures"
+ * 2.139.1 produces them (oci-common/lib/signer.js, read and measured) and as "Request Signatures"
  * requires (https://docs.oracle.com/en-us/iaas/Content/API/Concepts/signingrequests.htm):
  * - `Authorization: Signature version="1",keyId="<tenancy>/<user>/<fingerprint>",algorithm="rsa-sha256",headers="…",signature="…"`
  * - GET/DELETE/HEAD must sign `date` or `x-date`, `(request-target)` and `host`;

@@ -1,7 +1,7 @@
 /**
  * The shape catalogue the emulator knows, and the VNIC-slot rule.
- * Source: "Compute Shapes" (https://docs.oracle.com/en-us/iaas/Content/Compute/References/computeshapes.htm), summarised
- * in shared/reference/oci-facts.md §1.1: Flex shapes get 2 VNICs at 1 OCPU, else 1 per OCPU, at most 24; the
+ * Source: "Compute Shapes" (https://docs.oracle.com/en-us/iaas/Content/Compute/References/computeshapes.htm):
+ * Flex shapes get 2 VNICs at 1 OCPU, else 1 per OCPU, at most 24; the
  * bare-metal shapes listed here have 256 (two active physical NICs: nicIndex 0 and 1); fixed VM shapes have a fixed
  * number. `Instance.shapeConfig.maxVnicAttachments` already applies the OCPU rule (core/lib/model/instance-shape-config.ts).
  */

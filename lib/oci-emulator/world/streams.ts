@@ -4,7 +4,7 @@ import type { StreamRec } from "./types";
 import type { World } from "./world";
 
 /**
- * Streaming behaviour. Sources (shared/reference/oci-facts.md §5.1):
+ * Streaming behaviour. Sources (OCI Streaming documentation, https://docs.oracle.com/iaas/Content/Streaming/):
  * - PutMessages entries `{key?, value}` are base64; "messages that share a key [go] on the same partition"; a null
  *   key goes to any partition (the emulator rotates round-robin, deterministically); offsets grow per partition.
  * - Limits: key ≤ 256 bytes, message ≤ 1 MB, request ≤ 1 MB (sum of decoded keys and values)
