@@ -18,6 +18,11 @@ export interface Witnesses {
   outsider?: { node: string; instanceId: string; fingerprint: string };
   /** Every primary private IP at the start. */
   primaryIpIds: string[];
+  /**
+   * "node ip" of pods holding an address an operator deleted out of band while it sat free in the pool (chaos runs):
+   * the agent handed it out before the allocator saw it gone. That pod was broken by the operator, not the allocator.
+   */
+  excusedInUse?: string[];
 }
 
 export function fingerprintInstance(snapshot: Snapshot, instanceId: string): string {
@@ -65,14 +70,15 @@ export function checkSafety(pipeline: Pipeline, witnesses: Witnesses, deletionsE
   const lostForeign = witnesses.foreignIpIds.filter((id) => !ids.has(id));
   const deletes = pipeline.cluster.oci.admin.counters()["DeletePrivateIp"] ?? 0;
   // In use: every IP a pod holds (the agent's allocations) must still exist in OCI, on the VNIC its pool entry names.
-  const inUseLost = ipsInUseMissing(pipeline, snapshot);
+  const excused = new Set(witnesses.excusedInUse ?? []);
+  const inUseLost = ipsInUseMissing(pipeline, snapshot).filter((v) => !excused.has(v));
   const releaseOk = lostPrimaries.length === 0 && lostForeign.length === 0 && inUseLost.length === 0 && (deletionsExpected || deletes === 0);
   const inUse = [...pipeline.sim.nodes.values()].reduce((a, n) => a + n.agent.state.allocated.size, 0);
   checks.push({
     property: "3. never release an IP in use, a primary IP, or an object the allocator does not own",
     ok: releaseOk,
     detail: releaseOk
-      ? `${inUse} IPs in use, ${witnesses.primaryIpIds.length} primary and ${witnesses.foreignIpIds.length} foreign IPs intact; ${deletes} DeletePrivateIp calls${deletionsExpected ? " (release or leak collection on)" : ""}`
+      ? `${inUse} IPs in use, ${witnesses.primaryIpIds.length} primary and ${witnesses.foreignIpIds.length} foreign IPs intact; ${deletes} DeletePrivateIp calls${deletionsExpected ? " (release or leak collection on)" : ""}${excused.size ? `; ${excused.size} pod(s) hold an IP an operator deleted out of band (not counted)` : ""}`
       : `in use but gone from OCI ${inUseLost.length}${inUseLost.length ? ` (${inUseLost.slice(0, 5).join(", ")})` : ""}, primary lost ${lostPrimaries.length}, foreign lost ${lostForeign.length}, deletes ${deletes} with deletions ${deletionsExpected ? "expected" : "not expected"}`,
   });
 

@@ -3,8 +3,9 @@ import type { ConnectorMessage } from "../../lib/local/connector";
 import { silentLogger } from "../../lib/log";
 import { seededRandom } from "../../lib/local/simulation/sim-clock";
 import { BatchChaos } from "./batch-chaos";
-import { CHAOS_KINDS, planChaos } from "./chaos-plan";
-import { renderChaos, runChaos } from "./chaos-run";
+import { CHAOS_KINDS, CHAOS_MUTATION_OPERATIONS, LATE_KINDS, coveringEvents, planChaos } from "./chaos-plan";
+import { renderChaos } from "./chaos-render";
+import { runChaos } from "./chaos-run";
 import { parseChaosArgs } from "./run-chaos";
 
 const message = (offset: number): ConnectorMessage => ({ stream: "s", partition: "0", key: null, value: `v${offset}`, offset, timestamp: "t" });
@@ -19,10 +20,16 @@ describe("chaos plan and batch faults", () => {
     expect(planChaos(seededRandom(8), { events: 30, windowSimMs: 60_000, nodes: 3 })).to.not.deep.equal(a);
   });
 
-  it("draws every kind of injection at least once when there are as many events as kinds", () => {
-    const kinds = new Set(planChaos(seededRandom(3), { events: CHAOS_KINDS.length, windowSimMs: 1000, nodes: 2 }).map((p) => p.event.kind));
-    expect([...kinds].sort()).to.deep.equal([...CHAOS_KINDS].sort());
-  });
+  for (const seed of [1, 2, 3, 11, 12, 13, 14, 15]) {
+    it(`covers every kind once and faults every OCI mutation with coveringEvents() events (seed ${seed})`, () => {
+      const plan = planChaos(seededRandom(seed), { events: coveringEvents(), windowSimMs: 80_000, nodes: 3 });
+      expect([...new Set(plan.map((p) => p.event.kind))].sort()).to.deep.equal([...CHAOS_KINDS].sort());
+      const faulted = new Set(plan.flatMap((p) => ("operation" in p.event ? [p.event.operation] : [])));
+      expect(CHAOS_MUTATION_OPERATIONS.filter((op) => !faulted.has(op))).to.deep.equal([]);
+      const late = plan.filter((p) => LATE_KINDS.includes(p.event.kind));
+      expect(late.every((p) => p.atSimMs >= 20_000 && p.atSimMs < 80_000)).to.equal(true);
+    });
+  }
 
   it("duplicates, reverses or halves only as many batches as armed, then passes batches through unchanged", () => {
     const chaos = new BatchChaos(seededRandom(1));
@@ -38,7 +45,9 @@ describe("chaos plan and batch faults", () => {
   });
 
   it("reads --seed and --events and refuses what is not a count", () => {
-    expect(parseChaosArgs(["--seed", "42", "--events", "5"])).to.include({ seed: 42, events: 5 });
+    expect(parseChaosArgs(["--seed", "42", "--events", "5"])).to.deep.include({ seeds: [42], events: 5 });
+    expect(parseChaosArgs(["--seeds", "11-15"]).seeds).to.deep.equal([11, 12, 13, 14, 15]);
+    expect(() => parseChaosArgs(["--seeds", "15-11"])).to.throw(/--seeds must be a range/);
     expect(() => parseChaosArgs(["--events", "-1"])).to.throw(/--events must be an integer/);
     expect(() => parseChaosArgs(["--seed"])).to.throw(/--seed/);
     expect(() => parseChaosArgs(["--frobnicate"])).to.throw(/unknown argument/);
@@ -46,18 +55,22 @@ describe("chaos plan and batch faults", () => {
 });
 
 describe("chaos runs of the whole local pipeline (fixed seeds)", function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
 
-  // Small and fast: 3 nodes, 12 injections in 90 simulated seconds at 20× real time. `npm run chaos` runs bigger ones.
+  // Small: 3 nodes, every kind of injection once and a fault on every OCI mutation, in 80 simulated seconds at 10×
+  // real time. `npm run chaos` runs bigger ones.
   for (const seed of [1, 2, 3]) {
-    it(`keeps every safety property and quiesces under seed ${seed}'s OCI faults, conflicts, nudge chaos and kills`, async () => {
-      const report = await runChaos({ seed, events: 12, nodes: 3, timeScale: 0.05, windowSimMs: 90_000, drainSimMs: 60_000, settleSimMs: 900_000, log: silentLogger() });
+    it(`keeps every safety property, quiesces and really deletes under seed ${seed}'s faults, churn and operator deletions`, async () => {
+      const report = await runChaos({ seed, events: coveringEvents(), nodes: 3, timeScale: 0.1, windowSimMs: 80_000, drainSimMs: 30_000, settleSimMs: 900_000, log: silentLogger() });
       const summary = renderChaos(report);
-      expect(report.injected, summary).to.have.length(12);
+      expect(report.injected, summary).to.have.length(coveringEvents());
       expect(report.quiesced, summary).to.equal(true);
       expect(report.inUseViolationsDuringRun, summary).to.deep.equal([]);
       expect(report.safety.filter((c) => !c.ok), summary).to.deep.equal([]);
-      expect(report.safety.map((c) => c.property[0]), summary).to.deep.equal(["1", "2", "3", "4", "5"]);
+      expect(report.safety.map((c) => c.property[0]), summary).to.deep.equal(["1", "2", "3", "4", "5", "6", "7"]);
+      expect(report.deletions.releasedThroughHandshake, summary).to.be.greaterThan(0);
+      expect(report.deletions.collectorPassesUnderChaos, summary).to.be.at.least(2);
+      expect(report.sampler.samples, summary).to.be.at.least(report.sampler.simulatedSeconds * 0.9);
       expect(report.ok, summary).to.equal(true);
     });
   }

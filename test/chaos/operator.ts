@@ -1,0 +1,116 @@
+import * as common from "oci-common";
+import * as core from "oci-core";
+import type { Pipeline } from "../../lib/local/pipeline";
+import { allocatorIps, ciliumNode, worldOf } from "./world-view";
+
+/**
+ * An operator acting out of band through the OCI SDK with the tenancy administrators' credentials: deletes
+ * allocator-tagged private IPs that sit in a pool but that no pod uses, and detaches allocator VNICs none of whose
+ * IPs a pod uses. (Deleting an address a pod uses breaks that pod whatever the allocator does: not what the safety
+ * properties are about.) Its own successful calls are counted here, so that the emulator's counters minus these are
+ * the allocator's.
+ */
+export class ChaosOperator {
+  ipsDeleted = 0;
+  vnicsDetached = 0;
+  failures: string[] = [];
+  /** `address|vnicId` → simulated time the operator chose it for deletion (an IP, or every IP of a VNIC). */
+  readonly removedAt = new Map<string, number>();
+  private readonly deletedIds = new Set<string>();
+  private readonly network: core.VirtualNetworkClient;
+  private readonly compute: core.ComputeClient;
+
+  constructor(private readonly pipeline: Pipeline, private readonly random: () => number) {
+    const c = pipeline.cluster.oci.credentials;
+    const auth = new common.SimpleAuthenticationDetailsProvider(c.tenancyId, c.userId, c.fingerprint, c.privateKeyPem, null, common.Region.US_ASHBURN_1);
+    // Chaos faults hit these calls too: without the client's circuit breaker, each call stands alone.
+    const config = { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) };
+    this.network = new core.VirtualNetworkClient({ authenticationDetailsProvider: auth }, config);
+    this.compute = new core.ComputeClient({ authenticationDetailsProvider: auth }, config);
+    this.network.endpoint = pipeline.cluster.oci.endpoint;
+    this.compute.endpoint = pipeline.cluster.oci.endpoint;
+  }
+
+  /** Whether the operator deleted this private IP itself (directly; IPs of a detached VNIC are not listed). */
+  deletedOutOfBand(privateIpId: string): boolean {
+    return this.deletedIds.has(privateIpId);
+  }
+
+  /** Deletes up to `count` allocator IPs that are in their node's pool and neither in used nor held by the agent. */
+  async deleteIps(count: number): Promise<string> {
+    const busy = this.addressesInUse();
+    const world = worldOf(this.pipeline);
+    const candidates = allocatorIps(world).filter((ip) => {
+      const node = ip.freeformTags["ocipam-node"];
+      const entry = node ? ciliumNode(this.pipeline, node)?.spec?.ipam?.pool?.[ip.ipAddress] : undefined;
+      return entry?.resource === ip.vnicId && !busy.has(`${ip.ipAddress}|${ip.vnicId}`);
+    });
+    if (candidates.length === 0) return "no pool IP free of pods: skipped";
+    const chosen = this.sample(candidates, count);
+    const done: string[] = [];
+    for (const ip of chosen) {
+      this.removedAt.set(`${ip.ipAddress}|${ip.vnicId}`, this.pipeline.clock.nowMs());
+      try {
+        await this.network.deletePrivateIp({ privateIpId: ip.id });
+        this.ipsDeleted++;
+        this.deletedIds.add(ip.id);
+        done.push(`${ip.freeformTags["ocipam-node"]} ${ip.ipAddress}`);
+      } catch (err) {
+        this.failures.push(`DeletePrivateIp ${ip.ipAddress}: ${(err as { statusCode?: number }).statusCode ?? String(err)}`);
+      }
+    }
+    return done.length > 0 ? `deleted ${done.join(", ")}` : `every delete failed (${this.failures.slice(-chosen.length).join("; ")})`;
+  }
+
+  /** Detaches one allocator secondary VNIC whose IPs no pod uses. */
+  async detachVnic(): Promise<string> {
+    const busy = this.addressesInUse();
+    const world = worldOf(this.pipeline);
+    const usedVnics = new Set([...busy].map((key) => key.split("|")[1]!));
+    const vnics = world.vnics.filter((v) => !v.isPrimary && v.lifecycleState === "AVAILABLE" && v.freeformTags["ocipam-cluster"] === "local" && !usedVnics.has(v.id));
+    const attached = vnics.flatMap((v) => {
+      const a = world.vnicAttachments.find((x) => x.assignedVnicId === v.id && x.lifecycleState === "ATTACHED");
+      return a ? [{ vnic: v, attachmentId: a.id }] : [];
+    });
+    if (attached.length === 0) return "no allocator VNIC free of pods: skipped";
+    const [{ vnic, attachmentId }] = this.sample(attached, 1) as [(typeof attached)[number]];
+    const now = this.pipeline.clock.nowMs();
+    for (const ip of world.privateIps.filter((p) => p.vnicId === vnic.id)) this.removedAt.set(`${ip.ipAddress}|${vnic.id}`, now);
+    try {
+      await this.compute.detachVnic({ vnicAttachmentId: attachmentId });
+      this.vnicsDetached++;
+      return `detached ${vnic.id} (${vnic.freeformTags["ocipam-node"] ?? "?"}, ${vnic.secondaryIpCount} IPs)`;
+    } catch (err) {
+      this.failures.push(`DetachVnic ${vnic.id}: ${(err as { statusCode?: number }).statusCode ?? String(err)}`);
+      return `detach failed (${this.failures[this.failures.length - 1]})`;
+    }
+  }
+
+  close(): void {
+    this.network.shutdownCircuitBreaker();
+    this.compute.shutdownCircuitBreaker();
+  }
+
+  /** `address|vnicId` of every IP in a CiliumNode's status.ipam.used or held by an agent stand-in. */
+  private addressesInUse(): Set<string> {
+    const busy = new Set<string>();
+    // By name, not with a list: the chaos run's Kubernetes list faults must hit the product, not the harness.
+    for (const name of this.pipeline.sim.nodes.keys()) {
+      const cn = ciliumNode(this.pipeline, name);
+      for (const [ip, entry] of Object.entries(cn?.status?.ipam?.used ?? {}) as Array<[string, { resource?: string }]>) {
+        busy.add(`${ip}|${entry.resource ?? cn?.spec?.ipam?.pool?.[ip]?.resource ?? ""}`);
+      }
+    }
+    for (const node of this.pipeline.sim.nodes.values()) {
+      for (const [ip, entry] of node.agent.state.allocated) busy.add(`${ip}|${entry.resource ?? ""}`);
+    }
+    return busy;
+  }
+
+  private sample<T>(items: T[], count: number): T[] {
+    const copy = [...items];
+    const out: T[] = [];
+    while (out.length < count && copy.length > 0) out.push(copy.splice(Math.floor(this.random() * copy.length), 1)[0]!);
+    return out;
+  }
+}
