@@ -4,7 +4,7 @@ import { InvalidInputError } from "../../lib/errors";
 import { BUNDLED_EXAMPLE } from "../../lib/cli/commands/plan";
 import { planNode } from "../../lib/core/planner";
 import { explainPlan } from "../../lib/plan/explain";
-import { parseObservedState } from "../../lib/plan/read-observed";
+import { InvalidDocumentError, parseObservedState } from "../../lib/plan/read-observed";
 
 const example = () => JSON.parse(readFileSync(BUNDLED_EXAMPLE, "utf8")) as Record<string, any>;
 const parseError = (doc: unknown): InvalidInputError => {
@@ -50,6 +50,32 @@ describe("ocipam plan input", () => {
       const err = parseError(mutate(example()));
       expect(err.field).to.equal(field);
       expect(err.message).to.match(message);
+    });
+  }
+
+  const together: Array<[string, (doc: Record<string, any>) => unknown, Array<{ pointer: string; message: RegExp }>]> = [
+    ["three unrelated mistakes", (d) => { d.vnics[0].index = -1; d.config.ipPerVnic = 4; delete d.instance.shape; return d; }, [
+      { pointer: "/config/ipPerVnic", message: /not a known field/ },
+      { pointer: "/instance/shape", message: /is required/ },
+      { pointer: "/vnics/0/index", message: /must be >= 0/ },
+    ]],
+    ["a bad map key and a bad value under it", (d) => { d.ciliumNode.pool = { "10.0.1.999": {}, "10.0.1.5": { owner: 3 } }; return d; }, [
+      { pointer: "/ciliumNode/pool/10.0.1.999", message: /key must match format "ipv4"/ },
+      { pointer: "/ciliumNode/pool/10.0.1.5/owner", message: /must be string/ },
+    ]],
+    ["a key with a slash, escaped as RFC 6901 says", (d) => { d.config["a/b~c"] = 1; return d; }, [
+      { pointer: "/config/a~1b~0c", message: /not a known field/ },
+    ]],
+  ];
+  for (const [what, mutate, expected] of together) {
+    it(`reports every problem at once: ${what}`, () => {
+      const err = parseError(mutate(example()));
+      expect(err).to.be.instanceOf(InvalidDocumentError);
+      const problems = (err as InvalidDocumentError).problems;
+      expect(problems.map((p) => p.pointer).sort()).to.deep.equal(expected.map((p) => p.pointer).sort());
+      for (const p of expected) expect(problems.find((q) => q.pointer === p.pointer)!.message).to.match(p.message);
+      for (const p of expected) expect(err.message).to.contain(`in.json#${p.pointer}: `);
+      if (expected.length > 1) expect(err.message).to.contain(`(1 of ${expected.length} problems)`);
     });
   }
 });
