@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { DEFAULT_MANIFEST_DIR, startKubeEmulator, type KubeEmulator } from "../kube-emulator";
 import type { Log } from "../log";
 import { silentLogger } from "../log";
-import { componentStatements } from "../oci/project-policies";
-import { startOciEmulator, type OciEmulator } from "../oci-emulator";
+import { allocatorStatements, componentStatements } from "../oci/project-policies";
+import { SPLIT_COMPARTMENTS_WORLD, startOciEmulator, type OciEmulator } from "../oci-emulator";
 import { writeOciConfig } from "../oci-emulator/config-file";
 import type { InstanceSpec } from "../oci-emulator/world/spec";
 
@@ -21,6 +21,12 @@ export interface LocalClusterOptions {
   enforceIam?: boolean;
   /** Extra allocator configuration (OCIPAM_* keys). */
   allocatorConfig?: Record<string, string>;
+  /**
+   * "one" (default): everything in one compartment (the default world). "split": the deployment, the instances and the
+   * network in three compartments (SPLIT_COMPARTMENTS_WORLD), the allocator granted each permission only where OCI
+   * checks it (allocatorStatements), so a call aimed at the wrong compartment is denied.
+   */
+  compartments?: "one" | "split";
   log?: Log;
 }
 
@@ -55,12 +61,21 @@ export interface LocalCluster {
  */
 export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
   const log = options.log ?? silentLogger();
-  const oci = await startOciEmulator({ latency: options.latency ?? "zero", timeScale: options.timeScale ?? 1, enforceIam: options.enforceIam ?? true, log });
+  const split = options.compartments === "split";
+  const oci = await startOciEmulator({
+    latency: options.latency ?? "zero", timeScale: options.timeScale ?? 1, enforceIam: options.enforceIam ?? true, log,
+    ...(split ? { world: SPLIT_COMPARTMENTS_WORLD } : {}),
+  });
+  const compartmentNamed = (name: string) => oci.admin.snapshot().compartments.find((c) => c.name === name)!.id as string;
+  const instanceCompartment = split ? compartmentNamed("workers") : DEFAULT_COMPARTMENT;
+  const networkCompartment = split ? compartmentNamed("network") : DEFAULT_COMPARTMENT;
   const stream = (oci.admin.snapshot() as unknown as { streams: Array<{ id: string }> }).streams[0]!;
   oci.admin.setPolicies([
     // OCI's built-in tenancy policy ("Tenant Admin Policy"): the administrators' own tooling in local runs.
     "Allow group Administrators to manage all-resources in tenancy",
-    ...componentStatements("allocator", "ocipam-allocator", [DEFAULT_COMPARTMENT]),
+    ...(split
+      ? allocatorStatements("ocipam-allocator", { instanceCompartmentIds: [instanceCompartment], networkCompartmentId: networkCompartment, secretCompartmentId: DEFAULT_COMPARTMENT })
+      : componentStatements("allocator", "ocipam-allocator", [DEFAULT_COMPARTMENT])),
     ...componentStatements("watcher", "ocipam-watcher", [DEFAULT_COMPARTMENT]),
     ...componentStatements("connector", "ocipam-connector", [DEFAULT_COMPARTMENT]),
   ]);
@@ -79,7 +94,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
   const allocatorConfig: Record<string, string> = {
     OCIPAM_CLUSTER_NAME: LOCAL_CLUSTER_NAME,
-    OCIPAM_COMPARTMENT_IDS: DEFAULT_COMPARTMENT,
+    OCIPAM_COMPARTMENT_IDS: instanceCompartment,
+    ...(split ? { OCIPAM_NETWORK_COMPARTMENT_ID: networkCompartment } : {}),
     OCIPAM_VCN_ID: DEFAULT_VCN,
     OCIPAM_OCI_AUTH: "config_file",
     OCIPAM_OCI_CONFIG_FILE: allocatorOci.configPath,
@@ -108,7 +124,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const launchInstance = (name: string, spec: Partial<InstanceSpec>, running: boolean): string => {
     // Nodes alternate between the two workers subnets (AD-1 and AD-2), as node pools spread over ADs.
     const subnet = launched++ % 2 === 0 ? "workers-ad1" : "workers-ad2";
-    const instance = oci.admin.launchInstance({ name, shape: "VM.Standard.E4.Flex", ocpus: 2, subnet, compartment: DEFAULT_COMPARTMENT, freeformTags: { "ocipam.io/cluster": LOCAL_CLUSTER_NAME }, ...spec }, { running }) as { id: string };
+    const instance = oci.admin.launchInstance({ name, shape: "VM.Standard.E4.Flex", ocpus: 2, subnet, compartment: instanceCompartment, freeformTags: { "ocipam.io/cluster": LOCAL_CLUSTER_NAME }, ...spec }, { running }) as { id: string };
     return instance.id;
   };
   return {

@@ -36,6 +36,8 @@ export function componentPermissions(component: Component): string[] {
 /**
  * Permission-list statements granting a dynamic group exactly a component's permissions in each compartment given
  * (permission lists avoid verbs that grant more, e.g. `manage instances` for INSTANCE_ATTACH_SECONDARY_VNIC).
+ * Right for the watcher and the connector, and for the allocator only when instances, subnets and the token secret
+ * share one compartment; otherwise use `allocatorStatements`, which grants each permission where OCI checks it.
  */
 export function componentStatements(component: Component, dynamicGroup: string, compartmentIds: readonly string[]): string[] {
   const list = componentPermissions(component).join(", ");
