@@ -110,7 +110,10 @@ export class WatcherMetrics {
     const progress = source.progress;
     new Gauge({
       name: "ocipam_watcher_nodes",
-      help: "CiliumNodes by state as the watcher sees them: ready (needed = 0), allocating (needed > 0, pool changed lately), stalled (needed > 0, pool unchanged for 5 min: at capacity or allocations failing), releasing (release handshake)",
+      help:
+        "CiliumNodes by state as the watcher sees them: ready (needed = 0), allocating (needed > 0, pool changed " +
+        "lately), stalled (needed > 0, pool unchanged for 5 min: at capacity or allocations failing), releasing " +
+        "(release handshake)",
       labelNames: ["state"],
       registers,
       collect() {

@@ -114,7 +114,10 @@ export class NodeProgress {
     const previous = known && known.uid === view.uid ? known : undefined;
     const short = counts.needed > 0;
     let shortSince: number | undefined;
-    if (short) shortSince = previous?.shortSince !== undefined && previous.available === counts.available ? previous.shortSince : now;
+    if (short) {
+      const unchanged = previous?.shortSince !== undefined && previous.available === counts.available;
+      shortSince = unchanged ? previous.shortSince : now;
+    }
     const ready = counts.available >= readyThreshold(view);
     let readyDone = previous?.readyDone ?? false;
     if (!previous && ready && initialList) readyDone = true; // ready before we looked: its ready moment is unknown
@@ -122,7 +125,8 @@ export class NodeProgress {
       readyDone = true;
       if (view.createdAtMs !== undefined) this.options.onJoinToReady?.(Math.max(0, now - view.createdAtMs) / 1000);
     }
-    const tracked: Tracked = { uid: view.uid, available: counts.available, releasing: Object.keys(view.ipam.releaseIps).length > 0, readyDone };
+    const releasing = Object.keys(view.ipam.releaseIps).length > 0;
+    const tracked: Tracked = { uid: view.uid, available: counts.available, releasing, readyDone };
     if (shortSince !== undefined) tracked.shortSince = shortSince;
     this.nodes.set(view.name, tracked);
   }

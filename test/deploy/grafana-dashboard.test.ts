@@ -12,13 +12,22 @@ describe("deploy: Grafana dashboard", () => {
     for (const { panel, expr } of exprs) {
       const names = metricNamesIn(expr);
       expect(names, `${panel}: ${expr}`).to.not.be.empty;
-      expect(names.filter((n) => !exported.has(n)), `${panel}: ${expr}`).to.deep.equal([]);
+      expect(
+        names.filter((n) => !exported.has(n)),
+        `${panel}: ${expr}`,
+      ).to.deep.equal([]);
     }
   });
 
   it("shows the join → ready SLI, the node states and the stall per node", () => {
-    const all = dashboardExpressions().map((e) => e.expr).join("\n");
-    for (const metric of ["ocipam_watcher_join_to_ready_seconds_bucket", "ocipam_watcher_nodes", "ocipam_watcher_node_stalled_seconds"]) {
+    const all = dashboardExpressions()
+      .map((e) => e.expr)
+      .join("\n");
+    for (const metric of [
+      "ocipam_watcher_join_to_ready_seconds_bucket",
+      "ocipam_watcher_nodes",
+      "ocipam_watcher_node_stalled_seconds",
+    ]) {
       expect(all).to.include(metric);
     }
   });

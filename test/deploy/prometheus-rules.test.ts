@@ -22,7 +22,10 @@ function promtool(...args: string[]): Promise<{ code: number; out: string }> {
  */
 function unitTestDir(spec: ReturnType<typeof readRuleSpec>, edit: (rule: AlertRule) => AlertRule = (r) => r): string {
   const dir = mkdtempSync(join(tmpdir(), "ocipam-promtool-"));
-  const groups = spec.groups.map((g) => ({ ...g, rules: g.rules.map((r) => edit((({ annotations: _a, ...rest }) => rest)(r))) }));
+  const groups = spec.groups.map((g) => ({
+    ...g,
+    rules: g.rules.map((r) => edit((({ annotations: _a, ...rest }) => rest)(r))),
+  }));
   writeFileSync(join(dir, "ocipam-rules.yaml"), YAML.stringify({ groups }));
   copyFileSync(UNIT_TESTS, join(dir, "ocipam-rules.test.yaml"));
   return dir;
@@ -62,8 +65,11 @@ describe("deploy: Prometheus alert rules (promtool)", function () {
 
   it("has a unit test for every alert", () => {
     const tested = new Set<string>();
-    const doc = YAML.parse(readFileSync(UNIT_TESTS, "utf8")) as { tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts: unknown[] }> }> };
-    for (const t of doc.tests) for (const a of t.alert_rule_test ?? []) if (a.exp_alerts.length > 0) tested.add(a.alertname);
+    const doc = YAML.parse(readFileSync(UNIT_TESTS, "utf8")) as {
+      tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts: unknown[] }> }>;
+    };
+    for (const t of doc.tests)
+      for (const a of t.alert_rule_test ?? []) if (a.exp_alerts.length > 0) tested.add(a.alertname);
     expect([...tested].sort()).to.deep.equal(alerts.map((a) => String(a.alert)).sort());
   });
 

@@ -51,7 +51,8 @@ describe("deploy: a real Prometheus scrapes the watcher and evaluates the alert 
     return body.data;
   }
   const alerts = async () => (await query<{ alerts: PromAlert[] }>("/api/v1/alerts")).alerts;
-  const firing = async (name: string) => (await alerts()).filter((a) => a.labels.alertname === name && a.state === "firing");
+  const firing = async (name: string) =>
+    (await alerts()).filter((a) => a.labels.alertname === name && a.state === "firing");
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "ocipam-prometheus-"));
@@ -81,11 +82,20 @@ describe("deploy: a real Prometheus scrapes the watcher and evaluates the alert 
     // Run directly with flags: no systemd unit, no /etc/prometheus, nothing beyond loopback.
     prometheus = spawn(
       "prometheus",
-      [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
+      [
+        `--config.file=${join(dir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${join(dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--log.level=warn",
+      ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     prometheus.stderr?.on("data", (chunk: Buffer) => (promLog = (promLog + chunk.toString()).slice(-4000)));
-    await waitFor("Prometheus ready", async () => (await fetch(`${api}/-/ready`).catch(() => undefined))?.ok, 20_000).catch((err: Error) => {
+    await waitFor(
+      "Prometheus ready",
+      async () => (await fetch(`${api}/-/ready`).catch(() => undefined))?.ok,
+      20_000,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\n${promLog}`);
     });
   });
@@ -104,7 +114,9 @@ describe("deploy: a real Prometheus scrapes the watcher and evaluates the alert 
     const targets = await waitFor(
       "an up target",
       async () => {
-        const data = await query<{ activeTargets: Array<{ health: string; labels: Record<string, string>; lastError: string }> }>("/api/v1/targets");
+        const data = await query<{
+          activeTargets: Array<{ health: string; labels: Record<string, string>; lastError: string }>;
+        }>("/api/v1/targets");
         return data.activeTargets.find((t) => t.health === "up");
       },
       20_000,
@@ -116,7 +128,12 @@ describe("deploy: a real Prometheus scrapes the watcher and evaluates the alert 
   it("stores the join → ready histogram: one observation, for the node that joined while the watcher watched", async () => {
     const value = await waitFor(
       "ocipam_watcher_join_to_ready_seconds_count",
-      async () => (await query<{ result: Array<{ value: [number, string] }> }>("/api/v1/query?query=ocipam_watcher_join_to_ready_seconds_count")).result[0]?.value[1],
+      async () =>
+        (
+          await query<{ result: Array<{ value: [number, string] }> }>(
+            "/api/v1/query?query=ocipam_watcher_join_to_ready_seconds_count",
+          )
+        ).result[0]?.value[1],
       20_000,
     );
     expect(Number(value)).to.equal(1);
@@ -130,7 +147,9 @@ describe("deploy: a real Prometheus scrapes the watcher and evaluates the alert 
     const rules = await waitFor(
       "rules evaluated",
       async () => {
-        const data = await query<{ groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string; lastEvaluation: string }> }> }>("/api/v1/rules");
+        const data = await query<{
+          groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string; lastEvaluation: string }> }>;
+        }>("/api/v1/rules");
         const all = data.groups.flatMap((g) => g.rules);
         return all.length === alertCount && all.every((r) => !r.lastEvaluation.startsWith("0001")) ? all : undefined;
       },
@@ -140,10 +159,14 @@ describe("deploy: a real Prometheus scrapes the watcher and evaluates the alert 
   });
 
   it("fires OcipamNodeShortOfIps for the node nothing fills, with its annotations rendered, and only for it", async () => {
-    const got = await waitFor("OcipamNodeShortOfIps firing", async () => {
-      const a = await firing("OcipamNodeShortOfIps");
-      return a.length > 0 ? a : undefined;
-    }, 20_000);
+    const got = await waitFor(
+      "OcipamNodeShortOfIps firing",
+      async () => {
+        const a = await firing("OcipamNodeShortOfIps");
+        return a.length > 0 ? a : undefined;
+      },
+      20_000,
+    );
     expect(got.map((a) => a.labels.target_node)).to.deep.equal(["short"]);
     expect(got[0].labels.severity).to.equal("warning");
     expect(got[0].annotations.summary).to.equal("Node short has been short of pod IPs for 10 minutes");
@@ -152,7 +175,13 @@ describe("deploy: a real Prometheus scrapes the watcher and evaluates the alert 
 
   it("keeps the leader, presence, stall and no-nudge alerts quiet while the watcher leads and publishes", async () => {
     // OcipamWatcherAbsent fires at evaluations before the first scrape (for: 0s here) and resolves after it.
-    const quiet = ["OcipamWatcherNoLeader", "OcipamWatcherAbsent", "OcipamNodeAtCapacityOrFailing", "OcipamAllocationsFailing", "OcipamNodesShortWithoutNudges"];
+    const quiet = [
+      "OcipamWatcherNoLeader",
+      "OcipamWatcherAbsent",
+      "OcipamNodeAtCapacityOrFailing",
+      "OcipamAllocationsFailing",
+      "OcipamNodesShortWithoutNudges",
+    ];
     let active: string[] = [];
     await waitFor(
       "the quiet alerts to be inactive",

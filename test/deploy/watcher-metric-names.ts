@@ -36,7 +36,9 @@ export interface AlertRule {
 
 /** The PrometheusRule's spec (a Prometheus rule file: `groups`). */
 export function readRuleSpec(): { groups: Array<{ name: string; rules: AlertRule[] }> } {
-  const doc = YAML.parse(readFileSync(join(MONITORING_DIR, "prometheusrule.yaml"), "utf8")) as { spec: { groups: Array<{ name: string; rules: AlertRule[] }> } };
+  const doc = YAML.parse(readFileSync(join(MONITORING_DIR, "prometheusrule.yaml"), "utf8")) as {
+    spec: { groups: Array<{ name: string; rules: AlertRule[] }> };
+  };
   return doc.spec;
 }
 
@@ -50,8 +52,14 @@ export interface DashboardPanel {
 }
 
 /** The dashboard JSON inside its ConfigMap (infra/kubernetes/monitoring/grafana-dashboard.yaml). */
-export function readDashboard(): { uid: string; panels: DashboardPanel[]; templating: { list: Array<{ name: string; type: string }> } } {
-  const cm = YAML.parse(readFileSync(join(MONITORING_DIR, "grafana-dashboard.yaml"), "utf8")) as { data: Record<string, string> };
+export function readDashboard(): {
+  uid: string;
+  panels: DashboardPanel[];
+  templating: { list: Array<{ name: string; type: string }> };
+} {
+  const cm = YAML.parse(readFileSync(join(MONITORING_DIR, "grafana-dashboard.yaml"), "utf8")) as {
+    data: Record<string, string>;
+  };
   return JSON.parse(cm.data["ocipam-ipam.json"]) as ReturnType<typeof readDashboard>;
 }
 

@@ -69,32 +69,53 @@ describe("watcher node progress: join → ready SLI", () => {
   const rows: Array<{ name: string; steps: Step[]; recorded: number[] }> = [
     {
       name: "records the seconds from creation to the first event whose pool holds pre-allocate (default 8) IPs",
-      steps: [{ atS: 1, list: [] }, { atS: 2, upsert: { createdS: 2 } }, { atS: 9, upsert: { createdS: 2, pool: 4 } }, { atS: 14, upsert: { createdS: 2, pool: 8 } }],
+      steps: [
+        { atS: 1, list: [] },
+        { atS: 2, upsert: { createdS: 2 } },
+        { atS: 9, upsert: { createdS: 2, pool: 4 } },
+        { atS: 14, upsert: { createdS: 2, pool: 8 } },
+      ],
       recorded: [12],
     },
     {
       name: "does not record a node that was already ready in the first list (its ready moment is unknown)",
-      steps: [{ atS: 500, list: [{ createdS: 0, pool: 8 }] }, { atS: 600, upsert: { createdS: 0, pool: 16 } }],
+      steps: [
+        { atS: 500, list: [{ createdS: 0, pool: 8 }] },
+        { atS: 600, upsert: { createdS: 0, pool: 16 } },
+      ],
       recorded: [],
     },
     {
       name: "records a node first listed short once its pool is filled, counted from its creation",
-      steps: [{ atS: 30, list: [{ createdS: 20 }] }, { atS: 45, upsert: { createdS: 20, pool: 8 } }],
+      steps: [
+        { atS: 30, list: [{ createdS: 20 }] },
+        { atS: 45, upsert: { createdS: 20, pool: 8 } },
+      ],
       recorded: [25],
     },
     {
       name: "records a node created after the first list with its pool already filled (prewarmed)",
-      steps: [{ atS: 0, list: [] }, { atS: 3, upsert: { createdS: 2, pool: 8 } }],
+      steps: [
+        { atS: 0, list: [] },
+        { atS: 3, upsert: { createdS: 2, pool: 8 } },
+      ],
       recorded: [1],
     },
     {
       name: "uses the CiliumNode's own pre-allocate",
-      steps: [{ atS: 0, list: [] }, { atS: 1, upsert: { createdS: 0, pool: 8, pre: 16 } }, { atS: 7, upsert: { createdS: 0, pool: 16, pre: 16 } }],
+      steps: [
+        { atS: 0, list: [] },
+        { atS: 1, upsert: { createdS: 0, pool: 8, pre: 16 } },
+        { atS: 7, upsert: { createdS: 0, pool: 16, pre: 16 } },
+      ],
       recorded: [7],
     },
     {
       name: "counts a pool at a max-allocate below pre-allocate as ready",
-      steps: [{ atS: 0, list: [] }, { atS: 4, upsert: { createdS: 0, pool: 2, max: 2 } }],
+      steps: [
+        { atS: 0, list: [] },
+        { atS: 4, upsert: { createdS: 0, pool: 2, max: 2 } },
+      ],
       recorded: [4],
     },
     {
@@ -120,17 +141,26 @@ describe("watcher node progress: join → ready SLI", () => {
     },
     {
       name: "records a node replaced (new uid) while the watch was away, as a relist shows it",
-      steps: [{ atS: 0, list: [{ createdS: 0, pool: 8 }] }, { atS: 300, list: [{ createdS: 290, uid: "uid-2", pool: 8 }] }],
+      steps: [
+        { atS: 0, list: [{ createdS: 0, pool: 8 }] },
+        { atS: 300, list: [{ createdS: 290, uid: "uid-2", pool: 8 }] },
+      ],
       recorded: [10],
     },
     {
       name: "never reports a negative time when the API server's clock is ahead",
-      steps: [{ atS: 0, list: [] }, { atS: 10, upsert: { createdS: 12, pool: 8 } }],
+      steps: [
+        { atS: 0, list: [] },
+        { atS: 10, upsert: { createdS: 12, pool: 8 } },
+      ],
       recorded: [0],
     },
     {
       name: "records nothing for a node without a creation timestamp",
-      steps: [{ atS: 0, list: [] }, { atS: 10, upsert: { pool: 8 } }],
+      steps: [
+        { atS: 0, list: [] },
+        { atS: 10, upsert: { pool: 8 } },
+      ],
       recorded: [],
     },
   ];
@@ -141,20 +171,73 @@ describe("watcher node progress: join → ready SLI", () => {
   }
 
   it("reads the creation time from metadata.creationTimestamp of the object as served", () => {
-    const object = { metadata: { name: "n1", uid: "u", resourceVersion: "7", creationTimestamp: "2026-12-04T10:00:05Z" }, spec: { ipam: {} } };
+    const object = {
+      metadata: { name: "n1", uid: "u", resourceVersion: "7", creationTimestamp: "2026-12-04T10:00:05Z" },
+      spec: { ipam: {} },
+    };
     expect(toProgressView(object).createdAtMs).to.equal(T0 + 5000);
-    expect(toProgressView({ ...object, metadata: { ...object.metadata, creationTimestamp: "garbage" } })).to.not.have.property("createdAtMs");
+    expect(
+      toProgressView({ ...object, metadata: { ...object.metadata, creationTimestamp: "garbage" } }),
+    ).to.not.have.property("createdAtMs");
   });
 });
 
 describe("watcher node progress: states and stalls", () => {
   const rows: Array<{ name: string; steps: Step[]; atS: number; state: string; stalled: Array<[string, number]> }> = [
-    { name: "a satisfied node is ready", steps: [{ atS: 0, list: [{ pool: 8 }] }], atS: 400, state: "ready", stalled: [] },
-    { name: "a short node whose pool changed lately is allocating", steps: [{ atS: 0, list: [{ pool: 0 }] }, { atS: 100, upsert: { pool: 4 } }], atS: 160, state: "allocating", stalled: [["worker-1", 60]] },
-    { name: "a short node whose pool has not changed for the stall time is stalled", steps: [{ atS: 0, list: [{ pool: 4 }] }, { atS: 100, upsert: { pool: 4, used: 1 } }], atS: 300, state: "stalled", stalled: [["worker-1", 300]] },
-    { name: "a node that became short counts from then, not from its last pool change", steps: [{ atS: 0, list: [{ pool: 8 }] }, { atS: 200, upsert: { pool: 8, used: 3 } }], atS: 260, state: "allocating", stalled: [["worker-1", 60]] },
-    { name: "a node in a release handshake is releasing", steps: [{ atS: 0, list: [{ pool: 20, release: { "10.0.0.20": "marked-for-release" } }] }], atS: 10, state: "releasing", stalled: [] },
-    { name: "a deleted node is forgotten", steps: [{ atS: 0, list: [{ pool: 0 }] }, { atS: 10, delete: "worker-1" }], atS: 400, state: "none", stalled: [] },
+    {
+      name: "a satisfied node is ready",
+      steps: [{ atS: 0, list: [{ pool: 8 }] }],
+      atS: 400,
+      state: "ready",
+      stalled: [],
+    },
+    {
+      name: "a short node whose pool changed lately is allocating",
+      steps: [
+        { atS: 0, list: [{ pool: 0 }] },
+        { atS: 100, upsert: { pool: 4 } },
+      ],
+      atS: 160,
+      state: "allocating",
+      stalled: [["worker-1", 60]],
+    },
+    {
+      name: "a short node whose pool has not changed for the stall time is stalled",
+      steps: [
+        { atS: 0, list: [{ pool: 4 }] },
+        { atS: 100, upsert: { pool: 4, used: 1 } },
+      ],
+      atS: 300,
+      state: "stalled",
+      stalled: [["worker-1", 300]],
+    },
+    {
+      name: "a node that became short counts from then, not from its last pool change",
+      steps: [
+        { atS: 0, list: [{ pool: 8 }] },
+        { atS: 200, upsert: { pool: 8, used: 3 } },
+      ],
+      atS: 260,
+      state: "allocating",
+      stalled: [["worker-1", 60]],
+    },
+    {
+      name: "a node in a release handshake is releasing",
+      steps: [{ atS: 0, list: [{ pool: 20, release: { "10.0.0.20": "marked-for-release" } }] }],
+      atS: 10,
+      state: "releasing",
+      stalled: [],
+    },
+    {
+      name: "a deleted node is forgotten",
+      steps: [
+        { atS: 0, list: [{ pool: 0 }] },
+        { atS: 10, delete: "worker-1" },
+      ],
+      atS: 400,
+      state: "none",
+      stalled: [],
+    },
   ];
   for (const row of rows) {
     it(row.name, () => {
@@ -170,7 +253,16 @@ describe("watcher node progress: states and stalls", () => {
 
 describe("watcher metrics: join → ready histogram and node states", () => {
   it("exports the histogram, the per-state gauge and the per-node stall gauge", async () => {
-    const { progress, setNow } = run([{ atS: 0, list: [{ name: "a", pool: 8 }, { name: "b", pool: 2 }] }, { atS: 1, upsert: { name: "c", createdS: 1 } }]);
+    const { progress, setNow } = run([
+      {
+        atS: 0,
+        list: [
+          { name: "a", pool: 8 },
+          { name: "b", pool: 2 },
+        ],
+      },
+      { atS: 1, upsert: { name: "c", createdS: 1 } },
+    ]);
     const metrics = new WatcherMetrics({ nodes: () => [], isLeader: () => true, progress });
     metrics.joinedToReady(12);
     metrics.joinedToReady(40);

@@ -523,7 +523,7 @@ export class KubeHttpServer {
   }
 }
 
-/** The options kind each write verb decodes its query into (apiserver handlers create.go, update.go, patch.go, delete.go). */
+/** The options kind each write verb decodes its query into (apiserver handlers create.go, update.go, patch.go, ...). */
 const DRY_RUN_OPTIONS_KIND: Record<string, string> = {
   create: "CreateOptions",
   update: "UpdateOptions",
@@ -539,5 +539,6 @@ const DRY_RUN_OPTIONS_KIND: Record<string, string> = {
  */
 function validateDryRun(optionsKind: string, values: string[]): void {
   if (values.every((v) => v === "All")) return;
-  throw statusErrors.invalid({ group: "meta.k8s.io", kind: optionsKind }, "", [fieldErrors.notSupported("dryRun", new GoStringSlice(values), ["All"])]);
+  const error = fieldErrors.notSupported("dryRun", new GoStringSlice(values), ["All"]);
+  throw statusErrors.invalid({ group: "meta.k8s.io", kind: optionsKind }, "", [error]);
 }
