@@ -18,15 +18,16 @@ export class OciApiError extends OcipamError {
   }
 
   /**
-   * OCI's documented retryable cases (API Errors reference): 429 TooManyRequests, 409 IncorrectState, 5xx, and
-   * failures with no HTTP answer. 400 LimitExceeded/InvalidParameter, 404 NotAuthorizedOrNotFound and 409 Conflict
-   * are final.
+   * Transient failures OCI's API Errors reference says to retry with backoff: 429 TooManyRequests, 409 IncorrectState
+   * and ExternalServerIncorrectState, 5xx, and failures with no HTTP answer. 400 LimitExceeded/InvalidParameter and
+   * 409 Conflict are final. 404 NotAuthorizedOrNotFound is not transient in this sense: the OCI adapters retry it
+   * only for a short IAM-propagation window (lib/adapters/oci/retry-decision.ts), then it is final.
    */
   get retryable(): boolean {
     const s = this.statusCode;
     if (s === undefined) return true;
     if (s === 429) return true;
-    if (s === 409) return this.serviceCode === "IncorrectState";
+    if (s === 409) return this.serviceCode === "IncorrectState" || this.serviceCode === "ExternalServerIncorrectState";
     return s >= 500;
   }
 

@@ -20,8 +20,8 @@ export const NOT_AUTHORIZED_OR_NOT_FOUND_CODES: readonly string[] = ["NotAuthori
 
 export function retryDecision(error: OciApiError): RetryDecision {
   const { statusCode: status, serviceCode: code } = error;
+  // 409 ExternalServerIncorrectState is in OciApiError.retryable with the other transient answers.
   if (status === 404 && (code === undefined || code === "NotAuthorizedOrNotFound")) return "iam-window";
   if (status === 400 && code === "RelatedResourceNotAuthorizedOrNotFound") return "iam-window";
-  if (status === 409 && code === "ExternalServerIncorrectState") return "retry";
   return error.retryable ? "retry" : "final";
 }
