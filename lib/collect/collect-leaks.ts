@@ -1,15 +1,12 @@
-import { randomUUID } from "node:crypto";
 import type { Reason } from "../core/model";
-import { apiErrorFields, OcipamError } from "../errors";
 import type { CiliumNodeView, LockHandle } from "../ports/kube";
 import { KubeConflictError } from "../ports/kube-errors";
 import type { CallOptions, VnicAttachmentInfo } from "../ports/oci";
-import { OciApiError, OciDeadlineError } from "../ports/oci-errors";
+import { OciApiError } from "../ports/oci-errors";
 import { instanceLockKey } from "../reconcile/claim-instance";
-import { countCalls } from "../reconcile/count-calls";
-import { TimeBudget } from "../reconcile/deadline";
 import type { ReconcileDeps } from "../reconcile/deps";
 import { mapSettledLimit } from "../reconcile/map-limit";
+import { runUseCase } from "../reconcile/use-case";
 import { classify, instancesToRead, vnicCandidates } from "./classify";
 import { decide } from "./decide";
 import type { ClusterView, CollectorSnapshot, ObjectKind, Orphan, SeenInstance, SeenVnic } from "./model";
@@ -72,34 +69,23 @@ export interface CollectionReport {
  * Right before deleting, the Kubernetes side is read again and only what is still orphaned is deleted.
  */
 export async function collectLeaks(baseDeps: ReconcileDeps, ports: CollectorPorts, options: { deadline: Date; callId?: string }): Promise<CollectionReport> {
-  const apiCalls: Record<string, number> = {};
-  const deps: ReconcileDeps = { ...baseDeps, compute: countCalls(baseDeps.compute, "oci", apiCalls), network: countCalls(baseDeps.network, "oci", apiCalls), ciliumNodes: countCalls(baseDeps.ciliumNodes, "kube", apiCalls), records: countCalls(baseDeps.records, "kube", apiCalls) };
-  const inventory = countCalls(ports.inventory, "kube", apiCalls);
-  const marksStore = countCalls(ports.marks, "kube", apiCalls);
-  const { config, log } = deps;
-  const callId = options.callId ?? randomUUID();
-  const started = deps.now().getTime();
-  const budget = new TimeBudget(options.deadline, config.deadlineReserveMs, () => deps.now().getTime());
-  const call: CallOptions = { deadline: budget.workDeadline };
   const report: CollectionReport = {
     outcome: "collected", reason: { code: "NotStarted", message: "" },
     scanned: { subnets: 0, privateIps: 0, vnicAttachments: 0, instancesRead: 0, vnicsRead: 0 },
-    healthy: 0, foreign: 0, marked: [], deleted: [], skipped: [], pendingMarks: 0, recordsRemoved: [], expiredLocksDeleted: 0, durationMs: 0, apiCalls,
+    healthy: 0, foreign: 0, marked: [], deleted: [], skipped: [], pendingMarks: 0, recordsRemoved: [], expiredLocksDeleted: 0, durationMs: 0, apiCalls: {},
   };
-  const finish = (): CollectionReport => {
-    report.durationMs = deps.now().getTime() - started;
-    log.info({ callId, action: "collect-leaks", outcome: report.outcome, reason: report.reason.code, scanned: report.scanned, healthy: report.healthy, foreign: report.foreign, marked: report.marked.length, deleted: report.deleted.length, skipped: report.skipped.length, pendingMarks: report.pendingMarks, recordsRemoved: report.recordsRemoved.length, durationMs: report.durationMs, apiCalls }, `leak collection ${report.outcome}: ${report.reason.message}`);
-    return report;
-  };
-
-  let lock: LockHandle | undefined;
-  const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
-  try {
-    lock = await deps.locks.tryAcquire(COLLECTOR_LOCK_KEY, callId, ttl);
-    if (!lock) {
+  const logFields = () => ({ scanned: report.scanned, healthy: report.healthy, foreign: report.foreign, marked: report.marked.length, deleted: report.deleted.length, skipped: report.skipped.length, pendingMarks: report.pendingMarks, recordsRemoved: report.recordsRemoved.length });
+  const spec = { action: "collect-leaks", deadline: options.deadline, ...(options.callId ? { callId: options.callId } : {}), result: report, logFields, failedOutcome: "failed" as const, extraPorts: { inventory: ports.inventory, marks: ports.marks } };
+  return runUseCase(baseDeps, spec, async (ctx, extra) => {
+    const { deps, budget, callId } = ctx;
+    const { config, log } = deps;
+    const inventory = extra.inventory as ClusterInventory;
+    const marksStore = extra.marks as LeakMarkStore;
+    const call: CallOptions = { deadline: budget.workDeadline };
+    if (!(await ctx.lock(COLLECTOR_LOCK_KEY))) {
       report.outcome = "skipped";
       report.reason = { code: "CollectorLocked", message: "another invocation is collecting leaks for this cluster" };
-      return finish();
+      return;
     }
 
     const [stored, subnets, attachmentLists, view] = await Promise.all([
@@ -139,7 +125,7 @@ export async function collectLeaks(baseDeps: ReconcileDeps, ports: CollectorPort
       // exists the instance's: the keys reconcile and prewarm take) before looking at Kubernetes again, and delete
       // only under those locks what is still orphaned then. A reconcile between its observation and its pool write
       // holds its node's lock, so its new IPs are never taken for orphans.
-      const owners = await lockOwners(decision.toDelete, deps, callId, ttl);
+      const owners = await lockOwners(decision.toDelete, ctx.lock);
       try {
         const fresh = classify({ ...snapshot, view: await readClusterView(deps, inventory) });
         const stillOrphaned = new Set(fresh.orphans.filter((o) => o.reason.code === decision.marks[o.id]?.reason).map((o) => o.id));
@@ -186,22 +172,7 @@ export async function collectLeaks(baseDeps: ReconcileDeps, ports: CollectorPort
       code: failures > 0 ? "DeletionsFailed" : "PassComplete",
       message: `${report.marked.length} orphans marked, ${report.deleted.length} deleted, ${report.pendingMarks} waiting${failures > 0 ? `, ${failures} deletions failed` : ""}`,
     };
-    return finish();
-  } catch (err) {
-    if (err instanceof OciDeadlineError) {
-      // Out of time is not a failure: what was deleted stays deleted, the marks wait for the next pass.
-      report.reason = { code: "DeadlineReached", message: `the invocation deadline came during ${err.operation}; the next pass continues` };
-      return finish();
-    }
-    const e = err instanceof OcipamError ? err : undefined;
-    report.outcome = "failed";
-    report.error = { reason: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err), ...apiErrorFields(e?.context) };
-    report.reason = { code: report.error.reason, message: report.error.message };
-    log.error({ callId, action: "collect-leaks", reason: report.error.reason, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "leak collection failed");
-    return finish();
-  } finally {
-    await lock?.release().catch((err: unknown) => log.warn({ callId, err: String(err) }, "could not release the collector lock; it expires by itself"));
-  }
+  });
 }
 
 async function readClusterView(deps: ReconcileDeps, inventory: ClusterInventory): Promise<ClusterView> {
@@ -262,9 +233,9 @@ function ownerLockKey(o: Orphan): string {
 }
 
 /** Takes the owner locks of the objects due for deletion (each once); those another invocation holds are left out. */
-async function lockOwners(due: readonly Orphan[], deps: ReconcileDeps, holder: string, ttlSeconds: number): Promise<{ held: Set<string>; release: () => Promise<void> }> {
+async function lockOwners(due: readonly Orphan[], lock: (key: string) => Promise<LockHandle | undefined>): Promise<{ held: Set<string>; release: () => Promise<void> }> {
   const keys = [...new Set(due.map(ownerLockKey))].sort();
-  const handles = await mapSettledLimit(keys, READ_CONCURRENCY, (key) => deps.locks.tryAcquire(key, holder, ttlSeconds));
+  const handles = await mapSettledLimit(keys, READ_CONCURRENCY, (key) => lock(key));
   const held = new Set<string>();
   const locks: LockHandle[] = [];
   handles.forEach((h, i) => {

@@ -13,7 +13,7 @@ export function instanceLockKey(instanceId: string): string {
 }
 
 export type InstanceClaim =
-  | { kind: "claimed"; instanceId?: string; instanceLock?: LockHandle }
+  | { kind: "claimed"; instanceId?: string }
   | { kind: "refused"; instanceId: string; reason: Reason; others: string[] }
   | { kind: "skipped"; instanceId: string; reason: Reason };
 
@@ -23,14 +23,14 @@ export type InstanceClaim =
  * theirs and release addresses the other's pods use. The node's OciIpamNode record is its claim on the instance:
  * - a node whose record already claims the instance goes on, unless a contender (a Node whose reconcile was refused
  *   because of this claim) still names the instance: then it is refused too, until an operator deletes the stale Node;
- * - a node's first reconcile on an instance takes the instance's lock (a prewarm or another first reconcile may be
- *   acting there), and is refused when another live node's record claims the instance; that node is told (it becomes
- *   a contender of the claim). The lock is held until the reconcile ends, after its record — the new claim — is saved.
+ * - a node's first reconcile on an instance takes the instance's lock through `lock` (a prewarm or another first
+ *   reconcile may be acting there), and is refused when another live node's record claims the instance; that node is
+ *   told (it becomes a contender of the claim). The caller holds the lock until its record — the new claim — is saved.
  * A claim whose node is gone, or whose Node now names another instance, is stale and does not count.
  * Costs nothing in the steady state (the node and its record are read anyway); a first reconcile adds one labelled
  * list of records and one Node read per claimant.
  */
-export async function claimInstance(name: string, deps: ReconcileDeps, holder: string, ttlSeconds: number): Promise<InstanceClaim> {
+export async function claimInstance(name: string, deps: ReconcileDeps, lock: (key: string) => Promise<LockHandle | undefined>): Promise<InstanceClaim> {
   const [node, record] = await Promise.all([deps.nodes.get(name), deps.records.get(name)]);
   const instanceId = instanceIdFromProviderId(node?.providerId);
   // Without an instance the observation refuses the node with the precise reason.
@@ -54,14 +54,14 @@ export async function claimInstance(name: string, deps: ReconcileDeps, holder: s
     return { kind: "claimed", instanceId };
   }
 
-  const instanceLock = await deps.locks.tryAcquire(instanceLockKey(instanceId), holder, ttlSeconds);
+  const instanceLock = await lock(instanceLockKey(instanceId));
   if (!instanceLock) {
     return { kind: "skipped", instanceId, reason: { code: "InstanceLocked", message: `instance ${instanceId} is being prepared or reconciled by another invocation; the next nudge continues` } };
   }
   try {
     const claims = await deps.records.findByInstance(instanceId);
     const live = await filterAsync(claims.map((c) => c.name), namesInstance);
-    if (live.length === 0) return { kind: "claimed", instanceId, instanceLock };
+    if (live.length === 0) return { kind: "claimed", instanceId };
     await Promise.all(live.map((other) => deps.records.addContender(other, name)));
     await instanceLock.release();
     return {

@@ -1,18 +1,15 @@
-import { randomUUID } from "node:crypto";
 import { planNode } from "../core/planner";
 import { prewarmCiliumNode, prewarmPlannerConfig, prewarmRefusal, toPrewarmPlan } from "../core/prewarm";
 import { rebuildPool } from "../core/pool";
-import { OcipamError } from "../errors";
-import type { CiliumNodeView, LockHandle } from "../ports/kube";
+import type { CiliumNodeView } from "../ports/kube";
 import type { InstanceInfo } from "../ports/oci";
-import { OciApiError, OciDeadlineError } from "../ports/oci-errors";
+import { OciApiError } from "../ports/oci-errors";
 import { instanceLockKey } from "./claim-instance";
-import { countCalls } from "./count-calls";
-import { TimeBudget } from "./deadline";
 import type { ReconcileDeps } from "./deps";
 import { executePlan } from "./execute";
 import { observeOnInstance } from "./observe";
 import type { InstanceResult } from "./result";
+import { runUseCase } from "./use-case";
 
 export { instanceLockKey };
 
@@ -36,41 +33,28 @@ export interface PrewarmOptions {
  * nothing.
  */
 export async function prewarmInstance(instanceId: string, baseDeps: ReconcileDeps, options: PrewarmOptions): Promise<InstanceResult> {
-  const apiCalls: Record<string, number> = {};
-  const deps: ReconcileDeps = { ...baseDeps, compute: countCalls(baseDeps.compute, "oci", apiCalls), network: countCalls(baseDeps.network, "oci", apiCalls), nodes: countCalls(baseDeps.nodes, "kube", apiCalls) };
-  const { config, log } = deps;
-  const started = deps.now().getTime();
-  const callId = options.callId ?? randomUUID();
-  const budget = new TimeBudget(options.deadline, config.deadlineReserveMs, () => deps.now().getTime());
-  const result: InstanceResult = { instanceId, action: "prewarm", outcome: "prewarmed", reason: { code: "NotStarted", message: "" }, rounds: 0, ipsCreated: 0, vnicsAttached: 0, durationMs: 0, apiCalls };
-  const finish = (): InstanceResult => {
-    result.durationMs = deps.now().getTime() - started;
-    log.info({ instance: instanceId, callId, action: "prewarm", outcome: result.outcome, reason: result.reason.code, rounds: result.rounds, ipsCreated: result.ipsCreated, vnicsAttached: result.vnicsAttached, ipsReady: result.ipsReady, durationMs: result.durationMs, apiCalls }, `prewarm ${result.outcome}: ${result.reason.message}`);
-    return result;
-  };
-  const stop = (outcome: InstanceResult["outcome"], code: string, message: string): InstanceResult => {
+  const result: InstanceResult = { instanceId, action: "prewarm", outcome: "prewarmed", reason: { code: "NotStarted", message: "" }, rounds: 0, ipsCreated: 0, vnicsAttached: 0, durationMs: 0, apiCalls: {} };
+  const logFields = () => ({ instance: instanceId, rounds: result.rounds, ipsCreated: result.ipsCreated, vnicsAttached: result.vnicsAttached, ipsReady: result.ipsReady });
+  const stop = (outcome: InstanceResult["outcome"], code: string, message: string): void => {
     result.outcome = outcome;
     result.reason = { code, message };
-    return finish();
   };
-
-  if (!config.prewarm.enabled) return stop("skipped", "PrewarmDisabled", "OCIPAM_PREWARM_ON_LAUNCH is off");
-  let lock: LockHandle | undefined;
-  try {
+  const spec = { action: "prewarm", deadline: options.deadline, ...(options.callId ? { callId: options.callId } : {}), result, logFields, failedOutcome: "failed" as const };
+  return runUseCase(baseDeps, spec, async (ctx) => {
+    const { deps, budget, callId } = ctx;
+    const { config } = deps;
+    if (!config.prewarm.enabled) return stop("skipped", "PrewarmDisabled", "OCIPAM_PREWARM_ON_LAUNCH is off");
     // The instance is read and checked before any Kubernetes write: refused work leaves no Lease, record or Event.
     let instance: InstanceInfo;
     try {
-      instance = await deps.compute.getInstance(instanceId, { deadline: budget.workDeadline, notFoundIsGone: true });
+      instance = await deps.compute.getInstance(instanceId, { deadline: budget.workDeadline });
     } catch (err) {
       if (err instanceof OciApiError && err.notFound) return stop("refused", "InstanceNotFound", `instance ${instanceId} is not found or not visible to the allocator`);
       throw err;
     }
     const refusal = prewarmRefusal(instance, { compartmentIds: config.compartmentIds, ...config.prewarm });
     if (refusal) return stop("refused", refusal.code, refusal.message);
-
-    const ttl = Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
-    lock = await deps.locks.tryAcquire(instanceLockKey(instanceId), callId, ttl);
-    if (!lock) return stop("skipped", "InstanceLocked", "another invocation is preparing this instance or reconciling its new node");
+    if (!(await ctx.lock(instanceLockKey(instanceId)))) return stop("skipped", "InstanceLocked", "another invocation is preparing this instance or reconciling its new node");
     // Checked under the lock: once the node exists, its own reconcile (which takes this lock too) is in charge.
     const node = await deps.nodes.findByInstanceId(instanceId);
     if (node) return stop("skipped", "NodeExists", `Node ${node.name} already runs on instance ${instanceId}; its reconcile takes over`);
@@ -99,21 +83,11 @@ export async function prewarmInstance(instanceId: string, baseDeps: ReconcileDep
         const first = execution.failures[0]!;
         return stop("failed", first.reason, `${execution.failures.length} OCI calls failed; first: ${first.message}`);
       }
+      if (execution.deadlineReached) return stop("prewarmed", "DeadlineReached", "the invocation deadline came before every planned call could start; the node's reconcile completes it");
       if (plan.state === "AtCapacity" || plan.state === "Error") return stop(plan.state === "Error" ? "failed" : "prewarmed", plan.reason.code, plan.reason.message);
       // Everything planned was created on attached VNICs: no need to look again.
       if (plan.state === "Ready" && !plan.actions.some((a) => a.kind === "attachVnic" || a.kind === "awaitAttachment")) break;
     }
     if (result.reason.code !== "PoolPrepared") result.reason = { code: "PoolPrepared", message: `${result.ipsReady ?? 0} IPs are ready on instance ${instanceId} for its node` };
-    return finish();
-  } catch (err) {
-    if (err instanceof OciDeadlineError) {
-      return stop("prewarmed", "DeadlineReached", `the invocation deadline came during ${String(err.context.operation ?? "an OCI call")}; the node's reconcile completes it`);
-    }
-    const e = err instanceof OcipamError ? err : undefined;
-    result.error = { reason: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err) };
-    log.error({ instance: instanceId, callId, reason: result.error.reason, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "prewarm failed");
-    return stop("failed", result.error.reason, result.error.message);
-  } finally {
-    await lock?.release().catch((err: unknown) => log.warn({ instance: instanceId, callId, err: String(err) }, "could not release the instance lock; it expires by itself"));
-  }
+  });
 }

@@ -1,17 +1,14 @@
-import { randomUUID } from "node:crypto";
 import type { Plan } from "../core/model";
 import { planNode } from "../core/planner";
-import { apiErrorFields, OcipamError } from "../errors";
-import type { EventTarget, IpamRecordStatus, LockHandle, VnicRecord } from "../ports/kube";
+import { apiErrorFields } from "../errors";
+import type { EventTarget, IpamRecordStatus, VnicRecord } from "../ports/kube";
 import { KubeConflictError } from "../ports/kube-errors";
-import { OciDeadlineError } from "../ports/oci-errors";
 import { claimInstance } from "./claim-instance";
-import { countCalls } from "./count-calls";
-import { TimeBudget } from "./deadline";
 import type { ReconcileDeps } from "./deps";
 import { executePlan, type Execution } from "./execute";
 import { observeNode, type Observation } from "./observe";
 import type { NodeResult } from "./result";
+import { runUseCase } from "./use-case";
 import { UsedAddresses } from "./used-addresses";
 
 export interface ReconcileOptions {
@@ -31,47 +28,41 @@ export interface ReconcileOptions {
  * Brings one node's pool to what Cilium's watermarks ask: takes the node's lock, makes sure the node alone claims its
  * instance, then observe → plan → act → write back, and again while the node is still short and time remains. Any
  * event that led here is only a hint: everything is re-read. Conflicts on the CiliumNode make it re-read and re-plan;
- * a crash at any point leaves tagged objects the next run adopts.
+ * a crash at any point leaves tagged objects the next run adopts. Runs through the shared use-case skeleton
+ * (use-case.ts: counting, deadline, locks, error tail, summary line).
  */
 export async function reconcileNode(name: string, baseDeps: ReconcileDeps, options: ReconcileOptions): Promise<NodeResult> {
-  const apiCalls: Record<string, number> = {};
-  const deps: ReconcileDeps = { ...baseDeps, compute: countCalls(baseDeps.compute, "oci", apiCalls), network: countCalls(baseDeps.network, "oci", apiCalls), ciliumNodes: countCalls(baseDeps.ciliumNodes, "kube", apiCalls), nodes: countCalls(baseDeps.nodes, "kube", apiCalls), pods: countCalls(baseDeps.pods, "kube", apiCalls), records: countCalls(baseDeps.records, "kube", apiCalls) };
-  const started = deps.now().getTime();
-  const callId = options.callId ?? randomUUID();
-  const budget = new TimeBudget(options.deadline, deps.config.deadlineReserveMs, () => deps.now().getTime());
-  const usedAddresses = options.usedAddresses ?? new UsedAddresses(deps.ciliumNodes, () => deps.now().getTime());
-  const result: NodeResult = { node: name, outcome: "reconciled", reason: { code: "NotStarted", message: "" }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls };
-  let lock: LockHandle | undefined;
-  let instanceLock: LockHandle | undefined;
-  let last: { observation: Observation; plan: Plan; execution?: Execution } | undefined;
-  /** Rounds of this invocation that created objects: added to the record's generation for every retry token. */
-  let creatingRounds = 0;
-  let warned = false;
-  const finish = (): NodeResult => {
-    result.durationMs = deps.now().getTime() - started;
+  const result: NodeResult = { node: name, outcome: "reconciled", reason: { code: "NotStarted", message: "" }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls: {} };
+  const logFields = () => {
     const s = result.stats;
-    deps.log.info({ node: name, instance: result.instanceId, callId, outcome: result.outcome, state: result.state, reason: result.reason.code, available: s?.available, used: s?.used, needed: s?.needed, excess: s?.excess, decision: result.decision, rounds: result.rounds, ipsCreated: result.ipsCreated, ipsReleased: result.ipsReleased, vnicsAttached: result.vnicsAttached, durationMs: result.durationMs, apiCalls }, `reconcile ${result.outcome}: ${result.reason.message}`);
-    return result;
+    return { node: name, instance: result.instanceId, state: result.state, available: s?.available, used: s?.used, needed: s?.needed, excess: s?.excess, decision: result.decision, rounds: result.rounds, ipsCreated: result.ipsCreated, ipsReleased: result.ipsReleased, vnicsAttached: result.vnicsAttached };
   };
-  const ttl = () => Math.max(Math.ceil((options.deadline.getTime() - deps.now().getTime()) / 1000), 5);
-
-  try {
+  return runUseCase(baseDeps, { action: "reconcile", deadline: options.deadline, ...(options.callId ? { callId: options.callId } : {}), result, logFields, failedOutcome: "failed" }, async (ctx) => {
+    const { deps, budget, callId } = ctx;
+    const usedAddresses = options.usedAddresses ?? new UsedAddresses(deps.ciliumNodes, () => deps.now().getTime());
+    let last: { observation: Observation; plan: Plan; execution?: Execution } | undefined;
+    /** Rounds of this invocation that created objects: added to the record's generation for every retry token. */
+    let creatingRounds = 0;
+    let warned = false;
     if (!options.dryRun) {
+      ctx.onFinish(async () => {
+        const generation = (last?.observation.record?.status?.retryGeneration ?? 0) + creatingRounds;
+        if (last) await saveRecord(name, last, result, generation, deps);
+        if (result.outcome === "failed" && last && !warned) await deps.events.record(targetOf(last.observation), "Warning", result.reason.code, result.reason.message);
+      });
       // A nudge may name any node: for one without a CiliumNode, take no Lease (a write that would stay behind for
       // every invented name). Found by test/fuzz/function-body.fuzz.test.ts.
-      const ciliumNode = await deps.ciliumNodes.get(name);
-      if (!ciliumNode) {
+      if (!(await deps.ciliumNodes.get(name))) {
         result.outcome = "refused";
         result.reason = { code: "CiliumNodeNotFound", message: `CiliumNode ${name} does not exist` };
-        return finish();
+        return;
       }
-      lock = await deps.locks.tryAcquire(name, callId, ttl());
-      if (!lock) {
+      if (!(await ctx.lock(name))) {
         result.outcome = "skipped";
         result.reason = { code: "NodeLocked", message: "another invocation is reconciling this node; it continues while the node is short" };
-        return finish();
+        return;
       }
-      const claim = await claimInstance(name, deps, callId, ttl());
+      const claim = await claimInstance(name, deps, ctx.lock);
       if (claim.kind !== "claimed") {
         result.outcome = claim.kind;
         result.reason = claim.reason;
@@ -79,11 +70,9 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         if (claim.kind === "refused") {
           deps.log.warn({ node: name, instance: claim.instanceId, callId, reason: claim.reason.code, others: claim.others }, claim.reason.message);
           await warnEach(deps, [name, ...claim.others], claim.reason);
-          warned = true;
         }
-        return finish();
+        return;
       }
-      instanceLock = claim.instanceLock;
     }
     while (result.rounds < deps.config.maxRoundsPerNode) {
       if (budget.expired()) {
@@ -97,7 +86,7 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         result.reason = observation.reason;
         if (observation.instanceId) result.instanceId = observation.instanceId;
         deps.log.warn({ node: name, instance: observation.instanceId, callId, reason: observation.reason.code }, observation.reason.message);
-        return finish();
+        return;
       }
       observation.observed.retryGeneration = (observation.record?.status?.retryGeneration ?? 0) + creatingRounds;
       const plan = planNode(observation.observed);
@@ -110,7 +99,7 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
       last = { observation, plan };
       if (options.dryRun) {
         result.outcome = "planned";
-        return finish();
+        return;
       }
       if (plan.actions.length === 0) break;
       if (plan.actions.some((a) => a.kind === "assignIps" || a.kind === "attachVnic")) creatingRounds++;
@@ -152,10 +141,8 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         await deps.events.record(targetOf(observation), "Warning", result.reason.code, result.reason.message);
         break;
       }
-      if (execution.poolMissing.length > 0) {
-        // Something deleted pool addresses between the observation and the write: observe again, which drops them.
-        continue;
-      }
+      // Something deleted pool addresses between the observation and the write: observe again, which drops them.
+      if (execution.poolMissing.length > 0) continue;
       if (execution.pendingAttachment) {
         result.state = "Allocating";
         result.reason = { code: "AttachmentInProgress", message: `VNIC attachment ${execution.pendingAttachment.attachmentId} is still ATTACHING; the next nudge continues` };
@@ -172,29 +159,10 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
     if (result.rounds >= deps.config.maxRoundsPerNode && result.reason.code !== "DeadlineReached" && result.outcome !== "failed" && last?.plan.actions.length) {
       result.reason = { code: "RoundLimit", message: `stopped after ${result.rounds} rounds; the next nudge continues` };
     }
-    return finish();
-  } catch (err) {
-    if (err instanceof OciDeadlineError) {
-      // Out of time, not out of luck: what was done is kept (tagged in OCI) and the next nudge continues. No Warning.
-      result.reason = deadlineReason(`during ${err.operation}`);
-      return finish();
-    }
-    result.outcome = "failed";
-    const e = err instanceof OcipamError ? err : undefined;
-    result.state = "Error";
-    result.reason = { code: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err) };
-    result.error = { reason: result.reason.code, message: result.reason.message, ...apiErrorFields(e?.context) };
-    deps.log.error({ node: name, callId, reason: result.reason.code, ...apiErrorFields(e?.context), err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, "reconcile failed");
-    return finish();
-  } finally {
-    if (!options.dryRun) {
-      const generation = (last?.observation.record?.status?.retryGeneration ?? 0) + creatingRounds;
-      if (last) await saveRecord(name, last, result, generation, deps).catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not save the OciIpamNode record"));
-      if (result.outcome === "failed" && last && !warned) await deps.events.record(targetOf(last.observation), "Warning", result.reason.code, result.reason.message);
-      await instanceLock?.release().catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not release the instance lock; it expires by itself"));
-      await lock?.release().catch((err: unknown) => deps.log.warn({ node: name, callId, err: String(err) }, "could not release the node lock; it expires by itself"));
-    }
-  }
+  }).then((r) => {
+    if (r.outcome === "failed") r.state = "Error";
+    return r;
+  });
 }
 
 function deadlineReason(when: string): { code: string; message: string } {

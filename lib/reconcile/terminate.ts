@@ -1,9 +1,8 @@
-import { OcipamError } from "../errors";
 import type { InstanceInfo } from "../ports/oci";
 import { OciApiError } from "../ports/oci-errors";
-import { countCalls } from "./count-calls";
 import type { ReconcileDeps } from "./deps";
 import type { InstanceResult } from "./result";
+import { runUseCase } from "./use-case";
 
 /** The record listing the clean-up needs (the collector's ClusterInventory provides it). */
 export interface RecordDirectory {
@@ -25,22 +24,16 @@ const ENDING = new Set(["TERMINATING", "TERMINATED"]);
  * The event is a hint: an instance OCI still reports in another state (RUNNING, STOPPED, ...) keeps its records.
  */
 export async function cleanUpTerminatedInstance(instanceId: string, baseDeps: ReconcileDeps, directory: RecordDirectory, options: { callId?: string; deadline: Date }): Promise<InstanceResult> {
-  const apiCalls: Record<string, number> = {};
-  const deps: ReconcileDeps = { ...baseDeps, compute: countCalls(baseDeps.compute, "oci", apiCalls), nodes: countCalls(baseDeps.nodes, "kube", apiCalls), records: countCalls(baseDeps.records, "kube", apiCalls) };
-  const started = deps.now().getTime();
-  const result: InstanceResult = { instanceId, action: "terminate", outcome: "cleaned", reason: { code: "NotStarted", message: "" }, rounds: 1, ipsCreated: 0, vnicsAttached: 0, recordsRemoved: [], durationMs: 0, apiCalls };
-  const finish = (outcome: InstanceResult["outcome"], code: string, message: string): InstanceResult => {
+  const result: InstanceResult = { instanceId, action: "terminate", outcome: "cleaned", reason: { code: "NotStarted", message: "" }, rounds: 1, ipsCreated: 0, vnicsAttached: 0, recordsRemoved: [], durationMs: 0, apiCalls: {} };
+  const finish = (outcome: InstanceResult["outcome"], code: string, message: string): void => {
     result.outcome = outcome;
     result.reason = { code, message };
-    result.durationMs = deps.now().getTime() - started;
-    deps.log.info({ instance: instanceId, callId: options.callId, action: "terminate", outcome, reason: code, recordsRemoved: result.recordsRemoved, durationMs: result.durationMs, apiCalls }, `instance clean-up ${outcome}: ${message}`);
-    return result;
   };
-
-  try {
+  const spec = { action: "terminate", deadline: options.deadline, ...(options.callId ? { callId: options.callId } : {}), result, logFields: () => ({ instance: instanceId, recordsRemoved: result.recordsRemoved }), failedOutcome: "failed" as const };
+  return runUseCase(baseDeps, spec, async ({ deps, budget }) => {
     let instance: InstanceInfo | undefined;
     try {
-      instance = await deps.compute.getInstance(instanceId, { deadline: options.deadline, notFoundIsGone: true });
+      instance = await deps.compute.getInstance(instanceId, { deadline: budget.workDeadline });
     } catch (err) {
       // Terminated instances stay visible for a while, then answer 404: gone either way.
       if (!(err instanceof OciApiError && err.notFound)) throw err;
@@ -65,9 +58,5 @@ export async function cleanUpTerminatedInstance(instanceId: string, baseDeps: Re
     return result.recordsRemoved!.length > 0
       ? finish("cleaned", "RecordsRemoved", `removed the OciIpamNode records ${result.recordsRemoved!.join(", ")} of instance ${instanceId}; OCI deletes its VNICs and IPs`)
       : finish("cleaned", "NoRecords", `no OciIpamNode record names instance ${instanceId}; OCI deletes its VNICs and IPs`);
-  } catch (err) {
-    const e = err instanceof OcipamError ? err : undefined;
-    result.error = { reason: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err) };
-    return finish("failed", result.error.reason, result.error.message);
-  }
+  });
 }

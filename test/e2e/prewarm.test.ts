@@ -224,22 +224,36 @@ describe("prewarm against the realistic OCI latency profile (time scale 0.25)", 
     return { instanceId: instance.id, event };
   }
 
+  /** When the node's spec.ipam.pool first holds 8 addresses (what the agent waits for), whatever the invocation does after. */
+  function poolReadyAt(name: string): Promise<number> {
+    return new Promise((resolve) => {
+      const stop = cluster.kube.store.onChange((e) => {
+        const o = e.object as { metadata?: { name?: string }; spec?: { ipam?: { pool?: Record<string, unknown> } } };
+        if (!e.typeKey.startsWith("ciliumnodes") || o.metadata?.name !== name || Object.keys(o.spec?.ipam?.pool ?? {}).length < 8) return;
+        stop();
+        resolve(Date.now());
+      });
+    });
+  }
+
   it("has the pool ready one observation and one write after the CiliumNode appears, where a cold node also waits for the creates", async () => {
     const warm = runningInstance("lat-prewarmed");
     const prewarm = await fn.invoke(warm.event);
     expect(prewarm.instances[0]).to.include({ outcome: "prewarmed", ipsCreated: 8 });
     const warmJoined = Date.now();
+    const warmReady = poolReadyAt("lat-prewarmed");
     cluster.joinNode("lat-prewarmed", warm.instanceId);
     const adopted = await fn.invoke(nudgeFor("lat-prewarmed"));
-    const warmMs = Date.now() - warmJoined;
+    const warmMs = (await warmReady) - warmJoined;
     expect(adopted.nodes[0]).to.include({ state: "Ready", ipsCreated: 0 });
     expect(Object.keys(poolOf(cluster, "lat-prewarmed"))).to.have.length(8);
 
     const cold = runningInstance("lat-cold");
     const coldJoined = Date.now();
+    const coldReady = poolReadyAt("lat-cold");
     cluster.joinNode("lat-cold", cold.instanceId);
     const created = await fn.invoke(nudgeFor("lat-cold"));
-    const coldMs = Date.now() - coldJoined;
+    const coldMs = (await coldReady) - coldJoined;
     expect(created.nodes[0]).to.include({ state: "Ready", ipsCreated: 8 });
     expect(Object.keys(poolOf(cluster, "lat-cold"))).to.have.length(8);
     expect(adopted.nodes[0]!.apiCalls["kube.writePool"]).to.equal(1);
