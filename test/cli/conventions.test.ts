@@ -167,6 +167,15 @@ describe("the ocipam command as a process", function () {
   });
 
   describe("ocipam local", () => {
+    it("prints the report as JSON on stdout with --json, and with --quiet no progress on stderr", async () => {
+      const ran = await runOcipam(["--quiet", "local", "--nodes", "1", "--time-scale", "0.05", "--json"]);
+      const report = JSON.parse(ran.stdout) as { ok: boolean; nodes: number; scenario: string; safety: unknown[] };
+      expect(report).to.include({ nodes: 1, scenario: "scale-up" });
+      expect(report.safety).to.have.length.greaterThan(0);
+      expect(ran.code).to.equal(report.ok ? 0 : 1);
+      expect(ran.stderr).not.to.contain("sim  nodes");
+    });
+
     it("stops the pipeline on Ctrl-C and exits 130, leaving no temporary file and no function process behind", async () => {
       const ownTmp = mkdtempSync(join(dir, "local-tmp-"));
       const child = startOcipam(["local", "--nodes", "1"], { env: cleanEnv({ TMPDIR: ownTmp }) });
