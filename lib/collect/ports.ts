@@ -1,7 +1,7 @@
 /**
  * Ports the leak collector and the instance-termination clean-up need beyond the reconcile's (lib/ports/kube.ts):
  * the cluster's Nodes and the project's records as lists, and a place to keep the collector's marks between runs.
- * Adapters over Kubernetes are in lib/collect/kube-inventory.ts and lib/collect/configmap-marks.ts.
+ * Adapters over Kubernetes are in lib/adapters/kube/cluster-inventory.ts and lib/adapters/kube/configmap-leak-marks.ts.
  */
 
 export interface NodeEntry {

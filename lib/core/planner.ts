@@ -142,6 +142,14 @@ function cappedNeed(observed: ObservedState, stats: NodeStats): Reason | undefin
   return { code: "VnicSlotsExhausted", message: `the pool holds the node maximum of ${stats.nodeMaximum} IPs (${stats.vnicSlots} VNIC slots of ${observed.instance.shape}); the watermarks ask for ${uncapped - stats.needed} more` };
 }
 
+/**
+ * The watermark numbers of an observation (Cilium's needed, excess and the rest), without planning: what an
+ * observation needs to know before it reads what only an allocation uses (subnet counts, NSGs, pending pods).
+ */
+export function nodeStats(observed: ObservedState): NodeStats {
+  return computeStats(observed, Object.keys(rebuildPool(observed)).length);
+}
+
 function computeStats(observed: ObservedState, available: number): NodeStats {
   const { ciliumNode: node, instance, config } = observed;
   const used = Object.keys(node.used).length;

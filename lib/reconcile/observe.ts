@@ -1,5 +1,5 @@
 import type { ObservedState, ObservedSubnet, ObservedVnic, PlannerConfig, Reason } from "../core/model";
-import { planNode } from "../core/planner";
+import { nodeStats } from "../core/planner";
 import { tagsMatchAll } from "../core/ownership";
 import type { CiliumNodeView, IpamRecord, KubeNodeInfo } from "../ports/kube";
 import type { CallOptions, InstanceInfo, PrivateIpInfo, SubnetInfo, VnicAttachmentInfo, VnicInfo } from "../ports/oci";
@@ -112,7 +112,7 @@ export async function observeOnInstance(ciliumNode: CiliumNodeView, instance: In
   };
 
   // Stats do not depend on subnet counts, NSGs or pending pods: read those only when IPs are needed.
-  if (planNode(observed).stats.needed > 0) {
+  if (nodeStats(observed).needed > 0) {
     const wanted = relevantSubnets(observed, subnets);
     const [counts, nsgs, pendingPods] = await Promise.all([
       Promise.all(wanted.map(async (s) => [s.id, await deps.network.countAssignedIps(s.id, call)] as const)),

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { parseMarks } from "../../../lib/collect/configmap-marks";
+import { parseMarks } from "../../../lib/adapters/kube/configmap-leak-marks";
 
 describe("leak marks as stored in the ConfigMap", () => {
   it("reads well-formed marks back", () => {

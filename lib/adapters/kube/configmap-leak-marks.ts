@@ -1,7 +1,7 @@
 import type { CoreV1Api, V1ConfigMap } from "@kubernetes/client-node";
-import { isNotFound, toKubeError } from "../adapters/kube/errors";
-import { FIELD_MANAGER } from "../adapters/kube/cilium-nodes";
-import type { LeakMark, LeakMarkStore, StoredMarks } from "./ports";
+import { isNotFound, toKubeError } from "./errors";
+import { FIELD_MANAGER } from "./cilium-nodes";
+import type { LeakMark, LeakMarkStore, StoredMarks } from "../../collect/ports";
 
 /** The ConfigMap holding the collector's marks, in the allocator's namespace (RBAC: this name only, see allocator.yaml). */
 export const LEAK_MARKS_CONFIGMAP = "ocipam-leak-marks";

@@ -1,9 +1,9 @@
 import type { CoreV1Api, CustomObjectsApi, V1Node } from "@kubernetes/client-node";
-import { IPAM_RECORDS } from "../adapters/kube/ipam-record-mapping";
-import { toKubeError } from "../adapters/kube/errors";
-import { listAllPages } from "../adapters/kube/paging";
-import { instanceIdFromProviderId } from "../core/provider-id";
-import type { ClusterInventory, NodeEntry, RecordEntry } from "./ports";
+import { IPAM_RECORDS } from "./ipam-record-mapping";
+import { toKubeError } from "./errors";
+import { listAllPages } from "./paging";
+import { instanceIdFromProviderId } from "../../core/provider-id";
+import type { ClusterInventory, NodeEntry, RecordEntry } from "../../collect/ports";
 
 /**
  * ClusterInventory over the Kubernetes API: a paged list of Nodes (RBAC: nodes list, which the allocator already has)
