@@ -82,7 +82,7 @@ export const ALLOCATOR_CONFIG_KEYS: readonly ConfigKey[] = [
   { key: "OCIPAM_SUBNET_TAGS", default: "", description: "key=value pairs a subnet must all carry to take new VNICs (used when OCIPAM_SUBNET_IDS is empty)." },
   { key: "OCIPAM_NSG_IDS", default: "", description: "NSGs for new VNICs (comma-separated OCIDs); default: NSGs matching OCIPAM_NSG_TAGS, else the primary VNIC's." },
   { key: "OCIPAM_NSG_TAGS", default: "", description: "key=value pairs selecting the NSGs of new VNICs." },
-  { key: "OCIPAM_IPS_PER_VNIC", default: "31", description: "Secondary private IPv4 addresses per VNIC (OCI documents 31)." },
+  { key: "OCIPAM_IPS_PER_VNIC", default: "31", description: "Secondary private-IP objects per VNIC. 31 fits every tenancy; OCI's limit is 64 on Universal Credits and 32 on Pay-As-You-Go/Trial (Service Limits, docs.oracle.com/iaas/Content/General/Concepts/servicelimits.htm)." },
   { key: "OCIPAM_FIRST_INTERFACE_INDEX", default: "0", description: "VNICs below this device index never carry pod IPs (0: the primary VNIC does; 1: only secondary VNICs)." },
   { key: "OCIPAM_EXCLUDE_INTERFACE_TAGS", default: "", description: "key=value pairs; a VNIC carrying all of them is never used." },
   { key: "OCIPAM_RELEASE_EXCESS_IPS", default: "false", description: "Release excess IPs through Cilium's handshake." },

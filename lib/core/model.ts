@@ -91,7 +91,7 @@ export interface ObservedNsg {
 export interface PlannerConfig {
   clusterName: string;
   vcnId: string;
-  /** Secondary private IPv4 addresses one VNIC can hold (OCI documents 31). */
+  /** Secondary private-IP objects one VNIC can hold (a tenancy limit: 64 Universal Credits, 32 Pay-As-You-Go). */
   ipsPerVnic: number;
   /** VNICs with a lower device index are never used for pods (0: the primary VNIC is used). */
   firstInterfaceIndex: number;
