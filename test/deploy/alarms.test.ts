@@ -23,7 +23,7 @@ describe("alarms on what operators care about (infra/terraform/monitoring.tf)", 
     config = await loadTerraform(TF);
   });
 
-  it("turn the invocation log into a metric whose dimensions are fields the allocator logs, and alarm on ok:false, AtCapacity and Error", () => {
+  it("make a metric of logged fields and alarm on ok:false, AtCapacity and Error", () => {
     expect(checkAlarms(config, REPO)).to.deep.equal([]);
     const custom = Object.entries(alarms(config))
       .filter(([, a]) => a.namespace !== "oci_faas")

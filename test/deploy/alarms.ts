@@ -81,7 +81,8 @@ export function checkAlarms(config: TerraformConfig, repo: string): string[] {
     value?.path !== "logContent.data.message.${dimensions.value}"
   ) {
     problems.push(
-      "the connector's dimensions are not read from logContent.data.message.<field> for each of local.log_metric_dimensions",
+      "the connector's dimensions are not read from logContent.data.message.<field> " +
+        "for each of local.log_metric_dimensions",
     );
   }
   for (const [name, field] of Object.entries(dims)) {

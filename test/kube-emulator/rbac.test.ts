@@ -47,22 +47,26 @@ describe("kube emulator: authentication and the project's least-privilege RBAC",
     expect(pods.body.details).to.deep.equal({ kind: "pods" });
   });
 
-  it("lets the allocator write the pool, the status, events in any namespace and its OciIpamNode", async () => {
+  it("lets the allocator write the pool, the status, events in default and its OciIpamNode", async () => {
     const c = clients(emu, ALLOCATOR);
     await c.custom.patchClusterCustomObject({ ...CN, name: "rbac-node", body: { spec: { ipam: { pool: { "10.0.0.5": { resource: "v" } } } } } }, mergePatch);
     await c.custom.patchClusterCustomObjectStatus({ ...CN, name: "rbac-node", body: { status: { ipam: { "operator-status": { error: "" } } } } }, mergePatch);
     await c.core.readNode({ name: "rbac-node" });
     await c.core.listPodForAllNamespaces({ fieldSelector: "spec.nodeName=rbac-node,status.phase=Pending" });
-    for (const namespace of ["default", "kube-system"]) {
-      await c.core.createNamespacedEvent({ namespace, body: { metadata: { name: `rbac-node.${namespace}` }, involvedObject: { kind: "CiliumNode", name: "rbac-node" }, reason: "R", message: "m" } });
-    }
+    await c.core.createNamespacedEvent({ namespace: "default", body: { metadata: { name: "rbac-node.default" }, involvedObject: { kind: "CiliumNode", name: "rbac-node" }, reason: "R", message: "m" } });
     await c.custom.createClusterCustomObject({ ...OIN, body: { apiVersion: "ocipam.io/v1alpha1", kind: "OciIpamNode", metadata: { name: "rbac-node" }, spec: { nodeName: "rbac-node" } } });
     await c.custom.patchClusterCustomObjectStatus({ ...OIN, name: "rbac-node", body: { status: { state: "Ready" } } }, mergePatch);
     await c.coordination.createNamespacedLease({ namespace: "ocipam-system", body: { metadata: { name: "ocipam-node-rbac-node" }, spec: { holderIdentity: "x" } } });
   });
 
-  it("keeps the allocator's lease rights inside ocipam-system and denies it Pod reads beyond list", async () => {
+  it("keeps the allocator's lease rights inside ocipam-system, its events in default, and denies it Pod reads beyond list", async () => {
     const c = clients(emu, ALLOCATOR);
+    // lib/adapters/kube/events.ts writes to default only; the Role ocipam-allocator-events covers that namespace alone.
+    const event = await apiError(() => c.core.createNamespacedEvent({ namespace: "kube-system", body: { metadata: { name: "e" }, involvedObject: { kind: "CiliumNode", name: "rbac-node" }, reason: "R", message: "m" } }));
+    expect(event.body.message).to.equal('events is forbidden: User "system:serviceaccount:ocipam-system:ocipam-allocator" cannot create resource "events" in API group "" in the namespace "kube-system"');
+    // Writes to CiliumNodes are merge patches: no update (PUT) right.
+    const put = await apiError(() => c.custom.replaceClusterCustomObject({ ...CN, name: "rbac-node", body: { apiVersion: "cilium.io/v2", kind: "CiliumNode", metadata: { name: "rbac-node" } } }));
+    expect(put.code).to.equal(403);
     const lease = await apiError(() => c.coordination.createNamespacedLease({ namespace: "default", body: { metadata: { name: "x" }, spec: {} } }));
     expect(lease.code).to.equal(403);
     const pod = await apiError(() => c.core.readNamespacedPod({ namespace: "default", name: "p" }));
@@ -70,14 +74,15 @@ describe("kube emulator: authentication and the project's least-privilege RBAC",
     expect(pod.body.message).to.equal('pods "p" is forbidden: User "system:serviceaccount:ocipam-system:ocipam-allocator" cannot get resource "pods" in API group "" in the namespace "default"');
   });
 
-  it("keeps the node agent read-only", async () => {
+  it("keeps the node agent to listing and watching CiliumNodes: no OciIpamNode access, no writes", async () => {
     const c = clients(emu, NODE_AGENT);
-    await c.custom.getClusterCustomObject({ ...OIN, name: "rbac-node" });
-    const { code, body } = await apiError(() => c.custom.patchClusterCustomObjectStatus({ ...OIN, name: "rbac-node", body: { status: { state: "Error" } } }, mergePatch));
-    expect(code).to.equal(403);
-    expect(body.message).to.equal(
-      'ociipamnodes.ocipam.io "rbac-node" is forbidden: User "system:serviceaccount:ocipam-system:ocipam-node-agent" cannot patch resource "ociipamnodes/status" in API group "ocipam.io" at the cluster scope',
+    await c.custom.listClusterCustomObject({ ...CN, fieldSelector: "metadata.name=rbac-node" });
+    const read = await apiError(() => c.custom.getClusterCustomObject({ ...OIN, name: "rbac-node" }));
+    expect(read.body.message).to.equal(
+      'ociipamnodes.ocipam.io "rbac-node" is forbidden: User "system:serviceaccount:ocipam-system:ocipam-node-agent" cannot get resource "ociipamnodes" in API group "ocipam.io" at the cluster scope',
     );
+    const { code } = await apiError(() => c.custom.patchClusterCustomObject({ ...CN, name: "rbac-node", body: { spec: {} } }, mergePatch));
+    expect(code).to.equal(403);
   });
 
   it("lets the Cilium agent stand-in update status (UpdateStatus) but not patch it, as Cilium's own ClusterRole grants", async () => {
