@@ -197,6 +197,17 @@ describe("infra/terraform against the oracle/oci provider schema of the pinned v
     expect(
       await problemsOf(dirs, APP(`  shape = "GENERIC_ARM"\n  logging {\n    line_format = "JSON"\n  }`), "v8.22.0"),
     ).to.deep.equal([]);
+    // A value list the provider builds from SDK constants is not read as an empty list (any value would fail).
+    const connector = lines(
+      'resource "oci_sch_service_connector" "c" {',
+      '  compartment_id = "c"',
+      '  display_name = "d"',
+      '  state = "INACTIVE"',
+      '  source {\n    kind = "logging"\n  }',
+      '  target {\n    kind = "monitoring"\n  }',
+      "}",
+    );
+    expect(await problemsOf(dirs, connector, "v8.22.0")).to.deep.equal([]);
   });
 
   const constraints: Array<[string, string, string | undefined]> = [
