@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { composeAllocatorRuntime } from "../../functions/allocator/compose";
 import type { AllocatorRuntime } from "../../functions/allocator/handler";
 import { readConfigFile } from "../config/config-file";
 import { pickOcipamKeys } from "../config/allocator-config";
@@ -43,6 +42,9 @@ export function allocatorValues(flags: AllocatorFlags, env: Record<string, strin
  * so stdout carries only the command's data. `component` names the command in the log lines.
  */
 export async function composeFromFlags(flags: AllocatorFlags, global: GlobalFlags, component: string): Promise<AllocatorRuntime> {
+  // Loaded here, not at the top: the OCI SDK and client-node take seconds to load, and `--help`, `plan --input`
+  // and the emulators do not need them.
+  const { composeAllocatorRuntime } = require("../../functions/allocator/compose") as typeof import("../../functions/allocator/compose");
   const values = allocatorValues(flags);
   const log = createLogger({ level: logLevelFor(global, values.OCIPAM_LOG_LEVEL, "warn"), destination: process.stderr, base: { component } });
   return composeAllocatorRuntime(values, { log });

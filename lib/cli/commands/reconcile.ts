@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import type { NodeResult } from "../../reconcile/result";
 import { explainPlan } from "../../plan/explain";
-import { reconcileNode } from "../../reconcile/reconcile-node";
 import { type AllocatorFlags, allocatorOptions, composeFromFlags } from "../allocator-options";
 import { EXIT } from "../exit-codes";
 import { globalFlags } from "../global-flags";
@@ -38,6 +37,7 @@ export function register(program: Command): void {
     .option("--json", "print only the result as JSON (one line)")
     .action(async (node: string, flags: ReconcileFlags, cmd: Command) => {
       const global = globalFlags(cmd);
+      const { reconcileNode } = require("../../reconcile/reconcile-node") as typeof import("../../reconcile/reconcile-node");
       const runtime = await composeFromFlags(flags, global, "ocipam-reconcile");
       const deadline = new Date(Date.now() + runtime.deps.config.defaultTimeoutSeconds * 1000);
       const explain = !flags.json && !global.quiet;

@@ -3,10 +3,6 @@ import type { KubernetesObject, V1Node } from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { CiliumNodesAdapter, createKubeClients, IPAM_RECORDS } from "../../adapters/kube";
-import { toIpamRecord } from "../../adapters/kube/ipam-record-mapping";
-import { toKubeNodeInfo } from "../../adapters/kube/kube-nodes";
-import { listAllPages } from "../../adapters/kube/paging";
 import { ConfigError } from "../../errors";
 import { nodeStatusRows, renderStatusTable } from "../../status/node-status";
 
@@ -23,6 +19,11 @@ export function register(program: Command): void {
     .option("--json", "print the rows as JSON")
     .action(async (flags: { kubeconfig: string; context?: string; json?: boolean }) => {
       if (!existsSync(flags.kubeconfig)) throw new ConfigError("--kubeconfig", `no file at ${flags.kubeconfig} (set --kubeconfig or KUBECONFIG)`);
+      // Loaded here, not at the top: client-node takes a while to load and other subcommands do not need it.
+      const { CiliumNodesAdapter, createKubeClients, IPAM_RECORDS } = require("../../adapters/kube") as typeof import("../../adapters/kube");
+      const { toIpamRecord } = require("../../adapters/kube/ipam-record-mapping") as typeof import("../../adapters/kube/ipam-record-mapping");
+      const { toKubeNodeInfo } = require("../../adapters/kube/kube-nodes") as typeof import("../../adapters/kube/kube-nodes");
+      const { listAllPages } = require("../../adapters/kube/paging") as typeof import("../../adapters/kube/paging");
       const clients = createKubeClients({ kind: "kubeconfig", path: flags.kubeconfig, ...(flags.context ? { context: flags.context } : {}) });
       const [ciliumNodes, nodes, records] = await Promise.all([
         new CiliumNodesAdapter(clients.customObjects).list(),
