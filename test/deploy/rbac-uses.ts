@@ -51,8 +51,6 @@ export const COMPONENT_FILES: Record<Component, string[]> = {
 
 /** Files that call the API but belong to no deployed ServiceAccount, and why. */
 export const NOT_DEPLOYED: Record<string, string> = {
-  "lib/adapters/kube/watch-cilium-nodes.ts":
-    "an informer helper no component composes (its tests run as ocipam-watcher)",
   "lib/cli/commands/status.ts": "ocipam status runs with the operator's own kubeconfig",
   "lib/local/cilium-agent/simulated-agent.ts":
     "the local pipeline's stand-in for Cilium's agent, not a project component",
@@ -193,7 +191,6 @@ export function kubeUses(repo: string): KubeUse[] {
   for (const [component, files] of Object.entries(COMPONENT_FILES) as Array<[Component, string[]]>) {
     for (const file of files) {
       const text = read(repo, file);
-      const names = new Set<string>();
       for (const m of text.matchAll(/\.(\w+)\(/g)) {
         const method = Object.hasOwn(METHODS, m[1]!) ? METHODS[m[1]!] : undefined;
         if (!method) continue;
@@ -210,7 +207,7 @@ export function kubeUses(repo: string): KubeUse[] {
           group = c.group;
           resource = method.kind === "customStatus" ? `${c.plural}/status` : c.plural;
         }
-        const where =
+        const where: { namespace?: string; name?: string } =
           method.scope === "namespace"
             ? namespaceOf(repo, file, resource)
             : method.scope === "all"
@@ -218,17 +215,16 @@ export function kubeUses(repo: string): KubeUse[] {
               : {};
         // A fixed name only where every call of the file is about that object (configmap-marks, Cilium's config,
         // the watcher's leader Lease); create cannot be limited by name in RBAC, so it carries none.
-        const name = "name" in where && method.verb !== "create" ? where.name : undefined;
+        const name = method.verb !== "create" ? where.name : undefined;
         uses.push({
           component,
           at,
           group,
           resource,
           verb: method.verb,
-          ...("namespace" in where ? { namespace: where.namespace } : {}),
+          ...(where.namespace !== undefined ? { namespace: where.namespace } : {}),
           ...(name ? { name } : {}),
         });
-        names.add(m[1]!);
       }
       // Watches: `new Watch(kubeConfig).watch(<path>, ...)`; the path names the resource.
       for (const m of text.matchAll(/\.watch\(\s*([^,]+),/g)) {
