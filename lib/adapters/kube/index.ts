@@ -20,7 +20,6 @@ export { leaseNameForNode } from "./lease-name";
 export { IpamRecordsAdapter } from "./ipam-records";
 export { IPAM_RECORDS, IPAM_RECORD_KIND } from "./ipam-record-mapping";
 export { KubeEventsAdapter, REPORTING_CONTROLLER, SOURCE_COMPONENT, type KubeEventsAdapterOptions } from "./events";
-export { watchCiliumNodes, type CiliumNodeEvent, type CiliumNodeWatch, type WatchCiliumNodesOptions } from "./watch-cilium-nodes";
 export { toKubeError } from "./errors";
 
 /** Every Kubernetes port the allocator uses, over one set of clients. */
