@@ -10,7 +10,7 @@ const CCM_INIT_SIM_MS = 5_000;
 /** Workload pods per node, waiting from the start for a node they can run on; a node has room for that many. */
 const PODS_PER_NODE = 10;
 /** How long the scenario drives scheduling before settling. */
-const RUN_SIM_MS = 90_000;
+const RUN_SIM_MS = 180_000;
 
 interface FreshNotes {
   /** Where the watcher started, and when (simulated ms); absent when its pod fitted no node. */
