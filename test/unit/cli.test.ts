@@ -6,6 +6,7 @@ import { EXIT, exitCodeFor } from "../../lib/cli/exit-codes";
 import { buildProgram } from "../../lib/cli/main";
 import { redactSecrets } from "../../lib/cli/redact";
 import { exportLines, shellQuote } from "../../lib/cli/shell-quote";
+import { parseConfigText } from "../../lib/config/config-file";
 import { ConfigError, InvalidInputError, OcipamError } from "../../lib/errors";
 import type { NodeResult } from "../../lib/reconcile/result";
 
@@ -81,4 +82,10 @@ describe("ocipam command line", () => {
   for (const [text, shown] of redactions) {
     it(`prints ${JSON.stringify(text)} as ${JSON.stringify(shown)}`, () => expect(redactSecrets(text)).to.equal(shown));
   }
+
+  it("refuses a malformed --config line by its number without repeating the line (it may hold a token)", () => {
+    expect(() => parseConfigText("OCIPAM_A=1\nOCIPAM_KUBE_TOKEN eyJhbGciOiJSUzI1NiJ9.secret\n", "allocator.env"))
+      .to.throw(ConfigError, "config allocator.env:2: expected KEY=value, a # comment or a blank line")
+      .with.property("message").that.does.not.contain("eyJhbGciOiJSUzI1NiJ9");
+  });
 });
