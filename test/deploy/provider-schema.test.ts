@@ -76,7 +76,7 @@ describe("infra/terraform against the oracle/oci provider schema of the pinned v
     expect(logging).to.include({
       kind: "block",
       introduced: "v8.11.0",
-      source: "internal/service/functions/functions_application_resource.go@v8.11.0",
+      source: "oracle/terraform-provider-oci:internal/service/functions/functions_application_resource.go@v8.11.0",
     });
   });
 
@@ -84,7 +84,7 @@ describe("infra/terraform against the oracle/oci provider schema of the pinned v
     const problems = checkAgainstSchema(await loadTerraform(TF), SCHEMA, parseConstraint("~> 7.0").lower);
     expect(problems).to.include(
       "oci_functions_application.ocipam.logging: introduced in provider v8.11.0 " +
-        "(internal/service/functions/functions_application_resource.go@v8.11.0), " +
+        "(oracle/terraform-provider-oci:internal/service/functions/functions_application_resource.go@v8.11.0), " +
         "newer than the constraint's lower bound v7.0.0",
     );
     expect(problems.join("\n")).to.match(

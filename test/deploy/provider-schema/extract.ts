@@ -20,6 +20,8 @@ import { compareVersions, type ProviderSchema, type SchemaField } from "./schema
 const REPO = join(__dirname, "..", "..", "..");
 const OUT = join(__dirname, "oci-provider-schema.json");
 const UPSTREAM = "github.com/oracle/terraform-provider-oci";
+/** How each field names where it was read: `<repo>:<path>@<tag>`. */
+const REPO_NAME = "oracle/terraform-provider-oci";
 
 function git(dir: string, args: string[]): string {
   return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
@@ -100,7 +102,7 @@ function build(
       ...rest,
       introduced: run.first.tag,
       ...(run.first.tag === from ? { introducedOrEarlier: true } : {}),
-      source: `${run.first.path}@${run.first.tag}`,
+      source: `${REPO_NAME}:${run.first.path}@${run.first.tag}`,
     };
     if (run.modes.length > 1) entry.modeHistory = run.modes;
     if (block) entry.fields = build(history, `${key}.`, block, from);
@@ -143,7 +145,7 @@ async function main() {
     generatedBy: "test/deploy/provider-schema/extract.ts",
     note:
       "introduced = first release of the last gap-free run of releases holding the field up to schemaTag; " +
-      "source = <path>@<tag> in upstream",
+      "source = <repository>:<path>@<tag>",
     resources: {},
   };
   for (const type of types) {
@@ -166,7 +168,7 @@ async function main() {
     if (!latest) throw new Error(`${type} does not exist in ${to}`);
     const resourceSince = since(presentAt);
     schema.resources[type] = {
-      source: `${latestPath}@${to}`,
+      source: `${REPO_NAME}:${latestPath}@${to}`,
       introduced: resourceSince!.first.tag,
       timeouts: latest.timeouts,
       fields: build(history, "", latest.fields, from),

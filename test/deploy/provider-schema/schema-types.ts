@@ -18,7 +18,7 @@ export interface SchemaField {
   introduced: string;
   /** The field was already in the first scanned release: introduced there or earlier. */
   introducedOrEarlier?: boolean;
-  /** `<path>@<tag>` in the provider repository where `introduced` was read. */
+  /** `oracle/terraform-provider-oci:<path>@<tag>`: where `introduced` was read. */
   source: string;
   /** When the mode changed within that run (e.g. optional, then required): each mode from its first release. */
   modeHistory?: Array<{ since: string; mode: Mode }>;
@@ -27,7 +27,7 @@ export interface SchemaField {
 }
 
 export interface ResourceSchema {
-  /** `<path>@<tag>` of the schema's release. */
+  /** `oracle/terraform-provider-oci:<path>@<tag>` of the schema's release. */
   source: string;
   introduced: string;
   /** The resource sets Timeouts: a `timeouts {}` block is accepted. */
