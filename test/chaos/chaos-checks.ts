@@ -1,4 +1,5 @@
 import type { SafetyCheck } from "../../lib/local/safety";
+import type { StaleOverlap } from "./node-churn";
 import type { StaleFinding } from "./sampler";
 
 /** The deletions a chaos run exercised, from the OCI emulator (counters and world) and the Kubernetes emulator. */
@@ -47,10 +48,14 @@ export function deletionChecks(d: DeletionSummary, options: { releaseOn: boolean
  * While two Nodes named one instance, the allocator must refuse both: the stale node never gets an IP, both are
  * refused (a Warning Event), and once the invocation that refused has ended nothing is created or deleted there.
  */
-export function staleChecks(findings: ReadonlyMap<string, StaleFinding>, exercised: number): SafetyCheck[] {
+export function staleChecks(findings: ReadonlyMap<string, StaleFinding>, overlaps: readonly StaleOverlap[]): SafetyCheck[] {
   const property = "6. two Nodes naming one instance: the allocator refuses both (no IP or VNIC created or deleted there)";
-  if (exercised === 0) return [{ property, ok: true, detail: "not exercised in this run (no stale-node injection)" }];
+  if (overlaps.length === 0) return [{ property, ok: true, detail: "not exercised in this run (no stale-node injection)" }];
   const all = [...findings.values()];
+  const unseen = overlaps.filter((o) => o.nudgeHandled === false && findings.get(o.staleNode)?.refusedAtSimS === undefined).map((o) => o.staleNode);
+  if (unseen.length > 0) {
+    return [{ property, ok: false, detail: `not exercised: no invocation handled the nudge of ${unseen.join(", ")} while it existed (function too slow?)` }];
+  }
   const bad = all.filter((f) => f.staleNodeGotIps || f.created.length > 0 || f.deleted.length > 0 || f.vnicsAttached > 0 || f.refusedAtSimS === undefined);
   const describe = (f: StaleFinding) =>
     `${f.staleNode} / ${f.node}: ${f.refusedAtSimS === undefined ? "never refused while both existed; " : ""}${f.staleNodeGotIps ? "the stale node got IPs; " : ""}after the refusal created ${f.created.length}${f.created.length ? ` (${f.created.slice(0, 3).join(", ")})` : ""}, deleted ${f.deleted.length}${f.deleted.length ? ` (${f.deleted.slice(0, 3).join(", ")})` : ""}, VNICs attached ${f.vnicsAttached}`;

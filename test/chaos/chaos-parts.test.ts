@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { deletionChecks, staleChecks, type DeletionSummary } from "./chaos-checks";
 import { DeletionLedger, type Disappearance } from "./deletion-ledger";
+import type { StaleOverlap } from "./node-churn";
 import type { StaleFinding } from "./sampler";
 import type { WorldView } from "./world-view";
 
@@ -62,6 +63,7 @@ describe("chaos checks that cannot pass vacuously", () => {
     });
   }
 
+  const overlap: StaleOverlap = { staleNode: "n1-stale-1", node: "n1", instanceId: "i1", fromSimMs: 20_000, toSimMs: 60_000, nudgeHandled: true };
   const finding = (over: Partial<StaleFinding>): StaleFinding => ({ staleNode: "n1-stale-1", node: "n1", refusedAtSimS: 30, strictFromSimS: 33, created: [], deleted: [], vnicsAttached: 0, staleNodeGotIps: false, ...over });
   const staleRows: Array<{ name: string; f: Partial<StaleFinding>; ok: boolean }> = [
     { name: "refused, then nothing changed", f: {}, ok: true },
@@ -74,11 +76,17 @@ describe("chaos checks that cannot pass vacuously", () => {
   ];
   for (const row of staleRows) {
     it(`stale-node check: ${row.name} → ${row.ok ? "PASS" : "FAIL"}`, () => {
-      const [check] = staleChecks(new Map([["n1-stale-1", finding(row.f)]]), 1);
+      const [check] = staleChecks(new Map([["n1-stale-1", finding(row.f)]]), [overlap]);
       expect(check!.ok, check!.detail).to.equal(row.ok);
     });
   }
   it("says a stale-node check was not exercised rather than claiming what it did not see", () => {
-    expect(staleChecks(new Map(), 0)[0]!.detail).to.match(/not exercised/);
+    expect(staleChecks(new Map(), [])[0]!.detail).to.match(/not exercised/);
+  });
+  it("fails a stale Node whose nudge no invocation handled: the allocator never had the chance to refuse", () => {
+    const never = finding({ refusedAtSimS: undefined, strictFromSimS: undefined });
+    const [check] = staleChecks(new Map([["n1-stale-1", never]]), [{ ...overlap, nudgeHandled: false }]);
+    expect(check!.ok).to.equal(false);
+    expect(check!.detail).to.match(/not exercised/);
   });
 });

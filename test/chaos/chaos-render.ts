@@ -30,7 +30,7 @@ export function renderChaos(report: ChaosReport): string {
     "",
     "found:",
     `  ${mark(report.quiesced)}  quiescence after the last injection`,
-    `  ${mark(inUseOk)}  sampled every simulated second (${s.samples} samples over ${s.simulatedSeconds.toFixed(0)} s, largest gap ${s.maxGapS.toFixed(1)} s): no IP a pod held disappeared from OCI${first ? ` — first at ${first.atSimS.toFixed(1)} s: ${first.node} ${first.ip} (VNIC ${first.vnicId.slice(-12)}); ${report.inUseViolationsDuringRun.length} in all` : ""}`,
+    `  ${mark(inUseOk)}  sampled every simulated second (${s.samples} samples over ${s.simulatedSeconds.toFixed(0)} s, largest gap ${s.maxGapS.toFixed(1)} s): no IP a pod held disappeared from OCI${first ? ` — first at ${first.atSimS.toFixed(1)} s: ${first.node} ${first.ip} (VNIC ${first.vnicId.slice(-12)}, gone: ${first.went ?? "?"}); ${report.inUseViolationsDuringRun.length} in all` : ""}`,
     ...report.safety.map((c) => `  ${mark(c.ok)}  ${c.property} — ${c.detail}`),
     "",
     `quiesced: ${report.quiesced ? "yes" : "no"}; wall ${report.wallSeconds.toFixed(1)} s`,

@@ -14,9 +14,11 @@ export class CollectorWatch {
   /** Simulated times at which a pass took the collector Lease. */
   readonly passes: number[] = [];
   nudgesDelivered = 0;
+  /** Node name (a nudge's stream key) → the number of the connector invocation that first delivered a nudge for it. */
+  private readonly firstDelivery = new Map<string, number>();
   private readonly unsubscribe: () => void;
 
-  constructor(pipeline: Pipeline) {
+  constructor(private readonly pipeline: Pipeline) {
     this.unsubscribe = pipeline.cluster.kube.store.onChange((event) => {
       if (!event.typeKey.startsWith("leases") || event.type === "DELETED") return;
       const lease = event.object as { metadata?: { annotations?: Record<string, string> }; spec?: { holderIdentity?: string } };
@@ -28,15 +30,32 @@ export class CollectorWatch {
     });
   }
 
-  /** Counts the collect-leaks nudges of one batch (values are base64 CloudEvents JSON). */
+  /**
+   * Counts the collect-leaks nudges of one batch (values are base64 CloudEvents JSON) and notes which nodes it nudges
+   * (keys are node names). Called just before the batch's first delivery, which is the connector's next invocation.
+   */
   observeBatch(batch: readonly ConnectorMessage[]): void {
+    const invocation = this.pipeline.connector.stats.invocations + 1;
     for (const m of batch) {
+      const key = m.key ? Buffer.from(m.key, "base64").toString("utf8") : undefined;
+      if (key && !this.firstDelivery.has(key)) this.firstDelivery.set(key, invocation);
       try {
         if ((JSON.parse(Buffer.from(m.value, "base64").toString("utf8")) as { type?: string }).type === COLLECT_LEAKS_TYPE) this.nudgesDelivered++;
       } catch {
         // Not JSON: the function rejects it; nothing to count.
       }
     }
+  }
+
+  /**
+   * Whether an invocation that delivered a nudge for `node` has ended: the connector delivers one batch at a time, so
+   * it has once a later invocation started, or nothing is in flight.
+   */
+  nudgeHandled(node: string): boolean {
+    const at = this.firstDelivery.get(node);
+    if (at === undefined) return false;
+    const started = this.pipeline.connector.stats.invocations;
+    return started > at || (started === at && this.pipeline.fn.inFlight === 0);
   }
 
   stop(): void {

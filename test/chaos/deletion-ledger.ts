@@ -24,6 +24,8 @@ interface Seen {
  */
 export class DeletionLedger {
   readonly counts: Record<Disappearance, number> = { release: 0, collector: 0, "out-of-band": 0, "with-vnic": 0, "with-instance": 0 };
+  /** Logged times count from here (the workload's start); 0 until the run sets it. */
+  originMs = 0;
   /** Every disappearance, in order: for the JSON report. */
   readonly log: Array<{ atSimS: number; node: string | undefined; ip: string; how: Disappearance }> = [];
   private readonly seen = new Map<string, Seen>();
@@ -64,7 +66,7 @@ export class DeletionLedger {
       else if (released) how = "release";
       else how = "collector";
       this.counts[how]++;
-      this.log.push({ atSimS: nowMs / 1000, node: ip.node, ip: ip.ipAddress, how });
+      this.log.push({ atSimS: (nowMs - this.originMs) / 1000, node: ip.node, ip: ip.ipAddress, how });
       gone.push({ id, how });
     }
     return gone;

@@ -8,7 +8,12 @@ export interface StaleOverlap {
   instanceId: string;
   fromSimMs: number;
   toSimMs?: number;
+  /** Whether an invocation carrying a nudge for the stale node ended while it existed. */
+  nudgeHandled?: boolean;
 }
+
+/** How long a stale Node may outlive its planned lifetime, waiting for the allocator to have seen it. */
+export const STALE_WAIT_SIM_MS = 120_000;
 
 /** Pods a re-joined node starts with (as a node of the workload does). */
 export const PODS_AT_JOIN = 10;
@@ -26,7 +31,15 @@ export class NodeChurn {
   private readonly busy = new Set<string>();
   private staleCount = 0;
 
-  constructor(private readonly pipeline: Pipeline) {}
+  /**
+   * `nudgeHandled(node)`: whether an invocation that carried a nudge for that node has ended; `staleDone(stale)`:
+   * whether the allocator has reacted to a stale Node (WorldSampler.staleDone).
+   */
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly nudgeHandled: (node: string) => boolean,
+    private readonly staleDone: (staleNode: string) => boolean,
+  ) {}
 
   /** Whether a node is between its deletion and its return (the workload leaves it alone). */
   isBusy(node: string): boolean {
@@ -62,10 +75,17 @@ export class NodeChurn {
     // The Node left behind by an earlier registration of the same instance, and its (empty) CiliumNode.
     this.pipeline.cluster.joinNode(staleNode, instanceId);
     await this.pipeline.clock.sleep(lifetimeSimMs);
+    // It lives on (bounded) until the allocator has reacted to it and a whole invocation has run since: on a slow
+    // function its nudge may not have been handled yet, and a stale Node the allocator never saw proves nothing.
+    const until = this.pipeline.clock.nowMs() + STALE_WAIT_SIM_MS;
+    while (!this.staleDone(staleNode) && this.pipeline.clock.nowMs() < until) await this.pipeline.clock.sleep(1_000);
+    const seen = this.nudgeHandled(staleNode);
+    overlap.nudgeHandled = seen;
     // Garbage-collected: the CiliumNode (Cilium's operator), then the Node.
     this.pipeline.cluster.kube.store.delete("ciliumnodes", staleNode);
     this.pipeline.cluster.kube.store.delete("nodes", staleNode);
     overlap.toSimMs = this.pipeline.clock.nowMs();
-    return `${staleNode} named ${name}'s instance ${instanceId.slice(-6)} for ${((overlap.toSimMs - overlap.fromSimMs) / 1000).toFixed(1)} s`;
+    const lived = ((overlap.toSimMs - overlap.fromSimMs) / 1000).toFixed(1);
+    return `${staleNode} named ${name}'s instance ${instanceId.slice(-6)} for ${lived} s${seen ? "" : " (its nudge was never handled)"}`;
   }
 }

@@ -3,6 +3,9 @@ import * as core from "oci-core";
 import type { Pipeline } from "../../lib/local/pipeline";
 import { allocatorIps, ciliumNode, worldOf } from "./world-view";
 
+/** How long an out-of-band action waits for something it may act on. */
+export const WAIT_FOR_TARGET_SIM_MS = 30_000;
+
 /**
  * An operator acting out of band through the OCI SDK with the tenancy administrators' credentials: deletes
  * allocator-tagged private IPs that sit in a pool but that no pod uses, and detaches allocator VNICs none of whose
@@ -36,20 +39,35 @@ export class ChaosOperator {
     return this.deletedIds.has(privateIpId);
   }
 
-  /** Deletes up to `count` allocator IPs that are in their node's pool and neither in used nor held by the agent. */
+  /**
+   * Deletes up to `count` allocator IPs that are in their node's pool and neither in used nor held by the agent,
+   * waiting up to WAIT_FOR_TARGET_SIM_MS for one to exist (a function slowed by chaos may not have filled pools yet).
+   */
   async deleteIps(count: number): Promise<string> {
-    const busy = this.addressesInUse();
-    const world = worldOf(this.pipeline);
-    const candidates = allocatorIps(world).filter((ip) => {
-      const node = ip.freeformTags["ocipam-node"];
-      const entry = node ? ciliumNode(this.pipeline, node)?.spec?.ipam?.pool?.[ip.ipAddress] : undefined;
-      return entry?.resource === ip.vnicId && !busy.has(`${ip.ipAddress}|${ip.vnicId}`);
+    const candidates = await this.waitFor(() => {
+      const busy = this.addressesInUse();
+      return allocatorIps(worldOf(this.pipeline)).filter((ip) => {
+        const node = ip.freeformTags["ocipam-node"];
+        const entry = node ? ciliumNode(this.pipeline, node)?.spec?.ipam?.pool?.[ip.ipAddress] : undefined;
+        return entry?.resource === ip.vnicId && !busy.has(`${ip.ipAddress}|${ip.vnicId}`);
+      });
     });
     if (candidates.length === 0) return "no pool IP free of pods: skipped";
     const chosen = this.sample(candidates, count);
     const done: string[] = [];
+    // Every chosen address is noted before the first call: an agent that hands one out from now on is excused.
+    const now = this.pipeline.clock.nowMs();
+    const before = new Map(chosen.map((ip) => [`${ip.ipAddress}|${ip.vnicId}`, this.removedAt.get(`${ip.ipAddress}|${ip.vnicId}`)]));
+    for (const key of before.keys()) this.removedAt.set(key, now);
     for (const ip of chosen) {
-      this.removedAt.set(`${ip.ipAddress}|${ip.vnicId}`, this.pipeline.clock.nowMs());
+      const key = `${ip.ipAddress}|${ip.vnicId}`;
+      // A pod may have got it while the previous delete was in flight: an operator would not delete it then.
+      if (this.addressesInUse().has(key)) {
+        const previous = before.get(key);
+        if (previous === undefined) this.removedAt.delete(key);
+        else this.removedAt.set(key, previous);
+        continue;
+      }
       try {
         await this.network.deletePrivateIp({ privateIpId: ip.id });
         this.ipsDeleted++;
@@ -62,17 +80,20 @@ export class ChaosOperator {
     return done.length > 0 ? `deleted ${done.join(", ")}` : `every delete failed (${this.failures.slice(-chosen.length).join("; ")})`;
   }
 
-  /** Detaches one allocator secondary VNIC whose IPs no pod uses. */
+  /** Detaches one allocator secondary VNIC whose IPs no pod uses (waiting for one as deleteIps does). */
   async detachVnic(): Promise<string> {
-    const busy = this.addressesInUse();
-    const world = worldOf(this.pipeline);
-    const usedVnics = new Set([...busy].map((key) => key.split("|")[1]!));
-    const vnics = world.vnics.filter((v) => !v.isPrimary && v.lifecycleState === "AVAILABLE" && v.freeformTags["ocipam-cluster"] === "local" && !usedVnics.has(v.id));
-    const attached = vnics.flatMap((v) => {
-      const a = world.vnicAttachments.find((x) => x.assignedVnicId === v.id && x.lifecycleState === "ATTACHED");
-      return a ? [{ vnic: v, attachmentId: a.id }] : [];
+    const attached = await this.waitFor(() => {
+      const usedVnics = new Set([...this.addressesInUse()].map((key) => key.split("|")[1]!));
+      const world = worldOf(this.pipeline);
+      return world.vnics
+        .filter((v) => !v.isPrimary && v.lifecycleState === "AVAILABLE" && v.freeformTags["ocipam-cluster"] === "local" && !usedVnics.has(v.id))
+        .flatMap((v) => {
+          const a = world.vnicAttachments.find((x) => x.assignedVnicId === v.id && x.lifecycleState === "ATTACHED");
+          return a ? [{ vnic: v, attachmentId: a.id }] : [];
+        });
     });
     if (attached.length === 0) return "no allocator VNIC free of pods: skipped";
+    const world = worldOf(this.pipeline);
     const [{ vnic, attachmentId }] = this.sample(attached, 1) as [(typeof attached)[number]];
     const now = this.pipeline.clock.nowMs();
     for (const ip of world.privateIps.filter((p) => p.vnicId === vnic.id)) this.removedAt.set(`${ip.ipAddress}|${vnic.id}`, now);
@@ -105,6 +126,15 @@ export class ChaosOperator {
       for (const [ip, entry] of node.agent.state.allocated) busy.add(`${ip}|${entry.resource ?? ""}`);
     }
     return busy;
+  }
+
+  private async waitFor<T>(find: () => T[]): Promise<T[]> {
+    const until = this.pipeline.clock.nowMs() + WAIT_FOR_TARGET_SIM_MS;
+    for (;;) {
+      const found = find();
+      if (found.length > 0 || this.pipeline.clock.nowMs() >= until) return found;
+      await this.pipeline.clock.sleep(1_000);
+    }
   }
 
   private sample<T>(items: T[], count: number): T[] {

@@ -10,6 +10,8 @@ export interface InUseViolation {
   node: string;
   ip: string;
   vnicId: string;
+  /** How the address had left OCI, as the deletion ledger saw it (filled in by the run). */
+  went?: string;
 }
 
 /** What the allocator did on an instance that two Nodes named (after it refused them), and to the stale node. */
@@ -39,6 +41,8 @@ export const REFUSAL_REASONS: ReadonlySet<string> = new Set(["InstanceClaimedByA
 export class WorldSampler {
   samples = 0;
   maxGapSimMs = 0;
+  /** Reported times count from here (the workload's start, as injection times do); 0 until the run sets it. */
+  originSimMs = 0;
   startedAtSimMs = 0;
   lastAtSimMs = 0;
   readonly violations: InUseViolation[] = [];
@@ -121,7 +125,7 @@ export class WorldSampler {
           continue;
         }
         if (!this.violations.some((v) => v.node === node.name && v.ip === ip)) {
-          this.violations.push({ atSimS: now / 1000, node: node.name, ip, vnicId: entry.resource ?? "" });
+          this.violations.push({ atSimS: (now - this.originSimMs) / 1000, node: node.name, ip, vnicId: entry.resource ?? "" });
         }
       }
     }
@@ -139,8 +143,18 @@ export class WorldSampler {
       if (overlap.toSimMs !== undefined || this.refusedDuring.has(overlap.staleNode)) continue;
       if (event.involvedObject?.name !== overlap.staleNode && event.involvedObject?.name !== overlap.node) continue;
       this.refusedDuring.set(overlap.staleNode, this.pipeline.connector.stats.invocations);
-      this.findingOf(overlap).refusedAtSimS = this.pipeline.clock.nowMs() / 1000;
+      this.findingOf(overlap).refusedAtSimS = (this.pipeline.clock.nowMs() - this.originSimMs) / 1000;
     }
+  }
+
+  /**
+   * Whether a stale Node has served its purpose: the allocator refused it and a whole invocation has run since (the
+   * strict window is not empty), or the stale node got IPs (the failure is already certain).
+   */
+  staleDone(staleNode: string): boolean {
+    if (this.stale.get(staleNode)?.staleNodeGotIps) return true;
+    const refusedDuring = this.refusedDuring.get(staleNode);
+    return refusedDuring !== undefined && this.pipeline.connector.stats.invocations >= refusedDuring + 2;
   }
 
   private findingOf(overlap: StaleOverlap): StaleFinding {
@@ -160,7 +174,7 @@ export class WorldSampler {
     // invocation that refused has ended, nothing changes on the instance.
     const refusedDuring = this.refusedDuring.get(overlap.staleNode);
     if (refusedDuring === undefined || this.pipeline.connector.stats.invocations <= refusedDuring) return;
-    finding.strictFromSimS ??= now / 1000;
+    finding.strictFromSimS ??= (now - this.originSimMs) / 1000;
     const vnics = new Set(world.vnics.filter((v) => v.instanceId === overlap.instanceId && !v.isPrimary && v.lifecycleState !== "TERMINATED").map((v) => v.id));
     const onInstance = world.vnics.filter((v) => v.instanceId === overlap.instanceId).map((v) => v.id);
     const ips = new Set(allocatorIps(world).filter((ip) => onInstance.includes(ip.vnicId)).map((ip) => `${ip.ipAddress}|${ip.vnicId}|${ip.id}`));
