@@ -28,10 +28,18 @@ export function allocatorOptions(command: Command): Command {
  * The function's configuration keys from the environment, then `--config FILE`, then the flags (each overriding the
  * one before), as the allocator function would receive them from its fn config.
  */
-export function allocatorValues(flags: AllocatorFlags, env: Record<string, string | undefined> = process.env): Record<string, string> {
-  const values: Record<string, string> = { ...pickOcipamKeys(env), ...(flags.config ? readConfigFile(flags.config) : {}) };
+export function allocatorValues(
+  flags: AllocatorFlags,
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string> {
+  const values: Record<string, string> = {
+    ...pickOcipamKeys(env),
+    ...(flags.config ? readConfigFile(flags.config) : {}),
+  };
   if (flags.kubeconfig) Object.assign(values, { OCIPAM_KUBE_AUTH: "kubeconfig", OCIPAM_KUBECONFIG: flags.kubeconfig });
-  if (flags.ociConfig) Object.assign(values, { OCIPAM_OCI_AUTH: "config_file", OCIPAM_OCI_CONFIG_FILE: flags.ociConfig });
+  if (flags.ociConfig) {
+    Object.assign(values, { OCIPAM_OCI_AUTH: "config_file", OCIPAM_OCI_CONFIG_FILE: flags.ociConfig });
+  }
   if (flags.ociProfile) values.OCIPAM_OCI_PROFILE = flags.ociProfile;
   if (flags.ociEndpoint) values.OCIPAM_OCI_ENDPOINT = flags.ociEndpoint;
   return values;
@@ -41,11 +49,17 @@ export function allocatorValues(flags: AllocatorFlags, env: Record<string, strin
  * The allocator's own composition (functions/allocator/compose.ts) from those values, logging JSON lines to stderr
  * so stdout carries only the command's data. `component` names the command in the log lines.
  */
-export async function composeFromFlags(flags: AllocatorFlags, global: GlobalFlags, component: string): Promise<AllocatorRuntime> {
+export async function composeFromFlags(
+  flags: AllocatorFlags,
+  global: GlobalFlags,
+  component: string,
+): Promise<AllocatorRuntime> {
   // Loaded here, not at the top: the OCI SDK and client-node take seconds to load, and `--help`, `plan --input`
   // and the emulators do not need them.
-  const { composeAllocatorRuntime } = require("../../functions/allocator/compose") as typeof import("../../functions/allocator/compose");
+  const { composeAllocatorRuntime } =
+    require("../../functions/allocator/compose") as typeof import("../../functions/allocator/compose");
   const values = allocatorValues(flags);
-  const log = createLogger({ level: logLevelFor(global, values.OCIPAM_LOG_LEVEL, "warn"), destination: process.stderr, base: { component } });
+  const level = logLevelFor(global, values.OCIPAM_LOG_LEVEL, "warn");
+  const log = createLogger({ level, destination: process.stderr, base: { component } });
   return composeAllocatorRuntime(values, { log });
 }

@@ -9,7 +9,11 @@ export const STDIN = "-";
  * `kubectl ... | ocipam plan --input -` and `ocipam plan --input - < file` both work). A file that cannot be read is
  * an InvalidInputError naming the path (paths are not secrets) and the flag, with the system's error code.
  */
-export async function readInput(flag: string, path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+export async function readInput(
+  flag: string,
+  path: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<string> {
   if (path === STDIN) {
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));

@@ -33,7 +33,8 @@ export class InvalidDocumentError extends InvalidInputError {
   readonly problems: InputProblem[];
   constructor(source: string, problems: InputProblem[]) {
     const [first, ...rest] = problems as [InputProblem, ...InputProblem[]];
-    const more = rest.length === 0 ? "" : ` (1 of ${problems.length} problems)${rest.map((p) => `\n  ${source}#${p.pointer}: ${p.message}`).join("")}`;
+    const others = rest.map((p) => `\n  ${source}#${p.pointer}: ${p.message}`).join("");
+    const more = rest.length === 0 ? "" : ` (1 of ${problems.length} problems)${others}`;
     super(`${source}#${first.pointer}`, `${first.message}${more}`, { problems });
     this.problems = problems;
   }
@@ -51,11 +52,15 @@ export function problemsOf(errors: ErrorObject[]): InputProblem[] {
   for (const e of errors) {
     // The propertyNames keyword adds a summary ("property name must be valid") after the error of the key itself.
     if (e.keyword === "propertyNames") continue;
+    const at = (segment: string): string => `${e.instancePath}/${token(segment)}`;
+    const params = e.params as { missingProperty?: string; additionalProperty?: string };
     let problem: InputProblem;
-    if (e.propertyName !== undefined) problem = { pointer: `${e.instancePath}/${token(e.propertyName)}`, message: `key ${e.message ?? "is invalid"}` };
-    else if (e.keyword === "required") problem = { pointer: `${e.instancePath}/${token((e.params as { missingProperty: string }).missingProperty)}`, message: "is required" };
-    else if (e.keyword === "additionalProperties") problem = { pointer: `${e.instancePath}/${token((e.params as { additionalProperty: string }).additionalProperty)}`, message: "is not a known field" };
-    else problem = { pointer: e.instancePath || "/", message: e.message ?? "is invalid" };
+    const message = e.message ?? "is invalid";
+    if (e.propertyName !== undefined) problem = { pointer: at(e.propertyName), message: `key ${message}` };
+    else if (e.keyword === "required") problem = { pointer: at(params.missingProperty!), message: "is required" };
+    else if (e.keyword === "additionalProperties") {
+      problem = { pointer: at(params.additionalProperty!), message: "is not a known field" };
+    } else problem = { pointer: e.instancePath || "/", message };
     if (problem.pointer === "") problem.pointer = "/";
     const key = `${problem.pointer}\u0000${problem.message}`;
     if (seen.has(key)) continue;

@@ -1,7 +1,9 @@
 import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUNDLED_EXAMPLE } from "../../lib/cli/commands/plan";
@@ -78,14 +80,16 @@ describe("the ocipam command as a process", function () {
   describe("ocipam emulate oci --print-env", () => {
     it("prints export lines a POSIX shell reads back, and removes its key and config file after Ctrl-C", async () => {
       const ownTmp = mkdtempSync(join(dir, "tmp-"));
-      const child = startOcipam(["emulate", "oci", "--latency", "zero", "--print-env"], { env: cleanEnv({ TMPDIR: ownTmp }) });
+      const args = ["emulate", "oci", "--latency", "zero", "--print-env"];
+      const child = startOcipam(args, { env: cleanEnv({ TMPDIR: ownTmp }) });
       const done = collect(child);
       const text = await outputUntil(child, (t) => t.includes("OCIPAM_OCI_REGION="));
       const lines = text.trim().split("\n");
       for (const line of lines) expect(line).to.match(/^export OCIPAM_[A-Z_]+='[^']*'$/);
       const envFile = join(dir, "oci.env");
       writeFileSync(envFile, text);
-      const shell = execFileSync("sh", ["-c", `. '${envFile}' && printf '%s\\n' "$OCIPAM_OCI_CONFIG_FILE" "$OCIPAM_OCI_ENDPOINT"`], { encoding: "utf8" });
+      const script = `. '${envFile}' && printf '%s\\n' "$OCIPAM_OCI_CONFIG_FILE" "$OCIPAM_OCI_ENDPOINT"`;
+      const shell = execFileSync("sh", ["-c", script], { encoding: "utf8" });
       const [configFile, endpoint] = shell.trim().split("\n");
       expect(endpoint).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(configFile!.startsWith(ownTmp)).to.equal(true);
@@ -105,7 +109,8 @@ describe("the ocipam command as a process", function () {
       const child = startOcipam(["emulate", "kube", "--kubeconfig", kubeconfig]);
       const done = collect(child);
       try {
-        const summary = JSON.parse(await firstLine(child)) as { kubeconfig: string; kubeconfigs: Record<string, string> };
+        type Summary = { kubeconfig: string; kubeconfigs: Record<string, string> };
+        const summary = JSON.parse(await firstLine(child)) as Summary;
         expect(summary.kubeconfig).to.equal(kubeconfig);
         expect(summary.kubeconfigs).to.deep.equal({
           admin: kubeconfig,
@@ -121,14 +126,17 @@ describe("the ocipam command as a process", function () {
         // The allocator may read Nodes; the watcher's role grants no access to Nodes (infra/kubernetes/rbac).
         const nodes = await clientFor(summary.kubeconfigs["ocipam-system/ocipam-allocator"]!).listNode();
         expect(nodes.items).to.be.an("array");
-        const denied = await clientFor(summary.kubeconfigs["ocipam-system/ocipam-watcher"]!).listNode().then(() => 200, (err: { code?: number }) => err.code);
+        const watcher = clientFor(summary.kubeconfigs["ocipam-system/ocipam-watcher"]!);
+        const denied = await watcher.listNode().then(() => 200, (err: { code?: number }) => err.code);
         expect(denied).to.equal(403);
       } finally {
         child.kill("SIGTERM");
       }
       const ran = await done;
       expect(ran.code).to.equal(0);
-      for (const line of ran.stderr.trim().split("\n").filter((l) => l)) expect(() => JSON.parse(line), line).not.to.throw();
+      for (const line of ran.stderr.trim().split("\n").filter((l) => l)) {
+        expect(() => JSON.parse(line), line).not.to.throw();
+      }
     });
   });
 
@@ -140,7 +148,8 @@ describe("the ocipam command as a process", function () {
         const written = oci.writeOciConfig(join(dir, "watch-oci"));
         const stream = oci.admin.snapshot().streams.find((s) => s.name === "ocipam-events")!;
         const kubeconfig = await kube.writeKubeconfig(join(dir, "watch-kubeconfig"), "ocipam-system/ocipam-watcher");
-        const child = startOcipam(["watch", "--kubeconfig", kubeconfig, "--oci-config", written.configPath, "--port", "0"], {
+        const args = ["watch", "--kubeconfig", kubeconfig, "--oci-config", written.configPath, "--port", "0"];
+        const child = startOcipam(args, {
           env: cleanEnv({
             OCIPAM_WATCHER_CLUSTER_NAME: "local",
             OCIPAM_WATCHER_STREAM_ID: String(stream.id),
@@ -176,7 +185,7 @@ describe("the ocipam command as a process", function () {
       expect(ran.stderr).not.to.contain("sim  nodes");
     });
 
-    it("stops the pipeline on Ctrl-C and exits 130, leaving no temporary file and no function process behind", async () => {
+    it("stops the pipeline on Ctrl-C and exits 130, leaving no temporary file and no function process", async () => {
       const ownTmp = mkdtempSync(join(dir, "local-tmp-"));
       const child = startOcipam(["local", "--nodes", "1"], { env: cleanEnv({ TMPDIR: ownTmp }) });
       const done = collect(child);
@@ -185,7 +194,8 @@ describe("the ocipam command as a process", function () {
       const during = readdirSync(ownTmp).filter((f) => f.startsWith("ocipam"));
       expect(during).to.have.length(1);
       expect(readdirSync(join(ownTmp, during[0]!)).join(" ")).to.match(/ocipam-bundle-.* ocipam-fn-.*/);
-      const functionProcesses = () => readdirSync("/proc").filter((p) => /^\d+$/.test(p) && cmdline(p).includes(ownTmp));
+      const functionProcesses = () =>
+        readdirSync("/proc").filter((p) => /^\d+$/.test(p) && cmdline(p).includes(ownTmp));
       expect(functionProcesses()).to.have.length.greaterThan(0);
       child.kill("SIGINT");
       const ran = await done;

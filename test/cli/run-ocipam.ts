@@ -29,7 +29,8 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 /** Starts the command as a child process. */
 export function startOcipam(args: string[], options: RunOptions = {}): ChildProcess {
   const [file, argv] = options.executable ? [options.executable, args] : [process.execPath, [OCIPAM, ...args]];
-  return spawn(file, argv, { env: options.env ?? cleanEnv(), stdio: ["pipe", "pipe", "pipe"], ...(options.cwd ? { cwd: options.cwd } : {}) });
+  const cwd = options.cwd ? { cwd: options.cwd } : {};
+  return spawn(file, argv, { env: options.env ?? cleanEnv(), stdio: ["pipe", "pipe", "pipe"], ...cwd });
 }
 
 /** Runs the command to its end and collects its exit code, stdout and stderr. */
@@ -52,7 +53,11 @@ export function collect(child: ChildProcess, stdin?: string): Promise<Ran> {
 }
 
 /** Resolves with the child's stdout (or stderr) so far once `done` holds for it (a long-running child's output). */
-export function outputUntil(child: ChildProcess, done: (text: string) => boolean, stream: "stdout" | "stderr" = "stdout"): Promise<string> {
+export function outputUntil(
+  child: ChildProcess,
+  done: (text: string) => boolean,
+  stream: "stdout" | "stderr" = "stdout",
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = "";
     const onData = (d: Buffer | string): void => {
@@ -63,7 +68,9 @@ export function outputUntil(child: ChildProcess, done: (text: string) => boolean
       }
     };
     child[stream]!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`exited with ${code} before the expected ${stream}; got ${JSON.stringify(text)}`)));
+    child.once("exit", (code) => {
+      reject(new Error(`exited with ${code} before the expected ${stream}; got ${JSON.stringify(text)}`));
+    });
   });
 }
 

@@ -36,7 +36,8 @@ describe("ocipam command line", () => {
   }
 
   const result = (outcome: NodeResult["outcome"], state?: NodeResult["state"]): NodeResult => ({
-    node: "n", outcome, ...(state ? { state } : {}), reason: { code: "x", message: "" }, rounds: 1, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls: {},
+    node: "n", outcome, ...(state ? { state } : {}), reason: { code: "x", message: "" }, rounds: 1,
+    ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls: {},
   });
   const reconciles: Array<[NodeResult, boolean]> = [
     [result("reconciled", "Ready"), true],
@@ -49,7 +50,8 @@ describe("ocipam command line", () => {
     [result("failed", "Error"), false],
   ];
   for (const [r, ok] of reconciles) {
-    it(`counts a reconcile ${r.outcome}${r.state ? ` in state ${r.state}` : ""} as ${ok ? "a success (exit 0)" : "a failure (exit 1)"}`, () => {
+    const what = `${r.outcome}${r.state ? ` in state ${r.state}` : ""}`;
+    it(`counts a reconcile ${what} as ${ok ? "a success (exit 0)" : "a failure (exit 1)"}`, () => {
       expect(reconcileSucceeded(r)).to.equal(ok);
     });
   }

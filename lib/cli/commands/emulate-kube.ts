@@ -34,8 +34,12 @@ export function register(program: Command): void {
     .description("Emulate the Kubernetes API (CRDs, RBAC, watches) on loopback for kubectl and client-node")
     .option("--port <n>", "port to listen on (0 = any free port)", "0")
     .option("--host <addr>", "address to bind", "127.0.0.1")
-    .option("--kubeconfig <path>", "where to write the admin kubeconfig; service-account ones go next to it as <path>-<account>", ".local/kube-emulator/kubeconfig")
-    .option("--manifests <dir>", "extra manifest directory to load (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      "--kubeconfig <path>",
+      "where to write the admin kubeconfig; one per service account goes next to it as <path>-<account>",
+      ".local/kube-emulator/kubeconfig",
+    )
+    .option("--manifests <dir>", "extra manifest directory to load (repeatable)", collect, [] as string[])
     .option("--write-latency-ms <ms>", "delay before each write request", "0")
     .option("--log-level <level>", "log level (logs go to stderr; default info, error with --quiet)")
     .action(async (opts: EmulateKubeFlags, cmd: Command) => {
@@ -51,21 +55,30 @@ export function register(program: Command): void {
     });
 }
 
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 function parseNumber(name: string, text: string, min: number): number {
   const n = Number(text);
-  if (text.trim() === "" || !Number.isInteger(n) || n < min) throw new InvalidInputError(name, `must be an integer >= ${min}`);
+  if (text.trim() === "" || !Number.isInteger(n) || n < min) {
+    throw new InvalidInputError(name, `must be an integer >= ${min}`);
+  }
   return n;
 }
 
 async function startFromOptions(opts: EmulateKubeFlags, global: GlobalFlags): Promise<KubeEmulator> {
   // Loaded here, not at the top, so that other subcommands (and --help) do not pay for it.
-  const { DEFAULT_MANIFEST_DIR, startKubeEmulator } = require("../../kube-emulator") as typeof import("../../kube-emulator");
+  const { DEFAULT_MANIFEST_DIR, startKubeEmulator } =
+    require("../../kube-emulator") as typeof import("../../kube-emulator");
   return startKubeEmulator({
     port: parseNumber("--port", opts.port, 0),
     host: opts.host,
     manifestDirs: [DEFAULT_MANIFEST_DIR, ...opts.manifests.map((d) => resolve(d))],
     writeLatencyMs: parseNumber("--write-latency-ms", opts.writeLatencyMs, 0),
-    log: createLogger({ level: logLevelFor(global, opts.logLevel, "info"), destination: process.stderr, base: { component: "kube-emulator" } }),
+    log: createLogger({
+      level: logLevelFor(global, opts.logLevel, "info"),
+      destination: process.stderr,
+      base: { component: "kube-emulator" },
+    }),
   });
 }
 

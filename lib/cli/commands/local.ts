@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .option("--shape <shape>", "instance shape of the nodes", "VM.Standard.E4.Flex")
     .option("--ocpus <n>", "OCPUs of a Flex shape (VNIC slots follow: 1 → 2, else 1 per OCPU)", "2")
     .option("--scenario <name>", "scenario to run (an unknown name is refused with the list of them all)", "scale-up")
-    .option("--time-scale <x>", "real seconds per simulated second (0.2: simulated time runs 5× faster than real time)", "0.2")
+    .option("--time-scale <x>", "real seconds per simulated second (0.2: simulated time runs 5× faster)", "0.2")
     .option("--seed <n>", "seed of the scenario's randomness", "1")
     .option("--report <file>", "write the JSON report here")
     .option("--no-progress", "do not show live progress (progress goes to stderr)")
@@ -43,14 +43,17 @@ export function register(program: Command): void {
       const global = globalFlags(cmd);
       // Loaded here, not at the top: the pipeline pulls in both emulators, the SDKs and esbuild, which other
       // subcommands (and --help) do not need.
-      const { SCENARIOS } = require("../../local/simulation/scenarios") as typeof import("../../local/simulation/scenarios");
+      const { SCENARIOS } =
+        require("../../local/simulation/scenarios") as typeof import("../../local/simulation/scenarios");
       const { ProgressView } = require("../../local/progress") as typeof import("../../local/progress");
       const { renderSummary } = require("../../local/report") as typeof import("../../local/report");
       const { runLocal } = require("../../local/run-local") as typeof import("../../local/run-local");
       const nodes = positiveInt("--nodes", flags.nodes, 200);
       const timeScale = Number(flags.timeScale);
       if (!(timeScale > 0 && timeScale <= 1)) throw new InvalidInputError("--time-scale", "must be a number in (0, 1]");
-      if (!SCENARIOS[flags.scenario]) throw new InvalidInputError("--scenario", `must be one of ${Object.keys(SCENARIOS).join(", ")}`);
+      if (!SCENARIOS[flags.scenario]) {
+        throw new InvalidInputError("--scenario", `must be one of ${Object.keys(SCENARIOS).join(", ")}`);
+      }
       scopeTempFiles("ocipam-local-");
       const view = new ProgressView(process.stderr);
       const showProgress = flags.progress && !global.quiet;
@@ -92,6 +95,8 @@ export function register(program: Command): void {
 
 function positiveInt(flag: string, text: string, max: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidInputError(flag, `must be an integer from 1 to ${max}`);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new InvalidInputError(flag, `must be an integer from 1 to ${max}`);
+  }
   return n;
 }

@@ -32,23 +32,30 @@ interface PlanFlags extends AllocatorFlags {
 export function register(program: Command): void {
   const command = program
     .command("plan")
-    .description("print the plan the allocator derives for a node (an observed-state file or a live node), without acting")
-    .addOption(new Option("-i, --input <file>", "observed-state JSON file (format in the README; - for stdin); default: the bundled example").default(BUNDLED_EXAMPLE, "the bundled example").conflicts("node"))
-    .option("--node <name>", "plan a live node: observe it in Kubernetes and OCI as the allocator does (read-only: no lock, no write)")
+    .description("print the plan the allocator derives for a node (an observed-state file or a live node), no action")
+    .addOption(
+      new Option("-i, --input <file>", "observed-state JSON file (format in the README; - for stdin)")
+        .default(BUNDLED_EXAMPLE, "the bundled example")
+        .conflicts("node"),
+    )
+    .option("--node <name>", "plan a live node, observed in Kubernetes and OCI as the allocator does (read-only)")
     .option("--save-observation <file>", "with --node: write the observation as a file for --input (a replayable case)")
-    .addOption(new Option("--explain", "print every decision and action with its reason instead of JSON").conflicts("json"))
+    .addOption(new Option("--explain", "print every decision and action with its reason, not JSON").conflicts("json"))
     .option("--json", "print the plan as JSON (the default)");
   allocatorOptions(command).action(async (flags: PlanFlags, cmd: Command) => {
     const global = globalFlags(cmd);
-    if (flags.saveObservation && !flags.node) throw new InvalidInputError("--save-observation", "needs --node (a file input is already an observation)");
+    if (flags.saveObservation && !flags.node) {
+      throw new InvalidInputError("--save-observation", "needs --node (a file input is already an observation)");
+    }
     let plan: Plan;
     if (flags.node) {
       const runtime = await composeFromFlags(flags, global, "ocipam-plan");
       const deadline = new Date(Date.now() + runtime.deps.config.defaultTimeoutSeconds * 1000);
       const live = await planLiveNode(flags.node, runtime.deps, deadline);
       if (live.kind === "refused") {
-        const refusal = { node: flags.node, outcome: "refused", reason: live.reason, ...(live.instanceId ? { instanceId: live.instanceId } : {}) };
-        if (flags.explain) process.stdout.write(`node ${flags.node}: refused — ${live.reason.code}: ${live.reason.message}\n`);
+        const { reason, instanceId } = live;
+        const refusal = { node: flags.node, outcome: "refused", reason, ...(instanceId ? { instanceId } : {}) };
+        if (flags.explain) process.stdout.write(`node ${flags.node}: refused — ${reason.code}: ${reason.message}\n`);
         else process.stdout.write(`${JSON.stringify(refusal, null, 2)}\n`);
         process.stderr.write(`ocipam: node ${flags.node} would be refused: ${live.reason.code}\n`);
         process.exitCode = EXIT.failed;
@@ -56,7 +63,10 @@ export function register(program: Command): void {
       }
       if (flags.saveObservation) {
         await writeFile(flags.saveObservation, `${JSON.stringify(live.observed, null, 2)}\n`);
-        if (!global.quiet) process.stderr.write(`observation of ${flags.node} saved to ${flags.saveObservation} (replay: ocipam plan --input ${flags.saveObservation})\n`);
+        const file = flags.saveObservation;
+        if (!global.quiet) {
+          process.stderr.write(`observation of ${flags.node} saved to ${file} (replay: ocipam plan --input ${file})\n`);
+        }
       }
       plan = live.plan;
     } else {

@@ -37,7 +37,8 @@ export function register(program: Command): void {
     .option("--json", "print only the result as JSON (one line)")
     .action(async (node: string, flags: ReconcileFlags, cmd: Command) => {
       const global = globalFlags(cmd);
-      const { reconcileNode } = require("../../reconcile/reconcile-node") as typeof import("../../reconcile/reconcile-node");
+      const { reconcileNode } =
+        require("../../reconcile/reconcile-node") as typeof import("../../reconcile/reconcile-node");
       const runtime = await composeFromFlags(flags, global, "ocipam-reconcile");
       const deadline = new Date(Date.now() + runtime.deps.config.defaultTimeoutSeconds * 1000);
       const explain = !flags.json && !global.quiet;
@@ -50,7 +51,10 @@ export function register(program: Command): void {
       });
       process.stdout.write(`${JSON.stringify(result, null, flags.json ? 0 : 2)}\n`);
       if (!reconcileSucceeded(result)) {
-        if (!flags.json) process.stderr.write(`ocipam: reconcile ${result.outcome}: ${result.reason.code}: ${redactSecrets(result.reason.message)}\n`);
+        const { code, message } = result.reason;
+        if (!flags.json) {
+          process.stderr.write(`ocipam: reconcile ${result.outcome}: ${code}: ${redactSecrets(message)}\n`);
+        }
         process.exitCode = EXIT.failed;
       }
     });
