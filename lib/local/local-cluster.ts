@@ -66,7 +66,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     latency: options.latency ?? "zero", timeScale: options.timeScale ?? 1, enforceIam: options.enforceIam ?? true, log,
     ...(split ? { world: SPLIT_COMPARTMENTS_WORLD } : {}),
   });
-  const compartmentNamed = (name: string) => oci.admin.snapshot().compartments.find((c) => c.name === name)!.id as string;
+  const compartmentNamed = (name: string) =>
+    oci.admin.snapshot().compartments.find((c) => c.name === name)!.id as string;
   const instanceCompartment = split ? compartmentNamed("workers") : DEFAULT_COMPARTMENT;
   const networkCompartment = split ? compartmentNamed("network") : DEFAULT_COMPARTMENT;
   const stream = (oci.admin.snapshot() as unknown as { streams: Array<{ id: string }> }).streams[0]!;
@@ -74,7 +75,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     // OCI's built-in tenancy policy ("Tenant Admin Policy"): the administrators' own tooling in local runs.
     "Allow group Administrators to manage all-resources in tenancy",
     ...(split
-      ? allocatorStatements("ocipam-allocator", { instanceCompartmentIds: [instanceCompartment], networkCompartmentId: networkCompartment, secretCompartmentId: DEFAULT_COMPARTMENT })
+      ? allocatorStatements("ocipam-allocator", {
+          instanceCompartmentIds: [instanceCompartment],
+          networkCompartmentId: networkCompartment,
+          secretCompartmentId: DEFAULT_COMPARTMENT,
+        })
       : componentStatements("allocator", "ocipam-allocator", [DEFAULT_COMPARTMENT])),
     ...componentStatements("watcher", "ocipam-watcher", [DEFAULT_COMPARTMENT]),
     ...componentStatements("connector", "ocipam-connector", [DEFAULT_COMPARTMENT]),

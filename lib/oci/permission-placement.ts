@@ -6,7 +6,8 @@
  *   docs.oracle.com/iaas/Content/Network/Tasks/managingVNICs.htm; a VNIC's and a private IP's `compartmentId` is "the
  *   compartment containing" it, oci-core lib/model/vnic.d.ts, private-ip.d.ts, and OCI places it with the subnet);
  *   Oracle's write-up of OKE native pod networking with the network in its own compartment grants the VNIC and
- *   private-IP permissions there (blogs.oracle.com/cloud-infrastructure/post/oke-native-pod-networking-split-compartment).
+ *   private-IP permissions there
+ *   (blogs.oracle.com/cloud-infrastructure/post/oke-native-pod-networking-split-compartment).
  *   Subnets, their IP inventory and NSGs live in the network compartment. For AttachVnic, whose VNIC does not exist
  *   yet, VNIC_CREATE / VNIC_ATTACH are checked where the VNIC will live: the subnet's compartment (ASSUMED: the
  *   permission table does not say which compartment each permission of an operation is checked in).

@@ -14,8 +14,8 @@ export const COMPONENT_OPERATIONS = {
    */
   allocator: [
     "GetInstance", "ListVnicAttachments", "GetVnicAttachment", "AttachVnic", "DetachVnic", "GetVnic", "ListPrivateIps", "CreatePrivateIp",
-    "DeletePrivateIp", "UpdatePrivateIp", "UpdateVnic", "BulkCreatePrivateIps", "GetWorkRequest", "ListWorkRequestErrors", "ListSubnets", "GetSubnetIpInventory",
-    "ListNetworkSecurityGroups", "GetSecretBundle",
+    "DeletePrivateIp", "UpdatePrivateIp", "UpdateVnic", "BulkCreatePrivateIps", "GetWorkRequest", "ListWorkRequestErrors",
+    "ListSubnets", "GetSubnetIpInventory", "ListNetworkSecurityGroups", "GetSecretBundle",
   ],
   /** The in-cluster watcher: publishes nudges. */
   watcher: ["PutMessages"],
@@ -61,7 +61,8 @@ export interface AllocatorCompartments {
  */
 export function allocatorStatements(dynamicGroup: string, where: AllocatorCompartments): string[] {
   const sides = bySide(componentPermissions("allocator"));
-  const statement = (perms: string[], id: string) => `Allow dynamic-group ${dynamicGroup} to {${perms.join(", ")}} in compartment id ${id}`;
+  const statement = (perms: string[], id: string) =>
+    `Allow dynamic-group ${dynamicGroup} to {${perms.join(", ")}} in compartment id ${id}`;
   return [
     ...[...new Set(where.instanceCompartmentIds)].map((id) => statement(sides.instance, id)),
     statement(sides.network, where.networkCompartmentId),

@@ -219,7 +219,9 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   async function checkPoolInOci(pool: Record<string, AllocationIp>): Promise<string[]> {
     const vnicIds = [...new Set(Object.values(pool).map((e) => e.resource).filter((r): r is string => !!r))].sort();
     const present = new Map<string, Set<string>>();
-    const settled = await mapSettledLimit(vnicIds, config.createConcurrency, (id) => deps.network.listPrivateIps(id, { ...call, notFoundIsGone: true }));
+    // A VNIC that is gone answers 404: no addresses, not something to wait out.
+    const listIps = (id: string) => deps.network.listPrivateIps(id, { ...call, notFoundIsGone: true });
+    const settled = await mapSettledLimit(vnicIds, config.createConcurrency, listIps);
     settled.forEach((s, i) => {
       if (s.status === "fulfilled") present.set(vnicIds[i]!, new Set(s.value.map((ip) => ip.ipAddress)));
       else if (s.reason instanceof OciApiError && s.reason.notFound) present.set(vnicIds[i]!, new Set());

@@ -21,6 +21,16 @@ async function mutatedCopy(dirs: string[], file: string, from: string, to: strin
   return dir;
 }
 
+/** An allocator statement line of iam.tf, as written there (Terraform interpolations unexpanded). */
+const NET = "${local.network_compartment_id}";
+const EACH = "${each.value}";
+const allocatorLine = (grant: string, where: string, indent = "    ") =>
+  `${indent}"Allow dynamic-group \${oci_identity_dynamic_group.allocator.name} to ${grant} in compartment id ${where}",\n`;
+const PRIVATE_IPS = "{PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_UPDATE, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN}";
+const VNICS =
+  "{VNIC_READ, VNIC_CREATE, VNIC_ATTACH, VNIC_UPDATE, VNIC_DETACH, VNIC_DELETE, VNIC_ASSIGN, VNIC_UNASSIGN, " +
+  "VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP}";
+
 const ALT_SCENARIO: Scenario = {
   ...BASE_SCENARIO,
   cluster_compartment_ids: ["ocid1.compartment.oc1..workers-a", "ocid1.compartment.oc1..workers-b"],
@@ -60,13 +70,16 @@ describe("Terraform IAM policies against the code's operation → permission tab
   });
 
   it("fails when the private-IP statement is removed", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_UPDATE, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${local.network_compartment_id}",\n', "");
+    const dir = await mutatedCopy(dirs, "iam.tf", allocatorLine(PRIVATE_IPS, NET), "");
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
-    expect(problems.join("\n")).to.contain("is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, PRIVATE_IP_DELETE, PRIVATE_IP_READ, PRIVATE_IP_UNASSIGN, PRIVATE_IP_UPDATE");
+    expect(problems.join("\n")).to.contain(
+      "is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, PRIVATE_IP_DELETE, PRIVATE_IP_READ, PRIVATE_IP_UNASSIGN, PRIVATE_IP_UPDATE",
+    );
   });
 
   it("fails when the attach permission is broadened to `manage instances`", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", "to {INSTANCE_ATTACH_SECONDARY_VNIC, INSTANCE_DETACH_SECONDARY_VNIC} in", "to manage instances in");
+    const attach = "to {INSTANCE_ATTACH_SECONDARY_VNIC, INSTANCE_DETACH_SECONDARY_VNIC} in";
+    const dir = await mutatedCopy(dirs, "iam.tf", attach, "to manage instances in");
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
     expect(text).to.match(/granted more than the code needs: .*INSTANCE_CREATE.*INSTANCE_DELETE/);
@@ -116,29 +129,29 @@ describe("Terraform IAM policies against the code's operation → permission tab
   });
 
   it("fails when work requests get a grant of their own: they inherit BulkCreatePrivateIps' permissions", async () => {
-    const ipam = '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect ipam in compartment id ${local.network_compartment_id}",\n';
-    const extra = '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect work-requests in compartment id ${local.network_compartment_id}",\n';
-    const dir = await mutatedCopy(dirs, "iam.tf", ipam, ipam + extra);
+    const ipam = allocatorLine("inspect ipam", NET);
+    const dir = await mutatedCopy(dirs, "iam.tf", ipam, ipam + allocatorLine("inspect work-requests", NET));
     const { problems } = await checkPolicyCoverage(dir, REPO, ALT_SCENARIO);
     expect(problems.join("\n")).to.contain("workers-a is granted more than the code needs: WORKREQUEST_INSPECT");
   });
 
-  it("fails when the private-IP statement is in the wrong compartment: the deployment's instead of the network's", async () => {
+  it("fails when the private-IP statement is in the deployment's compartment instead of the network's", async () => {
     const from = "PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${local.network_compartment_id}";
-    const dir = await mutatedCopy(dirs, "iam.tf", from, "PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${var.compartment_id}");
+    const to = "PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN} in compartment id ${var.compartment_id}";
+    const dir = await mutatedCopy(dirs, "iam.tf", from, to);
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
-    expect(text).to.match(/@ ocid1\.compartment\.oc1\.\.network is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, .*PRIVATE_IP_UPDATE/);
+    expect(text).to.match(/@ ocid1\.compartment\.oc1\.\.network is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, .*_UPDATE/);
     expect(text).to.match(/@ ocid1\.compartment\.oc1\.\.ocipam is granted more than the code needs: PRIVATE_IP_ASSIGN/);
-    expect(text).to.match(/IAM evaluator denies the allocator CreatePrivateIp in ocid1\.compartment\.oc1\.\.workers: missing PRIVATE_IP_CREATE/);
+    expect(text).to.match(/evaluator denies the allocator CreatePrivateIp in ocid1\.compartment\.oc1\.\.workers: missing PRIVATE_IP_CREATE/);
   });
 
   it("fails when the VNIC statement is granted in the cluster compartments, where VNICs do not live", async () => {
-    const vnics = '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {VNIC_READ, VNIC_CREATE, VNIC_ATTACH, VNIC_UPDATE, VNIC_DETACH, VNIC_DELETE, VNIC_ASSIGN, VNIC_UNASSIGN, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP} in compartment id ${local.network_compartment_id}",\n';
-    const dir = await mutatedCopy(dirs, "iam.tf", vnics, "");
+    const dir = await mutatedCopy(dirs, "iam.tf", allocatorLine(VNICS, NET), "");
     const moved = await readFile(join(dir, "iam.tf"), "utf8");
-    const attach = '"Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to {INSTANCE_ATTACH_SECONDARY_VNIC, INSTANCE_DETACH_SECONDARY_VNIC} in compartment id ${each.value}",\n';
-    await writeFile(join(dir, "iam.tf"), moved.replace(attach, attach + vnics.replace("${local.network_compartment_id}", "${each.value}")));
+    const attach = allocatorLine("{INSTANCE_ATTACH_SECONDARY_VNIC, INSTANCE_DETACH_SECONDARY_VNIC}", EACH);
+    expect(moved.split(attach)).to.have.length(2);
+    await writeFile(join(dir, "iam.tf"), moved.replace(attach, attach + allocatorLine(VNICS, EACH)));
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
     expect(text).to.match(/network is missing VNIC_ASSIGN, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP, VNIC_ATTACH/);
@@ -146,7 +159,7 @@ describe("Terraform IAM policies against the code's operation → permission tab
   });
 
   it("fails when a grant is broader than its compartment: `inspect ipam` in the whole tenancy", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", "to inspect ipam in compartment id ${local.network_compartment_id}", "to inspect ipam in tenancy");
+    const dir = await mutatedCopy(dirs, "iam.tf", `to inspect ipam in compartment id ${NET}`, "to inspect ipam in tenancy");
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
     expect(text).to.match(/@ tenancy is granted more than the code needs: IPAM_READ/);

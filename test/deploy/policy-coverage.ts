@@ -156,6 +156,8 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
       expectedPlatform.add(`service cloudevents | use fn-invocation | ${deployCompartment} | `);
     }
   }
+  // The alarms' connector turns the invocation log into a custom metric (monitoring.tf): metrics of one namespace only.
+  if (vars.enable_alarms === true) expectedPlatform.add(`serviceconnector | use metrics | ${deployCompartment} | ${sch}, target.metrics.namespace = ${vars.alarm_metric_namespace ?? "ocipam"}`);
 
   // --- What the policies grant ---------------------------------------------------------------------------------------
   const granted = new Map<string, Set<string>>();
@@ -214,8 +216,12 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
     for (const c of clusterCompartments) {
       const at = { cluster: c, network: networkCompartment, secret: deployCompartment };
       // Work requests check what the spawning BulkCreatePrivateIps needs, where its work request lives (network).
-      const own = op === "GetWorkRequest" || op === "ListWorkRequestErrors" ? workRequestPermissions("BulkCreatePrivateIps") : [];
-      const checks = [...permissionsFor(op, { nsgIds: ["nsg"] }), ...own].map((permission) => ({ permission, compartmentId: at[allocatorLocation(permission)] }));
+      const readsWorkRequest = op === "GetWorkRequest" || op === "ListWorkRequestErrors";
+      const own = readsWorkRequest ? workRequestPermissions("BulkCreatePrivateIps") : [];
+      const checks = [...permissionsFor(op, { nsgIds: ["nsg"] }), ...own].map((permission) => ({
+        permission,
+        compartmentId: at[allocatorLocation(permission)],
+      }));
       const result = authorize(parsed, allocator, { operation: op, checks, variables: { "target.secret.id": secretId } }, tree);
       if (!result.allowed) problems.push(`IAM evaluator denies the allocator ${op} in ${c}: missing ${result.missing.map((m) => m.permission).join(", ")}`);
       if (op === "GetSecretBundle") {

@@ -17,7 +17,7 @@ interface Snap {
  * statements (lib/oci/project-policies.ts allocatorStatements). Every OCI call the allocator makes must name the
  * compartment OCI checks it in; one aimed elsewhere is denied and the node would not become ready.
  */
-describe("allocator function with instances and network in separate compartments (FDK socket, IAM enforced)", function () {
+describe("allocator function, instances and network in separate compartments (FDK socket, IAM enforced)", function () {
   this.timeout(60_000);
   let cluster: LocalCluster;
   let fn: FunctionUnderTest;
@@ -36,7 +36,12 @@ describe("allocator function with instances and network in separate compartments
   it("fills a new node's pool and attaches a second VNIC, with VNICs and IPs in the network compartment", async () => {
     const { instanceId } = await cluster.launchNode("split-1", { ocpus: 2 });
     let result = await fn.invoke(nudgeFor("split-1"));
-    expect(result.nodes[0], JSON.stringify(result.nodes[0])).to.include({ node: "split-1", outcome: "reconciled", state: "Ready", ipsCreated: 8 });
+    expect(result.nodes[0], JSON.stringify(result.nodes[0])).to.include({
+      node: "split-1",
+      outcome: "reconciled",
+      state: "Ready",
+      ipsCreated: 8,
+    });
     for (const used of [8, 16, 24]) {
       useIps(cluster, "split-1", used);
       result = await fn.invoke(nudgeFor("split-1"));
@@ -48,15 +53,20 @@ describe("allocator function with instances and network in separate compartments
     expect(vnics).to.have.length(2);
     const world = snap();
     const network = compartment("network");
-    expect(world.vnics.filter((v) => v.instanceId === instanceId).map((v) => v.compartmentId)).to.deep.equal([network, network]);
+    expect(world.vnics.filter((v) => v.instanceId === instanceId).map((v) => v.compartmentId)).to.deep.equal([
+      network,
+      network,
+    ]);
     const vnicIds = new Set(vnics.map((v) => v.id));
     const ips = world.privateIps.filter((p) => vnicIds.has(p.vnicId));
     expect(ips.length).to.be.greaterThan(32);
     expect(new Set(ips.map((p) => p.compartmentId))).to.deep.equal(new Set([network]));
-    expect(new Set(world.vnicAttachments.filter((a) => a.instanceId === instanceId).map((a) => a.compartmentId))).to.deep.equal(new Set([compartment("workers")]));
+    expect(
+      new Set(world.vnicAttachments.filter((a) => a.instanceId === instanceId).map((a) => a.compartmentId)),
+    ).to.deep.equal(new Set([compartment("workers")]));
   });
 
-  it("collects the IPs and the VNIC of a node that left while its instance runs, across both compartments", async () => {
+  it("collects the IPs and VNIC of a node that left while its instance runs, across both compartments", async () => {
     const { instanceId } = await cluster.launchNode("split-gone", { ocpus: 2 });
     await fn.invoke(nudgeFor("split-gone"));
     for (const used of [8, 16, 24]) {
@@ -73,12 +83,23 @@ describe("allocator function with instances and network in separate compartments
       expect(r.ok, JSON.stringify(r)).to.equal(true);
       // Nothing failed (an IAM denial would be a skip with an OCI reason); the other node's used IPs are kept (InUse),
       // and an IP whose VNIC is detached in the same pass goes with it (GoesWithVnic).
-      expect(r.collections[0]!.skipped.filter((k) => !["InUse", "GoesWithVnic"].includes(k.reason)), JSON.stringify(r.collections[0])).to.deep.equal([]);
+      expect(
+        r.collections[0]!.skipped.filter((k) => !["InUse", "GoesWithVnic"].includes(k.reason)),
+        JSON.stringify(r.collections[0]),
+      ).to.deep.equal([]);
     }
     const world = snap();
-    const attachment = world.vnicAttachments.find((a) => a.instanceId === instanceId && world.vnics.find((v) => v.id === secondary.id) && a.lifecycleState !== "ATTACHED" && a.id);
+    const attachment = world.vnicAttachments.find(
+      (a) =>
+        a.instanceId === instanceId &&
+        world.vnics.find((v) => v.id === secondary.id) &&
+        a.lifecycleState !== "ATTACHED" &&
+        a.id,
+    );
     expect(attachment, "the secondary VNIC's attachment is detaching or detached").to.not.equal(undefined);
-    expect(world.vnicAttachments.filter((a) => a.instanceId === instanceId && a.lifecycleState === "ATTACHED")).to.have.length(1);
+    expect(
+      world.vnicAttachments.filter((a) => a.instanceId === instanceId && a.lifecycleState === "ATTACHED"),
+    ).to.have.length(1);
     const primary = vnicsOf(cluster, instanceId).find((v) => v.isPrimary)!;
     expect(world.privateIps.filter((p) => p.vnicId === primary.id && !p.isPrimary)).to.deep.equal([]);
     expect(world.privateIps.filter((p) => p.vnicId === secondary.id)).to.deep.equal([]);

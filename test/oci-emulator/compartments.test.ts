@@ -1,7 +1,15 @@
 import { expect } from "chai";
 import type { OciEmulator } from "../../lib/oci-emulator";
 import type { WorldSpec } from "../../lib/oci-emulator";
-import { attachAndWait, clientsFor, eventually, expectOciError, startWithClients, suiteKey, type Clients } from "./helpers";
+import {
+  attachAndWait,
+  clientsFor,
+  eventually,
+  expectOciError,
+  startWithClients,
+  suiteKey,
+  type Clients,
+} from "./helpers";
 
 /**
  * Where the emulator checks each permission of the operations that touch several resources, through the real SDK:
@@ -31,11 +39,16 @@ describe("OCI emulator: each permission checked in the compartment of the resour
 
   beforeEach(async () => {
     ({ emulator, close } = await startWithClients({
-      world: WORLD, enforceIam: true, timeScale: 0.001,
+      world: WORLD,
+      enforceIam: true,
+      timeScale: 0.001,
       principal: { name: "allocator", groups: [], dynamicGroups: ["ocipam-allocator"], privateKeyPem: suiteKey() },
     }));
     allocator = clientsFor(emulator);
-    admin = clientsFor(emulator, emulator.admin.addPrincipal({ name: "admin", groups: ["Administrators"], privateKeyPem: suiteKey() }));
+    admin = clientsFor(
+      emulator,
+      emulator.admin.addPrincipal({ name: "admin", groups: ["Administrators"], privateKeyPem: suiteKey() }),
+    );
     const c = (n: string) => names().compartments.find((x) => x.name === n)!.id as string;
     ids = { apps: c("apps"), net: c("net"), sec: c("sec") };
     grant([]);
@@ -64,7 +77,12 @@ describe("OCI emulator: each permission checked in the compartment of the resour
     ["NETWORK_SECURITY_GROUP_UPDATE_MEMBERS", "sec"],
   ];
   const attach = () =>
-    allocator.compute.attachVnic({ attachVnicDetails: { instanceId: instanceId(), createVnicDetails: { subnetId: subnetId("pods"), nsgIds: [nsgId()] } } });
+    allocator.compute.attachVnic({
+      attachVnicDetails: {
+        instanceId: instanceId(),
+        createVnicDetails: { subnetId: subnetId("pods"), nsgIds: [nsgId()] },
+      },
+    });
 
   it("allows AttachVnic with NSGs when each permission is granted where its resource lives", async () => {
     grant(ATTACH);
@@ -92,10 +110,14 @@ describe("OCI emulator: each permission checked in the compartment of the resour
     ["SUBNET_DETACH", "net"],
   ];
   for (const [permission, where] of DETACH) {
-    it(`denies DetachVnic when ${permission} is granted in the wrong compartment instead of ${where}, allows it in the right one`, async () => {
+    it(`denies DetachVnic with ${permission} outside ${where}, allows it with ${permission} in ${where}`, async () => {
       const { attachmentId } = await attachAndWait(admin, instanceId(), subnetId("pods"));
       grant(DETACH.map(([p, w]) => [p, p === permission ? other(w) : w]));
-      await expectOciError(() => allocator.compute.detachVnic({ vnicAttachmentId: attachmentId }), 404, "NotAuthorizedOrNotFound");
+      await expectOciError(
+        () => allocator.compute.detachVnic({ vnicAttachmentId: attachmentId }),
+        404,
+        "NotAuthorizedOrNotFound",
+      );
       grant(DETACH);
       await allocator.compute.detachVnic({ vnicAttachmentId: attachmentId });
     });
@@ -105,18 +127,40 @@ describe("OCI emulator: each permission checked in the compartment of the resour
     const primaryVnic = names().vnics.find((v) => v.isPrimary)!.id as string;
     const ip = (await admin.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId: primaryVnic } })).privateIp;
     expect(ip.compartmentId).to.equal(ids.net);
-    grant([["PRIVATE_IP_UPDATE", "apps"], ["VNIC_ASSIGN", "apps"], ["VNIC_UNASSIGN", "apps"]]);
-    await expectOciError(() => allocator.vcn.updatePrivateIp({ privateIpId: ip.id!, updatePrivateIpDetails: { freeformTags: { a: "1" } } }), 404, "NotAuthorizedOrNotFound");
-    grant([["PRIVATE_IP_UPDATE", "net"], ["VNIC_ASSIGN", "net"], ["VNIC_UNASSIGN", "net"]]);
+    grant([
+      ["PRIVATE_IP_UPDATE", "apps"],
+      ["VNIC_ASSIGN", "apps"],
+      ["VNIC_UNASSIGN", "apps"],
+    ]);
+    await expectOciError(
+      () =>
+        allocator.vcn.updatePrivateIp({ privateIpId: ip.id!, updatePrivateIpDetails: { freeformTags: { a: "1" } } }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
+    grant([
+      ["PRIVATE_IP_UPDATE", "net"],
+      ["VNIC_ASSIGN", "net"],
+      ["VNIC_UNASSIGN", "net"],
+    ]);
     await allocator.vcn.updatePrivateIp({ privateIpId: ip.id!, updatePrivateIpDetails: { freeformTags: { a: "1" } } });
   });
 
   it("lets a principal read a bulk-create work request only with PRIVATE_IP_CREATE in its compartment", async () => {
     const primaryVnic = names().vnics.find((v) => v.isPrimary)!.id as string;
-    const r = await admin.vcn.bulkCreatePrivateIps({ bulkCreatePrivateIpsDetails: { vnicId: primaryVnic, bulkCreatePrivateIpItem: [{}] } });
+    const r = await admin.vcn.bulkCreatePrivateIps({
+      bulkCreatePrivateIpsDetails: { vnicId: primaryVnic, bulkCreatePrivateIpItem: [{}] },
+    });
     const workRequestId = r.opcWorkRequestId!;
-    grant([["WORKREQUEST_INSPECT", "net"], ["PRIVATE_IP_CREATE", "apps"]]);
-    await expectOciError(() => allocator.workRequests.getWorkRequest({ workRequestId }), 404, "NotAuthorizedOrNotFound");
+    grant([
+      ["WORKREQUEST_INSPECT", "net"],
+      ["PRIVATE_IP_CREATE", "apps"],
+    ]);
+    await expectOciError(
+      () => allocator.workRequests.getWorkRequest({ workRequestId }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
     grant([["PRIVATE_IP_CREATE", "net"]]);
     expect((await allocator.workRequests.getWorkRequest({ workRequestId })).workRequest.id).to.equal(workRequestId);
     await allocator.workRequests.listWorkRequestErrors({ workRequestId });

@@ -173,8 +173,12 @@ describe("where the allocator's permissions are checked (lib/oci/permission-plac
     expect(() => permissionSide("STREAM_PRODUCE")).to.throw(/no compartment rule/);
   });
 
-  it("writes one statement per side, each with only that side's permissions, covering every allocator permission", () => {
-    const statements = allocatorStatements("dg", { instanceCompartmentIds: ["w1", "w2", "w1"], networkCompartmentId: "n", secretCompartmentId: "s" });
+  it("writes one statement per side, each with only that side's permissions, covering every one", () => {
+    const statements = allocatorStatements("dg", {
+      instanceCompartmentIds: ["w1", "w2", "w1"],
+      networkCompartmentId: "n",
+      secretCompartmentId: "s",
+    });
     expect(statements.map((s) => s.replace(/\{.*\}/, "{…}"))).to.deep.equal([
       "Allow dynamic-group dg to {…} in compartment id w1",
       "Allow dynamic-group dg to {…} in compartment id w2",

@@ -16,9 +16,11 @@ describe("OCI emulator: UpdatePrivateIp and UpdateVnic (real SDK, IAM enforced)"
   let compartment: string;
 
   const reads = (c: string) => [
-    `Allow dynamic-group ocipam-allocator to {PRIVATE_IP_READ, VNIC_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, VNIC_ASSIGN, SUBNET_ATTACH} in compartment id ${c}`,
+    "Allow dynamic-group ocipam-allocator to {PRIVATE_IP_READ, VNIC_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, " +
+      `VNIC_ASSIGN, SUBNET_ATTACH} in compartment id ${c}`,
   ];
-  const ipUpdate = (c: string) => `Allow dynamic-group ocipam-allocator to {PRIVATE_IP_UPDATE, VNIC_UNASSIGN} in compartment id ${c}`;
+  const ipUpdate = (c: string) =>
+    `Allow dynamic-group ocipam-allocator to {PRIVATE_IP_UPDATE, VNIC_UNASSIGN} in compartment id ${c}`;
   const vnicUpdate = (c: string) => `Allow dynamic-group ocipam-allocator to {VNIC_UPDATE} in compartment id ${c}`;
 
   beforeEach(async () => {
@@ -32,16 +34,28 @@ describe("OCI emulator: UpdatePrivateIp and UpdateVnic (real SDK, IAM enforced)"
 
   const primaryVnicId = () => world.vnics.find((v) => v.isPrimary)!.id as string;
   const secondaryIp = async (freeformTags: Record<string, string>) =>
-    (await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId: primaryVnicId(), freeformTags, displayName: "prewarm" } })).privateIp;
+    (
+      await clients.vcn.createPrivateIp({
+        createPrivateIpDetails: { vnicId: primaryVnicId(), freeformTags, displayName: "prewarm" },
+      })
+    ).privateIp;
 
   it("replaces the whole freeform tag map of a secondary IP and keeps its other fields", async () => {
     emulator.admin.setPolicies([...reads(compartment), ipUpdate(compartment)]);
     const ip = await secondaryIp({ "ocipam.io/prewarm": "i1", stale: "x" });
     const before = await clients.vcn.getPrivateIp({ privateIpId: ip.id! });
     const tags = { "ocipam.io/cluster": "local", "ocipam.io/node": "worker-1" };
-    const r = await clients.vcn.updatePrivateIp({ privateIpId: ip.id!, updatePrivateIpDetails: { freeformTags: tags } });
+    const r = await clients.vcn.updatePrivateIp({
+      privateIpId: ip.id!,
+      updatePrivateIpDetails: { freeformTags: tags },
+    });
     expect(r.privateIp.freeformTags).to.deep.equal(tags);
-    expect(r.privateIp).to.include({ id: ip.id, ipAddress: ip.ipAddress, displayName: "prewarm", vnicId: primaryVnicId() });
+    expect(r.privateIp).to.include({
+      id: ip.id,
+      ipAddress: ip.ipAddress,
+      displayName: "prewarm",
+      vnicId: primaryVnicId(),
+    });
     expect(r.etag).to.be.a("string").and.not.equal(before.etag);
     const read = await clients.vcn.getPrivateIp({ privateIpId: ip.id! });
     expect(read.privateIp.freeformTags).to.deep.equal(tags);
@@ -55,20 +69,27 @@ describe("OCI emulator: UpdatePrivateIp and UpdateVnic (real SDK, IAM enforced)"
       "NotAuthorizedOrNotFound",
     );
     // VNIC_UNASSIGN alone is not enough either: every listed permission is needed.
-    emulator.admin.setPolicies([...reads(compartment), `Allow dynamic-group ocipam-allocator to {VNIC_UNASSIGN} in compartment id ${compartment}`]);
+    emulator.admin.setPolicies([
+      ...reads(compartment),
+      `Allow dynamic-group ocipam-allocator to {VNIC_UNASSIGN} in compartment id ${compartment}`,
+    ]);
     await expectOciError(
       () => clients.vcn.updatePrivateIp({ privateIpId: ip.id!, updatePrivateIpDetails: { freeformTags: { a: "b" } } }),
       404,
       "NotAuthorizedOrNotFound",
     );
-    expect(emulator.admin.snapshot().privateIps.find((p) => p.id === ip.id)?.freeformTags).to.deep.equal({ "ocipam.io/prewarm": "i1" });
+    expect(emulator.admin.snapshot().privateIps.find((p) => p.id === ip.id)?.freeformTags).to.deep.equal({
+      "ocipam.io/prewarm": "i1",
+    });
   });
 
   it("answers 400 InvalidParameter naming a field UpdatePrivateIpDetails does not have", async () => {
     emulator.admin.setPolicies([...reads(compartment), ipUpdate(compartment)]);
     const ip = await secondaryIp({});
     const details = { freeformTags: { a: "b" }, nsgIds: ["x"] } as unknown as { freeformTags: Record<string, string> };
-    const err = await failure(() => clients.vcn.updatePrivateIp({ privateIpId: ip.id!, updatePrivateIpDetails: details }));
+    const err = await failure(() =>
+      clients.vcn.updatePrivateIp({ privateIpId: ip.id!, updatePrivateIpDetails: details }),
+    );
     expect(err).to.include({ statusCode: 400, serviceCode: "InvalidParameter" });
     expect(err.message).to.contain("nsgIds");
     expect(emulator.admin.snapshot().privateIps.find((p) => p.id === ip.id)?.freeformTags).to.deep.equal({});
@@ -77,9 +98,17 @@ describe("OCI emulator: UpdatePrivateIp and UpdateVnic (real SDK, IAM enforced)"
   it("refuses UpdatePrivateIp on a primary IP and answers 404 for an IP that does not exist", async () => {
     emulator.admin.setPolicies([...reads(compartment), ipUpdate(compartment)]);
     const primary = world.privateIps.find((p) => p.isPrimary)!.id as string;
-    await expectOciError(() => clients.vcn.updatePrivateIp({ privateIpId: primary, updatePrivateIpDetails: { freeformTags: {} } }), 400, "InvalidParameter");
     await expectOciError(
-      () => clients.vcn.updatePrivateIp({ privateIpId: "ocid1.privateip.oc1.iad.nothere", updatePrivateIpDetails: { freeformTags: {} } }),
+      () => clients.vcn.updatePrivateIp({ privateIpId: primary, updatePrivateIpDetails: { freeformTags: {} } }),
+      400,
+      "InvalidParameter",
+    );
+    await expectOciError(
+      () =>
+        clients.vcn.updatePrivateIp({
+          privateIpId: "ocid1.privateip.oc1.iad.nothere",
+          updatePrivateIpDetails: { freeformTags: {} },
+        }),
       404,
       "NotAuthorizedOrNotFound",
     );
@@ -89,9 +118,18 @@ describe("OCI emulator: UpdatePrivateIp and UpdateVnic (real SDK, IAM enforced)"
     emulator.admin.setPolicies([...reads(compartment), ipUpdate(compartment)]);
     const ip = await secondaryIp({});
     const { etag } = await clients.vcn.getPrivateIp({ privateIpId: ip.id! });
-    await clients.vcn.updatePrivateIp({ privateIpId: ip.id!, updatePrivateIpDetails: { freeformTags: { a: "1" } }, ifMatch: etag });
+    await clients.vcn.updatePrivateIp({
+      privateIpId: ip.id!,
+      updatePrivateIpDetails: { freeformTags: { a: "1" } },
+      ifMatch: etag,
+    });
     await expectOciError(
-      () => clients.vcn.updatePrivateIp({ privateIpId: ip.id!, updatePrivateIpDetails: { freeformTags: { a: "2" } }, ifMatch: etag }),
+      () =>
+        clients.vcn.updatePrivateIp({
+          privateIpId: ip.id!,
+          updatePrivateIpDetails: { freeformTags: { a: "2" } },
+          ifMatch: etag,
+        }),
       412,
       "NoEtagMatch",
     );
@@ -101,7 +139,11 @@ describe("OCI emulator: UpdatePrivateIp and UpdateVnic (real SDK, IAM enforced)"
     const vnicId = primaryVnicId();
     const nsgsBefore = world.vnics.find((v) => v.id === vnicId)!.nsgIds;
     const tags = { "ocipam.io/cluster": "local", "ocipam.io/node": "worker-1" };
-    await expectOciError(() => clients.vcn.updateVnic({ vnicId, updateVnicDetails: { freeformTags: tags } }), 404, "NotAuthorizedOrNotFound");
+    await expectOciError(
+      () => clients.vcn.updateVnic({ vnicId, updateVnicDetails: { freeformTags: tags } }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
     emulator.admin.setPolicies([...reads(compartment), vnicUpdate(compartment)]);
     const r = await clients.vcn.updateVnic({ vnicId, updateVnicDetails: { freeformTags: tags } });
     expect(r.vnic.freeformTags).to.deep.equal(tags);
@@ -113,13 +155,22 @@ describe("OCI emulator: UpdatePrivateIp and UpdateVnic (real SDK, IAM enforced)"
     emulator.admin.setPolicies([...reads(compartment), vnicUpdate(compartment)]);
     const vnic = world.vnics.find((v) => v.isPrimary)!;
     const same = vnic.nsgIds as string[];
-    await clients.vcn.updateVnic({ vnicId: vnic.id as string, updateVnicDetails: { nsgIds: same, freeformTags: { a: "1" } } });
+    await clients.vcn.updateVnic({
+      vnicId: vnic.id as string,
+      updateVnicDetails: { nsgIds: same, freeformTags: { a: "1" } },
+    });
     const other = world.nsgs.map((n) => n.id as string).filter((id) => !same.includes(id));
-    await expectOciError(() => clients.vcn.updateVnic({ vnicId: vnic.id as string, updateVnicDetails: { nsgIds: other } }), 404, "NotAuthorizedOrNotFound");
+    await expectOciError(
+      () => clients.vcn.updateVnic({ vnicId: vnic.id as string, updateVnicDetails: { nsgIds: other } }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
     emulator.admin.setPolicies([
       ...reads(compartment),
       vnicUpdate(compartment),
-      `Allow dynamic-group ocipam-allocator to {NETWORK_SECURITY_GROUP_UPDATE_MEMBERS, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP} in compartment id ${compartment}`,
+      "Allow dynamic-group ocipam-allocator to " +
+        "{NETWORK_SECURITY_GROUP_UPDATE_MEMBERS, VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP} " +
+        `in compartment id ${compartment}`,
     ]);
     const r = await clients.vcn.updateVnic({ vnicId: vnic.id as string, updateVnicDetails: { nsgIds: other } });
     expect(r.vnic.nsgIds).to.deep.equal(other);
@@ -127,7 +178,9 @@ describe("OCI emulator: UpdatePrivateIp and UpdateVnic (real SDK, IAM enforced)"
 
   it("answers 400 InvalidParameter naming a field UpdateVnicDetails does not have", async () => {
     emulator.admin.setPolicies([...reads(compartment), vnicUpdate(compartment)]);
-    const details = { freeformTags: { a: "b" }, lifetime: "RESERVED" } as unknown as { freeformTags: Record<string, string> };
+    const details = { freeformTags: { a: "b" }, lifetime: "RESERVED" } as unknown as {
+      freeformTags: Record<string, string>;
+    };
     const err = await failure(() => clients.vcn.updateVnic({ vnicId: primaryVnicId(), updateVnicDetails: details }));
     expect(err).to.include({ statusCode: 400, serviceCode: "InvalidParameter" });
     expect(err.message).to.contain("lifetime");

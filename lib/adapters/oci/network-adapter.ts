@@ -150,9 +150,17 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
    * `freeformTags` must be the complete set the IP should carry. PUT is idempotent: a retried attempt sends the same
    * body and ends in the same state.
    */
-  async updatePrivateIpTags(privateIpId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<PrivateIpInfo>> {
-    const request: core.requests.UpdatePrivateIpRequest = { privateIpId, updatePrivateIpDetails: { freeformTags: { ...freeformTags } } };
-    const r = await this.caller.call("UpdatePrivateIp", { privateIp: privateIpId }, options, () => this.client.updatePrivateIp(request));
+  async updatePrivateIpTags(
+    privateIpId: string,
+    freeformTags: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<Mutation<PrivateIpInfo>> {
+    const request: core.requests.UpdatePrivateIpRequest = {
+      privateIpId,
+      updatePrivateIpDetails: { freeformTags: { ...freeformTags } },
+    };
+    const send = () => this.client.updatePrivateIp(request);
+    const r = await this.caller.call("UpdatePrivateIp", { privateIp: privateIpId }, options, send);
     return { value: toPrivateIpInfo(r.privateIp, "UpdatePrivateIp"), opcRequestId: r.opcRequestId };
   }
 
@@ -161,7 +169,11 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
    * update-vnic-details.d.ts): the map replaces the VNIC's freeform tags; NSGs and the rest are left as they are
    * because the fields are absent from the body.
    */
-  async updateVnicTags(vnicId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<VnicInfo>> {
+  async updateVnicTags(
+    vnicId: string,
+    freeformTags: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<Mutation<VnicInfo>> {
     const request: core.requests.UpdateVnicRequest = { vnicId, updateVnicDetails: { freeformTags: { ...freeformTags } } };
     const r = await this.caller.call("UpdateVnic", { vnic: vnicId }, options, () => this.client.updateVnic(request));
     return { value: toVnicInfo(r.vnic), opcRequestId: r.opcRequestId };

@@ -1,5 +1,10 @@
 import { bySide, type PermissionSide } from "../../oci/permission-placement";
-import { OPERATION_PERMISSIONS, permissionsFor, workRequestPermissions, type OciOperation } from "../../oci/permissions";
+import {
+  OPERATION_PERMISSIONS,
+  permissionsFor,
+  workRequestPermissions,
+  type OciOperation,
+} from "../../oci/permissions";
 import { OciApiError } from "../../ports/oci-errors";
 import type { CallFields } from "./caller";
 
@@ -13,11 +18,13 @@ import type { CallFields } from "./caller";
 export class OciNotAuthorizedOrNotFoundError extends OciApiError {
   readonly checkPolicies: string;
   constructor(last: OciApiError, checkPolicies: string, retried: { attempts: number; waitedMs: number }) {
-    const original = last.message.startsWith(`${last.operation}: `) ? last.message.slice(last.operation.length + 2) : last.message;
+    const original = last.message.startsWith(`${last.operation}: `)
+      ? last.message.slice(last.operation.length + 2)
+      : last.message;
     super(
       last.operation,
-      `${original} (answered ${retried.attempts} time(s) over ${retried.waitedMs} ms; IAM changes take a while to propagate). ` +
-        `If the object exists, ${checkPolicies}`,
+      `${original} (answered ${retried.attempts} time(s) over ${retried.waitedMs} ms; ` +
+        `IAM changes take a while to propagate). If the object exists, ${checkPolicies}`,
       { statusCode: last.statusCode, serviceCode: last.serviceCode, opcRequestId: last.opcRequestId },
       { cause: last },
     );
@@ -25,6 +32,9 @@ export class OciNotAuthorizedOrNotFoundError extends OciApiError {
     this.context.checkPolicies = checkPolicies;
   }
 }
+
+/** Where the operator guide explains every statement. */
+const GUIDE = '(infra/README.md, "IAM: what is granted and why")';
 
 const SIDE_WHERE: Record<PermissionSide, string> = {
   instance: "the instance's compartment (a cluster compartment)",
@@ -36,7 +46,8 @@ function sideLocation(side: PermissionSide, fields: CallFields): string {
   if (fields.compartment) return `compartment ${fields.compartment}`;
   if (side === "instance" && fields.instance) return `the compartment of instance ${fields.instance}`;
   if (side === "network" && fields.subnet) return `the compartment of subnet ${fields.subnet}`;
-  if (side === "network" && fields.vnic) return `the compartment of VNIC ${fields.vnic}'s subnet (the network compartment)`;
+  if (side === "network" && fields.vnic)
+    return `the compartment of VNIC ${fields.vnic}'s subnet (the network compartment)`;
   return SIDE_WHERE[side];
 }
 
@@ -45,17 +56,19 @@ function sideLocation(side: PermissionSide, fields: CallFields): string {
  * each permission is checked (lib/oci/permission-placement.ts). A list call names its compartment.
  */
 export function checkPoliciesHint(operation: string, fields: CallFields): string {
-  if (!(operation in OPERATION_PERMISSIONS)) return "check the allocator's IAM policies (infra/README.md, \"IAM: what is granted and why\").";
+  if (!(operation in OPERATION_PERMISSIONS))
+    return 'check the allocator\'s IAM policies (infra/README.md, "IAM: what is granted and why").';
   const op = operation as OciOperation;
-  const inherited = op === "GetWorkRequest" || op === "ListWorkRequestErrors" ? workRequestPermissions("BulkCreatePrivateIps") : [];
+  const inherited =
+    op === "GetWorkRequest" || op === "ListWorkRequestErrors" ? workRequestPermissions("BulkCreatePrivateIps") : [];
   let sides: Record<PermissionSide, string[]>;
   try {
     sides = bySide([...permissionsFor(op), ...inherited]);
   } catch {
-    return `check that the IAM policies grant ${permissionsFor(op).join(", ")} (infra/README.md, "IAM: what is granted and why").`;
+    return `check that the IAM policies grant ${permissionsFor(op).join(", ")} ${GUIDE}.`;
   }
   const parts = (Object.keys(sides) as PermissionSide[])
     .filter((side) => sides[side].length > 0)
     .map((side) => `{${sides[side].join(", ")}} in ${sideLocation(side, fields)}`);
-  return `check that the allocator's policies grant ${parts.join(" and ")} (infra/README.md, "IAM: what is granted and why").`;
+  return `check that the allocator's policies grant ${parts.join(" and ")} ${GUIDE}.`;
 }

@@ -16,7 +16,10 @@ import type { OciApiError } from "../../ports/oci-errors";
 export type RetryDecision = "retry" | "iam-window" | "final";
 
 /** Service codes OCI gives a missing-or-unauthorised object. */
-export const NOT_AUTHORIZED_OR_NOT_FOUND_CODES: readonly string[] = ["NotAuthorizedOrNotFound", "RelatedResourceNotAuthorizedOrNotFound"];
+export const NOT_AUTHORIZED_OR_NOT_FOUND_CODES: readonly string[] = [
+  "NotAuthorizedOrNotFound",
+  "RelatedResourceNotAuthorizedOrNotFound",
+];
 
 export function retryDecision(error: OciApiError): RetryDecision {
   const { statusCode: status, serviceCode: code } = error;

@@ -1,6 +1,6 @@
 import type { OciApiError } from "../../ports/oci-errors";
 import { OciDeadlineError, toOciApiError } from "./errors";
-import { OciNotAuthorizedOrNotFoundError } from "./not-authorized";
+import { checkPoliciesHint, OciNotAuthorizedOrNotFoundError } from "./not-authorized";
 import type { RequestBudget } from "./request-budget";
 import { retryDecision } from "./retry-decision";
 
@@ -73,7 +73,9 @@ export interface RunOptions {
   onRetry?: (event: RetryEvent) => void;
   /** Called for every 429 (for counters). */
   onThrottle?: (error: OciApiError) => void;
-  /** The caller treats NotAuthorizedOrNotFound as "gone": the first one is thrown at once (CallOptions.notFoundIsGone). */
+  /**
+   * The caller treats NotAuthorizedOrNotFound as "gone": the first one is thrown at once (CallOptions.notFoundIsGone).
+   */
   notFoundIsGone?: boolean;
   /** What to check when NotAuthorizedOrNotFound persists (permissions and compartment); put in the typed error. */
   checkPolicies?: string;
@@ -129,11 +131,18 @@ export class RetryPolicy {
    * The error a call ends with. A NotAuthorizedOrNotFound the caller did not declare "gone" becomes
    * `OciNotAuthorizedOrNotFoundError`, naming what to check; everything else is the last error as it was.
    */
-  private stop(operation: string, last: OciApiError | undefined, attempts: number, why: StopReason, options: RunOptions, firstStart?: number): OciApiError {
+  private stop(
+    operation: string,
+    last: OciApiError | undefined,
+    attempts: number,
+    why: StopReason,
+    options: RunOptions,
+    firstStart?: number,
+  ): OciApiError {
     const e = stop(operation, last, attempts, why);
     if (!last || why === "not-found-is-gone" || retryDecision(last) !== "iam-window") return e;
     const waitedMs = firstStart === undefined ? 0 : this.now() - firstStart;
-    const hint = options.checkPolicies ?? "check the allocator's IAM policies (infra/README.md, \"IAM: what is granted and why\").";
+    const hint = options.checkPolicies ?? checkPoliciesHint(operation, {});
     const typed = new OciNotAuthorizedOrNotFoundError(last, hint, { attempts, waitedMs });
     typed.context.attempts = attempts;
     typed.context.retriesStopped = why;
@@ -177,7 +186,8 @@ export class RetryPolicy {
       if (decision === "iam-window" && options.notFoundIsGone) throw end(n, "not-found-is-gone");
       if (n >= this.maxAttempts) throw end(n, "max-attempts");
       const delayMs = this.backoffMs(n);
-      if (decision === "iam-window" && this.now() + delayMs > firstStart + this.notFoundWindowMs) throw end(n, "not-found-window");
+      const windowEnd = firstStart + this.notFoundWindowMs;
+      if (decision === "iam-window" && this.now() + delayMs > windowEnd) throw end(n, "not-found-window");
       if (this.now() + delayMs > latestStart) throw end(n, "deadline");
       options.onRetry?.({ operation, attempt: n, delayMs, error: last });
       await this.sleep(delayMs);

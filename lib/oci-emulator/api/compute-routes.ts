@@ -102,7 +102,8 @@ export const computeRoutes: Route[] = [
         byPrefix.VNIC_ = subnet.compartmentId;
       }
       if (firstNsg) byPrefix.NETWORK_SECURITY_GROUP_ = firstNsg.compartmentId;
-      return { compartmentId: instance.compartmentId, byPrefix, nsgIds, extraChecks: nsgMemberChecks(ctx.world.nsgs, nsgIds) };
+      const extraChecks = nsgMemberChecks(ctx.world.nsgs, nsgIds);
+      return { compartmentId: instance.compartmentId, byPrefix, nsgIds, extraChecks };
     },
     handle: (ctx) => {
       const a = attachVnic(ctx.world, ctx.body);
@@ -149,7 +150,8 @@ export const computeRoutes: Route[] = [
       const a = attachmentOr404(ctx.world, ctx.params.vnicAttachmentId);
       const subnet = ctx.world.subnets.get(a.subnetId);
       const vnic = ctx.world.vnics.get(a._vnicId);
-      return { compartmentId: a.compartmentId, byPrefix: { ...subnetPrefix(subnet), ...(vnic ? { VNIC_: vnic.compartmentId } : {}) } };
+      const byPrefix = { ...subnetPrefix(subnet), ...(vnic ? { VNIC_: vnic.compartmentId } : {}) };
+      return { compartmentId: a.compartmentId, byPrefix };
     },
     handle: (ctx) => {
       checkIfMatch(ctx, attachmentView(attachmentOr404(ctx.world, ctx.params.vnicAttachmentId)));

@@ -34,7 +34,10 @@ function workRequestTarget(world: World, id: string): AuthTarget {
   const w = workRequestOr404(world, id);
   return {
     compartmentId: w.compartmentId,
-    extraChecks: workRequestPermissions(w.operationType).map((permission) => ({ permission, compartmentId: w.compartmentId })),
+    extraChecks: workRequestPermissions(w.operationType).map((permission) => ({
+      permission,
+      compartmentId: w.compartmentId,
+    })),
   };
 }
 

@@ -17,7 +17,8 @@ function vnicTarget(ctx: RequestContext): AuthTarget {
   // and VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP" (Permissions Required for Each API Operation, UpdateVnic): only a
   // changed NSG set asks for them.
   const next = updateVnicNsgIds(ctx.world, vnic, ctx.body);
-  const changed = next !== undefined && (next.length !== vnic.nsgIds.length || next.some((id) => !vnic.nsgIds.includes(id)));
+  const changed =
+    next !== undefined && (next.length !== vnic.nsgIds.length || next.some((id) => !vnic.nsgIds.includes(id)));
   const touched = changed ? [...new Set([...next, ...vnic.nsgIds])] : [];
   const firstNsg = touched.length > 0 ? ctx.world.nsgs.get(touched[0]) : undefined;
   return {

@@ -16,9 +16,24 @@ import type { World } from "./world";
  * - UpdateVnic nsgIds: "replaces the VNIC's current set of NSGs"; an empty list removes the VNIC from all NSGs.
  */
 
-const PRIVATE_IP_FIELDS = ["definedTags", "displayName", "freeformTags", "hostnameLabel", "vnicId", "lifetime", "routeTableId"];
+const PRIVATE_IP_FIELDS = [
+  "definedTags",
+  "displayName",
+  "freeformTags",
+  "hostnameLabel",
+  "vnicId",
+  "lifetime",
+  "routeTableId",
+];
 const VNIC_FIELDS = [
-  "definedTags", "displayName", "freeformTags", "securityAttributes", "hostnameLabel", "nsgIds", "skipSourceDestCheck", "routeTableId",
+  "definedTags",
+  "displayName",
+  "freeformTags",
+  "securityAttributes",
+  "hostnameLabel",
+  "nsgIds",
+  "skipSourceDestCheck",
+  "routeTableId",
 ];
 
 function details(body: unknown, name: string, known: readonly string[]): Record<string, unknown> {
@@ -47,7 +62,8 @@ function optDefinedTags(d: Record<string, unknown>): DefinedTags | undefined {
 /** Fields the emulator does not model: accepted only when they would change nothing. */
 function refuseUnmodelled(d: Record<string, unknown>, keys: readonly string[], what: string): void {
   for (const key of keys) {
-    if (d[key] !== undefined && d[key] !== null) throw invalidParameter(`${what}.${key} is not modelled by the emulator`);
+    if (d[key] !== undefined && d[key] !== null)
+      throw invalidParameter(`${what}.${key} is not modelled by the emulator`);
   }
 }
 
@@ -84,14 +100,16 @@ export function updatePrivateIp(world: World, id: string, body: unknown): Privat
 export function updateVnicNsgIds(world: World, vnic: VnicRec, body: unknown): string[] | undefined {
   const raw = (body as { nsgIds?: unknown } | null | undefined)?.nsgIds;
   if (raw === undefined || raw === null) return undefined;
-  if (!Array.isArray(raw) || raw.some((n) => typeof n !== "string")) throw invalidParameter("nsgIds must be a list of OCIDs");
+  if (!Array.isArray(raw) || raw.some((n) => typeof n !== "string"))
+    throw invalidParameter("nsgIds must be a list of OCIDs");
   const ids = [...new Set(raw as string[])];
   if (ids.length > MAX_NSGS_PER_VNIC) throw invalidParameter(`A VNIC can be in at most ${MAX_NSGS_PER_VNIC} NSGs`);
   const subnet = world.subnets.get(vnic.subnetId);
   for (const id of ids) {
     const nsg = world.nsgs.get(id);
     if (!nsg) throw relatedNotFound(`Network security group ${id}`);
-    if (subnet && nsg.vcnId !== subnet.vcnId) throw invalidParameter(`Network security group ${id} is not in the VNIC's VCN`);
+    if (subnet && nsg.vcnId !== subnet.vcnId)
+      throw invalidParameter(`Network security group ${id} is not in the VNIC's VCN`);
   }
   return ids;
 }
@@ -104,7 +122,8 @@ export function updateVnic(world: World, id: string, body: unknown): VnicRec {
   refuseUnmodelled(d, ["securityAttributes", "routeTableId"], "updateVnicDetails");
   if (vnic.lifecycleState !== "AVAILABLE") throw incorrectState(`VNIC ${vnic.id} is ${vnic.lifecycleState}`);
   const skip = d.skipSourceDestCheck;
-  if (skip !== undefined && skip !== null && typeof skip !== "boolean") throw invalidParameter("skipSourceDestCheck must be a boolean");
+  if (skip !== undefined && skip !== null && typeof skip !== "boolean")
+    throw invalidParameter("skipSourceDestCheck must be a boolean");
 
   const nsgIds = updateVnicNsgIds(world, vnic, d);
   const freeformTags = optTags(d, "freeformTags");

@@ -40,8 +40,9 @@ describe("OciComputeAdapter over the OCI emulator (real ComputeClient)", () => {
     expect(line?.durationMs).to.be.a("number");
   });
 
-  it("throws a not-found OciApiError for an unknown instance without retrying it when the caller treats 404 as gone", async () => {
-    const err = (await rejection(() => f.adapters.compute.getInstance("ocid1.instance.oc1.iad.nope", { notFoundIsGone: true }))) as OciApiError;
+  it("throws a not-found OciApiError for an unknown instance at once when the caller treats 404 as gone", async () => {
+    const unknown = () => f.adapters.compute.getInstance("ocid1.instance.oc1.iad.nope", { notFoundIsGone: true });
+    const err = (await rejection(unknown)) as OciApiError;
     expect(err).to.be.instanceOf(OciApiError);
     expect(err.notFound).to.equal(true);
     expect(err.serviceCode).to.equal("NotAuthorizedOrNotFound");
@@ -50,11 +51,14 @@ describe("OciComputeAdapter over the OCI emulator (real ComputeClient)", () => {
     expect(f.emulator.admin.counters().GetInstance).to.equal(1);
   });
 
-  it("retries a 404 for the IAM-propagation window, then says which permission to check in which compartment", async () => {
-    const err = (await rejection(() => f.adapters.compute.getInstance("ocid1.instance.oc1.iad.nope"))) as OciNotAuthorizedOrNotFoundError;
+  it("retries a 404 for the IAM-propagation window, then names the permission and compartment to check", async () => {
+    const unknown = () => f.adapters.compute.getInstance("ocid1.instance.oc1.iad.nope");
+    const err = (await rejection(unknown)) as OciNotAuthorizedOrNotFoundError;
     expect(err).to.be.instanceOf(OciNotAuthorizedOrNotFoundError);
     expect(err.notFound).to.equal(true);
-    expect(err.message).to.contain("GetInstance").and.contain("{INSTANCE_READ} in the compartment of instance ocid1.instance.oc1.iad.nope");
+    expect(err.message)
+      .to.contain("GetInstance")
+      .and.contain("{INSTANCE_READ} in the compartment of instance ocid1.instance.oc1.iad.nope");
     expect(f.emulator.admin.counters().GetInstance).to.be.greaterThan(1);
     const line = f.logs.lines.find((l) => l.msg === "oci call" && l.operation === "GetInstance" && l.ok === false);
     expect(line).to.include({ statusCode: 404, reason: "OciNotAuthorizedOrNotFound" });

@@ -15,13 +15,18 @@ describe("OciNetworkAdapter re-tagging over the OCI emulator", () => {
 
   it("replaces an IP's freeform tags and returns the updated IP with its opc-request-id", async () => {
     const created = await f.adapters.network.createPrivateIp({
-      vnicId: primaryVnicId(), displayName: "prewarm", freeformTags: { "ocipam.io/prewarm": "i1" }, retryToken: "retag-1",
+      vnicId: primaryVnicId(),
+      displayName: "prewarm",
+      freeformTags: { "ocipam.io/prewarm": "i1" },
+      retryToken: "retag-1",
     });
     const m = await f.adapters.network.updatePrivateIpTags(created.value.id, nodeTags);
     expect(m.opcRequestId).to.be.a("string");
     expect(m.value).to.include({ id: created.value.id, ipAddress: created.value.ipAddress, isPrimary: false });
     expect(m.value.freeformTags).to.deep.equal(nodeTags);
-    expect(f.emulator.admin.snapshot().privateIps.find((p) => p.id === created.value.id)?.freeformTags).to.deep.equal(nodeTags);
+    expect(f.emulator.admin.snapshot().privateIps.find((p) => p.id === created.value.id)?.freeformTags).to.deep.equal(
+      nodeTags,
+    );
     expect(f.adapters.stats().calls.operations.UpdatePrivateIp?.calls).to.equal(1);
   });
 
@@ -33,8 +38,10 @@ describe("OciNetworkAdapter re-tagging over the OCI emulator", () => {
     expect((await f.adapters.network.getVnic(primaryVnicId())).freeformTags).to.deep.equal(nodeTags);
   });
 
-  it("throws a notFound OciApiError for an IP that is gone, without retrying it when the caller treats 404 as gone", async () => {
-    const err = await rejection(() => f.adapters.network.updatePrivateIpTags("ocid1.privateip.oc1.iad.gone", nodeTags, { notFoundIsGone: true }));
+  it("throws a notFound OciApiError at once for a gone IP when the caller treats 404 as gone", async () => {
+    const err = await rejection(() =>
+      f.adapters.network.updatePrivateIpTags("ocid1.privateip.oc1.iad.gone", nodeTags, { notFoundIsGone: true }),
+    );
     expect(err).to.be.instanceOf(OciApiError);
     expect((err as OciApiError).notFound).to.equal(true);
     expect(f.emulator.admin.counters().UpdatePrivateIp).to.equal(1);

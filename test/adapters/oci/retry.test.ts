@@ -44,7 +44,9 @@ describe("OCI retry policy", () => {
     { what: "400 InvalidParameter", error: () => sdkError(400, "InvalidParameter"), retried: false, status: 400, code: "InvalidParameter" },
     { what: "401 NotAuthenticated", error: () => sdkError(401, "NotAuthenticated"), retried: false, status: 401, code: "NotAuthenticated" },
     { what: "409 ExternalServerIncorrectState", error: () => sdkError(409, "ExternalServerIncorrectState"), retried: true },
-    { what: "404 NotFound (no such operation)", error: () => sdkError(404, "NotFound"), retried: false, status: 404, code: "NotFound" },
+    {
+      what: "404 NotFound (no such operation)", error: () => sdkError(404, "NotFound"), retried: false, status: 404, code: "NotFound",
+    },
     { what: "412 NoEtagMatch", error: () => sdkError(412, "NoEtagMatch"), retried: false, status: 412, code: "NoEtagMatch" },
     { what: "a local SDK error (request validation)", error: () => new Error("Missing the required parameter 'vnicId'"), retried: false },
   ];

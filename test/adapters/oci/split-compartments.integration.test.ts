@@ -16,7 +16,9 @@ describe("allocator IAM in a world with a separate network compartment (real ada
   const DG = "ocipam-allocator";
 
   beforeEach(async () => {
-    f = await startFixture({ emulator: { world: SPLIT_COMPARTMENTS_WORLD, enforceIam: true, policies: [], timeScale: 0.001 } });
+    f = await startFixture({
+      emulator: { world: SPLIT_COMPARTMENTS_WORLD, enforceIam: true, policies: [], timeScale: 0.001 },
+    });
     const byName = (n: string) => f.world.compartments.find((c) => c.name === n)!.id as string;
     ids = { ocipam: byName("ocipam"), workers: byName("workers"), network: byName("network") };
   });
@@ -24,7 +26,11 @@ describe("allocator IAM in a world with a separate network compartment (real ada
 
   const grant = (statements: string[]) => f.emulator.admin.setPolicies(statements);
   const projectStatements = () =>
-    allocatorStatements(DG, { instanceCompartmentIds: [ids.workers], networkCompartmentId: ids.network, secretCompartmentId: ids.ocipam });
+    allocatorStatements(DG, {
+      instanceCompartmentIds: [ids.workers],
+      networkCompartmentId: ids.network,
+      secretCompartmentId: ids.ocipam,
+    });
   const instanceId = () => f.byName(f.world.instances, "worker-1").id;
   const subnetId = (name: string) => f.byName(f.world.subnets, name).id;
   const nsgId = () => f.byName(f.world.nsgs, "nsg-pods").id;
@@ -36,8 +42,12 @@ describe("allocator IAM in a world with a separate network compartment (real ada
 
   async function attachTaggedVnic(): Promise<{ attachmentId: string; vnicId: string }> {
     const { value } = await f.adapters.compute.attachVnic({
-      instanceId: instanceId(), subnetId: subnetId("pods-regional"), nsgIds: [nsgId()], displayName: "ocipam-pods-1",
-      freeformTags: { "ocipam.io/cluster": "local" }, retryToken: "split-attach-1",
+      instanceId: instanceId(),
+      subnetId: subnetId("pods-regional"),
+      nsgIds: [nsgId()],
+      displayName: "ocipam-pods-1",
+      freeformTags: { "ocipam.io/cluster": "local" },
+      retryToken: "split-attach-1",
     });
     for (let i = 0; i < 400; i++) {
       const a = await f.adapters.compute.getVnicAttachment(value.id);
@@ -50,7 +60,12 @@ describe("allocator IAM in a world with a separate network compartment (real ada
   it("keeps VNICs and private IPs in the subnet's compartment and attachments in the instance's", async () => {
     grant(projectStatements());
     const { attachmentId, vnicId } = await attachTaggedVnic();
-    const ip = await f.adapters.network.createPrivateIp({ vnicId, displayName: "ip", freeformTags: {}, retryToken: "split-ip-1" });
+    const ip = await f.adapters.network.createPrivateIp({
+      vnicId,
+      displayName: "ip",
+      freeformTags: {},
+      retryToken: "split-ip-1",
+    });
     const world = f.emulator.admin.snapshot();
     expect(world.vnicAttachments.find((a) => a.id === attachmentId)?.compartmentId).to.equal(ids.workers);
     expect(world.vnics.find((v) => v.id === vnicId)?.compartmentId).to.equal(ids.network);
@@ -59,22 +74,39 @@ describe("allocator IAM in a world with a separate network compartment (real ada
     expect(world.instances[0].compartmentId).to.equal(ids.workers);
   });
 
-  it("allows every allocator operation with the project's statements: instance side in workers, network side in network", async () => {
+  it("allows every allocator operation with the project's statements (instance side, network side)", async () => {
     grant(projectStatements());
     expect((await f.adapters.compute.getInstance(instanceId())).compartmentId).to.equal(ids.workers);
     const { attachmentId, vnicId } = await attachTaggedVnic();
     expect(await f.adapters.compute.listVnicAttachments(ids.workers, instanceId())).to.have.length(2);
     expect(await f.adapters.compute.listVnicAttachmentsInCompartment(ids.workers)).to.have.length(2);
     expect((await f.adapters.network.getVnic(vnicId)).nsgIds).to.deep.equal([nsgId()]);
-    const ip = await f.adapters.network.createPrivateIp({ vnicId, displayName: "ip", freeformTags: { a: "1" }, retryToken: "split-ip-2" });
+    const ip = await f.adapters.network.createPrivateIp({
+      vnicId,
+      displayName: "ip",
+      freeformTags: { a: "1" },
+      retryToken: "split-ip-2",
+    });
     expect((await f.adapters.network.listPrivateIps(vnicId)).map((p) => p.id)).to.include(ip.value.id);
-    expect((await f.adapters.network.listPrivateIpsInSubnet(subnetId("pods-regional"))).map((p) => p.id)).to.include(ip.value.id);
-    expect((await f.adapters.network.updatePrivateIpTags(ip.value.id, { b: "2" })).value.freeformTags).to.deep.equal({ b: "2" });
+    expect((await f.adapters.network.listPrivateIpsInSubnet(subnetId("pods-regional"))).map((p) => p.id)).to.include(
+      ip.value.id,
+    );
+    expect((await f.adapters.network.updatePrivateIpTags(ip.value.id, { b: "2" })).value.freeformTags).to.deep.equal({
+      b: "2",
+    });
     expect((await f.adapters.network.updateVnicTags(vnicId, { c: "3" })).value.freeformTags).to.deep.equal({ c: "3" });
-    expect((await f.adapters.network.listSubnets(ids.network, f.world.vcns[0].id as string)).map((s) => s.id)).to.have.length(2);
+    expect(
+      (await f.adapters.network.listSubnets(ids.network, f.world.vcns[0].id as string)).map((s) => s.id),
+    ).to.have.length(3);
     expect(await f.adapters.network.countAssignedIps(subnetId("pods-regional"))).to.equal(2);
-    expect((await f.adapters.network.listNetworkSecurityGroups(ids.network, f.world.vcns[0].id as string)).map((n) => n.id)).to.deep.equal([nsgId()]);
-    const bulk = await f.adapters.network.bulkCreatePrivateIps({ vnicId, items: [{ displayName: "b", freeformTags: {} }], retryToken: "split-bulk-1" });
+    expect(
+      (await f.adapters.network.listNetworkSecurityGroups(ids.network, f.world.vcns[0].id as string)).map((n) => n.id),
+    ).to.deep.equal([nsgId()]);
+    const bulk = await f.adapters.network.bulkCreatePrivateIps({
+      vnicId,
+      items: [{ displayName: "b", freeformTags: {} }],
+      retryToken: "split-bulk-1",
+    });
     const outcome = await f.adapters.network.waitForWorkRequest(bulk.value.workRequestId, new Date(Date.now() + 5000));
     expect(outcome.status).to.equal("SUCCEEDED");
     await f.adapters.network.deletePrivateIp(ip.value.id);
@@ -91,7 +123,12 @@ describe("allocator IAM in a world with a separate network compartment (real ada
     const before = f.emulator.admin.snapshot().vnics.length;
     const err = await rejection(() =>
       f.adapters.compute.attachVnic({
-        instanceId: instanceId(), subnetId: subnetId("pods-regional"), nsgIds: [], displayName: "x", freeformTags: {}, retryToken: "split-attach-2",
+        instanceId: instanceId(),
+        subnetId: subnetId("pods-regional"),
+        nsgIds: [],
+        displayName: "x",
+        freeformTags: {},
+        retryToken: "split-attach-2",
       }),
     );
     expect((err as OciApiError).statusCode).to.equal(404);
@@ -106,10 +143,14 @@ describe("allocator IAM in a world with a separate network compartment (real ada
     await notFound(() => f.adapters.compute.listVnicAttachments(ids.workers, instanceId()));
   });
 
-  it("denies reading a bulk work request to a principal without the spawning operation's PRIVATE_IP_CREATE", async () => {
+  it("denies reading a bulk work request without the spawning operation's PRIVATE_IP_CREATE", async () => {
     grant(projectStatements());
     const primary = f.world.vnics.find((v) => v.isPrimary)!.id as string;
-    const bulk = await f.adapters.network.bulkCreatePrivateIps({ vnicId: primary, items: [{ displayName: "b", freeformTags: {} }], retryToken: "split-bulk-2" });
+    const bulk = await f.adapters.network.bulkCreatePrivateIps({
+      vnicId: primary,
+      items: [{ displayName: "b", freeformTags: {} }],
+      retryToken: "split-bulk-2",
+    });
     grant(projectStatements().map((s) => s.replace("PRIVATE_IP_CREATE, ", "")));
     await notFound(() => f.adapters.network.waitForWorkRequest(bulk.value.workRequestId, new Date(Date.now() + 2000)));
   });

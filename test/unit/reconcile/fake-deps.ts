@@ -47,13 +47,16 @@ export class FakeWorld {
         async updatePrivateIpTags(id: string, freeformTags: Record<string, string>) {
           world.retagged.push({ kind: "privateIp", id, freeformTags: { ...freeformTags } });
           world.tagsOf.set(id, { ...freeformTags });
-          const value: PrivateIpInfo = { id, ipAddress: id.replace(/^.*\.\./, ""), subnetId: "s", isPrimary: false, freeformTags: { ...freeformTags } };
+          const ipAddress = id.replace(/^.*\.\./, "");
+          const value: PrivateIpInfo = { id, ipAddress, subnetId: "s", isPrimary: false, freeformTags: { ...freeformTags } };
           return { value, opcRequestId: "req" };
         },
         async updateVnicTags(id: string, freeformTags: Record<string, string>) {
           world.retagged.push({ kind: "vnic", id, freeformTags: { ...freeformTags } });
           world.tagsOf.set(id, { ...freeformTags });
-          const value: VnicInfo = { id, isPrimary: false, subnetId: "s", nsgIds: [], freeformTags: { ...freeformTags }, lifecycleState: "AVAILABLE" };
+          const value: VnicInfo = {
+            id, isPrimary: false, subnetId: "s", nsgIds: [], freeformTags: { ...freeformTags }, lifecycleState: "AVAILABLE",
+          };
           return { value, opcRequestId: "req" };
         },
         async deletePrivateIp(id: string) {
