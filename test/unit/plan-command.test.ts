@@ -53,13 +53,22 @@ describe("ocipam plan input", () => {
     });
   }
 
-  const together: Array<[string, (doc: Record<string, any>) => unknown, Array<{ pointer: string; message: RegExp }>]> = [
-    ["three unrelated mistakes", (d) => { d.vnics[0].index = -1; d.config.ipPerVnic = 4; delete d.instance.shape; return d; }, [
+  type Mutation = (doc: Record<string, any>) => unknown;
+  const together: Array<[string, Mutation, Array<{ pointer: string; message: RegExp }>]> = [
+    ["three unrelated mistakes", (d) => {
+      d.vnics[0].index = -1;
+      d.config.ipPerVnic = 4;
+      delete d.instance.shape;
+      return d;
+    }, [
       { pointer: "/config/ipPerVnic", message: /not a known field/ },
       { pointer: "/instance/shape", message: /is required/ },
       { pointer: "/vnics/0/index", message: /must be >= 0/ },
     ]],
-    ["a bad map key and a bad value under it", (d) => { d.ciliumNode.pool = { "10.0.1.999": {}, "10.0.1.5": { owner: 3 } }; return d; }, [
+    ["a bad map key and a bad value under it", (d) => {
+      d.ciliumNode.pool = { "10.0.1.999": {}, "10.0.1.5": { owner: 3 } };
+      return d;
+    }, [
       { pointer: "/ciliumNode/pool/10.0.1.999", message: /key must match format "ipv4"/ },
       { pointer: "/ciliumNode/pool/10.0.1.5/owner", message: /must be string/ },
     ]],
