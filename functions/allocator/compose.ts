@@ -29,7 +29,8 @@ export async function composeAllocatorRuntime(values: Record<string, string | un
   const oci = createOciAdapters({ clients, log, budget });
   // Built again by reauthenticate(): a 401 means the token was rotated (or revoked), so it is read anew.
   const buildKube = async () => {
-    const clients = createKubeClients({ ...(await kubeAccess(config, ociAuth)), requestTimeoutMs: config.kube.requestTimeoutMs });
+    const access = await kubeAccess(config, ociAuth);
+    const clients = createKubeClients({ ...access, requestTimeoutMs: config.kube.requestTimeoutMs });
     return { clients, adapters: createKubeAdapters(clients, { lockNamespace: config.namespace, log }) };
   };
   const { clients: kubeClients, adapters: kube } = await buildKube();
@@ -68,7 +69,7 @@ export async function composeAllocatorRuntime(values: Record<string, string | un
       });
       collector.inventory = new KubeClusterInventory(next.clients.core, next.clients.customObjects);
       collector.marks = new ConfigMapLeakMarks(next.clients.core, config.namespace);
-      log.info({ kubeAuth: config.kube.auth }, "Kubernetes answered 401: token read again and Kubernetes clients rebuilt");
+      log.info({ kubeAuth: config.kube.auth }, "Kubernetes answered 401: token read again and clients rebuilt");
     },
   };
 }

@@ -60,10 +60,11 @@ export function createAllocatorHandler(runtimeFor: (config: Record<string, strin
         pass = await once();
       }
       if ("error" in pass) throw pass.error;
-      const fatal = [...pass.nodes, ...pass.instances, ...pass.collections].find((r) => r.outcome === "failed" && WHOLE_INVOCATION_REASONS.has(r.error?.reason ?? ""));
+      const outcomes = [...pass.nodes, ...pass.instances, ...pass.collections];
+      const fatal = outcomes.find((r) => r.outcome === "failed" && WHOLE_INVOCATION_REASONS.has(r.error?.reason ?? ""));
       if (fatal) throw new InvocationError(fatal.error!.reason, fatal.error!.message, { callId });
       const result: InvocationResult = {
-        ok: [...pass.nodes, ...pass.instances, ...pass.collections].every((r) => r.outcome !== "failed"),
+        ok: outcomes.every((r) => r.outcome !== "failed"),
         callId,
         records: decoded.records.length + decoded.rejected.length,
         nodes: pass.nodes,
@@ -73,13 +74,18 @@ export function createAllocatorHandler(runtimeFor: (config: Record<string, strin
         durationMs: Date.now() - startedAt,
         deadline: deadline.toISOString(),
       };
-      deps.log.info({ callId, records: result.records, nodes: result.nodes.length, instances: result.instances.length, collections: result.collections.length, skipped: result.skipped.length, ok: result.ok, durationMs: result.durationMs }, "invocation done");
+      const counts = { nodes: result.nodes.length, instances: result.instances.length, collections: result.collections.length };
+      deps.log.info(
+        { callId, records: result.records, ...counts, skipped: result.skipped.length, ok: result.ok, durationMs: result.durationMs },
+        "invocation done",
+      );
       return result;
     } catch (err) {
       const failure = invocationErrorOf(err, callId);
       const line = { callId, reason: failure.reason, durationMs: Date.now() - startedAt };
-      if (runtime) runtime.deps.log.error(line, `invocation failed, the batch will be delivered again: ${failure.message}`);
-      else process.stderr.write(`${JSON.stringify({ level: "error", ...line, msg: `invocation failed, the batch will be delivered again: ${failure.message}` })}\n`);
+      const msg = `invocation failed, the batch will be delivered again: ${failure.message}`;
+      if (runtime) runtime.deps.log.error(line, msg);
+      else process.stderr.write(`${JSON.stringify({ level: "error", ...line, msg })}\n`);
       throw failure;
     }
   };
@@ -101,14 +107,20 @@ async function settle(p: Promise<Pass>): Promise<Pass | { error: unknown }> {
   }
 }
 
-/** Kubernetes refused the token, in a result or in an error that stopped the pass (mapping instance events to nodes). */
+/** Kubernetes refused the token: in a result, or in an error that stopped the pass (mapping events to nodes). */
 function unauthorized(pass: Pass | { error: unknown }): boolean {
   if ("error" in pass) return (pass.error as { reason?: unknown } | null)?.reason === "KubeUnauthorized";
-  return [...pass.nodes, ...pass.instances, ...pass.collections].some((r) => r.outcome === "failed" && r.error?.reason === "KubeUnauthorized");
+  const outcomes = [...pass.nodes, ...pass.instances, ...pass.collections];
+  return outcomes.some((r) => r.outcome === "failed" && r.error?.reason === "KubeUnauthorized");
 }
 
-/** Maps the records to work and runs it: nodes, prewarms and clean-ups with bounded parallelism, then the collection. */
-async function runPass(runtime: AllocatorRuntime, records: DecodedRecord[], deadline: Date, callId: string): Promise<Pass> {
+/** Maps the records to work and runs it: nodes, prewarms and clean-ups in bounded parallel, then the collection. */
+async function runPass(
+  runtime: AllocatorRuntime,
+  records: DecodedRecord[],
+  deadline: Date,
+  callId: string,
+): Promise<Pass> {
   // One list of every CiliumNode answers the used-address check of all this invocation's releases.
   const usedAddresses = new UsedAddresses(runtime.deps.ciliumNodes, () => runtime.deps.now().getTime());
   const { deps } = runtime;

@@ -7,7 +7,11 @@ import { OcipamError } from "../../lib/errors";
  * read again and the clients rebuilt, or not answering at all. A record-level failure (one node's OCI error, a
  * refused node) stays in the body, and the watcher nudges unresolved nodes again on its resync.
  */
-export const WHOLE_INVOCATION_REASONS: ReadonlySet<string> = new Set(["KubeUnauthorized", "KubeUnreachable", "KubeClientTimeout"]);
+export const WHOLE_INVOCATION_REASONS: ReadonlySet<string> = new Set([
+  "KubeUnauthorized",
+  "KubeUnreachable",
+  "KubeClientTimeout",
+]);
 
 /**
  * The invocation as a whole could not be served: configuration, Vault, Kubernetes authentication or reachability.
@@ -26,10 +30,11 @@ export class InvocationError extends OcipamError {
   }
 }
 
-/** Wraps whatever stopped the invocation, keeping an OcipamError's reason (InvalidConfig, OciNotAuthorizedOrNotFound). */
+/** Wraps what stopped the invocation, keeping an OcipamError's reason (InvalidConfig, OciNotAuthorizedOrNotFound). */
 export function invocationErrorOf(err: unknown, callId: string): InvocationError {
   if (err instanceof InvocationError) return err;
   const reason = (err as { reason?: unknown } | null)?.reason;
   const message = err instanceof Error ? err.message : String(err);
-  return new InvocationError(typeof reason === "string" && reason ? reason : "InvocationFailed", message, { callId }, { cause: err });
+  const named = typeof reason === "string" && reason ? reason : "InvocationFailed";
+  return new InvocationError(named, message, { callId }, { cause: err });
 }

@@ -28,10 +28,18 @@ function newToken(): string {
   return randomBytes(24).toString("base64url");
 }
 
+/** The account a token authenticates as; `secret` and `uid` when it is bound to a token Secret. */
+interface BoundAccount {
+  namespace: string;
+  name: string;
+  secret?: string;
+  uid?: string;
+}
+
 export class TokenRegistry {
   readonly adminToken: string;
   private readonly byAccount = new Map<string, string>();
-  private readonly byToken = new Map<string, { namespace: string; name: string; secret?: string; uid?: string }>();
+  private readonly byToken = new Map<string, BoundAccount>();
 
   constructor(adminToken: string = newToken()) {
     this.adminToken = adminToken;
@@ -63,7 +71,7 @@ export class TokenRegistry {
    * Whose token this is: "admin", a service account (with `secret` and `uid` when the token is bound to a token
    * Secret), or undefined for an unknown token.
    */
-  lookup(token: string): { admin: true } | { admin: false; namespace: string; name: string; secret?: string; uid?: string } | undefined {
+  lookup(token: string): { admin: true } | ({ admin: false } & BoundAccount) | undefined {
     if (token === this.adminToken) return { admin: true };
     const sa = this.byToken.get(token);
     return sa ? { admin: false, ...sa } : undefined;

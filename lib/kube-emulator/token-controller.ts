@@ -22,7 +22,7 @@ const UID_ANNOTATION = "kubernetes.io/service-account.uid";
 
 const isTokenSecret = (obj: JsonObject): boolean => obj.type === SERVICE_ACCOUNT_TOKEN_TYPE;
 
-/** Called before a Secret is stored: fills a token Secret of an existing account, as the controller's first sync does. */
+/** Called before a Secret is stored: fills a token Secret of an existing account, as the controller's sync does. */
 export function fillServiceAccountToken(obj: JsonObject, tokens: TokenRegistry, ops: () => ApiOperations): void {
   if (!isTokenSecret(obj)) return;
   const meta = metaOf(obj);
@@ -36,7 +36,10 @@ export function fillServiceAccountToken(obj: JsonObject, tokens: TokenRegistry, 
   if (wanted && wanted !== uid) return;
   meta.annotations = { ...meta.annotations, [UID_ANNOTATION]: uid };
   const data = isObject(obj.data) ? obj.data : {};
-  if (!data.token) data.token = Buffer.from(tokens.mintForSecret(meta.namespace, String(meta.name), account, uid)).toString("base64");
+  if (!data.token) {
+    const token = tokens.mintForSecret(meta.namespace, String(meta.name), account, uid);
+    data.token = Buffer.from(token).toString("base64");
+  }
   data.namespace = Buffer.from(meta.namespace).toString("base64");
   obj.data = data;
 }
@@ -62,16 +65,19 @@ export function startTokenController(ops: ApiOperations): () => void {
       const account = meta.annotations?.[NAME_ANNOTATION];
       const sa = account ? ops.storage.get("serviceaccounts", `${meta.namespace}/${account}`) : undefined;
       const uid = meta.annotations?.[UID_ANNOTATION];
-      if (!sa || (uid && uid !== String(metaOf(sa).uid))) deleteSecret(String(meta.namespace), String(meta.name), String(meta.uid));
+      const orphan = !sa || (uid !== undefined && uid !== String(metaOf(sa).uid));
+      if (orphan) deleteSecret(String(meta.namespace), String(meta.name), String(meta.uid));
       return;
     }
     if (ev.typeKey === "serviceaccounts" && ev.type === "DELETED") {
       const meta = metaOf(ev.object);
       for (const { object } of ops.storage.list("secrets")) {
         const smeta = metaOf(object);
-        if (!isTokenSecret(object) || smeta.namespace !== meta.namespace || smeta.annotations?.[NAME_ANNOTATION] !== meta.name) continue;
+        const ofAccount = smeta.namespace === meta.namespace && smeta.annotations?.[NAME_ANNOTATION] === meta.name;
+        if (!isTokenSecret(object) || !ofAccount) continue;
         const uid = smeta.annotations?.[UID_ANNOTATION];
-        if (!uid || uid === String(meta.uid)) deleteSecret(String(smeta.namespace), String(smeta.name), String(smeta.uid));
+        if (uid && uid !== String(meta.uid)) continue;
+        deleteSecret(String(smeta.namespace), String(smeta.name), String(smeta.uid));
       }
     }
   });
@@ -81,7 +87,11 @@ export function startTokenController(ops: ApiOperations): () => void {
  * Whether a Secret-bound token still authenticates: its Secret exists, is not being deleted and holds this token,
  * and its account exists with the uid the token was minted for (legacy.go's lookup checks).
  */
-export function secretTokenValid(ops: ApiOperations, token: string, bound: { namespace: string; name: string; secret: string; uid: string }): boolean {
+export function secretTokenValid(
+  ops: ApiOperations,
+  token: string,
+  bound: { namespace: string; name: string; secret: string; uid: string },
+): boolean {
   const secret = ops.storage.get("secrets", `${bound.namespace}/${bound.secret}`);
   if (!secret || metaOf(secret).deletionTimestamp) return false;
   const data = isObject(secret.data) ? secret.data : {};

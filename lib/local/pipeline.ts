@@ -126,7 +126,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const sim = new ClusterSimulation(cluster, { clock, log: options.log, shape: options.shape, ...(options.ocpus ? { ocpus: options.ocpus } : {}) });
     sim.start();
     started.push(() => sim.stop());
-    const pipeline: Pipeline = { clock, cluster, fn, watcher: NOT_STARTED, startWatcher: launchWatcher, connector, sim, stop: stopStarted };
+    const pipeline: Pipeline = {
+      clock, cluster, fn, watcher: NOT_STARTED, startWatcher: launchWatcher, connector, sim, stop: stopStarted,
+    };
     if (!options.deferWatcher) await launchWatcher();
     return pipeline;
   } catch (err) {

@@ -47,7 +47,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalReport> {
   try {
     const witnesses: Witnesses = { foreignIpIds: [], primaryIpIds: [] };
     witnesses.outsider = joinOutsider(pipeline);
-    const ctx = { pipeline, nodes: options.nodes, random: seededRandom(options.seed), notes: {}, ...(options.watcherManifest ? { watcherManifest: options.watcherManifest } : {}) };
+    const ctx = {
+      pipeline, nodes: options.nodes, random: seededRandom(options.seed), notes: {},
+      ...(options.watcherManifest ? { watcherManifest: options.watcherManifest } : {}),
+    };
     await scenario.run(ctx);
     const foreign = await addForeignIp(pipeline);
     if (foreign) witnesses.foreignIpIds.push(foreign);

@@ -31,36 +31,51 @@ export const CILIUM_CONFIG = { namespace: "kube-system", name: "cilium-config" }
 export function egressFromCiliumConfig(data: Record<string, string | undefined>): EgressDecision {
   const masquerade = (data["enable-ipv4-masquerade"] ?? "true").trim().toLowerCase();
   if (masquerade === "false") {
-    return { egressCidrs: [], because: "Cilium does not masquerade IPv4 (enable-ipv4-masquerade: false): all egress leaves by the pod's VNIC" };
+    const because =
+      "Cilium does not masquerade IPv4 (enable-ipv4-masquerade: false): all egress leaves by the pod's VNIC";
+    return { egressCidrs: [], because };
   }
   if ((data["enable-ip-masq-agent"] ?? "").trim().toLowerCase() === "true") {
-    throw new ConfigError("egress-cidr", "Cilium's ip-masq-agent decides what is masqueraded (enable-ip-masq-agent: true): pass --egress-cidr with its nonMasqueradeCIDRs");
+    throw new ConfigError(
+      "egress-cidr",
+      "Cilium's ip-masq-agent decides what is masqueraded (enable-ip-masq-agent: true): " +
+        "pass --egress-cidr with its nonMasqueradeCIDRs",
+    );
   }
   const text = (data["ipv4-native-routing-cidr"] ?? "").trim();
   const cidr = parseCidr(text);
   if (!text || !cidr || !text.includes("/")) {
+    const what = text ? `not an IPv4 CIDR (${JSON.stringify(text)})` : "not set";
     throw new ConfigError(
       "egress-cidr",
-      `Cilium masquerades IPv4 but ipv4-native-routing-cidr is ${text ? `not an IPv4 CIDR (${JSON.stringify(text)})` : "not set"}: set Cilium's ipv4NativeRoutingCIDR to the VCN's CIDR, or pass --egress-cidr`,
+      `Cilium masquerades IPv4 but ipv4-native-routing-cidr is ${what}: ` +
+        "set Cilium's ipv4NativeRoutingCIDR to the VCN's CIDR, or pass --egress-cidr",
     );
   }
   const canonical = `${cidr.address}/${cidr.prefix}`;
-  return { egressCidrs: [canonical], because: `Cilium masquerades IPv4 except to ipv4-native-routing-cidr ${canonical}: only traffic to it leaves by the pod's VNIC` };
+  const because =
+    `Cilium masquerades IPv4 except to ipv4-native-routing-cidr ${canonical}: ` +
+    "only traffic to it leaves by the pod's VNIC";
+  return { egressCidrs: [canonical], because };
 }
 
 /**
  * Reads Cilium's ConfigMap once at start (Cilium's agents need a restart for these settings too). A failure is
  * fatal: guessing would either break masqueraded traffic or send the pod's own address out of the primary VNIC.
  */
-export async function readCiliumEgress(kubeConfig: k8s.KubeConfig, ref: { namespace: string; name: string } = CILIUM_CONFIG): Promise<EgressDecision> {
+export async function readCiliumEgress(
+  kubeConfig: k8s.KubeConfig,
+  ref: { namespace: string; name: string } = CILIUM_CONFIG,
+): Promise<EgressDecision> {
   const api = kubeConfig.makeApiClient(k8s.CoreV1Api);
   let data: Record<string, string>;
   try {
     data = (await api.readNamespacedConfigMap({ namespace: ref.namespace, name: ref.name })).data ?? {};
   } catch (err) {
     const code = (err as { code?: unknown }).code;
+    const why = typeof code === "number" ? `HTTP ${code}` : String((err as Error).message ?? err);
     throw new CiliumConfigUnavailableError(
-      `cannot read ConfigMap ${ref.namespace}/${ref.name} to learn Cilium's masquerading (${typeof code === "number" ? `HTTP ${code}` : String((err as Error).message ?? err)}): ` +
+      `cannot read ConfigMap ${ref.namespace}/${ref.name} to learn Cilium's masquerading (${why}): ` +
         "pass --egress-cidr=<Cilium's ipv4NativeRoutingCIDR>, or --egress-cidr=all when Cilium does not masquerade",
       { namespace: ref.namespace, name: ref.name, ...(typeof code === "number" ? { statusCode: code } : {}) },
       { cause: err },

@@ -54,7 +54,10 @@ export function parseNodeAgentFlags(flags: NodeAgentFlags, env: Record<string, s
   const protocol = integer(flags.protocol, DEFAULT_PROTOCOL, "protocol", 5, 254);
   // Each flag may hold a comma-separated list (so one ConfigMap value can carry a VCN's several CIDRs); "all" means
   // every destination (Cilium does not masquerade). Without the flag, Cilium's own ConfigMap decides (run.ts).
-  const egressTexts = (flags.egressCidr ?? []).flatMap((v) => v.split(",")).map((t) => t.trim()).filter((t) => t !== "");
+  const egressTexts = (flags.egressCidr ?? [])
+    .flatMap((v) => v.split(","))
+    .map((t) => t.trim())
+    .filter((t) => t !== "");
   const egressAll = egressTexts.includes("all");
   if (egressAll && egressTexts.length > 1) throw new ConfigError("egress-cidr", "all cannot be combined with CIDRs");
   const egressCidrs = egressAll ? [] : egressTexts.map((text) => {

@@ -49,7 +49,8 @@ export async function runNodeAgent(settings: NodeAgentSettings, options: RunOpti
   if (settings.egressFrom === "cilium-config") {
     const egress = await readCiliumEgress(kubeConfig);
     routing = { ...routing, egressCidrs: egress.egressCidrs };
-    log.info({ egressCidrs: egress.egressCidrs, source: `${CILIUM_CONFIG.namespace}/${CILIUM_CONFIG.name}` }, egress.because);
+    const source = `${CILIUM_CONFIG.namespace}/${CILIUM_CONFIG.name}`;
+    log.info({ egressCidrs: egress.egressCidrs, source }, egress.because);
   }
   const pool = new KubeCiliumNodePoolSource({ kubeConfig, nodeName: settings.nodeName, log });
   const metadata = new ImdsClient({ url: settings.imdsUrl });
@@ -81,7 +82,8 @@ export async function runNodeAgent(settings: NodeAgentSettings, options: RunOpti
         maxSilenceMs: 3 * settings.resyncMs + 30_000,
       })
     : undefined;
-  log.info({ resyncMs: settings.resyncMs, mtu: routing.mtu, protocol: routing.protocol, egressCidrs: routing.egressCidrs, healthPort: health?.port }, "node agent started");
+  const started = { resyncMs: settings.resyncMs, mtu: routing.mtu, protocol: routing.protocol, egressCidrs: routing.egressCidrs };
+  log.info({ ...started, healthPort: health?.port }, "node agent started");
   return {
     agent,
     ...(health ? { healthPort: health.port } : {}),

@@ -146,7 +146,7 @@ describe("allocator function end to end (FDK socket, both emulators, project RBA
     for (const entry of Object.values(stored.spec.ipam.pool as Record<string, { resource: string }>)) expect(entry.resource).to.match(/^ocid1\.vnic\./);
   });
 
-  it("answers 502 with a typed OCI error when it cannot read the Vault secret (the batch is delivered again)", async () => {
+  it("answers 502 with a typed OCI error when it cannot read the Vault secret (delivered again)", async () => {
     const broken = await FunctionUnderTest.start(cluster, { OCIPAM_KUBE_TOKEN_SECRET_ID: "ocid1.vaultsecret.oc1.iad.doesnotexist" });
     try {
       const err = await broken.invoke(nudgeFor("node-new")).then(() => undefined, (e: Error) => e);

@@ -9,9 +9,12 @@ let calls = 0;
 
 /** One invocation over the Fn socket as the Fn agent makes it; the status and body as they come back. */
 async function call(fut: FunctionUnderTest, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await invokeOverSocket(fut.fn.socketPath, JSON.stringify(body), { callId: `contract-${++calls}`, deadline: new Date(Date.now() + 30_000) });
+  const options = { callId: `contract-${++calls}`, deadline: new Date(Date.now() + 30_000) };
+  const res = await invokeOverSocket(fut.fn.socketPath, JSON.stringify(body), options);
   return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
 }
+
+const resultOf = (answer: { body: Record<string, unknown> }) => answer.body as unknown as InvocationResult;
 
 /** The token the token controller wrote into the allocator's token Secret (what the operator copies to Vault). */
 function secretToken(cluster: LocalCluster): string {
@@ -26,7 +29,11 @@ function rotateKubernetesToken(cluster: LocalCluster): string {
   cluster.kube.store.create("secrets", {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: "ocipam-allocator-token", namespace: NS, annotations: { "kubernetes.io/service-account.name": "ocipam-allocator" } },
+    metadata: {
+      name: "ocipam-allocator-token",
+      namespace: NS,
+      annotations: { "kubernetes.io/service-account.name": "ocipam-allocator" },
+    },
     type: "kubernetes.io/service-account-token",
   });
   return secretToken(cluster);
@@ -50,11 +57,15 @@ describe("the allocator function's error contract over the FDK socket", function
 
     it("answers 200 with each record's outcome in the body when a record is bad and a node is refused", async () => {
       await cluster.launchNode("contract-ok", { ocpus: 2 });
-      const batch = [...connectorBatch(["contract-ok", "contract-ghost"], cluster.streamId), { ...connectorBatch(["x"], cluster.streamId)[0]!, offset: 9, value: "!!!" }];
+      const notBase64 = { ...connectorBatch(["x"], cluster.streamId)[0]!, offset: 9, value: "!!!" };
+      const batch = [...connectorBatch(["contract-ok", "contract-ghost"], cluster.streamId), notBase64];
       const { status, body } = await call(fn, batch);
       expect(status).to.equal(200);
       const result = body as unknown as InvocationResult;
-      expect(result.nodes.map((n) => [n.node, n.outcome])).to.deep.equal([["contract-ok", "reconciled"], ["contract-ghost", "refused"]]);
+      expect(result.nodes.map((n) => [n.node, n.outcome])).to.deep.equal([
+        ["contract-ok", "reconciled"],
+        ["contract-ghost", "refused"],
+      ]);
       expect(result.skipped.map((s) => s.reason)).to.deep.equal(["InvalidBase64"]);
       expect(result.error).to.equal(undefined);
     });
@@ -63,8 +74,10 @@ describe("the allocator function's error contract over the FDK socket", function
   describe("failures of the whole invocation answer 502, so Connector Hub delivers the batch again", () => {
     for (const [what, config, reason, mentions] of [
       ["its configuration is wrong", { OCIPAM_IPS_PER_VNIC: "lots" }, "InvalidConfig", "OCIPAM_IPS_PER_VNIC"],
-      ["the Vault secret cannot be read", { OCIPAM_KUBE_TOKEN_SECRET_ID: "ocid1.vaultsecret.oc1.iad.doesnotexist" }, "OciNotAuthorizedOrNotFound", "GetSecretBundle"],
-      ["the Kubernetes API does not answer", { OCIPAM_KUBE_API_SERVER: "http://127.0.0.1:1" }, "KubeUnreachable", "connection failed"],
+      ["the Vault secret cannot be read", { OCIPAM_KUBE_TOKEN_SECRET_ID: "ocid1.vaultsecret.oc1.iad.doesnotexist" },
+        "OciNotAuthorizedOrNotFound", "GetSecretBundle"],
+      ["the Kubernetes API does not answer", { OCIPAM_KUBE_API_SERVER: "http://127.0.0.1:1" },
+        "KubeUnreachable", "connection failed"],
     ] as const) {
       it(`answers 502 naming ${reason} when ${what}`, async () => {
         const fn = await FunctionUnderTest.start(cluster, config);
@@ -74,7 +87,7 @@ describe("the allocator function's error contract over the FDK socket", function
           expect(status).to.equal(502);
           expect(body.message).to.equal("Exception in function, consult logs for details");
           expect(String(body.detail)).to.match(new RegExp(`^InvocationError: ${reason}: .*${mentions}`));
-          const line = fn.logs.find((l) => l.reason === reason && typeof l.msg === "string" && l.msg.startsWith("invocation failed"));
+          const line = fn.logs.find((l) => l.reason === reason && String(l.msg).startsWith("invocation failed"));
           expect(line, "a JSON log line naming the reason").to.not.equal(undefined);
         } finally {
           await fn.stop();
@@ -96,20 +109,20 @@ describe("the allocator function's error contract over the FDK socket", function
     });
     after(() => fn?.stop());
 
-    it("re-reads the token from Vault on 401 and rebuilds its Kubernetes client instead of failing until the container recycles", async () => {
+    it("re-reads the token from Vault on 401 and rebuilds its client, not failing until a recycle", async () => {
       const first = await call(fn, nudgeFor("rotate-1"));
       expect(first.status).to.equal(200);
-      expect((first.body as unknown as InvocationResult).nodes[0]).to.include({ node: "rotate-1", outcome: "reconciled" });
+      expect(resultOf(first).nodes[0]).to.include({ node: "rotate-1", outcome: "reconciled" });
 
       const fresh = rotateKubernetesToken(cluster);
       cluster.oci.admin.addSecretVersion(vaultSecretId, fresh);
       const second = await call(fn, nudgeFor("rotate-2"));
       expect(second.status).to.equal(200);
-      expect((second.body as unknown as InvocationResult).nodes[0]).to.include({ node: "rotate-2", outcome: "reconciled", state: "Ready" });
-      expect(fn.logs.filter((l) => typeof l.msg === "string" && l.msg.startsWith("Kubernetes answered 401"))).to.have.length(1);
+      expect(resultOf(second).nodes[0]).to.include({ node: "rotate-2", outcome: "reconciled", state: "Ready" });
+      expect(fn.logs.filter((l) => String(l.msg).startsWith("Kubernetes answered 401"))).to.have.length(1);
     });
 
-    it("answers 502 naming KubeUnauthorized while Vault still holds a revoked token, and recovers once Vault has the new one", async () => {
+    it("answers 502 naming KubeUnauthorized while Vault holds a revoked token, then recovers", async () => {
       const pid = fn.fn.pid;
       const fresh = rotateKubernetesToken(cluster);
       const refused = await call(fn, nudgeFor("rotate-3"));
@@ -119,7 +132,7 @@ describe("the allocator function's error contract over the FDK socket", function
       cluster.oci.admin.addSecretVersion(vaultSecretId, fresh);
       const redelivered = await call(fn, nudgeFor("rotate-3"));
       expect(redelivered.status).to.equal(200);
-      expect((redelivered.body as unknown as InvocationResult).nodes[0]).to.include({ node: "rotate-3", outcome: "reconciled" });
+      expect(resultOf(redelivered).nodes[0]).to.include({ node: "rotate-3", outcome: "reconciled" });
       expect(fn.fn.pid, "the same warm process served it").to.equal(pid);
     });
   });

@@ -26,7 +26,8 @@ function tokenOf(emu: KubeEmulator, secret: string): string | undefined {
 
 /** Status of a request to a resource the allocator may list, with `token` as its bearer token. */
 async function statusWith(emu: KubeEmulator, token: string): Promise<number> {
-  const res = await fetch(`${emu.endpoint}/apis/cilium.io/v2/ciliumnodes`, { headers: { authorization: `Bearer ${token}` } });
+  const headers = { authorization: `Bearer ${token}` };
+  const res = await fetch(`${emu.endpoint}/apis/cilium.io/v2/ciliumnodes`, { headers });
   await res.arrayBuffer();
   return res.status;
 }
@@ -45,13 +46,14 @@ describe("kube emulator: the service-account token controller", function () {
     it("deletes a token Secret created while its ServiceAccount does not exist, and never fills it", async () => {
       emu.store.create("secrets", tokenSecret("early-token", "not-yet"));
       expect(tokenOf(emu, "early-token")).to.equal(undefined);
-      await waitFor(() => emu.store.get("secrets", "early-token", NS) === undefined, 2000, "the orphan token Secret to be deleted");
+      const gone = () => emu.store.get("secrets", "early-token", NS) === undefined;
+      await waitFor(gone, 2000, "the orphan token Secret to be deleted");
       emu.store.create("serviceaccounts", account("not-yet"));
       await new Promise((r) => setImmediate(r));
       expect(emu.store.get("secrets", "early-token", NS)).to.equal(undefined);
     });
 
-    it("fills a token Secret created after its ServiceAccount, and deletes it when the ServiceAccount is deleted", async () => {
+    it("fills a token Secret created after its ServiceAccount, and deletes it with the ServiceAccount", async () => {
       emu.store.create("serviceaccounts", account("app"));
       emu.store.create("secrets", tokenSecret("app-token", "app"));
       const token = tokenOf(emu, "app-token")!;
@@ -59,10 +61,11 @@ describe("kube emulator: the service-account token controller", function () {
       await new Promise((r) => setImmediate(r));
       expect(emu.store.get("secrets", "app-token", NS)).to.not.equal(undefined);
       emu.store.delete("serviceaccounts", "app", NS);
-      await waitFor(() => emu.store.get("secrets", "app-token", NS) === undefined, 2000, "the token Secret of the deleted account to go");
+      const gone = () => emu.store.get("secrets", "app-token", NS) === undefined;
+      await waitFor(gone, 2000, "the token Secret of the deleted account to go");
     });
 
-    it("creates the allocator's ServiceAccount before its token whatever order the rbac files are applied in (kubectl apply -f rbac/)", async () => {
+    it("creates the allocator's ServiceAccount before its token when kubectl applies the rbac directory", async () => {
       const dir = mkdtempSync(join(tmpdir(), "token-controller-"));
       try {
         const kubeconfig = await emu.writeKubeconfig(join(dir, "kc"), "admin");

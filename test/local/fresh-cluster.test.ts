@@ -9,20 +9,28 @@ import { WATCHER_MANIFEST } from "../../lib/local/simulation/fresh-cluster";
 import { SCENARIOS } from "../../lib/local/simulation/scenarios";
 import {
   FRESH_NODE_TAINTS,
+  NO_POD_NETWORK,
   ORDINARY_POD,
   placement,
   podPlacementFromManifest,
   tolerates,
   type SchedulingNode,
   type Taint,
+  type TaintEffect,
   type Toleration,
 } from "../../lib/local/simulation/scheduling";
 
-const freshNode: SchedulingNode = { name: "n", labels: { "kubernetes.io/os": "linux" }, taints: [...FRESH_NODE_TAINTS], podNetworkReady: false };
+const freshNode: SchedulingNode = {
+  name: "n",
+  labels: { "kubernetes.io/os": "linux" },
+  taints: [...FRESH_NODE_TAINTS],
+  podNetworkReady: false,
+};
 
 /** A copy of the watcher manifest with `edit` applied to its pod template spec. */
 function modifiedManifest(dir: string, edit: (spec: Record<string, unknown>) => void): string {
-  const docs = parseAllDocuments(readFileSync(WATCHER_MANIFEST, "utf8")).map((d) => d.toJS() as { kind: string; spec: { template: { spec: Record<string, unknown> } } });
+  type Workload = { kind: string; spec: { template: { spec: Record<string, unknown> } } };
+  const docs = parseAllDocuments(readFileSync(WATCHER_MANIFEST, "utf8")).map((d) => d.toJS() as Workload);
   edit(docs.find((d) => d.kind === "Deployment")!.spec.template.spec);
   const path = join(dir, "deployment.yaml");
   writeFileSync(path, docs.map((d) => stringify(d)).join("---\n"));
@@ -33,16 +41,23 @@ describe("fresh cluster: scheduling before any pod network exists", function () 
   this.timeout(120_000);
 
   describe("taints and tolerations (k8s.io/api core/v1 toleration.go ToleratesTaint)", () => {
+    const exists = (key?: string, effect?: string): Toleration =>
+      ({ ...(key ? { key } : {}), operator: "Exists", ...(effect ? { effect } : {}) });
+    const taint = (key: string, effect: TaintEffect, value?: string): Taint =>
+      ({ key, effect, ...(value ? { value } : {}) });
     const rows: Array<[string, Toleration, Taint, boolean]> = [
-      ["Exists on the key matches any value and effect", { key: "a", operator: "Exists" }, { key: "a", value: "x", effect: "NoExecute" }, true],
-      ["Equal needs the same value", { key: "a", value: "x" }, { key: "a", value: "y", effect: "NoSchedule" }, false],
-      ["Equal with the same value matches", { key: "a", operator: "Equal", value: "x" }, { key: "a", value: "x", effect: "NoSchedule" }, true],
-      ["an effect limits the match", { key: "a", operator: "Exists", effect: "NoSchedule" }, { key: "a", effect: "NoExecute" }, false],
-      ["an empty key with Exists tolerates everything", { operator: "Exists" }, { key: "z", effect: "NoExecute" }, true],
-      ["an empty key with Equal tolerates nothing", { value: "" }, { key: "z", effect: "NoSchedule" }, false],
-      ["another key never matches", { key: "b", operator: "Exists" }, { key: "a", effect: "NoSchedule" }, false],
+      ["Exists on the key matches any value and effect", exists("a"), taint("a", "NoExecute", "x"), true],
+      ["Equal needs the same value", { key: "a", value: "x" }, taint("a", "NoSchedule", "y"), false],
+      ["Equal with the same value matches", { key: "a", operator: "Equal", value: "x" }, taint("a", "NoSchedule", "x"),
+        true],
+      ["an effect limits the match", exists("a", "NoSchedule"), taint("a", "NoExecute"), false],
+      ["an empty key with Exists tolerates everything", exists(), taint("z", "NoExecute"), true],
+      ["an empty key with Equal tolerates nothing", { value: "" }, taint("z", "NoSchedule"), false],
+      ["another key never matches", exists("b"), taint("a", "NoSchedule"), false],
     ];
-    for (const [name, toleration, taint, expected] of rows) it(name, () => expect(tolerates(toleration, taint)).to.equal(expected));
+    for (const [name, toleration, t, expected] of rows) {
+      it(name, () => expect(tolerates(toleration, t)).to.equal(expected));
+    }
   });
 
   describe("placement on a node that has just joined", () => {
@@ -59,7 +74,7 @@ describe("fresh cluster: scheduling before any pod network exists", function () 
       expect(p.reasons.join()).to.not.contain("NoExecute");
     });
 
-    it("lets the watcher's real manifest run there: hostNetwork, the three taints tolerated, a system-critical priority", () => {
+    it("lets the watcher's real manifest run there: hostNetwork, taints tolerated, system-critical priority", () => {
       const watcher = podPlacementFromManifest(WATCHER_MANIFEST);
       expect(watcher).to.include({ hostNetwork: true, priorityClassName: "system-cluster-critical" });
       expect(placement(watcher, freshNode)).to.deep.equal({ ok: true, reasons: [] });
@@ -69,7 +84,7 @@ describe("fresh cluster: scheduling before any pod network exists", function () 
       const dir = mkdtempSync(join(tmpdir(), "fresh-"));
       try {
         const pod = podPlacementFromManifest(modifiedManifest(dir, (spec) => delete spec.hostNetwork));
-        expect(placement(pod, freshNode).reasons).to.deep.equal(["no pod network on the node yet (the CNI has no address to give)"]);
+        expect(placement(pod, freshNode).reasons).to.deep.equal([NO_POD_NETWORK]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -81,7 +96,8 @@ describe("fresh cluster: scheduling before any pod network exists", function () 
     // CPU time (the function's cold start); the failing run waits out the scenario, so it runs faster.
     const run = (watcherManifest?: string) =>
       runLocal({
-        scenario: "fresh-cluster", nodes: 2, shape: "VM.Standard.E4.Flex", ocpus: 2, timeScale: watcherManifest ? 0.03 : 0.1, seed: 1,
+        scenario: "fresh-cluster", nodes: 2, shape: "VM.Standard.E4.Flex", ocpus: 2, seed: 1,
+        timeScale: watcherManifest ? 0.03 : 0.1,
         log: silentLogger(), settleSimMs: 40_000, ...(watcherManifest ? { watcherManifest } : {}),
       });
 
@@ -89,10 +105,11 @@ describe("fresh cluster: scheduling before any pod network exists", function () 
       expect(Object.keys(SCENARIOS)).to.include("fresh-cluster");
     });
 
-    it("passes with the shipped manifest: the watcher starts on a NotReady node, then every node and pod gets addresses", async () => {
+    it("passes with the shipped manifest: the watcher starts on a NotReady node, then pods get addresses", async () => {
       const report = await run();
       expect(report.safety.filter((c) => !c.ok), JSON.stringify(report.safety)).to.deep.equal([]);
-      expect(report.safety.find((c) => c.property.startsWith("fresh-cluster: the watcher"))!.detail).to.match(/with 0 nodes Ready/);
+      const watcher = report.safety.find((c) => c.property.startsWith("fresh-cluster: the watcher"))!;
+      expect(watcher.detail).to.match(/with 0 nodes Ready/);
       expect(report.perNode.map((n) => n.pods)).to.deep.equal([10, 10]);
       expect(report.perNode.every((n) => n.used >= 10 && n.pool - n.used >= 8)).to.equal(true);
       expect(report.ok).to.equal(true);

@@ -4,22 +4,33 @@ import { startKubeEmulator, type KubeEmulator } from "../../lib/kube-emulator";
 import { egressFromCiliumConfig, readCiliumEgress } from "../../lib/node-agent/cilium-masquerade";
 import { CiliumConfigUnavailableError } from "../../lib/node-agent/errors";
 
+const MASQ = "enable-ipv4-masquerade";
+const NATIVE = "ipv4-native-routing-cidr";
+
 describe("node-agent egress from Cilium's masquerading settings (cilium-config)", () => {
   const decided: Array<[string, Record<string, string>, string[]]> = [
-    ["masquerading off: every destination leaves by the pod's VNIC", { "enable-ipv4-masquerade": "false", "ipv4-native-routing-cidr": "10.0.0.0/16" }, []],
-    ["masquerading on: only the native routing CIDR keeps the pod's address", { "enable-ipv4-masquerade": "true", "ipv4-native-routing-cidr": "10.0.0.0/16" }, ["10.0.0.0/16"]],
-    ["masquerading is Cilium's default when the key is absent", { "ipv4-native-routing-cidr": "10.0.0.0/8" }, ["10.0.0.0/8"]],
-    ["a covering CIDR of a VCN with several CIDRs is normalised", { "enable-ipv4-masquerade": "true", "ipv4-native-routing-cidr": "10.0.7.9/15" }, ["10.0.0.0/15"]],
+    ["masquerading off: every destination leaves by the pod's VNIC", { [MASQ]: "false", [NATIVE]: "10.0.0.0/16" },
+      []],
+    ["masquerading on: only the native routing CIDR keeps the pod address", { [MASQ]: "true", [NATIVE]: "10.0.0.0/16" },
+      ["10.0.0.0/16"]],
+    ["masquerading is Cilium's default when the key is absent", { [NATIVE]: "10.0.0.0/8" }, ["10.0.0.0/8"]],
+    ["a covering CIDR of a VCN with several CIDRs is normalised", { [MASQ]: "true", [NATIVE]: "10.0.7.9/15" },
+      ["10.0.0.0/15"]],
   ];
-  for (const [what, data, cidrs] of decided) it(what, () => expect(egressFromCiliumConfig(data).egressCidrs).to.deep.equal(cidrs));
+  for (const [what, data, cidrs] of decided) {
+    it(what, () => expect(egressFromCiliumConfig(data).egressCidrs).to.deep.equal(cidrs));
+  }
 
   const refused: Array<[string, Record<string, string>, RegExp]> = [
-    ["masquerading without a native routing CIDR", { "enable-ipv4-masquerade": "true" }, /ipv4-native-routing-cidr is not set/],
-    ["a native routing CIDR that is not IPv4", { "ipv4-native-routing-cidr": "fd00::/64" }, /not an IPv4 CIDR/],
-    ["Cilium's ip-masq-agent, whose list is not read", { "enable-ip-masq-agent": "true", "ipv4-native-routing-cidr": "10.0.0.0/16" }, /nonMasqueradeCIDRs/],
+    ["masquerading without a native routing CIDR", { [MASQ]: "true" }, /ipv4-native-routing-cidr is not set/],
+    ["a native routing CIDR that is not IPv4", { [NATIVE]: "fd00::/64" }, /not an IPv4 CIDR/],
+    ["Cilium's ip-masq-agent, whose list is not read", { "enable-ip-masq-agent": "true", [NATIVE]: "10.0.0.0/16" },
+      /nonMasqueradeCIDRs/],
   ];
   for (const [what, data, message] of refused) {
-    it(`refuses to guess with ${what}`, () => expect(() => egressFromCiliumConfig(data)).to.throw(ConfigError, message));
+    it(`refuses to guess with ${what}`, () => {
+      expect(() => egressFromCiliumConfig(data)).to.throw(ConfigError, message);
+    });
   }
 });
 
@@ -32,12 +43,18 @@ describe("node-agent reads cilium-config with its shipped RBAC (kube emulator)",
   after(() => emu.close());
 
   it("gets kube-system/cilium-config as ocipam-node-agent, and no other ConfigMap there", async () => {
-    const cm = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "kube-system" }, data: { "enable-ipv4-masquerade": "true", "ipv4-native-routing-cidr": "10.0.0.0/16" } });
+    const cm = (name: string) => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace: "kube-system" },
+      data: { [MASQ]: "true", [NATIVE]: "10.0.0.0/16" },
+    });
     emu.store.create("configmaps", cm("cilium-config"));
     emu.store.create("configmaps", cm("other"));
     const kc = emu.kubeConfigFor("ocipam-system/ocipam-node-agent");
     expect((await readCiliumEgress(kc)).egressCidrs).to.deep.equal(["10.0.0.0/16"]);
-    const refused = await readCiliumEgress(kc, { namespace: "kube-system", name: "other" }).then(() => undefined, (e: Error) => e);
+    const other = { namespace: "kube-system", name: "other" };
+    const refused = await readCiliumEgress(kc, other).then(() => undefined, (e: Error) => e);
     expect(refused).to.be.instanceOf(CiliumConfigUnavailableError);
     expect(refused!.message).to.contain("HTTP 403");
   });

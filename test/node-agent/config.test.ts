@@ -20,7 +20,8 @@ describe("node-agent flags", () => {
   const egress: Array<[string, string[], string[], "flags" | "cilium-config"]> = [
     ["no flag leaves the decision to Cilium's ConfigMap", [], [], "cilium-config"],
     ["all means every destination", ["all"], [], "flags"],
-    ["a comma-separated list (one ConfigMap value for a VCN's CIDRs)", ["10.0.0.0/16,10.1.0.0/16"], ["10.0.0.0/16", "10.1.0.0/16"], "flags"],
+    ["a comma-separated list (one ConfigMap value for a VCN's CIDRs)", ["10.0.0.0/16,10.1.0.0/16"],
+      ["10.0.0.0/16", "10.1.0.0/16"], "flags"],
     ["repeated flags add up", ["10.0.0.0/16", " 172.16.0.0/12 "], ["10.0.0.0/16", "172.16.0.0/12"], "flags"],
   ];
   for (const [what, flags, cidrs, from] of egress) {

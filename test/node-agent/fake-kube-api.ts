@@ -50,9 +50,11 @@ export class FakeKubeApi {
       const url = new URL(req.url ?? "/", "http://x");
       this.requests.push(url);
       if (url.pathname === "/api/v1/namespaces/kube-system/configmaps/cilium-config") {
-        if (!this.ciliumConfig) return void res.writeHead(404, { "content-type": "application/json" }).end('{"kind":"Status","code":404,"reason":"NotFound"}');
-        const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cilium-config", namespace: "kube-system" }, data: this.ciliumConfig };
-        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(cm));
+        const json = { "content-type": "application/json" };
+        if (!this.ciliumConfig) return void res.writeHead(404, json).end('{"kind":"Status","code":404,"reason":"NotFound"}');
+        const metadata = { name: "cilium-config", namespace: "kube-system" };
+        const cm = { apiVersion: "v1", kind: "ConfigMap", metadata, data: this.ciliumConfig };
+        return void res.writeHead(200, json).end(JSON.stringify(cm));
       }
       if (url.pathname !== "/apis/cilium.io/v2/ciliumnodes") return void res.writeHead(404).end();
       const name = /^metadata\.name=(.+)$/.exec(url.searchParams.get("fieldSelector") ?? "")?.[1];

@@ -98,9 +98,12 @@ describe("ocipam node-agent, the bundled command (network namespaces)", function
       expect(cnRequests.every((u) => u.searchParams.get("fieldSelector") === "metadata.name=worker-1")).to.equal(true);
     });
 
-    it("restricts egress to Cilium's ipv4-native-routing-cidr when Cilium masquerades, read from cilium-config", async () => {
+    const once = () => ["node-agent", "--once", "--node-name", "worker-1", "--kubeconfig", kubeconfig, "--imds-url", imds.url,
+      "--netns", fake.node];
+
+    it("restricts egress to Cilium's native routing CIDR when Cilium masquerades, read from cilium-config", async () => {
       api.ciliumConfig = { "enable-ipv4-masquerade": "true", "ipv4-native-routing-cidr": "10.0.0.0/16" };
-      const real = await run(["node-agent", "--once", "--node-name", "worker-1", "--kubeconfig", kubeconfig, "--imds-url", imds.url, "--netns", fake.node]);
+      const real = await run(once());
       expect(real.code, real.stderr).to.equal(0);
       const rules = await fake.ip(fake.node, "rule", "show");
       expect(rules).to.contain("111:\tfrom 10.0.1.20 to 10.0.0.0/16 lookup 11 proto 165");
@@ -110,13 +113,13 @@ describe("ocipam node-agent, the bundled command (network namespaces)", function
       expect(real.stderr).to.contain("Cilium masquerades IPv4 except to ipv4-native-routing-cidr 10.0.0.0/16");
     });
 
-    it("refuses to start, changing nothing, when Cilium's ConfigMap cannot be read and no --egress-cidr is given", async () => {
+    it("refuses to start, changing nothing, when cilium-config cannot be read and no --egress-cidr is given", async () => {
       api.ciliumConfig = undefined;
-      const result = await run(["node-agent", "--once", "--node-name", "worker-1", "--kubeconfig", kubeconfig, "--imds-url", imds.url, "--netns", fake.node]);
+      const result = await run(once());
       expect(result.code).to.equal(1);
       expect(result.stderr).to.contain("cannot read ConfigMap kube-system/cilium-config");
       expect(await fake.ip(fake.node, "rule", "show")).to.not.contain("proto 165");
-      const flagged = await run(["node-agent", "--once", "--node-name", "worker-1", "--kubeconfig", kubeconfig, "--imds-url", imds.url, "--netns", fake.node, "--egress-cidr", "10.0.0.0/16,192.168.0.0/20"]);
+      const flagged = await run([...once(), "--egress-cidr", "10.0.0.0/16,192.168.0.0/20"]);
       expect(flagged.code, flagged.stderr).to.equal(0);
       const rules = await fake.ip(fake.node, "rule", "show");
       expect(rules).to.contain("from 10.0.1.20 to 10.0.0.0/16 lookup 11 proto 165");

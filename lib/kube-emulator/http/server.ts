@@ -118,9 +118,8 @@ export class KubeHttpServer {
     // The service account token authenticator rejects tokens of deleted accounts, and a token Secret's token once
     // that Secret is gone or holds another token (legacy.go; token-controller.ts).
     if (!this.opts.ops.storage.get("serviceaccounts", `${who.namespace}/${who.name}`)) throw statusErrors.unauthorized();
-    if (who.secret && !secretTokenValid(this.opts.ops, m[1], { namespace: who.namespace, name: who.name, secret: who.secret, uid: who.uid ?? "" })) {
-      throw statusErrors.unauthorized();
-    }
+    const bound = who.secret ? { namespace: who.namespace, name: who.name, secret: who.secret, uid: who.uid ?? "" } : undefined;
+    if (bound && !secretTokenValid(this.opts.ops, m[1], bound)) throw statusErrors.unauthorized();
     return serviceAccountUser(who.namespace, who.name);
   }
 

@@ -9,7 +9,7 @@ export interface ScenarioContext {
   random: () => number;
   /** What run() records for checks(). */
   notes: Record<string, unknown>;
-  /** The watcher Deployment manifest the fresh-cluster scenario schedules (default: infra/kubernetes/watcher/deployment.yaml). */
+  /** The watcher manifest the fresh-cluster scenario schedules (default: infra/kubernetes/watcher/deployment.yaml). */
   watcherManifest?: string;
 }
 

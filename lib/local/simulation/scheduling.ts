@@ -62,6 +62,9 @@ export const FRESH_NODE_TAINTS: readonly Taint[] = [
 /** Taints that stay until the node's CNI is ready (the kubelet's Ready condition and Cilium's own taint). */
 export const UNTIL_CNI_READY = new Set(["node.kubernetes.io/not-ready", "node.cilium.io/agent-not-ready"]);
 
+/** Why a pod without hostNetwork cannot start on a node whose CNI is not ready. */
+export const NO_POD_NETWORK = "no pod network on the node yet (the CNI has no address to give)";
+
 /** ToleratesTaint of k8s.io/api core/v1 toleration.go: effect, then key (empty + Exists matches all), then value. */
 export function tolerates(t: Toleration, taint: Taint): boolean {
   if (t.effect && t.effect !== taint.effect) return false;
@@ -79,12 +82,15 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
  */
 export function placement(pod: PodPlacement, node: SchedulingNode): { ok: boolean; reasons: string[] } {
   const reasons: string[] = [];
-  for (const [k, v] of Object.entries(pod.nodeSelector)) if (node.labels[k] !== v) reasons.push(`node selector ${k}=${v} does not match`);
+  for (const [k, v] of Object.entries(pod.nodeSelector)) {
+    if (node.labels[k] !== v) reasons.push(`node selector ${k}=${v} does not match`);
+  }
   for (const taint of node.taints) {
     if (taint.effect === "PreferNoSchedule") continue;
-    if (!pod.tolerations.some((t) => tolerates(t, taint))) reasons.push(`untolerated taint ${taint.key}${taint.value ? `=${taint.value}` : ""}:${taint.effect}`);
+    if (pod.tolerations.some((t) => tolerates(t, taint))) continue;
+    reasons.push(`untolerated taint ${taint.key}${taint.value ? `=${taint.value}` : ""}:${taint.effect}`);
   }
-  if (!pod.hostNetwork && !node.podNetworkReady) reasons.push("no pod network on the node yet (the CNI has no address to give)");
+  if (!pod.hostNetwork && !node.podNetworkReady) reasons.push(NO_POD_NETWORK);
   return { ok: reasons.length === 0, reasons };
 }
 
@@ -96,17 +102,23 @@ export function placement(pod: PodPlacement, node: SchedulingNode): { ok: boolea
 export function withAdmissionDefaults(pod: PodPlacement): PodPlacement {
   const extra: Toleration[] = [];
   for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]) {
-    if (!pod.tolerations.some((t) => tolerates(t, { key, effect: "NoExecute" }))) extra.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
+    if (pod.tolerations.some((t) => tolerates(t, { key, effect: "NoExecute" }))) continue;
+    extra.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
   }
   return { ...pod, tolerations: [...pod.tolerations, ...extra] };
 }
 
 /** An ordinary workload pod (after admission): no tolerations of its own, pod network. */
-export const ORDINARY_POD: PodPlacement = withAdmissionDefaults({ hostNetwork: false, tolerations: [], nodeSelector: {} });
+export const ORDINARY_POD: PodPlacement = withAdmissionDefaults({
+  hostNetwork: false,
+  tolerations: [],
+  nodeSelector: {},
+});
 
 /** The pod template of the (first) Deployment or DaemonSet in a manifest file, as PodPlacement after admission. */
 export function podPlacementFromManifest(path: string): PodPlacement {
-  const docs = parseAllDocuments(readFileSync(path, "utf8")).map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: Record<string, unknown> } } } | null);
+  type Workload = { kind?: string; spec?: { template?: { spec?: Record<string, unknown> } } } | null;
+  const docs = parseAllDocuments(readFileSync(path, "utf8")).map((d) => d.toJS() as Workload);
   const workload = docs.find((d) => d && (d.kind === "Deployment" || d.kind === "DaemonSet"));
   const spec = workload?.spec?.template?.spec;
   if (!spec) throw new InvalidInputError(path, "no Deployment or DaemonSet with a pod template");
