@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { buildEvent, eventName } from "../../../lib/adapters/kube/events";
-import { ipamRecordStatusJson, toIpamRecord, toIpamRecordStatus } from "../../../lib/adapters/kube/ipam-record-mapping";
+import { instanceLabelValue, ipamRecordStatusJson, newIpamRecordObject, toIpamRecord, toIpamRecordStatus } from "../../../lib/adapters/kube/ipam-record-mapping";
 import { instanceIdFromProviderId } from "../../../lib/adapters/kube/kube-nodes";
 import { pendingPodsSelector } from "../../../lib/adapters/kube/pods";
 import type { IpamRecordStatus } from "../../../lib/ports/kube";
@@ -78,10 +78,22 @@ describe("OciIpamNode mapping", () => {
     expect(toIpamRecordStatus(json)).to.deep.include({ lastReconcileTime: "", allocating: { attachmentId: "a", since: "" } });
   });
 
+  it("reads the contenders of a record's claim from its annotation", () => {
+    const record = toIpamRecord({ metadata: { name: "w1", annotations: { "ocipam.io/contenders": "stale-a,stale-b" } }, spec: { instanceId: "i" } });
+    expect(record.contenders).to.deep.equal(["stale-a", "stale-b"]);
+  });
+
+  it("labels a new record with a digest of its instance and makes its Node its owner", () => {
+    const o = newIpamRecordObject("w1", "ocid1.instance.oc1.iad.x", { name: "w1", uid: "u-1" }) as { metadata: { labels: Record<string, string>; ownerReferences: unknown[] } };
+    expect(o.metadata.labels["ocipam.io/instance"]).to.match(/^[0-9a-f]{40}$/).and.equal(instanceLabelValue("ocid1.instance.oc1.iad.x"));
+    expect(o.metadata.ownerReferences).to.deep.equal([{ apiVersion: "v1", kind: "Node", name: "w1", uid: "u-1" }]);
+  });
+
   it("reads spec.instanceId, resourceVersion and no status for a fresh record", () => {
     expect(toIpamRecord({ metadata: { name: "worker-1", resourceVersion: "5" }, spec: { instanceId: "ocid1.instance.x", nodeName: "worker-1" } })).to.deep.equal({
       name: "worker-1",
       instanceId: "ocid1.instance.x",
+      contenders: [],
       resourceVersion: "5",
     });
   });
