@@ -51,6 +51,16 @@ describe("the ocipam command as a process", function () {
     });
   });
 
+  it("runs as `npm run ocipam --` starts it (tsx lib/cli/main.ts), with the same exit codes", async () => {
+    const tsx = join(__dirname, "..", "..", "node_modules", ".bin", "tsx");
+    const main = join(__dirname, "..", "..", "lib", "cli", "main.ts");
+    const help = await runOcipam([main, "--help"], { executable: tsx });
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.match(/^Usage: ocipam /);
+    const unknown = await runOcipam([main, "no-such-command"], { executable: tsx });
+    expect(unknown.code).to.equal(2);
+  });
+
   describe("ocipam plan --input", () => {
     const example = () => JSON.parse(readFileSync(BUNDLED_EXAMPLE, "utf8")) as Record<string, any>;
 
