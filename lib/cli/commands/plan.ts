@@ -62,9 +62,16 @@ export function register(program: Command): void {
         return;
       }
       if (flags.saveObservation) {
-        await writeFile(flags.saveObservation, `${JSON.stringify(live.observed, null, 2)}\n`);
         const file = flags.saveObservation;
-        if (!global.quiet) {
+        const text = `${JSON.stringify(live.observed, null, 2)}\n`;
+        await writeFile(file, text);
+        // The file must replay: an observation the schema refuses means the schema lags the model (a bug). The file
+        // is kept for the report, and the exit code says it is not the replayable case that was asked for.
+        const problem = replayProblem(text, file);
+        if (problem) {
+          process.stderr.write(`ocipam: the saved observation does not validate as --input (a bug): ${problem}\n`);
+          process.exitCode = EXIT.failed;
+        } else if (!global.quiet) {
           process.stderr.write(`observation of ${flags.node} saved to ${file} (replay: ocipam plan --input ${file})\n`);
         }
       }
@@ -74,4 +81,14 @@ export function register(program: Command): void {
     }
     process.stdout.write(flags.explain ? `${explainPlan(plan)}\n` : `${JSON.stringify(plan, null, 2)}\n`);
   });
+}
+
+/** Why `ocipam plan --input` would refuse a saved observation, or undefined when it reads it. */
+function replayProblem(text: string, file: string): string | undefined {
+  try {
+    parseObservedState(text, file);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
