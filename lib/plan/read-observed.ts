@@ -8,7 +8,8 @@ let validator: ValidateFunction | undefined;
 
 /**
  * Compiled once, on first use (never at import time, never per call). `allErrors` so that a hand-edited file gets
- * every problem in one run rather than one per attempt (https://ajv.js.org/options.html#allerrors).
+ * every problem in one run rather than one per attempt (https://ajv.js.org/options.html#allerrors). Collecting
+ * them all costs time in proportion to the document, which is the operator's own file here, not untrusted input.
  */
 function validate(): ValidateFunction {
   if (!validator) {
@@ -25,16 +26,20 @@ export interface InputProblem {
   message: string;
 }
 
+/** Problems listed in the message; a file broken everywhere (a wrong file) need not print thousands of lines. */
+const MAX_LISTED = 20;
+
 /**
  * An input document with one or more problems. `field` (and the first line of the message) names the first one as
- * `source#pointer`, the rest follow one per line; `problems` holds them all.
+ * `source#pointer`, the next ones follow one per line (up to 20 in all); `problems` holds every one.
  */
 export class InvalidDocumentError extends InvalidInputError {
   readonly problems: InputProblem[];
   constructor(source: string, problems: InputProblem[]) {
     const [first, ...rest] = problems as [InputProblem, ...InputProblem[]];
-    const others = rest.map((p) => `\n  ${source}#${p.pointer}: ${p.message}`).join("");
-    const more = rest.length === 0 ? "" : ` (1 of ${problems.length} problems)${others}`;
+    const shown = rest.slice(0, MAX_LISTED - 1).map((p) => `\n  ${source}#${p.pointer}: ${p.message}`).join("");
+    const hidden = problems.length > MAX_LISTED ? `\n  … and ${problems.length - MAX_LISTED} more` : "";
+    const more = rest.length === 0 ? "" : ` (1 of ${problems.length} problems)${shown}${hidden}`;
     super(`${source}#${first.pointer}`, `${first.message}${more}`, { problems });
     this.problems = problems;
   }

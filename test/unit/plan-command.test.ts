@@ -87,4 +87,13 @@ describe("ocipam plan input", () => {
       if (expected.length > 1) expect(err.message).to.contain(`(1 of ${expected.length} problems)`);
     });
   }
+
+  it("lists at most 20 problems in the message of a file wrong everywhere, and keeps them all in `problems`", () => {
+    const doc = example();
+    doc.vnics = Array.from({ length: 30 }, () => ({ ...doc.vnics[0], index: -1 }));
+    const err = parseError(doc) as InvalidDocumentError;
+    expect(err.problems).to.have.length(30);
+    expect(err.message.split("\n")).to.have.length(21);
+    expect(err.message).to.contain("(1 of 30 problems)").and.to.match(/… and 10 more$/);
+  });
 });
