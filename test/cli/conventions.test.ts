@@ -61,6 +61,13 @@ describe("the ocipam command as a process", function () {
     expect(unknown.code).to.equal(2);
   });
 
+  it("treats a missing kubeconfig as a configuration error: exit 2, naming the flag", async () => {
+    const ran = await runOcipam(["status", "--kubeconfig", join(dir, "no-such-kubeconfig")]);
+    expect(ran.code).to.equal(2);
+    expect(ran.stderr).to.contain("config --kubeconfig: no file at");
+    expect(ran.stdout).to.equal("");
+  });
+
   describe("ocipam plan --input", () => {
     const example = () => JSON.parse(readFileSync(BUNDLED_EXAMPLE, "utf8")) as Record<string, any>;
 
