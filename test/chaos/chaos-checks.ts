@@ -30,40 +30,65 @@ export interface DeletionSummary {
 /** A run's deletion must not pass vacuously: release and collection must both have done something. */
 export function deletionChecks(d: DeletionSummary, options: { releaseOn: boolean }): SafetyCheck[] {
   const problems: string[] = [];
-  if (options.releaseOn && d.releasedThroughHandshake === 0) problems.push("release is on but no IP was released through the handshake");
-  if (d.collectorPassesUnderChaos < 2) problems.push(`leak collection ran ${d.collectorPassesUnderChaos} time(s) while faults were injected (window and drain; at least 2 expected)`);
-  if (d.orphanedInstancesWithObjects > 0 && d.collectorIps + d.collectorVnicDetaches === 0) {
-    problems.push(`${d.orphanedInstancesWithObjects} orphaned instance(s) held allocator objects but the collector deleted nothing`);
+  if (options.releaseOn && d.releasedThroughHandshake === 0) {
+    problems.push("release is on but no IP was released through the handshake");
   }
-  const attributed = d.releasedThroughHandshake + d.collectorIps;
-  const unattributed = d.allocatorDeletePrivateIp - attributed;
+  if (d.collectorPassesUnderChaos < 2) {
+    problems.push(`leak collection ran ${d.collectorPassesUnderChaos} time(s) while faults were injected ` +
+      "(window and drain; at least 2 expected)");
+  }
+  if (d.orphanedInstancesWithObjects > 0 && d.collectorIps + d.collectorVnicDetaches === 0) {
+    problems.push(`${d.orphanedInstancesWithObjects} orphaned instance(s) held allocator objects but the collector ` +
+      "deleted nothing");
+  }
+  const unattributed = d.allocatorDeletePrivateIp - d.releasedThroughHandshake - d.collectorIps;
+  const counts = `released ${d.releasedThroughHandshake}, collected ${d.collectorIps} IPs + ` +
+    `${d.collectorVnicDetaches} VNICs in ${d.collectorPasses} passes (${d.collectorPassesUnderChaos} under chaos); ` +
+    `${d.allocatorDeletePrivateIp} allocator DeletePrivateIp` +
+    (unattributed !== 0 ? ` (${unattributed} not seen by the 1 s sampler)` : "");
   return [{
     property: "7. deletion was exercised (not vacuous): release through the handshake and leak collection both deleted",
     ok: problems.length === 0,
-    detail: `${problems.length ? `${problems.join("; ")} — ` : ""}released ${d.releasedThroughHandshake}, collected ${d.collectorIps} IPs + ${d.collectorVnicDetaches} VNICs in ${d.collectorPasses} passes (${d.collectorPassesUnderChaos} under chaos); ${d.allocatorDeletePrivateIp} allocator DeletePrivateIp${unattributed !== 0 ? ` (${unattributed} not seen by the 1 s sampler)` : ""}`,
+    detail: problems.length ? `${problems.join("; ")} — ${counts}` : counts,
   }];
 }
+
+const STALE_PROPERTY =
+  "6. two Nodes naming one instance: the allocator refuses both (no IP or VNIC created or deleted there)";
 
 /**
  * While two Nodes named one instance, the allocator must refuse both: the stale node never gets an IP, both are
  * refused (a Warning Event), and once the invocation that refused has ended nothing is created or deleted there.
  */
-export function staleChecks(findings: ReadonlyMap<string, StaleFinding>, overlaps: readonly StaleOverlap[]): SafetyCheck[] {
-  const property = "6. two Nodes naming one instance: the allocator refuses both (no IP or VNIC created or deleted there)";
-  if (overlaps.length === 0) return [{ property, ok: true, detail: "not exercised in this run (no stale-node injection)" }];
-  const all = [...findings.values()];
-  const unseen = overlaps.filter((o) => o.nudgeHandled === false && findings.get(o.staleNode)?.refusedAtSimS === undefined).map((o) => o.staleNode);
-  if (unseen.length > 0) {
-    return [{ property, ok: false, detail: `not exercised: no invocation handled the nudge of ${unseen.join(", ")} while it existed (function too slow?)` }];
+export function staleChecks(
+  findings: ReadonlyMap<string, StaleFinding>,
+  overlaps: readonly StaleOverlap[],
+): SafetyCheck[] {
+  const property = STALE_PROPERTY;
+  if (overlaps.length === 0) {
+    return [{ property, ok: true, detail: "not exercised in this run (no stale-node injection)" }];
   }
-  const bad = all.filter((f) => f.staleNodeGotIps || f.created.length > 0 || f.deleted.length > 0 || f.vnicsAttached > 0 || f.refusedAtSimS === undefined);
+  const all = [...findings.values()];
+  const unseen = overlaps
+    .filter((o) => o.nudgeHandled === false && findings.get(o.staleNode)?.refusedAtSimS === undefined)
+    .map((o) => o.staleNode);
+  if (unseen.length > 0) {
+    const detail = `not exercised: no invocation handled the nudge of ${unseen.join(", ")} while it existed ` +
+      "(function too slow?)";
+    return [{ property, ok: false, detail }];
+  }
+  const changed = (f: StaleFinding) => f.created.length > 0 || f.deleted.length > 0 || f.vnicsAttached > 0;
+  const bad = all.filter((f) => f.staleNodeGotIps || changed(f) || f.refusedAtSimS === undefined);
+  const some = (ips: string[]) => (ips.length ? ` (${ips.slice(0, 3).join(", ")})` : "");
   const describe = (f: StaleFinding) =>
-    `${f.staleNode} / ${f.node}: ${f.refusedAtSimS === undefined ? "never refused while both existed; " : ""}${f.staleNodeGotIps ? "the stale node got IPs; " : ""}after the refusal created ${f.created.length}${f.created.length ? ` (${f.created.slice(0, 3).join(", ")})` : ""}, deleted ${f.deleted.length}${f.deleted.length ? ` (${f.deleted.slice(0, 3).join(", ")})` : ""}, VNICs attached ${f.vnicsAttached}`;
-  return [{
-    property,
-    ok: bad.length === 0,
-    detail: bad.length === 0
-      ? all.map((f) => `${f.staleNode}: refused at ${f.refusedAtSimS!.toFixed(1)} s, ${f.strictFromSimS === undefined ? "no later invocation before it was deleted" : `nothing changed from ${f.strictFromSimS.toFixed(1)} s`}`).join("; ")
-      : bad.map(describe).join("; "),
-  }];
+    `${f.staleNode} / ${f.node}: ${f.refusedAtSimS === undefined ? "never refused while both existed; " : ""}` +
+    `${f.staleNodeGotIps ? "the stale node got IPs; " : ""}after the refusal created ${f.created.length}` +
+    `${some(f.created)}, deleted ${f.deleted.length}${some(f.deleted)}, VNICs attached ${f.vnicsAttached}`;
+  const fine = (f: StaleFinding) =>
+    `${f.staleNode}: refused at ${f.refusedAtSimS!.toFixed(1)} s, ` +
+    (f.strictFromSimS === undefined
+      ? "no later invocation before it was deleted"
+      : `nothing changed from ${f.strictFromSimS.toFixed(1)} s`);
+  const detail = bad.length === 0 ? all.map(fine).join("; ") : bad.map(describe).join("; ");
+  return [{ property, ok: bad.length === 0, detail }];
 }

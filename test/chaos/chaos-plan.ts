@@ -25,7 +25,10 @@ export const CHAOS_MUTATION_OPERATIONS: readonly OciOperation[] = modelled([
   "UpdateVnic",
 ]);
 
-/** OCI operations the product calls (the allocator and the watcher's PutMessages). The Connector Hub stand-in's own reads are left alone. */
+/**
+ * OCI operations the product calls (the allocator and the watcher's PutMessages), mutations first. The Connector Hub
+ * stand-in's own reads are left alone.
+ */
 export const CHAOS_OCI_OPERATIONS: readonly OciOperation[] = [
   ...CHAOS_MUTATION_OPERATIONS,
   ...modelled([
@@ -41,7 +44,7 @@ export const CHAOS_OCI_OPERATIONS: readonly OciOperation[] = [
   ]),
 ];
 
-/** Kubernetes resources whose list calls fail (the function reads Nodes, CiliumNodes, Pods, records; the watcher lists CiliumNodes). */
+/** Resources whose lists fail (the function lists Nodes, CiliumNodes, Pods, records; the watcher CiliumNodes). */
 export const CHAOS_KUBE_LIST_RESOURCES = ["nodes", "ciliumnodes", "pods", "ociipamnodes"] as const;
 /** Resources the function patches (pool and release-ips of CiliumNodes, its OciIpamNode records). */
 export const CHAOS_KUBE_PATCH_RESOURCES = ["ciliumnodes", "ociipamnodes"] as const;
@@ -73,6 +76,12 @@ export type ChaosEvent =
 
 export type ChaosKind = ChaosEvent["kind"];
 
+/** The injections that change which Nodes exist. */
+export type NodeChurnEvent = Extract<
+  ChaosEvent,
+  { kind: "node-replace" | "node-replace-orphan" | "node-rejoin" | "stale-node" }
+>;
+
 export const CHAOS_KINDS: readonly ChaosKind[] = [
   ...OCI_FAULT_KINDS,
   "kube-conflict",
@@ -92,7 +101,12 @@ export const CHAOS_KINDS: readonly ChaosKind[] = [
 ];
 
 /** Kinds that change which Nodes exist: one at a time per node (the runner picks a node no other churn holds). */
-export const NODE_CHURN_KINDS: readonly ChaosKind[] = ["node-replace", "node-replace-orphan", "node-rejoin", "stale-node"];
+export const NODE_CHURN_KINDS: readonly ChaosKind[] = [
+  "node-replace",
+  "node-replace-orphan",
+  "node-rejoin",
+  "stale-node",
+];
 
 export interface PlannedEvent {
   atSimMs: number;
@@ -221,11 +235,11 @@ export function describeEvent(e: ChaosEvent): string {
     case "function-kill":
       return `the function process is killed (SIGKILL) ${s(e.delaySimMs)} into an invocation`;
     case "node-replace":
-      return `node ${e.node} is deleted, its instance terminated; a new instance joins under the same name ${s(e.gapSimMs)} later`;
+      return `node ${e.node} is deleted, its instance terminated; a new instance joins as it ${s(e.gapSimMs)} later`;
     case "node-replace-orphan":
-      return `node ${e.node} is deleted, its instance keeps running; a new instance joins under the same name ${s(e.gapSimMs)} later`;
+      return `node ${e.node} is deleted, its instance runs on; a new instance joins as it ${s(e.gapSimMs)} later`;
     case "node-rejoin":
-      return `node ${e.node}'s Node and CiliumNode are deleted and re-created for the same instance ${s(e.gapSimMs)} later`;
+      return `node ${e.node}'s Node and CiliumNode are deleted, re-created for its instance ${s(e.gapSimMs)} later`;
     case "stale-node":
       return `a second Node (and CiliumNode) names node ${e.node}'s instance for ${s(e.lifetimeSimMs)}`;
     case "oob-delete-ip":

@@ -7,19 +7,23 @@ import { checkSafety, type SafetyCheck, type Witnesses } from "../../lib/local/s
 import { seededRandom } from "../../lib/local/simulation/sim-clock";
 import { BatchChaos, type BatchChaosStats } from "./batch-chaos";
 import { type ChaosEvent, type ChaosKind, describeEvent, planChaos } from "./chaos-plan";
+import { injectionLine, renderChaos } from "./chaos-render";
 import { CollectorWatch } from "./collector-watch";
 import { DeletionLedger } from "./deletion-ledger";
 import { deletionChecks, staleChecks, type DeletionSummary } from "./chaos-checks";
 import { NodeChurn, PODS_AT_JOIN } from "./node-churn";
 import { ChaosOperator } from "./operator";
 import { WorldSampler, type InUseViolation } from "./sampler";
-import { ciliumNode, successes, worldOf } from "./world-view";
+import { ciliumNode, successes, worldOf, type CiliumNodeView } from "./world-view";
 
 export interface ChaosOptions {
   seed: number;
   events: number;
   nodes: number;
-  /** Real seconds per simulated second. Chaos makes no timing claims; faster runs leave the function fewer simulated seconds of work (its CPU time is scaled up), so the CLI uses 0.2 and the tests 0.05. */
+  /**
+   * Real seconds per simulated second. Chaos makes no timing claims; faster runs leave the function fewer simulated
+   * seconds of work (its CPU time is scaled up), so the CLI uses 0.2 and the tests 0.1.
+   */
   timeScale: number;
   /** Simulated length of the workload; injections fall inside it. */
   windowSimMs: number;
@@ -85,7 +89,7 @@ export interface ChaosReport {
 /** A simulated duration as the whole real seconds the allocator's settings take (at least 1). */
 const realSeconds = (simSeconds: number, timeScale: number) => String(Math.max(1, Math.round(simSeconds * timeScale)));
 
-/** How often the watcher nudges leak collection, simulated: several passes fall inside any window of a minute or more. */
+/** How often the watcher nudges leak collection, simulated: several passes fall in any window of a minute or more. */
 export const COLLECT_EVERY_SIM_S = 15;
 /**
  * The collector's grace period, simulated: longer than the longest injected latency spike (20 s), so that a reconcile
@@ -118,7 +122,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       OCIPAM_EXCESS_IP_RELEASE_DELAY: realSeconds(RELEASE_DELAY_SIM_S, ts),
       OCIPAM_COLLECT_GRACE_PERIOD: realSeconds(COLLECT_GRACE_SIM_S, ts),
     },
-    watcherConfig: { OCIPAM_WATCHER_NUDGE_EXCESS: "true", OCIPAM_WATCHER_COLLECT_LEAKS_SECONDS: String(COLLECT_EVERY_SIM_S * ts) },
+    watcherConfig: {
+      OCIPAM_WATCHER_NUDGE_EXCESS: "true",
+      OCIPAM_WATCHER_COLLECT_LEAKS_SECONDS: String(COLLECT_EVERY_SIM_S * ts),
+    },
     // A killed invocation's per-node Leases last until its deadline, locking its nodes out of reconciles until then:
     // keep it to a simulated minute (at least 5 real s, room for a slow invocation on a busy machine).
     functionTimeoutMs: Math.max(scaled(60_000), 5_000),
@@ -136,9 +143,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const ledger = new DeletionLedger((id) => operator.deletedOutOfBand(id));
   const sampler = new WorldSampler(pipeline, ledger, operator, churn);
   const unsubscribe = pipeline.cluster.kube.store.onChange((event) => {
-    if (event.typeKey === "events" && event.type === "ADDED") sampler.observeEvent(event.object as Parameters<WorldSampler["observeEvent"]>[0]);
+    if (event.typeKey === "events" && event.type === "ADDED") {
+      sampler.observeEvent(event.object as Parameters<WorldSampler["observeEvent"]>[0]);
+    }
     if (event.typeKey !== "ciliumnodes.cilium.io") return;
-    const cn = event.object as { metadata: { name: string }; status?: { ipam?: { "release-ips"?: Record<string, string> } } };
+    const cn = event.object as unknown as CiliumNodeView & { metadata: { name: string } };
     ledger.observeCiliumNode(cn.metadata.name, cn.status?.ipam?.["release-ips"], pipeline.clock.nowMs());
   });
   sampler.start();
@@ -158,7 +167,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const { atSimMs, event } of plan) {
       const wait = t0 + atSimMs - pipeline.clock.nowMs();
       if (wait > 0) await pipeline.clock.sleep(wait);
-      const record: InjectedEvent = { atSimS: (pipeline.clock.nowMs() - t0) / 1000, kind: event.kind, detail: describeEvent(event) };
+      const atSimS = (pipeline.clock.nowMs() - t0) / 1000;
+      const record: InjectedEvent = { atSimS, kind: event.kind, detail: describeEvent(event) };
       injected.push(record);
       // Not awaited in turn: a kill waits for an invocation, a churn for its node to return; later injections go on.
       pending.push((async () => {
@@ -168,7 +178,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           record.outcome = `harness error: ${err instanceof Error ? err.message : String(err)}`;
         }
         if (record.outcome === "killed during an invocation") killsInFlight++;
-        options.onInjected?.(`${record.atSimS.toFixed(1).padStart(6)} s  ${record.kind.padEnd(19)} ${record.detail}${record.outcome ? ` → ${record.outcome}` : ""}`);
+        options.onInjected?.(injectionLine(record).trimStart());
       })());
     }
     await Promise.all([workload, ...pending]);
@@ -190,7 +200,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     witnesses.excusedInUse = [...sampler.excused];
     for (const v of sampler.violations) {
       const gone = ledger.log.filter((d) => d.node === v.node && d.ip === v.ip && d.atSimS <= v.atSimS + 1).pop();
-      v.went = gone ? `${gone.how} at ${gone.atSimS.toFixed(1)} s` : "not seen leaving (moved VNIC, or gone within a second)";
+      v.went = gone ? `${gone.how} at ${gone.atSimS.toFixed(1)} s` : "not seen leaving (other VNIC, or within 1 s)";
     }
     const safety = checkSafety(pipeline, witnesses, true);
     const deletions: DeletionSummary = {
@@ -213,7 +223,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const byStatus = pipeline.cluster.oci.admin.countersByStatus();
     const faultAnswers: Record<string, Record<string, number>> = {};
     for (const [op, statuses] of Object.entries(byStatus)) {
-      const faults = Object.fromEntries(Object.entries(statuses).filter(([status]) => status === "0" || status === "429" || Number(status) >= 500));
+      const isFault = (status: string) => status === "0" || status === "429" || Number(status) >= 500;
+      const faults = Object.fromEntries(Object.entries(statuses).filter(([status]) => isFault(status)));
       if (Object.keys(faults).length > 0) faultAnswers[op] = faults;
     }
     const world = worldOf(pipeline);
@@ -237,12 +248,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         agentWriteConflicts: [...pipeline.sim.nodes.values()].reduce((a, n) => a + n.agent.conflicts, 0),
         batches: { ...batchChaos.stats },
         ipsCreated: successes(pipeline, "CreatePrivateIp"),
-        vnicsAttached: world.vnics.filter((v) => !v.isPrimary && v.freeformTags["ocipam-cluster"] === "local" && v.lifecycleState !== "TERMINATED").length,
+        vnicsAttached: world.vnics
+          .filter((v) => !v.isPrimary && v.freeformTags["ocipam-cluster"] === "local")
+          .filter((v) => v.lifecycleState !== "TERMINATED").length,
       },
       deletions,
       disappearances: ledger.log,
       ...(options.keepFunctionLogs ? { functionLogs: pipeline.fn.logLines } : {}),
-      sampler: { samples: sampler.samples, simulatedSeconds: (sampler.lastAtSimMs - sampler.startedAtSimMs) / 1000, maxGapS: sampler.maxGapSimMs / 1000 },
+      sampler: {
+        samples: sampler.samples,
+        simulatedSeconds: (sampler.lastAtSimMs - sampler.startedAtSimMs) / 1000,
+        maxGapS: sampler.maxGapSimMs / 1000,
+      },
       finalNodes: [...pipeline.sim.nodes.values()].map((n) => {
         const { pool, used, pre } = countsOf(pipeline, n.name);
         return { node: n.name, pool, used, pods: n.pods.size, excess: calculateExcessIps(pool, used, pre, 0, 0) };
@@ -265,12 +282,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 }
 
 /**
- * Nodes join (one every simulated second) with 10 pods each (the first with 26, so it needs a second VNIC), then every 5 simulated seconds each node loses 0–4 pods
+ * Nodes join (one every simulated second) with 10 pods each (the first with 26, so it needs a second VNIC), then
+ * every 5 simulated seconds each node loses 0–4 pods
  * and gains 0–4 (balanced, within the node's 62 IPs), until the window ends; half-way and at the end, half of every
  * node's pods are deleted at once (the second time once pools have filled), so release has excess to work on while
  * the faults go on. A node that node churn has taken away is left alone until it is back.
  */
-async function runWorkload(pipeline: Pipeline, names: string[], churn: NodeChurn, random: () => number, windowSimMs: number): Promise<void> {
+async function runWorkload(
+  pipeline: Pipeline,
+  names: string[],
+  churn: NodeChurn,
+  random: () => number,
+  windowSimMs: number,
+): Promise<void> {
   const end = pipeline.clock.nowMs() + windowSimMs;
   for (const name of names) {
     await pipeline.sim.joinNode(name);
@@ -279,9 +303,12 @@ async function runWorkload(pipeline: Pipeline, names: string[], churn: NodeChurn
     await pipeline.clock.sleep(1_000);
   }
   const present = () => names.filter((n) => pipeline.sim.nodes.has(n) && !churn.isBusy(n));
-  const shuffle = (pods: string[]) => pods.map((p) => [random(), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+  const shuffle = (pods: string[]) =>
+    pods.map((p) => [random(), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
   const halve = () => {
-    for (const name of present()) pipeline.sim.deletePods(name, Math.ceil(pipeline.sim.nodes.get(name)!.pods.size / 2), shuffle);
+    for (const name of present()) {
+      pipeline.sim.deletePods(name, Math.ceil(pipeline.sim.nodes.get(name)!.pods.size / 2), shuffle);
+    }
   };
   const scaleDownAt = end - windowSimMs / 2;
   let scaledDown = false;
@@ -321,7 +348,12 @@ interface Injectors {
 }
 
 /** Applies one injection; answers what happened when that is not obvious from the event. */
-async function inject(pipeline: Pipeline, event: ChaosEvent, to: Injectors, timeScale: number): Promise<string | undefined> {
+async function inject(
+  pipeline: Pipeline,
+  event: ChaosEvent,
+  to: Injectors,
+  timeScale: number,
+): Promise<string | undefined> {
   const oci = pipeline.cluster.oci.admin;
   const kube = pipeline.cluster.kube.store;
   switch (event.kind) {
@@ -334,25 +366,28 @@ async function inject(pipeline: Pipeline, event: ChaosEvent, to: Injectors, time
     case "oci-reset":
       oci.injectFault({ operation: event.operation, resetConnection: true, count: event.count });
       return undefined;
-    case "oci-latency-spike":
-      oci.injectFault({ operation: event.operation, delayMs: Math.max(Math.round(event.delaySimMs * timeScale), 1), count: event.count });
+    case "oci-latency-spike": {
+      const delayMs = Math.max(Math.round(event.delaySimMs * timeScale), 1);
+      oci.injectFault({ operation: event.operation, delayMs, count: event.count });
       return undefined;
+    }
     case "kube-conflict":
     case "kube-error": {
       // The event's node among those joined so far.
       const joined = [...pipeline.sim.nodes.keys()];
       if (joined.length === 0) return "no node joined yet: skipped";
       const node = joined[event.node % joined.length]!;
-      if (event.kind === "kube-conflict") kube.injectConflict("ciliumnodes", node, { times: event.times });
-      else kube.injectFault({ verb: ["update", "patch"], resource: "ciliumnodes", name: node, times: event.times, error: internalErrorFault("chaos") });
+      const [error, times] = [internalErrorFault("chaos"), event.times];
+      if (event.kind === "kube-conflict") kube.injectConflict("ciliumnodes", node, { times });
+      else kube.injectFault({ verb: ["update", "patch"], resource: "ciliumnodes", name: node, times, error });
       return `on ${node}`;
     }
     // The harness itself reads the store by name (get), so list and patch faults hit only the product's calls.
     case "kube-list-error":
-      kube.injectFault({ verb: "list", resource: event.resource, times: event.times, error: internalErrorFault("chaos") });
+      kube.injectFault({ verb: "list", resource: event.resource, times: event.times, error: internalErrorFault() });
       return undefined;
     case "kube-patch-error":
-      kube.injectFault({ verb: "patch", resource: event.resource, times: event.times, error: internalErrorFault("chaos") });
+      kube.injectFault({ verb: "patch", resource: event.resource, times: event.times, error: internalErrorFault() });
       return undefined;
     case "nudge-duplicate":
     case "nudge-reorder":
@@ -414,4 +449,4 @@ function countsOf(pipeline: Pipeline, name: string): { pool: number; used: numbe
   };
 }
 
-export { renderChaos } from "./chaos-render";
+export { renderChaos };

@@ -8,7 +8,8 @@ import { renderChaos } from "./chaos-render";
 import { runChaos } from "./chaos-run";
 import { parseChaosArgs } from "./run-chaos";
 
-const message = (offset: number): ConnectorMessage => ({ stream: "s", partition: "0", key: null, value: `v${offset}`, offset, timestamp: "t" });
+const message = (offset: number): ConnectorMessage =>
+  ({ stream: "s", partition: "0", key: null, value: `v${offset}`, offset, timestamp: "t" });
 
 describe("chaos plan and batch faults", () => {
   it("plans the same injections for the same seed, in time order, inside the window", () => {
@@ -60,8 +61,11 @@ describe("chaos runs of the whole local pipeline (fixed seeds)", function () {
   // Small: 3 nodes, every kind of injection once and a fault on every OCI mutation, in 80 simulated seconds at 10×
   // real time. `npm run chaos` runs bigger ones.
   for (const seed of [1, 2, 3]) {
-    it(`keeps every safety property, quiesces and really deletes under seed ${seed}'s faults, churn and operator deletions`, async () => {
-      const report = await runChaos({ seed, events: coveringEvents(), nodes: 3, timeScale: 0.1, windowSimMs: 80_000, drainSimMs: 30_000, settleSimMs: 900_000, log: silentLogger() });
+    it(`keeps every property, quiesces and really deletes under seed ${seed}'s faults, churn and deletes`, async () => {
+      const report = await runChaos({
+        seed, events: coveringEvents(), nodes: 3, timeScale: 0.1, windowSimMs: 80_000, drainSimMs: 30_000,
+        settleSimMs: 900_000, log: silentLogger(),
+      });
       const summary = renderChaos(report);
       expect(report.injected, summary).to.have.length(coveringEvents());
       expect(report.quiesced, summary).to.equal(true);

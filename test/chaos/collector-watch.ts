@@ -6,22 +6,26 @@ import type { Pipeline } from "../../lib/local/pipeline";
 const COLLECT_LEAKS_TYPE = "io.ocipam.cluster.collect-leaks";
 
 /**
- * Whether leak collection actually ran, seen from outside the function: each pass takes the cluster's collector Lease
- * (its annotation names the lock key) before it reads anything, so every write that gives that Lease a new holder in the
- * Kubernetes emulator is one pass starting. Also counts the collect-leaks nudges the Connector Hub stand-in delivered.
+ * Whether leak collection actually ran, seen from outside the function: each pass takes the cluster's collector
+ * Lease (its annotation names the lock key) before it reads anything, so every write that gives that Lease a new
+ * holder in the Kubernetes emulator is one pass starting. Also counts the collect-leaks nudges the Connector Hub
+ * stand-in delivered, and which nodes each delivered batch nudged.
  */
 export class CollectorWatch {
   /** Simulated times at which a pass took the collector Lease. */
   readonly passes: number[] = [];
   nudgesDelivered = 0;
-  /** Node name (a nudge's stream key) → the number of the connector invocation that first delivered a nudge for it. */
+  /** Node name (a nudge's stream key) → the connector invocation (its number) that first delivered a nudge for it. */
   private readonly firstDelivery = new Map<string, number>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly pipeline: Pipeline) {
     this.unsubscribe = pipeline.cluster.kube.store.onChange((event) => {
       if (!event.typeKey.startsWith("leases") || event.type === "DELETED") return;
-      const lease = event.object as { metadata?: { annotations?: Record<string, string> }; spec?: { holderIdentity?: string } };
+      const lease = event.object as {
+        metadata?: { annotations?: Record<string, string> };
+        spec?: { holderIdentity?: string };
+      };
       if (lease.metadata?.annotations?.["ocipam.io/node"] !== COLLECTOR_LOCK_KEY || !lease.spec?.holderIdentity) return;
       // A new holder (each invocation holds it under its own call id), not a renewal by the same one.
       const before = (event.previous as { spec?: { holderIdentity?: string } } | undefined)?.spec?.holderIdentity;
@@ -40,7 +44,8 @@ export class CollectorWatch {
       const key = m.key ? Buffer.from(m.key, "base64").toString("utf8") : undefined;
       if (key && !this.firstDelivery.has(key)) this.firstDelivery.set(key, invocation);
       try {
-        if ((JSON.parse(Buffer.from(m.value, "base64").toString("utf8")) as { type?: string }).type === COLLECT_LEAKS_TYPE) this.nudgesDelivered++;
+        const nudge = JSON.parse(Buffer.from(m.value, "base64").toString("utf8")) as { type?: string };
+        if (nudge.type === COLLECT_LEAKS_TYPE) this.nudgesDelivered++;
       } catch {
         // Not JSON: the function rejects it; nothing to count.
       }

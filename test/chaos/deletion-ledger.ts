@@ -23,13 +23,19 @@ interface Seen {
  * that disappeared went. Pure: the caller feeds snapshots and CiliumNode changes with their simulated times.
  */
 export class DeletionLedger {
-  readonly counts: Record<Disappearance, number> = { release: 0, collector: 0, "out-of-band": 0, "with-vnic": 0, "with-instance": 0 };
+  readonly counts: Record<Disappearance, number> = {
+    release: 0,
+    collector: 0,
+    "out-of-band": 0,
+    "with-vnic": 0,
+    "with-instance": 0,
+  };
   /** Logged times count from here (the workload's start); 0 until the run sets it. */
   originMs = 0;
   /** Every disappearance, in order: for the JSON report. */
   readonly log: Array<{ atSimS: number; node: string | undefined; ip: string; how: Disappearance }> = [];
   private readonly seen = new Map<string, Seen>();
-  /** node|address → last simulated time the agent's answer (ready-for-release) or the allocator's released was seen. */
+  /** node|address → last simulated time the agent's ready-for-release (or the allocator's released) was seen. */
   private readonly handshake = new Map<string, number>();
 
   /** `deletedOutOfBand(id)`: whether the harness's operator deleted that private IP itself. */
@@ -50,7 +56,10 @@ export class DeletionLedger {
     for (const ip of world.privateIps) {
       if (ip.isPrimary || ip.freeformTags["ocipam-cluster"] !== CLUSTER_TAG) continue;
       present.add(ip.id);
-      if (!this.seen.has(ip.id)) this.seen.set(ip.id, { ipAddress: ip.ipAddress, vnicId: ip.vnicId, node: ip.freeformTags["ocipam-node"], instanceId: vnics.get(ip.vnicId)?.instanceId, firstSeenMs: nowMs });
+      if (this.seen.has(ip.id)) continue;
+      const instanceId = vnics.get(ip.vnicId)?.instanceId;
+      const node = ip.freeformTags["ocipam-node"];
+      this.seen.set(ip.id, { ipAddress: ip.ipAddress, vnicId: ip.vnicId, node, instanceId, firstSeenMs: nowMs });
     }
     const gone: Array<{ id: string; how: Disappearance }> = [];
     for (const [id, ip] of this.seen) {
@@ -58,13 +67,17 @@ export class DeletionLedger {
       this.seen.delete(id);
       const vnic = vnics.get(ip.vnicId);
       const instanceState = instances.get(vnic?.instanceId ?? ip.instanceId ?? "");
-      const released = ip.node !== undefined && (this.handshake.get(`${ip.node}|${ip.ipAddress}`) ?? -Infinity) >= ip.firstSeenMs;
-      let how: Disappearance;
-      if (this.deletedOutOfBand(id)) how = "out-of-band";
-      else if (instanceState === "TERMINATING" || instanceState === "TERMINATED" || instanceState === undefined) how = "with-instance";
-      else if (!vnic || vnic.lifecycleState !== "AVAILABLE") how = "with-vnic";
-      else if (released) how = "release";
-      else how = "collector";
+      const handshakeAt = ip.node === undefined ? undefined : this.handshake.get(`${ip.node}|${ip.ipAddress}`);
+      const released = handshakeAt !== undefined && handshakeAt >= ip.firstSeenMs;
+      const how: Disappearance = this.deletedOutOfBand(id)
+        ? "out-of-band"
+        : instanceState === undefined || instanceState === "TERMINATING" || instanceState === "TERMINATED"
+          ? "with-instance"
+          : !vnic || vnic.lifecycleState !== "AVAILABLE"
+            ? "with-vnic"
+            : released
+              ? "release"
+              : "collector";
       this.counts[how]++;
       this.log.push({ atSimS: (nowMs - this.originMs) / 1000, node: ip.node, ip: ip.ipAddress, how });
       gone.push({ id, how });

@@ -1,5 +1,5 @@
 import type { Pipeline } from "../../lib/local/pipeline";
-import type { ChaosEvent } from "./chaos-plan";
+import type { NodeChurnEvent } from "./chaos-plan";
 
 /** A second Node naming a cluster node's instance, while it existed (simulated ms). */
 export interface StaleOverlap {
@@ -46,7 +46,7 @@ export class NodeChurn {
     return this.busy.has(node);
   }
 
-  async apply(event: Extract<ChaosEvent, { kind: "node-replace" | "node-replace-orphan" | "node-rejoin" | "stale-node" }>): Promise<string> {
+  async apply(event: NodeChurnEvent): Promise<string> {
     const joined = [...this.pipeline.sim.nodes.keys()].filter((n) => !this.busy.has(n));
     if (joined.length === 0) return "no node free of churn: skipped";
     const name = joined[event.node % joined.length]!;
@@ -61,7 +61,8 @@ export class NodeChurn {
       await this.pipeline.clock.sleep(event.gapSimMs);
       const back = event.kind === "node-rejoin" ? sim.joinLaunched(name, instanceId) : await sim.joinNode(name);
       sim.schedulePods(name, PODS_AT_JOIN);
-      const what = event.kind === "node-replace" ? "terminated" : event.kind === "node-replace-orphan" ? "left running" : "kept";
+      const fate = { "node-replace": "terminated", "node-replace-orphan": "left running", "node-rejoin": "kept" };
+      const what = fate[event.kind];
       return `${name}: ${instanceId.slice(-6)} ${what}, back on ${back.instanceId.slice(-6)}`;
     } finally {
       this.busy.delete(name);
@@ -86,6 +87,7 @@ export class NodeChurn {
     this.pipeline.cluster.kube.store.delete("nodes", staleNode);
     overlap.toSimMs = this.pipeline.clock.nowMs();
     const lived = ((overlap.toSimMs - overlap.fromSimMs) / 1000).toFixed(1);
-    return `${staleNode} named ${name}'s instance ${instanceId.slice(-6)} for ${lived} s${seen ? "" : " (its nudge was never handled)"}`;
+    const unseen = seen ? "" : " (its nudge was never handled)";
+    return `${staleNode} named ${name}'s instance ${instanceId.slice(-6)} for ${lived} s${unseen}`;
   }
 }

@@ -25,7 +25,8 @@ export class ChaosOperator {
 
   constructor(private readonly pipeline: Pipeline, private readonly random: () => number) {
     const c = pipeline.cluster.oci.credentials;
-    const auth = new common.SimpleAuthenticationDetailsProvider(c.tenancyId, c.userId, c.fingerprint, c.privateKeyPem, null, common.Region.US_ASHBURN_1);
+    const auth = new common.SimpleAuthenticationDetailsProvider(
+      c.tenancyId, c.userId, c.fingerprint, c.privateKeyPem, null, common.Region.US_ASHBURN_1);
     // Chaos faults hit these calls too: without the client's circuit breaker, each call stands alone.
     const config = { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) };
     this.network = new core.VirtualNetworkClient({ authenticationDetailsProvider: auth }, config);
@@ -57,7 +58,8 @@ export class ChaosOperator {
     const done: string[] = [];
     // Every chosen address is noted before the first call: an agent that hands one out from now on is excused.
     const now = this.pipeline.clock.nowMs();
-    const before = new Map(chosen.map((ip) => [`${ip.ipAddress}|${ip.vnicId}`, this.removedAt.get(`${ip.ipAddress}|${ip.vnicId}`)]));
+    const keyOf = (ip: { ipAddress: string; vnicId: string }) => `${ip.ipAddress}|${ip.vnicId}`;
+    const before = new Map(chosen.map((ip) => [keyOf(ip), this.removedAt.get(keyOf(ip))]));
     for (const key of before.keys()) this.removedAt.set(key, now);
     for (const ip of chosen) {
       const key = `${ip.ipAddress}|${ip.vnicId}`;
@@ -74,10 +76,11 @@ export class ChaosOperator {
         this.deletedIds.add(ip.id);
         done.push(`${ip.freeformTags["ocipam-node"]} ${ip.ipAddress}`);
       } catch (err) {
-        this.failures.push(`DeletePrivateIp ${ip.ipAddress}: ${(err as { statusCode?: number }).statusCode ?? String(err)}`);
+        this.failures.push(`DeletePrivateIp ${ip.ipAddress}: ${statusOf(err)}`);
       }
     }
-    return done.length > 0 ? `deleted ${done.join(", ")}` : `every delete failed (${this.failures.slice(-chosen.length).join("; ")})`;
+    if (done.length > 0) return `deleted ${done.join(", ")}`;
+    return `nothing deleted (${this.failures.slice(-chosen.length).join("; ") || "every chosen IP got a pod"})`;
   }
 
   /** Detaches one allocator secondary VNIC whose IPs no pod uses (waiting for one as deleteIps does). */
@@ -86,7 +89,8 @@ export class ChaosOperator {
       const usedVnics = new Set([...this.addressesInUse()].map((key) => key.split("|")[1]!));
       const world = worldOf(this.pipeline);
       return world.vnics
-        .filter((v) => !v.isPrimary && v.lifecycleState === "AVAILABLE" && v.freeformTags["ocipam-cluster"] === "local" && !usedVnics.has(v.id))
+        .filter((v) => !v.isPrimary && v.lifecycleState === "AVAILABLE" && v.freeformTags["ocipam-cluster"] === "local")
+        .filter((v) => !usedVnics.has(v.id))
         .flatMap((v) => {
           const a = world.vnicAttachments.find((x) => x.assignedVnicId === v.id && x.lifecycleState === "ATTACHED");
           return a ? [{ vnic: v, attachmentId: a.id }] : [];
@@ -96,13 +100,15 @@ export class ChaosOperator {
     const world = worldOf(this.pipeline);
     const [{ vnic, attachmentId }] = this.sample(attached, 1) as [(typeof attached)[number]];
     const now = this.pipeline.clock.nowMs();
-    for (const ip of world.privateIps.filter((p) => p.vnicId === vnic.id)) this.removedAt.set(`${ip.ipAddress}|${vnic.id}`, now);
+    for (const ip of world.privateIps.filter((p) => p.vnicId === vnic.id)) {
+      this.removedAt.set(`${ip.ipAddress}|${vnic.id}`, now);
+    }
     try {
       await this.compute.detachVnic({ vnicAttachmentId: attachmentId });
       this.vnicsDetached++;
       return `detached ${vnic.id} (${vnic.freeformTags["ocipam-node"] ?? "?"}, ${vnic.secondaryIpCount} IPs)`;
     } catch (err) {
-      this.failures.push(`DetachVnic ${vnic.id}: ${(err as { statusCode?: number }).statusCode ?? String(err)}`);
+      this.failures.push(`DetachVnic ${vnic.id}: ${statusOf(err)}`);
       return `detach failed (${this.failures[this.failures.length - 1]})`;
     }
   }
@@ -118,7 +124,8 @@ export class ChaosOperator {
     // By name, not with a list: the chaos run's Kubernetes list faults must hit the product, not the harness.
     for (const name of this.pipeline.sim.nodes.keys()) {
       const cn = ciliumNode(this.pipeline, name);
-      for (const [ip, entry] of Object.entries(cn?.status?.ipam?.used ?? {}) as Array<[string, { resource?: string }]>) {
+      const used = Object.entries(cn?.status?.ipam?.used ?? {}) as Array<[string, { resource?: string }]>;
+      for (const [ip, entry] of used) {
         busy.add(`${ip}|${entry.resource ?? cn?.spec?.ipam?.pool?.[ip]?.resource ?? ""}`);
       }
     }
@@ -143,4 +150,9 @@ export class ChaosOperator {
     while (out.length < count && copy.length > 0) out.push(copy.splice(Math.floor(this.random() * copy.length), 1)[0]!);
     return out;
   }
+}
+
+/** An SDK error's HTTP status, or the error's text. */
+function statusOf(err: unknown): string {
+  return String((err as { statusCode?: number }).statusCode ?? err);
 }

@@ -23,10 +23,14 @@ export interface ChaosArgs {
 
 /** Parses the command line; throws an Error naming the bad flag. */
 export function parseChaosArgs(argv: readonly string[]): ChaosArgs {
-  const args: ChaosArgs = { seeds: [1], events: Math.max(24, coveringEvents()), nodes: 4, timeScale: 0.2, windowSimMs: 120_000 };
+  const args: ChaosArgs = {
+    seeds: [1], events: Math.max(24, coveringEvents()), nodes: 4, timeScale: 0.2, windowSimMs: 120_000,
+  };
   const int = (flag: string, text: string | undefined, min: number, max: number) => {
     const n = Number(text);
-    if (text === undefined || !Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} must be an integer from ${min} to ${max}, got "${text ?? ""}"`);
+    if (text === undefined || !Number.isInteger(n) || n < min || n > max) {
+      throw new Error(`${flag} must be an integer from ${min} to ${max}, got "${text ?? ""}"`);
+    }
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -39,7 +43,9 @@ export function parseChaosArgs(argv: readonly string[]): ChaosArgs {
         const text = argv[++i];
         const m = /^(\d+)-(\d+)$/.exec(text ?? "");
         const [from, to] = m ? [int(flag, m[1], 0, 2 ** 32 - 1), int(flag, m[2], 0, 2 ** 32 - 1)] : [NaN, NaN];
-        if (!m || to < from || to - from >= 100) throw new Error(`--seeds must be a range A-B of at most 100 seeds, got "${text ?? ""}"`);
+        if (!m || to < from || to - from >= 100) {
+          throw new Error(`--seeds must be a range A-B of at most 100 seeds, got "${text ?? ""}"`);
+        }
         args.seeds = Array.from({ length: to - from + 1 }, (_, k) => from + k);
         break;
       }
@@ -69,7 +75,8 @@ export function parseChaosArgs(argv: readonly string[]): ChaosArgs {
         break;
       }
       default:
-        throw new Error(`unknown argument ${flag} (expected --seed, --seeds, --events, --nodes, --window, --time-scale, --json, --function-logs)`);
+        throw new Error(`unknown argument ${flag} (expected --seed, --seeds, --events, --nodes, --window, ` +
+          "--time-scale, --json, --function-logs)");
     }
   }
   return args;
@@ -79,7 +86,9 @@ async function main(): Promise<void> {
   const args = parseChaosArgs(process.argv.slice(2));
   const reports: ChaosReport[] = [];
   for (const seed of args.seeds) {
-    process.stdout.write(`chaos: seed ${seed}, ${args.events} events over ${args.windowSimMs / 1000} simulated s, ${args.nodes} nodes\n`);
+    const window = args.windowSimMs / 1000;
+    process.stdout.write(`chaos: seed ${seed}, ${args.events} events over ${window} simulated s, ${args.nodes} nodes`);
+    process.stdout.write("\n");
     const report = await runChaos({
       seed,
       events: args.events,
@@ -96,7 +105,9 @@ async function main(): Promise<void> {
     reports.push(report);
   }
   if (reports.length > 1) process.stdout.write(`${renderChaosTable(reports)}\n`);
-  if (args.json) await writeFile(args.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
+  if (args.json) {
+    await writeFile(args.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
+  }
   if (!reports.every((r) => r.ok)) process.exitCode = 1;
 }
 

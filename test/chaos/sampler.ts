@@ -29,8 +29,11 @@ export interface StaleFinding {
   staleNodeGotIps: boolean;
 }
 
-/** Reasons of the Warning Events the allocator records on both CiliumNodes when it refuses two Nodes of one instance. */
-export const REFUSAL_REASONS: ReadonlySet<string> = new Set(["InstanceClaimedByAnotherNode", "InstanceNamedByTwoNodes"]);
+/** Reasons of the Warning Events the allocator records on both CiliumNodes when it refuses two Nodes of an instance. */
+export const REFUSAL_REASONS: ReadonlySet<string> = new Set([
+  "InstanceClaimedByAnotherNode",
+  "InstanceNamedByTwoNodes",
+]);
 
 /**
  * Samples the emulated world every simulated second (on a fixed schedule, so late samples show as gaps): no IP an
@@ -105,7 +108,8 @@ export class WorldSampler {
       if (instance && orphaned.has(instance)) this.orphansWithObjects.add(instance);
     }
     for (const v of world.vnics) {
-      if (!v.isPrimary && orphaned.has(v.instanceId) && v.lifecycleState !== "TERMINATED" && v.freeformTags["ocipam-cluster"] === "local") this.orphansWithObjects.add(v.instanceId);
+      if (v.isPrimary || !orphaned.has(v.instanceId) || v.lifecycleState === "TERMINATED") continue;
+      if (v.freeformTags["ocipam-cluster"] === "local") this.orphansWithObjects.add(v.instanceId);
     }
   }
 
@@ -125,7 +129,8 @@ export class WorldSampler {
           continue;
         }
         if (!this.violations.some((v) => v.node === node.name && v.ip === ip)) {
-          this.violations.push({ atSimS: (now - this.originSimMs) / 1000, node: node.name, ip, vnicId: entry.resource ?? "" });
+          const atSimS = (now - this.originSimMs) / 1000;
+          this.violations.push({ atSimS, node: node.name, ip, vnicId: entry.resource ?? "" });
         }
       }
     }
@@ -134,8 +139,8 @@ export class WorldSampler {
 
   /**
    * A Kubernetes Event as the store changed it: the first refusal Event on either CiliumNode of an active overlap
-   * starts its strict window. The connector delivers one batch at a time, so once the next invocation has started the
-   * one that refused (and whatever it was doing for the other node) has ended.
+   * starts its strict window. The connector stand-in delivers one batch at a time (one delivery lane, its default), so
+   * once the next invocation has started the one that refused (and whatever it did for the other node) has ended.
    */
   observeEvent(event: { reason?: string; type?: string; involvedObject?: { kind?: string; name?: string } }): void {
     if (event.type !== "Warning" || !REFUSAL_REASONS.has(event.reason ?? "")) return;
@@ -158,7 +163,15 @@ export class WorldSampler {
   }
 
   private findingOf(overlap: StaleOverlap): StaleFinding {
-    const finding = this.stale.get(overlap.staleNode) ?? { staleNode: overlap.staleNode, node: overlap.node, created: [], deleted: [], vnicsAttached: 0, staleNodeGotIps: false };
+    const fresh: StaleFinding = {
+      staleNode: overlap.staleNode,
+      node: overlap.node,
+      created: [],
+      deleted: [],
+      vnicsAttached: 0,
+      staleNodeGotIps: false,
+    };
+    const finding = this.stale.get(overlap.staleNode) ?? fresh;
     this.stale.set(overlap.staleNode, finding);
     return finding;
   }
@@ -169,15 +182,19 @@ export class WorldSampler {
     if (!active) return;
     // From the start: the stale node never gets an IP.
     const pool = Object.keys(ciliumNode(this.pipeline, overlap.staleNode)?.spec?.ipam?.pool ?? {});
-    if (pool.length > 0 || allocatorIps(world).some((ip) => ip.freeformTags["ocipam-node"] === overlap.staleNode)) finding.staleNodeGotIps = true;
+    const tagged = allocatorIps(world).some((ip) => ip.freeformTags["ocipam-node"] === overlap.staleNode);
+    if (pool.length > 0 || tagged) finding.staleNodeGotIps = true;
     // Until the allocator has seen both Nodes it may go on serving the node that holds the instance; once the
     // invocation that refused has ended, nothing changes on the instance.
     const refusedDuring = this.refusedDuring.get(overlap.staleNode);
     if (refusedDuring === undefined || this.pipeline.connector.stats.invocations <= refusedDuring) return;
     finding.strictFromSimS ??= (now - this.originSimMs) / 1000;
-    const vnics = new Set(world.vnics.filter((v) => v.instanceId === overlap.instanceId && !v.isPrimary && v.lifecycleState !== "TERMINATED").map((v) => v.id));
+    const secondary = world.vnics.filter((v) => v.instanceId === overlap.instanceId && !v.isPrimary);
+    const vnics = new Set(secondary.filter((v) => v.lifecycleState !== "TERMINATED").map((v) => v.id));
     const onInstance = world.vnics.filter((v) => v.instanceId === overlap.instanceId).map((v) => v.id);
-    const ips = new Set(allocatorIps(world).filter((ip) => onInstance.includes(ip.vnicId)).map((ip) => `${ip.ipAddress}|${ip.vnicId}|${ip.id}`));
+    const ips = new Set(allocatorIps(world)
+      .filter((ip) => onInstance.includes(ip.vnicId))
+      .map((ip) => `${ip.ipAddress}|${ip.vnicId}|${ip.id}`));
     const before = this.staleBaseline.get(overlap.staleNode);
     this.staleBaseline.set(overlap.staleNode, { ips, vnics });
     if (!before) return;

@@ -2,8 +2,21 @@ import type { Pipeline } from "../../lib/local/pipeline";
 
 /** The parts of the OCI emulator's snapshot (admin.snapshot()) the chaos checks read. */
 export interface WorldView {
-  privateIps: Array<{ id: string; ipAddress: string; vnicId: string; isPrimary: boolean; freeformTags: Record<string, string> }>;
-  vnics: Array<{ id: string; instanceId: string; isPrimary: boolean; lifecycleState: string; freeformTags: Record<string, string>; secondaryIpCount: number }>;
+  privateIps: Array<{
+    id: string;
+    ipAddress: string;
+    vnicId: string;
+    isPrimary: boolean;
+    freeformTags: Record<string, string>;
+  }>;
+  vnics: Array<{
+    id: string;
+    instanceId: string;
+    isPrimary: boolean;
+    lifecycleState: string;
+    freeformTags: Record<string, string>;
+    secondaryIpCount: number;
+  }>;
   vnicAttachments: Array<{ id: string; instanceId: string; lifecycleState: string; assignedVnicId: string }>;
   instances: Array<{ id: string; lifecycleState: string }>;
 }
@@ -34,5 +47,7 @@ export function ciliumNode(pipeline: Pipeline, name: string): CiliumNodeView | u
 /** Successful calls of one operation as the OCI emulator counted them (any 2xx). */
 export function successes(pipeline: Pipeline, operation: string): number {
   const byStatus = pipeline.cluster.oci.admin.countersByStatus()[operation] ?? {};
-  return Object.entries(byStatus).filter(([status]) => Number(status) >= 200 && Number(status) < 300).reduce((a, [, n]) => a + n, 0);
+  return Object.entries(byStatus)
+    .filter(([status]) => Number(status) >= 200 && Number(status) < 300)
+    .reduce((a, [, n]) => a + n, 0);
 }
