@@ -42,6 +42,11 @@ export interface ObservedPrivateIp {
   id: string;
   ipAddress: string;
   isPrimary: boolean;
+  /**
+   * Set only on an IP CIDR address: one private-IP object holding the aligned block `ipAddress/cidrPrefixLength`
+   * (PrivateIp.cidrPrefixLength, oci-core lib/model/private-ip.d.ts). Its addresses are pool entries; see lib/core/blocks.
+   */
+  cidrPrefixLength?: number;
   freeformTags: Record<string, string>;
 }
 
@@ -79,6 +84,15 @@ export interface ObservedSubnet {
   /** Addresses still assignable (size - 3 reserved - assigned). */
   freeAddresses: number;
   freeformTags: Record<string, string>;
+  /** Every IPv4 CIDR block of the subnet (absent: `[cidrBlock]`). */
+  cidrBlocks?: string[];
+  /** AVAILABLE or UPDATING (absent: AVAILABLE). In UPDATING no IP can be created or deleted in the subnet. */
+  lifecycleState?: string;
+  /**
+   * What the subnet's IP inventory reports as allocated, in CIDR notation ("10.0.1.7/32", "10.0.1.16/28"). Read only
+   * in block mode, when the plan may place blocks in this subnet (absent otherwise).
+   */
+  allocations?: string[];
 }
 
 export interface ObservedNsg {
@@ -108,6 +122,13 @@ export interface PlannerConfig {
   releaseExcessIps: boolean;
   /** Seconds an IP must stay excess before it is marked for release (Cilium default 180). */
   excessIpReleaseDelaySeconds: number;
+  /**
+   * Prefix length of the private-IP objects the allocator creates (OCIPAM_IP_BLOCK_PREFIX_LENGTH): 32 (absent) is
+   * one address per object; 24..31 is one IP CIDR block of 2^(32 - n) addresses per object (lib/core/blocks).
+   */
+  ipBlockPrefixLength?: number;
+  /** A ceiling on the node maximum whatever the shape allows (OCIPAM_MAX_PODS_PER_NODE; 0 or absent: none). */
+  maxPodsPerNode?: number;
 }
 
 /** Everything the planner looks at for one node, captured at one moment. */
@@ -149,8 +170,10 @@ export interface NodeStats {
   surge: number;
   /** needed + maxAboveWatermark + surge when needed > 0 (Cilium's MaxIPsToAllocate), else 0. */
   toAllocate: number;
-  /** (slots - firstInterfaceIndex) × ipsPerVnic. */
+  /** (slots - firstInterfaceIndex) × ipsPerVnic × block size, capped by the max pods per node. */
   nodeMaximum: number;
+  /** Addresses held in OCI inside the node's IP CIDR blocks but not offered in the pool (0 without blocks). */
+  heldUnoffered?: number;
   vnicSlots: number;
   vnicsAttached: number;
 }
@@ -171,6 +194,39 @@ export interface AssignIpsAction {
   reason: Reason;
 }
 
+/**
+ * IP CIDR blocks to create on one VNIC (CreatePrivateIp with `ipAddress` + `cidrPrefixLength`). Each block lists its
+ * candidate first addresses in order, with one retry token per candidate: when another allocator took a candidate
+ * first (409 Conflict), the next is tried; the tokens are deterministic, so a duplicated invocation sends the same.
+ * `offer` addresses of each created block (its lowest) join the pool; the rest stay held but unoffered.
+ */
+export interface AssignBlocksAction {
+  kind: "assignBlocks";
+  vnicId: string;
+  subnetId: string;
+  prefixLength: number;
+  blocks: BlockRequest[];
+  reason: Reason;
+}
+
+export interface BlockRequest {
+  candidates: string[];
+  /** One opc-retry-token per candidate, same order. */
+  retryTokens: string[];
+  /** Addresses of the block to offer in the pool once created. */
+  offer: number;
+}
+
+/**
+ * IP CIDR blocks of the node none of whose addresses is offered or used: deleted in OCI (one DeletePrivateIp each),
+ * each address checked first against every agent's used set.
+ */
+export interface ReleaseBlocksAction {
+  kind: "releaseBlocks";
+  blocks: Array<{ vnicId: string; privateIpId: string; ipAddress: string; prefixLength: number }>;
+  reason: Reason;
+}
+
 export interface AttachVnicAction {
   kind: "attachVnic";
   subnetId: string;
@@ -182,6 +238,8 @@ export interface AttachVnicAction {
   retryToken: string;
   /** One opc-retry-token per IP to create on the new VNIC once it is ATTACHED, in order (thenAssign of them). */
   ipRetryTokens: string[];
+  /** In block mode: blocks to create on the new VNIC instead of single IPs (thenAssign is then the addresses offered). */
+  thenBlocks?: { prefixLength: number; blocks: BlockRequest[] };
   reason: Reason;
 }
 
@@ -238,10 +296,12 @@ export interface WritePoolAction {
 export type PlanAction =
   | AdoptObjectsAction
   | AssignIpsAction
+  | AssignBlocksAction
   | AttachVnicAction
   | AwaitAttachmentAction
   | MarkForReleaseAction
   | ReleaseIpsAction
+  | ReleaseBlocksAction
   | WriteReleaseStatusAction
   | WritePoolAction;
 

@@ -1,9 +1,13 @@
 import {
-  calculateExcessIps, calculateNeededIps, effectiveMaxAllocate, effectivePreAllocate, nodeMaximumIps, nodeMinimumIps, surgeAllocation,
+  calculateExcessIps, calculateNeededIps, effectiveMaxAllocate, effectivePreAllocate, nodeMinimumIps, surgeAllocation,
 } from "./formulas";
 import type { AdoptObjectsAction, NodeState, NodeStats, ObservedState, Plan, PlanAction, Reason } from "./model";
 import { isOwnAttachmentName, isOwnedBy, ownershipTags, TAG_NODE } from "./ownership";
-import { compareIpv4, rebuildPool, secondaryIpCount, usableVnics } from "./pool";
+import { fallbackReason, planVnicBlocks, subnetSpace } from "./blocks/allocation";
+import { nodeMaximumAddresses } from "./blocks/capacity";
+import { blockSize } from "./blocks/cidr";
+import { addressesToOffer, blockMode, configuredPrefixLength, heldBlocks, releasableBlocks, unofferedCount } from "./blocks/held";
+import { compareIpv4, rebuildPool, secondaryIpCount, sortPool, usableVnics } from "./pool";
 import { planRelease } from "./release";
 import { deriveRetryToken, observationDigest } from "./retry-token";
 import { selectNsgs, selectSubnetForNewVnic } from "./subnet-selection";
@@ -64,7 +68,7 @@ export function planNode(input: ObservedState): Plan {
       decisions.push(...release.decisions);
     }
     if (stats.toAllocate > 0) {
-      const allocation = planAllocation(observed, stats);
+      const allocation = planAllocation(observed, stats, pool);
       actions.push(...allocation.actions);
       decisions.push(...allocation.decisions);
       state = allocation.state;
@@ -75,13 +79,16 @@ export function planNode(input: ObservedState): Plan {
     state = "AtCapacity";
     reason = capped;
   }
+  const blockRelease = planBlockRelease(observed, stats, pool);
+  if (blockRelease) actions.push(blockRelease);
+  stats.heldUnoffered = unofferedCount(heldBlocks(observed, usableVnics(observed)), pool);
 
-  const preAllocateToWrite = node.preAllocate && node.preAllocate > 0 ? undefined : nodeMinimumIps(instance.maxVnicAttachments, config.firstInterfaceIndex, config.ipsPerVnic);
+  const preAllocateToWrite = node.preAllocate && node.preAllocate > 0 ? undefined : Math.min(nodeMinimumIps(instance.maxVnicAttachments, config.firstInterfaceIndex, config.ipsPerVnic), stats.nodeMaximum);
   const poolChanges = !samePool(node.pool, pool);
-  const creates = actions.some((a) => a.kind === "assignIps" || a.kind === "attachVnic" || a.kind === "releaseIps");
+  const creates = actions.some((a) => a.kind === "assignIps" || a.kind === "assignBlocks" || a.kind === "attachVnic" || a.kind === "releaseIps" || a.kind === "releaseBlocks");
   if (poolChanges || creates || preAllocateToWrite !== undefined) {
     const why = [poolChanges ? "the pool in Kubernetes differs from OCI" : undefined, creates ? "IPs are created or released" : undefined, preAllocateToWrite !== undefined ? `pre-allocate is unset: Cilium writes min(8, capacity) = ${preAllocateToWrite}` : undefined].filter(Boolean).join("; ");
-    actions.push({ kind: "writePool", pool, ...(preAllocateToWrite !== undefined ? { preAllocate: preAllocateToWrite } : {}), reason: { code: "WritePool", message: why } });
+    actions.push({ kind: "writePool", pool: sortPool(pool), ...(preAllocateToWrite !== undefined ? { preAllocate: preAllocateToWrite } : {}), reason: { code: "WritePool", message: why } });
   }
   // Re-tagging comes after the pool write: until then the instance tag already makes the objects this node's (its
   // record claims the instance), so the pool is not kept waiting for one UpdatePrivateIp per adopted IP.
@@ -156,7 +163,8 @@ function computeStats(observed: ObservedState, available: number): NodeStats {
   const preAllocate = effectivePreAllocate(node.preAllocate);
   const minAllocate = node.minAllocate ?? 0;
   const maxAboveWatermark = node.maxAboveWatermark ?? 0;
-  const nodeMaximum = nodeMaximumIps(instance.maxVnicAttachments, config.firstInterfaceIndex, config.ipsPerVnic);
+  // Objects per VNIC × addresses per object (1, or a block's size), capped by the max pods per node.
+  const nodeMaximum = nodeMaximumAddresses(instance.maxVnicAttachments, config);
   const maxAllocate = effectiveMaxAllocate(node.maxAllocate, nodeMaximum);
   const needed = calculateNeededIps(available, used, preAllocate, minAllocate, maxAllocate);
   const excess = calculateExcessIps(available, used, preAllocate, minAllocate, maxAboveWatermark);
@@ -177,7 +185,26 @@ interface AllocationPlan {
   reason: Reason;
 }
 
-function planAllocation(observed: ObservedState, stats: NodeStats): AllocationPlan {
+/**
+ * IP CIDR blocks none of whose addresses is offered in the pool this plan writes, was offered in the pool as read,
+ * or is used: deleted, when release of excess IPs is on and nothing is needed (lib/core/blocks/held.ts). Offered
+ * addresses only leave the pool through Cilium's handshake, so a block goes only after its addresses went through it
+ * (or were never offered).
+ */
+function planBlockRelease(observed: ObservedState, stats: NodeStats, pool: Record<string, unknown>): PlanAction | undefined {
+  if (!observed.config.releaseExcessIps || stats.needed > 0) return undefined;
+  const asRead = observed.ciliumNode.pool;
+  const offered = { ...asRead, ...(pool as Record<string, object>) };
+  const blocks = releasableBlocks(heldBlocks(observed, usableVnics(observed)), offered, observed);
+  if (blocks.length === 0) return undefined;
+  return {
+    kind: "releaseBlocks",
+    blocks: blocks.map((b) => ({ vnicId: b.vnicId, privateIpId: b.privateIpId, ipAddress: b.ipAddress, prefixLength: b.prefixLength })),
+    reason: { code: "ReleaseEmptyBlocks", message: `${blocks.map((b) => `${b.ipAddress}/${b.prefixLength}`).join(", ")}: no address offered or used` },
+  };
+}
+
+function planAllocation(observed: ObservedState, stats: NodeStats, pool: Record<string, { resource?: string }>): AllocationPlan {
   const { ciliumNode: node, instance, config } = observed;
   const actions: PlanAction[] = [];
   const decisions: Reason[] = [];
@@ -188,6 +215,19 @@ function planAllocation(observed: ObservedState, stats: NodeStats): AllocationPl
   const subnetFree = new Map(observed.subnets.map((s) => [s.id, s.freeAddresses]));
   let remaining = stats.toAllocate;
   decisions.push({ code: "ToAllocate", message: `allocate ${remaining} = needed ${stats.needed} + max-above-watermark ${stats.maxAboveWatermark} + surge ${stats.surge}${stats.surge > 0 ? ` (${observed.pendingPods} pending pods)` : ""}` });
+  // Addresses already held in the node's blocks come first: offering them costs no OCI call.
+  const offer = addressesToOffer(heldBlocks(observed, usableVnics(observed)), pool, observed, remaining);
+  for (const o of offer) pool[o.address] = { resource: o.vnicId };
+  if (offer.length > 0) {
+    decisions.push({ code: "OfferHeldAddresses", message: `${offer.length} addresses held in the node's blocks join the pool (fullest block first)` });
+    remaining -= offer.length;
+  }
+  const blocks = blockMode(config);
+  const prefix = configuredPrefixLength(config);
+  const perObject = blockSize(prefix);
+  const spaces = new Map(observed.subnets.map((s) => [s.id, subnetSpace(s)]));
+  const updating = new Set(observed.subnets.filter((s) => s.lifecycleState === "UPDATING").map((s) => s.id));
+  let waitingForSubnet: Reason | undefined;
 
   for (const vnic of usableVnics(observed)) {
     if (remaining === 0) break;
@@ -201,24 +241,51 @@ function planAllocation(observed: ObservedState, stats: NodeStats): AllocationPl
       decisions.push({ code: "VnicSubnetFull", message: `VNIC ${vnic.vnicId} has room but its subnet ${vnic.subnetId} has ${free === undefined ? "unknown" : "no"} free addresses` });
       continue;
     }
-    const count = Math.min(room, free, remaining);
+    if (blocks && updating.has(vnic.subnetId)) {
+      // OCI puts a subnet in UPDATING after the first IP CIDR address of its first CIDR block; no IP can be created
+      // or deleted in it meanwhile ("Private IP Addresses", managingIPaddresses.htm, 2026): wait, never fail.
+      waitingForSubnet = { code: "SubnetUpdating", message: `subnet ${vnic.subnetId} of VNIC ${vnic.vnicId} is UPDATING: its IPs follow once it is AVAILABLE` };
+      decisions.push(waitingForSubnet);
+      continue;
+    }
+    let blockRoom = room;
+    if (blocks) {
+      const space = spaces.get(vnic.subnetId)!;
+      const planned = planVnicBlocks(space, prefix, room, remaining, (c) => token("createPrivateIp", `${vnic.vnicId}/${c}/${prefix}`, 0));
+      if (planned.blocks.length > 0) {
+        actions.push({
+          kind: "assignBlocks", vnicId: vnic.vnicId, subnetId: vnic.subnetId, prefixLength: prefix, blocks: planned.blocks,
+          reason: { code: "FillExistingVnicWithBlocks", message: `VNIC ${vnic.vnicId} (index ${vnic.index}) has room for ${room} objects: ${planned.blocks.length} /${prefix} blocks, ${planned.offered} addresses offered` },
+        });
+        subnetFree.set(vnic.subnetId, free - planned.blocks.length * perObject);
+        remaining -= planned.offered;
+        blockRoom -= planned.blocks.length;
+      }
+      if (remaining === 0 || blockRoom === 0) continue;
+      decisions.push(fallbackReason(vnic.subnetId, vnic.vnicId, prefix, Math.min(blockRoom, subnetFree.get(vnic.subnetId)!, remaining), space.known));
+    }
+    const count = Math.min(blockRoom, subnetFree.get(vnic.subnetId)!, remaining);
+    if (count <= 0) continue;
     actions.push({
       kind: "assignIps", vnicId: vnic.vnicId, subnetId: vnic.subnetId, count,
       retryTokens: Array.from({ length: count }, (_, i) => token("createPrivateIp", vnic.vnicId, i)),
       reason: { code: "FillExistingVnic", message: `VNIC ${vnic.vnicId} (index ${vnic.index}) has room for ${room}, its subnet ${free}: assign ${count}` },
     });
-    subnetFree.set(vnic.subnetId, free - count);
+    subnetFree.set(vnic.subnetId, subnetFree.get(vnic.subnetId)! - count);
     remaining -= count;
   }
 
   let state: NodeState = "Ready";
   let reason: Reason = { code: "Allocated", message: `${stats.toAllocate} IPs are assigned on attached VNICs` };
+  // A VNIC with room waits for its subnet: no VNIC is attached elsewhere for what it will take.
+  const waitingShortfall = waitingForSubnet ? remaining : 0;
+  remaining -= waitingShortfall;
 
   for (const vnic of observed.vnics) {
     // Its own attachment in flight, or one a prewarm started on the instance before the node existed.
     if (remaining === 0 || vnic.attachmentState !== "ATTACHING" || !isOwnAttachmentName(vnic.attachmentDisplayName, config.clusterName, node.name, instance.id)) continue;
     actions.push({ kind: "awaitAttachment", attachmentId: vnic.attachmentId, reason: { code: "AttachmentInProgress", message: `VNIC attachment ${vnic.attachmentId} is still ATTACHING${vnic.timeCreated ? ` (since ${vnic.timeCreated})` : ""}: its IPs follow once it is ATTACHED` } });
-    remaining -= Math.min(remaining, config.ipsPerVnic);
+    remaining -= Math.min(remaining, config.ipsPerVnic * perObject);
     state = "Allocating";
     reason = { code: "AttachmentInProgress", message: `waiting for VNIC attachment ${vnic.attachmentId}` };
   }
@@ -238,8 +305,14 @@ function planAllocation(observed: ObservedState, stats: NodeStats): AllocationPl
       }
       break;
     }
-    const choice = selectSubnetForNewVnic({ ...observed, subnets: observed.subnets.map((s) => ({ ...s, freeAddresses: subnetFree.get(s.id) ?? 0 })) }, 2);
+    const candidates = observed.subnets.filter((s) => !blocks || !updating.has(s.id)).map((s) => ({ ...s, freeAddresses: subnetFree.get(s.id) ?? 0 }));
+    const choice = selectSubnetForNewVnic({ ...observed, subnets: candidates }, 2);
     decisions.push(choice.reason);
+    if (!choice.subnet && blocks && updating.size > 0) {
+      waitingForSubnet = { code: "SubnetUpdating", message: `the subnets that could take a new VNIC are UPDATING: the VNIC follows once one is AVAILABLE` };
+      decisions.push(waitingForSubnet);
+      break;
+    }
     if (!choice.subnet) {
       state = "Error";
       reason = choice.reason;
@@ -247,22 +320,33 @@ function planAllocation(observed: ObservedState, stats: NodeStats): AllocationPl
     }
     const nsgs = selectNsgs(observed);
     decisions.push(nsgs.reason);
-    const thenAssign = Math.min(config.ipsPerVnic, remaining, choice.subnet.freeAddresses - 1);
     let index = Math.max(1, config.firstInterfaceIndex);
     while (usedIndexes.has(index)) index++;
     usedIndexes.add(index);
+    const subnetId = choice.subnet.id;
+    // The new VNIC's primary address is taken from the subnet too: one address fewer for the blocks' estimate.
+    const newBlocks = blocks ? planVnicBlocks(spaces.get(subnetId)!, prefix, config.ipsPerVnic, remaining, (c) => token("createPrivateIp", `new-vnic-index-${index}/${c}/${prefix}`, 0)) : undefined;
+    const singles = newBlocks && newBlocks.blocks.length > 0 ? 0 : Math.min(config.ipsPerVnic, remaining, choice.subnet.freeAddresses - 1);
+    if (newBlocks && newBlocks.blocks.length === 0) decisions.push(fallbackReason(subnetId, `new at index ${index}`, prefix, singles, spaces.get(subnetId)!.known));
+    const thenAssign = newBlocks && newBlocks.blocks.length > 0 ? newBlocks.offered : singles;
     actions.push({
       kind: "attachVnic", subnetId: choice.subnet.id, nsgIds: nsgs.nsgIds, index, thenAssign,
       retryToken: token("attachVnic", `index-${index}`, 0),
-      ipRetryTokens: Array.from({ length: thenAssign }, (_, i) => token("createPrivateIp", `new-vnic-index-${index}`, i)),
+      ipRetryTokens: Array.from({ length: singles }, (_, i) => token("createPrivateIp", `new-vnic-index-${index}`, i)),
+      ...(newBlocks && newBlocks.blocks.length > 0 ? { thenBlocks: { prefixLength: prefix, blocks: newBlocks.blocks } } : {}),
       reason: { code: "AttachVnic", message: `no usable VNIC has room for ${remaining} more IPs and ${instance.maxVnicAttachments - slotsUsed} slots are free: attach a VNIC on ${choice.subnet.id} (index ${index}) and assign ${thenAssign}` },
     });
-    subnetFree.set(choice.subnet.id, choice.subnet.freeAddresses - thenAssign - 1);
+    subnetFree.set(choice.subnet.id, choice.subnet.freeAddresses - (newBlocks && newBlocks.blocks.length > 0 ? newBlocks.blocks.length * perObject : thenAssign) - 1);
     remaining -= thenAssign;
     slotsUsed++;
     state = "Allocating";
     reason = { code: "AttachingVnic", message: `attaching a VNIC on ${choice.subnet.id}` };
   }
+  if (waitingForSubnet && state !== "Allocating" && remaining + waitingShortfall > 0) {
+    state = "Allocating";
+    reason = waitingForSubnet;
+  }
+  if (remaining === 0 && offer.length > 0 && actions.length === 0) reason = { code: "OfferedHeldAddresses", message: `${offer.length} held addresses join the pool` };
   return { actions, decisions, state, reason };
 }
 

@@ -1,4 +1,6 @@
 import type { AllocationIp, ObservedState, ObservedVnic } from "./model";
+import { blockAddresses } from "./blocks/cidr";
+import { isBlock } from "./blocks/held";
 import { isOwnedSecondaryIp, vnicExclusion } from "./ownership";
 
 /**
@@ -11,6 +13,10 @@ import { isOwnedSecondaryIp, vnicExclusion } from "./ownership";
  * index raised, an exclusion tag added, the attachment briefly not ATTACHED) as long as OCI still has it on the
  * instance, or its VNIC cannot be seen right now: the agent would otherwise see a pod's address leave the pool, and
  * the only way out of the pool for an address is Cilium's release handshake (see {@link keptInUse}).
+ *
+ * An IP CIDR block (lib/core/blocks) is one object of many addresses: only those already offered (in the pool as
+ * read) or used stay offered; the others are held in OCI but unoffered until the watermarks ask for them (the
+ * planner adds them, fullest block first).
  */
 export function rebuildPool(observed: ObservedState): Record<string, AllocationIp> {
   const node = observed.ciliumNode.name;
@@ -18,6 +24,14 @@ export function rebuildPool(observed: ObservedState): Record<string, AllocationI
   for (const vnic of usableVnics(observed)) {
     for (const ip of vnic.privateIps) {
       if (!isOwnedSecondaryIp(ip, observed.config, node, observed.instance.id)) continue;
+      if (isBlock(ip)) {
+        for (const address of blockAddresses(ip.ipAddress, ip.cidrPrefixLength!)) {
+          if (observed.ciliumNode.releaseIps[address] === "released") continue;
+          const { pool: current, used } = observed.ciliumNode;
+          if (current[address] !== undefined || used[address] !== undefined) pool[address] = { resource: vnic.vnicId };
+        }
+        continue;
+      }
       if (observed.ciliumNode.releaseIps[ip.ipAddress] === "released") continue;
       pool[ip.ipAddress] = { resource: vnic.vnicId };
     }
@@ -40,7 +54,10 @@ export function keptInUse(observed: ObservedState, pool: Record<string, Allocati
   for (const vnic of observed.vnics) {
     if (!vnic.vnicId) continue;
     if (vnic.attachmentState !== "ATTACHED") unobservable.add(vnic.vnicId);
-    for (const ip of vnic.privateIps) if (!ip.isPrimary) onInstance.set(ip.ipAddress, vnic.vnicId);
+    for (const ip of vnic.privateIps) {
+      if (ip.isPrimary) continue;
+      for (const address of isBlock(ip) ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress]) onInstance.set(address, vnic.vnicId);
+    }
   }
   for (const address of Object.keys(node.used)) {
     const current = node.pool[address];
