@@ -1,6 +1,7 @@
 import { calculateExcessIps, calculateNeededIps, effectivePreAllocate } from "../../lib/core/formulas";
 import type { CiliumNodeIpam } from "../../lib/core/model";
 import type { NodeNudgeReason, ObservedCounts } from "../contracts";
+import { countIpam, type IpamCounts } from "./node-summary";
 
 /**
  * The watcher's only judgement: does this CiliumNode need the function, and why. Pure: computed from the
@@ -27,8 +28,12 @@ const MAX_COUNT = 1_000_000;
 
 /** `len(spec.ipam.pool)`, `len(status.ipam.used)` and Cilium's needed / excess for one CiliumNode. */
 export function observeCounts(ipam: CiliumNodeIpam): ObservedCounts {
-  const available = Object.keys(ipam.pool).length;
-  const used = Object.keys(ipam.used).length;
+  return countsFrom(countIpam(ipam));
+}
+
+/** {@link observeCounts} from the map sizes the watcher keeps (node-summary.ts). */
+export function countsFrom(ipam: IpamCounts): ObservedCounts {
+  const { available, used } = ipam;
   const pre = effectivePreAllocate(ipam.preAllocate);
   const min = ipam.minAllocate ?? 0;
   const max = ipam.maxAllocate ?? 0;
@@ -50,10 +55,15 @@ export function observeCounts(ipam: CiliumNodeIpam): ObservedCounts {
  * otherwise undefined.
  */
 export function decideNudge(ipam: CiliumNodeIpam, options: DecisionOptions): NudgeDecision {
-  const observed = observeCounts(ipam);
+  return decideFrom(countIpam(ipam), options);
+}
+
+/** {@link decideNudge} from the map sizes the watcher keeps (node-summary.ts). */
+export function decideFrom(ipam: IpamCounts, options: DecisionOptions): NudgeDecision {
+  const observed = countsFrom(ipam);
   let reason: NodeNudgeReason | undefined;
   if (observed.needed > 0) reason = "needs-addresses";
-  else if (Object.keys(ipam.releaseIps).length > 0) reason = "resync";
+  else if (ipam.releasing > 0) reason = "resync";
   else if (options.nudgeExcess && observed.excess > 0) reason = "excess-addresses";
   return { reason, observed };
 }

@@ -17,9 +17,16 @@ export interface ListWatchOptions<T> {
   kubeConfig: KubeConfig;
   /** Collection path, e.g. `/apis/cilium.io/v2/ciliumnodes`. */
   path: string;
-  /** Lists every object and the list's resourceVersion (paged). */
-  list(): Promise<{ items: unknown[]; resourceVersion: string }>;
-  /** Maps one object; throws for an object it cannot use (it is skipped and logged). */
+  /**
+   * Lists every object, page by page (see paged-list.ts): hands each page's objects to `onPage` as soon as it
+   * arrives and resolves with the list's resourceVersion. Each page is mapped at once and its objects dropped, so a
+   * relist of 5,000 CiliumNodes never holds all of them as served at the same time.
+   */
+  list(onPage: (objects: unknown[]) => void): Promise<{ resourceVersion: string }>;
+  /**
+   * Maps one object as served to what the consumer keeps (keep it small: the watcher holds one per CiliumNode);
+   * throws for an object it cannot use (it is skipped and logged).
+   */
   map(object: unknown): T;
   /** Called synchronously for each list and each watch event, in order. A throw is logged and the event skipped. */
   onEvent(event: ListWatchEvent<T>): void;
@@ -146,9 +153,15 @@ export class ListWatch<T extends { name: string }> {
 
   private async relist(): Promise<boolean> {
     this.stats.lists++;
-    let listed: { items: unknown[]; resourceVersion: string };
+    let listed: { resourceVersion: string };
+    const items: T[] = [];
     try {
-      listed = await this.options.list();
+      listed = await this.options.list((objects) => {
+        for (const object of objects) {
+          const item = this.mapOrSkip(object);
+          if (item) items.push(item);
+        }
+      });
     } catch (err) {
       const error = toKubeError(`list ${this.options.kind}`, err);
       this.report(error);
@@ -156,11 +169,6 @@ export class ListWatch<T extends { name: string }> {
       return false;
     }
     if (this.stopped) return false;
-    const items: T[] = [];
-    for (const object of listed.items) {
-      const item = this.mapOrSkip(object);
-      if (item) items.push(item);
-    }
     this.resourceVersion = listed.resourceVersion;
     this.lastSeen = this.options.scheduler.now();
     this.failures = 0;

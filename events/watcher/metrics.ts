@@ -15,6 +15,8 @@ export interface MetricsSource {
     stateCounts(): Record<ProgressState, number>;
     stalledSeconds(): Iterable<{ name: string; seconds: number }>;
   };
+  /** Called at each scrape for ocipam_watcher_backed_off_nodes: unresolved nodes re-nudged less often (coalescer.ts). */
+  backedOff?(): number;
 }
 
 /**
@@ -106,6 +108,16 @@ export class WatcherMetrics {
       help: "CiliumNode watches that ended and were restarted, by cause: closed (server timeout), expired (410 Gone, relist), watchdog (silent too long), error (backoff)",
       labelNames: ["cause"],
       registers,
+    });
+    new Gauge({
+      name: "ocipam_watcher_backed_off_nodes",
+      help:
+        "Unresolved CiliumNodes that did not change across re-nudges (at capacity, or allocations failing) and are " +
+        "re-nudged after a doubling interval, up to OCIPAM_WATCHER_RESYNC_MAX_SECONDS, instead of every resync",
+      registers,
+      collect() {
+        this.set(source.backedOff?.() ?? 0);
+      },
     });
     const progress = source.progress;
     new Gauge({

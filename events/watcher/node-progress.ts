@@ -1,23 +1,13 @@
 import { effectivePreAllocate } from "../../lib/core/formulas";
-import type { CiliumNodeView } from "../../lib/ports/kube";
-import { toCiliumNodeView } from "../../lib/adapters/kube/cilium-node-mapping";
-import { observeCounts } from "./decision";
+import { countsFrom } from "./decision";
 import type { ListWatchEvent } from "./list-watch";
+import { summarizeCiliumNode, type CiliumNodeSummary } from "./node-summary";
 
-/** A CiliumNode as the watcher reads it, plus when the API server created it. */
-export type ProgressView = CiliumNodeView & {
-  /** `metadata.creationTimestamp` in ms since the epoch (the API server's clock, whole seconds). */
-  createdAtMs?: number;
-};
+/** A CiliumNode as the watcher keeps it (map sizes, watermarks, creation time: node-summary.ts). */
+export type ProgressView = CiliumNodeSummary;
 
-/** Maps a CiliumNode object as served (the watch's map function): the usual view and its creation time. */
-export function toProgressView(object: unknown): ProgressView {
-  const view: ProgressView = toCiliumNodeView(object);
-  const meta = (object as { metadata?: { creationTimestamp?: unknown } } | null)?.metadata;
-  const created = typeof meta?.creationTimestamp === "string" ? Date.parse(meta.creationTimestamp) : NaN;
-  if (Number.isFinite(created)) view.createdAtMs = created;
-  return view;
-}
+/** Maps a CiliumNode object as served (the watch's map function): its summary, with its creation time. */
+export const toProgressView: (object: unknown) => ProgressView = summarizeCiliumNode;
 
 /** Where a node stands, as far as the CiliumNode tells (the function's OciIpamNode record knows more). */
 export type ProgressState = "ready" | "allocating" | "stalled" | "releasing";
@@ -108,7 +98,7 @@ export class NodeProgress {
 
   private upsert(view: ProgressView, initialList: boolean): void {
     const now = this.options.now();
-    const counts = observeCounts(view.ipam);
+    const counts = countsFrom(view);
     const known = this.nodes.get(view.name);
     // Same name, new uid: the node was deleted and created again while the watch was away (a relist shows it).
     const previous = known && known.uid === view.uid ? known : undefined;
@@ -125,7 +115,7 @@ export class NodeProgress {
       readyDone = true;
       if (view.createdAtMs !== undefined) this.options.onJoinToReady?.(Math.max(0, now - view.createdAtMs) / 1000);
     }
-    const releasing = Object.keys(view.ipam.releaseIps).length > 0;
+    const releasing = view.releasing > 0;
     const tracked: Tracked = { uid: view.uid, available: counts.available, releasing, readyDone };
     if (shortSince !== undefined) tracked.shortSince = shortSince;
     this.nodes.set(view.name, tracked);
@@ -133,8 +123,8 @@ export class NodeProgress {
 }
 
 /** Pre-allocate (Cilium's default 8 when 0 or unset), capped by a non-zero max-allocate. */
-function readyThreshold(view: CiliumNodeView): number {
-  const pre = effectivePreAllocate(view.ipam.preAllocate);
-  const max = view.ipam.maxAllocate ?? 0;
+function readyThreshold(view: ProgressView): number {
+  const pre = effectivePreAllocate(view.preAllocate);
+  const max = view.maxAllocate ?? 0;
   return max > 0 ? Math.min(pre, max) : pre;
 }

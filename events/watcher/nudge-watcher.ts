@@ -1,11 +1,11 @@
 import { OcipamError } from "../../lib/errors";
 import { silentLogger, type Log } from "../../lib/log";
-import type { CiliumNodeView } from "../../lib/ports/kube";
 import { buildNudge, encodeNudgeForStream, type EventValidators, type NodeNudgeReason, type NodeNudgeType, type ObservedCounts } from "../contracts";
 import { PutBatcher, type BatchItem } from "./batcher";
 import { NudgeCoalescer, type EmitRequest, type NodeSnapshot } from "./coalescer";
-import { decideNudge } from "./decision";
+import { decideFrom } from "./decision";
 import type { ListWatchEvent } from "./list-watch";
+import type { CiliumNodeSummary } from "./node-summary";
 import type { EntryResult, NudgePublisher } from "./publisher";
 import type { Scheduler } from "./scheduler";
 
@@ -13,6 +13,8 @@ export interface NudgeWatcherOptions {
   clusterName: string;
   nudgeExcess: boolean;
   resyncMs: number;
+  /** Cap of the re-nudge interval of an unresolved node that does not change (coalescer.ts); default resyncMs. */
+  resyncMaxMs?: number;
   failureRetryMs: number;
   batch: { flushMs: number; maxMessages: number; maxBytes: number };
   publisher: NudgePublisher;
@@ -69,6 +71,7 @@ export class NudgeWatcher {
     this.log = options.log ?? silentLogger();
     this.coalescer = new NudgeCoalescer({
       resyncMs: options.resyncMs,
+      ...(options.resyncMaxMs !== undefined ? { resyncMaxMs: options.resyncMaxMs } : {}),
       failureRetryMs: options.failureRetryMs,
       failureRetryMaxMs: options.resyncMs,
     });
@@ -76,7 +79,7 @@ export class NudgeWatcher {
   }
 
   /** Called with every list/watch event about CiliumNodes. */
-  apply(event: ListWatchEvent<CiliumNodeView>): void {
+  apply(event: ListWatchEvent<CiliumNodeSummary>): void {
     switch (event.type) {
       case "synced": {
         const present = new Set(event.items.map((n) => n.name));
@@ -123,6 +126,11 @@ export class NudgeWatcher {
     return this.nodes.values();
   }
 
+  /** Unresolved nodes whose re-nudge interval backed off past the resync interval (for metrics). */
+  backedOff(): number {
+    return this.coalescer.backedOff();
+  }
+
   publishHealth(): Readonly<PublishHealth> {
     return this.health;
   }
@@ -143,8 +151,8 @@ export class NudgeWatcher {
     await this.batcher.idle();
   }
 
-  private upsert(view: CiliumNodeView): void {
-    const decision = decideNudge(view.ipam, { nudgeExcess: this.options.nudgeExcess });
+  private upsert(view: CiliumNodeSummary): void {
+    const decision = decideFrom(view, { nudgeExcess: this.options.nudgeExcess });
     const node: WatchedNode = { name: view.name, uid: view.uid, resourceVersion: view.resourceVersion, reason: decision.reason, observed: decision.observed };
     this.nodes.set(view.name, node);
     if (this.leading) this.enqueue(this.coalescer.observe(snapshotOf(node), this.options.scheduler.now()));

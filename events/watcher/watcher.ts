@@ -2,7 +2,6 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type * as common from "oci-common";
 import type { Registry } from "prom-client";
 import { CILIUM_NODES } from "../../lib/adapters/kube/cilium-node-mapping";
-import { listAllPages } from "../../lib/adapters/kube/paging";
 import { createLogger, type Log } from "../../lib/log";
 import { createEventValidators } from "../contracts";
 import { ClusterNudgeTicker } from "./cluster-nudge-ticker";
@@ -15,6 +14,7 @@ import { ListWatch } from "./list-watch";
 import { WatcherMetrics } from "./metrics";
 import { NodeProgress, toProgressView, type ProgressView } from "./node-progress";
 import { NudgeWatcher } from "./nudge-watcher";
+import { listInPages } from "./paged-list";
 import { createOciAuthProvider } from "./oci-auth";
 import { OciStreamPublisher } from "./oci-stream-publisher";
 import type { NudgePublisher } from "./publisher";
@@ -82,6 +82,7 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
     clusterName: config.clusterName,
     nudgeExcess: config.nudgeExcess,
     resyncMs: config.resyncMs,
+    resyncMaxMs: config.resyncMaxMs,
     failureRetryMs: config.failureRetryMs,
     batch: config.batch,
     publisher,
@@ -103,7 +104,7 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
     kind: "CiliumNodes",
     kubeConfig: kube.kubeConfig,
     path: `/apis/${CILIUM_NODES.group}/${CILIUM_NODES.version}/${CILIUM_NODES.plural}`,
-    list: () => listAllPages<unknown>((cont, limit) => kube.customObjects.listClusterCustomObject({ ...CILIUM_NODES, limit, _continue: cont })),
+    list: (onPage) => listInPages<unknown>((cont, limit) => kube.customObjects.listClusterCustomObject({ ...CILIUM_NODES, limit, _continue: cont }), onPage),
     map: toProgressView,
     onEvent: (event) => {
       try {
@@ -119,7 +120,7 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
   });
 
   metrics = new WatcherMetrics(
-    { nodes: () => core.watched(), isLeader, progress },
+    { nodes: () => core.watched(), isLeader, progress, backedOff: () => core.backedOff() },
     { processMetrics: overrides.processMetrics ?? true },
   );
 

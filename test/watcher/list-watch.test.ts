@@ -1,11 +1,11 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { CILIUM_NODES, toCiliumNodeView } from "../../lib/adapters/kube/cilium-node-mapping";
-import { listAllPages } from "../../lib/adapters/kube/paging";
 import { internalErrorFault, type KubeEmulator } from "../../lib/kube-emulator";
 import type { CiliumNodeView } from "../../lib/ports/kube";
 import { watcherKubeClients } from "../../events/watcher/kube-access";
 import { ListWatch, type ListWatchEvent, type WatchRestartCause } from "../../events/watcher/list-watch";
+import { listInPages } from "../../events/watcher/paged-list";
 import { realScheduler } from "../../events/watcher/scheduler";
 import { pause, startTestKubeEmulator, waitFor } from "./harness";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
@@ -30,7 +30,7 @@ function run(kube: KubeEmulator, options: { watchdogMs?: number; viaProxy?: TcpP
     kind: "CiliumNodes",
     kubeConfig: clients.kubeConfig,
     path: "/apis/cilium.io/v2/ciliumnodes",
-    list: () => listAllPages<unknown>((cont, limit) => clients.customObjects.listClusterCustomObject({ ...CILIUM_NODES, limit, _continue: cont })),
+    list: (onPage) => listInPages<unknown>((cont, limit) => clients.customObjects.listClusterCustomObject({ ...CILIUM_NODES, limit, _continue: cont }), onPage),
     map: toCiliumNodeView,
     onEvent: (e) => {
       events.push(e);

@@ -3,6 +3,7 @@ import type { ReleaseStatus } from "../../lib/core/model";
 import { NodeProgress, toProgressView, type ProgressView } from "../../events/watcher/node-progress";
 import { WatcherMetrics } from "../../events/watcher/metrics";
 import type { ListWatchEvent } from "../../events/watcher/list-watch";
+import { summarizeView } from "../../events/watcher/node-summary";
 
 const T0 = Date.parse("2026-12-04T10:00:00Z");
 
@@ -31,7 +32,7 @@ function view(spec: NodeSpec): ProgressView {
   Object.keys(p)
     .slice(0, spec.used ?? 0)
     .forEach((ip, i) => (used[ip] = { owner: `default/pod-${i}` }));
-  return {
+  return summarizeView({
     name,
     uid: spec.uid ?? `uid-${name}`,
     resourceVersion: "1",
@@ -44,7 +45,7 @@ function view(spec: NodeSpec): ProgressView {
       ...(spec.pre !== undefined && { preAllocate: spec.pre }),
       ...(spec.max !== undefined && { maxAllocate: spec.max }),
     },
-  };
+  });
 }
 
 /** One step of a scenario: at `atS` seconds after T0, an event (list, upsert or delete). */
