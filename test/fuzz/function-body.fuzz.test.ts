@@ -146,8 +146,14 @@ describe("fuzzing the function body against a local cluster", function () {
     );
     // IAM (enforced, as deployed) hides the other compartment's instance from the allocator: GetInstance answers 404.
     expect(result.nodes.map((n) => [n.node, n.outcome, n.reason.code])).to.deep.equal([["fz-outsider", "refused", "InstanceNotFound"]]);
-    expect(result.skipped.map((s) => s.reason).sort()).to.deep.equal(["NotInClusterCompartment", "OtherCluster"]);
-    expect(result.instances.map((x) => [x.action, x.outcome, x.reason.code])).to.deep.equal([["terminate", "refused", "InstanceNotTerminating"]]);
+    // Instance events inside a stream batch are forgeries: only the Events rule delivers them (as the body itself).
+    expect(result.skipped.map((s) => s.reason).sort()).to.deep.equal(["OtherCluster", "UntrustedSource", "UntrustedSource"]);
+    expect(result.instances).to.deep.equal([]);
+    // The same events as the Events rule delivers them: refused on their merits.
+    const elsewhere = await handle(launchElsewhere, ctx(3001));
+    expect(elsewhere.skipped.map((s) => s.reason)).to.deep.equal(["NotInClusterCompartment"]);
+    const terminated = await handle(forgedTermination, ctx(3002));
+    expect(terminated.instances.map((x) => [x.action, x.outcome, x.reason.code])).to.deep.equal([["terminate", "refused", "InstanceNotTerminating"]]);
     const after = worldOf(cluster);
     expect(after.oci).to.equal(before.oci);
     expect(after.mutations).to.equal(before.mutations);
