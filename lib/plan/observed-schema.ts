@@ -5,6 +5,7 @@
  */
 const tags = { type: "object", additionalProperties: { type: "string" }, default: {} } as const;
 const count = { type: "integer", minimum: 0 } as const;
+const cidr = { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$" } as const;
 const allocationMap = {
   type: "object",
   propertyNames: { format: "ipv4" },
@@ -35,6 +36,10 @@ export const observedStateSchema = {
         nsgTags: tags,
         releaseExcessIps: { type: "boolean", default: false },
         excessIpReleaseDelaySeconds: { type: "integer", minimum: 0, default: 180 },
+        // OCIPAM_IP_BLOCK_PREFIX_LENGTH: 32 (absent) one address per private-IP object, 24..31 IP CIDR blocks.
+        ipBlockPrefixLength: { type: "integer", minimum: 24, maximum: 32 },
+        // OCIPAM_MAX_PODS_PER_NODE: a ceiling on the node maximum (0: none).
+        maxPodsPerNode: { type: "integer", minimum: 0, maximum: 65_536 },
       },
     },
     ciliumNode: {
@@ -87,7 +92,14 @@ export const observedStateSchema = {
             type: "array", default: [],
             items: {
               type: "object", required: ["id", "ipAddress", "isPrimary"], additionalProperties: false,
-              properties: { id: { type: "string" }, ipAddress: { type: "string", format: "ipv4" }, isPrimary: { type: "boolean" }, freeformTags: tags },
+              properties: {
+                id: { type: "string" },
+                ipAddress: { type: "string", format: "ipv4" },
+                isPrimary: { type: "boolean" },
+                // Set on an IP CIDR address (PrivateIp.cidrPrefixLength in oci-core lib/model/private-ip.d.ts).
+                cidrPrefixLength: { type: "integer", minimum: 1, maximum: 32 },
+                freeformTags: tags,
+              },
             },
           },
         },
@@ -103,9 +115,15 @@ export const observedStateSchema = {
           id: { type: "string", minLength: 1 },
           vcnId: { type: "string", minLength: 1 },
           availabilityDomain: { type: ["string", "null"] },
-          cidrBlock: { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$" },
+          cidrBlock: cidr,
           freeAddresses: count,
           freeformTags: tags,
+          // Every IPv4 CIDR block of the subnet (absent: [cidrBlock]); Subnet.cidrBlocks in oci-core.
+          cidrBlocks: { type: "array", items: cidr },
+          // Subnet.LifecycleState (oci-core lib/model/subnet.d.ts); absent: AVAILABLE.
+          lifecycleState: { enum: ["PROVISIONING", "AVAILABLE", "TERMINATING", "TERMINATED", "UPDATING"] },
+          // What the subnet's IP inventory reports as allocated (block mode only), in CIDR notation.
+          allocations: { type: "array", items: cidr },
         },
       },
     },
