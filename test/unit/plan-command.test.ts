@@ -96,4 +96,22 @@ describe("ocipam plan input", () => {
     expect(err.message.split("\n")).to.have.length(21);
     expect(err.message).to.contain("(1 of 30 problems)").and.to.match(/… and 10 more$/);
   });
+
+  it("reads the IP CIDR block fields an observation of a block-mode node carries", () => {
+    const doc = example();
+    Object.assign(doc.config, { ipBlockPrefixLength: 28, maxPodsPerNode: 110 });
+    const block = { id: "ocid1.privateip.oc1.phx.b1", ipAddress: "10.0.1.64", isPrimary: false, cidrPrefixLength: 28 };
+    doc.vnics[0].privateIps.push(block);
+    const subnet = { cidrBlocks: ["10.0.1.0/24", "10.0.9.0/24"], lifecycleState: "UPDATING", allocations: ["10.0.1.64/28"] };
+    Object.assign(doc.subnets[0], subnet);
+    const state = parseObservedState(JSON.stringify(doc));
+    expect(state.config).to.include({ ipBlockPrefixLength: 28, maxPodsPerNode: 110 });
+    expect(state.vnics[0]!.privateIps.at(-1)).to.include({ cidrPrefixLength: 28 });
+    expect(state.subnets[0]).to.deep.include({ lifecycleState: "UPDATING", allocations: ["10.0.1.64/28"] });
+    doc.subnets[0].lifecycleState = "BROKEN";
+    doc.config.ipBlockPrefixLength = 20;
+    const message = parseError(doc).message;
+    expect(message).to.contain("in.json#/config/ipBlockPrefixLength: must be >= 24");
+    expect(message).to.contain("in.json#/subnets/0/lifecycleState: must be equal to one of the allowed values");
+  });
 });
