@@ -102,8 +102,8 @@ describe("ocipam plan input", () => {
     Object.assign(doc.config, { ipBlockPrefixLength: 28, maxPodsPerNode: 110 });
     const block = { id: "ocid1.privateip.oc1.phx.b1", ipAddress: "10.0.1.64", isPrimary: false, cidrPrefixLength: 28 };
     doc.vnics[0].privateIps.push(block);
-    const subnet = { cidrBlocks: ["10.0.1.0/24", "10.0.9.0/24"], lifecycleState: "UPDATING", allocations: ["10.0.1.64/28"] };
-    Object.assign(doc.subnets[0], subnet);
+    const cidrBlocks = ["10.0.1.0/24", "10.0.9.0/24"];
+    Object.assign(doc.subnets[0], { cidrBlocks, lifecycleState: "UPDATING", allocations: ["10.0.1.64/28"] });
     const state = parseObservedState(JSON.stringify(doc));
     expect(state.config).to.include({ ipBlockPrefixLength: 28, maxPodsPerNode: 110 });
     expect(state.vnics[0]!.privateIps.at(-1)).to.include({ cidrPrefixLength: 28 });
