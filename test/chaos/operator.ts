@@ -70,12 +70,14 @@ export class ChaosOperator {
         else this.removedAt.set(key, previous);
         continue;
       }
+      // Noted before the call: the sampler may see the IP gone before the answer arrives.
+      this.deletedIds.add(ip.id);
       try {
         await this.network.deletePrivateIp({ privateIpId: ip.id });
         this.ipsDeleted++;
-        this.deletedIds.add(ip.id);
         done.push(`${ip.freeformTags["ocipam-node"]} ${ip.ipAddress}`);
       } catch (err) {
+        this.deletedIds.delete(ip.id);
         this.failures.push(`DeletePrivateIp ${ip.ipAddress}: ${statusOf(err)}`);
       }
     }
