@@ -27,11 +27,18 @@ export interface CiliumNodeSummary {
 }
 
 /** The counts and watermarks of an IPAM section (what {@link CiliumNodeSummary} keeps of it). */
-export type IpamCounts = Pick<CiliumNodeSummary, "available" | "used" | "releasing" | "preAllocate" | "minAllocate" | "maxAllocate" | "maxAboveWatermark">;
+export type IpamCounts = Pick<
+  CiliumNodeSummary,
+  "available" | "used" | "releasing" | "preAllocate" | "minAllocate" | "maxAllocate" | "maxAboveWatermark"
+>;
 
 /** The counts of an IPAM section: map sizes, watermarks as they are. */
 export function countIpam(ipam: CiliumNodeIpam): IpamCounts {
-  const counts: IpamCounts = { available: Object.keys(ipam.pool).length, used: Object.keys(ipam.used).length, releasing: Object.keys(ipam.releaseIps).length };
+  const counts: IpamCounts = {
+    available: Object.keys(ipam.pool).length,
+    used: Object.keys(ipam.used).length,
+    releasing: Object.keys(ipam.releaseIps).length,
+  };
   if (ipam.preAllocate !== undefined) counts.preAllocate = ipam.preAllocate;
   if (ipam.minAllocate !== undefined) counts.minAllocate = ipam.minAllocate;
   if (ipam.maxAllocate !== undefined) counts.maxAllocate = ipam.maxAllocate;
@@ -41,7 +48,12 @@ export function countIpam(ipam: CiliumNodeIpam): IpamCounts {
 
 /** The summary of a mapped view (and its creation time, when known). */
 export function summarizeView(view: CiliumNodeView & { createdAtMs?: number }): CiliumNodeSummary {
-  const summary: CiliumNodeSummary = { name: view.name, uid: view.uid, resourceVersion: view.resourceVersion, ...countIpam(view.ipam) };
+  const summary: CiliumNodeSummary = {
+    name: view.name,
+    uid: view.uid,
+    resourceVersion: view.resourceVersion,
+    ...countIpam(view.ipam),
+  };
   if (view.createdAtMs !== undefined) summary.createdAtMs = view.createdAtMs;
   return summary;
 }
@@ -59,11 +71,20 @@ export function summarizeCiliumNode(object: unknown): CiliumNodeSummary {
   const specIpam = asObject(spec?.ipam);
   const status = asObject(o?.status);
   const statusIpam = asObject(status?.ipam);
-  const projected = { ...o, spec: { ...spec, ipam: { ...specIpam, pool: undefined } }, status: { ...status, ipam: { ...statusIpam, used: undefined } } };
+  const projected = {
+    ...o,
+    spec: { ...spec, ipam: { ...specIpam, pool: undefined } },
+    status: { ...status, ipam: { ...statusIpam, used: undefined } },
+  };
   const view: CiliumNodeView & { createdAtMs?: number } = toCiliumNodeView(projected);
-  const created = typeof asObject(o?.metadata)?.creationTimestamp === "string" ? Date.parse(asObject(o?.metadata)!.creationTimestamp as string) : NaN;
+  const creationTimestamp = asObject(o?.metadata)?.creationTimestamp;
+  const created = typeof creationTimestamp === "string" ? Date.parse(creationTimestamp) : NaN;
   if (Number.isFinite(created)) view.createdAtMs = created;
-  return { ...summarizeView(view), available: countAllocations(specIpam?.pool), used: countAllocations(statusIpam?.used) };
+  return {
+    ...summarizeView(view),
+    available: countAllocations(specIpam?.pool),
+    used: countAllocations(statusIpam?.used),
+  };
 }
 
 type Json = Record<string, unknown>;

@@ -23,7 +23,10 @@ export function packageOf(path: string): string {
 /** Bundle bytes per package (node_modules/<pkg> or "project"), largest first. */
 export function bytesByPackage(meta: Metafile): Array<{ name: string; bytes: number }> {
   const totals = new Map<string, number>();
-  for (const input of inputBytes(meta)) totals.set(packageOf(input.path), (totals.get(packageOf(input.path)) ?? 0) + input.bytes);
+  for (const input of inputBytes(meta)) {
+    const name = packageOf(input.path);
+    totals.set(name, (totals.get(name) ?? 0) + input.bytes);
+  }
   return [...totals.entries()].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
@@ -39,7 +42,10 @@ export function inputBytes(meta: Metafile): InputBytes[] {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0).padStart(6)} KB`;
 
 /** The text report: totals, packages, the `top` largest inputs and what the oci-core subset kept. */
-export function renderBundleReport(meta: Metafile, options: { bundle: string; bytes: number; top: number; subset?: OciCoreSubsetReport }): string {
+export function renderBundleReport(
+  meta: Metafile,
+  options: { bundle: string; bytes: number; top: number; subset?: OciCoreSubsetReport },
+): string {
   const inputs = inputBytes(meta);
   const lines = [`${options.bundle}: ${options.bytes} bytes from ${inputs.length} inputs`, "", "bytes by package:"];
   for (const p of bytesByPackage(meta)) lines.push(`${kb(p.bytes)}  ${p.name}`);

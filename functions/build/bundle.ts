@@ -11,9 +11,10 @@ import { writeUnbundledTree } from "./unbundled-tree";
 
 /**
  * `npm run bundle`: builds dist/func.cjs (the allocator function as one CommonJS file, see bundle-config.ts), prints
- * its size, where the bytes come from (packages and the largest inputs) and what the oci-core subset kept, writes
- * the same report to dist/func.cjs.inputs.txt and esbuild's metafile to dist/func.cjs.meta.json, then measures the median require() time of the bundle against the same
- * code unbundled (compiled file by file, dependencies from node_modules), each in fresh Node processes.
+ * its size, where the bytes come from (packages and the largest inputs) and what the subset plugins kept, writes
+ * the same report to dist/func.cjs.inputs.txt and esbuild's metafile to dist/func.cjs.meta.json, then measures
+ * the median require() time of the bundle against the same code unbundled (compiled file by file, dependencies from
+ * node_modules), each in fresh Node processes.
  *
  * Flags: `--runs N` (samples per module, default 7), `--no-measure` (build only: what the Dockerfile runs, since
  * timing numbers from an image build are noise).
@@ -51,7 +52,11 @@ async function main(): Promise<void> {
   const started = Date.now();
   let subset: OciCoreSubsetReport | undefined;
   let kubeSubset: KubeClientSubsetReport | undefined;
-  const result = await build(allocatorBundleOptions(repoRoot, outfile, { ociCore: (r) => (subset = r), kubeClient: (r) => (kubeSubset = r) }));
+  const reports = {
+    ociCore: (r: OciCoreSubsetReport) => (subset = r),
+    kubeClient: (r: KubeClientSubsetReport) => (kubeSubset = r),
+  };
+  const result = await build(allocatorBundleOptions(repoRoot, outfile, reports));
   const buildMs = Date.now() - started;
   const bytes = (await stat(outfile)).size;
   const gzipBytes = gzipSync(await readFile(outfile)).length;
@@ -59,12 +64,18 @@ async function main(): Promise<void> {
   const top = bytesByPackage(result.metafile).slice(0, 8);
   process.stdout.write(`  largest packages: ${top.map((p) => `${p.name} ${kb(p.bytes)}`).join(", ")}\n`);
   const files = inputBytes(result.metafile).slice(0, 8);
-  process.stdout.write(`  largest inputs: ${files.map((f) => `${f.path.replace(/^.*node_modules\//, "")} ${kb(f.bytes)}`).join(", ")}\n`);
+  const fileList = files.map((f) => `${f.path.replace(/^.*node_modules\//, "")} ${kb(f.bytes)}`).join(", ");
+  process.stdout.write(`  largest inputs: ${fileList}\n`);
   if (subset) process.stdout.write(`  ${describeSubset(subset)}\n`);
-  if (kubeSubset) process.stdout.write(`  client-node subset: ${kubeSubset.keptMethods} methods of the generated API classes kept, ${kubeSubset.droppedMethods} dropped\n`);
+  if (kubeSubset) {
+    const { keptMethods, droppedMethods } = kubeSubset;
+    process.stdout.write(`  client-node subset: ${keptMethods} API class methods kept, ${droppedMethods} dropped\n`);
+  }
   await writeFile(`${outfile}.meta.json`, JSON.stringify(result.metafile));
-  await writeFile(`${outfile}.inputs.txt`, renderBundleReport(result.metafile, { bundle: ALLOCATOR_BUNDLE, bytes, top: 40, ...(subset ? { subset } : {}) }));
-  process.stdout.write(`  report: ${ALLOCATOR_BUNDLE}.inputs.txt (top 40 inputs), metafile: ${ALLOCATOR_BUNDLE}.meta.json\n`);
+  const reportOptions = { bundle: ALLOCATOR_BUNDLE, bytes, top: 40, ...(subset ? { subset } : {}) };
+  const report = renderBundleReport(result.metafile, reportOptions);
+  await writeFile(`${outfile}.inputs.txt`, report);
+  process.stdout.write(`  report: ${ALLOCATOR_BUNDLE}.inputs.txt (top 40 inputs); ${ALLOCATOR_BUNDLE}.meta.json\n`);
   if (!args.measure) return;
 
   const unbundledEntry = await writeUnbundledTree(repoRoot, result.metafile, ALLOCATOR_ENTRY, join(repoRoot, "dist", "unbundled"));

@@ -20,7 +20,10 @@ export interface KubeClientSubsetReport {
   droppedMethods: number;
 }
 
-const TARGET = /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/](apis[\\/][A-Za-z0-9]+Api\.js|types[\\/](?:ObjectParamAPI|ObservableAPI|PromiseAPI)\.js)$/;
+const TARGET = new RegExp(
+  String.raw`[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/]` +
+    String.raw`(apis[\\/][A-Za-z0-9]+Api\.js|types[\\/](?:ObjectParamAPI|ObservableAPI|PromiseAPI)\.js)$`,
+);
 
 export interface KubeClientSubsetOptions {
   /** Called once per build, before anything loads: the identifiers whose methods stay. */
@@ -41,7 +44,8 @@ export function kubeClientSubsetPlugin(options: KubeClientSubsetOptions): Plugin
       build.onLoad({ filter: TARGET }, (args) => {
         const m = TARGET.exec(args.path)!;
         if (!subset) {
-          const computed = computeKubeSubset(args.path.slice(0, m.index) + "/node_modules/@kubernetes/client-node/dist/gen", wanted);
+          const genDir = `${args.path.slice(0, m.index)}/node_modules/@kubernetes/client-node/dist/gen`;
+          const computed = computeKubeSubset(genDir, wanted);
           subset = computed.files;
           options.onReport?.(computed.report);
         }
@@ -54,12 +58,18 @@ export function kubeClientSubsetPlugin(options: KubeClientSubsetOptions): Plugin
 }
 
 /** The trimmed texts, keyed by their path under dist/gen. Exported for tests. */
-export function computeKubeSubset(genDir: string, wanted: ReadonlySet<string>): { files: Map<string, string>; report: KubeClientSubsetReport } {
+export function computeKubeSubset(
+  genDir: string,
+  wanted: ReadonlySet<string>,
+): { files: Map<string, string>; report: KubeClientSubsetReport } {
   const paths = [
-    ...readdirSync(join(genDir, "apis")).filter((f) => /^[A-Za-z0-9]+Api\.js$/.test(f)).map((f) => `apis/${f}`),
+    ...readdirSync(join(genDir, "apis"))
+      .filter((f) => /^[A-Za-z0-9]+Api\.js$/.test(f))
+      .map((f) => `apis/${f}`),
     ...["ObjectParamAPI", "ObservableAPI", "PromiseAPI"].map((f) => `types/${f}.js`),
   ];
-  const results = trimClassesJointly(paths.map((p) => readFileSync(join(genDir, p), "utf8")), wanted, { keepAllClasses: true });
+  const texts = paths.map((p) => readFileSync(join(genDir, p), "utf8"));
+  const results = trimClassesJointly(texts, wanted, { keepAllClasses: true });
   return {
     files: new Map(paths.map((p, i) => [p, results[i]!.text])),
     report: {

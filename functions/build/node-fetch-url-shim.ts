@@ -13,8 +13,9 @@ export function nodeFetchUrlShimPlugin(): Plugin {
   return {
     name: "node-fetch-url-shim",
     setup(build) {
+      const shim = join(__dirname, "shims", "whatwg-url.cjs");
       build.onResolve({ filter: /^whatwg-url$/ }, (args) =>
-        /[\\/]node_modules[\\/]node-fetch[\\/]/.test(args.importer) ? { path: join(__dirname, "shims", "whatwg-url.cjs") } : undefined,
+        /[\\/]node_modules[\\/]node-fetch[\\/]/.test(args.importer) ? { path: shim } : undefined,
       );
     },
   };

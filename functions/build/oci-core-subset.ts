@@ -32,7 +32,10 @@ export interface OciCoreSubsetReport {
   totalRequests: number;
 }
 
-const TARGET = /[\\/]node_modules[\\/]oci-core[\\/](index\.js|lib[\\/]client\.js|lib[\\/]model[\\/]index\.js|lib[\\/]request[\\/]index\.js)$/;
+const TARGET = new RegExp(
+  String.raw`[\\/]node_modules[\\/]oci-core[\\/]` +
+    String.raw`(index\.js|lib[\\/]client\.js|lib[\\/]model[\\/]index\.js|lib[\\/]request[\\/]index\.js)$`,
+);
 
 export interface OciCoreSubsetOptions {
   /** Called once per build, before anything loads: the identifiers whose operations, models and requests stay. */
@@ -66,7 +69,10 @@ export function ociCoreSubsetPlugin(options: OciCoreSubsetOptions): Plugin {
 }
 
 /** The trimmed texts of the four files, keyed by their path inside the package. Exported for tests. */
-export function computeSubset(root: string, wanted: ReadonlySet<string>): { files: Map<string, string>; report: OciCoreSubsetReport } {
+export function computeSubset(
+  root: string,
+  wanted: ReadonlySet<string>,
+): { files: Map<string, string>; report: OciCoreSubsetReport } {
   const read = (p: string) => readFileSync(join(root, p), "utf8");
   const client = trimClasses(read("lib/client.js"), wanted);
   const clientText = dropUnusedLocalRequires(client.text);

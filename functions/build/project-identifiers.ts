@@ -21,7 +21,8 @@ export async function projectIdentifiers(repoRoot: string, entry: string): Promi
     metafile: true,
     logLevel: "silent",
   });
-  const files = Object.keys(result.metafile.inputs).filter((p) => !p.split("/").includes("node_modules") && /\.[cm]?[jt]s$/.test(p));
+  const isProjectCode = (p: string) => !p.split("/").includes("node_modules") && /\.[cm]?[jt]s$/.test(p);
+  const files = Object.keys(result.metafile.inputs).filter(isProjectCode);
   const words = new Set<string>();
   for (const file of files) for (const w of identifiersIn(await readFile(join(repoRoot, file), "utf8"))) words.add(w);
   return words;

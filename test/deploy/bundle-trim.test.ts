@@ -8,7 +8,11 @@ import { inputBytes, packageOf } from "../../functions/build/bundle-report";
 import { computeSubset } from "../../functions/build/oci-core-subset";
 import { projectIdentifiers } from "../../functions/build/project-identifiers";
 import { identifiersIn, parseClasses, trimClasses } from "../../functions/build/trim/class-members";
-import { dropUnusedLocalRequires, namespaceEntries, trimNamespaceIndex } from "../../functions/build/trim/namespace-index";
+import {
+  dropUnusedLocalRequires,
+  namespaceEntries,
+  trimNamespaceIndex,
+} from "../../functions/build/trim/namespace-index";
 
 const REPO = resolve(__dirname, "..", "..");
 
@@ -77,10 +81,32 @@ describe("bundle trimming of generated SDK code", () => {
     });
 
     const cases: Array<{ wanted: string[]; kept: string[]; gone: string[] }> = [
-      { wanted: ["ComputeClient", "getInstance"], kept: ["getInstance(req)", "call(name, m)", "set region"], gone: ["launchInstance", "createWaiters", "listVnicAttachments(req)", "class BlockstorageClient", "BlockstorageClient."] },
-      { wanted: ["ComputeClient", "listVnicAttachmentsRecordIterator"], kept: ["listVnicAttachmentsRecordIterator", "listVnicAttachments(req)"], gone: ["getInstance(req)", "call(name, m)"] },
-      { wanted: ["ComputeClient", "BlockstorageClient", "getVolume"], kept: ["getVolume(req)", "exports.BlockstorageClient", "BlockstorageClient.endpointServiceName"], gone: ["getInstance(req)"] },
-      { wanted: [], kept: ['"use strict";'], gone: ["class ComputeClient", "exports.ComputeClient", "ComputeClient.serviceEndpointTemplate"] },
+      {
+        wanted: ["ComputeClient", "getInstance"],
+        kept: ["getInstance(req)", "call(name, m)", "set region"],
+        gone: [
+          "launchInstance",
+          "createWaiters",
+          "listVnicAttachments(req)",
+          "class BlockstorageClient",
+          "BlockstorageClient.",
+        ],
+      },
+      {
+        wanted: ["ComputeClient", "listVnicAttachmentsRecordIterator"],
+        kept: ["listVnicAttachmentsRecordIterator", "listVnicAttachments(req)"],
+        gone: ["getInstance(req)", "call(name, m)"],
+      },
+      {
+        wanted: ["ComputeClient", "BlockstorageClient", "getVolume"],
+        kept: ["getVolume(req)", "exports.BlockstorageClient", "BlockstorageClient.endpointServiceName"],
+        gone: ["getInstance(req)"],
+      },
+      {
+        wanted: [],
+        kept: ['"use strict";'],
+        gone: ["class ComputeClient", "exports.ComputeClient", "ComputeClient.serviceEndpointTemplate"],
+      },
     ];
     for (const c of cases) {
       it(`keeps the named classes and methods and what they call, wanting ${c.wanted.join(", ") || "nothing"}`, () => {
@@ -111,39 +137,81 @@ describe("bundle trimming of generated SDK code", () => {
     ].join("\n");
 
     it("lists the entries and keeps only the wanted ones, without the void declarations", () => {
-      expect(namespaceEntries(INDEX)).to.deep.equal([{ name: "A", file: "./a" }, { name: "B", file: "./b" }]);
-      expect(trimNamespaceIndex(INDEX, new Set(["B"]))).to.equal('const B = __importStar(require("./b"));\nexports.B = B.B;');
+      expect(namespaceEntries(INDEX)).to.deep.equal([
+        { name: "A", file: "./a" },
+        { name: "B", file: "./b" },
+      ]);
+      expect(trimNamespaceIndex(INDEX, new Set(["B"]))).to.equal(
+        'const B = __importStar(require("./b"));\nexports.B = B.B;',
+      );
     });
 
     it("refuses an entry that is not followed by its export line", () => {
-      expect(() => trimNamespaceIndex('const A = __importStar(require("./a"));\nexports.X = 1;', new Set(["A"]))).to.throw(/expected "exports.A = A.A;"/);
+      expect(() =>
+        trimNamespaceIndex('const A = __importStar(require("./a"));\nexports.X = 1;', new Set(["A"])),
+      ).to.throw(/expected "exports.A = A.A;"/);
     });
 
     it("drops relative requires nothing uses, keeps used ones and every package require", () => {
-      const text = ['const a = require("./a");', 'const b = __importStar(require("../b"));', 'const c = require("c");', "a.run();"].join("\n");
-      expect(dropUnusedLocalRequires(text)).to.equal(['const a = require("./a");', 'const c = require("c");', "a.run();"].join("\n"));
+      const text = [
+        'const a = require("./a");',
+        'const b = __importStar(require("../b"));',
+        'const c = require("c");',
+        "a.run();",
+      ].join("\n");
+      expect(dropUnusedLocalRequires(text)).to.equal(
+        ['const a = require("./a");', 'const c = require("c");', "a.run();"].join("\n"),
+      );
     });
   });
 
   describe("the real oci-core subset", () => {
-    it("keeps every ComputeClient and VirtualNetworkClient operation the OCI adapters call, and their answer models", async () => {
+    it("keeps every Compute and VirtualNetwork operation the OCI adapters call, and their answer models", async () => {
       const words = await projectIdentifiers(REPO, ALLOCATOR_ENTRY);
       const { files, report } = computeSubset(join(REPO, "node_modules", "oci-core"), words);
       const client = files.get("lib/client.js")!;
-      for (const op of ["getInstance", "listVnicAttachments", "attachVnic", "getVnicAttachment", "detachVnic", "getVnic", "listPrivateIps", "createPrivateIp", "deletePrivateIp", "listSubnets", "listNetworkSecurityGroups", "getSubnetIpInventory", "bulkCreatePrivateIps"]) {
+      for (const op of [
+        "getInstance",
+        "listVnicAttachments",
+        "attachVnic",
+        "getVnicAttachment",
+        "detachVnic",
+        "getVnic",
+        "listPrivateIps",
+        "createPrivateIp",
+        "deletePrivateIp",
+        "listSubnets",
+        "listNetworkSecurityGroups",
+        "getSubnetIpInventory",
+        "bulkCreatePrivateIps",
+      ]) {
         expect(client, op).to.match(new RegExp(`^    ${op}\\(`, "m"));
       }
       expect(client).to.not.match(/^    launchInstance\(/m);
       expect(report.droppedClasses).to.have.members(["BlockstorageClient", "ComputeManagementClient"]);
       const models = files.get("lib/model/index.js")!;
-      for (const m of ["Instance", "VnicAttachment", "Vnic", "PrivateIp", "Subnet", "AttachVnicDetails", "CreateVnicDetails", "CreatePrivateIpDetails"]) expect(models, m).to.include(`exports.${m} = ${m}.${m};`);
+      for (const m of [
+        "Instance",
+        "VnicAttachment",
+        "Vnic",
+        "PrivateIp",
+        "Subnet",
+        "AttachVnicDetails",
+        "CreateVnicDetails",
+        "CreatePrivateIpDetails",
+      ])
+        expect(models, m).to.include(`exports.${m} = ${m}.${m};`);
       expect(report.keptModels).to.be.below(report.totalModels / 4);
     });
 
-    it("the bundle stays under 2.5 MB and holds neither whatwg-url, tr46 nor the dropped oci-core clients", async () => {
+    it("the bundle stays under 2.5 MB without whatwg-url, tr46 or the dropped oci-core clients", async () => {
       const dir = await mkdtemp(join(tmpdir(), "ocipam-trim-"));
       try {
-        const result = await build({ ...allocatorBundleOptions(REPO, join(dir, "func.cjs")), write: false, logLevel: "silent" });
+        const result = await build({
+          ...allocatorBundleOptions(REPO, join(dir, "func.cjs")),
+          write: false,
+          logLevel: "silent",
+        });
         const bytes = result.outputFiles![0]!.contents.length;
         expect(bytes).to.be.at.most(2.5e6);
         const packages = new Set(inputBytes(result.metafile).map((i) => packageOf(i.path)));

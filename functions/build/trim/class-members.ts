@@ -67,9 +67,15 @@ function parseBody(lines: readonly string[], className: string, from: number, to
     const head = MEMBER_HEAD.exec(line);
     if (!head) throw new Error(`class ${className}: unexpected line ${i + 1}: ${line.slice(0, 120)}`);
     const end = lines.indexOf("    }", i + 1);
-    if (end < 0 || end >= to) throw new Error(`class ${className}: member at line ${i + 1} has no closing "    }" line`);
+    if (end < 0 || end >= to) {
+      throw new Error(`class ${className}: member at line ${i + 1} has no closing "    }" line`);
+    }
     const name = head[2]!;
-    const kind = name === "constructor" ? "constructor" : head[1] === "get" || head[1] === "set" ? "accessor" : head[1] === "static" ? "static" : "method";
+    const modifier = head[1];
+    let kind: ClassMember["kind"] = "method";
+    if (name === "constructor") kind = "constructor";
+    else if (modifier === "get" || modifier === "set") kind = "accessor";
+    else if (modifier === "static") kind = "static";
     members.push({ name, kind, start, end: end + 1 });
     i = end + 1;
     start = i;
@@ -114,7 +120,11 @@ export function trimClasses(text: string, wanted: ReadonlySet<string>, options: 
  * CoreV1ApiResponseProcessor.listNodeWithHttpInfo in another file). Dropped classes lose their trailing
  * `Name.x = …` / `exports.Name = Name` statements too. Lines outside classes are kept as they are.
  */
-export function trimClassesJointly(texts: readonly string[], wanted: ReadonlySet<string>, options: TrimOptions = {}): TrimResult[] {
+export function trimClassesJointly(
+  texts: readonly string[],
+  wanted: ReadonlySet<string>,
+  options: TrimOptions = {},
+): TrimResult[] {
   const files = texts.map((text) => {
     const lines = text.split("\n");
     const classes = parseClasses(lines);
@@ -159,9 +169,13 @@ export function trimClassesJointly(texts: readonly string[], wanted: ReadonlySet
       text: out,
       keptClasses: kept.map((c) => c.name),
       droppedClasses: dropped.map((c) => c.name),
-      keptMethods: kept.reduce((n, c) => n + c.members.filter((m) => m.kind === "method" && keptMembers.has(m)).length, 0),
+      keptMethods: kept.reduce((n, c) => n + c.members.filter((m) => isKeptMethod(m, keptMembers)).length, 0),
       droppedMethods,
       identifiers: identifiersIn(out),
     };
   });
+}
+
+function isKeptMethod(m: ClassMember, kept: ReadonlySet<ClassMember>): boolean {
+  return m.kind === "method" && kept.has(m);
 }

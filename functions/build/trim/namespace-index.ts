@@ -29,7 +29,10 @@ export function trimNamespaceIndex(text: string, keep: ReadonlySet<string>): str
     const m = PAIR_HEAD.exec(line);
     if (m) {
       const next = lines[i + 1] ?? "";
-      if (next !== `exports.${m[1]} = ${m[1]}.${m[1]};`) throw new Error(`index entry ${m[1]}: expected "exports.${m[1]} = ${m[1]}.${m[1]};" next, got ${next.slice(0, 120)}`);
+      const expected = `exports.${m[1]} = ${m[1]}.${m[1]};`;
+      if (next !== expected) {
+        throw new Error(`index entry ${m[1]}: expected "${expected}" next, got ${next.slice(0, 120)}`);
+      }
       if (keep.has(m[1]!)) out.push(line, next);
       i++;
       continue;
