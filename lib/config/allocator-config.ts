@@ -1,4 +1,5 @@
 import { ConfigError } from "../errors";
+import { MAX_BLOCK_PREFIX_LENGTH, MIN_BLOCK_PREFIX_LENGTH } from "../core/blocks/held";
 import type { PlannerConfig } from "../core/model";
 import { parseBoolean, parseEnum, parseHttpUrl, parseInteger, parseNumber, parseOcidList, parseTags, pickPrefixedKeys } from "./parse";
 
@@ -83,6 +84,8 @@ export const ALLOCATOR_CONFIG_KEYS: readonly ConfigKey[] = [
   { key: "OCIPAM_NSG_IDS", default: "", description: "NSGs for new VNICs (comma-separated OCIDs); default: NSGs matching OCIPAM_NSG_TAGS, else the primary VNIC's." },
   { key: "OCIPAM_NSG_TAGS", default: "", description: "key=value pairs selecting the NSGs of new VNICs." },
   { key: "OCIPAM_IPS_PER_VNIC", default: "31", description: "Secondary private-IP objects per VNIC. 31 fits every tenancy; OCI's limit is 64 on Universal Credits and 32 on Pay-As-You-Go/Trial (Service Limits, docs.oracle.com/iaas/Content/General/Concepts/servicelimits.htm)." },
+  { key: "OCIPAM_IP_BLOCK_PREFIX_LENGTH", default: "32", description: "Prefix length of each private-IP object the allocator creates: 32 = one address per object; 24 to 31 = one IP CIDR block of 2^(32-n) addresses per object (28: 16 addresses), placed aligned in the subnet; only the addresses Cilium's watermarks ask for are offered in the pool. OCI documents /18 to /31 (docs.oracle.com/iaas/Content/Network/Tasks/managingIPaddresses.htm); above 256 addresses per object a block is held too long to be released whole." },
+  { key: "OCIPAM_MAX_PODS_PER_NODE", default: "0", description: "Ceiling on the addresses a node's pool may hold whatever the shape and block size allow (match the kubelet's max-pods); 0 = no ceiling." },
   { key: "OCIPAM_FIRST_INTERFACE_INDEX", default: "0", description: "VNICs below this device index never carry pod IPs (0: the primary VNIC does; 1: only secondary VNICs)." },
   { key: "OCIPAM_EXCLUDE_INTERFACE_TAGS", default: "", description: "key=value pairs; a VNIC carrying all of them is never used." },
   { key: "OCIPAM_RELEASE_EXCESS_IPS", default: "false", description: "Release excess IPs through Cilium's handshake." },
@@ -191,6 +194,8 @@ export function loadAllocatorConfig(values: Record<string, string | undefined>):
       nsgTags: parseTags("OCIPAM_NSG_TAGS", str("OCIPAM_NSG_TAGS")),
       releaseExcessIps: parseBoolean("OCIPAM_RELEASE_EXCESS_IPS", str("OCIPAM_RELEASE_EXCESS_IPS")),
       excessIpReleaseDelaySeconds: parseInteger("OCIPAM_EXCESS_IP_RELEASE_DELAY", str("OCIPAM_EXCESS_IP_RELEASE_DELAY"), 0),
+      ipBlockPrefixLength: parseInteger("OCIPAM_IP_BLOCK_PREFIX_LENGTH", str("OCIPAM_IP_BLOCK_PREFIX_LENGTH"), MIN_BLOCK_PREFIX_LENGTH, MAX_BLOCK_PREFIX_LENGTH),
+      maxPodsPerNode: parseInteger("OCIPAM_MAX_PODS_PER_NODE", str("OCIPAM_MAX_PODS_PER_NODE"), 0, 65_536),
     },
     compartmentIds,
     networkCompartmentId: get("OCIPAM_NETWORK_COMPARTMENT_ID") ? parseOcidList("OCIPAM_NETWORK_COMPARTMENT_ID", str("OCIPAM_NETWORK_COMPARTMENT_ID"), "compartment")[0]! : compartmentIds[0]!,

@@ -1,4 +1,5 @@
 import type { AllocationIp, ReleaseStatus } from "./model";
+import { blockAddresses } from "./blocks/cidr";
 import { sortPool } from "./pool";
 
 /**
@@ -38,18 +39,34 @@ export interface PoolAfterExecution {
  * created IP whose address is still `released` in status (OCI reused a just-deleted address while the agent holds the
  * entry) is held back: the agent drops a `released` entry only once the address has left the pool (Cilium crd.go), so
  * the new IP joins the pool on a later round, never as an address the agent considers gone.
+ *
+ * A created IP CIDR block offers its lowest `offer` addresses (what the plan asked for); the rest stay held but
+ * unoffered, and an address still `released` in status is skipped the same way.
  */
 export function poolAfterExecution(
   planned: Record<string, AllocationIp>,
   created: ReadonlyArray<{ ipAddress: string; vnicId: string }>,
   deleted: ReadonlySet<string>,
   releasedInStatus: ReadonlySet<string>,
+  createdBlocks: ReadonlyArray<{ ipAddress: string; vnicId: string; cidrPrefixLength?: number; offer: number }> = [],
 ): PoolAfterExecution {
   const pool: Record<string, AllocationIp> = { ...planned };
   const heldBack: string[] = [];
   for (const ip of created) {
     if (releasedInStatus.has(ip.ipAddress)) heldBack.push(ip.ipAddress);
     else pool[ip.ipAddress] = { resource: ip.vnicId };
+  }
+  for (const block of createdBlocks) {
+    let offered = 0;
+    for (const address of blockAddresses(block.ipAddress, block.cidrPrefixLength ?? 32)) {
+      if (offered >= block.offer) break;
+      if (releasedInStatus.has(address)) {
+        heldBack.push(address);
+        continue;
+      }
+      pool[address] = { resource: block.vnicId };
+      offered++;
+    }
   }
   for (const ip of deleted) delete pool[ip];
   return { pool: sortPool(pool), heldBack };

@@ -23,8 +23,12 @@ export function describeAction(action: PlanAction): string {
       return `tag ${action.privateIps.length} prewarmed IPs and ${action.vnics.length} VNICs with the node's name`;
     case "assignIps":
       return `assign ${action.count} secondary IPs on VNIC ${action.vnicId} (subnet ${action.subnetId})`;
+    case "assignBlocks":
+      return `create ${action.blocks.length} /${action.prefixLength} IP CIDR blocks on VNIC ${action.vnicId} (subnet ${action.subnetId}) at ${action.blocks.map((b) => b.candidates[0]).join(", ")}, offering ${action.blocks.reduce((n, b) => n + b.offer, 0)} addresses`;
+    case "releaseBlocks":
+      return `delete ${action.blocks.length} IP CIDR blocks: ${action.blocks.map((b) => `${b.ipAddress}/${b.prefixLength}`).join(", ")}`;
     case "attachVnic":
-      return `attach a VNIC on subnet ${action.subnetId} (index ${action.index}, NSGs ${action.nsgIds.join(", ") || "none"}), then assign ${action.thenAssign} IPs`;
+      return `attach a VNIC on subnet ${action.subnetId} (index ${action.index}, NSGs ${action.nsgIds.join(", ") || "none"}), then ${action.thenBlocks ? `create ${action.thenBlocks.blocks.length} /${action.thenBlocks.prefixLength} blocks offering` : "assign"} ${action.thenAssign} IPs`;
     case "awaitAttachment":
       return `wait for VNIC attachment ${action.attachmentId} to be ATTACHED`;
     case "markForRelease":

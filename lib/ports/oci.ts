@@ -143,10 +143,16 @@ export interface OciNetwork {
    */
   listPrivateIpsInSubnet(subnetId: string, options?: CallOptions): Promise<PrivateIpInfo[]>;
   /**
-   * Called once per IP the plan assigns. Must send `retryToken` as opc-retry-token and tag the IP; OCI picks the
-   * address. A VNIC at its secondary-IP limit or a full subnet is a non-retryable OciApiError.
+   * Called once per IP the plan assigns, and once per IP CIDR block candidate it tries. Must send `retryToken` as
+   * opc-retry-token and tag the object. Without `cidrPrefixLength` OCI picks the address. With it (block mode), the
+   * object is the aligned block `ipAddress/cidrPrefixLength` (CreatePrivateIpDetails.cidrPrefixLength "when combined
+   * with the ipAddress field", oci-core lib/model/create-private-ip-details.d.ts): both fields are sent. A VNIC at its
+   * private-IP object limit (400 LimitExceeded), a full subnet, or a block over a held address (409 Conflict) is a
+   * non-retryable OciApiError; a subnet UPDATING answers 409 IncorrectState (retried within the deadline).
    */
-  createPrivateIp(request: { vnicId: string; displayName: string; freeformTags: Record<string, string>; retryToken: string }, options?: CallOptions): Promise<Mutation<PrivateIpInfo>>;
+  createPrivateIp(request: {
+    vnicId: string; displayName: string; freeformTags: Record<string, string>; retryToken: string; ipAddress?: string; cidrPrefixLength?: number;
+  }, options?: CallOptions): Promise<Mutation<PrivateIpInfo>>;
   /** Called only for allocator-owned IPs the agent acknowledged (release) or orphans (collection). */
   deletePrivateIp(privateIpId: string, options?: CallOptions): Promise<Mutation<void>>;
   /**
@@ -169,6 +175,14 @@ export interface OciNetwork {
    * CIDR address counts every address of its block, not one).
    */
   countAssignedIps(subnetId: string, options?: CallOptions): Promise<number>;
+  /**
+   * Called in block mode for the subnets a plan may place IP CIDR blocks in: what the subnet's IP inventory
+   * (GetSubnetIpInventory) reports as allocated, one CIDR string per private-IP object ("10.0.1.7/32" for a single
+   * address, "10.0.1.16/28" for a block), and the assigned-address count `countAssignedIps` would answer, from the
+   * same one call. The inventory may lag: a block chosen from it can still collide (409 Conflict), and the plan's
+   * fall-back candidates cover that.
+   */
+  getSubnetAllocations(subnetId: string, options?: CallOptions): Promise<{ assignedAddresses: number; allocations: string[] }>;
   /** Called only when NSG tags are configured. */
   listNetworkSecurityGroups(compartmentId: string, vcnId: string, options?: CallOptions): Promise<NsgInfo[]>;
 }

@@ -1,5 +1,7 @@
 import { missingPoolAddresses, poolAfterExecution, releaseStatusAfterDeletes } from "../core/execution-outcome";
-import type { AllocationIp, AttachVnicAction, Plan, ReleaseStatus } from "../core/model";
+import { blockAddresses } from "../core/blocks/cidr";
+import { isBlock } from "../core/blocks/held";
+import type { AllocationIp, AssignBlocksAction, AttachVnicAction, BlockRequest, Plan, ReleaseBlocksAction, ReleaseStatus } from "../core/model";
 import { attachmentDisplayName, ownershipTags } from "../core/ownership";
 import { freshRetryToken } from "../core/retry-token";
 import type { PrivateIpInfo, VnicAttachmentInfo } from "../ports/oci";
@@ -13,6 +15,19 @@ import type { UsedAddresses } from "./used-addresses";
 
 export interface Execution {
   created: Array<PrivateIpInfo & { vnicId: string }>;
+  /** IP CIDR blocks created, each with how many of its addresses the plan offers in the pool. */
+  createdBlocks: Array<PrivateIpInfo & { vnicId: string; offer: number }>;
+  /** IP CIDR blocks deleted (`first/prefix`). */
+  releasedBlocks: string[];
+  /**
+   * VNICs OCI refused another private-IP object on (400 LimitExceeded: the tenancy's per-VNIC limit is below the
+   * configured one): full for this round, reported as AtCapacity with the reason, never retried in a loop.
+   */
+  vnicsFull: Array<{ vnicId: string; message: string }>;
+  /** Subnets that answered 409 IncorrectState (UPDATING after a first IP CIDR address): the next round waits. */
+  subnetsUpdating: string[];
+  /** Blocks whose every candidate another allocator took first (409 Conflict): the next round re-places them. */
+  blocksUnplaced: number;
   released: string[];
   attached: VnicAttachmentInfo[];
   /** Attachments this execution created (as opposed to ones it only waited for). */
@@ -69,15 +84,15 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   const ipDisplayName = node ? `ocipam ${node}` : `ocipam ${plan.instanceId}`;
   const logBase = { node, instance: plan.instanceId, callId };
   const result: Execution = {
-    created: [], released: [], attached: [], attachmentsStarted: 0, adopted: 0, failures: [], refusedInUse: [], poolMissing: [], deadlineReached: false,
+    created: [], createdBlocks: [], releasedBlocks: [], vnicsFull: [], subnetsUpdating: [], blocksUnplaced: 0, released: [], attached: [], attachmentsStarted: 0, adopted: 0, failures: [], refusedInUse: [], poolMissing: [], deadlineReached: false,
     resourceVersion: observation.ciliumNode.resourceVersion, wrotePool: false, wroteReleaseStatus: false,
   };
   const deletedOk = new Set<string>();
   // Addresses whose `released` entry is in status.ipam.release-ips (as read, then as this execution writes it).
   let releasedInStatus = releasedIn(observation.ciliumNode.ipam.releaseIps);
 
-  const createIp = async (vnicId: string, retryToken: string) => {
-    const request = { vnicId, displayName: ipDisplayName, freeformTags: tags, retryToken };
+  const createIp = async (vnicId: string, retryToken: string, block?: { ipAddress: string; cidrPrefixLength: number }) => {
+    const request = { vnicId, displayName: ipDisplayName, freeformTags: tags, retryToken, ...(block ?? {}) };
     try {
       return await deps.network.createPrivateIp(request, call);
     } catch (err) {
@@ -103,6 +118,86 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
         recordFailure(s.reason, { vnic: vnicId, operation: "CreatePrivateIp" });
       }
     }
+  };
+
+  /**
+   * One IP CIDR block: its candidates in the planned order, each with its own retry token. 409 Conflict (another
+   * allocator, or an address OCI handed out since the inventory was read, holds part of it) moves to the next
+   * candidate; 400 LimitExceeded marks the VNIC full for the round; 409 IncorrectState (the subnet is UPDATING, still
+   * so after the adapter's retries) stops creates in that subnet for the round. Neither is a failure of the node.
+   */
+  const full = new Set<string>();
+  const updatingSubnets = new Set<string>();
+  const createBlock = async (vnicId: string, subnetId: string | undefined, prefixLength: number, block: BlockRequest) => {
+    for (let i = 0; i < block.candidates.length; i++) {
+      if (full.has(vnicId) || (subnetId && updatingSubnets.has(subnetId))) return;
+      if (budget.expired()) {
+        result.deadlineReached = true;
+        return;
+      }
+      const ipAddress = block.candidates[i]!;
+      const fields = { ...logBase, vnic: vnicId, operation: "CreatePrivateIp", ip: `${ipAddress}/${prefixLength}` };
+      try {
+        const done = await createIp(vnicId, block.retryTokens[i]!, { ipAddress, cidrPrefixLength: prefixLength });
+        result.createdBlocks.push({ ...done.value, vnicId, offer: block.offer, cidrPrefixLength: done.value.cidrPrefixLength ?? prefixLength });
+        log.info({ ...fields, privateIpId: done.value.id, opcRequestId: done.opcRequestId, offer: block.offer }, "IP CIDR block created");
+        return;
+      } catch (err) {
+        if (!(err instanceof OciApiError) || err instanceof OciDeadlineError) return recordFailure(err, fields);
+        const logged = { ...fields, statusCode: err.statusCode, serviceCode: err.serviceCode, opcRequestId: err.opcRequestId };
+        if (err.statusCode === 409 && err.serviceCode === "Conflict" && !err.retryTokenRefused) {
+          log.info(logged, "block taken by another allocation; trying the next candidate");
+          continue;
+        }
+        if (err.statusCode === 400 && err.serviceCode === "LimitExceeded") {
+          full.add(vnicId);
+          result.vnicsFull.push({ vnicId, message: err.message });
+          log.warn(logged, "OCI refused another private-IP object on this VNIC: full for this round");
+          return;
+        }
+        if (err.statusCode === 409 && err.serviceCode === "IncorrectState") {
+          if (subnetId) updatingSubnets.add(subnetId);
+          result.subnetsUpdating.push(subnetId ?? vnicId);
+          log.info(logged, "the subnet is UPDATING: its blocks wait for the next round");
+          return;
+        }
+        return recordFailure(err, fields);
+      }
+    }
+    result.blocksUnplaced++;
+    log.info({ ...logBase, vnic: vnicId, candidates: block.candidates }, "every candidate of a block was taken; the next round re-places it");
+  };
+
+  const createBlocks = async (vnicId: string, subnetId: string | undefined, prefixLength: number, blocks: BlockRequest[]) => {
+    await mapSettledLimit(blocks, config.createConcurrency, (b) => createBlock(vnicId, subnetId, prefixLength, b));
+  };
+
+  /** A block goes only when no agent reports any of its addresses as used (checked address by address). */
+  const deleteBlocks = async (action: ReleaseBlocksAction) => {
+    await mapSettledLimit(action.blocks, config.createConcurrency, async (b) => {
+      const cidr = `${b.ipAddress}/${b.prefixLength}`;
+      for (const address of blockAddresses(b.ipAddress, b.prefixLength)) {
+        const usedBy = await context.usedAddresses?.usedBy(address);
+        if (usedBy === undefined) continue;
+        result.refusedInUse.push({ ipAddress: address, usedBy });
+        log.warn({ ...logBase, vnic: b.vnicId, ip: address, block: cidr, usedBy }, `block ${cidr} not deleted: the agent of ${usedBy} reports ${address} as used`);
+        return;
+      }
+      if (!context.usedAddresses) {
+        // Without the check a block is never deleted (a prewarm plans no release).
+        log.warn({ ...logBase, vnic: b.vnicId, block: cidr }, "block not deleted: no used-address check in this invocation");
+        return;
+      }
+      try {
+        const done = await deps.network.deletePrivateIp(b.privateIpId, { ...call, notFoundIsGone: true });
+        result.releasedBlocks.push(cidr);
+        log.info({ ...logBase, vnic: b.vnicId, operation: "DeletePrivateIp", block: cidr, privateIpId: b.privateIpId, opcRequestId: done.opcRequestId }, "IP CIDR block released");
+      } catch (err) {
+        if (err instanceof OciApiError && err.notFound) result.releasedBlocks.push(cidr);
+        else if (err instanceof OciApiError && err.statusCode === 409 && err.serviceCode === "IncorrectState") result.subnetsUpdating.push(b.vnicId);
+        else recordFailure(err, { vnic: b.vnicId, operation: "DeletePrivateIp", block: cidr });
+      }
+    });
   };
 
   const recordFailure = (err: unknown, fields: Record<string, unknown>) => {
@@ -157,10 +252,17 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       case "releaseIps":
         await mapSettledLimit(action.ips, config.createConcurrency, (ip) => deleteReleased(ip, action.vnicId));
         break;
+      case "releaseBlocks":
+        await deleteBlocks(action);
+        break;
+      case "assignBlocks":
+        await assignBlocks(action);
+        break;
       case "markForRelease":
         break; // carried by the status write that follows
       case "writeReleaseStatus": {
-        const observedAddresses = new Set(observation.observed.vnics.flatMap((v) => v.privateIps.map((p) => p.ipAddress)));
+        // Single-address objects only: a block's first address is its object's, but a block address is never deleted alone.
+        const observedAddresses = new Set(observation.observed.vnics.flatMap((v) => v.privateIps.filter((p) => !isBlock(p)).map((p) => p.ipAddress)));
         const next = releaseStatusAfterDeletes(action.releaseIps, observation.observed.ciliumNode.releaseIps, deletedOk, observedAddresses);
         const written = await guarded(() => deps.ciliumNodes.writeReleaseStatus(node, result.resourceVersion, next, observation.ciliumNode.ipam.releaseIps));
         if (written === undefined) return result;
@@ -188,7 +290,7 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
         break;
       }
       case "writePool": {
-        const { pool, heldBack } = poolAfterExecution(action.pool, result.created, deletedOk, releasedInStatus);
+        const { pool, heldBack } = poolAfterExecution(action.pool, result.created, deletedOk, releasedInStatus, result.createdBlocks);
         for (const ip of heldBack) log.info({ ...logBase, ip }, "new IP reuses an address still released in status; it joins the pool once the agent drops the entry");
         const written = await guarded(() => deps.ciliumNodes.writePool(node, result.resourceVersion, pool, observation.ciliumNode.ipam.pool, action.preAllocate));
         if (written === undefined) return result;
@@ -223,7 +325,8 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
     const listIps = (id: string) => deps.network.listPrivateIps(id, { ...call, notFoundIsGone: true });
     const settled = await mapSettledLimit(vnicIds, config.createConcurrency, listIps);
     settled.forEach((s, i) => {
-      if (s.status === "fulfilled") present.set(vnicIds[i]!, new Set(s.value.map((ip) => ip.ipAddress)));
+      // An IP CIDR address holds every address of its block.
+      if (s.status === "fulfilled") present.set(vnicIds[i]!, new Set(s.value.flatMap((ip) => (isBlock(ip) ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress]))));
       else if (s.reason instanceof OciApiError && s.reason.notFound) present.set(vnicIds[i]!, new Set());
       else log.warn({ ...logBase, vnic: vnicIds[i], err: String(s.reason) }, "could not check the written pool against OCI; the next round observes it again");
     });
@@ -253,7 +356,12 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
     }
     result.attached.push(attachment);
     log.info({ ...logBase, vnic: attachment.vnicId, attachmentId: attachment.id }, "VNIC attached");
+    if (action.thenBlocks) await createBlocks(attachment.vnicId, action.subnetId, action.thenBlocks.prefixLength, action.thenBlocks.blocks);
     await createIps(attachment.vnicId, action.ipRetryTokens);
+  }
+
+  async function assignBlocks(action: AssignBlocksAction): Promise<void> {
+    await createBlocks(action.vnicId, action.subnetId, action.prefixLength, action.blocks);
   }
 }
 

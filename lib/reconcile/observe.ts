@@ -1,4 +1,7 @@
 import type { ObservedState, ObservedSubnet, ObservedVnic, PlannerConfig, Reason } from "../core/model";
+import { blockMode, heldBlocks, unofferedCount } from "../core/blocks/held";
+import { surgeAllocation } from "../core/formulas";
+import { rebuildPool, usableVnics } from "../core/pool";
 import { nodeStats } from "../core/planner";
 import { tagsMatchAll } from "../core/ownership";
 import type { CiliumNodeView, IpamRecord, KubeNodeInfo } from "../ports/kube";
@@ -111,24 +114,44 @@ export async function observeOnInstance(ciliumNode: CiliumNodeView, instance: In
     releaseFirstSeen: record?.status?.release.firstSeenExcess ?? {},
   };
 
-  // Stats do not depend on subnet counts, NSGs or pending pods: read those only when IPs are needed.
-  if (nodeStats(observed).needed > 0) {
+  // Stats do not depend on subnet counts, NSGs or pending pods: read those only when IPs are needed, and in block mode
+  // only when the addresses already held in the node's blocks do not cover the need (offering them needs no OCI call).
+  const stats = nodeStats(observed);
+  if (stats.needed > 0 && blockMode(options.planner) && options.pendingPodsOf !== undefined) {
+    observed.pendingPods = await deps.pods.countPending(options.pendingPodsOf);
+  }
+  if (stats.needed > 0 && !heldCover(observed, stats)) {
     const wanted = relevantSubnets(observed, subnets);
+    // In block mode the same one GetSubnetIpInventory call per subnet also gives what is allocated, for placement.
+    const blocks = blockMode(options.planner);
+    const allocations = new Map<string, string[]>();
     const [counts, nsgs, pendingPods] = await Promise.all([
-      Promise.all(wanted.map(async (s) => [s.id, await deps.network.countAssignedIps(s.id, call)] as const)),
+      Promise.all(wanted.map(async (s) => {
+        if (!blocks) return [s.id, await deps.network.countAssignedIps(s.id, call)] as const;
+        const inventory = await deps.network.getSubnetAllocations(s.id, call);
+        allocations.set(s.id, inventory.allocations);
+        return [s.id, inventory.assignedAddresses] as const;
+      })),
       Object.keys(config.planner.nsgTags).length > 0 ? deps.network.listNetworkSecurityGroups(config.networkCompartmentId, config.planner.vcnId, call) : Promise.resolve([]),
-      options.pendingPodsOf ? deps.pods.countPending(options.pendingPodsOf) : Promise.resolve(0),
+      options.pendingPodsOf && !blockMode(options.planner) ? deps.pods.countPending(options.pendingPodsOf) : Promise.resolve(observed.pendingPods),
     ]);
     const assigned = new Map(counts);
     observed.subnets = subnets
       .filter((s) => assigned.has(s.id))
-      .map((s) => toObservedSubnet(s, Math.max(subnetCapacity(s) - assigned.get(s.id)!, 0)));
+      .map((s) => ({ ...toObservedSubnet(s, Math.max(subnetCapacity(s) - assigned.get(s.id)!, 0)), ...(allocations.has(s.id) ? { allocations: allocations.get(s.id)! } : {}) }));
     observed.nsgs = nsgs.map((n) => ({ id: n.id, vcnId: n.vcnId, freeformTags: n.freeformTags }));
     observed.pendingPods = pendingPods;
   }
 
   const vnicDetails = new Map(details.map((d) => [d.vnic.id, { vnic: d.vnic, attachment: d.attachment, ...(subnetsById.get(d.vnic.subnetId) ? { subnet: subnetsById.get(d.vnic.subnetId)! } : {}) }]));
   return { kind: "observed", observed, ciliumNode, instance, record, vnicDetails, subnets };
+}
+
+/** Whether the node's blocks hold enough unoffered addresses for what the plan will allocate (needed, above, surge). */
+function heldCover(observed: ObservedState, stats: ReturnType<typeof nodeStats>): boolean {
+  if (!blockMode(observed.config)) return false;
+  const want = stats.needed + stats.maxAboveWatermark + surgeAllocation(observed.pendingPods, stats.needed);
+  return unofferedCount(heldBlocks(observed, usableVnics(observed)), rebuildPool(observed)) >= want;
 }
 
 function refuse(code: string, message: string, instance?: string): Refusal {
@@ -160,7 +183,10 @@ function toObservedVnics(live: VnicAttachmentInfo[], details: Array<{ attachment
       ...(d?.vnic.macAddress ? { macAddress: d.vnic.macAddress } : {}),
       nsgIds: d?.vnic.nsgIds ?? [],
       freeformTags: d?.vnic.freeformTags ?? {},
-      privateIps: (d?.ips ?? []).map((ip) => ({ id: ip.id, ipAddress: ip.ipAddress, isPrimary: ip.isPrimary, freeformTags: ip.freeformTags })),
+      privateIps: (d?.ips ?? []).map((ip) => ({
+        id: ip.id, ipAddress: ip.ipAddress, isPrimary: ip.isPrimary, freeformTags: ip.freeformTags,
+        ...(ip.cidrPrefixLength !== undefined ? { cidrPrefixLength: ip.cidrPrefixLength } : {}),
+      })),
       ...(attachment.timeCreated ? { timeCreated: attachment.timeCreated } : {}),
     };
   });
@@ -180,7 +206,11 @@ function relevantSubnets(observed: ObservedState, subnets: SubnetInfo[]): Subnet
 }
 
 function toObservedSubnet(s: SubnetInfo, freeAddresses: number): ObservedSubnet {
-  return { id: s.id, vcnId: s.vcnId, availabilityDomain: s.availabilityDomain, cidrBlock: s.cidrBlock, freeAddresses, freeformTags: s.freeformTags };
+  return {
+    id: s.id, vcnId: s.vcnId, availabilityDomain: s.availabilityDomain, cidrBlock: s.cidrBlock, freeAddresses, freeformTags: s.freeformTags,
+    ...(s.cidrBlocks && s.cidrBlocks.length > 0 ? { cidrBlocks: [...s.cidrBlocks] } : {}),
+    ...(s.lifecycleState && s.lifecycleState !== "AVAILABLE" ? { lifecycleState: s.lifecycleState } : {}),
+  };
 }
 
 /**

@@ -102,7 +102,7 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         return;
       }
       if (plan.actions.length === 0) break;
-      if (plan.actions.some((a) => a.kind === "assignIps" || a.kind === "attachVnic")) creatingRounds++;
+      if (plan.actions.some((a) => a.kind === "assignIps" || a.kind === "assignBlocks" || a.kind === "attachVnic")) creatingRounds++;
       let execution: Execution;
       try {
         execution = await executePlan(plan, observation, deps, { budget, callId, usedAddresses });
@@ -115,7 +115,7 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         throw err;
       }
       last.execution = execution;
-      result.ipsCreated += execution.created.length;
+      result.ipsCreated += execution.created.length + execution.createdBlocks.reduce((n, b) => n + b.offer, 0);
       result.ipsReleased += execution.released.length;
       result.vnicsAttached += execution.attached.length;
       await recordChanges(name, observation, plan, execution, deps);
@@ -142,6 +142,17 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         break;
       }
       // Something deleted pool addresses between the observation and the write: observe again, which drops them.
+      if (execution.vnicsFull.length > 0) {
+        // The tenancy's per-VNIC object limit is lower than configured: full for this round, never an error loop.
+        result.state = "AtCapacity";
+        result.reason = { code: "VnicObjectLimit", message: `OCI refused another private-IP object on ${execution.vnicsFull.map((v) => v.vnicId).join(", ")}: ${execution.vnicsFull[0]!.message}` };
+        break;
+      }
+      if (execution.subnetsUpdating.length > 0) {
+        result.state = "Allocating";
+        result.reason = { code: "SubnetUpdating", message: `subnet UPDATING after a first IP CIDR address (${[...new Set(execution.subnetsUpdating)].join(", ")}): the next nudge continues` };
+        break;
+      }
       if (execution.poolMissing.length > 0) continue;
       if (execution.pendingAttachment) {
         result.state = "Allocating";

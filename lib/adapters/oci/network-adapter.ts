@@ -122,12 +122,15 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
   }
 
   async createPrivateIp(
-    request: { vnicId: string; displayName: string; freeformTags: Record<string, string>; retryToken: string },
+    request: { vnicId: string; displayName: string; freeformTags: Record<string, string>; retryToken: string; ipAddress?: string; cidrPrefixLength?: number },
     options?: CallOptions,
   ): Promise<Mutation<PrivateIpInfo>> {
     // Built once: every attempt sends this object, so the retry token (and the body it fingerprints) never changes.
+    // An IP CIDR block sends ipAddress with cidrPrefixLength: OCI uses the prefix length only "when combined with the
+    // ipAddress field" (oci-core lib/model/create-private-ip-details.d.ts, SDK 2.139.1).
+    const block = request.cidrPrefixLength !== undefined ? { ipAddress: request.ipAddress, cidrPrefixLength: request.cidrPrefixLength } : request.ipAddress ? { ipAddress: request.ipAddress } : {};
     const sdkRequest: core.requests.CreatePrivateIpRequest = {
-      createPrivateIpDetails: { vnicId: request.vnicId, displayName: request.displayName, freeformTags: { ...request.freeformTags } },
+      createPrivateIpDetails: { vnicId: request.vnicId, displayName: request.displayName, freeformTags: { ...request.freeformTags }, ...block },
       opcRetryToken: request.retryToken,
     };
     const r = await this.caller.call("CreatePrivateIp", { vnic: request.vnicId }, options, () => this.client.createPrivateIp(sdkRequest));
@@ -206,6 +209,24 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
       throw new OciUnexpectedError("GetSubnetIpInventory", `subnet ${subnetId}: inventory has no count`);
     }
     return count;
+  }
+
+  /**
+   * GetSubnetIpInventory, read for placement: each `ipInventorySubnetResourceSummary.ipAddress` is one object's
+   * address, in CIDR notation for an IP CIDR address ("<network IP/netmask # of bits>", the IP CIDR announcement,
+   * blogs.oracle.com/cloud-infrastructure/announcing-oci-ip-cidr-addresses-for-vnics); a bare address is a /32.
+   */
+  async getSubnetAllocations(subnetId: string, options?: CallOptions): Promise<{ assignedAddresses: number; allocations: string[] }> {
+    const request: core.requests.GetSubnetIpInventoryRequest = { subnetId };
+    const r = await this.caller.call("GetSubnetIpInventory", { subnet: subnetId }, options, () => this.client.getSubnetIpInventory(request));
+    const c = r.ipInventorySubnetResourceCollection;
+    const count = inventoryAddresses(c);
+    if (count === undefined) throw new OciUnexpectedError("GetSubnetIpInventory", `subnet ${subnetId}: inventory has no count`);
+    const allocations = (c?.ipInventorySubnetResourceSummary ?? [])
+      .map((e) => e.ipAddress)
+      .filter((a): a is string => typeof a === "string" && a.length > 0)
+      .map((a) => (a.includes("/") ? a : `${a}/32`));
+    return { assignedAddresses: count, allocations };
   }
 
   async listNetworkSecurityGroups(compartmentId: string, vcnId: string, options?: CallOptions): Promise<NsgInfo[]> {
