@@ -20,8 +20,17 @@ export interface ConnectorOptions {
   messagesEndpoint: string;
   streamId: string;
   partitions: number;
-  /** Delivers one batch (JSON text) to the function; rejects when the function is unreachable. */
-  invoke: (payload: string, callId: string, deadline: Date) => Promise<FdkCallResult>;
+  /**
+   * Delivers one batch (JSON text) to the function; rejects when the function is unreachable. `lane` says which of
+   * the `lanes` delivery loops sends it (0 with one lane), so each lane can have its own function container.
+   */
+  invoke: (payload: string, callId: string, deadline: Date, lane: number) => Promise<FdkCallResult>;
+  /**
+   * Independent delivery loops (default 1), each reading the partitions p with p % lanes == lane and waiting for its
+   * own invocation only: Connector Hub reads a stream's partitions in parallel, so as many invocations as partitions
+   * may run at once, each in a container of its own.
+   */
+  lanes?: number;
   /** Connector Hub Functions target `batchSizeInNum`: messages per invocation at most. */
   batchSizeInNum: number;
   /** `batchSizeInKbs`: bytes per invocation at most (the decoded message size counts). */
@@ -62,7 +71,8 @@ export class LocalConnector {
   private readonly cursors = new Map<string, string>();
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly wakes = new Set<() => void>();
+  private readonly laneIdle: boolean[] = [];
   private calls = 0;
 
   constructor(private readonly options: ConnectorOptions) {
@@ -73,18 +83,28 @@ export class LocalConnector {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run().catch((err: unknown) => this.options.log.error({ err: String(err) }, "connector stopped on an error"));
+    const lanes = Math.max(1, Math.min(this.options.lanes ?? 1, this.options.partitions));
+    this.laneIdle.length = 0;
+    for (let l = 0; l < lanes; l++) this.laneIdle.push(false);
+    this.loop = Promise.all(
+      this.laneIdle.map((_, lane) =>
+        this.run(lane, lanes).catch((err: unknown) =>
+          this.options.log.error({ err: String(err), lane }, "connector stopped on an error")),
+      ),
+    ).then(() => undefined);
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    for (const wake of [...this.wakes]) wake();
     await this.loop;
     this.client.shutdownCircuitBreaker();
   }
 
   /** True when every message read so far was delivered and the stream had nothing more at the last read. */
-  idle = false;
+  get idle(): boolean {
+    return this.laneIdle.length > 0 && this.laneIdle.every(Boolean);
+  }
 
   /**
    * Chaos hook (test/chaos), unset by default: when set, each batch passes through it once before its first delivery,
@@ -94,21 +114,21 @@ export class LocalConnector {
    */
   transformBatch: ((batch: ConnectorMessage[]) => ConnectorMessage[]) | undefined = undefined;
 
-  private async run(): Promise<void> {
+  private async run(lane: number, lanes: number): Promise<void> {
     const { options } = this;
     let batch: ConnectorMessage[] = [];
     let batchBytes = 0;
     let batchStarted = 0;
     while (this.running) {
       let read = 0;
-      for (let p = 0; p < options.partitions && this.running; p++) {
+      for (let p = lane; p < options.partitions && this.running; p += lanes) {
         const room = options.batchSizeInNum - batch.length;
         if (room <= 0) break;
         const messages = await this.read(String(p), room);
         for (const m of messages) {
           const size = Buffer.byteLength(m.value, "base64") + (m.key ? Buffer.byteLength(m.key, "base64") : 0);
           if (batch.length > 0 && batchBytes + size > options.batchSizeInKbs * 1024) {
-            await this.deliver(batch);
+            await this.deliver(batch, lane);
             batch = [];
             batchBytes = 0;
           }
@@ -121,15 +141,15 @@ export class LocalConnector {
       const full = batch.length >= options.batchSizeInNum;
       const due = batch.length > 0 && Date.now() - batchStarted >= options.batchTimeMs;
       if (full || due) {
-        await this.deliver(batch);
+        await this.deliver(batch, lane);
         batch = [];
         batchBytes = 0;
         continue;
       }
-      this.idle = read === 0 && batch.length === 0;
+      this.laneIdle[lane] = read === 0 && batch.length === 0;
       if (read === 0) await this.pause(batch.length > 0 ? Math.min(options.pollIntervalMs, options.batchTimeMs - (Date.now() - batchStarted)) : options.pollIntervalMs);
     }
-    if (batch.length > 0) await this.deliver(batch);
+    if (batch.length > 0) await this.deliver(batch, lane);
   }
 
   private async read(partition: string, limit: number): Promise<ConnectorMessage[]> {
@@ -154,7 +174,7 @@ export class LocalConnector {
   }
 
   /** Delivers one batch, again and again until the function answers 200 (or the connector is stopped). */
-  private async deliver(batch: ConnectorMessage[]): Promise<void> {
+  private async deliver(batch: ConnectorMessage[], lane: number): Promise<void> {
     const sent = this.transformBatch ? this.transformBatch(batch) : batch;
     const payload = JSON.stringify(sent);
     let backoff = this.options.retryBackoffMs;
@@ -163,7 +183,8 @@ export class LocalConnector {
       this.stats.invocations++;
       if (attempt > 1) this.stats.redeliveries++;
       try {
-        const res = await this.options.invoke(payload, callId, new Date(Date.now() + this.options.functionTimeoutMs));
+        const deadline = new Date(Date.now() + this.options.functionTimeoutMs);
+        const res = await this.options.invoke(payload, callId, deadline, lane);
         if (res.statusCode === 200) break;
         this.stats.failedInvocations++;
         this.options.log.warn({ callId, statusCode: res.statusCode, messages: batch.length }, "function answered an error: the batch is delivered again");
@@ -182,14 +203,13 @@ export class LocalConnector {
 
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, Math.max(ms, 0));
-      this.wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.wakes.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, Math.max(ms, 0));
+      this.wakes.add(wake);
     });
   }
 }

@@ -5,7 +5,7 @@ import { DEFAULT_MANIFEST_DIR, startKubeEmulator, type KubeEmulator } from "../k
 import type { Log } from "../log";
 import { silentLogger } from "../log";
 import { allocatorStatements, componentStatements } from "../oci/project-policies";
-import { SPLIT_COMPARTMENTS_WORLD, startOciEmulator, type OciEmulator } from "../oci-emulator";
+import { SPLIT_COMPARTMENTS_WORLD, startOciEmulator, type OciEmulator, type WorldSpec } from "../oci-emulator";
 import { writeOciConfig } from "../oci-emulator/config-file";
 import type { InstanceSpec } from "../oci-emulator/world/spec";
 
@@ -27,6 +27,12 @@ export interface LocalClusterOptions {
    * checks it (allocatorStatements), so a call aimed at the wrong compartment is denied.
    */
   compartments?: "one" | "split";
+  /**
+   * The OCI world for "one" compartment (default DEFAULT_WORLD). It must keep the default world's compartment, VCN,
+   * workers-ad1/-ad2 subnets and stream names, whose OCIDs this cluster's configuration names (the 1,000-node bench
+   * widens the subnets: two /24s hold 506 nodes' primary VNICs at most).
+   */
+  world?: WorldSpec;
   log?: Log;
 }
 
@@ -64,7 +70,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const split = options.compartments === "split";
   const oci = await startOciEmulator({
     latency: options.latency ?? "zero", timeScale: options.timeScale ?? 1, enforceIam: options.enforceIam ?? true, log,
-    ...(split ? { world: SPLIT_COMPARTMENTS_WORLD } : {}),
+    ...(split ? { world: SPLIT_COMPARTMENTS_WORLD } : options.world ? { world: options.world } : {}),
   });
   const compartmentNamed = (name: string) =>
     oci.admin.snapshot().compartments.find((c) => c.name === name)!.id as string;

@@ -7,6 +7,7 @@ import { LocalConnector } from "./connector";
 import { bundledAllocatorFunction } from "./function-bundle";
 import { FunctionSupervisor } from "./function-supervisor";
 import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "./local-cluster";
+import type { WorldSpec } from "../oci-emulator";
 import { ClusterSimulation } from "./simulation/cluster-simulation";
 import { SimClock } from "./simulation/sim-clock";
 
@@ -35,6 +36,16 @@ export interface PipelineOptions {
    * (the fresh-cluster scenario). Until then `watcher` is a stand-in that publishes nothing and is always idle.
    */
   deferWatcher?: boolean;
+  /** The OCI world (see LocalClusterOptions.world). */
+  world?: WorldSpec;
+  /** The function's log level (default info); the bench's timeline reads the debug lines of every OCI call. */
+  functionLogLevel?: string;
+  /**
+   * Function containers running at once (default 1). Connector Hub invokes a function once per partition at a time,
+   * so up to one container per partition is busy (see LocalConnector `lanes`): each container here is its own
+   * process, with its own request budget, all against the one emulator (and its throttle).
+   */
+  functionContainers?: number;
 }
 
 /** Everything of a local run, started in dependency order and stopped in reverse. */
@@ -42,6 +53,8 @@ export interface Pipeline {
   clock: SimClock;
   cluster: LocalCluster;
   fn: FunctionSupervisor;
+  /** Every function container (`fn` is the first); one unless `functionContainers` says more. */
+  fns: FunctionSupervisor[];
   /** The running watcher; with `deferWatcher`, a stand-in until startWatcher() has run. */
   watcher: WatcherHandle;
   /** Starts the watcher (once; later calls return the same one). */
@@ -71,14 +84,21 @@ const NOT_STARTED: WatcherHandle = {
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const clock = new SimClock(options.timeScale);
   const scaled = (simMs: number) => Math.max(clock.real(simMs), 1);
-  const cluster = await startLocalCluster({ latency: options.latency, timeScale: options.timeScale, log: options.log, allocatorConfig: options.allocatorConfig ?? {} });
+  const cluster = await startLocalCluster({
+    latency: options.latency, timeScale: options.timeScale, log: options.log, allocatorConfig: options.allocatorConfig ?? {},
+    ...(options.world ? { world: options.world } : {}),
+  });
   const started: Array<() => Promise<void>> = [() => cluster.close()];
   const stopStarted = async () => {
     for (const stop of started.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const fn = new FunctionSupervisor(await bundledAllocatorFunction(), { ...cluster.allocatorConfig, OCIPAM_LOG_LEVEL: "info" }, options.log, options.keepFunctionLogs ?? 0);
-    started.push(() => fn.stop());
+    const entry = await bundledAllocatorFunction();
+    const fnConfig = { ...cluster.allocatorConfig, OCIPAM_LOG_LEVEL: options.functionLogLevel ?? "info" };
+    const fns = Array.from({ length: Math.max(1, options.functionContainers ?? 1) }, () =>
+      new FunctionSupervisor(entry, fnConfig, options.log, options.keepFunctionLogs ?? 0));
+    const fn = fns[0]!;
+    for (const f of fns) started.push(() => f.stop());
     const kubeconfig = await cluster.kube.writeKubeconfig(join(cluster.workDir, "watcher.kubeconfig"), "ocipam-system/ocipam-watcher");
     const watcherConfig = loadWatcherConfig({
       OCIPAM_WATCHER_CLUSTER_NAME: LOCAL_CLUSTER_NAME,
@@ -112,7 +132,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       messagesEndpoint: cluster.oci.endpoint,
       streamId: cluster.streamId,
       partitions: 3,
-      invoke: (payload, callId, deadline) => fn.invoke(payload, callId, deadline),
+      invoke: (payload, callId, deadline, lane) => fns[lane % fns.length]!.invoke(payload, callId, deadline),
+      lanes: fns.length,
       batchSizeInNum: options.batchSizeInNum ?? 50,
       batchSizeInKbs: 5120,
       batchTimeMs: scaled(options.batchTimeSimMs ?? 1000),
@@ -127,7 +148,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     sim.start();
     started.push(() => sim.stop());
     const pipeline: Pipeline = {
-      clock, cluster, fn, watcher: NOT_STARTED, startWatcher: launchWatcher, connector, sim, stop: stopStarted,
+      clock, cluster, fn, fns, watcher: NOT_STARTED, startWatcher: launchWatcher, connector, sim, stop: stopStarted,
     };
     if (!options.deferWatcher) await launchWatcher();
     return pipeline;

@@ -109,7 +109,8 @@ describe("benchmark parts", () => {
     });
 
     it("renders each section with the bound, both strategies and their ratios, and says what was not measured", () => {
-      const run = (strategy: string, join: number[], jump: number[]) => ({ nodes: 2, strategy, timeScale: 1, joinToReadyS: join, jumpToRefilledS: jump, complete: true, ociCalls: {}, ociCallsTotal: 40, ipsCreated: 20, callsPerIp: 2, invocations: 3, nudgesPublished: 4, nodesWithNewVnic: 0, wallSeconds: { join: 1, jump: 1 } });
+      const run = (strategy: string, join: number[], jump: number[]) => ({ nodes: 2, strategy, timeScale: 1, joinToReadyS: join, jumpToRefilledS: jump, complete: true, ociCalls: {}, ociCallsTotal: 40, ipsCreated: 20, callsPerIp: 2, invocations: 3, nudgesPublished: 4, nodesWithNewVnic: 0,
+        wallSeconds: { join: 1, jump: 1 }, throttled: 0, failedInvocations: 0, cpuMs: { benchProcess: 10, functionProcess: 5 } });
       const report: BenchReport = {
         mode: "quick",
         startedAt: "2026-11-28T00:00:00.000Z",

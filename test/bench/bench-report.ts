@@ -1,3 +1,4 @@
+import { renderLarge, renderTimeline } from "./bench-report-scale";
 import type { ColdStartResult } from "./cold-start-bench";
 import type { CriticalPath } from "./critical-path";
 import type { IdleResult } from "./idle-bench";
@@ -16,6 +17,8 @@ export interface BenchReport {
   /** The lower bounds: the design's critical path, and the sequential baseline's own bound for the same IPs. */
   bounds: { join: CriticalPath; sequentialJoin: CriticalPath; joinWithNewVnic?: CriticalPath };
   latency: Array<{ nodes: number; parallel: ScaleRunResult; sequential: ScaleRunResult }>;
+  /** The 1,000-node section (parallel only: the sequential baseline would take hours). */
+  large?: ScaleRunResult;
   idle?: IdleResult;
   throttle: ThrottleResult[];
   coldStart?: ColdStartResult | { error: string };
@@ -49,6 +52,8 @@ export function renderBench(report: BenchReport): string {
       out.push(`| ${row.nodes} | ${label} | ${s(bound, 2)} | ${trio(p)} | ${trio(q)} | ${x(ratio(p.p50, bound))} | ${x(ratio(q.p50, p.p50))} | ${row.parallel.nodesWithNewVnic ?? "—"} / ${row.sequential.nodesWithNewVnic ?? "—"} | ${row.parallel.complete && row.sequential.complete ? "yes" : "**no**"} |`);
     }
   }
+  out.push(...renderTimeline(report.latency.map((r) => r.parallel), report.bounds.join));
+  out.push(...renderLarge(report.large, report.bounds.join.totalMs));
   out.push("");
   out.push("### Cost");
   out.push("");

@@ -2,6 +2,9 @@ import type { Log } from "../../lib/log";
 import { LOCAL_CLUSTER_NAME } from "../../lib/local/local-cluster";
 import { startPipeline, type Pipeline } from "../../lib/local/pipeline";
 import { settle } from "../../lib/local/run-local";
+import type { WorldSpec } from "../../lib/oci-emulator";
+import { criticalPath } from "./critical-path";
+import { marksFromLogs, type NodeMarks, phaseTable, type PhaseRow } from "./phase-timeline";
 import { changeOf, PoolTimeline } from "./pool-timeline";
 
 /** One allocation strategy of the allocator, as configuration keys. */
@@ -34,6 +37,13 @@ export interface ScaleRunOptions {
   phaseLimitSimMs: number;
   /** Progress lines (phase changes), for the console. */
   progress?: (line: string) => void;
+  /**
+   * Collect the per-phase timeline of join → ready (phase-timeline.ts): the function logs at debug level (one line
+   * per OCI call, a little more CPU in the function) and the bench keeps its lines.
+   */
+  timeline?: boolean;
+  /** The OCI world (default: the emulator's default world). */
+  world?: WorldSpec;
 }
 
 export interface ScaleRunResult {
@@ -59,6 +69,17 @@ export interface ScaleRunResult {
    */
   nodesWithNewVnic: number;
   wallSeconds: { join: number; jump: number };
+  /** 429 answers of the emulator (any operation) during both phases. */
+  throttled: number;
+  /** Invocations that did not answer 200 (the connector delivered the batch again). */
+  failedInvocations: number;
+  /**
+   * CPU ms (user + system) during both phases: the bench process (both emulators, the watcher, the Connector Hub
+   * stand-in and the agents all run in it) and the function process. Real CPU, not scaled.
+   */
+  cpuMs: { benchProcess: number; functionProcess: number | null };
+  /** The per-phase timeline of join → ready, when `timeline` was asked for. */
+  phases?: PhaseRow[];
 }
 
 /**
@@ -73,17 +94,38 @@ export interface ScaleRunResult {
  * Every counter is read within this run; nothing here compares with another run.
  */
 export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunResult> {
-  const pipeline = await startPipeline({ timeScale: options.timeScale, latency: "realistic", ...BENCH_SHAPE, log: options.log, allocatorConfig: options.strategy.allocatorConfig });
+  const pipeline = await startPipeline({
+    timeScale: options.timeScale, latency: "realistic", ...BENCH_SHAPE, log: options.log,
+    allocatorConfig: options.strategy.allocatorConfig,
+    ...(options.world ? { world: options.world } : {}),
+    ...(options.timeline ? { functionLogLevel: "debug", keepFunctionLogs: 2_000_000 } : {}),
+  });
   const timeline = new PoolTimeline();
+  // The same changes on the wall clock, for the phase timeline (its other timestamps are wall-clock ones).
+  const wallTimeline = new PoolTimeline();
   const unsubscribe = pipeline.cluster.kube.store.onChange((event) => {
     if (event.typeKey !== "ciliumnodes.cilium.io") return;
     const change = changeOf(event.type, event.object);
     if (change) timeline.record(change, pipeline.clock.nowMs());
+    if (change && options.timeline) wallTimeline.record(change, Date.now());
   });
+  const stream = new Map<string, { putMs: number; batchSentMs: number }>();
+  if (options.timeline) pipeline.connector.transformBatch = (batch) => {
+    const now = Date.now();
+    for (const m of batch) {
+      const node = m.key === null ? undefined : Buffer.from(m.key, "base64").toString("utf8");
+      if (node !== undefined && !stream.has(node)) stream.set(node, { putMs: Date.parse(m.timestamp), batchSentMs: now });
+    }
+    return batch;
+  };
   try {
     await warmFunction(pipeline);
     options.progress?.("function warm; nodes join");
     const before = coreCalls(pipeline);
+    const throttledBefore = throttledCalls(pipeline);
+    const failedBefore = pipeline.connector.stats.failedInvocations;
+    const cpuBefore = process.cpuUsage();
+    const fnCpuBefore = await pipeline.fn.cpuMs();
     const nudgesBefore = nudgesPublished(pipeline);
     const invocationsBefore = pipeline.connector.stats.invocations;
 
@@ -112,6 +154,9 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
     const ociCalls = diff(after, before);
     const ociCallsTotal = Object.values(ociCalls).reduce((a, b) => a + b, 0);
     const ipsCreated = ownedIps(pipeline);
+    const cpu = process.cpuUsage(cpuBefore);
+    const fnCpuAfter = await pipeline.fn.cpuMs();
+    const phases = options.timeline ? phaseRows(pipeline, wallTimeline, stream) : undefined;
     return {
       nodes: options.nodes,
       strategy: options.strategy.name,
@@ -127,11 +172,44 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
       nudgesPublished: nudgesPublished(pipeline) - nudgesBefore,
       nodesWithNewVnic: nodesWithSecondaryVnic(pipeline),
       wallSeconds: { join: joinWallS, jump: jumpWallS },
+      throttled: throttledCalls(pipeline) - throttledBefore,
+      failedInvocations: pipeline.connector.stats.failedInvocations - failedBefore,
+      cpuMs: {
+        benchProcess: (cpu.user + cpu.system) / 1000,
+        // A function process that restarted meanwhile reports only its own CPU: then the figure is not comparable.
+        functionProcess: fnCpuAfter !== null && fnCpuBefore !== null && pipeline.fn.starts === 1 ? fnCpuAfter - fnCpuBefore : null,
+      },
+      ...(phases ? { phases } : {}),
     };
   } finally {
     unsubscribe();
     await pipeline.stop();
   }
+}
+
+/** 429 answers of the emulator so far, every operation. */
+export function throttledCalls(pipeline: Pipeline): number {
+  return Object.values(pipeline.cluster.oci.admin.countersByStatus()).reduce((a, byStatus) => a + (byStatus["429"] ?? 0), 0);
+}
+
+/** The join → ready phases (phase-timeline.ts) of every node whose first pool became ready. */
+function phaseRows(pipeline: Pipeline, wall: PoolTimeline, stream: Map<string, { putMs: number; batchSentMs: number }>): PhaseRow[] {
+  const marks = new Map<string, NodeMarks>();
+  for (const e of wall.firstEpisodes()) {
+    if (e.endSimMs === undefined) continue;
+    const s = stream.get(e.node);
+    marks.set(e.node, { node: e.node, createdMs: e.startSimMs, readyMs: e.endSimMs, calls: [], ...(s ?? {}) });
+  }
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string }> };
+  const vnics = new Map<string, Set<string>>();
+  for (const v of snapshot.vnics) {
+    const set = vnics.get(v.instanceId) ?? new Set<string>();
+    set.add(v.id);
+    vnics.set(v.instanceId, set);
+  }
+  const instanceOf = (node: string) => pipeline.sim.nodes.get(node)?.instanceId;
+  marksFromLogs(marks, pipeline.fn.logLines, instanceOf, (node) => vnics.get(instanceOf(node) ?? "") ?? new Set());
+  return phaseTable([...marks.values()], Math.max(pipeline.clock.real(1000), 1), criticalPath().steps);
 }
 
 /** Polls `ready` once per simulated second until it holds twice in a row; false when `limitSimMs` passes first. */
