@@ -10,6 +10,8 @@ export interface NodeAgentFlags {
   mtu?: string;
   protocol?: string;
   egressCidr?: string[];
+  /** The allocator's OCIPAM_IP_BLOCK_PREFIX_LENGTH (default: env OCIPAM_IP_BLOCK_PREFIX_LENGTH, else 32). */
+  ipBlockPrefix?: string;
   resyncSeconds?: string;
   retrySeconds?: string;
   healthAddress?: string;
@@ -65,6 +67,8 @@ export function parseNodeAgentFlags(flags: NodeAgentFlags, env: Record<string, s
     if (!c || !text.includes("/")) throw new ConfigError("egress-cidr", `not an IPv4 CIDR: ${JSON.stringify(text)}`);
     return `${c.address}/${c.prefix}`;
   });
+  // Same bounds as the allocator's key (lib/core/blocks/held.ts): one rule per block needs the block's length.
+  const blockPrefixLength = integer(flags.ipBlockPrefix ?? env.OCIPAM_IP_BLOCK_PREFIX_LENGTH, 32, "ip-block-prefix", 24, 32);
   const resyncMs = integer(flags.resyncSeconds, 60, "resync-seconds", 1, 86_400) * 1000;
   const retryMs = integer(flags.retrySeconds, 5, "retry-seconds", 1, 3_600) * 1000;
 
@@ -81,7 +85,7 @@ export function parseNodeAgentFlags(flags: NodeAgentFlags, env: Record<string, s
   return {
     nodeName,
     imdsUrl,
-    routing: { mtu, protocol, egressCidrs },
+    routing: { mtu, protocol, egressCidrs, ...(blockPrefixLength < 32 ? { blockPrefixLength } : {}) },
     egressFrom: egressTexts.length > 0 ? "flags" : "cilium-config",
     resyncMs,
     retryMs,

@@ -50,6 +50,7 @@ export function desiredRouting(
   const rules: DesiredRule[] = [];
   const primaryIps: string[] = [];
   const skipped: SkippedIp[] = [];
+  const routed: Routed[] = [];
 
   for (const [ip, entry] of ipsOf(ipam)) {
     const resource = entry.resource || undefined;
@@ -90,14 +91,31 @@ export function desiredRouting(
         ],
       });
     }
-    const host = `${ip}/32`;
-    if (!hostIps.has(ip)) rules.push({ priority: RULE_PRIORITY_INGRESS, to: host, table: MAIN_TABLE, ip, vnicId: vnic.vnicId });
+    routed.push({ ip, vnicId: vnic.vnicId, table });
+  }
+
+  const egress = (from: string, table: number, ip: string, vnicId: string) => {
     if (egressCidrs.length === 0) {
-      rules.push({ priority: RULE_PRIORITY_EGRESS, from: host, table, ip, vnicId: vnic.vnicId });
+      rules.push({ priority: RULE_PRIORITY_EGRESS, from, table, ip, vnicId });
     } else {
-      for (const cidr of egressCidrs) {
-        rules.push({ priority: RULE_PRIORITY_EGRESS, from: host, to: `${cidr.address}/${cidr.prefix}`, table, ip, vnicId: vnic.vnicId });
+      for (const cidr of egressCidrs) rules.push({ priority: RULE_PRIORITY_EGRESS, from, to: `${cidr.address}/${cidr.prefix}`, table, ip, vnicId });
+    }
+  };
+  for (const group of groupByBlock(routed, vnics, ipam, config.blockPrefixLength ?? 32)) {
+    if (group.block) {
+      // One rule per block, not per address: the whole aligned block is this VNIC's (lib/core/blocks).
+      if (!group.members.some((m) => hostIps.has(m.ip))) {
+        rules.push({ priority: RULE_PRIORITY_INGRESS, to: group.block, table: MAIN_TABLE, ip: group.block, vnicId: group.vnicId });
+      } else {
+        for (const m of group.members) if (!hostIps.has(m.ip)) rules.push({ priority: RULE_PRIORITY_INGRESS, to: `${m.ip}/32`, table: MAIN_TABLE, ip: m.ip, vnicId: m.vnicId });
       }
+      egress(group.block, group.table, group.block, group.vnicId);
+      continue;
+    }
+    for (const { ip, vnicId, table } of group.members) {
+      const host = `${ip}/32`;
+      if (!hostIps.has(ip)) rules.push({ priority: RULE_PRIORITY_INGRESS, to: host, table: MAIN_TABLE, ip, vnicId });
+      egress(host, table, ip, vnicId);
     }
   }
 
@@ -108,6 +126,58 @@ export function desiredRouting(
     primaryIps,
     skipped,
   };
+}
+
+interface Routed {
+  ip: string;
+  vnicId: string;
+  table: number;
+}
+
+/**
+ * Routed IPs grouped by aligned block of `prefixLength` (in address order). A group is a block (`block` set) when the
+ * prefix is below 32, its addresses are all on one VNIC, and no other address of the node (another VNIC's pool or
+ * used address, or any VNIC's own primary address from the metadata) lies inside it: then one rule covers it without
+ * capturing anything else. Otherwise each address keeps its own rules.
+ */
+function groupByBlock(routed: readonly Routed[], vnics: readonly ImdsVnic[], ipam: NodeIpamSnapshot, prefixLength: number): Array<{ block?: string; vnicId: string; table: number; members: Routed[] }> {
+  if (prefixLength >= 32 || prefixLength < 1) return routed.map((r) => ({ vnicId: r.vnicId, table: r.table, members: [r] }));
+  const size = 2 ** (32 - prefixLength);
+  const base = (ip: string) => {
+    const n = ipToInt(ip);
+    return n - (n % size);
+  };
+  // Every address the node knows with its VNIC: pool and used entries, and each VNIC's primary address.
+  const owners = new Map<number, Set<string>>();
+  const note = (ip: string, vnicId: string | undefined) => {
+    if (!isIpv4(ip)) return;
+    const b = base(ip);
+    if (!owners.has(b)) owners.set(b, new Set());
+    owners.get(b)!.add(vnicId ?? "?");
+  };
+  for (const [ip, e] of Object.entries(ipam.pool)) note(ip, e.resource);
+  for (const [ip, e] of Object.entries(ipam.used)) note(ip, e.resource);
+  for (const v of vnics) note(v.privateIp, `${v.vnicId}#primary`);
+  const groups = new Map<number, Routed[]>();
+  for (const r of routed) {
+    const b = base(r.ip);
+    if (!groups.has(b)) groups.set(b, []);
+    groups.get(b)!.push(r);
+  }
+  return [...groups.entries()].map(([b, members]) => {
+    const first = members[0]!;
+    const only = owners.get(b)!;
+    const exclusive = only.size === 1 && only.has(first.vnicId) && members.every((m) => m.vnicId === first.vnicId);
+    return exclusive ? { block: `${intToIp(b)}/${prefixLength}`, vnicId: first.vnicId, table: first.table, members } : { vnicId: first.vnicId, table: first.table, members };
+  });
+}
+
+function ipToInt(ip: string): number {
+  return ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+function intToIp(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
 }
 
 /** Pool IPs, then used IPs that are no longer in the pool, in numeric order (deterministic output). */

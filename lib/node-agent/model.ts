@@ -60,6 +60,13 @@ export interface RoutingConfig {
    * address. Empty: `from <ip>/32 lookup <table>` (all egress of the IP leaves through its VNIC).
    */
   egressCidrs: string[];
+  /**
+   * The allocator's IP CIDR block prefix length (OCIPAM_IP_BLOCK_PREFIX_LENGTH; 32 or absent: single addresses).
+   * Below 32, the pool addresses of a secondary VNIC that fall in one aligned block get ONE egress rule
+   * `from <block>/<n> lookup <table>` (and one ingress rule `to <block>/<n> lookup main`) instead of one per address,
+   * unless an address of another VNIC of the node lies in the same block (then per address, as without blocks).
+   */
+  blockPrefixLength?: number;
 }
 
 export const DEFAULT_MTU = 9000;
@@ -99,7 +106,7 @@ export interface DesiredRule {
   /** `a.b.c.d/n` selector on the destination: the IP for ingress rules, an egress CIDR for restricted egress. */
   to?: string;
   table: number;
-  /** The pool IP the rule is for. */
+  /** The pool IP the rule is for (`a.b.c.d/n` for a block rule). */
   ip: string;
   vnicId: string;
 }

@@ -18,6 +18,7 @@ export function register(program: Command): void {
     .option("--mtu <bytes>", "MTU for secondary VNIC interfaces (default: 9000, OCI's default)")
     .option("--protocol <number>", "route/rule protocol marking what the agent installed (default: 165)")
     .option("--egress-cidr <cidr>", "restrict egress rules to these destinations (repeatable or comma-separated; all = every destination; default: from Cilium's cilium-config)", collect)
+    .option("--ip-block-prefix <n>", "the allocator's IP CIDR block prefix length: one rule per block (default: $OCIPAM_IP_BLOCK_PREFIX_LENGTH, else 32)")
     .option("--resync-seconds <n>", "full pass period (default: 60)")
     .option("--retry-seconds <n>", "sooner pass while a VNIC is not visible yet or a command failed (default: 5)")
     .option("--health-address <host:port|off>", "probe endpoints /healthz and /readyz (default: 127.0.0.1:9886)")
