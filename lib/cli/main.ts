@@ -9,6 +9,7 @@ import * as nodeAgentCommand from "./commands/node-agent";
 import * as emulateOciCommand from "./commands/emulate-oci";
 import * as emulateKubeCommand from "./commands/emulate-kube";
 import * as watchCommand from "./commands/watch";
+import * as uninstallCommand from "./commands/uninstall";
 import { EXIT_CODES_HELP, exitCodeFor } from "./exit-codes";
 import { redactSecrets } from "./redact";
 
@@ -26,6 +27,7 @@ const registrations: Array<(program: Command) => void> = [
   emulateOciCommand.register,
   emulateKubeCommand.register,
   watchCommand.register,
+  uninstallCommand.register,
 ];
 
 /**

@@ -41,7 +41,8 @@ export function classify(snapshot: CollectorSnapshot): Classification {
   const prefix = attachmentDisplayNamePrefix(snapshot.cluster);
   for (const a of snapshot.attachments) {
     if (!a.vnicId || a.lifecycleState !== "ATTACHED" || !a.displayName?.startsWith(prefix)) continue;
-    if (k8s.nodeByInstance.has(a.instanceId)) {
+    const leftBy = formerNode(a, snapshot.cluster, k8s);
+    if (k8s.nodeByInstance.has(a.instanceId) && !leftBy) {
       out.healthy++;
       continue;
     }
@@ -55,6 +56,22 @@ export function classify(snapshot: CollectorSnapshot): Classification {
       keep("NotOwned", `VNIC ${a.vnicId} is ${vnic.isPrimary ? "a primary VNIC" : "not tagged for this cluster"}: never detached`);
       continue;
     }
+    if (leftBy) {
+      // The instance is a node under another name now (the kubelet re-registered): this VNIC was attached for the old
+      // name, which has neither a Node nor a CiliumNode. The current node never uses it (not its own), so it would hold
+      // a VNIC slot for ever.
+      if (vnic.freeformTags[TAG_NODE] !== leftBy) {
+        keep("NotOwned", `VNIC ${a.vnicId} is named for node ${leftBy} but not tagged for it: never detached`);
+        continue;
+      }
+      const inUse = snapshot.privateIps.filter((ip) => ip.vnicId === a.vnicId && addressesOf(ip).some((x) => k8s.used.has(x))).map((ip) => ip.ipAddress);
+      if (inUse.length > 0) {
+        keep("InUse", `VNIC ${a.vnicId} holds IPs in status.ipam.used: ${inUse.join(", ")}`);
+        continue;
+      }
+      out.orphans.push({ kind: "vnic", id: a.id, vnicId: a.vnicId, instanceId: a.instanceId, node: leftBy, reason: { code: "NodeGone", message: `VNIC ${a.vnicId} was attached for node ${leftBy}, which has neither a Node nor a CiliumNode; instance ${a.instanceId} is node ${k8s.nodeByInstance.get(a.instanceId)} now` } });
+      continue;
+    }
     const instance = snapshot.instances[a.instanceId];
     if (!instance || instance === "gone" || instance.lifecycleState !== "RUNNING") {
       keep("InstanceNotRunning", `instance ${a.instanceId} is ${instance === "gone" ? "gone" : instance?.lifecycleState ?? "unknown"}: OCI removes its VNICs when it terminates`);
@@ -64,7 +81,7 @@ export function classify(snapshot: CollectorSnapshot): Classification {
       keep("PrewarmInProgress", `instance ${a.instanceId} was prepared for a node that has not joined yet (join timeout ${snapshot.joinTimeoutSeconds} s)`);
       continue;
     }
-    const used = snapshot.privateIps.filter((ip) => ip.vnicId === a.vnicId && k8s.used.has(ip.ipAddress)).map((ip) => ip.ipAddress);
+    const used = snapshot.privateIps.filter((ip) => ip.vnicId === a.vnicId && addressesOf(ip).some((x) => k8s.used.has(x))).map((ip) => ip.ipAddress);
     if (used.length > 0) {
       keep("InUse", `VNIC ${a.vnicId} holds IPs in status.ipam.used: ${used.join(", ")}`);
       continue;
@@ -119,8 +136,12 @@ type IpVerdict = { type: "healthy" } | { type: "orphan"; orphan: Orphan } | { ty
 
 function classifyIp(ip: SeenPrivateIp, k8s: IndexedView, attachmentByVnic: Map<string, SeenAttachment>, prewarming: (instanceId: string | undefined) => boolean): IpVerdict {
   const keep = (code: string, message: string): IpVerdict => ({ type: "kept", kept: { kind: "privateIp", id: ip.id, ipAddress: ip.ipAddress, reason: { code, message } } });
-  if (k8s.used.has(ip.ipAddress)) return keep("InUse", `${ip.ipAddress} is in status.ipam.used`);
-  if (k8s.handshake.has(ip.ipAddress)) return keep("InReleaseHandshake", `${ip.ipAddress} has a status.ipam.release-ips entry`);
+  // An IP CIDR address is one object for a whole block: every one of its addresses counts.
+  const addresses = isBlock(ip) ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress];
+  const inUse = addresses.find((a) => k8s.used.has(a));
+  if (inUse) return keep("InUse", `${inUse}${addresses.length > 1 ? ` (block ${ip.ipAddress}/${ip.cidrPrefixLength})` : ""} is in status.ipam.used`);
+  const inHandshake = addresses.find((a) => k8s.handshake.has(a));
+  if (inHandshake) return keep("InReleaseHandshake", `${inHandshake} has a status.ipam.release-ips entry`);
 
   const taggedNode = ip.freeformTags[TAG_NODE] || undefined;
   const taggedInstance = ip.freeformTags[TAG_INSTANCE] || undefined;
@@ -141,6 +162,9 @@ function classifyIp(ip: SeenPrivateIp, k8s: IndexedView, attachmentByVnic: Map<s
     return orphan({ code: "PrewarmNotJoined", message: `${ip.ipAddress} was prepared on instance ${taggedInstance}, which no Node names and which is past its join timeout or not running` });
   }
   const pool = k8s.pools.get(node);
+  // A block of a node that exists is the allocator's to manage: its unoffered addresses are held on purpose, and
+  // the allocator deletes the block itself once none of its addresses is offered or used.
+  if (pool && isBlock(ip)) return { type: "healthy" };
   if (pool) return pool.has(ip.ipAddress) ? { type: "healthy" } : orphan({ code: "NotInPool", message: `${ip.ipAddress} is tagged for node ${node} but is not in its spec.ipam.pool` });
   if (k8s.nodes.has(node)) return keep("AwaitingCiliumNode", `node ${node} exists but has no CiliumNode yet`);
   if (prewarming(instanceId)) return keep("PrewarmInProgress", `${ip.ipAddress}'s instance ${instanceId} is being prepared for a node that has not joined yet`);
@@ -167,9 +191,29 @@ export function instancesToRead(snapshot: Omit<CollectorSnapshot, "instances" | 
   return [...ids].sort();
 }
 
-/** Attachments the allocator made (by display name), ATTACHED, on instances no Node names: their VNICs must be read. */
+/**
+ * Attachments the allocator made (by display name), ATTACHED, whose VNICs must be read: those on instances no Node
+ * names, and those named for a node that is gone on an instance that is another node now.
+ */
 export function vnicCandidates(snapshot: Pick<CollectorSnapshot, "attachments" | "cluster" | "view">): SeenAttachment[] {
-  const onNodes = new Set(snapshot.view.nodes.map((n) => n.instanceId).filter((i): i is string => !!i));
+  const k8s = indexView(snapshot.view);
   const prefix = attachmentDisplayNamePrefix(snapshot.cluster);
-  return snapshot.attachments.filter((a) => a.vnicId && a.lifecycleState === "ATTACHED" && a.displayName?.startsWith(prefix) && !onNodes.has(a.instanceId));
+  return snapshot.attachments.filter((a) => a.vnicId && a.lifecycleState === "ATTACHED" && a.displayName?.startsWith(prefix)
+    && (!k8s.nodeByInstance.has(a.instanceId) || formerNode(a, snapshot.cluster, k8s) !== undefined));
+}
+
+/**
+ * The node an allocator attachment was made for (`ocipam:<cluster>:<node>`), when that node is gone (no Node, no
+ * CiliumNode) and the instance is now another node; undefined otherwise (a prewarm's `instance:` name included).
+ */
+function formerNode(a: SeenAttachment, cluster: string, k8s: IndexedView): string | undefined {
+  const named = a.displayName?.slice(attachmentDisplayNamePrefix(cluster).length);
+  const current = k8s.nodeByInstance.get(a.instanceId);
+  if (!named || named.includes(":") || !current || named === current) return undefined;
+  return k8s.nodes.has(named) || k8s.pools.has(named) ? undefined : named;
+}
+
+/** Every address a private-IP object holds: one, or a whole IP CIDR block. */
+function addressesOf(ip: SeenPrivateIp): string[] {
+  return isBlock(ip) ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress];
 }

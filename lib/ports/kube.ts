@@ -48,6 +48,11 @@ export interface KubeNodes {
   get(name: string): Promise<KubeNodeInfo | undefined>;
   /** Called for instance events: finds the Node whose providerID names the instance. */
   findByInstanceId(instanceId: string): Promise<KubeNodeInfo | undefined>;
+  /**
+   * Called at a node's first reconcile on an instance (under the instance's lock): every Node whose providerID names
+   * the instance, in either form. More than one means a stale or forged Node, and neither may be served.
+   */
+  listByInstanceId(instanceId: string): Promise<KubeNodeInfo[]>;
 }
 
 export interface Pods {

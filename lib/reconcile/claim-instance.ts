@@ -24,11 +24,13 @@ export type InstanceClaim =
  * - a node whose record already claims the instance goes on, unless a contender (a Node whose reconcile was refused
  *   because of this claim) still names the instance: then it is refused too, until an operator deletes the stale Node;
  * - a node's first reconcile on an instance takes the instance's lock through `lock` (a prewarm or another first
- *   reconcile may be acting there), and is refused when another live node's record claims the instance; that node is
- *   told (it becomes a contender of the claim). The caller holds the lock until its record — the new claim — is saved.
+ *   reconcile may be acting there), and is refused when another live node's record claims the instance, or another
+ *   Node names it (a claim can be missing: a record that could not be saved); a claiming node is told (it becomes a
+ *   contender of the claim), and a Node without a claim is refused on its own first reconcile by the same check. The
+ *   caller holds the lock until its record — the new claim — is saved.
  * A claim whose node is gone, or whose Node now names another instance, is stale and does not count.
  * Costs nothing in the steady state (the node and its record are read anyway); a first reconcile adds one labelled
- * list of records and one Node read per claimant.
+ * list of records, one list of the Nodes (no field selector exists for spec.providerID) and one Node read per claimant.
  */
 export async function claimInstance(name: string, deps: ReconcileDeps, lock: (key: string) => Promise<LockHandle | undefined>): Promise<InstanceClaim> {
   const [node, record] = await Promise.all([deps.nodes.get(name), deps.records.get(name)]);
@@ -59,15 +61,17 @@ export async function claimInstance(name: string, deps: ReconcileDeps, lock: (ke
     return { kind: "skipped", instanceId, reason: { code: "InstanceLocked", message: `instance ${instanceId} is being prepared or reconciled by another invocation; the next nudge continues` } };
   }
   try {
-    const claims = await deps.records.findByInstance(instanceId);
-    const live = await filterAsync(claims.map((c) => c.name), namesInstance);
-    if (live.length === 0) return { kind: "claimed", instanceId };
-    await Promise.all(live.map((other) => deps.records.addContender(other, name)));
+    // Every other Node naming the instance, and every other live node whose record claims it: a claim can be missing
+    // (a record that could not be saved), a second Node never hides.
+    const [claims, namers] = await Promise.all([deps.records.findByInstance(instanceId), deps.nodes.listByInstanceId(instanceId)]);
+    const claimants = await filterAsync(claims.map((c) => c.name), namesInstance);
+    const others = [...new Set([...claimants, ...namers.map((n) => n.name).filter((n) => n !== name)])].sort();
+    if (others.length === 0) return { kind: "claimed", instanceId };
+    await Promise.all(claimants.map((other) => deps.records.addContender(other, name)));
     await instanceLock.release();
-    return {
-      kind: "refused", instanceId, others: live,
-      reason: { code: "InstanceClaimedByAnotherNode", message: `instance ${instanceId} belongs to node ${live.join(", ")} (its OciIpamNode record claims it) and Node ${name} names it too: neither node is reconciled until the stale Node is deleted` },
-    };
+    const code = claimants.length > 0 ? "InstanceClaimedByAnotherNode" : "InstanceNamedByTwoNodes";
+    const why = claimants.length > 0 ? `instance ${instanceId} belongs to node ${claimants.join(", ")} (its OciIpamNode record claims it) and Node ${name} names it too` : `Node ${others.join(", ")} also names instance ${instanceId} in its providerID`;
+    return { kind: "refused", instanceId, others, reason: { code, message: `${why}: neither node is reconciled until the stale Node is deleted` } };
   } catch (err) {
     await instanceLock.release();
     throw err;

@@ -141,6 +141,22 @@ describe("safety under ordinary real-world sequences (FDK socket, both emulators
     expect((await nudge("owner")).nodes[0]).to.include({ outcome: "reconciled" });
   });
 
+  it("refuses both Nodes of one instance even when neither has a record yet (a claim that could not be saved)", async () => {
+    const instanceId = cluster.launchInstance("twice-named", {}, true);
+    cluster.joinNode("first-name", instanceId);
+    cluster.joinNode("second-name", instanceId);
+    for (const name of ["first-name", "second-name"]) {
+      const result = await nudge(name);
+      expect(result.nodes[0]).to.include({ outcome: "refused" });
+      expect(result.nodes[0]!.reason.code).to.equal("InstanceNamedByTwoNodes");
+    }
+    expect(ownedIpsOf(cluster, "first-name")).to.deep.equal([]);
+    expect(ownedIpsOf(cluster, "second-name")).to.deep.equal([]);
+    cluster.kube.store.delete("nodes", "second-name");
+    cluster.kube.store.delete("ciliumnodes", "second-name");
+    expect((await nudge("first-name")).nodes[0]).to.include({ outcome: "reconciled", ipsCreated: 8 });
+  });
+
   it("never deletes IPs of a node whose reconcile is in progress (its lock is held), however long they were orphans", async () => {
     const name = "racing";
     const { instanceId } = await cluster.launchNode(name, { ocpus: 2 });

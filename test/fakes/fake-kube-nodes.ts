@@ -27,6 +27,12 @@ export class FakeKubeNodes implements KubeNodes {
     const node = [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name)).find((n) => instanceIdFromProviderId(n.providerId) === instanceId);
     return node ? structuredClone(node) : undefined;
   }
+
+  /** Every Node (by name) whose providerID names the instance. */
+  async listByInstanceId(instanceId: string): Promise<KubeNodeInfo[]> {
+    this.faults.check("kube", "listByInstanceId", [instanceId]);
+    return [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name)).filter((n) => instanceIdFromProviderId(n.providerId) === instanceId).map((n) => structuredClone(n));
+  }
 }
 
 /** Pods bound to a node and still Pending, per node (Cilium's surge allocation counts them). */

@@ -33,13 +33,17 @@ export class KubeNodesAdapter implements KubeNodes {
    * field selector for spec.providerID, so this is a full list: it is called for instance events only.
    */
   async findByInstanceId(instanceId: string): Promise<KubeNodeInfo | undefined> {
+    return (await this.listByInstanceId(instanceId))[0];
+  }
+
+  /** A full paged list: no field selector exists for spec.providerID. */
+  async listByInstanceId(instanceId: string): Promise<KubeNodeInfo[]> {
     let nodes: V1Node[];
     try {
       ({ items: nodes } = await listAllPages<V1Node>((cont, limit) => this.api.listNode({ limit, _continue: cont }), this.options.pageSize));
     } catch (err) {
       throw toKubeError("list Nodes", err);
     }
-    const match = nodes.find((n) => instanceIdFromProviderId(n.spec?.providerID) === instanceId);
-    return match ? toKubeNodeInfo(match) : undefined;
+    return nodes.filter((n) => instanceIdFromProviderId(n.spec?.providerID) === instanceId).map(toKubeNodeInfo);
   }
 }

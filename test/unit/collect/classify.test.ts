@@ -78,7 +78,8 @@ describe("leak collection: which allocator objects are orphans", () => {
     { why: "one of its IPs is in use somewhere", change: (s) => s.privateIps.push(ip("used", "10.0.1.11", {}, { vnicId: "vnic-stray" })), verdict: "kept:InUse" },
     { why: "its tags are another cluster's", change: (s) => (s.vnics["vnic-stray"]!.freeformTags = { [TAG_CLUSTER]: "c2" }), verdict: "kept:NotOwned" },
     { why: "it is a primary VNIC", change: (s) => (s.vnics["vnic-stray"]!.isPrimary = true), verdict: "kept:NotOwned" },
-    { why: "its instance is a cluster node", change: (s) => s.view.nodes.push({ name: "back", instanceId: I_STRAY }), verdict: "healthy" },
+    { why: "its instance is the cluster node it was attached for", change: (s) => s.view.nodes.push({ name: "gone-node", instanceId: I_STRAY }), verdict: "healthy" },
+    { why: "its instance is a node under another name now and the node it was attached for is gone", change: (s) => s.view.nodes.push({ name: "back", instanceId: I_STRAY }), verdict: "orphan" },
     { why: "it is still ATTACHING", change: (s) => (s.attachments[1]!.lifecycleState = "ATTACHING"), verdict: "none" },
     { why: "somebody else attached it (display name)", change: (s) => (s.attachments[1]!.displayName = "storage"), verdict: "none" },
   ];
@@ -114,5 +115,44 @@ describe("leak collection: which allocator objects are orphans", () => {
     expect(vnicCandidates({ attachments, cluster: C, view: s.view }).map((a) => a.id)).to.deep.equal(["att-stray"]);
     expect(instancesToRead(s)).to.deep.equal([I_OLD, I_STRAY, I_PREWARM].sort());
     expect(instancesToRead({ ...s, prewarmEnabled: false })).to.deep.equal([I_STRAY]);
+  });
+});
+
+describe("leak collection: VNICs and IPs of nodes that left their instance under another name", () => {
+  // The kubelet re-registered as node-a on the instance that was "renamed-away": the old name has no Node or CiliumNode.
+  const renamed = snapshot({
+    attachments: [
+      { id: "att-a", instanceId: I_NODE, vnicId: "vnic-a", displayName: "node-a-primary", lifecycleState: "ATTACHED" },
+      { id: "att-old", instanceId: I_NODE, vnicId: "vnic-old", displayName: `ocipam:${C}:renamed-away`, lifecycleState: "ATTACHED" },
+      { id: "att-mine", instanceId: I_NODE, vnicId: "vnic-mine", displayName: `ocipam:${C}:node-a`, lifecycleState: "ATTACHED" },
+    ],
+    vnics: {
+      "vnic-old": { id: "vnic-old", isPrimary: false, freeformTags: { [TAG_CLUSTER]: C, [TAG_NODE]: "renamed-away", [TAG_INSTANCE]: I_NODE } },
+      "vnic-mine": { id: "vnic-mine", isPrimary: false, freeformTags: { [TAG_CLUSTER]: C, [TAG_NODE]: "node-a", [TAG_INSTANCE]: I_NODE } },
+    },
+  });
+
+  it("reads the VNIC attached for the old name, and not the current node's own", () => {
+    expect(vnicCandidates(renamed).map((a) => a.id)).to.deep.equal(["att-old"]);
+  });
+
+  it("finds the old name's VNIC orphaned (NodeGone), and leaves the current node's VNIC healthy", () => {
+    const out = classify(renamed);
+    expect(out.orphans.filter((o) => o.kind === "vnic").map((o) => [o.id, o.reason.code, o.node])).to.deep.equal([["att-old", "NodeGone", "renamed-away"]]);
+  });
+
+  it("keeps the old name's VNIC while any of its IPs is in use", () => {
+    const used = { ...renamed, privateIps: [ip("u1", "10.0.1.11", { [TAG_CLUSTER]: C, [TAG_NODE]: "renamed-away" }, { vnicId: "vnic-old" })] };
+    const out = classify(used);
+    expect(out.orphans.filter((o) => o.kind === "vnic")).to.deep.equal([]);
+    expect(out.kept.filter((k) => k.kind === "vnic").map((k) => k.reason.code)).to.deep.equal(["InUse"]);
+  });
+
+  it("keeps a prewarm's IP on an instance two Nodes name: its owner is not known", () => {
+    const contested = snapshot({
+      privateIps: [ip("w1", "10.0.1.30", { [TAG_CLUSTER]: C, [TAG_INSTANCE]: I_NODE })],
+      view: { nodes: [{ name: "node-a", instanceId: I_NODE }, { name: "node-a-stale", instanceId: I_NODE }], ciliumNodes: [{ name: "node-a", pool: [], used: [], inHandshake: [] }] },
+    });
+    expect(classify(contested).kept.map((k) => k.reason.code)).to.include("InstanceNamedByTwoNodes");
   });
 });
