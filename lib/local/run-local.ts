@@ -7,7 +7,7 @@ import { startPipeline, type Pipeline } from "./pipeline";
 import { percentile, type LocalReport, type NodeReport } from "./report";
 import { checkSafety, fingerprintInstance, type Witnesses } from "./safety";
 import { SCENARIOS } from "./simulation/scenarios";
-import { seededRandom } from "./simulation/sim-clock";
+import { seededRandom } from "./simulation/seeded-random";
 
 export interface LocalRunOptions {
   scenario: string;

@@ -10,6 +10,7 @@ import { planNode } from "../../lib/core/planner";
 import { ConfigError, InvalidInputError } from "../../lib/errors";
 import { explainPlan } from "../../lib/plan/explain";
 import { parseObservedState } from "../../lib/plan/read-observed";
+import { caught } from "../support/capture";
 import { Hostile, INJECTIONS, MALFORMED_JSON, ODD_UNICODE, pointer, prng, WRONG_TYPES, withField } from "./hostile";
 
 /**
@@ -153,13 +154,7 @@ describe("fuzzing `ocipam plan --input` files", function () {
 });
 
 async function expectRejection(promise: Promise<unknown>, text: string): Promise<void> {
-  try {
-    await promise;
-  } catch (err) {
-    expect((err as Error).message).to.contain(text);
-    return;
-  }
-  throw new Error(`expected a rejection mentioning ${text}`);
+  expect((await caught(() => promise, `a rejection mentioning ${text}`)).message).to.contain(text);
 }
 
 /**

@@ -4,17 +4,8 @@
  * every failure reproducible (each test prints its seed and case number).
  */
 
-/** mulberry32, the same PRNG as the local simulation's seededRandom (lib/local/simulation/sim-clock.ts). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzz tests' seeded generator: the project's one PRNG (lib/local/simulation/seeded-random.ts). */
+export { seededRandom as prng } from "../../lib/local/simulation/seeded-random";
 
 /** Strings that look like attacks on a shell, SQL, a path, a template, a log line, an HTTP header or a JS object. */
 export const INJECTIONS: readonly string[] = [

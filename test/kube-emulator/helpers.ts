@@ -1,6 +1,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { DEFAULT_MANIFEST_DIR, startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions, type KubeIdentity } from "../../lib/kube-emulator";
 import type { StatusBody } from "../../lib/kube-emulator/status";
+import { pollUntil } from "../support/poll";
 import { join } from "node:path";
 
 /** Shared test plumbing: an emulator with the project's manifests plus the Cilium agent identity of local runs. */
@@ -57,9 +58,5 @@ export function ciliumNode(name: string, spec: Record<string, unknown> = {}, lab
 
 /** Polls `check` every 10 ms until it returns true (or throws after `ms`). */
 export async function waitFor(check: () => boolean, ms = 3000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await pollUntil(check, { what, timeoutMs: ms, intervalMs: 10 });
 }

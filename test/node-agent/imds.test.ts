@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ImdsError } from "../../lib/node-agent/errors";
 import { ImdsClient } from "../../lib/node-agent/imds";
 import { FakeImds } from "./imds-server";
+import { caught } from "../support/capture";
 
 // The example answer from OCI's managingVNICs.htm ("VNIC Information in the Instance Metadata").
 const DOC_EXAMPLE = [
@@ -19,13 +20,9 @@ describe("IMDS client", () => {
   });
 
   const failure = async (client: ImdsClient): Promise<ImdsError> => {
-    try {
-      await client.listVnics();
-    } catch (err) {
-      expect(err).to.be.instanceOf(ImdsError);
-      return err as ImdsError;
-    }
-    throw new Error("expected listVnics to fail");
+    const err = await caught<ImdsError>(() => client.listVnics(), "listVnics");
+    expect(err).to.be.instanceOf(ImdsError);
+    return err;
   };
 
   it("reads OCI's documented example with the Authorization: Bearer Oracle header, keeping order", async () => {

@@ -5,6 +5,8 @@ import * as core from "oci-core";
 import * as streaming from "oci-streaming";
 import * as workrequests from "oci-workrequests";
 import { startOciEmulator, type OciCredentials, type OciEmulator, type OciEmulatorOptions } from "../../lib/oci-emulator";
+import { caught } from "../support/capture";
+import { pollUntil } from "../support/poll";
 
 /**
  * Conformance-suite helpers: the emulator is driven only through the real oci-core / oci-streaming /
@@ -71,13 +73,10 @@ export async function failure(fn: () => Promise<unknown>): Promise<{ statusCode?
   const warn = console.warn;
   console.warn = () => undefined;
   try {
-    await fn();
-  } catch (err) {
-    return err as { statusCode?: number; serviceCode?: string; message?: string };
+    return await caught(fn);
   } finally {
     console.warn = warn;
   }
-  expect.fail("expected the call to fail");
 }
 
 /** Asserts an OciError's HTTP status and service code. */
@@ -89,12 +88,7 @@ export async function expectOciError(fn: () => Promise<unknown>, statusCode: num
 
 /** Polls `probe` until it returns a truthy value (bounded: fails after `maxTries`, 5 ms apart). */
 export async function eventually<T>(probe: () => Promise<T | undefined | false>, maxTries = 400): Promise<T> {
-  for (let i = 0; i < maxTries; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error("condition not reached");
+  return (await pollUntil(probe, { what: "the condition", timeoutMs: maxTries * 5, intervalMs: 5 })) as T;
 }
 
 /** The default world's objects by name. */

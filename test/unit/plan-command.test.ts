@@ -5,16 +5,13 @@ import { BUNDLED_EXAMPLE } from "../../lib/cli/commands/plan";
 import { planNode } from "../../lib/core/planner";
 import { explainPlan } from "../../lib/plan/explain";
 import { InvalidDocumentError, parseObservedState } from "../../lib/plan/read-observed";
+import { caughtSync } from "../support/capture";
 
 const example = () => JSON.parse(readFileSync(BUNDLED_EXAMPLE, "utf8")) as Record<string, any>;
 const parseError = (doc: unknown): InvalidInputError => {
-  try {
-    parseObservedState(typeof doc === "string" ? doc : JSON.stringify(doc), "in.json");
-  } catch (err) {
-    expect(err).to.be.instanceOf(InvalidInputError);
-    return err as InvalidInputError;
-  }
-  throw new Error("expected the input to be rejected");
+  const err = caughtSync<InvalidInputError>(() => parseObservedState(typeof doc === "string" ? doc : JSON.stringify(doc), "in.json"), "parsing the input");
+  expect(err).to.be.instanceOf(InvalidInputError);
+  return err;
 };
 
 describe("ocipam plan input", () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { loadWatcherConfig, pickWatcherKeys, WATCHER_CONFIG_KEYS } from "../../events/watcher/config";
 import { buildProgram } from "../../lib/cli/main";
 import { ConfigError } from "../../lib/errors";
+import { caughtSync } from "../support/capture";
 
 const REQUIRED = {
   OCIPAM_WATCHER_CLUSTER_NAME: "prod",
@@ -12,13 +13,9 @@ const REQUIRED = {
 };
 
 function configError(values: Record<string, string>): ConfigError {
-  try {
-    loadWatcherConfig({ ...REQUIRED, ...values }, { hostname: "pod-1" });
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
+  const err = caughtSync(() => loadWatcherConfig({ ...REQUIRED, ...values }, { hostname: "pod-1" }), "loading the configuration");
+  if (err instanceof ConfigError) return err;
+  throw err;
 }
 
 describe("watcher configuration", () => {

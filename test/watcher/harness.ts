@@ -10,6 +10,7 @@ import { startWatcher, type WatcherHandle } from "../../events/watcher/watcher";
 import { startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from "../../lib/kube-emulator";
 import { selfSignedCertificate } from "../../lib/kube-emulator/self-signed";
 import { startOciEmulator, type OciEmulator } from "../../lib/oci-emulator";
+import { pollUntil } from "../support/poll";
 
 /** Both emulators, an OCI config file for the emulator's API key, and the stream the watcher publishes to. */
 export interface WatcherEnv {
@@ -171,14 +172,8 @@ export function startTestKubeEmulator(options: KubeEmulatorOptions = {}): Promis
 }
 
 /** Polls `check` every 20 ms until it returns a truthy value; fails after `timeoutMs` with `what`. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 5000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+export function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 5000): Promise<NonNullable<T>> {
+  return pollUntil(check, { what, timeoutMs, intervalMs: 20 });
 }
 
 /** Resolves after `ms` real milliseconds (used only to show that something does NOT happen within a window). */

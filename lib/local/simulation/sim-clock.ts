@@ -28,14 +28,5 @@ export class SimClock {
   }
 }
 
-/** A small seeded PRNG (mulberry32) so scenarios and chaos runs are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG lives in seeded-random.ts; re-exported for the importers that still name this file. */
+export { seededRandom } from "./seeded-random";

@@ -4,6 +4,7 @@ import { RequestBudget, type RequestBudgetOptions } from "../../../lib/adapters/
 import { RetryPolicy, type RetryPolicyOptions } from "../../../lib/adapters/oci/retry";
 import { createLogger, type Log } from "../../../lib/log";
 import { startOciEmulator, type OciEmulator, type OciEmulatorOptions, type WorldSnapshot } from "../../../lib/oci-emulator";
+import { caught } from "../../support/capture";
 
 /**
  * Starts the project's OCI emulator and builds the real adapters on real oci-core clients pointed at it
@@ -99,7 +100,5 @@ export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
 
 /** The error `fn` rejects with (fails the test if it resolves), with SDK warnings silenced. */
 export async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
-  const outcome = await quietly(() => fn().then(() => ({ ok: true as const }), (err: unknown) => ({ ok: false as const, err })));
-  if (outcome.ok) throw new Error("expected the call to fail");
-  return outcome.err;
+  return quietly(() => caught<unknown>(fn));
 }

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ConfigError } from "../../../lib/errors";
 import { ALLOCATOR_CONFIG_KEYS, loadAllocatorConfig } from "../../../lib/config/allocator-config";
 import { parseConfigText } from "../../../lib/config/config-file";
+import { caughtSync } from "../../support/capture";
 
 const minimal = {
   OCIPAM_CLUSTER_NAME: "prod-1",
@@ -12,13 +13,9 @@ const minimal = {
 };
 
 const configError = (values: Record<string, string>): ConfigError => {
-  try {
-    loadAllocatorConfig(values);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
+  const err = caughtSync<ConfigError>(() => loadAllocatorConfig(values), "loading the configuration");
+  expect(err).to.be.instanceOf(ConfigError);
+  return err;
 };
 
 describe("allocator configuration", () => {
