@@ -1,4 +1,6 @@
 import { attachmentDisplayNamePrefix, TAG_CLUSTER, TAG_INSTANCE, TAG_NODE } from "../core/ownership";
+import { blockAddresses } from "../core/blocks/cidr";
+import { isBlock } from "../core/blocks/held";
 import type { Reason } from "../core/model";
 import type { Classification, ClusterView, CollectorSnapshot, Kept, Orphan, SeenAttachment, SeenInstance, SeenPrivateIp } from "./model";
 

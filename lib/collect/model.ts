@@ -12,6 +12,8 @@ export interface SeenPrivateIp {
   vnicId?: string;
   subnetId: string;
   isPrimary: boolean;
+  /** Set on an IP CIDR address (one object, the aligned block `ipAddress/cidrPrefixLength`). */
+  cidrPrefixLength?: number;
   freeformTags: Record<string, string>;
 }
 

@@ -5,6 +5,7 @@ import { OciApiError } from "../ports/oci-errors";
 import type { ReconcileDeps } from "../reconcile/deps";
 import { mapSettledLimit } from "../reconcile/map-limit";
 import { runUseCase, type UseCaseResult } from "../reconcile/use-case";
+import { blockAddresses } from "../core/blocks/cidr";
 import { UsedAddresses } from "../reconcile/used-addresses";
 
 const CONCURRENCY = 4;
@@ -16,6 +17,8 @@ export interface OwnedObject {
   id: string;
   vnicId?: string;
   ipAddress?: string;
+  /** Set on an IP CIDR address: the object holds the block `ipAddress/cidrPrefixLength`, every address checked. */
+  cidrPrefixLength?: number;
   instanceId?: string;
 }
 
@@ -60,7 +63,10 @@ export async function uninstallCluster(baseDeps: ReconcileDeps, options: { deadl
     const used = new UsedAddresses(deps.ciliumNodes, () => deps.now().getTime());
     const detached = new Set<string>();
     const remove = async (o: OwnedObject) => {
-      if (o.ipAddress && (await used.usedBy(o.ipAddress))) throw new OciApiError(o.kind === "vnic" ? "DetachVnic" : "DeletePrivateIp", `${o.ipAddress} is in use again`, {});
+      const addresses = o.ipAddress ? (o.cidrPrefixLength !== undefined ? blockAddresses(o.ipAddress, o.cidrPrefixLength) : [o.ipAddress]) : [];
+      for (const address of addresses) {
+        if (await used.usedBy(address)) throw new OciApiError(o.kind === "vnic" ? "DetachVnic" : "DeletePrivateIp", `${address} is in use again`, {});
+      }
       try {
         if (o.kind === "vnic") await deps.compute.detachVnic(o.id, call);
         else await deps.network.deletePrivateIp(o.id, call);
@@ -126,7 +132,7 @@ async function ownedObjects(deps: ReconcileDeps, cluster: string, call: CallOpti
   });
   for (const ip of ips) {
     if (ip.isPrimary || ip.freeformTags[TAG_CLUSTER] !== cluster) continue;
-    objects.push({ kind: "privateIp", id: ip.id, ipAddress: ip.ipAddress, ...(ip.vnicId ? { vnicId: ip.vnicId } : {}) });
+    objects.push({ kind: "privateIp", id: ip.id, ipAddress: ip.ipAddress, ...(ip.vnicId ? { vnicId: ip.vnicId } : {}), ...(ip.cidrPrefixLength !== undefined ? { cidrPrefixLength: ip.cidrPrefixLength } : {}) });
   }
   return objects;
 }

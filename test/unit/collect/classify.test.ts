@@ -54,6 +54,9 @@ describe("leak collection: which allocator objects are orphans", () => {
     { why: "it is untagged", ip: ip("p15", "10.0.1.23", {}), verdict: "foreign" },
     { why: "it is another cluster's", ip: ip("p16", "10.0.1.24", { [TAG_CLUSTER]: "c2", [TAG_NODE]: "gone-node" }), verdict: "foreign" },
     { why: "it is a primary IP, whatever its tags", ip: ip("p17", "10.0.1.25", { [TAG_CLUSTER]: C, [TAG_NODE]: "gone-node" }, { isPrimary: true }), verdict: "none" },
+    { why: "it is a /28 block whose 12th address is used, on a gone node", ip: ip("b1", "10.0.1.0", { [TAG_CLUSTER]: C, [TAG_NODE]: "gone-node", [TAG_INSTANCE]: I_OLD }, { cidrPrefixLength: 28 }), verdict: "kept:InUse" },
+    { why: "it is a block of an existing node none of whose addresses is offered (held on purpose)", ip: ip("b3", "10.0.1.32", { [TAG_CLUSTER]: C, [TAG_NODE]: "node-a" }, { cidrPrefixLength: 28 }), verdict: "healthy" },
+    { why: "it is a block of a gone node none of whose addresses is used", ip: ip("b4", "10.0.1.32", { [TAG_CLUSTER]: C, [TAG_NODE]: "gone-node", [TAG_INSTANCE]: I_OLD }, { cidrPrefixLength: 28 }), verdict: "orphan:NodeGone" },
   ];
   for (const row of rows) {
     it(`${row.verdict === "healthy" ? "leaves healthy" : row.verdict === "foreign" ? "never looks further at" : row.verdict === "none" ? "ignores" : row.verdict.startsWith("kept") ? `keeps (${row.verdict.slice(5)})` : `finds orphaned (${row.verdict.slice(7)})`} an IP when ${row.why}`, () => {
