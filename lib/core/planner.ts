@@ -5,8 +5,8 @@ import type { AdoptObjectsAction, NodeState, NodeStats, ObservedState, Plan, Pla
 import { isOwnAttachmentName, isOwnedBy, ownershipTags, TAG_NODE } from "./ownership";
 import { fallbackReason, planVnicBlocks, subnetSpace } from "./blocks/allocation";
 import { nodeMaximumAddresses } from "./blocks/capacity";
-import { blockSize } from "./blocks/cidr";
-import { addressesToOffer, blockMode, configuredPrefixLength, heldBlocks, releasableBlocks, unofferedCount } from "./blocks/held";
+import { blockAddresses, blockSize } from "./blocks/cidr";
+import { addressesToOffer, blockMode, isBlock, configuredPrefixLength, heldBlocks, releasableBlocks, unofferedCount } from "./blocks/held";
 import { compareIpv4, rebuildPool, secondaryIpCount, sortPool, usableVnics } from "./pool";
 import { planRelease } from "./release";
 import { deriveRetryToken, observationDigest } from "./retry-token";
@@ -125,7 +125,8 @@ function planAdoption(observed: ObservedState, pool: Record<string, unknown>): A
   const instanceOwned = (tags: Record<string, string>) => !tags[TAG_NODE] && isOwnedBy(tags, config.clusterName, node.name, instance.id);
   const vnics = usableVnics(observed);
   const privateIps = vnics.flatMap((v) => v.privateIps)
-    .filter((ip) => !ip.isPrimary && pool[ip.ipAddress] !== undefined && instanceOwned(ip.freeformTags))
+    // A block is adopted once any of its addresses is in the pool (its first may be unoffered).
+    .filter((ip) => !ip.isPrimary && instanceOwned(ip.freeformTags) && (isBlock(ip) ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!).some((a) => pool[a] !== undefined) : pool[ip.ipAddress] !== undefined))
     .map((ip) => ({ privateIpId: ip.id, ipAddress: ip.ipAddress, freeformTags: { ...ip.freeformTags, ...claim } }));
   const adoptedVnics = vnics.filter((v) => !v.isPrimary && instanceOwned(v.freeformTags)).map((v) => ({ vnicId: v.vnicId, freeformTags: { ...v.freeformTags, ...claim } }));
   if (privateIps.length === 0 && adoptedVnics.length === 0) return undefined;

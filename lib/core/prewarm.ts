@@ -58,6 +58,6 @@ export function prewarmPlannerConfig(planner: PlannerConfig): PlannerConfig {
  * Every Kubernetes write and every release action is dropped: there is no CiliumNode to write, and nothing to give back.
  */
 export function toPrewarmPlan(plan: Plan): Plan {
-  const actions = plan.actions.filter((a) => a.kind === "assignIps" || a.kind === "attachVnic" || a.kind === "awaitAttachment");
+  const actions = plan.actions.filter((a) => a.kind === "assignIps" || a.kind === "assignBlocks" || a.kind === "attachVnic" || a.kind === "awaitAttachment");
   return { ...plan, actions };
 }

@@ -1,6 +1,7 @@
 import { planNode } from "../core/planner";
 import { prewarmCiliumNode, prewarmPlannerConfig, prewarmRefusal, toPrewarmPlan } from "../core/prewarm";
-import { rebuildPool } from "../core/pool";
+import { heldBlocks, unofferedCount } from "../core/blocks/held";
+import { rebuildPool, usableVnics } from "../core/pool";
 import type { CiliumNodeView } from "../ports/kube";
 import type { InstanceInfo } from "../ports/oci";
 import { OciApiError } from "../ports/oci-errors";
@@ -67,15 +68,18 @@ export async function prewarmInstance(instanceId: string, baseDeps: ReconcileDep
       const observation = await observeOnInstance(view, instance, deps, { deadline: budget.workDeadline }, { planner });
       if (observation.kind === "refused") return stop("refused", observation.reason.code, observation.reason.message);
       const plan = toPrewarmPlan(planNode(observation.observed));
-      result.ipsReady = Object.keys(rebuildPool(observation.observed)).length;
+      // A block's addresses are ready whether offered or held: the node offers them once it joins, with no OCI call.
+      const held = unofferedCount(heldBlocks(observation.observed, usableVnics(observation.observed)), rebuildPool(observation.observed));
+      result.ipsReady = Object.keys(rebuildPool(observation.observed)).length + held;
       result.reason = plan.state === "Ready" && plan.actions.length === 0
         ? { code: "PoolPrepared", message: `${result.ipsReady} IPs are ready on instance ${instanceId} for its node` }
         : plan.reason;
       if (plan.actions.length === 0) break;
       const execution = await executePlan(plan, observation, deps, { budget, callId });
-      result.ipsCreated += execution.created.length;
+      const blockAddresses = execution.createdBlocks.reduce((n, b) => n + 2 ** (32 - (b.cidrPrefixLength ?? 32)), 0);
+      result.ipsCreated += execution.created.length + blockAddresses;
       result.vnicsAttached += execution.attached.length;
-      result.ipsReady += execution.created.length;
+      result.ipsReady += execution.created.length + blockAddresses;
       if (execution.pendingAttachment) {
         return stop("prewarmed", "AttachmentInProgress", `VNIC attachment ${execution.pendingAttachment.attachmentId} is still ATTACHING; the node's reconcile waits for it`);
       }

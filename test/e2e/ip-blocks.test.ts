@@ -5,6 +5,7 @@ import { startLocalCluster, type LocalCluster } from "../../lib/local/local-clus
 import { DEFAULT_WORLD } from "../../lib/oci-emulator";
 import { AgentDriver } from "./agent-driver";
 import { FunctionUnderTest, nudgeFor } from "./function-harness";
+import { launchAndAwaitEnd } from "./instance-events";
 import { ciliumNode, ipamRecord, poolOf, useIps } from "./world-queries";
 
 interface SnapshotIp { id: string; ipAddress: string; vnicId: string; isPrimary: boolean; cidrPrefixLength?: number; freeformTags: Record<string, string> }
@@ -132,5 +133,33 @@ describe("IP CIDR blocks through the allocator function (FDK socket, both emulat
     const pool = Object.keys(poolOf(cluster, name));
     for (const a of Object.keys(usedOf(cluster, name))) expect(pool).to.include(a);
     expect(pool.every((a) => remaining.some((b) => blockContains(b.ipAddress, 28, a)))).to.equal(true);
+  });
+
+  it("prewarms one block on a launched instance; the node that joins offers its addresses with no OCI create", async () => {
+    const prewarming = await FunctionUnderTest.start(cluster, {
+      OCIPAM_IP_BLOCK_PREFIX_LENGTH: "28", OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_PREWARM_INSTANCE_TAGS: "ocipam.io/cluster=local",
+    });
+    try {
+      const { instanceId, event } = await launchAndAwaitEnd(cluster, { name: "blk-pw", freeformTags: { "ocipam.io/cluster": "local" } });
+      const prewarm = await prewarming.invoke(event);
+      expect(prewarm.instances[0], JSON.stringify(prewarm.instances[0])).to.include({ outcome: "prewarmed", ipsCreated: 16, ipsReady: 16 });
+      const snap = cluster.oci.admin.snapshot() as unknown as { privateIps: SnapshotIp[] };
+      const onInstance = snap.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-instance"] === instanceId);
+      expect(onInstance.map((ip) => ip.cidrPrefixLength)).to.deep.equal([28]);
+      const again = await prewarming.invoke(event);
+      expect(again.instances[0], "a duplicate event creates nothing").to.include({ ipsCreated: 0, ipsReady: 16 });
+
+      cluster.joinNode("blk-pw", instanceId);
+      const joined = await prewarming.invoke(nudgeFor("blk-pw"));
+      expect(joined.nodes[0]).to.include({ outcome: "reconciled", state: "Ready" });
+      expect(joined.nodes[0]!.apiCalls["oci.createPrivateIp"] ?? 0).to.equal(0);
+      const pool = Object.keys(poolOf(cluster, "blk-pw"));
+      expect(pool).to.have.length(8);
+      expect(pool.every((a) => blockContains(onInstance[0]!.ipAddress, 28, a))).to.equal(true);
+      const adopted = (cluster.oci.admin.snapshot() as unknown as { privateIps: SnapshotIp[] }).privateIps.find((ip) => ip.id === onInstance[0]!.id)!;
+      expect(adopted.freeformTags["ocipam-node"], "the block carries the node's tag once adopted").to.equal("blk-pw");
+    } finally {
+      await prewarming.stop();
+    }
   });
 });
