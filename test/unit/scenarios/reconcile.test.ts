@@ -36,6 +36,15 @@ describe("scenario: reconcile of one node", () => {
     expect(result.state).to.equal("Ready");
   });
 
+  it("allocates beyond pre-allocate for pods already Pending on the node (Cilium's surge allocation)", async () => {
+    const deps = fakeDeps();
+    deps.world.joinNode("n1");
+    deps.world.pods.pending.set("n1", 12);
+    const result = await reconcile(deps);
+    expect(result.ipsCreated).to.equal(12);
+    expect(poolOf(deps)).to.have.length(12);
+  });
+
   it("reports AtCapacity, a state and not a failure, when every VNIC slot is full", async () => {
     const deps = fakeDeps({ config: { OCIPAM_IPS_PER_VNIC: "4" } });
     deps.world.joinNode("n1", { instance: { maxVnicAttachments: 1 } });
