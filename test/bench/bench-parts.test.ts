@@ -120,13 +120,14 @@ describe("benchmark parts", () => {
         bounds: { join: criticalPath(), sequentialJoin: criticalPath({ creates: 8 }) },
         latency: [{ nodes: 2, parallel: run("parallel", [3.38, 4], [2, 2]), sequential: run("sequential", [6.76, 8], [6, 6]) }],
         idle: { nodes: 2, windowSimMinutes: 10, settled: true, ociCallsPerMinute: 0, ociCallsByOperation: {}, nudgesPerMinute: 0, invocationsPerMinute: 0, leakCollectionPeriodS: 300, pollerCallsPerPass: 8, pollerCallsByOperation: {} },
-        throttle: [{ nodes: 2, ratePerSecond: 5, burst: 5, allocatorRate: "10", allocatorBurst: "20", ipsCreated: 16, windowS: 4, ipsPerSecond: 4, ofLimit: 0.8, throttled: 2, throttledPerIp: 0.125, complete: true }],
+        throttle: [{ nodes: 2, ratePerSecond: 5, burst: 5, allocatorRate: "10", allocatorBurst: "20", ipsCreated: 16, windowS: 4, ipsPerSecond: 4, ofLimit: 0.8, throttled: 2, throttledPerIp: 0.125, complete: true,
+          containers: 1, peakCallsPerSecond: 9.5, meanCallsPerSecond: 7.25 }],
         coldStart: { error: "boom" },
       };
       const text = renderBench(report);
       expect(text).to.contain("| 2 | join → pool ready | 1.69 | 3.38 / 4.00 / 4.00 | 6.76 / 8.00 / 8.00 | 2.00× | 2.00× | 0 / 0 | yes |");
       expect(text).to.contain("∞ (ours is 0)");
-      expect(text).to.contain("| 5/s (burst 5) | 10/s (burst 20) | 2 | 16 | 4.0 | 4.00 | 0.80× | 2 | 0.13 | yes |");
+      expect(text).to.contain("| 5/s (burst 5) | 1 × 10/s (burst 20) | 2 | 16 | 4.0 | 4.00 | 0.80× | 2 | 0.13 | 9.5 / 7.3 | yes |");
       expect(text).to.contain("**not measured**: boom");
       expect(text).to.match(/### Watcher\n\n\(not measured\)/);
     });

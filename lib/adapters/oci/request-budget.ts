@@ -3,13 +3,20 @@
  * token from, shared by all adapters and all concurrent reconciles of one function instance.
  *
  * Why: OCI publishes no request-rate numbers for the Core APIs; the only signal is HTTP 429 `TooManyRequests`, and
- * the only documented remedy is client-side backoff (docs "API Errors" / "Using the API", shared/reference/
- * oci-facts.md §3). One caller backing off alone does not help when twenty concurrent reconciles keep firing, so a
+ * the only documented remedy is client-side backoff (docs.oracle.com/iaas/Content/API/References/apierrors.htm,
+ * .../Content/API/Concepts/usingapi.htm). One caller backing off alone does not help when twenty concurrent reconciles keep firing, so a
  * 429 seen by any caller slows everybody: AIMD as in TCP congestion control —
- * - multiplicative decrease: the refill rate is cut (×`decreaseFactor`), the burst is drained and refills pause
- *   for `throttlePauseMs`; 429s arriving within the same pause (the rest of the same burst) cut only once;
- * - additive increase: after the pause the rate grows back by `recoveryPerSecond` every second, up to the
- *   configured rate.
+ * - multiplicative decrease: the refill rate is cut (×`decreaseFactor`, 0.7 as CUBIC's β, RFC 8312 §4.5: a
+ *   halving gives up half the throughput after every 429, and a service that throttles at a fixed rate is found
+ *   again sooner from 0.7), the burst is drained and refills pause for `throttlePauseMs` (by default one token's
+ *   interval at the cut rate: the service's own bucket only needs the calls already sent to drain; a whole second
+ *   of silence for everybody wasted a second of the limit per 429); 429s of requests sent before the cut (the rest
+ *   of the same burst) cut only once;
+ * - additive increase (the probe): after the pause the rate grows back by `recoveryPerSecond` every second, up to
+ *   the configured rate, until the next 429 says the limit is reached;
+ * - the bucket holds at most `burst` × current rate ÷ configured rate tokens (at least one): a budget cut to half
+ *   also bursts half as much, so a pause in demand does not end in a burst of 429s against a throttled service.
+ * Measured against a throttling service in test/adapters/oci/request-budget-throughput.test.ts (virtual time).
  * Time and sleeping are injected so tests run in virtual time.
  */
 
@@ -20,9 +27,9 @@ export interface RequestBudgetOptions {
   burst?: number;
   /** The rate never drops below this. Default 0.5 per second. */
   minRatePerSecond?: number;
-  /** Factor applied to the rate on a 429. Default 0.5. */
+  /** Factor applied to the rate on a 429. Default 0.7. */
   decreaseFactor?: number;
-  /** No token is handed out for this long after a 429. Default 1000 ms. */
+  /** No token is handed out for this long after a 429. Default one token's interval at the cut rate (≤ 1000 ms). */
   throttlePauseMs?: number;
   /** Rate regained per second after the pause. Default 1 request/s per second. */
   recoveryPerSecond?: number;
@@ -51,7 +58,7 @@ export class RequestBudget {
   readonly burst: number;
   private readonly minRate: number;
   private readonly decreaseFactor: number;
-  private readonly pauseMs: number;
+  private readonly pauseMs: number | undefined;
   private readonly recoveryPerSecond: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -68,9 +75,9 @@ export class RequestBudget {
     this.ratePerSecond = positive(options.ratePerSecond ?? 10, "ratePerSecond");
     this.burst = positive(options.burst ?? 10, "burst");
     this.minRate = Math.min(positive(options.minRatePerSecond ?? 0.5, "minRatePerSecond"), this.ratePerSecond);
-    this.decreaseFactor = options.decreaseFactor ?? 0.5;
+    this.decreaseFactor = options.decreaseFactor ?? 0.7;
     if (!(this.decreaseFactor > 0 && this.decreaseFactor < 1)) throw new RangeError("decreaseFactor must be within (0, 1)");
-    this.pauseMs = Math.max(0, options.throttlePauseMs ?? 1000);
+    this.pauseMs = options.throttlePauseMs === undefined ? undefined : Math.max(0, options.throttlePauseMs);
     this.recoveryPerSecond = positive(options.recoveryPerSecond ?? 1, "recoveryPerSecond");
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
@@ -96,8 +103,13 @@ export class RequestBudget {
     // No refill while paused; afterwards the rate at `t` is used for the whole step (steps are short: every
     // acquisition refills, and the rate only grows, so this errs on the generous side by at most one step).
     const from = Math.max(this.lastRefill, this.pausedUntil);
-    if (t > from) this.tokens = Math.min(this.burst, this.tokens + ((t - from) / 1000) * this.rateAt(t));
+    if (t > from) this.tokens = Math.min(this.burstAt(t), this.tokens + ((t - from) / 1000) * this.rateAt(t));
     this.lastRefill = t;
+  }
+
+  /** The bucket's size at time `t`: the burst scaled by how far the rate is cut, at least one token. */
+  private burstAt(t: number): number {
+    return Math.max(1, (this.burst * this.rateAt(t)) / this.ratePerSecond);
   }
 
   /**
@@ -143,7 +155,7 @@ export class RequestBudget {
     this.refill(t);
     this.cutRate = Math.max(this.minRate, this.rateAt(t) * this.decreaseFactor);
     this.tokens = 0;
-    this.pausedUntil = t + this.pauseMs;
+    this.pausedUntil = t + (this.pauseMs ?? Math.min(1000, 1000 / this.cutRate));
     this.lastRefill = t;
     this.lastCutAt = t;
     this.stats.rateCuts += 1;

@@ -49,7 +49,7 @@ describe("OCI request budget (token bucket with AIMD on 429)", () => {
 
   it("on a 429 pauses every caller, drains the burst and halves the rate", async () => {
     const clock = new VirtualClock();
-    const b = budget(clock, { ratePerSecond: 10, burst: 10, throttlePauseMs: 1000, recoveryPerSecond: 0.001 });
+    const b = budget(clock, { ratePerSecond: 10, burst: 10, throttlePauseMs: 1000, recoveryPerSecond: 0.001, decreaseFactor: 0.5 });
     b.throttled();
     const t = await grants(clock, b, 3);
     // Nothing during the pause; afterwards 5/s (200 ms apart) instead of 10/s.
@@ -61,7 +61,7 @@ describe("OCI request budget (token bucket with AIMD on 429)", () => {
 
   it("cuts the rate once for the 429s of one burst", async () => {
     const clock = new VirtualClock();
-    const b = budget(clock, { ratePerSecond: 8, burst: 8, throttlePauseMs: 500 });
+    const b = budget(clock, { ratePerSecond: 8, burst: 8, throttlePauseMs: 500, decreaseFactor: 0.5 });
     const sentAt = clock.now();
     for (let i = 0; i < 5; i++) b.throttled(sentAt);
     // A late 429 of a request sent before the cut, arriving after the pause, does not cut again either.
@@ -74,7 +74,7 @@ describe("OCI request budget (token bucket with AIMD on 429)", () => {
 
   it("cuts again for a 429 of a request sent after the previous cut", async () => {
     const clock = new VirtualClock();
-    const b = budget(clock, { ratePerSecond: 8, burst: 8, throttlePauseMs: 500, recoveryPerSecond: 0.001 });
+    const b = budget(clock, { ratePerSecond: 8, burst: 8, throttlePauseMs: 500, recoveryPerSecond: 0.001, decreaseFactor: 0.5 });
     b.throttled(clock.now());
     await clock.run(clock.sleep(600));
     b.throttled(clock.now() - 10);
@@ -85,7 +85,7 @@ describe("OCI request budget (token bucket with AIMD on 429)", () => {
 
   it("recovers additively after the pause, back to the configured rate and no further", async () => {
     const clock = new VirtualClock();
-    const b = budget(clock, { ratePerSecond: 10, burst: 10, throttlePauseMs: 1000, recoveryPerSecond: 2 });
+    const b = budget(clock, { ratePerSecond: 10, burst: 10, throttlePauseMs: 1000, recoveryPerSecond: 2, decreaseFactor: 0.5 });
     b.throttled();
     const at = (ms: number) => b.rateAt(clock.now() + ms);
     expect(at(500)).to.equal(5);
@@ -93,6 +93,29 @@ describe("OCI request budget (token bucket with AIMD on 429)", () => {
     expect(at(2000)).to.equal(7);
     expect(at(3500)).to.equal(10);
     expect(at(60_000)).to.equal(10);
+  });
+
+  it("by default cuts the rate to 0.7 of itself and pauses for one token's interval at the cut rate", async () => {
+    const clock = new VirtualClock();
+    const b = budget(clock, { ratePerSecond: 10, burst: 10, recoveryPerSecond: 0.001 });
+    const t0 = clock.now();
+    b.throttled();
+    expect(b.snapshot().currentRatePerSecond).to.be.within(6.99, 7.01);
+    const t = await grants(clock, b, 2);
+    // Paused 1000 / 7 ≈ 143 ms, then one token per 143 ms (the drained bucket refills at the cut rate).
+    expect(t[0]! + (clock.now() - t0 - t[1]!)).to.be.within(280, 300);
+    expect(t[1]! - t[0]!).to.be.within(140, 146);
+  });
+
+  it("shrinks the burst with the rate: after a cut and a quiet second only the cut share of the burst is there", async () => {
+    const clock = new VirtualClock();
+    const b = budget(clock, { ratePerSecond: 10, burst: 20, decreaseFactor: 0.5, throttlePauseMs: 0, recoveryPerSecond: 0.001 });
+    b.throttled();
+    await clock.run(clock.sleep(5_000));
+    // Rate 5 of 10: a bucket of 10 tokens, not 20; the eleventh waits 200 ms.
+    const t = await grants(clock, b, 11);
+    expect(t.slice(0, 10).every((v) => v === 0)).to.equal(true);
+    expect(t[10]).to.be.within(195, 201); // the rate has crept up by 0.005/s meanwhile
   });
 
   it("never drops below the minimum rate", () => {
