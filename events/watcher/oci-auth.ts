@@ -5,8 +5,8 @@ import type { WatcherConfig } from "./config";
 /**
  * The OCI credentials that sign PutMessages. In the cluster: instance principal — the worker node's identity, so
  * the policy is `Allow dynamic-group <workers> to use stream-push in compartment <c> where target.stream.id = ...`
- * (oci-facts §5.1). Locally: an API key from an OCI config file. Built by the shared lib/adapters/oci/auth.ts
- * (throws OcipamError "OciAuthUnavailable" naming the auth kind when the credentials cannot be loaded).
+ * (docs.oracle.com/iaas/Content/Identity/Reference/streamingpolicyreference.htm). Locally: an API key from an
+ * OCI config file. Built by the shared lib/adapters/oci/auth.ts (throws OcipamError "OciAuthUnavailable" naming the auth kind when the credentials cannot be loaded).
  */
 export function createOciAuthProvider(oci: WatcherConfig["oci"]): Promise<common.AuthenticationDetailsProvider> {
   return createAuthProvider(oci.auth === "instance_principal" ? { kind: "instance-principal" } : { kind: "config-file", path: oci.configFile, profile: oci.profile });

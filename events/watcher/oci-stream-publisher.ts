@@ -16,7 +16,8 @@ export interface OciStreamPublisherOptions {
   /**
    * The stream pool's **messages endpoint** (`Stream.messagesEndpoint`, e.g.
    * `https://cell-1.streaming.us-ashburn-1.oci.oraclecloud.com`), or the emulator's URL. PutMessages must go there,
-   * not to the Streaming admin endpoint (library-notes §2). The SDK appends the API version path itself.
+   * not to the Streaming admin endpoint (`oci streaming stream message put --endpoint <messages_endpoint>`,
+   * docs.oracle.com/iaas/Content/Streaming/Tasks/publishingmessages.htm). The SDK appends the API version path itself.
    */
   endpoint: string;
   authenticationDetailsProvider: common.AuthenticationDetailsProvider;
@@ -35,9 +36,9 @@ export interface OciStreamPublisherOptions {
 }
 
 /**
- * NudgePublisher over oci-streaming `StreamClient.putMessages`. Measured SDK behaviour (library-notes §2,
- * oci-facts §3): PutMessages is not retried by default, and each client has a circuit breaker that, after 10
- * retryable failures, fails calls without sending them. This adapter turns the breaker off and the SDK's retries
+ * NudgePublisher over oci-streaming `StreamClient.putMessages`. SDK behaviour (oci-streaming 2.139.1
+ * lib/client.js putMessages, oci-common lib/circuit-breaker.js): PutMessages is not retried by default, and
+ * each client has a circuit breaker that, after 10 retryable failures, fails calls without sending them. This adapter turns the breaker off and the SDK's retries
  * off (explicitly, so `OCI_SDK_DEFAULT_RETRY_ENABLED` cannot turn them back on) and owns the policy:
  * - the whole request is retried on 429, 5xx, 409 IncorrectState and failures without an HTTP answer, including
  *   our own request timeout (OciApiError.retryable), with exponential backoff and jitter; other statuses (400, 401,
@@ -83,7 +84,7 @@ export class OciStreamPublisher implements NudgePublisher {
         },
       },
     );
-    // Last: a provider carrying a region sets the (admin) endpoint in the constructor (library-notes §2).
+    // Last: a provider carrying a region sets the (admin) endpoint in the constructor (oci-streaming lib/client.js).
     this.client.endpoint = options.endpoint.replace(/\/+$/, "");
   }
 

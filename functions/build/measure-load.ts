@@ -6,12 +6,11 @@ import { join } from "node:path";
 /**
  * Measures how long `require()` of a module takes in a fresh Node process: what a cold function start pays before
  * the FDK listens. Each sample is its own process (the module cache would make a second require free), the
- * filesystem cache is warmed by throwaway runs first, and the median is reported, as in
- * shared/reference/library-notes.md §1.
+ * filesystem cache is warmed by throwaway runs first, and the median is reported.
  *
  * The function entry calls `fdk.handle()` when loaded, which exits the process unless FN_FORMAT=http-stream and
- * FN_LISTENER=unix:<path> are set (library-notes §3), so every run gets both, with a socket path in a fresh directory;
- * the child exits right after require() returns, before anything is invoked.
+ * FN_LISTENER=unix:<path> are set (node_modules/@fnproject/fdk/fn-fdk.js), so every run gets both, with a
+ * socket path in a fresh directory; the child exits right after require() returns, before anything is invoked.
  */
 
 export interface LoadTiming {

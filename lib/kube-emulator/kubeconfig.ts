@@ -2,7 +2,7 @@ import YAML from "yaml";
 
 /**
  * Kubeconfig for an emulator identity. The emulator's port speaks plain HTTP and TLS (self-signed).
- * - @kubernetes/client-node refuses an http:// server unless `skipTLSVerify` is set (library-notes §4), so the
+ * - @kubernetes/client-node refuses an http:// server unless `skipTLSVerify` is set (dist/config.js), so the
  *   options carry it.
  * - kubectl sends no credentials to an http:// server (client-go clientcmd/client_config.go reads the user's
  *   auth info only `if restclient.IsConfigTransportTLS(...)`), so files point at the https:// endpoint, with

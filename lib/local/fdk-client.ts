@@ -10,7 +10,7 @@ export interface FdkCallResult {
 
 /**
  * Invokes a function over its FDK unix socket exactly as the Fn agent does: `POST /call` with `Fn-Call-Id`,
- * `Fn-Deadline` (RFC 3339) and the payload (library-notes §3; fnproject/fdk-node fn-fdk.js). Resolves with whatever
+ * `Fn-Deadline` (RFC 3339) and the payload (fnproject/fdk-node fn-fdk.js). Resolves with whatever
  * the FDK answers (200 with the handler's JSON, or 502 when the handler threw); rejects only when the socket fails
  * (the function process is gone or never listened).
  */

@@ -29,7 +29,7 @@ export interface StartFunctionOptions {
 /**
  * Runs a function the way the Fn agent does: a separate process with FN_FORMAT=http-stream and
  * FN_LISTENER=unix:<dir>/lsnr.sock, reached over that socket. A fresh directory per start, because the FDK exits
- * when stale socket files exist (library-notes §3).
+ * when stale socket files exist (fnproject/fdk-node fn-fdk.js).
  */
 export async function startFunctionProcess(options: StartFunctionOptions): Promise<FunctionProcess> {
   const dir = mkdtempSync(join(tmpdir(), "ocipam-fn-"));

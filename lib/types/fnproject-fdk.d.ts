@@ -1,5 +1,5 @@
 /**
- * Typings for @fnproject/fdk, which ships none (library-notes §3, measured on 0.0.76): `ctx.callID` (capital ID),
+ * Typings for @fnproject/fdk, which ships none (fn-fdk.js, measured on 0.0.76): `ctx.callID` (capital ID),
  * `ctx.deadline` a Date or null, `ctx.config` a copy of the whole environment (never log it), `ctx.getConfig` broken.
  */
 declare module "@fnproject/fdk" {

@@ -2,14 +2,14 @@ import { type LatencyProfile, REALISTIC_LATENCY, requestLatency } from "../../li
 
 /**
  * The lower bound the benchmark compares with: the sum of the latencies that no implementation of the design can
- * avoid on the way from "a CiliumNode needs IPs" to "its pool holds them", in the order they must happen (design.md,
- * "Critical path"): put the nudge on the stream → Connector Hub batch window → function start → two sequential
+ * avoid on the way from "a CiliumNode needs IPs" to "its pool holds them", in the order they must happen (the
+ * critical path of the design): put the nudge on the stream → Connector Hub batch window → function start → two sequential
  * reads (the instance's VNIC attachments, then the VNIC's private IPs) → one round of parallel creates → one
  * Kubernetes write. With a new VNIC: + the attach. Values are the design's latency table — the OCI ones as the
  * emulator models them (lib/oci-emulator/latency.ts), the others below.
  */
 
-/** Steps of the design's latency table that the OCI emulator does not model (design.md, "Latency profile"). */
+/** Steps of the design's latency table that the OCI emulator does not model. */
 export const DESIGN_LATENCY_MS = {
   /** Connector Hub `batchTimeInSec` as the project configures it (1 s). */
   connectorBatchWindow: 1000,

@@ -9,7 +9,7 @@ export const OCI_SDK_VERSION = "2.139.1";
 export type OciSdkInstall = { ok: true; modulePath: string; installedNow: boolean; seconds: number } | { ok: false; error: string; cacheDir: string };
 
 /**
- * Where the `oci-sdk` umbrella package (520 MB, library-notes §1) is installed for the load-time comparison: a cache
+ * Where the `oci-sdk` umbrella package (520 MB installed, measured) is installed for the load-time comparison: a cache
  * directory outside the repository, so it never becomes a dependency and is downloaded once per machine.
  * `$OCIPAM_BENCH_CACHE`, else `$XDG_CACHE_HOME/cilium-oci-ipam`, else `~/.cache/cilium-oci-ipam`.
  */

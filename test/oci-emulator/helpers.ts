@@ -10,7 +10,7 @@ import { pollUntil } from "../support/poll";
 
 /**
  * Conformance-suite helpers: the emulator is driven only through the real oci-core / oci-streaming /
- * oci-workrequests clients, configured as library-notes §2 says (SimpleAuthenticationDetailsProvider with the
+ * oci-workrequests clients, configured as the adapters do (SimpleAuthenticationDetailsProvider with the
  * emulator's key, endpoint set after the region, circuit breaker off per client so injected 5xx do not open it).
  */
 
@@ -66,8 +66,8 @@ export async function startWithClients(options: OciEmulatorOptions = {}): Promis
 }
 
 /**
- * Runs `fn` with console.warn silenced (every SDK failure warns unconditionally, library-notes §2) and returns the
- * error it threw; fails the test if it did not throw.
+ * Runs `fn` with console.warn silenced (every SDK failure warns unconditionally, oci-common lib/retrier.js) and
+ * returns the error it threw; fails the test if it did not throw.
  */
 export async function failure(fn: () => Promise<unknown>): Promise<{ statusCode?: number; serviceCode?: string; message?: string; opcRequestId?: string }> {
   const warn = console.warn;

@@ -10,7 +10,7 @@ export const FIELD_MANAGER = "ocipam";
 
 /**
  * client-node's patch Content-Type defaults to JSON Patch; CRDs reject strategic merge (415), so every CiliumNode
- * write says merge-patch explicitly (library-notes §4 P3).
+ * write says merge-patch explicitly (client-node 1.4.0 dist/gen/apis/CustomObjectsApi.js lists json-patch first).
  */
 export const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 

@@ -135,7 +135,7 @@ function loadSingle(kc: KubeConfig, c: Cluster, user: User): void {
 /**
  * The same configuration KubeConfig.makeApiClient builds, plus a middleware that gives each request an
  * AbortSignal.timeout. It must be the Observable form: the ObjectParamAPI calls `.toPromise()` on what `pre`
- * returns, so an async `pre` fails (library-notes §4). Per-call options made with setHeaderOptions use
+ * returns, so an async `pre` fails (dist/gen/types/ObjectParamAPI.js). Per-call options made with setHeaderOptions use
  * `middlewareMergeStrategy: "append"`, so they add to this middleware instead of replacing it.
  */
 function apiConfiguration(kc: KubeConfig, timeoutMs: number): Configuration {

@@ -3,7 +3,7 @@ import { KubeApiError, KubeConflictError } from "../../ports/kube-errors";
 
 /**
  * Turns whatever a @kubernetes/client-node call threw into the project's typed errors, keeping the original as
- * `cause`. Measured client-node 1.4.0 behaviour (shared/reference/library-notes.md §4):
+ * `cause`. Measured client-node 1.4.0 behaviour (dist/gen/apis/exception.js, dist/gen/http/isomorphic-fetch.js):
  * - a non-2xx answer throws `ApiException` whose `body` is the raw JSON *string* of a metav1.Status
  *   (`{kind:"Status", reason:"Conflict", message:"...", code:409}`), so it is parsed here;
  * - the request-timeout middleware aborts through an AbortSignal, and node-fetch then throws `AbortError`;

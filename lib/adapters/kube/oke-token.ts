@@ -19,7 +19,7 @@ import type * as common from "oci-common";
  *    drops the padding, so it is not used). The CLI reports the token as expiring 4 minutes after creation.
  *
  * UNCONFIRMED: whether OKE accepts a token signed by a resource principal (keyId `ST$<RPST>`, what OCI Functions
- * have); the Vault-held ServiceAccount token is therefore the default (shared/reference/oci-facts.md §6).
+ * have); the Vault-held ServiceAccount token is therefore the default.
  * Not supported: delegation-token signers (the CLI adds `opc-obo-token` for those).
  */
 

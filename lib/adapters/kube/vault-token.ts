@@ -21,7 +21,7 @@ export async function readKubeTokenFromVault(secretId: string, access: VaultAcce
     // The per-client circuit breaker is on by default in the OCI SDK; the project owns its retry policy.
     access.clientConfiguration ?? { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) },
   );
-  // Set last: region setters in the constructor overwrite the endpoint (library-notes §2).
+  // Set last: region setters in the constructor overwrite the endpoint (oci-secrets lib/client.js).
   if (access.endpoint) client.endpoint = access.endpoint;
   try {
     const res = await client.getSecretBundle({ secretId });

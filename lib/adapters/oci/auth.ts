@@ -2,7 +2,8 @@ import * as common from "oci-common";
 import { OcipamError } from "../../errors";
 
 /**
- * How the OCI clients authenticate (shared/reference/library-notes.md §2, oci-facts.md §4.4):
+ * How the OCI clients authenticate (oci-common 2.139.1 lib/auth/: config-file-auth.js,
+ * resource-principal-authentication-details-provider.js, instance-principals-authentication-detail-provider.js):
  * - `config-file`: an OCI CLI config file and profile (local use, `ocipam` against the emulator or a tenancy);
  * - `resource-principal`: what OCI Functions provides; reads OCI_RESOURCE_PRINCIPAL_VERSION (2.2),
  *   OCI_RESOURCE_PRINCIPAL_RPST, OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM and OCI_RESOURCE_PRINCIPAL_REGION when the

@@ -21,7 +21,7 @@ export interface OciClientOptions {
 
 /**
  * The SDK clients the adapters use. Import only oci-core, oci-common and oci-workrequests: the `oci-sdk` umbrella
- * takes 3.4 s to load (library-notes §1).
+ * takes about 3.4 s to load (measured on Node 20).
  */
 export interface OciClients {
   compute: core.ComputeClient;
@@ -44,7 +44,7 @@ export interface OciClients {
  * credentials cannot be loaded or parsed):
  * - the SDK's circuit breaker off per client: it is on by default (VirtualNetworkClient) and after 10 retryable
  *   failures fails calls with EOPENBREAKER without sending them for 30 s, which would turn a burst of 429s into a
- *   30 s outage (library-notes §2 "Circuit breaker");
+ *   30 s outage (oci-common lib/circuit-breaker.js defaults);
  * - one SDK attempt per call, overriding even the operations whose spec default retries (BulkCreatePrivateIps uses
  *   OciSdkDefaultRetryConfiguration: 8 attempts, up to 30 s apart): our RetryPolicy owns retries. Client-level
  *   `retryConfiguration` wins over the spec default (oci-common lib/retrier.js `createPreferredRetrier`);
@@ -72,7 +72,7 @@ export async function createOciClients(options: OciClientOptions): Promise<OciCl
   const params = { authenticationDetailsProvider: provider };
   let compute: core.ComputeClient, network: core.VirtualNetworkClient, workRequests: workrequests.WorkRequestClient;
   try {
-    // The request signer parses the private key here: a bad key throws KeyParseError now (library-notes §2).
+    // The request signer parses the private key here: a bad key throws KeyParseError now (oci-common lib/signer.js).
     compute = new core.ComputeClient(params, configuration());
     network = new core.VirtualNetworkClient(params, configuration());
     workRequests = new workrequests.WorkRequestClient(params, configuration());

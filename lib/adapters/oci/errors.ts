@@ -2,7 +2,7 @@ import { OciApiError, OciDeadlineError } from "../../ports/oci-errors";
 
 /**
  * Maps whatever an oci-core/oci-common 2.139.1 call throws to the port's `OciApiError`, keeping the original as
- * `cause`. Shapes measured with these versions (shared/reference/library-notes.md §2, oci-common lib/retrier.js
+ * `cause`. Shapes measured with these versions (oci-common lib/retrier.js
  * `makeServiceCall`, lib/helper.js `handleErrorResponse`):
  * - a service error is an `OciError` (`instanceof Error`) with a numeric `statusCode`, `serviceCode` (the body's
  *   `code`, or "None" when the body had none), `message` and `opcRequestId` (null when the header is missing);

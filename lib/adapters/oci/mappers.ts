@@ -5,7 +5,7 @@ import { OciUnexpectedError } from "./errors";
 
 /**
  * SDK models (oci-core 2.139.1 lib/model) → the port's types. What the SDK does at runtime, measured
- * (library-notes §2): responses are the parsed JSON, not instances, so
+ * with 2.139.1: responses are the parsed JSON, not instances, so
  * - `timeCreated` stays the JSON string although the type says `Date`;
  * - optional fields may be missing or `null` (VnicAttachment.vnicId is null until ATTACHED: "Available after the
  *   attachment process is complete", model/vnic-attachment.d.ts);

@@ -4,8 +4,8 @@
  *
  * Why: OCI publishes no request-rate numbers for the Core APIs; the only signal is HTTP 429 `TooManyRequests`, and
  * the only documented remedy is client-side backoff (docs.oracle.com/iaas/Content/API/References/apierrors.htm,
- * .../Content/API/Concepts/usingapi.htm). One caller backing off alone does not help when twenty concurrent reconciles keep firing, so a
- * 429 seen by any caller slows everybody: AIMD as in TCP congestion control —
+ * .../Content/API/Concepts/usingapi.htm). One caller backing off alone does not help when twenty concurrent
+ * reconciles keep firing, so a 429 seen by any caller slows everybody: AIMD as in TCP congestion control —
  * - multiplicative decrease: the refill rate is cut (×`decreaseFactor`, 0.7 as CUBIC's β, RFC 8312 §4.5: a
  *   halving gives up half the throughput after every 429, and a service that throttles at a fixed rate is found
  *   again sooner from 0.7), the burst is drained and refills pause for `throttlePauseMs` (by default one token's

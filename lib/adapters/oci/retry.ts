@@ -6,8 +6,8 @@ import { retryDecision } from "./retry-decision";
 
 /**
  * The adapters' own retry policy. The SDK retries none of the operations we use by default and its opt-in policy
- * waits up to 30 s between attempts (library-notes §2), far too long inside a 30 s function, so the clients are
- * built with one SDK attempt and every retry happens here:
+ * waits up to 30 s between attempts (oci-common lib/retrier.js), far too long inside a 30 s function, so the
+ * clients are built with one SDK attempt and every retry happens here:
  * - what is retried follows OCI's error table (`retryDecision`, retry-decision.ts): 429, 409 IncorrectState and
  *   ExternalServerIncorrectState, 5xx and no answer until max attempts or the deadline; 404 NotAuthorizedOrNotFound
  *   (and 400 RelatedResourceNotAuthorizedOrNotFound) only for `notFoundWindowMs` after the first attempt, because a

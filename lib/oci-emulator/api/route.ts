@@ -46,7 +46,7 @@ export interface Route {
   path: string;
   /** The operation declares `opc-retry-token` (the SDK sends one on every call). */
   retryToken?: boolean;
-  /** The SDK signs this POST without the body headers (Streaming PutMessages, library-notes §2). */
+  /** The SDK signs this POST without the body headers (PutMessages: oci-streaming lib/client.js passes excludeBody). */
   bodyExempt?: boolean;
   /**
    * Resolves which compartment(s) the permissions are checked in. Throws the operation's 404 (or 400 for a resource

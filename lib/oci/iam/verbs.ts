@@ -7,7 +7,7 @@
  * ("INSPECT +", "no extra"). Sources:
  * - Core: "Details for Verb + Resource-Type Combinations"
  *   https://docs.oracle.com/en-us/iaas/Content/Identity/policyreference/corepolicyreference_topic-Details_for_Verb__ResourceType_Combinations.htm
- *   (vcns, subnets and the VNIC/private-IP rows read from stored copies; facts summarised in shared/reference/oci-facts.md §7.2)
+ *   (vcns, subnets and the VNIC/private-IP rows read from stored copies of that page)
  * - Streaming: https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/streamingpolicyreference.htm
  * Rows marked ASSUMED are not confirmed by a stored copy (see lib/oci-emulator/README.md).
  */
@@ -64,11 +64,11 @@ export const RESOURCE_TYPE_PERMISSIONS: Readonly<Record<string, Increments>> = {
     ],
     [],
   ),
-  // "vnic-attachments has only VNIC_ATTACHMENT_READ at every verb" (oci-facts §7.2).
+  // "vnic-attachments has only VNIC_ATTACHMENT_READ at every verb" (Core reference above).
   "vnic-attachments": inc(["VNIC_ATTACHMENT_READ"], [], [], []),
   // ipam: inspect IPAM_READ (GetSubnetIpInventory).
   ipam: inc(["IPAM_READ"], [], [], []),
-  // instances: INSTANCE_ATTACH/DETACH_SECONDARY_VNIC exist only at manage (oci-facts §7.2).
+  // instances: INSTANCE_ATTACH/DETACH_SECONDARY_VNIC exist only at manage (Core reference above).
   instances: inc(
     ["INSTANCE_INSPECT"],
     ["INSTANCE_READ"],

@@ -87,7 +87,7 @@ export async function startFixture(
   };
 }
 
-/** Runs `fn` with console.warn silenced: the SDK warns on every failed request, unconditionally (library-notes §2). */
+/** Runs `fn` with console.warn silenced: the SDK warns on every failed request (oci-common lib/retrier.js). */
 export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   const warn = console.warn;
   console.warn = () => undefined;
