@@ -10,6 +10,7 @@ import { FunctionUnderTest, nudgeFor } from "./function-harness";
 import { launchAndAwaitEnd } from "./instance-events";
 import { injectIp, ociAs } from "./oci-tools";
 import { ciliumNode, ownedIpsOf, poolOf, useIps } from "./world-queries";
+import { poll } from "../support/poll";
 
 /**
  * Ordinary sequences of a real cluster that must never end with an address in use deleted or a node stranded: an
@@ -194,7 +195,7 @@ describe("safety under ordinary real-world sequences (FDK socket, both emulators
     const record = cluster.kube.store.get("ociipamnodes", "leaves") as { metadata: { ownerReferences?: Array<{ kind: string; name: string }> } };
     expect(record.metadata.ownerReferences?.map((r) => `${r.kind}/${r.name}`)).to.deep.equal(["Node/leaves"]);
     cluster.kube.store.delete("nodes", "leaves");
-    for (let i = 0; i < 50 && cluster.kube.store.get("ociipamnodes", "leaves"); i++) await new Promise((r) => setTimeout(r, 10));
+    await poll(() => !cluster.kube.store.get("ociipamnodes", "leaves"), { timeoutMs: 500 });
     expect(cluster.kube.store.get("ociipamnodes", "leaves")).to.equal(undefined);
   });
 });

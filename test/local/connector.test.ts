@@ -7,6 +7,7 @@ import { invokeOverSocket } from "../../lib/local/fdk-client";
 import { startFunctionProcess, type FunctionProcess } from "../../lib/local/function-process";
 import { silentLogger } from "../../lib/log";
 import { startOciEmulator, type OciEmulator } from "../../lib/oci-emulator";
+import { pollUntil } from "../support/poll";
 
 const STREAM = "ocid1.stream.oc1.iad.emustream000001";
 
@@ -35,13 +36,7 @@ describe("local Connector Hub stand-in", function () {
       ...overrides,
     });
 
-  const until = async (cond: () => boolean, ms = 10_000) => {
-    const end = Date.now() + ms;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error("condition not reached in time");
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const until = (cond: () => boolean, ms = 10_000) => pollUntil(cond, { timeoutMs: ms, intervalMs: 20 });
 
   it("delivers every message once, in batches no larger than batchSizeInNum, as Connector Hub's JSON array", async () => {
     const batches: ConnectorMessage[][] = [];

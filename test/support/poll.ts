@@ -21,6 +21,9 @@ export interface PollOptions {
   clock?: PollClock;
 }
 
+/** What a check returns once it holds: its value without the falsy members (false, null, undefined, 0, ""). */
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | "">;
+
 const REAL_TIME: PollClock = {
   nowMs: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -38,7 +41,7 @@ export class PollTimeoutError extends Error {
  * Calls `check` until it returns a truthy value (`stableFor` times in a row) and returns that value; undefined when
  * `timeoutMs` passes first. The check always runs at least once.
  */
-export async function poll<T>(check: () => T | Promise<T>, options: PollOptions = {}): Promise<NonNullable<T> | undefined> {
+export async function poll<T>(check: () => T | Promise<T>, options: PollOptions = {}): Promise<Truthy<T> | undefined> {
   const clock = options.clock ?? REAL_TIME;
   const deadline = clock.nowMs() + (options.timeoutMs ?? 5_000);
   const needed = options.stableFor ?? 1;
@@ -46,14 +49,14 @@ export async function poll<T>(check: () => T | Promise<T>, options: PollOptions 
   for (;;) {
     const value = await check();
     streak = value ? streak + 1 : 0;
-    if (value && streak >= needed) return value as NonNullable<T>;
+    if (value && streak >= needed) return value as Truthy<T>;
     if (clock.nowMs() > deadline) return undefined;
     await clock.sleep(options.intervalMs ?? 10);
   }
 }
 
 /** Like {@link poll}, but a timeout throws PollTimeoutError naming `what`. */
-export async function pollUntil<T>(check: () => T | Promise<T>, options: PollOptions = {}): Promise<NonNullable<T>> {
+export async function pollUntil<T>(check: () => T | Promise<T>, options: PollOptions = {}): Promise<Truthy<T>> {
   const value = await poll(check, options);
   if (value === undefined) throw new PollTimeoutError(options.what ?? "a condition", options.timeoutMs ?? 5_000);
   return value;

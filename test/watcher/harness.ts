@@ -10,7 +10,7 @@ import { startWatcher, type WatcherHandle } from "../../events/watcher/watcher";
 import { startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from "../../lib/kube-emulator";
 import { selfSignedCertificate } from "../../lib/kube-emulator/self-signed";
 import { startOciEmulator, type OciEmulator } from "../../lib/oci-emulator";
-import { pollUntil } from "../support/poll";
+import { pollUntil, type Truthy } from "../support/poll";
 
 /** Both emulators, an OCI config file for the emulator's API key, and the stream the watcher publishes to. */
 export interface WatcherEnv {
@@ -172,7 +172,7 @@ export function startTestKubeEmulator(options: KubeEmulatorOptions = {}): Promis
 }
 
 /** Polls `check` every 20 ms until it returns a truthy value; fails after `timeoutMs` with `what`. */
-export function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 5000): Promise<NonNullable<T>> {
+export function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 5000): Promise<Truthy<T>> {
   return pollUntil(check, { what, timeoutMs, intervalMs: 20 });
 }
 

@@ -2,14 +2,13 @@ import { expect } from "chai";
 import { OciNotAuthorizedOrNotFoundError } from "../../../lib/adapters/oci/not-authorized";
 import { OciApiError } from "../../../lib/ports/oci-errors";
 import { quietly, rejection, startFixture, type Fixture } from "./emulator-fixture";
+import { pollUntil } from "../../support/poll";
 
-async function waitAttached(f: Fixture, attachmentId: string) {
-  for (let i = 0; i < 200; i++) {
+function waitAttached(f: Fixture, attachmentId: string) {
+  return pollUntil(async () => {
     const a = await f.adapters.compute.getVnicAttachment(attachmentId);
-    if (a.lifecycleState === "ATTACHED") return a;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error("attachment never reached ATTACHED");
+    return a.lifecycleState === "ATTACHED" && a;
+  }, { what: "the attachment to reach ATTACHED", timeoutMs: 1_000, intervalMs: 5 });
 }
 
 describe("OciComputeAdapter over the OCI emulator (real ComputeClient)", () => {

@@ -3,6 +3,7 @@ import { OciDeadlineError } from "../../../lib/adapters/oci/errors";
 import { DEFAULT_WORLD } from "../../../lib/oci-emulator";
 import { OciApiError } from "../../../lib/ports/oci-errors";
 import { quietly, rejection, startFixture, type Fixture } from "./emulator-fixture";
+import { poll } from "../../support/poll";
 
 describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and WorkRequestClient)", () => {
   let f: Fixture;
@@ -61,7 +62,7 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
       const m = await quietly(() => f2.adapters.network.createPrivateIp({ vnicId: vnic.id, displayName: "slow", freeformTags: tags, retryToken: "ocipam-ip-slow" }));
       expect(f2.adapters.counters.snapshot().operations.CreatePrivateIp.attempts).to.be.at.least(2);
       // Wait until the held request has been answered too (the replay of the same token), then count.
-      for (let i = 0; i < 200 && (f2.emulator.admin.countersByStatus().CreatePrivateIp?.[200] ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      await poll(() => (f2.emulator.admin.countersByStatus().CreatePrivateIp?.[200] ?? 0) >= 2, { timeoutMs: 2_000 });
       expect(f2.emulator.admin.countersByStatus().CreatePrivateIp?.[200]).to.be.at.least(2);
       const ips = f2.emulator.admin.snapshot().privateIps.filter((p) => p.vnicId === vnic.id && p.isPrimary === false);
       expect(ips.map((p) => p.id)).to.deep.equal([m.value.id]);

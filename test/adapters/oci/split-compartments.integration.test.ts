@@ -3,6 +3,7 @@ import { SPLIT_COMPARTMENTS_WORLD } from "../../../lib/oci-emulator";
 import { allocatorStatements, componentStatements } from "../../../lib/oci/project-policies";
 import { OciApiError } from "../../../lib/ports/oci-errors";
 import { rejection, startFixture, type Fixture } from "./emulator-fixture";
+import { pollUntil } from "../../support/poll";
 
 /**
  * Every OCI operation of the allocator, through the real adapters and SDK, in a world whose network has its own
@@ -49,12 +50,11 @@ describe("allocator IAM in a world with a separate network compartment (real ada
       freeformTags: { "ocipam.io/cluster": "local" },
       retryToken: "split-attach-1",
     });
-    for (let i = 0; i < 400; i++) {
-      const a = await f.adapters.compute.getVnicAttachment(value.id);
-      if (a.lifecycleState === "ATTACHED") return { attachmentId: a.id, vnicId: a.vnicId! };
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error("attachment never reached ATTACHED");
+    const a = await pollUntil(async () => {
+      const now = await f.adapters.compute.getVnicAttachment(value.id);
+      return now.lifecycleState === "ATTACHED" && now;
+    }, { what: "the attachment to reach ATTACHED", timeoutMs: 2_000, intervalMs: 5 });
+    return { attachmentId: a.id, vnicId: a.vnicId! };
   }
 
   it("keeps VNICs and private IPs in the subnet's compartment and attachments in the instance's", async () => {
