@@ -107,7 +107,7 @@ export const ALLOCATOR_CONFIG_KEYS: readonly ConfigKey[] = [
   { key: "OCIPAM_NAMESPACE", default: "ocipam-system", description: "Namespace of the per-node Leases." },
   { key: "OCIPAM_MAX_PARALLEL_NODES", default: "4", description: "Nodes reconciled at once by one invocation." },
   { key: "OCIPAM_CREATE_CONCURRENCY", default: "8", description: "CreatePrivateIp calls in flight at once for one node." },
-  { key: "OCIPAM_USE_BULK_CREATE", default: "false", description: "Create IPs with BulkCreatePrivateIps (one asynchronous work request) instead of parallel CreatePrivateIp." },
+  { key: "OCIPAM_USE_BULK_CREATE", default: "false", description: "Create a VNIC's single-address IPs with one BulkCreatePrivateIps (its work request awaited within the deadline, then one ListPrivateIps for the addresses) instead of parallel CreatePrivateIp; IP CIDR blocks are always one CreatePrivateIp each." },
   { key: "OCIPAM_ATTACH_POLL_MS", default: "1000", description: "Interval between GetVnicAttachment polls while a VNIC attaches." },
   { key: "OCIPAM_OCI_REQUEST_RATE", default: "10", description: "OCI requests per second for the whole process (token bucket; halves on 429)." },
   { key: "OCIPAM_OCI_REQUEST_BURST", default: "20", description: "Burst of the OCI request budget." },

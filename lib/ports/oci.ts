@@ -186,3 +186,40 @@ export interface OciNetwork {
   /** Called only when NSG tags are configured. */
   listNetworkSecurityGroups(compartmentId: string, vcnId: string, options?: CallOptions): Promise<NsgInfo[]>;
 }
+
+/** Final states of a work request (oci-workrequests lib/model/work-request.d.ts `WorkRequest.Status`). */
+export type WorkRequestFinalStatus = "SUCCEEDED" | "FAILED" | "CANCELED";
+
+export interface WorkRequestOutcome {
+  id: string;
+  status: WorkRequestFinalStatus;
+  percentComplete: number;
+  /** What it touched; for BulkCreatePrivateIps, `entityType` "privateip" with the new IP's OCID as `identifier`. */
+  resources: Array<{ entityType: string; actionType: string; identifier: string }>;
+  /** ListWorkRequestErrors of a FAILED or CANCELED request (all pages); empty otherwise. */
+  errors: Array<{ code: string; message: string; timestamp?: string }>;
+  timeFinished?: string;
+}
+
+/**
+ * The bulk path (OCIPAM_USE_BULK_CREATE): BulkCreatePrivateIps creates several IPs on one VNIC in one request,
+ * asynchronously, and answers only a work request id (oci-core lib/response/bulk-create-private-ips-response.d.ts:
+ * "Use GetWorkRequest with this ID to track the status"). An adapter of `OciNetwork` may implement it; the executor
+ * uses it only when the configuration asks and the adapter has it.
+ */
+export interface OciBulkNetwork {
+  /**
+   * Called when a plan assigns several single IPs to one VNIC and the bulk path is enabled. Must send `retryToken` as
+   * opc-retry-token (the same token on every attempt). Returns the work request id; the IPs exist once it succeeds.
+   */
+  bulkCreatePrivateIps(
+    request: { vnicId: string; items: Array<{ displayName: string; freeformTags: Record<string, string> }>; retryToken: string },
+    options?: CallOptions,
+  ): Promise<Mutation<{ workRequestId: string }>>;
+  /**
+   * Called right after `bulkCreatePrivateIps`: polls GetWorkRequest until a final state and returns it (FAILED or
+   * CANCELED with the listed errors: a failure of the work, not of the call). Throws `OciDeadlineError` when
+   * `deadline` comes first; the work may still complete, and the next observation sees its (tagged) IPs.
+   */
+  waitForWorkRequest(workRequestId: string, deadline: Date): Promise<WorkRequestOutcome>;
+}

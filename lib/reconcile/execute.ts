@@ -4,7 +4,7 @@ import { isBlock } from "../core/blocks/held";
 import type { AllocationIp, AssignBlocksAction, AttachVnicAction, BlockRequest, Plan, ReleaseBlocksAction, ReleaseStatus } from "../core/model";
 import { attachmentDisplayName, ownershipTags } from "../core/ownership";
 import { freshRetryToken } from "../core/retry-token";
-import type { PrivateIpInfo, VnicAttachmentInfo } from "../ports/oci";
+import type { OciBulkNetwork, PrivateIpInfo, VnicAttachmentInfo, WorkRequestOutcome } from "../ports/oci";
 import { KubeConflictError } from "../ports/kube-errors";
 import { OciApiError, OciDeadlineError } from "../ports/oci-errors";
 import type { TimeBudget } from "./deadline";
@@ -106,6 +106,10 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   };
 
   const createIps = async (vnicId: string, tokens: string[]) => {
+    const bulk = deps.network as Partial<OciBulkNetwork>;
+    if (config.useBulkCreate && tokens.length > 1 && bulk.bulkCreatePrivateIps && bulk.waitForWorkRequest) {
+      if (await createIpsInBulk(vnicId, tokens, bulk as OciBulkNetwork)) return;
+    }
     const settled = await mapSettledLimit(tokens, config.createConcurrency, async (retryToken) => {
       if (budget.expired()) throw new OciDeadlineError("CreatePrivateIp", "not started: the invocation deadline is near");
       return createIp(vnicId, retryToken);
@@ -118,6 +122,58 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
         recordFailure(s.reason, { vnic: vnicId, operation: "CreatePrivateIp" });
       }
     }
+  };
+
+  /**
+   * OCIPAM_USE_BULK_CREATE: one BulkCreatePrivateIps for the VNIC's IPs, its work request awaited within the deadline,
+   * then one ListPrivateIps to learn the new addresses (the work request lists only OCIDs). What the work request
+   * created is recorded even when it FAILED or was CANCELED (tagged, so nothing leaks: the pool takes it), and the
+   * failure is recorded with its errors. The deadline coming first is not a failure: the next observation sees the
+   * IPs. False when OCI refused the token (the caller then creates one by one).
+   */
+  const createIpsInBulk = async (vnicId: string, tokens: string[], bulk: OciBulkNetwork): Promise<boolean> => {
+    const fields = { ...logBase, vnic: vnicId, operation: "BulkCreatePrivateIps" };
+    if (budget.expired()) {
+      result.deadlineReached = true;
+      return true;
+    }
+    // Deterministic from the IPs' own tokens, so a duplicated invocation sends the same request.
+    const retryToken = freshRetryToken(tokens[0]!, `bulk-${tokens.length}`);
+    const items = tokens.map(() => ({ displayName: ipDisplayName, freeformTags: tags }));
+    let workRequestId: string;
+    try {
+      const started = await bulk.bulkCreatePrivateIps({ vnicId, items, retryToken }, call);
+      workRequestId = started.value.workRequestId;
+      log.info({ ...fields, workRequestId, count: items.length, opcRequestId: started.opcRequestId }, "bulk create started");
+    } catch (err) {
+      if (err instanceof OciApiError && err.retryTokenRefused) return false;
+      recordFailure(err, fields);
+      return true;
+    }
+    let outcome: WorkRequestOutcome;
+    try {
+      outcome = await bulk.waitForWorkRequest(workRequestId, budget.workDeadline);
+    } catch (err) {
+      recordFailure(err, { ...fields, workRequestId });
+      return true;
+    }
+    const ids = new Set(outcome.resources.filter((r) => r.entityType.toLowerCase() === "privateip").map((r) => r.identifier));
+    if (ids.size > 0) {
+      try {
+        for (const ip of await deps.network.listPrivateIps(vnicId, call)) {
+          if (!ids.has(ip.id)) continue;
+          result.created.push({ ...ip, vnicId });
+          log.info({ ...fields, ip: ip.ipAddress, privateIpId: ip.id, workRequestId }, "private IP created");
+        }
+      } catch (err) {
+        recordFailure(err, { ...fields, workRequestId });
+      }
+    }
+    if (outcome.status !== "SUCCEEDED") {
+      const errors = outcome.errors.map((e) => `${e.code}: ${e.message}`).join("; ") || "no errors listed";
+      recordFailure(new OciApiError("BulkCreatePrivateIps", `work request ${workRequestId} ${outcome.status} after ${ids.size} of ${items.length} IPs (${errors})`, {}), { ...fields, workRequestId });
+    }
+    return true;
   };
 
   /**

@@ -1,6 +1,6 @@
 import type * as core from "oci-core";
 import type * as workrequests from "oci-workrequests";
-import type { CallOptions, Mutation, NsgInfo, OciNetwork, PrivateIpInfo, SubnetInfo, VnicInfo } from "../../ports/oci";
+import type { CallOptions, Mutation, NsgInfo, OciBulkNetwork, OciNetwork, PrivateIpInfo, SubnetInfo, VnicInfo, WorkRequestFinalStatus, WorkRequestOutcome } from "../../ports/oci";
 import type { OciCaller } from "./caller";
 import { OciDeadlineError, OciUnexpectedError } from "./errors";
 import { inventoryAddresses, isoTime, toNsgInfo, toPrivateIpInfo, toSubnetInfo, toVnicInfo } from "./mappers";
@@ -24,44 +24,7 @@ export type NetworkApi = Pick<
 >;
 export type WorkRequestApi = Pick<workrequests.WorkRequestClient, "getWorkRequest" | "listWorkRequestErrors">;
 
-/** Final states of a work request (oci-workrequests lib/model/work-request.d.ts `WorkRequest.Status`). */
-export type WorkRequestFinalStatus = "SUCCEEDED" | "FAILED" | "CANCELED";
-
-export interface WorkRequestOutcome {
-  id: string;
-  status: WorkRequestFinalStatus;
-  percentComplete: number;
-  /** What it touched; for BulkCreatePrivateIps, `entityType` "privateip" with the new IP's OCID as `identifier`. */
-  resources: Array<{ entityType: string; actionType: string; identifier: string }>;
-  /** ListWorkRequestErrors of a FAILED or CANCELED request (all pages); empty otherwise. */
-  errors: Array<{ code: string; message: string; timestamp?: string }>;
-  timeFinished?: string;
-}
-
-/**
- * Optional bulk path (not part of the `OciNetwork` port): BulkCreatePrivateIps creates up to N IPs on one VNIC in
- * one request, asynchronously, and answers only a work request id (oci-core/lib/response/
- * bulk-create-private-ips-response.d.ts: "Use GetWorkRequest with this ID to track the status"). The SDK's own
- * waiter follows it with oci-workrequests' WorkRequestClient (oci-core/lib/virtualnetwork-waiter.js
- * `forBulkCreatePrivateIps`), so this adapter does too. OCI documents the work request as failing as a whole.
- */
-export interface OciBulkNetwork {
-  /**
-   * Called when a plan assigns several IPs to one VNIC and the bulk path is enabled. Must send `retryToken` as
-   * opc-retry-token (the same token on every attempt). Returns the work request id; the IPs exist once it succeeds.
-   */
-  bulkCreatePrivateIps(
-    request: { vnicId: string; items: Array<{ displayName: string; freeformTags: Record<string, string> }>; retryToken: string },
-    options?: CallOptions,
-  ): Promise<Mutation<{ workRequestId: string }>>;
-  /**
-   * Called after `bulkCreatePrivateIps`: polls GetWorkRequest until a final state and returns it (FAILED/CANCELED
-   * with the listed errors: a failure of the work, not of the call). Throws `OciDeadlineError` (context
-   * `workRequestId`, `lastStatus`) when `deadline` comes first; the work may still complete, and the next
-   * observation will see its IPs.
-   */
-  waitForWorkRequest(workRequestId: string, deadline: Date): Promise<WorkRequestOutcome>;
-}
+export type { OciBulkNetwork, WorkRequestFinalStatus, WorkRequestOutcome } from "../../ports/oci";
 
 export interface OciNetworkAdapterOptions {
   /** `limit` of list calls; default: the service's page size. */
