@@ -9,6 +9,7 @@ import { OciNetworkAdapter, type NetworkApi, type WorkRequestApi } from "../../.
 import { RequestBudget } from "../../../lib/adapters/oci/request-budget";
 import { RetryPolicy } from "../../../lib/adapters/oci/retry";
 import { LogSink } from "./emulator-fixture";
+import { caught } from "../../support/capture";
 
 /**
  * Adapter logic that the emulator cannot provoke: SDK answers with Date objects, nulls and missing fields, unknown
@@ -112,7 +113,7 @@ describe("OCI adapters: SDK model mapping and request shapes", () => {
         opcRequestId: "r",
       }),
     } as unknown as ComputeApi;
-    const err = await new OciComputeAdapter(api, caller(logs), logs.log).getVnicAttachment("a").catch((e: unknown) => e);
+    const err = await caught(() => new OciComputeAdapter(api, caller(logs), logs.log).getVnicAttachment("a"));
     expect(err).to.be.instanceOf(OciUnexpectedError);
     expect((err as OciUnexpectedError).retryable).to.equal(false);
   });
@@ -158,7 +159,7 @@ describe("OCI adapters: SDK model mapping and request shapes", () => {
     const adapter = new OciNetworkAdapter(api, {} as WorkRequestApi, caller(logs));
     expect(await adapter.countAssignedIps("s")).to.equal(3);
     answer = {};
-    expect(await adapter.countAssignedIps("s").catch((e: unknown) => e)).to.be.instanceOf(OciUnexpectedError);
+    expect(await caught(() => adapter.countAssignedIps("s"))).to.be.instanceOf(OciUnexpectedError);
   });
 
   it("stops following pages when the answer has no opc-next-page and passes each page token on", async () => {

@@ -5,6 +5,7 @@ import { RetryPolicy } from "../../../lib/adapters/oci/retry";
 import { retryDecision, type RetryDecision } from "../../../lib/adapters/oci/retry-decision";
 import { OciApiError } from "../../../lib/ports/oci-errors";
 import { VirtualClock } from "./virtual-clock";
+import { caught } from "../../support/capture";
 
 function sdkError(status: number, code: string): common.OciError {
   return new common.OciError(
@@ -86,9 +87,8 @@ describe("OCI retry policy: NotAuthorizedOrNotFound during IAM propagation", () 
   it("stops at the window's end with a typed error naming the operation, permissions and compartment", async () => {
     const clock = new VirtualClock();
     const { fn, starts } = script(clock, many404());
-    const err = (await clock
-      .run(policy(clock, { notFoundWindowMs: 1000 }).run("GetVnic", fn, { checkPolicies: HINT }))
-      .catch((e: unknown) => e)) as OciNotAuthorizedOrNotFoundError;
+    const err = await caught<OciNotAuthorizedOrNotFoundError>(() =>
+      clock.run(policy(clock, { notFoundWindowMs: 1000 }).run("GetVnic", fn, { checkPolicies: HINT })));
     expect(err).to.be.instanceOf(OciNotAuthorizedOrNotFoundError).and.instanceOf(OciApiError);
     expect(err).to.include({
       statusCode: 404,
@@ -108,9 +108,8 @@ describe("OCI retry policy: NotAuthorizedOrNotFound during IAM propagation", () 
   it("throws the first 404 at once when the caller treats not-found as gone", async () => {
     const clock = new VirtualClock();
     const { fn, starts } = script(clock, many404());
-    const err = (await clock
-      .run(policy(clock).run("DeletePrivateIp", fn, { notFoundIsGone: true, checkPolicies: HINT }))
-      .catch((e: unknown) => e)) as OciApiError;
+    const err = await caught<OciApiError>(() =>
+      clock.run(policy(clock).run("DeletePrivateIp", fn, { notFoundIsGone: true, checkPolicies: HINT })));
     expect(err).to.be.instanceOf(OciApiError).and.not.instanceOf(OciNotAuthorizedOrNotFoundError);
     expect(err.notFound).to.equal(true);
     expect(err.context.retriesStopped).to.equal("not-found-is-gone");
@@ -122,9 +121,8 @@ describe("OCI retry policy: NotAuthorizedOrNotFound during IAM propagation", () 
     const clock = new VirtualClock();
     const { fn, starts } = script(clock, many404());
     const deadline = new Date(clock.now() + 600);
-    const err = (await clock
-      .run(policy(clock, { notFoundWindowMs: 10_000 }).run("GetVnic", fn, { deadline }))
-      .catch((e: unknown) => e)) as OciNotAuthorizedOrNotFoundError;
+    const err = await caught<OciNotAuthorizedOrNotFoundError>(() =>
+      clock.run(policy(clock, { notFoundWindowMs: 10_000 }).run("GetVnic", fn, { deadline })));
     expect(err).to.be.instanceOf(OciNotAuthorizedOrNotFoundError);
     expect(err.context.retriesStopped).to.equal("deadline");
     for (const t of starts) expect(t + 250).to.be.at.most(deadline.getTime());
@@ -133,9 +131,8 @@ describe("OCI retry policy: NotAuthorizedOrNotFound during IAM propagation", () 
   it("does not retry a 404 at all with a zero window", async () => {
     const clock = new VirtualClock();
     const { fn, starts } = script(clock, many404());
-    const err = (await clock
-      .run(policy(clock, { notFoundWindowMs: 0 }).run("GetVnic", fn))
-      .catch((e: unknown) => e)) as OciApiError;
+    const err = await caught<OciApiError>(() =>
+      clock.run(policy(clock, { notFoundWindowMs: 0 }).run("GetVnic", fn)));
     expect(err).to.be.instanceOf(OciNotAuthorizedOrNotFoundError);
     expect(starts).to.have.length(1);
   });

@@ -5,6 +5,7 @@ import { RequestBudget } from "../../../lib/adapters/oci/request-budget";
 import { RetryPolicy, type RetryEvent } from "../../../lib/adapters/oci/retry";
 import { OciApiError } from "../../../lib/ports/oci-errors";
 import { VirtualClock } from "./virtual-clock";
+import { caught } from "../../support/capture";
 
 /** A service error exactly as oci-common 2.139.1 builds it (lib/helper.js handleErrorResponse). */
 function sdkError(status: number, code: string): common.OciError {
@@ -84,9 +85,8 @@ describe("OCI retry policy", () => {
     const clock = new VirtualClock();
     const { fn, starts } = script(clock, Array.from({ length: 10 }, () => sdkError(503, "ServiceUnavailable")));
     const retries: RetryEvent[] = [];
-    const err = (await clock
-      .run(policy(clock, { maxAttempts: 4 }).run("GetVnic", fn, { onRetry: (e) => retries.push(e) }))
-      .catch((e: unknown) => e)) as OciApiError;
+    const err = await caught<OciApiError>(() =>
+      clock.run(policy(clock, { maxAttempts: 4 }).run("GetVnic", fn, { onRetry: (e) => retries.push(e) })));
     expect(err).to.be.instanceOf(OciApiError);
     expect(err.statusCode).to.equal(503);
     expect(err.context).to.include({ attempts: 4, retriesStopped: "max-attempts" });
@@ -100,9 +100,8 @@ describe("OCI retry policy", () => {
     const clock = new VirtualClock();
     const deadline = new Date(clock.now() + 1500);
     const { fn, starts } = script(clock, Array.from({ length: 50 }, () => sdkError(500, "InternalServerError")));
-    const err = (await clock
-      .run(policy(clock, { random: () => 0.999, maxAttempts: 50, minAttemptMs: 250 }).run("GetVnic", fn, { deadline }))
-      .catch((e: unknown) => e)) as OciApiError;
+    const err = await caught<OciApiError>(() =>
+      clock.run(policy(clock, { random: () => 0.999, maxAttempts: 50, minAttemptMs: 250 }).run("GetVnic", fn, { deadline })));
     expect(err.statusCode).to.equal(500);
     expect(err.context.retriesStopped).to.equal("deadline");
     for (const s of starts) expect(s + 250).to.be.at.most(deadline.getTime());
@@ -114,7 +113,7 @@ describe("OCI retry policy", () => {
   it("throws OciDeadlineError without calling when the deadline leaves no room for one attempt", async () => {
     const clock = new VirtualClock();
     const { fn, starts } = script(clock, []);
-    const err = await clock.run(policy(clock).run("GetVnic", fn, { deadline: new Date(clock.now() + 100) })).catch((e: unknown) => e);
+    const err = await caught(() => clock.run(policy(clock).run("GetVnic", fn, { deadline: new Date(clock.now() + 100) })));
     expect(err).to.be.instanceOf(OciDeadlineError);
     expect((err as OciDeadlineError).reason).to.equal("OciDeadlineExceeded");
     expect((err as OciDeadlineError).retryable).to.equal(true);
@@ -133,7 +132,7 @@ describe("OCI retry policy", () => {
           reject({ code: 20, message: "This operation was aborted", requestEndpoint: "GET http://x", troubleshootingPage: "..." });
         });
       });
-    const err = (await clock.run(policy(clock).run("GetInstance", hang, { deadline })).catch((e: unknown) => e)) as OciApiError;
+    const err = await caught<OciApiError>(() => clock.run(policy(clock).run("GetInstance", hang, { deadline })));
     expect(abortedAt).to.equal(deadline.getTime());
     expect(err.serviceCode).to.equal("RequestTimeout");
     expect(err.context).to.include({ attempts: 1, retriesStopped: "deadline" });
@@ -204,7 +203,7 @@ describe("OCI retry policy", () => {
     const budget = new RequestBudget({ ratePerSecond: 1, burst: 1, throttlePauseMs: 5000, now: clock.now, sleep: clock.sleep });
     budget.throttled();
     const { fn, starts } = script(clock, []);
-    const err = await clock.run(policy(clock).run("GetVnic", fn, { budget, deadline: new Date(clock.now() + 2000) })).catch((e: unknown) => e);
+    const err = await caught(() => clock.run(policy(clock).run("GetVnic", fn, { budget, deadline: new Date(clock.now() + 2000) })));
     expect(err).to.be.instanceOf(OciDeadlineError);
     expect(starts).to.have.length(0);
     expect(budget.snapshot().refused).to.equal(1);
