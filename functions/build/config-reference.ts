@@ -26,9 +26,11 @@ export function describeTerraformSource(expression: string | undefined, refused 
   if (!expression.includes("${")) return `fixed: \`${expression}\``;
   const vars = [...new Set([...expression.matchAll(/\bvar\.(\w+)/g)].map((m) => m[1]!))];
   if (vars.length === 1) return `\`${vars[0]}\``;
+  // A value computed from several variables (the request budget: a total shared by the stream's partitions).
+  if (vars.length > 1) return `computed from ${vars.map((v) => `\`${v}\``).join(" and ")}`;
   const resource = /\$\{(oci_\w+\.\w+)\.\w+\}/.exec(expression);
   if (vars.length === 0 && resource) return `created: \`${resource[1]}\``;
-  throw new Error(`cannot tell which variable sets ${expression}; keep one variable per key in locals.tf`);
+  throw new Error(`cannot tell which variable sets ${expression}; name the variables in locals.tf`);
 }
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");

@@ -41,6 +41,11 @@ resource "oci_functions_function" "allocator" {
       error_message = "allocator_extra_config sets keys this configuration manages; use the dedicated variables instead."
     }
     precondition {
+      # The allocator refuses a request rate below 0.1/s (OCIPAM_OCI_REQUEST_RATE, lib/config/allocator-config.ts).
+      condition     = var.oci_request_rate_total / var.stream_partitions >= 0.1
+      error_message = "oci_request_rate_total ÷ stream_partitions must be at least 0.1 request per second per container."
+    }
+    precondition {
       # Application plus function configuration is limited to 4 KB in total (CreateFunctionDetails.config).
       condition     = sum(concat([0], [for k, v in local.allocator_config : length(k) + length(v)])) <= 4096
       error_message = "The function configuration exceeds OCI's 4 KB limit (a large CA certificate is the usual cause)."

@@ -35,6 +35,10 @@ locals {
     OCIPAM_KUBE_CA_CERT            = var.kubernetes_ca_cert_pem == null ? null : base64encode(var.kubernetes_ca_cert_pem)
     OCIPAM_NAMESPACE               = var.kubernetes_namespace
     OCIPAM_LOG_LEVEL               = var.log_level
+    # Per container: the tenancy-wide total shared by the containers that may run at once (one per partition of the
+    # stream, streaming.tf; see variables-streaming.tf); the burst is 2 s of that share.
+    OCIPAM_OCI_REQUEST_RATE  = tostring(var.oci_request_rate_total / var.stream_partitions)
+    OCIPAM_OCI_REQUEST_BURST = tostring(max(1, floor(2 * var.oci_request_rate_total / var.stream_partitions)))
   }
 
   allocator_config = merge(

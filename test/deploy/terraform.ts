@@ -99,10 +99,28 @@ function splitArgs(text: string): string[] {
   return args;
 }
 
+/** The last of `ops` outside parentheses and quotes (left-associative: a / b * c is (a / b) * c), if any. */
+function topLevelOperator(e: string, ops: string[]): { left: string; op: string; right: string } | undefined {
+  let depth = 0;
+  let quote = false;
+  for (let i = e.length - 1; i >= 0; i--) {
+    const c = e[i]!;
+    if (c === '"') quote = !quote;
+    if (quote) continue;
+    if (c === ")" || c === "]" || c === "}") depth++;
+    if (c === "(" || c === "[" || c === "{") depth--;
+    if (depth !== 0) continue;
+    const op = ops.find((o) => e.startsWith(o, i));
+    if (op) return { left: e.slice(0, i), op, right: e.slice(i + op.length) };
+  }
+  return undefined;
+}
+
 /**
  * Evaluates one bare expression (no surrounding `${}`) of the supported shapes:
  * string/number/bool/null literals, `var.x`, `var.x[0]`, `local.x`, `each.value`, `<type>.<name>[0]?.<attr>`,
  * `coalesce(...)`, `toset(x)`, `toset([])`, `join(",", x)`, `tostring(x)`, `trimsuffix(x, "s")`, `base64encode(x)`,
+ * `max(...)`, `floor(x)`, `a / b`, `a * b`,
  * `a == "lit"`, `a != null`, `a && b`, `cond ? a : b`.
  */
 export function evaluate(expr: string, ctx: EvalContext): unknown {
@@ -114,6 +132,11 @@ export function evaluate(expr: string, ctx: EvalContext): unknown {
   if (cmp) {
     const equal = evaluate(cmp[1]!, ctx) === evaluate(cmp[3]!, ctx);
     return cmp[2] === "==" ? equal : !equal;
+  }
+  const arithmetic = topLevelOperator(e, [" / ", " * "]);
+  if (arithmetic) {
+    const [a, b] = [Number(evaluate(arithmetic.left, ctx)), Number(evaluate(arithmetic.right, ctx))];
+    return arithmetic.op === " / " ? a / b : a * b;
   }
   if (/^"[^"]*"$/.test(e)) return e.slice(1, -1);
   if (/^-?\d+(\.\d+)?$/.test(e)) return Number(e);
@@ -152,6 +175,10 @@ export function evaluate(expr: string, ctx: EvalContext): unknown {
         return args[0] === null ? null : String(args[0]);
       case "trimsuffix":
         return (args[0] as string).endsWith(args[1] as string) ? (args[0] as string).slice(0, -(args[1] as string).length) : args[0];
+      case "max":
+        return Math.max(...args.map(Number));
+      case "floor":
+        return Math.floor(Number(args[0]));
       case "base64encode":
         return Buffer.from(args[0] as string, "utf8").toString("base64");
     }
