@@ -5,9 +5,9 @@ import type { Faults } from "./faults";
 
 /**
  * CiliumNodes held in memory with a resourceVersion that every write bumps. A write naming an older resourceVersion
- * is refused as the API server refuses it: 409 Conflict "the object has been modified; please apply your changes to
- * the latest version and try again" (optimistic concurrency, Kubernetes API Concepts,
- * https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions).
+ * is refused as the API server refuses it: 409 Conflict with the message "the object has been modified; please apply
+ * your changes to the latest version and try again" (OptimisticLockErrorMsg in kubernetes/kubernetes
+ * staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go).
  */
 export class FakeCiliumNodes implements CiliumNodes {
   private readonly nodes = new Map<string, CiliumNodeView>();

@@ -9,8 +9,10 @@ interface Lease {
 }
 
 /**
- * Leases (coordination.k8s.io) as the project's locks: a Lease is free when absent or when its holder's time ran out
- * on the fake clock (renewTime + leaseDurationSeconds, the Lease API's own rule); a release deletes it.
+ * Leases (coordination.k8s.io/v1) as the project's locks: a Lease is free when absent or when its holder's time ran out
+ * on the fake clock. The API defines that time: "leaseDurationSeconds is a duration that candidates for a lease need to
+ * wait to force acquire it. This is measure against time of last observed renewTime" (LeaseSpec,
+ * https://kubernetes.io/docs/reference/kubernetes-api/cluster-resources/lease-v1/). A release deletes the Lease.
  */
 export class FakeLeases implements NodeLocks {
   readonly leases = new Map<string, Lease>();

@@ -1,7 +1,8 @@
 /**
  * The addresses of a subnet's IPv4 CIDR blocks, handed out lowest first. OCI reserves the first two and the last
- * address of each block ("the first two addresses and the last in the subnet's CIDR are reserved",
- * https://docs.oracle.com/iaas/Content/Network/Tasks/Overview_of_VCNs_and_Subnets.htm), so those are never handed out.
+ * address ("the first two addresses and the last in the subnet's CIDR are reserved by the Networking service",
+ * https://docs.oracle.com/iaas/Content/Network/Tasks/Overview_of_VCNs_and_Subnets.htm; applied per block as
+ * lib/reconcile/observe.ts subnetCapacity does), so those are never handed out.
  * A freed address is the first to be handed out again, as OCI may do (lib/reconcile/README.md, release handshake).
  */
 export class SubnetAddresses {
