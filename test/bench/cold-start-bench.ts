@@ -17,7 +17,10 @@ export interface ColdStartOptions {
   /** Fresh processes per module for the require() medians, after `warmup` throwaway ones (file cache). */
   runs: number;
   warmup: number;
-  /** Process starts for the start → listening median. */
+  /**
+   * Fresh processes for the start → listening median and the invocation medians: each process is started, invoked
+   * once (its first invocation) and once more (warm), then stopped.
+   */
   starts: number;
   /** Install and time the oci-sdk umbrella too. */
   withOciSdk: boolean;
@@ -33,8 +36,13 @@ export interface ColdStartResult {
   ociSdk: { installed: boolean; error?: string; installSeconds?: number };
   /** Median time from spawning the bundle to its FDK socket existing, ms (what the Fn agent waits for). */
   startToListeningMs: number;
-  /** First invocation of a fresh process (composes the runtime, reads the Vault token, reconciles a node creating 8 IPs) and the next one (another node, warm). */
+  /**
+   * Medians over `starts` fresh processes: the first invocation (composes the runtime, reads the Vault token,
+   * reconciles a node creating 8 IPs) and the next one (another node, warm).
+   */
   invocationMs: { first: number; warm: number };
+  /** Every sample behind those medians, ms, in order. */
+  invocationSamplesMs: { first: number[]; warm: number[] };
   /** Resident memory of the function process, MiB: after loading, after one invocation, peak (VmHWM). Null off Linux. */
   memoryMiB: { afterLoad: number | null; afterInvocation: number | null; peak: number | null; configured: number };
 }
@@ -85,44 +93,59 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   }
 }
 
-async function measureProcess(bundle: string, starts: number): Promise<Pick<ColdStartResult, "startToListeningMs" | "invocationMs" | "memoryMiB">> {
+async function measureProcess(
+  bundle: string,
+  starts: number,
+): Promise<Pick<ColdStartResult, "startToListeningMs" | "invocationMs" | "invocationSamplesMs" | "memoryMiB">> {
   const cluster = await startLocalCluster({ latency: "zero" });
   try {
     const config = { ...cluster.allocatorConfig, OCIPAM_LOG_LEVEL: "warn" };
+    // Two nodes per process, each joining with no IPs, so every invocation creates 8.
+    for (let i = 0; i < 2 * starts; i++) await cluster.launchNode(`cold-${i + 1}`);
     const startTimes: number[] = [];
+    const first: number[] = [];
+    const warm: number[] = [];
+    let memoryMiB: ColdStartResult["memoryMiB"] | undefined;
     for (let i = 0; i < starts; i++) {
       const t = performance.now();
       const fn = await startFunctionProcess({ entry: bundle, config });
       startTimes.push(performance.now() - t);
-      await fn.stop();
+      try {
+        const afterLoad = readProcessMemory(fn.pid);
+        first.push(await invokeOnce(fn.socketPath, `cold-${2 * i + 1}`));
+        const afterInvocation = readProcessMemory(fn.pid);
+        warm.push(await invokeOnce(fn.socketPath, `cold-${2 * i + 2}`));
+        memoryMiB ??= {
+          afterLoad: afterLoad?.rssMiB ?? null,
+          afterInvocation: afterInvocation?.rssMiB ?? null,
+          peak: afterInvocation?.peakMiB ?? null,
+          configured: 256,
+        };
+      } finally {
+        await fn.stop();
+      }
     }
-
-    await cluster.launchNode("cold-1");
-    await cluster.launchNode("cold-2");
-    const fn = await startFunctionProcess({ entry: bundle, config });
-    try {
-      const afterLoad = readProcessMemory(fn.pid);
-      const invoke = async (node: string) => {
-        const nudge = buildNudge({ type: "io.ocipam.node.needs-addresses", cluster: LOCAL_CLUSTER_NAME, node });
-        const t = performance.now();
-        const res = await invokeOverSocket(fn.socketPath, JSON.stringify(nudge), { callId: `cold-${node}`, deadline: new Date(Date.now() + 60_000) });
-        const ms = performance.now() - t;
-        const body = JSON.parse(res.body) as { ok?: boolean; nodes?: Array<{ ipsCreated?: number }> };
-        if (res.statusCode !== 200 || !body.ok || body.nodes?.[0]?.ipsCreated !== 8) throw new Error(`cold-start invocation for ${node} did not allocate: ${res.statusCode} ${res.body.slice(0, 300)}`);
-        return ms;
-      };
-      const first = await invoke("cold-1");
-      const afterInvocation = readProcessMemory(fn.pid);
-      const warm = await invoke("cold-2");
-      return {
-        startToListeningMs: median(startTimes),
-        invocationMs: { first, warm },
-        memoryMiB: { afterLoad: afterLoad?.rssMiB ?? null, afterInvocation: afterInvocation?.rssMiB ?? null, peak: afterInvocation?.peakMiB ?? null, configured: 256 },
-      };
-    } finally {
-      await fn.stop();
-    }
+    return {
+      startToListeningMs: median(startTimes),
+      invocationMs: { first: median(first), warm: median(warm) },
+      invocationSamplesMs: { first, warm },
+      memoryMiB: memoryMiB!,
+    };
   } finally {
     await cluster.close();
   }
+}
+
+/** One nudge for `node` over the FDK socket; resolves with its duration, throws unless it created 8 IPs. */
+async function invokeOnce(socketPath: string, node: string): Promise<number> {
+  const nudge = buildNudge({ type: "io.ocipam.node.needs-addresses", cluster: LOCAL_CLUSTER_NAME, node });
+  const t = performance.now();
+  const deadline = new Date(Date.now() + 60_000);
+  const res = await invokeOverSocket(socketPath, JSON.stringify(nudge), { callId: `cold-${node}`, deadline });
+  const ms = performance.now() - t;
+  const body = JSON.parse(res.body) as { ok?: boolean; nodes?: Array<{ ipsCreated?: number }> };
+  if (res.statusCode !== 200 || !body.ok || body.nodes?.[0]?.ipsCreated !== 8) {
+    throw new Error(`cold-start invocation for ${node} did not allocate: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  }
+  return ms;
 }

@@ -12,10 +12,13 @@ import { loadWatcherConfig } from "../../events/watcher/config";
 import { startWatcher } from "../../events/watcher/watcher";
 import type { NudgePublisher } from "../../events/watcher/publisher";
 import { silentLogger } from "../../lib/log";
+import { readProcessMemory } from "./process-memory";
 
 interface Memory {
   rssMiB: number;
   heapUsedMiB: number;
+  /** VmHWM: the most resident memory the process has had so far (Linux; null elsewhere). */
+  peakRssMiB: number | null;
 }
 
 const send = (message: unknown) => process.send?.(message);
@@ -23,7 +26,8 @@ const send = (message: unknown) => process.send?.(message);
 function memory(): Memory {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  return { rssMiB: m.rss / 1024 / 1024, heapUsedMiB: m.heapUsed / 1024 / 1024 };
+  const peakRssMiB = readProcessMemory(process.pid)?.peakMiB ?? null;
+  return { rssMiB: m.rss / 1024 / 1024, heapUsedMiB: m.heapUsed / 1024 / 1024, peakRssMiB };
 }
 
 async function main(): Promise<void> {

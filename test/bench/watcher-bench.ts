@@ -21,6 +21,8 @@ export interface WatcherBenchResult {
   /** Resident memory of the watcher process (bundled like the image, after a GC), MiB. */
   rssMiB: { beforeStart: number; synced: number; afterChanges: number };
   heapUsedMiB: { beforeStart: number; synced: number; afterChanges: number };
+  /** The watcher process's peak resident memory (VmHWM) once synced and after the changes, MiB; null off Linux. */
+  peakRssMiB: { synced: number | null; afterChanges: number | null };
   /** CPU time (user + system) of the watcher process per 1,000 changes, ms, per round. */
   cpuMsPer1000: number[];
   nudges: number;
@@ -29,10 +31,11 @@ export interface WatcherBenchResult {
   needyChanges: number;
 }
 
+type ChildMemory = { rssMiB: number; heapUsedMiB: number; peakRssMiB: number | null };
 type ChildMessage =
-  | { type: "synced"; beforeStart: { rssMiB: number; heapUsedMiB: number }; synced: { rssMiB: number; heapUsedMiB: number } }
+  | { type: "synced"; beforeStart: ChildMemory; synced: ChildMemory }
   | { type: "marked" }
-  | { type: "round"; sentinel: string; cpuMs: number; nudges: number; memory: { rssMiB: number; heapUsedMiB: number } };
+  | { type: "round"; sentinel: string; cpuMs: number; nudges: number; memory: ChildMemory };
 
 /**
  * The watcher with many CiliumNodes: the Kubernetes emulator (in this process) holds `nodes` CiliumNodes; the watcher
@@ -106,6 +109,7 @@ export async function measureWatcher(options: WatcherBenchOptions): Promise<Watc
       changes,
       rssMiB: { beforeStart: synced.beforeStart.rssMiB, synced: synced.synced.rssMiB, afterChanges: last?.memory.rssMiB ?? Number.NaN },
       heapUsedMiB: { beforeStart: synced.beforeStart.heapUsedMiB, synced: synced.synced.heapUsedMiB, afterChanges: last?.memory.heapUsedMiB ?? Number.NaN },
+      peakRssMiB: { synced: synced.synced.peakRssMiB, afterChanges: last?.memory.peakRssMiB ?? null },
       cpuMsPer1000: cpu,
       nudges,
       nudgesPerChange: changes > 0 ? nudges / changes : 0,
