@@ -6,6 +6,7 @@ import type { WorldSpec } from "../../lib/oci-emulator";
 import { criticalPath } from "./critical-path";
 import { marksFromLogs, type NodeMarks, phaseTable, type PhaseRow } from "./phase-timeline";
 import { changeOf, PoolTimeline } from "./pool-timeline";
+import { poll } from "../support/poll";
 
 /** One allocation strategy of the allocator, as configuration keys. */
 export interface Strategy {
@@ -214,14 +215,7 @@ function phaseRows(pipeline: Pipeline, wall: PoolTimeline, stream: Map<string, {
 
 /** Polls `ready` once per simulated second until it holds twice in a row; false when `limitSimMs` passes first. */
 export async function waitFor(pipeline: Pipeline, limitSimMs: number, ready: () => Promise<boolean> | boolean): Promise<boolean> {
-  const deadline = pipeline.clock.nowMs() + limitSimMs;
-  let calm = 0;
-  while (pipeline.clock.nowMs() < deadline) {
-    calm = (await ready()) ? calm + 1 : 0;
-    if (calm >= 2) return true;
-    await pipeline.clock.sleep(1_000);
-  }
-  return false;
+  return (await poll(ready, { clock: pipeline.clock, timeoutMs: limitSimMs, intervalMs: 1_000, stableFor: 2 })) === true;
 }
 
 /** The first closed episode of `cause` per node that started at or after `fromSimMs`, in simulated seconds. */

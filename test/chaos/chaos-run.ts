@@ -4,7 +4,8 @@ import type { Log } from "../../lib/log";
 import { startPipeline, type Pipeline } from "../../lib/local/pipeline";
 import { addForeignIp, joinOutsider, settle } from "../../lib/local/run-local";
 import { checkSafety, type SafetyCheck, type Witnesses } from "../../lib/local/safety";
-import { seededRandom } from "../../lib/local/simulation/sim-clock";
+import { seededRandom } from "../../lib/local/simulation/seeded-random";
+import { poll } from "../support/poll";
 import { BatchChaos, type BatchChaosStats } from "./batch-chaos";
 import { type ChaosEvent, type ChaosKind, describeEvent, planChaos } from "./chaos-plan";
 import { injectionLine, renderChaos } from "./chaos-render";
@@ -396,8 +397,7 @@ async function inject(
       return undefined;
     case "function-kill": {
       // Wait (a little) for an invocation to be in flight, so kills land in the middle of work.
-      const until = pipeline.clock.nowMs() + 10_000;
-      while (pipeline.fn.inFlight === 0 && pipeline.clock.nowMs() < until) await pipeline.clock.sleep(100);
+      await poll(() => pipeline.fn.inFlight > 0, { clock: pipeline.clock, timeoutMs: 10_000, intervalMs: 100 });
       const inFlight = pipeline.fn.inFlight > 0;
       if (inFlight) await pipeline.clock.sleep(event.delaySimMs);
       const stillInFlight = pipeline.fn.inFlight > 0;

@@ -1,6 +1,7 @@
 import * as common from "oci-common";
 import * as core from "oci-core";
 import type { Pipeline } from "../../lib/local/pipeline";
+import { poll } from "../support/poll";
 import { allocatorIps, ciliumNode, worldOf } from "./world-view";
 
 /** How long an out-of-band action waits for something it may act on. */
@@ -138,12 +139,11 @@ export class ChaosOperator {
   }
 
   private async waitFor<T>(find: () => T[]): Promise<T[]> {
-    const until = this.pipeline.clock.nowMs() + WAIT_FOR_TARGET_SIM_MS;
-    for (;;) {
-      const found = find();
-      if (found.length > 0 || this.pipeline.clock.nowMs() >= until) return found;
-      await this.pipeline.clock.sleep(1_000);
-    }
+    const found = await poll(() => {
+      const now = find();
+      return now.length > 0 && now;
+    }, { clock: this.pipeline.clock, timeoutMs: WAIT_FOR_TARGET_SIM_MS, intervalMs: 1_000 });
+    return found ?? [];
   }
 
   private sample<T>(items: T[], count: number): T[] {
