@@ -42,7 +42,14 @@ export const WATCHER_CONFIG_KEYS: readonly ConfigKey[] = [
   { key: "OCIPAM_WATCHER_STREAM_ID", required: true, description: "OCID of the stream the nudges go to." },
   { key: "OCIPAM_WATCHER_STREAM_ENDPOINT", required: true, description: "The stream pool's messages endpoint (Stream.messagesEndpoint, Terraform messages_endpoint), not the Streaming admin endpoint; or the emulator's URL." },
   { key: "OCIPAM_WATCHER_RESYNC_SECONDS", default: "60", description: "A node still unresolved this long after its nudge is nudged again (Cilium's operator resyncs every minute)." },
-  { key: "OCIPAM_WATCHER_RESYNC_MAX_SECONDS", default: "900", description: "A node that stays unresolved without changing (at capacity, or failing) is re-nudged after doubling intervals from the resync interval up to this; a change resets it. Equal to the resync interval: no backoff; unset and below the resync interval: the resync interval." },
+  {
+    key: "OCIPAM_WATCHER_RESYNC_MAX_SECONDS",
+    default: "600",
+    description:
+      "A node that stays unresolved without changing (at capacity, or failing) is re-nudged after doubling intervals " +
+      "from the resync interval up to this; a change resets it. Equal to the resync interval: no backoff; unset and " +
+      "below the resync interval: the resync interval.",
+  },
   { key: "OCIPAM_WATCHER_COLLECT_LEAKS_SECONDS", default: "300", description: "The leader nudges the function to collect leaked IPs and VNICs this often (io.ocipam.cluster.collect-leaks); 0 disables it." },
   { key: "OCIPAM_WATCHER_NUDGE_EXCESS", default: "false", description: "Nudge nodes with excess IPs; turn on together with the function's OCIPAM_RELEASE_EXCESS_IPS." },
   { key: "OCIPAM_WATCHER_FAILURE_RETRY_SECONDS", default: "2", description: "First delay before re-emitting a nudge whose publish failed; doubles per failure, capped at the resync interval." },
@@ -121,7 +128,8 @@ export function loadWatcherConfig(values: Record<string, string | undefined>, op
   const resyncMs = seconds("OCIPAM_WATCHER_RESYNC_SECONDS", 0.001);
   // Unset, the cap is the default or the resync interval, whichever is longer; set, it must not undercut the interval.
   const resyncMaxSet = (values.OCIPAM_WATCHER_RESYNC_MAX_SECONDS ?? "").trim() !== "";
-  const resyncMaxMs = resyncMaxSet ? seconds("OCIPAM_WATCHER_RESYNC_MAX_SECONDS", 0.001) : Math.max(resyncMs, seconds("OCIPAM_WATCHER_RESYNC_MAX_SECONDS", 0.001));
+  const resyncMaxDefault = () => Math.max(resyncMs, seconds("OCIPAM_WATCHER_RESYNC_MAX_SECONDS", 0.001));
+  const resyncMaxMs = resyncMaxSet ? seconds("OCIPAM_WATCHER_RESYNC_MAX_SECONDS", 0.001) : resyncMaxDefault();
   if (resyncMaxMs < resyncMs) throw new ConfigError("OCIPAM_WATCHER_RESYNC_MAX_SECONDS", "must be at least OCIPAM_WATCHER_RESYNC_SECONDS");
   const ociAuth = parseEnum("OCIPAM_WATCHER_OCI_AUTH", str("OCIPAM_WATCHER_OCI_AUTH"), WATCHER_OCI_AUTH_KINDS);
   const kubeAuth = parseEnum("OCIPAM_WATCHER_KUBE_AUTH", str("OCIPAM_WATCHER_KUBE_AUTH"), WATCHER_KUBE_AUTH_KINDS);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { NudgeCoalescer, type NodeSnapshot } from "../../events/watcher/coalescer";
+import { loadWatcherConfig } from "../../events/watcher/config";
 import { WatcherMetrics } from "../../events/watcher/metrics";
 import { NudgeWatcher } from "../../events/watcher/nudge-watcher";
 import type { CiliumNodeSummary } from "../../events/watcher/node-summary";
@@ -183,4 +184,29 @@ describe("the watcher backs off re-nudging a node at capacity (fake clock)", () 
     expect(gaps().slice(7)).to.deep.equal([60, 120], "then back to 60 s, 120 s");
     expect(await gauge()).to.equal(1);
   });
+});
+
+describe("the re-nudge cap in the watcher's configuration", () => {
+  const REQUIRED = {
+    OCIPAM_WATCHER_CLUSTER_NAME: "prod",
+    OCIPAM_WATCHER_STREAM_ID: "ocid1.stream.oc1.iad.aaaa",
+    OCIPAM_WATCHER_STREAM_ENDPOINT: "https://cell-1.streaming.us-ashburn-1.oci.oraclecloud.com/",
+  };
+  const rows: Array<{ name: string; values: Record<string, string>; resyncMaxMs?: number; error?: RegExp }> = [
+    { name: "defaults to 600 s", values: {}, resyncMaxMs: 600_000 },
+    { name: "takes a value of its own", values: { OCIPAM_WATCHER_RESYNC_MAX_SECONDS: "120" }, resyncMaxMs: 120_000 },
+    { name: "unset, never undercuts a longer resync", values: { OCIPAM_WATCHER_RESYNC_SECONDS: "900" }, resyncMaxMs: 900_000 },
+    {
+      name: "set below the resync interval, is refused",
+      values: { OCIPAM_WATCHER_RESYNC_SECONDS: "120", OCIPAM_WATCHER_RESYNC_MAX_SECONDS: "60" },
+      error: /OCIPAM_WATCHER_RESYNC_MAX_SECONDS.*at least/,
+    },
+  ];
+  for (const row of rows) {
+    it(row.name, () => {
+      const load = () => loadWatcherConfig({ ...REQUIRED, ...row.values }, { hostname: "pod-1" });
+      if (row.error) expect(load).to.throw(row.error);
+      else expect(load().resyncMaxMs).to.equal(row.resyncMaxMs);
+    });
+  }
 });
