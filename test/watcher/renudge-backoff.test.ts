@@ -195,7 +195,11 @@ describe("the re-nudge cap in the watcher's configuration", () => {
   const rows: Array<{ name: string; values: Record<string, string>; resyncMaxMs?: number; error?: RegExp }> = [
     { name: "defaults to 600 s", values: {}, resyncMaxMs: 600_000 },
     { name: "takes a value of its own", values: { OCIPAM_WATCHER_RESYNC_MAX_SECONDS: "120" }, resyncMaxMs: 120_000 },
-    { name: "unset, never undercuts a longer resync", values: { OCIPAM_WATCHER_RESYNC_SECONDS: "900" }, resyncMaxMs: 900_000 },
+    {
+      name: "unset, never undercuts a longer resync",
+      values: { OCIPAM_WATCHER_RESYNC_SECONDS: "900" },
+      resyncMaxMs: 900_000,
+    },
     {
       name: "set below the resync interval, is refused",
       values: { OCIPAM_WATCHER_RESYNC_SECONDS: "120", OCIPAM_WATCHER_RESYNC_MAX_SECONDS: "60" },
