@@ -94,14 +94,24 @@ export class NudgeCoalescer {
       // Same need: keep the latest counts for a later re-emission, emit only if the entry is due anyway.
       if (changed(entry.snapshot, current)) {
         // The node changed: back to the base interval, counted from the last publish (a failure keeps its retry).
-        if (!entry.inFlight && entry.failures === 0 && entry.publishedAt !== undefined) entry.dueAt = Math.min(entry.dueAt, entry.publishedAt + this.options.resyncMs);
+        if (!entry.inFlight && entry.failures === 0 && entry.publishedAt !== undefined) {
+          entry.dueAt = Math.min(entry.dueAt, entry.publishedAt + this.options.resyncMs);
+        }
         entry.repeats = 0;
         entry.changed = true;
       }
       entry.snapshot = current;
       return !entry.inFlight && entry.dueAt <= now ? this.emit(entry, true) : undefined;
     }
-    const fresh: Entry = { snapshot: current, ticket: 0, inFlight: false, dueAt: now, failures: 0, repeats: 0, changed: false };
+    const fresh: Entry = {
+      snapshot: current,
+      ticket: 0,
+      inFlight: false,
+      dueAt: now,
+      failures: 0,
+      repeats: 0,
+      changed: false,
+    };
     this.entries.set(snapshot.name, fresh);
     return this.emit(fresh, false);
   }
@@ -195,5 +205,6 @@ export class NudgeCoalescer {
 function changed(a: NodeSnapshot, b: NodeSnapshot): boolean {
   const x = a.observed;
   const y = b.observed;
-  return a.uid !== b.uid || x.available !== y.available || x.used !== y.used || x.needed !== y.needed || x.excess !== y.excess;
+  if (a.uid !== b.uid) return true;
+  return x.available !== y.available || x.used !== y.used || x.needed !== y.needed || x.excess !== y.excess;
 }

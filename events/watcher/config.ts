@@ -130,7 +130,9 @@ export function loadWatcherConfig(values: Record<string, string | undefined>, op
   const resyncMaxSet = (values.OCIPAM_WATCHER_RESYNC_MAX_SECONDS ?? "").trim() !== "";
   const resyncMaxDefault = () => Math.max(resyncMs, seconds("OCIPAM_WATCHER_RESYNC_MAX_SECONDS", 0.001));
   const resyncMaxMs = resyncMaxSet ? seconds("OCIPAM_WATCHER_RESYNC_MAX_SECONDS", 0.001) : resyncMaxDefault();
-  if (resyncMaxMs < resyncMs) throw new ConfigError("OCIPAM_WATCHER_RESYNC_MAX_SECONDS", "must be at least OCIPAM_WATCHER_RESYNC_SECONDS");
+  if (resyncMaxMs < resyncMs) {
+    throw new ConfigError("OCIPAM_WATCHER_RESYNC_MAX_SECONDS", "must be at least OCIPAM_WATCHER_RESYNC_SECONDS");
+  }
   const ociAuth = parseEnum("OCIPAM_WATCHER_OCI_AUTH", str("OCIPAM_WATCHER_OCI_AUTH"), WATCHER_OCI_AUTH_KINDS);
   const kubeAuth = parseEnum("OCIPAM_WATCHER_KUBE_AUTH", str("OCIPAM_WATCHER_KUBE_AUTH"), WATCHER_KUBE_AUTH_KINDS);
   const home = options.homeDir;

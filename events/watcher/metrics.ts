@@ -15,7 +15,7 @@ export interface MetricsSource {
     stateCounts(): Record<ProgressState, number>;
     stalledSeconds(): Iterable<{ name: string; seconds: number }>;
   };
-  /** Called at each scrape for ocipam_watcher_backed_off_nodes: unresolved nodes re-nudged less often (coalescer.ts). */
+  /** Called at each scrape for ocipam_watcher_backed_off_nodes: unresolved nodes re-nudged less often (coalescer). */
   backedOff?(): number;
 }
 

@@ -104,7 +104,11 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
     kind: "CiliumNodes",
     kubeConfig: kube.kubeConfig,
     path: `/apis/${CILIUM_NODES.group}/${CILIUM_NODES.version}/${CILIUM_NODES.plural}`,
-    list: (onPage) => listInPages<unknown>((cont, limit) => kube.customObjects.listClusterCustomObject({ ...CILIUM_NODES, limit, _continue: cont }), onPage),
+    list: (onPage) =>
+      listInPages<unknown>(
+        (cont, limit) => kube.customObjects.listClusterCustomObject({ ...CILIUM_NODES, limit, _continue: cont }),
+        onPage,
+      ),
     map: toProgressView,
     onEvent: (event) => {
       try {

@@ -30,7 +30,11 @@ function run(kube: KubeEmulator, options: { watchdogMs?: number; viaProxy?: TcpP
     kind: "CiliumNodes",
     kubeConfig: clients.kubeConfig,
     path: "/apis/cilium.io/v2/ciliumnodes",
-    list: (onPage) => listInPages<unknown>((cont, limit) => clients.customObjects.listClusterCustomObject({ ...CILIUM_NODES, limit, _continue: cont }), onPage),
+    list: (onPage) =>
+      listInPages<unknown>(
+        (cont, limit) => clients.customObjects.listClusterCustomObject({ ...CILIUM_NODES, limit, _continue: cont }),
+        onPage,
+      ),
     map: toCiliumNodeView,
     onEvent: (e) => {
       events.push(e);
