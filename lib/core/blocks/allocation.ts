@@ -29,7 +29,13 @@ export function subnetSpace(subnet: ObservedSubnet): PlanningSpace {
  * allocations, so the next VNIC in the same subnet never plans over it). Each block offers min(block size, what is
  * still needed); the last may be offered partly.
  */
-export function planVnicBlocks(space: PlanningSpace, prefixLength: number, room: number, remaining: number, token: (candidate: string) => string): VnicBlocks {
+export function planVnicBlocks(
+  space: PlanningSpace,
+  prefixLength: number,
+  room: number,
+  remaining: number,
+  token: (candidate: string) => string,
+): VnicBlocks {
   if (!space.known) return { blocks: [], offered: 0 };
   const size = blockSize(prefixLength);
   const wanted = Math.min(room, Math.ceil(remaining / size));
@@ -45,7 +51,16 @@ export function planVnicBlocks(space: PlanningSpace, prefixLength: number, room:
 }
 
 /** The typed decision of a round that cannot place blocks in a subnet and creates single addresses instead. */
-export function fallbackReason(subnetId: string, vnicId: string, prefixLength: number, count: number, hasInventory: boolean): Reason {
-  const why = hasInventory ? `no aligned free /${prefixLength} block is left in subnet ${subnetId}` : `subnet ${subnetId}'s allocations are unknown`;
-  return { code: "BlockFallbackSingle", message: `${why}: ${count} single addresses on VNIC ${vnicId} this round; blocks are tried again next round` };
+export function fallbackReason(
+  subnetId: string,
+  vnicId: string,
+  prefixLength: number,
+  count: number,
+  hasInventory: boolean,
+): Reason {
+  const why = hasInventory
+    ? `no aligned free /${prefixLength} block is left in subnet ${subnetId}`
+    : `subnet ${subnetId}'s allocations are unknown`;
+  const message = `${why}: ${count} single addresses on VNIC ${vnicId} this round; blocks are tried again next round`;
+  return { code: "BlockFallbackSingle", message };
 }

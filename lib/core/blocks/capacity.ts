@@ -8,7 +8,10 @@ import { addressesPerObject } from "./held";
  * VM.Standard.E4.Flex (2 VNIC slots) reaches 2 × 31 × 16 = 992 before the cap; the cap is what the operator wants the
  * kubelet's max-pods to match.
  */
-export function nodeMaximumAddresses(maxVnicAttachments: number, config: Pick<PlannerConfig, "firstInterfaceIndex" | "ipsPerVnic" | "ipBlockPrefixLength" | "maxPodsPerNode">): number {
+export function nodeMaximumAddresses(
+  maxVnicAttachments: number,
+  config: Pick<PlannerConfig, "firstInterfaceIndex" | "ipsPerVnic" | "ipBlockPrefixLength" | "maxPodsPerNode">,
+): number {
   const objects = nodeMaximumIps(maxVnicAttachments, config.firstInterfaceIndex, config.ipsPerVnic);
   const addresses = objects * addressesPerObject(config);
   return config.maxPodsPerNode && config.maxPodsPerNode > 0 ? Math.min(addresses, config.maxPodsPerNode) : addresses;

@@ -29,7 +29,9 @@ export function intToIpv4(n: number): string {
 
 /** Addresses in a block of this prefix length (/28 → 16). */
 export function blockSize(prefixLength: number): number {
-  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > 32) throw new RangeError(`bad prefix length ${prefixLength}`);
+  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > 32) {
+    throw new RangeError(`bad prefix length ${prefixLength}`);
+  }
   return 2 ** (32 - prefixLength);
 }
 

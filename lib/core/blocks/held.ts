@@ -8,7 +8,7 @@ import { blockAddresses, blockSize, compareAddresses } from "./cidr";
  * managingIPaddresses.htm, 2026), so a VNIC of 31 objects holds 31 × 16 addresses with /28 blocks.
  */
 
-/** The allowed block prefix lengths: OCI documents /18 to /31; the core reasons about at most 256 addresses per object. */
+/** The allowed prefix lengths: OCI documents /18 to /31; the core reasons about at most 256 addresses per object. */
 export const MIN_BLOCK_PREFIX_LENGTH = 24;
 export const MAX_BLOCK_PREFIX_LENGTH = 32;
 
@@ -41,20 +41,29 @@ export function addressesPerObject(config: Pick<PlannerConfig, "ipBlockPrefixLen
 }
 
 /** Every address of an allocator-owned block on the given VNICs, block by block, each with its VNIC. */
-export function heldBlocks(observed: ObservedState, vnics: ReadonlyArray<{ vnicId: string; privateIps: ObservedPrivateIp[] }>): HeldBlock[] {
+export function heldBlocks(
+  observed: ObservedState,
+  vnics: ReadonlyArray<{ vnicId: string; privateIps: ObservedPrivateIp[] }>,
+): HeldBlock[] {
   const node = observed.ciliumNode.name;
   const out: HeldBlock[] = [];
   for (const vnic of vnics) {
     for (const ip of vnic.privateIps) {
       if (!isBlock(ip) || !isOwnedSecondaryIp(ip, observed.config, node, observed.instance.id)) continue;
-      out.push({ privateIpId: ip.id, vnicId: vnic.vnicId, ipAddress: ip.ipAddress, prefixLength: ip.cidrPrefixLength!, addresses: blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) });
+      const prefixLength = ip.cidrPrefixLength!;
+      const addresses = blockAddresses(ip.ipAddress, prefixLength);
+      out.push({ privateIpId: ip.id, vnicId: vnic.vnicId, ipAddress: ip.ipAddress, prefixLength, addresses });
     }
   }
   return out.sort((a, b) => compareAddresses(a.ipAddress, b.ipAddress));
 }
 
 /** How many addresses of the block are offered (in `pool`) or used. */
-export function blockFill(block: HeldBlock, pool: Record<string, AllocationIp>, used: Record<string, AllocationIp>): number {
+export function blockFill(
+  block: HeldBlock,
+  pool: Record<string, AllocationIp>,
+  used: Record<string, AllocationIp>,
+): number {
   return block.addresses.filter((a) => pool[a] !== undefined || used[a] !== undefined).length;
 }
 
@@ -65,10 +74,16 @@ export function blockFill(block: HeldBlock, pool: Record<string, AllocationIp>, 
  * then the lowest address), never one the agent still lists as `released` (it drops that entry only once the address
  * has left the pool).
  */
-export function addressesToOffer(blocks: readonly HeldBlock[], pool: Record<string, AllocationIp>, observed: ObservedState, count: number): Array<{ address: string; vnicId: string }> {
+export function addressesToOffer(
+  blocks: readonly HeldBlock[],
+  pool: Record<string, AllocationIp>,
+  observed: ObservedState,
+  count: number,
+): Array<{ address: string; vnicId: string }> {
   if (count <= 0) return [];
   const { used, releaseIps } = observed.ciliumNode;
-  const ordered = [...blocks].sort((a, b) => blockFill(b, pool, used) - blockFill(a, pool, used) || compareAddresses(a.ipAddress, b.ipAddress));
+  const fill = (b: HeldBlock) => blockFill(b, pool, used);
+  const ordered = [...blocks].sort((a, b) => fill(b) - fill(a) || compareAddresses(a.ipAddress, b.ipAddress));
   const out: Array<{ address: string; vnicId: string }> = [];
   for (const block of ordered) {
     for (const address of block.addresses) {
@@ -89,7 +104,13 @@ export function unofferedCount(blocks: readonly HeldBlock[], pool: Record<string
  * Blocks that may be deleted in OCI: none of their addresses offered in `pool` (the pool this plan writes) or used
  * by the agent, and none with a release entry still open (marked or ready: such an address is still in the pool).
  */
-export function releasableBlocks(blocks: readonly HeldBlock[], pool: Record<string, AllocationIp>, observed: ObservedState): HeldBlock[] {
+export function releasableBlocks(
+  blocks: readonly HeldBlock[],
+  pool: Record<string, AllocationIp>,
+  observed: ObservedState,
+): HeldBlock[] {
   const { used, releaseIps } = observed.ciliumNode;
-  return blocks.filter((b) => b.addresses.every((a) => pool[a] === undefined && used[a] === undefined && (releaseIps[a] === undefined || releaseIps[a] === "released")));
+  const idle = (a: string) =>
+    pool[a] === undefined && used[a] === undefined && (releaseIps[a] === undefined || releaseIps[a] === "released");
+  return blocks.filter((b) => b.addresses.every(idle));
 }

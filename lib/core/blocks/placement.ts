@@ -70,7 +70,9 @@ export function placeBlocks(space: SubnetSpace, prefixLength: number, count: num
   }
   const blocks = Math.min(count, picks.length);
   return Array.from({ length: blocks }, (_, i) => ({
-    candidates: Array.from({ length: BLOCK_CANDIDATES }, (_, k) => picks[i + k * blocks]).filter((p): p is number => p !== undefined).map(intToIpv4),
+    candidates: Array.from({ length: BLOCK_CANDIDATES }, (_, k) => picks[i + k * blocks])
+      .filter((p): p is number => p !== undefined)
+      .map(intToIpv4),
   }));
 }
 
@@ -103,7 +105,8 @@ function alignedCandidates(free: readonly Ipv4Range[], prefixLength: number): nu
   const size = blockSize(prefixLength);
   const out: number[] = [];
   for (const range of free) {
-    for (let start = Math.ceil(range.start / size) * size; start + size <= range.start + range.size; start += size) out.push(start);
+    const end = range.start + range.size;
+    for (let start = Math.ceil(range.start / size) * size; start + size <= end; start += size) out.push(start);
   }
   return out;
 }
