@@ -19,7 +19,12 @@ export class FakeCiliumNodes implements CiliumNodes {
 
   /** Creates a CiliumNode as the agent does when it starts (empty pool, nothing used). */
   create(name: string, ipam: Partial<CiliumNodeIpam> = {}): CiliumNodeView {
-    const view: CiliumNodeView = { name, uid: `uid-cn-${name}`, resourceVersion: String(++this.rv), ipam: { name, pool: {}, used: {}, releaseIps: {}, ...ipam } };
+    const view: CiliumNodeView = {
+      name,
+      uid: `uid-cn-${name}`,
+      resourceVersion: String(++this.rv),
+      ipam: { name, pool: {}, used: {}, releaseIps: {}, ...ipam },
+    };
     this.nodes.set(name, view);
     return structuredClone(view);
   }
@@ -38,7 +43,10 @@ export class FakeCiliumNodes implements CiliumNodes {
   /** The agent writes `status.ipam.used` (and may answer the release handshake): a change that bumps the version. */
   agentWrites(name: string, change: { used?: string[]; releaseIps?: Record<string, ReleaseStatus> }): void {
     const view = this.nodes.get(name)!;
-    if (change.used) view.ipam.used = Object.fromEntries(change.used.map((a) => [a, { owner: `pod-${a}`, resource: view.ipam.pool[a]?.resource ?? "" }]));
+    if (change.used)
+      view.ipam.used = Object.fromEntries(
+        change.used.map((a) => [a, { owner: `pod-${a}`, resource: view.ipam.pool[a]?.resource ?? "" }]),
+      );
     if (change.releaseIps) view.ipam.releaseIps = { ...change.releaseIps };
     view.resourceVersion = String(++this.rv);
   }
@@ -63,7 +71,11 @@ export class FakeCiliumNodes implements CiliumNodes {
   }
 
   /** The status subresource write of `release-ips`, guarded by resourceVersion. */
-  async writeReleaseStatus(name: string, resourceVersion: string, next: Record<string, ReleaseStatus>): Promise<string> {
+  async writeReleaseStatus(
+    name: string,
+    resourceVersion: string,
+    next: Record<string, ReleaseStatus>,
+  ): Promise<string> {
     this.faults.check("kube", "writeReleaseStatus", [name, next]);
     const view = this.guard("writeReleaseStatus", name, resourceVersion);
     view.ipam.releaseIps = { ...next };
@@ -73,7 +85,13 @@ export class FakeCiliumNodes implements CiliumNodes {
   }
 
   /** The spec write of `ipam.pool` (and pre-allocate), guarded by resourceVersion. */
-  async writePool(name: string, resourceVersion: string, next: Record<string, AllocationIp>, _previous: Record<string, AllocationIp>, preAllocate?: number): Promise<string> {
+  async writePool(
+    name: string,
+    resourceVersion: string,
+    next: Record<string, AllocationIp>,
+    _previous: Record<string, AllocationIp>,
+    preAllocate?: number,
+  ): Promise<string> {
     this.faults.check("kube", "writePool", [name, next]);
     const view = this.guard("writePool", name, resourceVersion);
     view.ipam.pool = structuredClone(next);
@@ -92,7 +110,12 @@ export class FakeCiliumNodes implements CiliumNodes {
     const view = this.nodes.get(name);
     if (!view) throw new Error(`${operation}: CiliumNode ${name} not found`);
     if (view.resourceVersion !== resourceVersion) {
-      throw new KubeConflictError(operation, `Operation cannot be fulfilled on ciliumnodes.cilium.io "${name}": the object has been modified; please apply your changes to the latest version and try again`, { code: 409, statusReason: "Conflict" });
+      throw new KubeConflictError(
+        operation,
+        `Operation cannot be fulfilled on ciliumnodes.cilium.io "${name}": ` +
+          "the object has been modified; please apply your changes to the latest version and try again",
+        { code: 409, statusReason: "Conflict" },
+      );
     }
     return view;
   }

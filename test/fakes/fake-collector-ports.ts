@@ -1,4 +1,11 @@
-import type { ClusterInventory, LeakMark, LeakMarkStore, NodeEntry, RecordEntry, StoredMarks } from "../../lib/collect/ports";
+import type {
+  ClusterInventory,
+  LeakMark,
+  LeakMarkStore,
+  NodeEntry,
+  RecordEntry,
+  StoredMarks,
+} from "../../lib/collect/ports";
 import { instanceIdFromProviderId } from "../../lib/core/provider-id";
 import { KubeConflictError } from "../../lib/ports/kube-errors";
 import type { FakeKubeNodes } from "./fake-kube-nodes";
@@ -7,7 +14,11 @@ import type { Faults } from "./faults";
 
 /** The collector's lists over the same fake Nodes and records the reconcile uses. */
 export class FakeInventory implements ClusterInventory {
-  constructor(private readonly nodes: FakeKubeNodes, private readonly records: FakeRecords, private readonly faults: Faults) {}
+  constructor(
+    private readonly nodes: FakeKubeNodes,
+    private readonly records: FakeRecords,
+    private readonly faults: Faults,
+  ) {}
 
   async listNodes(): Promise<NodeEntry[]> {
     this.faults.check("kube", "listNodes", []);
@@ -38,7 +49,11 @@ export class FakeLeakMarks implements LeakMarkStore {
   async save(marks: Record<string, LeakMark>, version: string | undefined): Promise<void> {
     this.faults.check("kube", "saveMarks", [marks]);
     if (version !== this.stored.version) {
-      throw new KubeConflictError("saveMarks", "the object has been modified; please apply your changes to the latest version and try again", { code: 409, statusReason: "Conflict" });
+      throw new KubeConflictError(
+        "saveMarks",
+        "the object has been modified; please apply your changes to the latest version and try again",
+        { code: 409, statusReason: "Conflict" },
+      );
     }
     this.stored = { marks: structuredClone(marks), version: String(++this.rv) };
   }

@@ -15,9 +15,16 @@ export class FakeCompute implements OciCompute {
   }
 
   /** ListVnicAttachments by instance: every attachment in any state, in creation order. */
-  async listVnicAttachments(compartmentId: string, instanceId: string, options?: CallOptions): Promise<VnicAttachmentInfo[]> {
+  async listVnicAttachments(
+    compartmentId: string,
+    instanceId: string,
+    options?: CallOptions,
+  ): Promise<VnicAttachmentInfo[]> {
     this.world.enter("oci", "listVnicAttachments", [compartmentId, instanceId], options?.deadline);
-    return this.world.attachmentsOf(instanceId).filter((a) => a.compartmentId === compartmentId).map(view);
+    return this.world
+      .attachmentsOf(instanceId)
+      .filter((a) => a.compartmentId === compartmentId)
+      .map(view);
   }
 
   /** GetVnicAttachment: one poll; an ATTACHING attachment becomes ATTACHED after its delay or its polls. */
@@ -34,7 +41,10 @@ export class FakeCompute implements OciCompute {
    * code, as the emulator's README explains) and the subnet, honours the retry token, and starts an ATTACHING
    * attachment whose VNIC carries the display name and tags.
    */
-  async attachVnic(request: Parameters<OciCompute["attachVnic"]>[0], options?: CallOptions): Promise<Mutation<VnicAttachmentInfo>> {
+  async attachVnic(
+    request: Parameters<OciCompute["attachVnic"]>[0],
+    options?: CallOptions,
+  ): Promise<Mutation<VnicAttachmentInfo>> {
     const { world } = this;
     world.enter("oci", "attachVnic", [request], options?.deadline);
     const opcRequestId = world.requestId();
@@ -44,13 +54,26 @@ export class FakeCompute implements OciCompute {
     const instance = world.instances.get(request.instanceId);
     if (!instance) throw notFound("AttachVnic", request.instanceId, opcRequestId);
     if (instance.lifecycleState !== "RUNNING") {
-      throw new OciApiError("AttachVnic", `instance ${instance.id} is ${instance.lifecycleState}`, { statusCode: 409, serviceCode: "IncorrectState", opcRequestId });
+      throw new OciApiError("AttachVnic", `instance ${instance.id} is ${instance.lifecycleState}`, {
+        statusCode: 409,
+        serviceCode: "IncorrectState",
+        opcRequestId,
+      });
     }
     const active = world.attachmentsOf(instance.id).filter((a) => a.lifecycleState !== "DETACHED");
     if (active.length >= instance.maxVnicAttachments) {
-      throw new OciApiError("AttachVnic", `instance ${instance.id} already has its maximum of ${instance.maxVnicAttachments} VNIC attachments`, { statusCode: 400, serviceCode: "LimitExceeded", opcRequestId });
+      throw new OciApiError(
+        "AttachVnic",
+        `instance ${instance.id} already has its maximum of ${instance.maxVnicAttachments} VNIC attachments`,
+        { statusCode: 400, serviceCode: "LimitExceeded", opcRequestId },
+      );
     }
-    const attachment = world.createAttachment(instance, request.subnetId, { isPrimary: false, displayName: request.displayName, freeformTags: request.freeformTags, nsgIds: request.nsgIds });
+    const attachment = world.createAttachment(instance, request.subnetId, {
+      isPrimary: false,
+      displayName: request.displayName,
+      freeformTags: request.freeformTags,
+      nsgIds: request.nsgIds,
+    });
     world.tokens.remember("AttachVnic", request.retryToken, fingerprint, attachment.id);
     return { value: view(attachment), opcRequestId };
   }
@@ -58,7 +81,9 @@ export class FakeCompute implements OciCompute {
   /** ListVnicAttachments by compartment: every attachment of every instance there. */
   async listVnicAttachmentsInCompartment(compartmentId: string, options?: CallOptions): Promise<VnicAttachmentInfo[]> {
     this.world.enter("oci", "listVnicAttachmentsInCompartment", [compartmentId], options?.deadline);
-    return [...this.world.attachments.values()].filter((a) => a.compartmentId === compartmentId).map((a) => view(this.world.settle(a)));
+    return [...this.world.attachments.values()]
+      .filter((a) => a.compartmentId === compartmentId)
+      .map((a) => view(this.world.settle(a)));
   }
 
   /** DetachVnic: refuses the primary VNIC (400) and an ATTACHING one (409 IncorrectState); deletes VNIC and IPs. */
@@ -69,10 +94,18 @@ export class FakeCompute implements OciCompute {
     const a = world.attachments.get(attachmentId);
     if (!a || a.lifecycleState === "DETACHED") throw notFound("DetachVnic", attachmentId, opcRequestId);
     if (world.vnics.get(a.createdVnicId)?.isPrimary) {
-      throw new OciApiError("DetachVnic", `${attachmentId} is the primary VNIC's attachment`, { statusCode: 400, serviceCode: "InvalidParameter", opcRequestId });
+      throw new OciApiError("DetachVnic", `${attachmentId} is the primary VNIC's attachment`, {
+        statusCode: 400,
+        serviceCode: "InvalidParameter",
+        opcRequestId,
+      });
     }
     if (world.settle(a).lifecycleState === "ATTACHING") {
-      throw new OciApiError("DetachVnic", `${attachmentId} is ATTACHING`, { statusCode: 409, serviceCode: "IncorrectState", opcRequestId });
+      throw new OciApiError("DetachVnic", `${attachmentId} is ATTACHING`, {
+        statusCode: 409,
+        serviceCode: "IncorrectState",
+        opcRequestId,
+      });
     }
     world.removeAttachment(attachmentId);
     return { value: undefined, opcRequestId };

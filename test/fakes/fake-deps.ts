@@ -24,7 +24,9 @@ export interface FakeDeps extends ReconcileDeps {
  * `sleep`: waiting advances it at once) and a silent logger. `config` adds or overrides allocator keys, parsed by
  * the real loader so a scenario runs with exactly the settings the function would.
  */
-export function fakeDeps(options: { config?: Record<string, string>; world?: FakeWorld } & FakeOciOptions = {}): FakeDeps {
+export function fakeDeps(
+  options: { config?: Record<string, string>; world?: FakeWorld } & FakeOciOptions = {},
+): FakeDeps {
   const world = options.world ?? new FakeWorld(options);
   return {
     world,

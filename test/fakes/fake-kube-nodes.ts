@@ -24,14 +24,19 @@ export class FakeKubeNodes implements KubeNodes {
   /** The first Node (by name) whose providerID names the instance. */
   async findByInstanceId(instanceId: string): Promise<KubeNodeInfo | undefined> {
     this.faults.check("kube", "findByInstanceId", [instanceId]);
-    const node = [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name)).find((n) => instanceIdFromProviderId(n.providerId) === instanceId);
+    const node = [...this.nodes.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .find((n) => instanceIdFromProviderId(n.providerId) === instanceId);
     return node ? structuredClone(node) : undefined;
   }
 
   /** Every Node (by name) whose providerID names the instance. */
   async listByInstanceId(instanceId: string): Promise<KubeNodeInfo[]> {
     this.faults.check("kube", "listByInstanceId", [instanceId]);
-    return [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name)).filter((n) => instanceIdFromProviderId(n.providerId) === instanceId).map((n) => structuredClone(n));
+    return [...this.nodes.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .filter((n) => instanceIdFromProviderId(n.providerId) === instanceId)
+      .map((n) => structuredClone(n));
   }
 }
 

@@ -19,7 +19,10 @@ export class FakeLeases implements NodeLocks {
   /** Every key ever acquired, in order (what a test asserts "no lock was taken" on). */
   readonly acquired: string[] = [];
 
-  constructor(private readonly clock: FakeClock, private readonly faults: Faults) {}
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly faults: Faults,
+  ) {}
 
   /** Another invocation holds `key` for `ttlSeconds` from now (a concurrent reconcile, a killed one). */
   holdFor(key: string, holder: string, ttlSeconds: number): void {

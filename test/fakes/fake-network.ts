@@ -1,4 +1,12 @@
-import type { CallOptions, Mutation, NsgInfo, OciNetwork, PrivateIpInfo, SubnetInfo, VnicInfo } from "../../lib/ports/oci";
+import type {
+  CallOptions,
+  Mutation,
+  NsgInfo,
+  OciNetwork,
+  PrivateIpInfo,
+  SubnetInfo,
+  VnicInfo,
+} from "../../lib/ports/oci";
 import { OciApiError } from "../../lib/ports/oci-errors";
 import { type FakeOciWorld, notFound } from "./oci-world";
 
@@ -32,7 +40,10 @@ export class FakeNetwork implements OciNetwork {
    * CreatePrivateIp: honours the retry token (replay, 409 Conflict, 409 InvalidatedRetryToken), refuses a VNIC at its
    * secondary-IP limit or a full subnet (400 LimitExceeded), and takes the subnet's next free address.
    */
-  async createPrivateIp(request: Parameters<OciNetwork["createPrivateIp"]>[0], options?: CallOptions): Promise<Mutation<PrivateIpInfo>> {
+  async createPrivateIp(
+    request: Parameters<OciNetwork["createPrivateIp"]>[0],
+    options?: CallOptions,
+  ): Promise<Mutation<PrivateIpInfo>> {
     const { world } = this;
     world.enter("oci", "createPrivateIp", [request], options?.deadline);
     const opcRequestId = world.requestId();
@@ -43,9 +54,18 @@ export class FakeNetwork implements OciNetwork {
     if (!vnic) throw notFound("CreatePrivateIp", request.vnicId, opcRequestId);
     const secondaries = world.ipsOfVnic(vnic.id).filter((ip) => !ip.isPrimary).length;
     if (secondaries >= world.secondaryIpsPerVnic) {
-      throw new OciApiError("CreatePrivateIp", `VNIC ${vnic.id} has ${secondaries} secondary private IPs; the limit is ${world.secondaryIpsPerVnic}`, { statusCode: 400, serviceCode: "LimitExceeded", opcRequestId });
+      throw new OciApiError(
+        "CreatePrivateIp",
+        `VNIC ${vnic.id} has ${secondaries} secondary private IPs; the limit is ${world.secondaryIpsPerVnic}`,
+        { statusCode: 400, serviceCode: "LimitExceeded", opcRequestId },
+      );
     }
-    const ip = world.addPrivateIp({ vnicId: vnic.id, subnetId: vnic.subnetId, isPrimary: false, freeformTags: request.freeformTags });
+    const ip = world.addPrivateIp({
+      vnicId: vnic.id,
+      subnetId: vnic.subnetId,
+      isPrimary: false,
+      freeformTags: request.freeformTags,
+    });
     world.tokens.remember("CreatePrivateIp", request.retryToken, fingerprint, ip.id);
     return { value: structuredClone(ip), opcRequestId };
   }
@@ -57,13 +77,22 @@ export class FakeNetwork implements OciNetwork {
     const opcRequestId = world.requestId();
     const ip = world.privateIps.get(privateIpId);
     if (!ip) throw notFound("DeletePrivateIp", privateIpId, opcRequestId);
-    if (ip.isPrimary) throw new OciApiError("DeletePrivateIp", `${privateIpId} is a primary private IP`, { statusCode: 400, serviceCode: "InvalidParameter", opcRequestId });
+    if (ip.isPrimary)
+      throw new OciApiError("DeletePrivateIp", `${privateIpId} is a primary private IP`, {
+        statusCode: 400,
+        serviceCode: "InvalidParameter",
+        opcRequestId,
+      });
     world.removePrivateIp(privateIpId);
     return { value: undefined, opcRequestId };
   }
 
   /** UpdatePrivateIp: replaces the freeform tags. */
-  async updatePrivateIpTags(privateIpId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<PrivateIpInfo>> {
+  async updatePrivateIpTags(
+    privateIpId: string,
+    freeformTags: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<Mutation<PrivateIpInfo>> {
     this.world.enter("oci", "updatePrivateIpTags", [privateIpId, freeformTags], options?.deadline);
     const ip = this.world.privateIps.get(privateIpId);
     if (!ip) throw notFound("UpdatePrivateIp", privateIpId, this.world.requestId());
@@ -72,7 +101,11 @@ export class FakeNetwork implements OciNetwork {
   }
 
   /** UpdateVnic: replaces the freeform tags. */
-  async updateVnicTags(vnicId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<VnicInfo>> {
+  async updateVnicTags(
+    vnicId: string,
+    freeformTags: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<Mutation<VnicInfo>> {
     this.world.enter("oci", "updateVnicTags", [vnicId, freeformTags], options?.deadline);
     const vnic = this.world.vnics.get(vnicId);
     if (!vnic) throw notFound("UpdateVnic", vnicId, this.world.requestId());
@@ -84,7 +117,14 @@ export class FakeNetwork implements OciNetwork {
   /** ListSubnets: the VCN's AVAILABLE and UPDATING subnets in the compartment. */
   async listSubnets(compartmentId: string, vcnId: string, options?: CallOptions): Promise<SubnetInfo[]> {
     this.world.enter("oci", "listSubnets", [compartmentId, vcnId], options?.deadline);
-    return structuredClone([...this.world.subnets.values()].filter((s) => s.compartmentId === compartmentId && s.vcnId === vcnId && (s.lifecycleState === "AVAILABLE" || s.lifecycleState === "UPDATING")));
+    return structuredClone(
+      [...this.world.subnets.values()].filter(
+        (s) =>
+          s.compartmentId === compartmentId &&
+          s.vcnId === vcnId &&
+          (s.lifecycleState === "AVAILABLE" || s.lifecycleState === "UPDATING"),
+      ),
+    );
   }
 
   /** The subnet's assigned addresses (primary and secondary IPs). */
@@ -94,10 +134,15 @@ export class FakeNetwork implements OciNetwork {
     return this.world.assignedIn(subnetId);
   }
 
-  async getSubnetAllocations(subnetId: string, options?: CallOptions): Promise<{ assignedAddresses: number; allocations: string[] }> {
+  async getSubnetAllocations(
+    subnetId: string,
+    options?: CallOptions,
+  ): Promise<{ assignedAddresses: number; allocations: string[] }> {
     this.world.enter("oci", "getSubnetAllocations", [subnetId], options?.deadline);
     this.world.subnet(subnetId);
-    const allocations = [...this.world.privateIps.values()].filter((ip) => ip.subnetId === subnetId).map((ip) => `${ip.ipAddress}/${ip.cidrPrefixLength ?? 32}`);
+    const allocations = [...this.world.privateIps.values()]
+      .filter((ip) => ip.subnetId === subnetId)
+      .map((ip) => `${ip.ipAddress}/${ip.cidrPrefixLength ?? 32}`);
     return { assignedAddresses: this.world.assignedIn(subnetId), allocations };
   }
 

@@ -20,14 +20,20 @@ export class FakeRecords implements IpamRecords {
     this.faults.check("kube", "save", [name, instanceId, status]);
     const existing = this.records.get(name);
     this.records.set(name, {
-      name, instanceId, status: structuredClone(status), resourceVersion: String(++this.rv), contenders: existing?.contenders ?? [],
-      ...(existing?.owner ?? owner ? { owner: existing?.owner ?? owner! } : {}),
+      name,
+      instanceId,
+      status: structuredClone(status),
+      resourceVersion: String(++this.rv),
+      contenders: existing?.contenders ?? [],
+      ...((existing?.owner ?? owner) ? { owner: existing?.owner ?? owner! } : {}),
     });
   }
 
   async findByInstance(instanceId: string): Promise<IpamRecord[]> {
     this.faults.check("kube", "findByInstance", [instanceId]);
-    return [...this.records.values()].filter((r) => r.instanceId === instanceId).map(({ owner: _o, ...r }) => structuredClone(r));
+    return [...this.records.values()]
+      .filter((r) => r.instanceId === instanceId)
+      .map(({ owner: _o, ...r }) => structuredClone(r));
   }
 
   async addContender(name: string, contender: string): Promise<void> {

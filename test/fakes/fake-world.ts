@@ -54,8 +54,13 @@ export class FakeWorld {
    * A node joins: its instance runs (primary VNIC in the node subnet), the kubelet registers the Node, the agent
    * creates the CiliumNode. Returns the instance.
    */
-  joinNode(name: string, options: { instance?: Partial<InstanceInfo>; ipam?: Partial<CiliumNodeIpam>; instanceId?: string } = {}): InstanceInfo {
-    const instance = options.instanceId ? this.oci.instances.get(options.instanceId)! : this.oci.addInstance(this.nodeSubnet.id, { displayName: name, ...options.instance });
+  joinNode(
+    name: string,
+    options: { instance?: Partial<InstanceInfo>; ipam?: Partial<CiliumNodeIpam>; instanceId?: string } = {},
+  ): InstanceInfo {
+    const instance = options.instanceId
+      ? this.oci.instances.get(options.instanceId)!
+      : this.oci.addInstance(this.nodeSubnet.id, { displayName: name, ...options.instance });
     this.nodes.add(name, instance.id);
     this.ciliumNodes.create(name, { preAllocate: 8, ...options.ipam });
     return instance;

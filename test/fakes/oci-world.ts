@@ -1,4 +1,11 @@
-import type { InstanceInfo, NsgInfo, PrivateIpInfo, SubnetInfo, VnicAttachmentInfo, VnicInfo } from "../../lib/ports/oci";
+import type {
+  InstanceInfo,
+  NsgInfo,
+  PrivateIpInfo,
+  SubnetInfo,
+  VnicAttachmentInfo,
+  VnicInfo,
+} from "../../lib/ports/oci";
 import { OciApiError, OciDeadlineError } from "../../lib/ports/oci-errors";
 import type { FakeClock } from "./fake-clock";
 import { Faults } from "./faults";
@@ -56,7 +63,10 @@ export class FakeOciWorld {
   private readonly addresses = new Map<string, SubnetAddresses>();
   private seq = 0;
 
-  constructor(readonly clock: FakeClock, options: FakeOciOptions = {}) {
+  constructor(
+    readonly clock: FakeClock,
+    options: FakeOciOptions = {},
+  ) {
     this.compartmentId = options.compartmentId ?? "ocid1.compartment.oc1..c";
     this.vcnId = options.vcnId ?? "ocid1.vcn.oc1..vcn";
     this.secondaryIpsPerVnic = options.secondaryIpsPerVnic ?? 32;
@@ -76,8 +86,15 @@ export class FakeOciWorld {
   /** Adds a subnet of the VCN (regional unless `availabilityDomain` is given). */
   addSubnet(cidrBlock: string, extra: Partial<SubnetInfo> = {}): SubnetInfo {
     const subnet: SubnetInfo = {
-      id: extra.id ?? this.nextId("subnet"), vcnId: this.vcnId, compartmentId: this.compartmentId, availabilityDomain: null,
-      cidrBlock, cidrBlocks: [cidrBlock], virtualRouterIp: SubnetAddresses.routerOf(cidrBlock), lifecycleState: "AVAILABLE", freeformTags: {},
+      id: extra.id ?? this.nextId("subnet"),
+      vcnId: this.vcnId,
+      compartmentId: this.compartmentId,
+      availabilityDomain: null,
+      cidrBlock,
+      cidrBlocks: [cidrBlock],
+      virtualRouterIp: SubnetAddresses.routerOf(cidrBlock),
+      lifecycleState: "AVAILABLE",
+      freeformTags: {},
       ...extra,
     };
     this.subnets.set(subnet.id, subnet);
@@ -88,44 +105,93 @@ export class FakeOciWorld {
   /** Launches a RUNNING instance with its primary VNIC (ATTACHED, with its primary IP) in `subnetId`. */
   addInstance(subnetId: string, extra: Partial<InstanceInfo> = {}): InstanceInfo {
     const instance: InstanceInfo = {
-      id: extra.id ?? this.nextId("instance"), compartmentId: this.compartmentId, availabilityDomain: "AD-1", shape: "VM.Standard.E4.Flex",
-      displayName: "worker", lifecycleState: "RUNNING", maxVnicAttachments: 2, freeformTags: {}, timeCreated: this.clock.now().toISOString(),
+      id: extra.id ?? this.nextId("instance"),
+      compartmentId: this.compartmentId,
+      availabilityDomain: "AD-1",
+      shape: "VM.Standard.E4.Flex",
+      displayName: "worker",
+      lifecycleState: "RUNNING",
+      maxVnicAttachments: 2,
+      freeformTags: {},
+      timeCreated: this.clock.now().toISOString(),
       ...extra,
     };
     this.instances.set(instance.id, instance);
-    const attachment = this.createAttachment(instance, subnetId, { isPrimary: true, displayName: `${instance.displayName} primary`, freeformTags: {}, nsgIds: [] });
+    const attachment = this.createAttachment(instance, subnetId, {
+      isPrimary: true,
+      displayName: `${instance.displayName} primary`,
+      freeformTags: {},
+      nsgIds: [],
+    });
     attachment.lifecycleState = "ATTACHED";
     attachment.vnicId = attachment.createdVnicId;
     return instance;
   }
 
   /** Creates an attachment (ATTACHING) with its VNIC and the VNIC's primary IP drawn from the subnet. */
-  createAttachment(instance: InstanceInfo, subnetId: string, vnic: { isPrimary: boolean; displayName: string; freeformTags: Record<string, string>; nsgIds: string[] }): AttachmentRecord {
+  createAttachment(
+    instance: InstanceInfo,
+    subnetId: string,
+    vnic: { isPrimary: boolean; displayName: string; freeformTags: Record<string, string>; nsgIds: string[] },
+  ): AttachmentRecord {
     const subnet = this.subnet(subnetId);
     const vnicId = this.nextId("vnic");
     const primaryIp = this.addPrivateIp({ vnicId, subnetId: subnet.id, isPrimary: true, freeformTags: {} });
     this.vnics.set(vnicId, {
-      id: vnicId, isPrimary: vnic.isPrimary, subnetId: subnet.id, macAddress: `02:00:17:00:00:${(this.seq % 256).toString(16).padStart(2, "0")}`,
-      privateIp: primaryIp.ipAddress, nsgIds: [...vnic.nsgIds], freeformTags: { ...vnic.freeformTags }, lifecycleState: "AVAILABLE", compartmentId: instance.compartmentId,
+      id: vnicId,
+      isPrimary: vnic.isPrimary,
+      subnetId: subnet.id,
+      macAddress: `02:00:17:00:00:${(this.seq % 256).toString(16).padStart(2, "0")}`,
+      privateIp: primaryIp.ipAddress,
+      nsgIds: [...vnic.nsgIds],
+      freeformTags: { ...vnic.freeformTags },
+      lifecycleState: "AVAILABLE",
+      compartmentId: instance.compartmentId,
     });
     const attachment: AttachmentRecord = {
-      id: this.nextId("vnicattachment"), instanceId: instance.id, compartmentId: instance.compartmentId, availabilityDomain: instance.availabilityDomain,
-      lifecycleState: "ATTACHING", subnetId: subnet.id, nicIndex: 0, displayName: vnic.displayName,
+      id: this.nextId("vnicattachment"),
+      instanceId: instance.id,
+      compartmentId: instance.compartmentId,
+      availabilityDomain: instance.availabilityDomain,
+      lifecycleState: "ATTACHING",
+      subnetId: subnet.id,
+      nicIndex: 0,
+      displayName: vnic.displayName,
       // Attachments are ordered by creation time: later ones must sort after the primary even at the same fake moment.
       timeCreated: new Date(this.clock.nowMs() + this.seq).toISOString(),
-      createdVnicId: vnicId, attachedAtMs: this.clock.nowMs() + this.attachDelayMs, pollsLeft: this.attachAfterPolls,
+      createdVnicId: vnicId,
+      attachedAtMs: this.clock.nowMs() + this.attachDelayMs,
+      pollsLeft: this.attachAfterPolls,
     };
     this.attachments.set(attachment.id, attachment);
     return attachment;
   }
 
   /** Adds a private IP with the next free address of its subnet (or `ipAddress`); throws when the subnet is full. */
-  addPrivateIp(fields: { vnicId: string; subnetId: string; isPrimary: boolean; freeformTags: Record<string, string>; ipAddress?: string }): PrivateIpInfo {
+  addPrivateIp(fields: {
+    vnicId: string;
+    subnetId: string;
+    isPrimary: boolean;
+    freeformTags: Record<string, string>;
+    ipAddress?: string;
+  }): PrivateIpInfo {
     const addresses = this.addresses.get(fields.subnetId)!;
     const ipAddress = fields.ipAddress ?? addresses.take();
-    if (!ipAddress) throw new OciApiError("CreatePrivateIp", `subnet ${fields.subnetId} has no free address`, { statusCode: 400, serviceCode: "LimitExceeded", opcRequestId: this.requestId() });
+    if (!ipAddress)
+      throw new OciApiError("CreatePrivateIp", `subnet ${fields.subnetId} has no free address`, {
+        statusCode: 400,
+        serviceCode: "LimitExceeded",
+        opcRequestId: this.requestId(),
+      });
     if (fields.ipAddress) addresses.hold(fields.ipAddress);
-    const ip: PrivateIpInfo = { id: this.nextId("privateip"), ipAddress, vnicId: fields.vnicId, subnetId: fields.subnetId, isPrimary: fields.isPrimary, freeformTags: { ...fields.freeformTags } };
+    const ip: PrivateIpInfo = {
+      id: this.nextId("privateip"),
+      ipAddress,
+      vnicId: fields.vnicId,
+      subnetId: fields.subnetId,
+      isPrimary: fields.isPrimary,
+      freeformTags: { ...fields.freeformTags },
+    };
     this.privateIps.set(ip.id, ip);
     return ip;
   }
@@ -163,8 +229,15 @@ export class FakeOciWorld {
 
   /** The secondary IPs of an instance's VNICs, by address (what a test asserts the pool against). */
   secondaryAddressesOf(instanceId: string): string[] {
-    const vnicIds = new Set([...this.attachments.values()].filter((a) => a.instanceId === instanceId && a.lifecycleState !== "DETACHED").map((a) => a.createdVnicId));
-    return [...this.privateIps.values()].filter((ip) => !ip.isPrimary && ip.vnicId && vnicIds.has(ip.vnicId)).map((ip) => ip.ipAddress).sort();
+    const vnicIds = new Set(
+      [...this.attachments.values()]
+        .filter((a) => a.instanceId === instanceId && a.lifecycleState !== "DETACHED")
+        .map((a) => a.createdVnicId),
+    );
+    return [...this.privateIps.values()]
+      .filter((ip) => !ip.isPrimary && ip.vnicId && vnicIds.has(ip.vnicId))
+      .map((ip) => ip.ipAddress)
+      .sort();
   }
 
   /** Attachments of an instance in creation order, with their state brought up to the fake clock. */
@@ -206,5 +279,9 @@ export class FakeOciWorld {
 
 /** OCI's answer for a missing (or invisible) object: 404 NotAuthorizedOrNotFound (IAM denial looks the same). */
 export function notFound(operation: string, id: string, opcRequestId: string): OciApiError {
-  return new OciApiError(operation, `Authorization failed or requested resource not found: ${id}`, { statusCode: 404, serviceCode: "NotAuthorizedOrNotFound", opcRequestId });
+  return new OciApiError(operation, `Authorization failed or requested resource not found: ${id}`, {
+    statusCode: 404,
+    serviceCode: "NotAuthorizedOrNotFound",
+    opcRequestId,
+  });
 }

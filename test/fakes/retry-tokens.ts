@@ -23,11 +23,20 @@ export class FakeRetryTokens {
     if (!e) return undefined;
     if (e.fingerprint !== fingerprint) {
       this.refusals++;
-      throw new OciApiError(operation, "Token is currently in use for a different request", { statusCode: 409, serviceCode: "Conflict", opcRequestId });
+      throw new OciApiError(operation, "Token is currently in use for a different request", {
+        statusCode: 409,
+        serviceCode: "Conflict",
+        opcRequestId,
+      });
     }
     if (e.invalidated) {
       this.refusals++;
-      throw new OciApiError(operation, "The provided retry token was used in an earlier request that resulted in a system update, but a subsequent operation invalidated the token", { statusCode: 409, serviceCode: "InvalidatedRetryToken", opcRequestId });
+      throw new OciApiError(
+        operation,
+        "The provided retry token was used in an earlier request that resulted in a system update, " +
+          "but a subsequent operation invalidated the token",
+        { statusCode: 409, serviceCode: "InvalidatedRetryToken", opcRequestId },
+      );
     }
     this.replays++;
     return e.resourceId;

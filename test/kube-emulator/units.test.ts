@@ -169,7 +169,8 @@ describe("kube emulator units", () => {
       const token = encodeContinue({ rv: 42, start: "node-b" });
       expect(JSON.parse(Buffer.from(token, "base64url").toString())).to.deep.equal({ v: "meta.k8s.io/v1", rv: 42, start: "node-b\u0000" });
       expect(decodeContinue(token)).to.deep.equal({ rv: 42, start: "node-b" });
-      expect(caughtSync<KubeStatusError>(() => decodeContinue("not-a-token"), "decoding garbage").status.code).to.equal(400);
+      const err = caughtSync<KubeStatusError>(() => decodeContinue("not-a-token"), "decoding garbage");
+      expect(err.status.code).to.equal(400);
     });
   });
 

@@ -2,7 +2,8 @@ import { expect } from "chai";
 
 /**
  * The one error-capture helper of the test tree: "this must throw; give me the error to assert on". Replaces the
- * try { …; expect.fail } catch (err) { return err } copies, which pass silently when the expect.fail itself is caught.
+ * try { …; expect.fail } catch (err) { return err } copies, which go wrong when their own expect.fail is
+ * caught.
  */
 
 /** The error `fn` throws or rejects with; fails the test (naming `what`) when it returns normally. */

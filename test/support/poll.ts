@@ -31,7 +31,10 @@ const REAL_TIME: PollClock = {
 
 /** The check never came true within the timeout. */
 export class PollTimeoutError extends Error {
-  constructor(readonly what: string, readonly timeoutMs: number) {
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+  ) {
     super(`timed out after ${timeoutMs} ms waiting for ${what}`);
     this.name = "PollTimeoutError";
   }

@@ -6,7 +6,12 @@ import { caught } from "../support/capture";
 
 /** The in-memory fakes answer as the real services do where the use cases depend on it. */
 
-const ipRequest = (vnicId: string, retryToken: string, displayName = "ocipam n1") => ({ vnicId, displayName, freeformTags: { "ocipam-cluster": "c1" }, retryToken });
+const ipRequest = (vnicId: string, retryToken: string, displayName = "ocipam n1") => ({
+  vnicId,
+  displayName,
+  freeformTags: { "ocipam-cluster": "c1" },
+  retryToken,
+});
 
 describe("in-memory fakes of the ports", () => {
   it("hand out subnet addresses lowest first, skipping the two reserved at the start of the block", async () => {
@@ -17,7 +22,7 @@ describe("in-memory fakes of the ports", () => {
     expect([world.oci.vnics.get(vnicId)!.privateIp, created.value.ipAddress]).to.deep.equal(["10.0.1.2", "10.0.1.3"]);
   });
 
-  it("answer a replayed retry token with the same IP, a reused one with 409 Conflict, a deleted object's with 409 InvalidatedRetryToken", async () => {
+  it("honour retry tokens: replay, 409 Conflict for a new body, 409 InvalidatedRetryToken after a delete", async () => {
     const { world } = fakeDeps();
     const instance = world.oci.addInstance(world.nodeSubnet.id);
     const vnicId = world.oci.attachmentsOf(instance.id)[0]!.vnicId!;
@@ -25,17 +30,26 @@ describe("in-memory fakes of the ports", () => {
     const again = await world.network.createPrivateIp(ipRequest(vnicId, "t1"));
     expect(again.value.id).to.equal(first.value.id);
     expect(world.oci.ipsOfVnic(vnicId)).to.have.length(2);
-    const other = await caught<OciApiError>(() => world.network.createPrivateIp(ipRequest(vnicId, "t1", "another body")));
+    const other = await caught<OciApiError>(() =>
+      world.network.createPrivateIp(ipRequest(vnicId, "t1", "another body")),
+    );
     expect([other.statusCode, other.serviceCode, other.retryTokenRefused]).to.deep.equal([409, "Conflict", true]);
     await world.network.deletePrivateIp(first.value.id);
     const invalidated = await caught<OciApiError>(() => world.network.createPrivateIp(ipRequest(vnicId, "t1")));
     expect([invalidated.statusCode, invalidated.serviceCode]).to.deep.equal([409, "InvalidatedRetryToken"]);
   });
 
-  it("keep an attachment ATTACHING until its delay passes on the fake clock, with no VNIC id until ATTACHED", async () => {
+  it("keep an attachment ATTACHING, without a VNIC id, until its delay passes on the fake clock", async () => {
     const { world } = fakeDeps({ attachDelayMs: 5_000 });
     const instance = world.oci.addInstance(world.nodeSubnet.id);
-    const started = await world.compute.attachVnic({ instanceId: instance.id, subnetId: world.nodeSubnet.id, nsgIds: [], displayName: "a", freeformTags: {}, retryToken: "a1" });
+    const started = await world.compute.attachVnic({
+      instanceId: instance.id,
+      subnetId: world.nodeSubnet.id,
+      nsgIds: [],
+      displayName: "a",
+      freeformTags: {},
+      retryToken: "a1",
+    });
     expect(started.value).to.include({ lifecycleState: "ATTACHING" }).and.not.have.property("vnicId");
     world.clock.advance(5_000);
     const now = await world.compute.getVnicAttachment(started.value.id);
@@ -46,13 +60,24 @@ describe("in-memory fakes of the ports", () => {
   it("refuse an attachment past the shape's VNIC limit with 400 LimitExceeded", async () => {
     const { world } = fakeDeps();
     const instance = world.oci.addInstance(world.nodeSubnet.id, { maxVnicAttachments: 1 });
-    const err = await caught<OciApiError>(() => world.compute.attachVnic({ instanceId: instance.id, subnetId: world.nodeSubnet.id, nsgIds: [], displayName: "a", freeformTags: {}, retryToken: "a1" }));
+    const err = await caught<OciApiError>(() =>
+      world.compute.attachVnic({
+        instanceId: instance.id,
+        subnetId: world.nodeSubnet.id,
+        nsgIds: [],
+        displayName: "a",
+        freeformTags: {},
+        retryToken: "a1",
+      }),
+    );
     expect([err.statusCode, err.serviceCode]).to.deep.equal([400, "LimitExceeded"]);
   });
 
   it("start no OCI call within the adapters' minimum attempt time of the caller's deadline", async () => {
     const { world } = fakeDeps();
-    const err = await caught(() => world.compute.getInstance("ocid1.instance.oc1..x", { deadline: new Date(world.clock.nowMs() + 100) }));
+    const err = await caught(() =>
+      world.compute.getInstance("ocid1.instance.oc1..x", { deadline: new Date(world.clock.nowMs() + 100) }),
+    );
     expect(err).to.be.instanceOf(OciDeadlineError);
   });
 
@@ -60,7 +85,9 @@ describe("in-memory fakes of the ports", () => {
     const { world } = fakeDeps();
     const view = world.ciliumNodes.create("n1");
     world.ciliumNodes.touch("n1");
-    expect(await caught(() => world.ciliumNodes.writePool("n1", view.resourceVersion, {}, {}))).to.be.instanceOf(KubeConflictError);
+    expect(await caught(() => world.ciliumNodes.writePool("n1", view.resourceVersion, {}, {}))).to.be.instanceOf(
+      KubeConflictError,
+    );
     expect(world.ciliumNodes.writes).to.deep.equal([]);
   });
 
@@ -76,8 +103,13 @@ describe("in-memory fakes of the ports", () => {
     const { world } = fakeDeps();
     const instance = world.oci.addInstance(world.nodeSubnet.id);
     const vnicId = world.oci.attachmentsOf(instance.id)[0]!.vnicId!;
-    world.oci.faults.inject("createPrivateIp", { times: 1, error: () => new OciApiError("CreatePrivateIp", "busy", { statusCode: 429 }) });
-    expect(((await caught<OciApiError>(() => world.network.createPrivateIp(ipRequest(vnicId, "t1")))).statusCode)).to.equal(429);
+    world.oci.faults.inject("createPrivateIp", {
+      times: 1,
+      error: () => new OciApiError("CreatePrivateIp", "busy", { statusCode: 429 }),
+    });
+    expect(
+      (await caught<OciApiError>(() => world.network.createPrivateIp(ipRequest(vnicId, "t1")))).statusCode,
+    ).to.equal(429);
     expect(world.oci.ipsOfVnic(vnicId)).to.have.length(1);
     await world.network.createPrivateIp(ipRequest(vnicId, "t1"));
     expect(world.oci.ipsOfVnic(vnicId)).to.have.length(2);

@@ -9,7 +9,8 @@ import { caughtSync } from "../support/capture";
 
 const example = () => JSON.parse(readFileSync(BUNDLED_EXAMPLE, "utf8")) as Record<string, any>;
 const parseError = (doc: unknown): InvalidInputError => {
-  const err = caughtSync<InvalidInputError>(() => parseObservedState(typeof doc === "string" ? doc : JSON.stringify(doc), "in.json"), "parsing the input");
+  const text = typeof doc === "string" ? doc : JSON.stringify(doc);
+  const err = caughtSync<InvalidInputError>(() => parseObservedState(text, "in.json"), "parsing the input");
   expect(err).to.be.instanceOf(InvalidInputError);
   return err;
 };

@@ -13,7 +13,8 @@ const REQUIRED = {
 };
 
 function configError(values: Record<string, string>): ConfigError {
-  const err = caughtSync(() => loadWatcherConfig({ ...REQUIRED, ...values }, { hostname: "pod-1" }), "loading the configuration");
+  const load = () => loadWatcherConfig({ ...REQUIRED, ...values }, { hostname: "pod-1" });
+  const err = caughtSync(load, "loading the configuration");
   if (err instanceof ConfigError) return err;
   throw err;
 }

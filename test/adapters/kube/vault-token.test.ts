@@ -18,7 +18,8 @@ describe("Kubernetes token from an OCI Vault secret bundle", () => {
   it("rejects empty content and text that is not a single token, without echoing the secret", () => {
     expect(() => decodeSecretBundleToken("s", { contentType: "BASE64", content: "" })).to.throw(InvalidInputError, /empty/);
     expect(() => decodeSecretBundleToken("s", undefined)).to.throw(InvalidInputError);
-    const err = caughtSync(() => decodeSecretBundleToken("s", { contentType: "BASE64", content: b64("secret part\tother") }), "decoding a token with a tab");
+    const withTab = { contentType: "BASE64", content: b64("secret part\tother") };
+    const err = caughtSync(() => decodeSecretBundleToken("s", withTab), "decoding a token with a tab");
     expect(err).to.be.instanceOf(InvalidInputError);
     expect(err.message).to.not.contain("secret part");
     expect(() => decodeSecretBundleToken("s", { contentType: "BASE64", content: "not base64!" })).to.throw(InvalidInputError, /not base64/);

@@ -101,7 +101,9 @@ describe("OCI retry policy", () => {
     const deadline = new Date(clock.now() + 1500);
     const { fn, starts } = script(clock, Array.from({ length: 50 }, () => sdkError(500, "InternalServerError")));
     const err = await caught<OciApiError>(() =>
-      clock.run(policy(clock, { random: () => 0.999, maxAttempts: 50, minAttemptMs: 250 }).run("GetVnic", fn, { deadline })));
+      clock.run(
+        policy(clock, { random: () => 0.999, maxAttempts: 50, minAttemptMs: 250 }).run("GetVnic", fn, { deadline }),
+      ));
     expect(err.statusCode).to.equal(500);
     expect(err.context.retriesStopped).to.equal("deadline");
     for (const s of starts) expect(s + 250).to.be.at.most(deadline.getTime());
@@ -113,7 +115,8 @@ describe("OCI retry policy", () => {
   it("throws OciDeadlineError without calling when the deadline leaves no room for one attempt", async () => {
     const clock = new VirtualClock();
     const { fn, starts } = script(clock, []);
-    const err = await caught(() => clock.run(policy(clock).run("GetVnic", fn, { deadline: new Date(clock.now() + 100) })));
+    const err = await caught(() =>
+      clock.run(policy(clock).run("GetVnic", fn, { deadline: new Date(clock.now() + 100) })));
     expect(err).to.be.instanceOf(OciDeadlineError);
     expect((err as OciDeadlineError).reason).to.equal("OciDeadlineExceeded");
     expect((err as OciDeadlineError).retryable).to.equal(true);
@@ -203,7 +206,8 @@ describe("OCI retry policy", () => {
     const budget = new RequestBudget({ ratePerSecond: 1, burst: 1, throttlePauseMs: 5000, now: clock.now, sleep: clock.sleep });
     budget.throttled();
     const { fn, starts } = script(clock, []);
-    const err = await caught(() => clock.run(policy(clock).run("GetVnic", fn, { budget, deadline: new Date(clock.now() + 2000) })));
+    const err = await caught(() =>
+      clock.run(policy(clock).run("GetVnic", fn, { budget, deadline: new Date(clock.now() + 2000) })));
     expect(err).to.be.instanceOf(OciDeadlineError);
     expect(starts).to.have.length(0);
     expect(budget.snapshot().refused).to.equal(1);

@@ -6,7 +6,8 @@ import { fakeDeps, type FakeDeps } from "../../fakes/fake-deps";
 /** Leak collection passes against the in-memory fakes: mark, wait the grace period, delete only what is orphaned. */
 
 const GRACE_MS = 600_000;
-const collect = (deps: FakeDeps) => collectLeaks(deps, deps.world.collectorPorts(), { deadline: deps.world.deadline(), callId: "call-c" });
+const collect = (deps: FakeDeps) =>
+  collectLeaks(deps, deps.world.collectorPorts(), { deadline: deps.world.deadline(), callId: "call-c" });
 const secondaryIps = (deps: FakeDeps) => [...deps.world.oci.privateIps.values()].filter((ip) => !ip.isPrimary);
 
 /** A node with its 8 IPs, then the node leaves Kubernetes while its instance runs on: its IPs are orphans. */
@@ -61,7 +62,9 @@ describe("scenario: leak collection", () => {
     deps.world.deleteNode("n1");
     const second = await collect(deps);
     expect(second.deleted).to.deep.equal([]);
-    expect(deps.world.marks.stored.marks[second.marked.find((m) => m.ipAddress === dropped)!.id]?.reason).to.equal("NodeGone");
+    expect(deps.world.marks.stored.marks[second.marked.find((m) => m.ipAddress === dropped)!.id]?.reason).to.equal(
+      "NodeGone",
+    );
     deps.world.clock.advance(GRACE_MS + 1_000);
     expect((await collect(deps)).deleted).to.have.length(8);
   });
@@ -70,7 +73,12 @@ describe("scenario: leak collection", () => {
     const deps = fakeDeps();
     const instanceId = await nodeGone(deps);
     const vnicId = deps.world.oci.attachmentsOf(instanceId)[0]!.vnicId!;
-    const foreign = deps.world.oci.addPrivateIp({ vnicId, subnetId: deps.world.nodeSubnet.id, isPrimary: false, freeformTags: {} });
+    const foreign = deps.world.oci.addPrivateIp({
+      vnicId,
+      subnetId: deps.world.nodeSubnet.id,
+      isPrimary: false,
+      freeformTags: {},
+    });
     const used = secondaryIps(deps).find((ip) => ip.freeformTags["ocipam-node"] === "n1")!;
     deps.world.joinNode("n2");
     deps.world.ciliumNodes.agentWrites("n2", { used: [used.ipAddress] });
@@ -78,11 +86,13 @@ describe("scenario: leak collection", () => {
     deps.world.clock.advance(GRACE_MS + 1_000);
     const report = await collect(deps);
     expect(report.deleted).to.have.length(7);
-    const left = secondaryIps(deps).map((ip) => ip.ipAddress).sort();
+    const left = secondaryIps(deps)
+      .map((ip) => ip.ipAddress)
+      .sort();
     expect(left).to.deep.equal([foreign.ipAddress, used.ipAddress].sort());
   });
 
-  it("detaches the secondary VNIC of an instance that is no longer a node, with its IPs, after the grace period", async () => {
+  it("detaches the secondary VNIC of an instance no longer a node, with its IPs, after the grace period", async () => {
     const deps = fakeDeps({ config: { OCIPAM_IPS_PER_VNIC: "4" } });
     const instance = deps.world.joinNode("n1", { ipam: { preAllocate: 6 } });
     await reconcileNode("n1", deps, { deadline: deps.world.deadline(), callId: "call-r" });

@@ -8,12 +8,20 @@ import { fakeDeps, type FakeDeps } from "../../fakes/fake-deps";
 /** Prewarm on instance launch and clean-up on termination, against the in-memory fakes. */
 
 const PREWARM = { OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_PREWARM_INSTANCE_TAGS: "role=worker" };
-const prewarm = (deps: FakeDeps, instanceId: string) => prewarmInstance(instanceId, deps, { deadline: deps.world.deadline(), callId: "call-p" });
-const terminate = (deps: FakeDeps, instanceId: string) => cleanUpTerminatedInstance(instanceId, deps, deps.world.inventory, { deadline: deps.world.deadline(), callId: "call-t" });
+const prewarm = (deps: FakeDeps, instanceId: string) =>
+  prewarmInstance(instanceId, deps, { deadline: deps.world.deadline(), callId: "call-p" });
+const terminate = (deps: FakeDeps, instanceId: string) =>
+  cleanUpTerminatedInstance(instanceId, deps, deps.world.inventory, {
+    deadline: deps.world.deadline(),
+    callId: "call-t",
+  });
 
 describe("scenario: prewarm of a launched instance", () => {
   it("refuses to run without the instance tags that mark the cluster's workers", () => {
-    expect(() => fakeDeps({ config: { OCIPAM_PREWARM_ON_LAUNCH: "true" } })).to.throw(ConfigError, "OCIPAM_PREWARM_INSTANCE_TAGS");
+    expect(() => fakeDeps({ config: { OCIPAM_PREWARM_ON_LAUNCH: "true" } })).to.throw(
+      ConfigError,
+      "OCIPAM_PREWARM_INSTANCE_TAGS",
+    );
   });
 
   it("creates the pre-allocate IPs tagged for the instance only, before any Node exists", async () => {
@@ -23,7 +31,8 @@ describe("scenario: prewarm of a launched instance", () => {
     expect(result).to.include({ outcome: "prewarmed", ipsCreated: 8 });
     const ips = [...deps.world.oci.privateIps.values()].filter((ip) => !ip.isPrimary);
     expect(ips).to.have.length(8);
-    for (const ip of ips) expect(ip.freeformTags).to.deep.equal({ "ocipam-cluster": "c1", "ocipam-instance": instance.id });
+    for (const ip of ips)
+      expect(ip.freeformTags).to.deep.equal({ "ocipam-cluster": "c1", "ocipam-instance": instance.id });
     expect(deps.world.records.records.size, "no record: there is no node yet").to.equal(0);
     expect(deps.world.locks.leases.size).to.equal(0);
   });
@@ -58,7 +67,9 @@ describe("scenario: prewarm of a launched instance", () => {
     const result = await reconcileNode("n1", deps, { deadline: deps.world.deadline(), callId: "call-r" });
     expect(result.ipsCreated).to.equal(0);
     expect(Object.keys(deps.world.ciliumNodes.peek("n1").ipam.pool).sort()).to.deep.equal(prewarmed);
-    const tags = [...deps.world.oci.privateIps.values()].filter((ip) => !ip.isPrimary).map((ip) => ip.freeformTags["ocipam-node"]);
+    const tags = [...deps.world.oci.privateIps.values()]
+      .filter((ip) => !ip.isPrimary)
+      .map((ip) => ip.freeformTags["ocipam-node"]);
     expect(tags).to.deep.equal(Array(8).fill("n1"));
   });
 

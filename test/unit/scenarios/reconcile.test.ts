@@ -5,7 +5,8 @@ import { fakeDeps, type FakeDeps } from "../../fakes/fake-deps";
 
 /** Reconcile scenarios against the in-memory fakes: what a node's pool becomes, and what must never happen. */
 
-const reconcile = (deps: FakeDeps, node = "n1", deadlineSeconds = 60) => reconcileNode(node, deps, { deadline: deps.world.deadline(deadlineSeconds), callId: "call-1" });
+const reconcile = (deps: FakeDeps, node = "n1", deadlineSeconds = 60) =>
+  reconcileNode(node, deps, { deadline: deps.world.deadline(deadlineSeconds), callId: "call-1" });
 const poolOf = (deps: FakeDeps, node = "n1") => Object.keys(deps.world.ciliumNodes.peek(node).ipam.pool).sort();
 
 describe("scenario: reconcile of one node", () => {
@@ -61,23 +62,28 @@ describe("scenario: reconcile of one node", () => {
     const deps = fakeDeps();
     const instance = deps.world.joinNode("n1");
     let touched = false;
-    deps.world.kubeFaults.inject("writePool", { times: 1, error: () => new Error("unused"), when: () => {
-      // The agent writes its status between our read and our write: the write carries a stale resourceVersion.
-      if (!touched) deps.world.ciliumNodes.touch("n1");
-      touched = true;
-      return false;
-    } });
+    deps.world.kubeFaults.inject("writePool", {
+      times: 1,
+      error: () => new Error("unused"),
+      when: () => {
+        // The agent writes its status between our read and our write: the write carries a stale resourceVersion.
+        if (!touched) deps.world.ciliumNodes.touch("n1");
+        touched = true;
+        return false;
+      },
+    });
     const result = await reconcile(deps);
     expect(result.conflicts).to.equal(1);
     expect(result.ipsCreated, "nothing created twice").to.equal(8);
     expect(poolOf(deps)).to.deep.equal(deps.world.oci.secondaryAddressesOf(instance.id)).and.have.length(8);
   });
 
-  it("refills the pool with new real IPs after an operator deleted its IPs, without replaying a stale retry token", async () => {
+  it("refills the pool with new IPs after an operator deleted its IPs, replaying no stale retry token", async () => {
     const deps = fakeDeps();
     const instance = deps.world.joinNode("n1");
     await reconcile(deps);
-    for (const ip of [...deps.world.oci.privateIps.values()].filter((p) => !p.isPrimary)) deps.world.oci.removePrivateIp(ip.id);
+    for (const ip of [...deps.world.oci.privateIps.values()].filter((p) => !p.isPrimary))
+      deps.world.oci.removePrivateIp(ip.id);
     const replaysBefore = deps.world.oci.tokens.replays;
     const result = await reconcile(deps);
     expect(result.outcome).to.equal("reconciled");
@@ -88,13 +94,14 @@ describe("scenario: reconcile of one node", () => {
     expect(deps.world.oci.tokens.refusals, "no deleted object's token sent again").to.equal(0);
   });
 
-  it("retries a create once with a fresh token when OCI refuses a replayed one because the record was lost", async () => {
+  it("retries a create once with a fresh token when OCI refuses a replayed one (record lost)", async () => {
     const deps = fakeDeps();
     const instance = deps.world.joinNode("n1");
     await reconcile(deps);
     // The record (and with it the retry generation) is lost, and the IPs are deleted: the same tokens come again.
     deps.world.records.records.delete("n1");
-    for (const ip of [...deps.world.oci.privateIps.values()].filter((p) => !p.isPrimary)) deps.world.oci.removePrivateIp(ip.id);
+    for (const ip of [...deps.world.oci.privateIps.values()].filter((p) => !p.isPrimary))
+      deps.world.oci.removePrivateIp(ip.id);
     const result = await reconcile(deps);
     expect(deps.world.oci.tokens.refusals, "OCI refused the replayed tokens").to.be.greaterThan(0);
     expect(result.outcome).to.equal("reconciled");
@@ -115,7 +122,14 @@ describe("scenario: reconcile of one node", () => {
   it("reports failed with the OCI error's fields when every create fails, and leaves the pool empty", async () => {
     const deps = fakeDeps();
     deps.world.joinNode("n1");
-    deps.world.oci.faults.inject("createPrivateIp", { error: () => new OciApiError("CreatePrivateIp", "quota", { statusCode: 400, serviceCode: "QuotaExceeded", opcRequestId: "req-q" }) });
+    deps.world.oci.faults.inject("createPrivateIp", {
+      error: () =>
+        new OciApiError("CreatePrivateIp", "quota", {
+          statusCode: 400,
+          serviceCode: "QuotaExceeded",
+          opcRequestId: "req-q",
+        }),
+    });
     const result = await reconcile(deps);
     expect(result.outcome).to.equal("failed");
     expect(result.error).to.include({ statusCode: 400, serviceCode: "QuotaExceeded", opcRequestId: "req-q" });
@@ -150,7 +164,9 @@ describe("scenario: reconcile of one node", () => {
     await reconcile(deps);
     const marked = Object.keys(deps.world.ciliumNodes.peek("n1").ipam.releaseIps);
     expect(marked).to.have.length(8);
-    deps.world.ciliumNodes.agentWrites("n1", { releaseIps: Object.fromEntries(marked.map((a) => [a, "ready-for-release" as const])) });
+    deps.world.ciliumNodes.agentWrites("n1", {
+      releaseIps: Object.fromEntries(marked.map((a) => [a, "ready-for-release" as const])),
+    });
     // Another node's agent reports one of them as used (a duplicate address is exactly what must never be deleted).
     const victim = marked[0]!;
     deps.world.ciliumNodes.create("n9", { used: { [victim]: { owner: "pod-x", resource: "" } } });
@@ -168,30 +184,39 @@ describe("scenario: reconcile of one node", () => {
     const deps = fakeDeps();
     const instance = deps.world.joinNode("n1");
     let removed = "";
-    deps.world.oci.faults.inject("listPrivateIps", { times: 1, error: () => new Error("unused"), when: () => {
-      // Right after the pool write the check lists the VNIC: an operator deleted one address just before.
-      const written = deps.world.ciliumNodes.writes.length > 0;
-      if (written && !removed) {
-        const ip = [...deps.world.oci.privateIps.values()].find((p) => !p.isPrimary)!;
-        removed = ip.ipAddress;
-        deps.world.oci.removePrivateIp(ip.id);
-      }
-      return false;
-    } });
+    deps.world.oci.faults.inject("listPrivateIps", {
+      times: 1,
+      error: () => new Error("unused"),
+      when: () => {
+        // Right after the pool write the check lists the VNIC: an operator deleted one address just before.
+        const written = deps.world.ciliumNodes.writes.length > 0;
+        if (written && !removed) {
+          const ip = [...deps.world.oci.privateIps.values()].find((p) => !p.isPrimary)!;
+          removed = ip.ipAddress;
+          deps.world.oci.removePrivateIp(ip.id);
+        }
+        return false;
+      },
+    });
     const result = await reconcile(deps);
     expect(removed).to.not.equal("");
     expect(result.rounds).to.be.greaterThan(1);
     expect(poolOf(deps)).to.deep.equal(deps.world.oci.secondaryAddressesOf(instance.id)).and.have.length(8);
   });
 
-  it("stops at the deadline with DeadlineReached, keeps what it did, and the next nudge completes the node", async () => {
-    const deps = fakeDeps({ config: { OCIPAM_DEADLINE_RESERVE_MS: "0", OCIPAM_CREATE_CONCURRENCY: "1" }, callLatencyMs: 1_000 });
+  it("stops at the deadline with DeadlineReached, keeps what it did; the next nudge completes the node", async () => {
+    const deps = fakeDeps({
+      config: { OCIPAM_DEADLINE_RESERVE_MS: "0", OCIPAM_CREATE_CONCURRENCY: "1" },
+      callLatencyMs: 1_000,
+    });
     const instance = deps.world.joinNode("n1");
     const first = await reconcile(deps, "n1", 10);
     expect(first.outcome).to.equal("reconciled");
     expect(first.reason.code).to.equal("DeadlineReached");
     expect(first.ipsCreated).to.be.greaterThan(0).and.lessThan(8);
-    expect(poolOf(deps), "what was created is in the pool").to.deep.equal(deps.world.oci.secondaryAddressesOf(instance.id));
+    expect(poolOf(deps), "what was created is in the pool").to.deep.equal(
+      deps.world.oci.secondaryAddressesOf(instance.id),
+    );
     expect(deps.world.events.reasonsFor("n1", "Warning"), "out of time is no warning").to.deep.equal([]);
     deps.world.oci.callLatencyMs = 0;
     const second = await reconcile(deps);
@@ -199,7 +224,7 @@ describe("scenario: reconcile of one node", () => {
     expect(poolOf(deps)).to.deep.equal(deps.world.oci.secondaryAddressesOf(instance.id)).and.have.length(8);
   });
 
-  it("waits for an attachment still ATTACHING across invocations and fills the new VNIC once it is ATTACHED", async () => {
+  it("waits for an attachment ATTACHING across invocations and fills the new VNIC once ATTACHED", async () => {
     const deps = fakeDeps({ config: { OCIPAM_IPS_PER_VNIC: "4" }, attachDelayMs: 120_000 });
     const instance = deps.world.joinNode("n1", { ipam: { preAllocate: 6 } });
     const first = await reconcile(deps, "n1", 20);
@@ -210,7 +235,10 @@ describe("scenario: reconcile of one node", () => {
     deps.world.clock.advance(120_000);
     const second = await reconcile(deps);
     expect(second.outcome).to.equal("reconciled");
-    expect(deps.world.oci.faults.count("oci.attachVnic"), "the pending attachment is reused, not a second one").to.equal(1);
+    expect(
+      deps.world.oci.faults.count("oci.attachVnic"),
+      "the pending attachment is reused, not a second one",
+    ).to.equal(1);
     expect(poolOf(deps)).to.deep.equal(deps.world.oci.secondaryAddressesOf(instance.id)).and.have.length(6);
   });
 });
