@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { collectLeaks } from "../../../lib/collect/collect-leaks";
+import { prewarmInstance } from "../../../lib/reconcile/prewarm";
 import { reconcileNode } from "../../../lib/reconcile/reconcile-node";
 import { fakeDeps, type FakeDeps } from "../../fakes/fake-deps";
 
@@ -107,6 +108,22 @@ describe("scenario: leak collection", () => {
     expect(attachments).to.deep.equal(["ATTACHED", "DETACHED"]);
     expect(secondaryIps(deps), "the primary VNIC's secondaries are deleted one by one").to.deep.equal([]);
     expect(deps.world.oci.faults.count("oci.detachVnic")).to.equal(1);
+  });
+
+  it("keeps a prewarm's IPs while the instance waits for its node, and collects them once the join timeout passed", async () => {
+    const config = { OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_PREWARM_INSTANCE_TAGS: "role=worker" };
+    const deps = fakeDeps({ config });
+    const instance = deps.world.oci.addInstance(deps.world.nodeSubnet.id, { freeformTags: { role: "worker" } });
+    await prewarmInstance(instance.id, deps, { deadline: deps.world.deadline(), callId: "call-p" });
+    const waiting = await collect(deps);
+    expect(waiting.marked).to.deep.equal([]);
+    expect(waiting.skipped.filter((s) => s.reason === "PrewarmInProgress")).to.have.length(8);
+    // The node never joins: after the join timeout (900 s) they are orphans, deleted a grace period later.
+    deps.world.clock.advance(901_000);
+    expect((await collect(deps)).marked.map((m) => m.reason)).to.deep.equal(Array(8).fill("PrewarmNotJoined"));
+    deps.world.clock.advance(GRACE_MS + 1_000);
+    expect((await collect(deps)).deleted).to.have.length(8);
+    expect(secondaryIps(deps)).to.deep.equal([]);
   });
 
   it("deletes the expired Leases of killed invocations and keeps the held ones", async () => {
