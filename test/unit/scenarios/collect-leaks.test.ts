@@ -110,7 +110,7 @@ describe("scenario: leak collection", () => {
     expect(deps.world.oci.faults.count("oci.detachVnic")).to.equal(1);
   });
 
-  it("keeps a prewarm's IPs while the instance waits for its node, and collects them once the join timeout passed", async () => {
+  it("keeps a prewarm's IPs while the instance waits for its node, collects them after the join timeout", async () => {
     const config = { OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_PREWARM_INSTANCE_TAGS: "role=worker" };
     const deps = fakeDeps({ config });
     const instance = deps.world.oci.addInstance(deps.world.nodeSubnet.id, { freeformTags: { role: "worker" } });
