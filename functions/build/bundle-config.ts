@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { kubeClientSubsetPlugin, type KubeClientSubsetReport } from "./kube-client-subset";
 import { nodeFetchUrlShimPlugin } from "./node-fetch-url-shim";
 import { ociCoreSubsetPlugin, type OciCoreSubsetReport } from "./oci-core-subset";
+import { pinoWithoutTransportsPlugin } from "./pino-without-transports";
 import { precompiledValidatorsPlugin } from "./precompiled-validators";
 import { projectIdentifiers } from "./project-identifiers";
 
@@ -34,6 +35,7 @@ export const RUNTIME_NODE_MAJOR = 22;
  *   (1.6 MB → 80 KB), kube-client-subset.ts only the methods of client-node's generated API classes they name
  *   (~600 KB less), node-fetch-url-shim.ts gives node-fetch Node's URL instead of whatwg-url (290 KB);
  * - precompiled-validators.ts: the event schemas compiled by ajv at build time, not at the first invocation.
+ * - pino-without-transports.ts: pino without thread-stream (the function configures no transport).
  * Called by `npm run bundle`, the cold-start benchmark, `ocipam local` and the tests, with the repository root and
  * where to write the file; `reports` hears what the subset plugins kept.
  */
@@ -62,6 +64,7 @@ export function allocatorBundleOptions(
       kubeClientSubsetPlugin({ identifiers: scan, ...(reports.kubeClient ? { onReport: reports.kubeClient } : {}) }),
       nodeFetchUrlShimPlugin(),
       precompiledValidatorsPlugin(repoRoot),
+      pinoWithoutTransportsPlugin(),
     ],
   };
 }
