@@ -30,12 +30,12 @@ export const RUNTIME_NODE_MAJOR = 22;
  * - keepNames, because OcipamError sets `this.name = new.target.name` and operators search logs by error name:
  *   plain minification would rename the classes;
  * - metafile, so the build can report which packages the bytes come from and which source files it read;
- * - three plugins that leave out code the function never runs (each file says why it is safe):
+ * - plugins that leave out code the function never runs (each file says why it is safe; functions/build/README.md):
  *   oci-core-subset.ts keeps only the oci-core clients, operations, models and requests the project sources name
  *   (1.6 MB → 80 KB), kube-client-subset.ts only the methods of client-node's generated API classes they name
- *   (~600 KB less), node-fetch-url-shim.ts gives node-fetch Node's URL instead of whatwg-url (290 KB);
+ *   (~600 KB less), node-fetch-url-shim.ts gives node-fetch Node's URL instead of whatwg-url (290 KB),
+ *   pino-without-transports.ts leaves out thread-stream (the function configures no transport);
  * - precompiled-validators.ts: the event schemas compiled by ajv at build time, not at the first invocation.
- * - pino-without-transports.ts: pino without thread-stream (the function configures no transport).
  * Called by `npm run bundle`, the cold-start benchmark, `ocipam local` and the tests, with the repository root and
  * where to write the file; `reports` hears what the subset plugins kept.
  */
