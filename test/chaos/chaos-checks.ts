@@ -54,7 +54,7 @@ export function deletionChecks(d: DeletionSummary, options: { releaseOn: boolean
 }
 
 const STALE_PROPERTY =
-  "6. two Nodes naming one instance: the allocator refuses both (no IP or VNIC created or deleted there)";
+  "6. two Nodes naming one instance: the allocator refuses both (nothing created there, no offered or used IP deleted)";
 
 /**
  * While two Nodes named one instance, the allocator must refuse both: the stale node never gets an IP, both are

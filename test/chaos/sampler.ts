@@ -55,7 +55,7 @@ export class WorldSampler {
   /** Orphaned instances (node churn left them running) on which an allocator IP or VNIC was seen after orphaning. */
   readonly orphansWithObjects = new Set<string>();
   private readonly firstHeld = new Map<string, number>();
-  private readonly staleBaseline = new Map<string, { ips: Set<string>; vnics: Set<string> }>();
+  private readonly staleBaseline = new Map<string, { ips: Set<string>; vnics: Set<string>; offered: Set<string> }>();
   /** stale node → connector invocations started when the refusal was first seen. */
   private readonly refusedDuring = new Map<string, number>();
   private running = false;
@@ -195,14 +195,23 @@ export class WorldSampler {
     const ips = new Set(allocatorIps(world)
       .filter((ip) => onInstance.includes(ip.vnicId))
       .map((ip) => `${ip.ipAddress}|${ip.vnicId}|${ip.id}`));
+    // Addresses either node offers or uses: those must stay. An allocator IP in no pool and not in use (created by a
+    // round whose pool write failed before the refusal) is an orphan, and leak collection taking it is right.
+    const offered = new Set<string>();
+    for (const name of [overlap.staleNode, overlap.node]) {
+      const cn = ciliumNode(this.pipeline, name);
+      for (const a of Object.keys(cn?.spec?.ipam?.pool ?? {})) offered.add(a);
+      for (const a of Object.keys(cn?.status?.ipam?.used ?? {})) offered.add(a);
+    }
     const before = this.staleBaseline.get(overlap.staleNode);
-    this.staleBaseline.set(overlap.staleNode, { ips, vnics });
+    this.staleBaseline.set(overlap.staleNode, { ips, vnics, offered });
     if (!before) return;
     for (const ip of ips) if (!before.ips.has(ip)) finding.created.push(ip.split("|")[0]!);
     for (const ip of before.ips) {
       const [address, vnicId] = ip.split("|") as [string, string];
       // The operator's own deletions and detaches are not the allocator's.
       if (ips.has(ip) || this.operator.removedAt.has(`${address}|${vnicId}`)) continue;
+      if (!before.offered.has(address)) continue;
       finding.deleted.push(ip.split("|")[0]!);
     }
     for (const v of vnics) if (!before.vnics.has(v)) finding.vnicsAttached++;
