@@ -119,6 +119,7 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
     }
     return batch;
   };
+  let ticker: NodeJS.Timeout | undefined;
   try {
     await warmFunction(pipeline);
     options.progress?.("function warm; nodes join");
@@ -130,6 +131,20 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
     const nudgesBefore = nudgesPublished(pipeline);
     const invocationsBefore = pipeline.connector.stats.invocations;
 
+    // With many nodes, a line every 30 real seconds says how far the run is (and where a backlog builds up).
+    if (options.nodes >= 100 && options.progress) {
+      const say = options.progress;
+      const wallStart = Date.now();
+      ticker = setInterval(() => {
+        const ready = timeline.firstEpisodes().filter((e) => e.endSimMs !== undefined).length;
+        const published = nudgesPublished(pipeline);
+        const delivered = pipeline.connector.stats.messages;
+        say(
+          `${Math.round((Date.now() - wallStart) / 1000)} s: ${ready}/${options.nodes} joined ready, ` +
+            `${pipeline.connector.stats.invocations} invocations, nudges ${published} published / ${delivered} delivered`,
+        );
+      }, 30_000);
+    }
     const names = Array.from({ length: options.nodes }, (_, i) => `bench-${String(i).padStart(3, "0")}`);
     const joinWall = Date.now();
     await Promise.all(names.map((n) => pipeline.sim.joinNode(n)));
@@ -183,6 +198,7 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
       ...(phases ? { phases } : {}),
     };
   } finally {
+    if (ticker) clearInterval(ticker);
     unsubscribe();
     await pipeline.stop();
   }

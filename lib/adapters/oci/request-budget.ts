@@ -11,7 +11,9 @@
  *   again sooner from 0.7), the burst is drained and refills pause for `throttlePauseMs` (by default one token's
  *   interval at the cut rate: the service's own bucket only needs the calls already sent to drain; a whole second
  *   of silence for everybody wasted a second of the limit per 429); 429s of requests sent before the cut (the rest
- *   of the same burst) cut only once;
+ *   of the same burst) cut only once; what is cut is the rate calls were actually taken at over the last second
+ *   when that is lower than the allowed one (as TCP halves the data in flight, not the window, RFC 5681 §3.1 eq. 4):
+ *   a generous budget of 1000/s that callers only use at 30/s must not need ten 429s to come down to 5/s;
  * - additive increase (the probe): after the pause the rate grows back by `recoveryPerSecond` every second, up to
  *   the configured rate, until the next 429 says the limit is reached;
  * - the bucket holds at most `burst` × current rate ÷ configured rate tokens (at least one): a budget cut to half
@@ -70,6 +72,8 @@ export class RequestBudget {
   private pausedUntil = Number.NEGATIVE_INFINITY;
   private lastCutAt = Number.NEGATIVE_INFINITY;
   private readonly stats = { acquired: 0, refused: 0, throttles: 0, rateCuts: 0, waitedMs: 0 };
+  /** When the tokens of the last second were taken (oldest first): the rate calls are actually sent at. */
+  private readonly recent: number[] = [];
 
   constructor(options: RequestBudgetOptions = {}) {
     this.ratePerSecond = positive(options.ratePerSecond ?? 10, "ratePerSecond");
@@ -127,6 +131,8 @@ export class RequestBudget {
       } else if (this.tokens >= 1) {
         this.tokens -= 1;
         this.stats.acquired += 1;
+        this.recent.push(t);
+        this.forgetBefore(t - 1000);
         this.stats.waitedMs += t - started;
         return true;
       } else {
@@ -153,12 +159,21 @@ export class RequestBudget {
     if (t < this.pausedUntil) return; // same burst: already cut
     if (attemptStartedAt !== undefined && attemptStartedAt <= this.lastCutAt) return;
     this.refill(t);
-    this.cutRate = Math.max(this.minRate, this.rateAt(t) * this.decreaseFactor);
+    this.forgetBefore(t - 1000);
+    // No token taken in the last second (a slow answer): nothing measured, the allowed rate is cut.
+    const inUse = this.recent.length === 0 ? this.rateAt(t) : Math.min(this.rateAt(t), Math.max(this.recent.length, this.minRate));
+    this.cutRate = Math.max(this.minRate, inUse * this.decreaseFactor);
     this.tokens = 0;
     this.pausedUntil = t + (this.pauseMs ?? Math.min(1000, 1000 / this.cutRate));
     this.lastRefill = t;
     this.lastCutAt = t;
     this.stats.rateCuts += 1;
+  }
+
+  private forgetBefore(t: number): void {
+    let drop = 0;
+    while (drop < this.recent.length && this.recent[drop]! < t) drop++;
+    if (drop > 0) this.recent.splice(0, drop);
   }
 
   snapshot(): RequestBudgetStats {

@@ -118,6 +118,20 @@ describe("OCI request budget (token bucket with AIMD on 429)", () => {
     expect(t[10]).to.be.within(195, 201); // the rate has crept up by 0.005/s meanwhile
   });
 
+  it("cuts the rate calls were taken at over the last second when that is below the allowed rate", async () => {
+    const clock = new VirtualClock();
+    const b = budget(clock, { ratePerSecond: 1000, burst: 200, recoveryPerSecond: 0.001 });
+    // 30 calls in the last second of a budget allowing 1000/s: a 429 brings it to 0.7 × 30, not 700.
+    await clock.run((async () => {
+      for (let i = 0; i < 30; i++) {
+        await b.acquire();
+        await clock.sleep(33);
+      }
+    })());
+    b.throttled();
+    expect(b.snapshot().currentRatePerSecond).to.be.within(20.9, 21.1);
+  });
+
   it("never drops below the minimum rate", () => {
     const clock = new VirtualClock();
     const b = budget(clock, { ratePerSecond: 4, minRatePerSecond: 1, throttlePauseMs: 0, recoveryPerSecond: 0.0001 });
