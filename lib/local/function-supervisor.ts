@@ -34,9 +34,10 @@ export class FunctionSupervisor {
    * CPU time (user + system, ms) of the current function process so far, from /proc/<pid>/stat (Linux; null
    * elsewhere or when no process runs). The benchmarks report it apart from the emulators' CPU in their own process.
    */
-  async cpuMs(): Promise<number | null> {
+  async cpuMs(): Promise<{ pid: number; ms: number } | null> {
     const fn = await this.current?.catch(() => undefined);
-    return fn?.pid === undefined ? null : processCpuMs(fn.pid);
+    const ms = fn?.pid === undefined ? null : processCpuMs(fn.pid);
+    return ms === null ? null : { pid: fn!.pid!, ms };
   }
 
   /** Kills the running process at once (no cleanup inside it), as a crashed container. */

@@ -72,5 +72,16 @@ export function renderLarge(run: ScaleRunResult | undefined, boundMs: number): s
   );
   out.push("");
   out.push(`OCI calls by operation: ${Object.entries(run.ociCalls).map(([k, v]) => `${k} ${v}`).join(", ")}.`);
+  if (run.phases && run.phases.length > 0) {
+    out.push("");
+    out.push(
+      `Phases of the nodes that became ready, in **real** ms (× ${f(1 / run.timeScale, 0)} for simulated ms; ` +
+        "the bound column is simulated ms at time scale 1):",
+    );
+    out.push("");
+    out.push("| phase | bound ms | p50 / mean real ms |");
+    out.push("|---|---:|---:|");
+    for (const p of run.phases) out.push(`| ${p.label} | ${p.boundMs || "—"} | ${f(p.p50Ms)} / ${f(p.meanMs)} |`);
+  }
   return out;
 }

@@ -120,6 +120,7 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
     return batch;
   };
   let ticker: NodeJS.Timeout | undefined;
+  let cpuSampler: NodeJS.Timeout | undefined;
   try {
     await warmFunction(pipeline);
     options.progress?.("function warm; nodes join");
@@ -127,7 +128,18 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
     const throttledBefore = throttledCalls(pipeline);
     const failedBefore = pipeline.connector.stats.failedInvocations;
     const cpuBefore = process.cpuUsage();
-    const fnCpuBefore = await pipeline.fn.cpuMs();
+    // Per function process (a container that died is replaced: each pid's last reading counts), sampled every 2 s.
+    const fnCpu = new Map<number, { first: number; last: number }>();
+    const sampleFnCpu = async () => {
+      for (const fn of pipeline.fns) {
+        const c = await fn.cpuMs();
+        if (!c) continue;
+        const seen = fnCpu.get(c.pid);
+        fnCpu.set(c.pid, { first: seen?.first ?? (fnCpu.size === 0 ? c.ms : 0), last: c.ms });
+      }
+    };
+    await sampleFnCpu();
+    cpuSampler = setInterval(() => void sampleFnCpu(), 2_000);
     const nudgesBefore = nudgesPublished(pipeline);
     const invocationsBefore = pipeline.connector.stats.invocations;
 
@@ -171,7 +183,9 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
     const ociCallsTotal = Object.values(ociCalls).reduce((a, b) => a + b, 0);
     const ipsCreated = ownedIps(pipeline);
     const cpu = process.cpuUsage(cpuBefore);
-    const fnCpuAfter = await pipeline.fn.cpuMs();
+    clearInterval(cpuSampler);
+    await sampleFnCpu();
+    const fnCpuMs = [...fnCpu.values()].reduce((a, c) => a + c.last - c.first, 0);
     const phases = options.timeline ? phaseRows(pipeline, wallTimeline, stream) : undefined;
     return {
       nodes: options.nodes,
@@ -192,13 +206,14 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
       failedInvocations: pipeline.connector.stats.failedInvocations - failedBefore,
       cpuMs: {
         benchProcess: (cpu.user + cpu.system) / 1000,
-        // A function process that restarted meanwhile reports only its own CPU: then the figure is not comparable.
-        functionProcess: fnCpuAfter !== null && fnCpuBefore !== null && pipeline.fn.starts === 1 ? fnCpuAfter - fnCpuBefore : null,
+        // Up to 2 s of a process that died is not seen (its last sample counts).
+        functionProcess: fnCpu.size > 0 ? fnCpuMs : null,
       },
       ...(phases ? { phases } : {}),
     };
   } finally {
     if (ticker) clearInterval(ticker);
+    if (cpuSampler) clearInterval(cpuSampler);
     unsubscribe();
     await pipeline.stop();
   }

@@ -144,6 +144,8 @@ async function main(): Promise<void> {
     report.large = await measureScale({
       nodes, strategy: STRATEGIES.parallel, timeScale: args.largeTimeScale, jumpPods: 16, log, phaseLimitSimMs,
       world: LARGE_WORLD, progress: (l) => say(`  ${l}`),
+      // In wall-clock ms (the bench's timestamps are), so a scaled run's phases are real time, not simulated.
+      timeline: true,
     });
   }
   if (args.only.has("idle")) {
