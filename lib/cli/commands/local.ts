@@ -7,6 +7,7 @@ import { EXIT } from "../exit-codes";
 import { globalFlags } from "../global-flags";
 import { stopOnSignal } from "../interrupt";
 import { scopeTempFiles } from "../temp-scope";
+import { checkWritableFile } from "../writable-file";
 
 interface LocalFlags {
   nodes: string;
@@ -41,6 +42,8 @@ export function register(program: Command): void {
     .option("--json", "print the report as JSON on stdout instead of the summary")
     .action(async (flags: LocalFlags, cmd: Command) => {
       const global = globalFlags(cmd);
+      // Before anything starts (or loads): a report that cannot be written at the end would throw the whole run away.
+      if (flags.report !== undefined) checkWritableFile("--report", flags.report);
       // Loaded here, not at the top: the pipeline pulls in both emulators, the SDKs and esbuild, which other
       // subcommands (and --help) do not need.
       const { SCENARIOS } =
