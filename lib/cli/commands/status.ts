@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import type { KubernetesObject, V1Node } from "@kubernetes/client-node";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -20,21 +19,11 @@ export function register(program: Command): void {
     .action(async (flags: { kubeconfig: string; context?: string; json?: boolean }) => {
       if (!existsSync(flags.kubeconfig)) throw new ConfigError("--kubeconfig", `no file at ${flags.kubeconfig} (set --kubeconfig or KUBECONFIG)`);
       // Loaded here, not at the top: client-node takes a while to load and other subcommands do not need it.
-      const { CiliumNodesAdapter, createKubeClients, IPAM_RECORDS } = require("../../adapters/kube") as typeof import("../../adapters/kube");
-      const { toIpamRecord } = require("../../adapters/kube/ipam-record-mapping") as typeof import("../../adapters/kube/ipam-record-mapping");
-      const { toKubeNodeInfo } = require("../../adapters/kube/kube-nodes") as typeof import("../../adapters/kube/kube-nodes");
-      const { listAllPages } = require("../../adapters/kube/paging") as typeof import("../../adapters/kube/paging");
+      const { createKubeClients } = require("../../adapters/kube") as typeof import("../../adapters/kube");
+      const { readStatusInputs } = require("../../adapters/kube/status-source") as typeof import("../../adapters/kube/status-source");
       const clients = createKubeClients({ kind: "kubeconfig", path: flags.kubeconfig, ...(flags.context ? { context: flags.context } : {}) });
-      const [ciliumNodes, nodes, records] = await Promise.all([
-        new CiliumNodesAdapter(clients.customObjects).list(),
-        listAllPages<V1Node>((cont, limit) => clients.core.listNode({ limit, _continue: cont }) as never),
-        listAllPages<KubernetesObject>((cont, limit) => clients.customObjects.listClusterCustomObject({ ...IPAM_RECORDS, limit, _continue: cont }) as never),
-      ]);
-      const recordByName = new Map(records.items.map((o) => {
-        const record = toIpamRecord(o);
-        return [record.name, record.status] as const;
-      }));
-      const rows = nodeStatusRows(ciliumNodes, nodes.items.map(toKubeNodeInfo), recordByName);
+      const { ciliumNodes, nodes, records } = await readStatusInputs(clients);
+      const rows = nodeStatusRows(ciliumNodes, nodes, records);
       process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderStatusTable(rows)}\n`);
     });
 }
