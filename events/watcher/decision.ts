@@ -10,8 +10,8 @@ import { countIpam, type IpamCounts } from "./node-summary";
  * The watcher does not know the instance shape, so max-allocate is `spec.ipam.max-allocate` or 0 (no cap), where
  * Cilium's operator would use the node maximum. A node whose pool already satisfies the watermarks is therefore
  * never nudged; a node at capacity keeps a deficit and is re-nudged once per resync interval, as Cilium's own
- * operator re-examines it on its 1-minute resync (cilium/cilium pkg/ipam/node_manager.go, the
- * `ipam-node-interval-refresh` controller).
+ * operator re-examines it on its 1-minute resync (cilium/cilium pkg/ipam/node_manager.go @19d034c,
+ * the `ipam-node-interval-refresh` controller).
  */
 export interface DecisionOptions {
   /** Nudge nodes with excess IPs (only useful when the function releases them: OCIPAM_RELEASE_EXCESS_IPS). */

@@ -28,7 +28,7 @@ export const JOIN_TO_READY_BUCKETS = [1, 2.5, 5, 10, 15, 20, 30, 45, 60, 90, 120
 
 /**
  * The watcher's Prometheus metrics, in a Registry of its own (never prom-client's global one). Names follow
- * Cilium's operator where the meaning is the same (cilium/cilium pkg/ipam/metrics/metrics.go):
+ * Cilium's operator where the meaning is the same (cilium/cilium pkg/ipam/metrics/metrics.go @0887d92):
  * `cilium_operator_ipam_{available,used,needed}_ips{target_node}` and `cilium_operator_ipam_nodes{category}`.
  * As in Cilium, available = len(spec.ipam.pool) and used = len(status.ipam.used); needed is Cilium's formula with
  * the max-allocate the CiliumNode states (the watcher does not know the shape). Gauges are computed at scrape time

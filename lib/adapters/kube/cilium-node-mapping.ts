@@ -3,8 +3,8 @@ import type { CiliumNodeView } from "../../ports/kube";
 
 /**
  * Pure mapping between a CiliumNode (cilium.io/v2, JSON as served) and the project's CiliumNodeView, and the JSON
- * merge patches (RFC 7386) the adapter sends. Field names are Cilium's exact JSON names
- * (cilium/cilium pkg/ipam/types/types.go IPAMSpec/IPAMStatus; infra/kubernetes/crds/ciliumnodes.cilium.io.yaml).
+ * merge patches (RFC 7386) the adapter sends. Field names are Cilium's exact JSON names (cilium/cilium
+ * pkg/ipam/types/types.go @66382ef IPAMSpec/IPAMStatus; infra/kubernetes/crds/ciliumnodes.cilium.io.yaml).
  */
 export const CILIUM_NODES = { group: "cilium.io", version: "v2", plural: "ciliumnodes" } as const;
 
