@@ -41,6 +41,8 @@ export interface LocalCluster {
   kube: KubeEmulator;
   /** The allocator function's configuration for this world (what Terraform would set in OCI). */
   allocatorConfig: Record<string, string>;
+  /** User OCID of the allocator's principal: the emulator counts the calls it signed (countersByPrincipal). */
+  allocatorPrincipalId: string;
   /** OCI config file for the watcher's principal (stream-push only). */
   watcherOciConfig: { configPath: string; profile: string };
   /** OCI config file for the Connector Hub stand-in (stream-pull only). */
@@ -94,7 +96,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const principal = (name: string, dynamicGroup: string) => {
     const credentials = oci.admin.addPrincipal({ name, type: "fnfunc", dynamicGroups: [dynamicGroup] });
     const written = writeOciConfig(join(dir, name), credentials);
-    return { configPath: written.configPath, profile: written.profile };
+    return { configPath: written.configPath, profile: written.profile, principalId: credentials.userId };
   };
   const allocatorOci = principal("allocator", "ocipam-allocator");
   const watcherOciConfig = principal("watcher", "ocipam-watcher");
@@ -142,6 +144,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     oci,
     kube,
     allocatorConfig,
+    allocatorPrincipalId: allocatorOci.principalId,
     watcherOciConfig,
     connectorOciConfig,
     streamId: stream.id,

@@ -4,7 +4,10 @@ import type { Log } from "../log";
 import { routeInstanceEvents } from "./events-rule";
 import { DEFAULT_COMPARTMENT, LOCAL_CLUSTER_NAME } from "./local-cluster";
 import { startPipeline, type Pipeline } from "./pipeline";
+import { OPERATION_FAMILY } from "../oci-emulator/operations";
+import type { OciOperation } from "../oci/permissions";
 import { percentile, type LocalReport, type NodeReport } from "./report";
+import { judgeRun } from "./report-verdict";
 import { checkSafety, fingerprintInstance, type Witnesses } from "./safety";
 import { SCENARIOS } from "./simulation/scenarios";
 import { seededRandom } from "./simulation/seeded-random";
@@ -47,13 +50,19 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalReport> {
   try {
     const witnesses: Witnesses = { foreignIpIds: [], primaryIpIds: [] };
     witnesses.outsider = joinOutsider(pipeline);
+    // The "another tool" witness goes on the first node's primary VNIC before the allocator can know the node, so it
+    // never competes with the allocator for that VNIC's room (which made seeded runs differ, and a small shape's run
+    // crash when the chosen VNIC filled up in between).
+    pipeline.sim.onInstanceLaunched = async (_name, instanceId) => {
+      pipeline.sim.onInstanceLaunched = undefined;
+      witnesses.foreignIpIds.push(await addForeignIpOn(pipeline, primaryVnicOf(pipeline, instanceId)));
+    };
     const ctx = {
       pipeline, nodes: options.nodes, random: seededRandom(options.seed), notes: {},
       ...(options.watcherManifest ? { watcherManifest: options.watcherManifest } : {}),
     };
     await scenario.run(ctx);
-    const foreign = await addForeignIp(pipeline);
-    if (foreign) witnesses.foreignIpIds.push(foreign);
+    pipeline.sim.onInstanceLaunched = undefined;
     const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ id: string; isPrimary: boolean }> };
     witnesses.primaryIpIds = snapshot.privateIps.filter((ip) => ip.isPrimary).map((ip) => ip.id);
     const quiesced = await settle(pipeline, options.settleSimMs ?? 180_000);
@@ -78,7 +87,8 @@ export function joinOutsider(pipeline: Pipeline): Witnesses["outsider"] {
 
 /**
  * Another tool adds an untagged secondary IP on a cluster node's VNIC (the one with the most room): it must never be
- * touched. Undefined when every VNIC of every node is full.
+ * touched. Undefined when every VNIC of every node is full. Chaos runs call it mid-run, where it races the
+ * allocator on purpose; `ocipam local` places its witness before the allocator acts instead (addForeignIpOn).
  */
 export async function addForeignIp(pipeline: Pipeline): Promise<string | undefined> {
   const instances = new Set([...pipeline.sim.nodes.values()].map((n) => n.instanceId));
@@ -87,11 +97,27 @@ export async function addForeignIp(pipeline: Pipeline): Promise<string | undefin
     .filter((v) => instances.has(v.instanceId) && v.lifecycleState === "AVAILABLE" && v.secondaryIpCount < 31)
     .sort((a, b) => a.secondaryIpCount - b.secondaryIpCount)[0];
   if (!vnic) return undefined;
+  return addForeignIpOn(pipeline, vnic.id);
+}
+
+/** The primary VNIC of an instance (it exists from launch, PROVISIONING included). */
+function primaryVnicOf(pipeline: Pipeline, instanceId: string): string {
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string; isPrimary: boolean }> };
+  const vnic = snapshot.vnics.find((v) => v.instanceId === instanceId && v.isPrimary);
+  if (!vnic) throw new Error(`instance ${instanceId} has no primary VNIC in the emulator`);
+  return vnic.id;
+}
+
+/**
+ * Another tool (the emulator's administrator key, not the allocator's) creates an untagged secondary IP on `vnicId`
+ * through the public API, as an operator's script would. Returns its OCID.
+ */
+export async function addForeignIpOn(pipeline: Pipeline, vnicId: string): Promise<string> {
   const c = pipeline.cluster.oci.credentials;
   const client = new core.VirtualNetworkClient({ authenticationDetailsProvider: new common.SimpleAuthenticationDetailsProvider(c.tenancyId, c.userId, c.fingerprint, c.privateKeyPem, null, common.Region.US_ASHBURN_1) }, { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) });
   client.endpoint = pipeline.cluster.oci.endpoint;
   try {
-    const res = await client.createPrivateIp({ createPrivateIpDetails: { vnicId: vnic.id, displayName: "another-tool" } });
+    const res = await client.createPrivateIp({ createPrivateIpDetails: { vnicId, displayName: "another-tool" } });
     return res.privateIp.id!;
   } finally {
     client.shutdownCircuitBreaker();
@@ -132,6 +158,7 @@ function buildReport(pipeline: Pipeline, options: LocalRunOptions, quiesced: boo
     privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }>;
     vnics: Array<{ instanceId: string; lifecycleState: string; isPrimary: boolean; freeformTags: Record<string, string> }>;
     streams: Array<{ messagesPerPartition: number[] }>;
+    instances: Array<{ id: string; shapeConfig?: { maxVnicAttachments?: number } }>;
   };
   const perNode: NodeReport[] = [...pipeline.sim.nodes.values()].map((node) => {
     const cn = store.get("ciliumnodes", node.name) as { spec?: { ipam?: { pool?: object } }; status?: { ipam?: { used?: object } } } | undefined;
@@ -145,13 +172,19 @@ function buildReport(pipeline: Pipeline, options: LocalRunOptions, quiesced: boo
       used: Object.keys(cn?.status?.ipam?.used ?? {}).length,
       pods: node.pods.size,
       vnics: snapshot.vnics.filter((v) => v.instanceId === node.instanceId && v.lifecycleState !== "TERMINATED").length,
+      vnicSlots: snapshot.instances.find((i) => i.id === node.instanceId)?.shapeConfig?.maxVnicAttachments ?? 0,
+      podsWaiting: pipeline.sim.pendingPods(node.name),
+      atShapeCapacity: false,
       state: record?.status?.state ?? "Pending",
       reason: record?.status?.reason ?? "",
     };
   });
+  const verdict = judgeRun({ quiesced, safety, nodes: perNode });
+  for (const n of perNode) n.atShapeCapacity = verdict.nodesAtShapeCapacity.includes(n.node);
   const ready = perNode.map((n) => n.joinToReadyS).filter((v): v is number => v !== null);
   const ociCalls = Object.fromEntries(Object.entries(pipeline.cluster.oci.admin.counters()).filter(([, n]) => n > 0));
-  const ociCallsTotal = Object.entries(ociCalls).filter(([op]) => !["PutMessages", "CreateCursor", "GetMessages"].includes(op)).reduce((a, [, n]) => a + n, 0);
+  const ociCallsAllocator = allocatorCoreCalls(pipeline);
+  const ociCallsTotal = Object.values(ociCallsAllocator).reduce((a, n) => a + n, 0);
   const ipsAllocated = snapshot.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME).length;
   const report: LocalReport = {
     scenario: options.scenario,
@@ -164,6 +197,7 @@ function buildReport(pipeline: Pipeline, options: LocalRunOptions, quiesced: boo
     joinToReady: { p50: percentile(ready, 50), p95: percentile(ready, 95), max: ready.length ? Math.max(...ready) : null, unit: "simulated seconds" },
     perNode,
     ociCalls,
+    ociCallsAllocator,
     ociCallsTotal,
     ociCallsPerAllocatedIp: ipsAllocated > 0 ? ociCallsTotal / ipsAllocated : null,
     ipsAllocated,
@@ -174,9 +208,26 @@ function buildReport(pipeline: Pipeline, options: LocalRunOptions, quiesced: boo
     redeliveries: pipeline.connector.stats.redeliveries,
     functionStarts: pipeline.fn.starts,
     quiesced,
+    podsWaiting: verdict.podsWaiting,
+    nodesAtShapeCapacity: verdict.nodesAtShapeCapacity,
     safety,
-    ok: quiesced && safety.every((c) => c.ok) && ready.length === perNode.length,
+    ok: verdict.ok,
+    failures: verdict.failures,
+    flags: verdict.flags,
   };
   return report;
 }
 
+
+/** Families of Core Services operations (Compute, Networking and their work requests): not Streaming, not Vault. */
+const CORE_FAMILIES = new Set(["compute-read", "compute-write", "network-read", "network-write", "workrequests"]);
+
+/**
+ * The allocator's Core API calls per operation. Counted by the emulator per signing principal, so neither the
+ * watcher's PutMessages, the Connector Hub stand-in's GetMessages, the harness's own admin or "another tool" calls,
+ * nor calls of an invocation killed before it could report them can be miscounted.
+ */
+function allocatorCoreCalls(pipeline: Pipeline): Record<string, number> {
+  const mine = pipeline.cluster.oci.admin.countersByPrincipal()[pipeline.cluster.allocatorPrincipalId] ?? {};
+  return Object.fromEntries(Object.entries(mine).filter(([op]) => CORE_FAMILIES.has(OPERATION_FAMILY[op as OciOperation])));
+}

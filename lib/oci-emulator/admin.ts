@@ -159,6 +159,10 @@ export class EmulatorAdmin {
   countersByStatus(): Record<string, Record<string, number>> {
     return this.parts.counters.byStatus();
   }
+  /** Calls per signing principal (user OCID) and operation: whose calls they were, as the signatures say. */
+  countersByPrincipal(): Record<string, Record<string, number>> {
+    return this.parts.counters.byPrincipal();
+  }
   resetCounters(): void {
     this.parts.counters.reset();
   }

@@ -93,6 +93,7 @@ export class OciPipeline {
     const method = (req.method ?? "GET").toUpperCase();
     let operation: OciOperation | undefined;
     let status = 500;
+    let principalId: string | undefined;
     try {
       const { route, params } = this.router.match(method, url.pathname);
       operation = route.operation;
@@ -101,6 +102,7 @@ export class OciPipeline {
         now: clock.now(),
       });
       const principal = this.parts.principals.principal(keyId)!;
+      principalId = principal.id;
 
       if (!this.parts.throttle.take(route.operation)) {
         throw new OciServiceError(429, "TooManyRequests", "User-rate limit exceeded.");
@@ -141,7 +143,7 @@ export class OciPipeline {
       status = e.status;
       send(res, e.status, { code: e.code, message: e.message }, { "opc-request-id": requestId });
     } finally {
-      if (operation) counters.record(operation, status);
+      if (operation) counters.record(operation, status, principalId);
       log.debug({ operation, method, path: url.pathname, status, ms: Date.now() - started }, "oci request");
     }
   }

@@ -71,15 +71,30 @@ export class ClusterSimulation {
     await this.loop;
   }
 
+  /**
+   * Called once per instance of the cluster right after it launches, before the allocator can know of it (no Node or
+   * CiliumNode yet; a PROVISIONING instance has its primary VNIC but no launchinstance.end has been sent): the
+   * harness adds its "another tool" witness IP here, so that it never races the allocator for a VNIC's room and a
+   * seed reproduces a run. Awaited before the node joins.
+   */
+  onInstanceLaunched: ((name: string, instanceId: string) => Promise<void>) | undefined;
+
   /** A node joins: its instance launches, then the Node and CiliumNode appear. */
   async joinNode(name: string): Promise<SimNode> {
-    const { instanceId } = await this.cluster.launchNode(name, this.instanceSpec());
+    const instanceId = this.cluster.launchInstance(name, this.instanceSpec(), true);
+    await this.onInstanceLaunched?.(name, instanceId);
+    this.cluster.joinNode(name, instanceId);
     return this.track(name, instanceId);
   }
 
-  /** Launches a node's instance as OCI does (PROVISIONING, then RUNNING with launchinstance.end); it joins later. */
-  launchInstance(name: string): string {
-    return this.cluster.launchInstance(name, this.instanceSpec(), false);
+  /**
+   * Launches a node's instance as OCI does (PROVISIONING, then RUNNING with launchinstance.end after the modelled
+   * launch time, 30 simulated s); it joins later.
+   */
+  async launchInstance(name: string): Promise<string> {
+    const instanceId = this.cluster.launchInstance(name, this.instanceSpec(), false);
+    await this.onInstanceLaunched?.(name, instanceId);
+    return instanceId;
   }
 
   /** The kubelet of a launched instance registers: the Node and the CiliumNode appear. */

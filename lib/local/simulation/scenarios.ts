@@ -134,7 +134,7 @@ export const launchPrewarm: Scenario = {
     const launched: Array<[string, string]> = [];
     for (let i = 0; i < ctx.nodes; i++) {
       const name = nodeName(i);
-      launched.push([name, ctx.pipeline.sim.launchInstance(name)]);
+      launched.push([name, await ctx.pipeline.sim.launchInstance(name)]);
       await ctx.pipeline.clock.sleep(500);
     }
     // Launch (30 s) and boot until the kubelet registers.
