@@ -3,6 +3,7 @@ import { fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { watcherBundleOptions } from "../../events/watcher/build";
 import { DEFAULT_MANIFEST_DIR, startKubeEmulator } from "../../lib/kube-emulator";
 import { seededRandom } from "../../lib/local/simulation/sim-clock";
 import { INITIAL, ips, needsAddresses, nextChange, type NodeCounts } from "./watcher-workload";
@@ -39,7 +40,7 @@ type ChildMessage =
 
 /**
  * The watcher with many CiliumNodes: the Kubernetes emulator (in this process) holds `nodes` CiliumNodes; the watcher
- * runs in a child process built like its image (esbuild CommonJS bundle of the real `startWatcher`), lists them and
+ * runs in a child process built like its image (events/watcher/build.ts, with the real `startWatcher`), lists them and
  * watches. Rounds of seeded changes (watcher-workload.ts) are written to the store; each round ends with a sentinel
  * CiliumNode that needs IPs, whose nudge tells the child the round was processed: it then reports its CPU time and the
  * nudges it would have published since the round began. Memory is the child's own (process.memoryUsage after gc()).
@@ -51,7 +52,9 @@ export async function measureWatcher(options: WatcherBenchOptions): Promise<Watc
   let child: ReturnType<typeof fork> | undefined;
   try {
     const entry = join(dir, "watcher-bench-child.cjs");
-    await build({ entryPoints: [resolve(__dirname, "watcher-bench-child.ts")], outfile: entry, bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "error" });
+    // Bundled as the image is built (events/watcher/build.ts), with the benchmark's child as the entry.
+    const repoRoot = resolve(__dirname, "..", "..");
+    await build({ ...watcherBundleOptions(repoRoot, "test/bench/watcher-bench-child.ts", entry), logLevel: "error" });
     const kubeconfig = await kube.writeKubeconfig(join(dir, "kubeconfig"), "ocipam-system/ocipam-watcher");
 
     const counts: NodeCounts[] = Array.from({ length: options.nodes }, () => ({ ...INITIAL }));
