@@ -27,7 +27,7 @@ export interface Verdict {
   nodesAtShapeCapacity: string[];
 }
 
-/** The allocator's reason code when every VNIC slot of the shape is used and the VNICs are full (lib/core/planner.ts). */
+/** The allocator's reason code when every VNIC slot of the shape is used and its VNICs are full (core/planner.ts). */
 const SHAPE_LIMIT = "VnicSlotsExhausted";
 
 /**
@@ -54,7 +54,8 @@ export function judgeRun(input: { quiesced: boolean; safety: SafetyCheck[]; node
   if (neverReady.length > 0) failures.push(`never ready: ${neverReady.join(", ")}`);
   const full = input.nodes.filter(atShapeCapacity);
   for (const n of input.nodes.filter((x) => x.podsWaiting > 0)) {
-    const where = `${n.node} (${n.state}${n.reason ? ` ${n.reason}` : ""}, ${n.vnics}/${n.vnicSlots} VNICs, pool ${n.pool}, used ${n.used})`;
+    const record = `${n.state}${n.reason ? ` ${n.reason}` : ""}`;
+    const where = `${n.node} (${record}, ${n.vnics}/${n.vnicSlots} VNICs, pool ${n.pool}, used ${n.used})`;
     if (full.includes(n)) flags.push(`${n.podsWaiting} pods wait on ${where}: the shape holds no more`);
     else failures.push(`${n.podsWaiting} pods wait on ${where}, which could hold them`);
   }

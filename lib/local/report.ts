@@ -77,13 +77,16 @@ export function renderSummary(report: LocalReport): string {
     `IPs allocated ${report.ipsAllocated}, VNICs attached ${report.vnicsAttached}; allocator Core API calls ${report.ociCallsTotal} (${fmt(report.ociCallsPerAllocatedIp, 2)} per IP)`,
     `nudges published ${report.nudgesPublished}, function invocations ${report.invocations} in ${report.batches} batches (${report.redeliveries} redelivered), function starts ${report.functionStarts}`,
     `OCI calls (every principal): ${Object.entries(report.ociCalls).sort().map(([k, v]) => `${k} ${v}`).join(", ")}`,
-    `pods waiting for an address ${report.podsWaiting}; nodes at capacity by their shape ${report.nodesAtShapeCapacity.length}`,
+    `pods waiting for an address ${report.podsWaiting}; ` +
+      `nodes at capacity by their shape ${report.nodesAtShapeCapacity.length}`,
     "",
     "safety properties:",
     ...report.safety.map((c) => `  ${c.ok ? "PASS" : "FAIL"}  ${c.property} — ${c.detail}`),
     ...report.flags.map((f) => `  NOTE  ${f}`),
     "",
-    report.ok ? `result: PASS${report.flags.length ? " (with notes)" : ""}` : `result: FAIL: ${report.failures.join("; ")}`,
+    report.ok
+      ? `result: PASS${report.flags.length ? " (with notes)" : ""}`
+      : `result: FAIL: ${report.failures.join("; ")}`,
   ];
   return lines.join("\n");
 }

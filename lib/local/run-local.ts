@@ -110,7 +110,8 @@ export async function addForeignIp(pipeline: Pipeline): Promise<string | undefin
 
 /** The primary VNIC of an instance (it exists from launch, PROVISIONING included). */
 function primaryVnicOf(pipeline: Pipeline, instanceId: string): string {
-  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string; isPrimary: boolean }> };
+  type Vnics = { vnics: Array<{ id: string; instanceId: string; isPrimary: boolean }> };
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as Vnics;
   const vnic = snapshot.vnics.find((v) => v.instanceId === instanceId && v.isPrimary);
   if (!vnic) throw new Error(`instance ${instanceId} has no primary VNIC in the emulator`);
   return vnic.id;
@@ -237,5 +238,6 @@ const CORE_FAMILIES = new Set(["compute-read", "compute-write", "network-read", 
  */
 function allocatorCoreCalls(pipeline: Pipeline): Record<string, number> {
   const mine = pipeline.cluster.oci.admin.countersByPrincipal()[pipeline.cluster.allocatorPrincipalId] ?? {};
-  return Object.fromEntries(Object.entries(mine).filter(([op]) => CORE_FAMILIES.has(OPERATION_FAMILY[op as OciOperation])));
+  const core = Object.entries(mine).filter(([op]) => CORE_FAMILIES.has(OPERATION_FAMILY[op as OciOperation]));
+  return Object.fromEntries(core);
 }

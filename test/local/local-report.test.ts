@@ -5,7 +5,8 @@ import { runLocal } from "../../lib/local/run-local";
 
 /** What a seed must reproduce: per node pool, use, pods, waiting pods, VNICs and state; IPs and VNICs created. */
 const outcome = (r: LocalReport) => ({
-  perNode: r.perNode.map(({ node, pool, used, pods, podsWaiting, vnics, state }) => ({ node, pool, used, pods, podsWaiting, vnics, state })),
+  perNode: r.perNode.map(({ node, pool, used, pods, podsWaiting, vnics, state }) =>
+    ({ node, pool, used, pods, podsWaiting, vnics, state })),
   ipsAllocated: r.ipsAllocated,
   vnicsAttached: r.vnicsAttached,
   podsWaiting: r.podsWaiting,
@@ -15,7 +16,8 @@ const outcome = (r: LocalReport) => ({
 describe("ocipam local reports", function () {
   this.timeout(180_000);
   const run = (over: Partial<Parameters<typeof runLocal>[0]> = {}) => runLocal({
-    scenario: "scale-up", nodes: 2, shape: "VM.Standard.E4.Flex", ocpus: 2, timeScale: 0.05, seed: 5, log: silentLogger(), ...over,
+    scenario: "scale-up", nodes: 2, shape: "VM.Standard.E4.Flex", ocpus: 2, timeScale: 0.05, seed: 5,
+    log: silentLogger(), ...over,
   });
 
   it("reproduces the per-node pools and counts of a run with the same seed, the witness IP included", async () => {
@@ -47,7 +49,9 @@ describe("ocipam local reports", function () {
     // VM.Standard.E2.1.Micro has one VNIC: 31 secondary IPs less the witness, for 40 pods and the agent's 2 addresses.
     const r = await run({ nodes: 1, shape: "VM.Standard.E2.1.Micro" });
     const [node] = r.perNode;
-    expect(node).to.include({ state: "AtCapacity", reason: "VnicSlotsExhausted", vnics: 1, vnicSlots: 1, atShapeCapacity: true });
+    expect(node).to.include({
+      state: "AtCapacity", reason: "VnicSlotsExhausted", vnics: 1, vnicSlots: 1, atShapeCapacity: true,
+    });
     expect(node!.pool).to.equal(node!.used);
     expect(node!.podsWaiting).to.equal(42 - node!.pool).and.be.greaterThan(0);
     expect(r.podsWaiting).to.equal(node!.podsWaiting);
