@@ -73,9 +73,10 @@ export class ClusterSimulation {
 
   /**
    * Called once per instance of the cluster right after it launches, before the allocator can know of it (no Node or
-   * CiliumNode yet; a PROVISIONING instance has its primary VNIC but no launchinstance.end has been sent): the
-   * harness adds its "another tool" witness IP here, so that it never races the allocator for a VNIC's room and a
-   * seed reproduces a run. Awaited before the node joins.
+   * CiliumNode yet, and for a launch no launchinstance.end sent): the harness adds its "another tool" witness IP
+   * here, so that it never races the allocator for a VNIC's room and a seed reproduces a run. Awaited before the node
+   * joins. (For a PROVISIONING instance this relies on the emulator's model, in which the primary VNIC is AVAILABLE
+   * from launch: lib/oci-emulator/world/compute.ts; that OCI accepts a secondary IP that early is not confirmed.)
    */
   onInstanceLaunched: ((name: string, instanceId: string) => Promise<void>) | undefined;
 
