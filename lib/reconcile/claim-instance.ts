@@ -1,6 +1,6 @@
 import type { Reason } from "../core/model";
 import { instanceIdFromProviderId } from "../core/provider-id";
-import type { LockHandle } from "../ports/kube";
+import type { IpamRecord, KubeNodeInfo, LockHandle } from "../ports/kube";
 import type { ReconcileDeps } from "./deps";
 
 /**
@@ -13,7 +13,7 @@ export function instanceLockKey(instanceId: string): string {
 }
 
 export type InstanceClaim =
-  | { kind: "claimed"; instanceId?: string }
+  | { kind: "claimed"; instanceId?: string; node: KubeNodeInfo | undefined; record: IpamRecord | undefined }
   | { kind: "refused"; instanceId: string; reason: Reason; others: string[] }
   | { kind: "skipped"; instanceId: string; reason: Reason };
 
@@ -36,7 +36,8 @@ export async function claimInstance(name: string, deps: ReconcileDeps, lock: (ke
   const [node, record] = await Promise.all([deps.nodes.get(name), deps.records.get(name)]);
   const instanceId = instanceIdFromProviderId(node?.providerId);
   // Without an instance the observation refuses the node with the precise reason.
-  if (!instanceId) return { kind: "claimed" };
+  const read = { node, record };
+  if (!instanceId) return { kind: "claimed", ...read };
   const namesInstance = async (other: string): Promise<boolean> => {
     if (other === name) return false;
     const n = await deps.nodes.get(other);
@@ -44,7 +45,7 @@ export async function claimInstance(name: string, deps: ReconcileDeps, lock: (ke
   };
 
   if (record?.instanceId === instanceId) {
-    if (record.contenders.length === 0) return { kind: "claimed", instanceId };
+    if (record.contenders.length === 0) return { kind: "claimed", instanceId, ...read };
     const live = await filterAsync(record.contenders, namesInstance);
     if (live.length > 0) {
       return {
@@ -53,7 +54,8 @@ export async function claimInstance(name: string, deps: ReconcileDeps, lock: (ke
       };
     }
     await deps.records.clearContenders(name);
-    return { kind: "claimed", instanceId };
+    // Read again: the record just changed.
+    return { kind: "claimed", instanceId, node, record: await deps.records.get(name) };
   }
 
   const instanceLock = await lock(instanceLockKey(instanceId));
@@ -66,7 +68,7 @@ export async function claimInstance(name: string, deps: ReconcileDeps, lock: (ke
     const [claims, namers] = await Promise.all([deps.records.findByInstance(instanceId), deps.nodes.listByInstanceId(instanceId)]);
     const claimants = await filterAsync(claims.map((c) => c.name), namesInstance);
     const others = [...new Set([...claimants, ...namers.map((n) => n.name).filter((n) => n !== name)])].sort();
-    if (others.length === 0) return { kind: "claimed", instanceId };
+    if (others.length === 0) return { kind: "claimed", instanceId, ...read };
     await Promise.all(claimants.map((other) => deps.records.addContender(other, name)));
     await instanceLock.release();
     const code = claimants.length > 0 ? "InstanceClaimedByAnotherNode" : "InstanceNamedByTwoNodes";

@@ -37,9 +37,14 @@ export interface Refusal {
  * Calls are kept to what the plan needs: subnet free counts, NSGs and pending pods are read only when the node
  * needs IPs.
  */
-export async function observeNode(name: string, deps: ReconcileDeps, call: CallOptions, expectedInstanceId?: string): Promise<Observation | Refusal> {
+export async function observeNode(name: string, deps: ReconcileDeps, call: CallOptions, expectedInstanceId?: string, prefetched?: Prefetched): Promise<Observation | Refusal> {
   const { config } = deps;
-  const [ciliumNode, kubeNode] = await Promise.all([deps.ciliumNodes.get(name), deps.nodes.get(name)]);
+  // What this invocation read a moment ago (before its lock) is reused once: writes are guarded by resourceVersion, so
+  // a view that changed since only costs a conflict and a re-read, never a wrong write.
+  const [ciliumNode, kubeNode] = await Promise.all([
+    prefetched?.ciliumNode ?? deps.ciliumNodes.get(name),
+    prefetched && "node" in prefetched ? prefetched.node : deps.nodes.get(name),
+  ]);
   if (!ciliumNode) return refuse("CiliumNodeNotFound", `CiliumNode ${name} does not exist`);
   if (!kubeNode) return refuse("NodeNotFound", `Node ${name} does not exist`);
   const instanceId = instanceIdFromProviderId(kubeNode.providerId);
@@ -60,8 +65,17 @@ export async function observeNode(name: string, deps: ReconcileDeps, call: CallO
     return refuse("NotInClusterCompartment", `instance ${instanceId} is in compartment ${instance.compartmentId}, not one of the cluster's`, instanceId);
   }
 
-  const observation = await observeOnInstance(ciliumNode, instance, deps, call, { planner: config.planner, recordName: name, pendingPodsOf: name });
+  const observation = await observeOnInstance(ciliumNode, instance, deps, call, {
+    planner: config.planner, recordName: name, pendingPodsOf: name, ...(prefetched && "record" in prefetched ? { record: prefetched.record } : {}),
+  });
   return observation.kind === "observed" ? { ...observation, node: kubeNode } : observation;
+}
+
+/** Reads the caller made moments before in the same invocation, reused instead of read again (absent: read). */
+export interface Prefetched {
+  ciliumNode?: CiliumNodeView;
+  node?: KubeNodeInfo | undefined;
+  record?: IpamRecord | undefined;
 }
 
 /** What the shared part of an observation needs besides the instance: whose view it is and what to read for it. */
@@ -72,6 +86,8 @@ export interface ObserveOnInstanceOptions {
   recordName?: string;
   /** The node whose Pending pods drive surge allocation; none for a prewarm. */
   pendingPodsOf?: string;
+  /** The record as just read by the caller (undefined: it does not exist); when present, not read again. */
+  record?: IpamRecord | undefined;
 }
 
 /**
@@ -86,7 +102,7 @@ export async function observeOnInstance(ciliumNode: CiliumNodeView, instance: In
   const [attachments, subnets, record] = await Promise.all([
     deps.compute.listVnicAttachments(instance.compartmentId, instanceId, call),
     deps.network.listSubnets(config.networkCompartmentId, config.planner.vcnId, call),
-    options.recordName ? deps.records.get(options.recordName) : Promise.resolve(undefined),
+    "record" in options ? Promise.resolve(options.record) : options.recordName ? deps.records.get(options.recordName) : Promise.resolve(undefined),
   ]);
   const live = attachments.filter((a) => a.lifecycleState !== "DETACHED");
   const attached = live.filter((a) => a.lifecycleState === "ATTACHED" && a.vnicId);

@@ -6,7 +6,7 @@ import { KubeConflictError } from "../ports/kube-errors";
 import { claimInstance } from "./claim-instance";
 import type { ReconcileDeps } from "./deps";
 import { executePlan, type Execution } from "./execute";
-import { observeNode, type Observation } from "./observe";
+import { observeNode, type Observation, type Prefetched } from "./observe";
 import type { NodeResult } from "./result";
 import { runUseCase } from "./use-case";
 import { UsedAddresses } from "./used-addresses";
@@ -44,6 +44,8 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
     /** Rounds of this invocation that created objects: added to the record's generation for every retry token. */
     let creatingRounds = 0;
     let warned = false;
+    /** The CiliumNode, Node and record read before the first round, reused by its observation. */
+    let prefetched: Prefetched | undefined;
     if (!options.dryRun) {
       ctx.onFinish(async () => {
         const generation = (last?.observation.record?.status?.retryGeneration ?? 0) + creatingRounds;
@@ -52,7 +54,8 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
       });
       // A nudge may name any node: for one without a CiliumNode, take no Lease (a write that would stay behind for
       // every invented name). Found by test/fuzz/function-body.fuzz.test.ts.
-      if (!(await deps.ciliumNodes.get(name))) {
+      const ciliumNode = await deps.ciliumNodes.get(name);
+      if (!ciliumNode) {
         result.outcome = "refused";
         result.reason = { code: "CiliumNodeNotFound", message: `CiliumNode ${name} does not exist` };
         return;
@@ -73,6 +76,7 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         }
         return;
       }
+      prefetched = { ciliumNode, node: claim.node, record: claim.record };
     }
     while (result.rounds < deps.config.maxRoundsPerNode) {
       if (budget.expired()) {
@@ -80,7 +84,8 @@ export async function reconcileNode(name: string, baseDeps: ReconcileDeps, optio
         break;
       }
       result.rounds++;
-      const observation = await observeNode(name, deps, { deadline: budget.workDeadline }, options.expectedInstanceId);
+      const observation = await observeNode(name, deps, { deadline: budget.workDeadline }, options.expectedInstanceId, prefetched);
+      prefetched = undefined;
       if (observation.kind === "refused") {
         result.outcome = "refused";
         result.reason = observation.reason;
