@@ -113,13 +113,24 @@ export class ClusterSimulation {
     this.nodes.delete(name);
   }
 
+  /** Allocator-owned secondary IPs on the instance's VNICs that are the node's (its tag, or only the instance's). */
+  private allocatorIpsOn(instanceId: string, node: string): number {
+    const snap = this.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string }>; privateIps: Array<{ vnicId: string; isPrimary: boolean; freeformTags: Record<string, string> }> };
+    const vnics = new Set(snap.vnics.filter((v) => v.instanceId === instanceId).map((v) => v.id));
+    return snap.privateIps.filter((ip) => !ip.isPrimary && vnics.has(ip.vnicId) && ip.freeformTags["ocipam-cluster"] !== undefined
+      && (ip.freeformTags["ocipam-node"] ?? node) === node).length;
+  }
+
   private instanceSpec() {
     return { shape: this.options.shape, ...(this.options.ocpus ? { ocpus: this.options.ocpus } : {}) };
   }
 
   private track(name: string, instanceId: string): SimNode {
     const agent = new SimulatedCiliumAgent(this.agentApi, name, { updateIntervalMs: this.options.clock.real(AGENT_UPDATE_INTERVAL_SIM_MS), now: Date.now, log: this.options.log });
-    const node: SimNode = { name, instanceId, joinedAtSimMs: this.options.clock.nowMs(), agent, pods: new Set(), nextPod: 0, maxDemand: this.preAllocate + agent.waitingPods.length, maxPool: 0 };
+    // A node that rejoins its instance (or an instance prepared before it joined) finds allocator IPs there already: the
+    // allocator adopts them instead of creating new ones, so they count as demand the plan did not have to ask for.
+    const existing = this.allocatorIpsOn(instanceId, name);
+    const node: SimNode = { name, instanceId, joinedAtSimMs: this.options.clock.nowMs(), agent, pods: new Set(), nextPod: 0, maxDemand: Math.max(this.preAllocate + agent.waitingPods.length, existing), maxPool: 0 };
     this.nodes.set(name, node);
     return node;
   }
