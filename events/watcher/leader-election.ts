@@ -1,5 +1,5 @@
 import { silentLogger, type Log } from "../../lib/log";
-import { LeaseLockConflict, type LeaderRecord, type LeaseLock } from "./lease-lock";
+import { LeaseLockConflict, type LeaderRecord, type LeaseLock } from "./adapters/lease-lock";
 import type { Scheduler } from "./scheduler";
 
 export interface LeaderElectionOptions {

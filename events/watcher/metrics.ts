@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { NodeNudgeReason, ObservedCounts } from "../contracts";
-import type { WatchRestartCause } from "./list-watch";
+import type { WatchRestartCause } from "./adapters/list-watch";
 import { PROGRESS_STATES, type ProgressState } from "./node-progress";
-import type { RequestOutcome } from "./oci-stream-publisher";
+import type { RequestOutcome } from "./adapters/oci-stream-publisher";
 
 /** What the metrics read at scrape time. */
 export interface MetricsSource {

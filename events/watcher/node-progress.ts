@@ -1,6 +1,6 @@
 import { effectivePreAllocate } from "../../lib/core/formulas";
 import { countsFrom } from "./decision";
-import type { ListWatchEvent } from "./list-watch";
+import type { ListWatchEvent } from "./adapters/list-watch";
 import { summarizeCiliumNode, type CiliumNodeSummary } from "./node-summary";
 
 /** A CiliumNode as the watcher keeps it (map sizes, watermarks, creation time: node-summary.ts). */

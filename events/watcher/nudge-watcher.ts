@@ -4,7 +4,7 @@ import { buildNudge, encodeNudgeForStream, type EventValidators, type NodeNudgeR
 import { PutBatcher, type BatchItem } from "./batcher";
 import { NudgeCoalescer, type EmitRequest, type NodeSnapshot } from "./coalescer";
 import { decideFrom } from "./decision";
-import type { ListWatchEvent } from "./list-watch";
+import type { ListWatchEvent } from "./adapters/list-watch";
 import type { CiliumNodeSummary } from "./node-summary";
 import type { EntryResult, NudgePublisher } from "./publisher";
 import type { Scheduler } from "./scheduler";

@@ -1,5 +1,3 @@
-import type { KubeConfig } from "@kubernetes/client-node";
-import type * as common from "oci-common";
 import type { Registry } from "prom-client";
 import { CILIUM_NODES } from "../../lib/adapters/kube/cilium-node-mapping";
 import { createLogger, type Log } from "../../lib/log";
@@ -7,16 +5,16 @@ import { createEventValidators } from "../contracts";
 import { ClusterNudgeTicker } from "./cluster-nudge-ticker";
 import type { WatcherConfig } from "./config";
 import { startWatcherHttpServer, type WatcherHttpServer } from "./http-server";
-import { watcherKubeClients, watcherKubeConfig } from "./kube-access";
+import { type WatcherKubeConfig, watcherKubeClients, watcherKubeConfig } from "./adapters/kube-access";
 import { LeaderElector } from "./leader-election";
-import { KubeLeaseLock } from "./lease-lock";
-import { ListWatch } from "./list-watch";
+import { KubeLeaseLock } from "./adapters/lease-lock";
+import { ListWatch } from "./adapters/list-watch";
 import { WatcherMetrics } from "./metrics";
 import { NodeProgress, toProgressView, type ProgressView } from "./node-progress";
 import { NudgeWatcher } from "./nudge-watcher";
-import { listInPages } from "./paged-list";
-import { createOciAuthProvider } from "./oci-auth";
-import { OciStreamPublisher } from "./oci-stream-publisher";
+import { listInPages } from "./adapters/paged-list";
+import { createOciAuthProvider, type WatcherOciAuth } from "./adapters/oci-auth";
+import { OciStreamPublisher } from "./adapters/oci-stream-publisher";
 import type { NudgePublisher } from "./publisher";
 import { realScheduler, type Scheduler } from "./scheduler";
 
@@ -24,9 +22,9 @@ import { realScheduler, type Scheduler } from "./scheduler";
 export interface WatcherOverrides {
   log?: Log;
   /** Kubernetes access instead of config.kube (e.g. the emulator's kubeConfigFor("ocipam-system/ocipam-watcher")). */
-  kubeConfig?: KubeConfig;
+  kubeConfig?: WatcherKubeConfig;
   /** OCI credentials instead of config.oci. */
-  ociAuthProvider?: common.AuthenticationDetailsProvider;
+  ociAuthProvider?: WatcherOciAuth;
   /** A publisher instead of the oci-streaming one. */
   publisher?: NudgePublisher;
   scheduler?: Scheduler;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { LeaderElector } from "../../events/watcher/leader-election";
-import { LeaseLockConflict, type LeaderRecord, type LeaseLock } from "../../events/watcher/lease-lock";
+import { LeaseLockConflict, type LeaderRecord, type LeaseLock } from "../../events/watcher/adapters/lease-lock";
 import { FakeScheduler } from "./fake-scheduler";
 
 /** One Lease object shared by several replicas, with resourceVersion semantics. */

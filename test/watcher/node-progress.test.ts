@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { ReleaseStatus } from "../../lib/core/model";
 import { NodeProgress, toProgressView, type ProgressView } from "../../events/watcher/node-progress";
 import { WatcherMetrics } from "../../events/watcher/metrics";
-import type { ListWatchEvent } from "../../events/watcher/list-watch";
+import type { ListWatchEvent } from "../../events/watcher/adapters/list-watch";
 import { summarizeView } from "../../events/watcher/node-summary";
 
 const T0 = Date.parse("2026-12-04T10:00:00Z");

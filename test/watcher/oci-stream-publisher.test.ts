@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as common from "oci-common";
-import { OciStreamPublisher, type RequestOutcome } from "../../events/watcher/oci-stream-publisher";
+import { OciStreamPublisher, type RequestOutcome } from "../../events/watcher/adapters/oci-stream-publisher";
 import { startOciEmulator, type OciEmulator } from "../../lib/oci-emulator";
 import { OciApiError } from "../../lib/ports/oci-errors";
 

@@ -1,12 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as common from "oci-common";
 import { StreamClient } from "oci-streaming";
-import { toOciApiError } from "../../lib/adapters/oci/errors";
-import { silentLogger, type Log } from "../../lib/log";
-import { OciApiError } from "../../lib/ports/oci-errors";
-import type { StreamEntry } from "../contracts";
-import type { EntryResult, NudgePublisher } from "./publisher";
-import { backoffDelay, realScheduler, sleep, type Scheduler } from "./scheduler";
+import { toOciApiError } from "../../../lib/adapters/oci/errors";
+import { silentLogger, type Log } from "../../../lib/log";
+import { OciApiError } from "../../../lib/ports/oci-errors";
+import type { StreamEntry } from "../../contracts";
+import type { EntryResult, NudgePublisher } from "../publisher";
+import { backoffDelay, realScheduler, sleep, type Scheduler } from "../scheduler";
 
 /** What one PutMessages request ended as, for metrics. */
 export type RequestOutcome = "ok" | "partial" | "error";

@@ -1,4 +1,4 @@
-import type { ListPage } from "../../lib/adapters/kube/paging";
+import type { ListPage } from "../../../lib/adapters/kube/paging";
 
 /** Page size of the watcher's lists: client-go's reflector lists in pages of 500 (tools/pager, PageSize 500). */
 export const LIST_PAGE_SIZE = 500;

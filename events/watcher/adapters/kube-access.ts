@@ -1,9 +1,12 @@
 import { CoordinationV1Api, CustomObjectsApi, KubeConfig, ServerConfiguration, createConfiguration } from "@kubernetes/client-node";
-import { buildKubeConfig, requestTimeoutMiddleware } from "../../lib/adapters/kube/clients";
-import { ConfigError } from "../../lib/errors";
-import type { WatcherConfig } from "./config";
+import { buildKubeConfig, requestTimeoutMiddleware } from "../../../lib/adapters/kube/clients";
+import { ConfigError } from "../../../lib/errors";
+import type { WatcherConfig } from "../config";
 
 /** The API clients the watcher uses, sharing one KubeConfig. */
+/** How the watcher reaches the API server (a client-node KubeConfig): what its composition root and tests pass around. */
+export type WatcherKubeConfig = KubeConfig;
+
 export interface WatcherKubeClients {
   kubeConfig: KubeConfig;
   customObjects: CustomObjectsApi;

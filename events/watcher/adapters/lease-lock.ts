@@ -1,6 +1,6 @@
 import type { CoordinationV1Api, V1Lease, V1MicroTime } from "@kubernetes/client-node";
-import { isConflict, isNotFound, toKubeError } from "../../lib/adapters/kube/errors";
-import { formatMicroTime, parseKubeTime } from "../../lib/adapters/kube/kube-time";
+import { isConflict, isNotFound, toKubeError } from "../../../lib/adapters/kube/errors";
+import { formatMicroTime, parseKubeTime } from "../../../lib/adapters/kube/kube-time";
 
 /**
  * The leader election record (client-go `resourcelock.LeaderElectionRecord`), as held in a

@@ -1,8 +1,8 @@
 import { Watch, type KubeConfig } from "@kubernetes/client-node";
-import { toKubeError } from "../../lib/adapters/kube/errors";
-import { silentLogger, type Log } from "../../lib/log";
-import { KubeApiError } from "../../lib/ports/kube-errors";
-import { backoffDelay, sleep, type Scheduler } from "./scheduler";
+import { toKubeError } from "../../../lib/adapters/kube/errors";
+import { silentLogger, type Log } from "../../../lib/log";
+import { KubeApiError } from "../../../lib/ports/kube-errors";
+import { backoffDelay, sleep, type Scheduler } from "../scheduler";
 
 /** What a list+watch reports to its consumer. */
 export type ListWatchEvent<T> =
