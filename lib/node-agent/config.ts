@@ -26,7 +26,7 @@ export interface NodeAgentSettings {
   routing: RoutingConfig;
   /**
    * Where `routing.egressCidrs` comes from: the flags (`--egress-cidr`, including `all`), or, without the flag,
-   * Cilium's ConfigMap kube-system/cilium-config read at start (cilium-masquerade.ts).
+   * Cilium's ConfigMap kube-system/cilium-config read at start (adapters/cilium-config-source.ts).
    */
   egressFrom: "flags" | "cilium-config";
   resyncMs: number;

@@ -1,13 +1,14 @@
-import * as k8s from "@kubernetes/client-node";
 import type { Log } from "../log";
 import { NodeAgent } from "./agent";
-import { CILIUM_CONFIG, readCiliumEgress } from "./cilium-masquerade";
+import { readCiliumEgress } from "./adapters/cilium-config-source";
+import { loadNodeAgentKubeConfig } from "./adapters/kube-config";
+import { KubeCiliumNodePoolSource } from "./adapters/kube-pool-source";
+import { CILIUM_CONFIG } from "./cilium-masquerade";
 import type { NodeAgentSettings } from "./config";
 import { startHealthServer } from "./health-server";
 import { ImdsClient } from "./imds";
 import { Iproute2Dataplane } from "./iproute2";
 import { IpMonitor } from "./ip-monitor";
-import { KubeCiliumNodePoolSource } from "./kube-pool-source";
 import type { PoolSource } from "./pool-source";
 import { reconcileOnce, type ReconcileReport } from "./reconcile";
 
@@ -41,9 +42,7 @@ export async function runNodeAgent(settings: NodeAgentSettings, options: RunOpti
   });
   await dataplane.checkSupport();
 
-  const kubeConfig = new k8s.KubeConfig();
-  if (settings.kubeconfig) kubeConfig.loadFromFile(settings.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  const kubeConfig = loadNodeAgentKubeConfig(settings.kubeconfig);
   // Without --egress-cidr, Cilium's own masquerading settings say which egress leaves by the pod's VNIC.
   let routing = settings.routing;
   if (settings.egressFrom === "cilium-config") {

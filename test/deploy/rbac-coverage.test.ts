@@ -109,7 +109,7 @@ describe("Kubernetes RBAC against the API calls the code makes, per ServiceAccou
       change: (d) => (role(d, "ClusterRoleBinding", "ocipam-node-agent").subjects![0]!.name = "default"),
       expected:
         "ocipam-system/ocipam-node-agent: list cilium.io/ciliumnodes" +
-        " at lib/node-agent/kube-pool-source.ts is granted by no rule",
+        " at lib/node-agent/adapters/kube-pool-source.ts is granted by no rule",
     },
   ];
   for (const c of cases) {

@@ -44,9 +44,9 @@ export const COMPONENT_FILES: Record<Component, string[]> = {
     "lib/adapters/kube/configmap-leak-marks.ts",
   ],
   // events/watcher/watcher.ts: the CiliumNode ListWatch and the leader-election Lease.
-  "ocipam-watcher": ["events/watcher/watcher.ts", "events/watcher/list-watch.ts", "events/watcher/lease-lock.ts"],
+  "ocipam-watcher": ["events/watcher/watcher.ts", "events/watcher/adapters/list-watch.ts", "events/watcher/adapters/lease-lock.ts"],
   // lib/node-agent/run.ts: the pool source and Cilium's ConfigMap.
-  "ocipam-node-agent": ["lib/node-agent/kube-pool-source.ts", "lib/node-agent/cilium-masquerade.ts"],
+  "ocipam-node-agent": ["lib/node-agent/adapters/kube-pool-source.ts", "lib/node-agent/adapters/cilium-config-source.ts"],
 };
 
 /** Files that call the API but belong to no deployed ServiceAccount, and why. */
@@ -163,7 +163,7 @@ function namespaceOf(repo: string, file: string, resource: string): { namespace:
         name: must(repo, file, /LEAK_MARKS_CONFIGMAP = "([^"]+)"/, "LEAK_MARKS_CONFIGMAP"),
       };
     }
-    case "events/watcher/lease-lock.ts:leases":
+    case "events/watcher/adapters/lease-lock.ts:leases":
       must(
         repo,
         "events/watcher/watcher.ts",
@@ -174,9 +174,10 @@ function namespaceOf(repo: string, file: string, resource: string): { namespace:
         namespace: configDefault(WATCHER_CONFIG_KEYS, "OCIPAM_WATCHER_LEASE_NAMESPACE"),
         name: configDefault(WATCHER_CONFIG_KEYS, "OCIPAM_WATCHER_LEASE_NAME"),
       };
-    case "lib/node-agent/cilium-masquerade.ts:configmaps": {
-      const m = /CILIUM_CONFIG = \{ namespace: "([^"]+)", name: "([^"]+)" \}/.exec(read(repo, file));
-      if (!m) throw new Error(`${file}: cannot find CILIUM_CONFIG`);
+    case "lib/node-agent/adapters/cilium-config-source.ts:configmaps": {
+      // The adapter reads the ConfigMap its pure half names (lib/node-agent/cilium-masquerade.ts).
+      const m = /CILIUM_CONFIG = \{ namespace: "([^"]+)", name: "([^"]+)" \}/.exec(read(repo, "lib/node-agent/cilium-masquerade.ts"));
+      if (!m) throw new Error(`lib/node-agent/cilium-masquerade.ts: cannot find CILIUM_CONFIG`);
       return { namespace: m[1]!, name: m[2]! };
     }
   }

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { ConfigError } from "../../lib/errors";
 import { startKubeEmulator, type KubeEmulator } from "../../lib/kube-emulator";
-import { egressFromCiliumConfig, readCiliumEgress } from "../../lib/node-agent/cilium-masquerade";
+import { readCiliumEgress } from "../../lib/node-agent/adapters/cilium-config-source";
+import { egressFromCiliumConfig } from "../../lib/node-agent/cilium-masquerade";
 import { CiliumConfigUnavailableError } from "../../lib/node-agent/errors";
 
 const MASQ = "enable-ipv4-masquerade";

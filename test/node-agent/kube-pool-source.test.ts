@@ -1,7 +1,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { silentLogger } from "../../lib/log";
-import { KubeCiliumNodePoolSource } from "../../lib/node-agent/kube-pool-source";
+import { KubeCiliumNodePoolSource } from "../../lib/node-agent/adapters/kube-pool-source";
 import { FakeKubeApi } from "./fake-kube-api";
 import { until } from "./wait";
 

@@ -1,8 +1,8 @@
 import * as k8s from "@kubernetes/client-node";
-import type { AllocationIp } from "../core/model";
-import type { Log } from "../log";
-import type { NodeIpamSnapshot } from "./model";
-import { sameIpam, type PoolSource } from "./pool-source";
+import type { AllocationIp } from "../../core/model";
+import type { Log } from "../../log";
+import type { NodeIpamSnapshot } from "../model";
+import { sameIpam, type PoolSource } from "../pool-source";
 
 const CILIUM_NODES = { group: "cilium.io", version: "v2", plural: "ciliumnodes" } as const;
 export const CILIUM_NODES_PATH = "/apis/cilium.io/v2/ciliumnodes";
