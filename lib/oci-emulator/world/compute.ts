@@ -51,7 +51,7 @@ interface VnicInput {
 /** Creates a VNIC with its primary private IP in the subnet (no attachment). */
 function createVnic(world: World, instance: InstanceRec, input: VnicInput, isPrimary: boolean, nicIndex: number): VnicRec {
   const subnet = world.subnets.get(input.subnetId)!;
-  const ip = world.pickAddress(subnet, input.privateIp);
+  const ip = world.pickAddress(subnet, input.privateIp, input.subnetCidr);
   const vnic: VnicRec = {
     id: world.ids.next("vnic"),
     // A VNIC resides in its subnet's compartment, not its instance's (lib/oci/permission-placement.ts).
