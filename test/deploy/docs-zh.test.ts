@@ -20,7 +20,7 @@ const TWINS: Array<{ en: string; zh: string; enLink: string; zhLink: string }> =
 const EN = [
   "# Title",
   "## Two commands",
-  "Run `npx ocipam local --seed 3` and read `lib/local/report.ts` with `OCIPAM_LOG_LEVEL`.",
+  "Run `npx ocipam local --seed 3` and read `lib/testbed/local/report.ts` with `OCIPAM_LOG_LEVEL`.",
   "```bash",
   "npm start   # ## not a heading",
   "```",
@@ -31,7 +31,7 @@ const EN = [
 const ZH = [
   "# 标题",
   '## 两条命令 <a id="two-commands"></a>',
-  "运行 `npx ocipam local --seed 3`，阅读 `lib/local/report.ts`，配置键 `OCIPAM_LOG_LEVEL`。",
+  "运行 `npx ocipam local --seed 3`，阅读 `lib/testbed/local/report.ts`，配置键 `OCIPAM_LOG_LEVEL`。",
   "```bash",
   "npm start   # ## not a heading",
   "```",
@@ -68,17 +68,20 @@ describe("the Simplified Chinese guides stay in step with the English ones", () 
         "a changed line in a code block",
         EN.replace("npm start ", "npm test  "),
         ZH,
-        ['code block 1, its line 2: English "npm test    # ## not a heading" vs Chinese "npm start   # ## not a heading"'],
+        [
+          'code block 1, its line 2: English "npm test    # ## not a heading" vs ' +
+            'Chinese "npm start   # ## not a heading"',
+        ],
       ],
       [
         "a key, a path, a command and a link only in English",
-        EN.replace("read `lib/local/report.ts`", "read `lib/testbed/report.ts` and `OCIPAM_X`, `ocipam status`")
+        EN.replace("read `lib/testbed/local/report.ts`", "read `lib/testbed/report.ts` and `OCIPAM_X`, `ocipam status`")
           .replace("(#uninstalling)", "(#upgrading)"),
         ZH,
         [
           "configuration key only in English: OCIPAM_X",
           "repository path only in English: lib/testbed/report.ts",
-          "repository path only in Chinese: lib/local/report.ts",
+          "repository path only in Chinese: lib/testbed/local/report.ts",
           "ocipam command only in English: ocipam status",
           "link only in English: #upgrading",
           "link only in Chinese: #uninstalling",
@@ -95,7 +98,10 @@ describe("the Simplified Chinese guides stay in step with the English ones", () 
   describe("the extractors", () => {
     const slugs: Array<[string, string]> = [
       ["0. Shell variables", "0-shell-variables"],
-      ["How the core decides (Cilium's rules, and where it differs)", "how-the-core-decides-ciliums-rules-and-where-it-differs"],
+      [
+        "How the core decides (Cilium's rules, and where it differs)",
+        "how-the-core-decides-ciliums-rules-and-where-it-differs",
+      ],
       ["IAM: what is granted and why", "iam-what-is-granted-and-why"],
       ["`ocipam local` options and report", "ocipam-local-options-and-report"],
     ];
