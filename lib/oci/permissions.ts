@@ -8,7 +8,7 @@
  * - [STREAM] Streaming policy reference, same section
  *   https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/streamingpolicyreference.htm
  * Rows marked ASSUMED could not be confirmed in a stored copy of the docs; they are the closest reading and are
- * listed in lib/oci-emulator/README.md.
+ * listed in lib/testbed/oci-emulator/README.md.
  */
 
 /** Operation names as OCI spells them (the `operationName` in API reference links, capitalised). */

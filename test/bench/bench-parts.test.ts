@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { join } from "node:path";
-import { seededRandom } from "../../lib/local/simulation/seeded-random";
+import { seededRandom } from "../../lib/testbed/local/simulation/seeded-random";
 import { type BenchReport, renderBench } from "./bench-report";
 import { criticalPath } from "./critical-path";
 import { benchCacheDir } from "./oci-sdk-cache";

@@ -16,8 +16,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { blockAddresses } from "../../lib/core/blocks/cidr";
-import { startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
-import { DEFAULT_WORLD } from "../../lib/oci-emulator";
+import { startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
+import { DEFAULT_WORLD } from "../../lib/testbed/oci-emulator";
 import { AgentDriver } from "../e2e/agent-driver";
 import { FunctionUnderTest, nudgeFor } from "../e2e/function-harness";
 import { ciliumNode, poolOf, useIps } from "../e2e/world-queries";

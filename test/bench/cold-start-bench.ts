@@ -7,9 +7,9 @@ import { buildNudge } from "../../events/contracts";
 import { allocatorBundleOptions, ALLOCATOR_ENTRY } from "../../functions/build/bundle-config";
 import { measureRequireTimes, median } from "../../functions/build/measure-load";
 import { writeUnbundledTree } from "../../functions/build/unbundled-tree";
-import { invokeOverSocket } from "../../lib/local/fdk-client";
-import { startFunctionProcess } from "../../lib/local/function-process";
-import { LOCAL_CLUSTER_NAME, startLocalCluster } from "../../lib/local/local-cluster";
+import { invokeOverSocket } from "../../lib/testbed/local/fdk-client";
+import { startFunctionProcess } from "../../lib/testbed/local/function-process";
+import { LOCAL_CLUSTER_NAME, startLocalCluster } from "../../lib/testbed/local/local-cluster";
 import { readProcessMemory } from "./process-memory";
 import { benchCacheDir, ensureOciSdk, OCI_SDK_VERSION } from "./oci-sdk-cache";
 

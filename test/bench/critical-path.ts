@@ -1,4 +1,4 @@
-import { type LatencyProfile, REALISTIC_LATENCY, requestLatency } from "../../lib/oci-emulator/latency";
+import { type LatencyProfile, REALISTIC_LATENCY, requestLatency } from "../../lib/testbed/oci-emulator/latency";
 
 /**
  * The lower bound the benchmark compares with: the sum of the latencies that no implementation of the design can
@@ -6,7 +6,7 @@ import { type LatencyProfile, REALISTIC_LATENCY, requestLatency } from "../../li
  * critical path of the design): put the nudge on the stream → Connector Hub batch window → function start → two sequential
  * reads (the instance's VNIC attachments, then the VNIC's private IPs) → one round of parallel creates → one
  * Kubernetes write. With a new VNIC: + the attach. Values are the design's latency table — the OCI ones as the
- * emulator models them (lib/oci-emulator/latency.ts), the others below.
+ * emulator models them (lib/testbed/oci-emulator/latency.ts), the others below.
  */
 
 /** Steps of the design's latency table that the OCI emulator does not model. */

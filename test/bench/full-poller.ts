@@ -1,6 +1,6 @@
 import * as common from "oci-common";
 import * as core from "oci-core";
-import type { OciEmulator } from "../../lib/oci-emulator";
+import type { OciEmulator } from "../../lib/testbed/oci-emulator";
 
 /**
  * The polling baseline the issue compares with: what existing ports of cloud IPAM to OCI do once a minute — read every

@@ -1,9 +1,9 @@
 import type { Log } from "../../lib/log";
-import { DEFAULT_COMPARTMENT, DEFAULT_VCN } from "../../lib/local/local-cluster";
-import { startPipeline } from "../../lib/local/pipeline";
-import { settle } from "../../lib/local/run-local";
+import { DEFAULT_COMPARTMENT, DEFAULT_VCN } from "../../lib/testbed/local/local-cluster";
+import { startPipeline } from "../../lib/testbed/local/pipeline";
+import { settle } from "../../lib/testbed/local/run-local";
 import { fullPollPass } from "./full-poller";
-import type { Pipeline } from "../../lib/local/pipeline";
+import type { Pipeline } from "../../lib/testbed/local/pipeline";
 import { BENCH_SHAPE, coreCalls, diff, nudgesPublished, waitFor, warmFunction } from "./pipeline-bench";
 
 /** OCIPAM_WATCHER_COLLECT_LEAKS_SECONDS's default: the watcher nudges one leak-collection pass this often. */

@@ -1,4 +1,4 @@
-import { DEFAULT_WORLD, type WorldSpec } from "../../lib/oci-emulator";
+import { DEFAULT_WORLD, type WorldSpec } from "../../lib/testbed/oci-emulator";
 
 /**
  * The emulator's default world with room for 1,000 nodes: its two /24 workers subnets hold 506 primary VNICs at most

@@ -1,8 +1,8 @@
 import type { Log } from "../../lib/log";
-import { LOCAL_CLUSTER_NAME } from "../../lib/local/local-cluster";
-import { startPipeline, type Pipeline } from "../../lib/local/pipeline";
-import { settle } from "../../lib/local/run-local";
-import type { WorldSpec } from "../../lib/oci-emulator";
+import { LOCAL_CLUSTER_NAME } from "../../lib/testbed/local/local-cluster";
+import { startPipeline, type Pipeline } from "../../lib/testbed/local/pipeline";
+import { settle } from "../../lib/testbed/local/run-local";
+import type { WorldSpec } from "../../lib/testbed/oci-emulator";
 import { criticalPath } from "./critical-path";
 import { marksFromLogs, type NodeMarks, phaseTable, type PhaseRow } from "./phase-timeline";
 import { changeOf, PoolTimeline } from "./pool-timeline";

@@ -1,4 +1,4 @@
-import { percentile } from "../../lib/local/report";
+import { percentile } from "../../lib/testbed/local/report";
 
 /** p50, p95 and max of a sample (nearest rank, as `ocipam local` reports); nulls for an empty sample. */
 export interface Summary {

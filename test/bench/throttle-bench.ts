@@ -1,5 +1,5 @@
 import type { Log } from "../../lib/log";
-import { startPipeline } from "../../lib/local/pipeline";
+import { startPipeline } from "../../lib/testbed/local/pipeline";
 import { BENCH_SHAPE, coreCalls, waitFor, warmFunction } from "./pipeline-bench";
 import { changeOf, PoolTimeline } from "./pool-timeline";
 

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { watcherBundleOptions } from "../../events/watcher/build";
-import { DEFAULT_MANIFEST_DIR, startKubeEmulator } from "../../lib/kube-emulator";
-import { seededRandom } from "../../lib/local/simulation/sim-clock";
+import { DEFAULT_MANIFEST_DIR, startKubeEmulator } from "../../lib/testbed/kube-emulator";
+import { seededRandom } from "../../lib/testbed/local/simulation/sim-clock";
 import { INITIAL, ips, needsAddresses, nextChange, type NodeCounts } from "./watcher-workload";
 
 export interface WatcherBenchOptions {

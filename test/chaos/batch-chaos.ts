@@ -1,4 +1,4 @@
-import type { ConnectorMessage } from "../../lib/local/connector";
+import type { ConnectorMessage } from "../../lib/testbed/local/connector";
 
 /** What the Connector Hub stand-in does to the next batches (LocalConnector.transformBatch). */
 export type BatchFault = "nudge-duplicate" | "nudge-reorder" | "nudge-drop";

@@ -1,4 +1,4 @@
-import type { SafetyCheck } from "../../lib/local/safety";
+import type { SafetyCheck } from "../../lib/testbed/local/safety";
 import type { StaleOverlap } from "./node-churn";
 import type { StaleFinding } from "./sampler";
 

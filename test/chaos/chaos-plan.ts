@@ -1,4 +1,4 @@
-import { ALL_OPERATIONS } from "../../lib/oci-emulator/operations";
+import { ALL_OPERATIONS } from "../../lib/testbed/oci-emulator/operations";
 import type { OciOperation } from "../../lib/oci/permissions";
 
 /**

@@ -1,10 +1,10 @@
 import { calculateExcessIps, effectivePreAllocate } from "../../lib/core/formulas";
-import { internalErrorFault } from "../../lib/kube-emulator";
+import { internalErrorFault } from "../../lib/testbed/kube-emulator";
 import type { Log } from "../../lib/log";
-import { startPipeline, type Pipeline } from "../../lib/local/pipeline";
-import { addForeignIp, joinOutsider, settle } from "../../lib/local/run-local";
-import { checkSafety, type SafetyCheck, type Witnesses } from "../../lib/local/safety";
-import { seededRandom } from "../../lib/local/simulation/seeded-random";
+import { startPipeline, type Pipeline } from "../../lib/testbed/local/pipeline";
+import { addForeignIp, joinOutsider, settle } from "../../lib/testbed/local/run-local";
+import { checkSafety, type SafetyCheck, type Witnesses } from "../../lib/testbed/local/safety";
+import { seededRandom } from "../../lib/testbed/local/simulation/seeded-random";
 import { poll } from "../support/poll";
 import { BatchChaos, type BatchChaosStats } from "./batch-chaos";
 import { type ChaosEvent, type ChaosKind, describeEvent, planChaos } from "./chaos-plan";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import type { ConnectorMessage } from "../../lib/local/connector";
+import type { ConnectorMessage } from "../../lib/testbed/local/connector";
 import { silentLogger } from "../../lib/log";
-import { seededRandom } from "../../lib/local/simulation/seeded-random";
+import { seededRandom } from "../../lib/testbed/local/simulation/seeded-random";
 import { BatchChaos } from "./batch-chaos";
 import { CHAOS_KINDS, CHAOS_MUTATION_OPERATIONS, LATE_KINDS, coveringEvents, planChaos } from "./chaos-plan";
 import { renderChaos } from "./chaos-render";

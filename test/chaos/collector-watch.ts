@@ -1,6 +1,6 @@
 import { COLLECTOR_LOCK_KEY } from "../../lib/collect/collect-leaks";
-import type { ConnectorMessage } from "../../lib/local/connector";
-import type { Pipeline } from "../../lib/local/pipeline";
+import type { ConnectorMessage } from "../../lib/testbed/local/connector";
+import type { Pipeline } from "../../lib/testbed/local/pipeline";
 
 /** The CloudEvents type of the watcher's periodic cluster nudge (events/README.md). */
 const COLLECT_LEAKS_TYPE = "io.ocipam.cluster.collect-leaks";

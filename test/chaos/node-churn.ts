@@ -1,4 +1,4 @@
-import type { Pipeline } from "../../lib/local/pipeline";
+import type { Pipeline } from "../../lib/testbed/local/pipeline";
 import type { NodeChurnEvent } from "./chaos-plan";
 
 /** A second Node naming a cluster node's instance, while it existed (simulated ms). */

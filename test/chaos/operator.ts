@@ -1,6 +1,6 @@
 import * as common from "oci-common";
 import * as core from "oci-core";
-import type { Pipeline } from "../../lib/local/pipeline";
+import type { Pipeline } from "../../lib/testbed/local/pipeline";
 import { poll } from "../support/poll";
 import { allocatorIps, ciliumNode, worldOf } from "./world-view";
 

@@ -1,4 +1,4 @@
-import type { Pipeline } from "../../lib/local/pipeline";
+import type { Pipeline } from "../../lib/testbed/local/pipeline";
 import type { DeletionLedger } from "./deletion-ledger";
 import type { NodeChurn, StaleOverlap } from "./node-churn";
 import type { ChaosOperator } from "./operator";

@@ -1,4 +1,4 @@
-import type { Pipeline } from "../../lib/local/pipeline";
+import type { Pipeline } from "../../lib/testbed/local/pipeline";
 
 /** The parts of the OCI emulator's snapshot (admin.snapshot()) the chaos checks read. */
 export interface WorldView {

@@ -7,8 +7,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUNDLED_EXAMPLE } from "../../lib/cli/commands/plan";
-import { startKubeEmulator } from "../../lib/kube-emulator";
-import { startOciEmulator } from "../../lib/oci-emulator";
+import { startKubeEmulator } from "../../lib/testbed/kube-emulator";
+import { startOciEmulator } from "../../lib/testbed/oci-emulator";
 import { cleanEnv, collect, firstLine, OCIPAM, runOcipam, startOcipam, outputUntil } from "./run-ocipam";
 
 /**

@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startKubeEmulator, type KubeEmulator } from "../../lib/kube-emulator";
+import { startKubeEmulator, type KubeEmulator } from "../../lib/testbed/kube-emulator";
 import { cleanEnv, runOcipam, startOcipam, outputUntil } from "./run-ocipam";
 
 /**

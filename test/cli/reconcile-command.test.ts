@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
-import { startKubeEmulator, type KubeEmulator } from "../../lib/kube-emulator";
+import { startKubeEmulator, type KubeEmulator } from "../../lib/testbed/kube-emulator";
 
 const OCIPAM = join(__dirname, "..", "..", "lib", "cli", "ocipam.cjs");
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { startKubeEmulator, type KubeEmulator } from "../../lib/kube-emulator";
+import { startKubeEmulator, type KubeEmulator } from "../../lib/testbed/kube-emulator";
 
 const OCIPAM = join(__dirname, "..", "..", "lib", "cli", "ocipam.cjs");
 const run = promisify(execFile);

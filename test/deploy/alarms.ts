@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parsePolicyStatement } from "../../lib/oci/iam";
+import { parsePolicyStatement } from "../../lib/testbed/iam";
 import type { Body, TerraformConfig } from "./terraform";
 
 /**

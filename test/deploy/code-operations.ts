@@ -8,7 +8,7 @@ import { OPERATION_PERMISSIONS, type OciOperation } from "../../lib/oci/permissi
  * - the allocator's OCI adapters (lib/adapters/oci) name every call: `caller.call("GetInstance", ...)`,
  *   `caller.listAll("ListSubnets", ...)`, and call the SDK method of the same name (`client.getInstance(...)`); its
  *   Kubernetes adapters (lib/adapters/kube) read the token from Vault (`client.getSecretBundle(...)`);
- * - the watcher (events/watcher) calls the Streaming SDK directly (`client.putMessages(...)`).
+ * - the watcher's adapters (events/watcher/adapters) call the Streaming SDK directly (`client.putMessages(...)`).
  * Every name found must be an operation of lib/oci/permissions.ts, or the scan fails: a call without a permission
  * row could never be granted exactly.
  */
@@ -50,5 +50,5 @@ export function allocatorOperations(repoRoot: string, bulk: boolean): OciOperati
 }
 
 export function watcherOperations(repoRoot: string): OciOperation[] {
-  return operationsCalledIn(join(repoRoot, "events", "watcher"));
+  return operationsCalledIn(join(repoRoot, "events", "watcher", "adapters"));
 }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import YAML from "yaml";
-import { startKubeEmulator, type KubeEmulator } from "../../lib/kube-emulator";
+import { startKubeEmulator, type KubeEmulator } from "../../lib/testbed/kube-emulator";
 
 const INFRA = join(__dirname, "..", "..", "infra");
 const BASE = join(INFRA, "kubernetes");

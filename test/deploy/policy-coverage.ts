@@ -1,4 +1,4 @@
-import { authorize, knownResourceTypes, parsePolicyStatement, permissionsGranted, type Condition, type PolicyStatement, type Principal } from "../../lib/oci/iam";
+import { authorize, knownResourceTypes, parsePolicyStatement, permissionsGranted, type Condition, type PolicyStatement, type Principal } from "../../lib/testbed/iam";
 import { permissionSide } from "../../lib/oci/permission-placement";
 import { permissionsFor, workRequestPermissions, type OciOperation } from "../../lib/oci/permissions";
 import { COMPONENT_OPERATIONS } from "../../lib/oci/project-policies";
@@ -7,7 +7,7 @@ import { evaluateTemplate, instancesOf, loadTerraform, resourceAttribute, variab
 
 /**
  * The policy-coverage check: expands every oci_identity_policy of infra/terraform for one set of input variables,
- * parses each statement with the IAM parser the OCI emulator uses (lib/oci/iam), and compares what each principal is
+ * parses each statement with the IAM parser the OCI emulator uses (lib/testbed/iam), and compares what each principal is
  * granted, compartment by compartment, with what the code's OCI operations need (lib/oci/permissions.ts).
  * Any missing or extra permission, any statement to an unrestricted subject, and any platform statement other than
  * the documented ones is a problem. Returns the problems (empty = exact).

@@ -52,7 +52,7 @@ export const COMPONENT_FILES: Record<Component, string[]> = {
 /** Files that call the API but belong to no deployed ServiceAccount, and why. */
 export const NOT_DEPLOYED: Record<string, string> = {
   "lib/adapters/kube/status-source.ts": "ocipam status runs with the operator's own kubeconfig",
-  "lib/local/cilium-agent/simulated-agent.ts":
+  "lib/testbed/local/cilium-agent/simulated-agent.ts":
     "the local pipeline's stand-in for Cilium's agent, not a project component",
 };
 

@@ -1,6 +1,6 @@
 import type { AllocationIp, ReleaseStatus } from "../../lib/core/model";
-import { AgentState } from "../../lib/local/cilium-agent/agent-state";
-import type { LocalCluster } from "../../lib/local/local-cluster";
+import { AgentState } from "../../lib/testbed/local/cilium-agent/agent-state";
+import type { LocalCluster } from "../../lib/testbed/local/local-cluster";
 
 interface CiliumNodeObject {
   metadata: { name: string; resourceVersion?: string };

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
+import { startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import { connectorBatch, FunctionUnderTest, nudgeFor } from "./function-harness";
 import { ciliumNode, ipamRecord, ownedIpsOf, poolOf, useIps, vnicsOf } from "./world-queries";
 

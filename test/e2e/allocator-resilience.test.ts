@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { startLocalCluster, DEFAULT_COMPARTMENT, DEFAULT_VCN, type LocalCluster } from "../../lib/local/local-cluster";
-import { internalErrorFault } from "../../lib/kube-emulator";
+import { startLocalCluster, DEFAULT_COMPARTMENT, DEFAULT_VCN, type LocalCluster } from "../../lib/testbed/local/local-cluster";
+import { internalErrorFault } from "../../lib/testbed/kube-emulator";
 import { createKubeClients, LeaseNodeLocks } from "../../lib/adapters/kube";
 import { FunctionUnderTest, nudgeFor } from "./function-harness";
 import { ownedIpsOf, poolOf, useIps, vnicsOf } from "./world-queries";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
+import { startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import { FunctionUnderTest, nudgeFor } from "./function-harness";
 import { ownedIpsOf, poolOf, useIps } from "./world-queries";
 

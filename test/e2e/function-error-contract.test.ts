@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { InvocationResult } from "../../functions/allocator/invocation-result";
-import { invokeOverSocket } from "../../lib/local/fdk-client";
-import { startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
+import { invokeOverSocket } from "../../lib/testbed/local/fdk-client";
+import { startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import { connectorBatch, FunctionUnderTest, nudgeFor } from "./function-harness";
 
 const NS = "ocipam-system";

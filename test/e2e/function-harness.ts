@@ -1,14 +1,14 @@
 import { join } from "node:path";
-import { bundledAllocatorFunction } from "../../lib/local/function-bundle";
+import { bundledAllocatorFunction } from "../../lib/testbed/local/function-bundle";
 import { buildNudge, encodeNudgeForStream } from "../../events/contracts";
-import { invokeOverSocket } from "../../lib/local/fdk-client";
-import { startFunctionProcess, type FunctionProcess } from "../../lib/local/function-process";
-import { LOCAL_CLUSTER_NAME, type LocalCluster } from "../../lib/local/local-cluster";
+import { invokeOverSocket } from "../../lib/testbed/local/fdk-client";
+import { startFunctionProcess, type FunctionProcess } from "../../lib/testbed/local/function-process";
+import { LOCAL_CLUSTER_NAME, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import type { InvocationResult } from "../../functions/allocator/invocation-result";
 
 export const FUNCTION_ENTRY = join(__dirname, "..", "..", "functions", "allocator", "func.ts");
 
-/** The shipped esbuild bundle of the function (see lib/local/function-bundle.ts). */
+/** The shipped esbuild bundle of the function (see lib/testbed/local/function-bundle.ts). */
 export const bundledFunction = bundledAllocatorFunction;
 
 /** A running allocator function process for a local cluster, with its JSON log lines kept for assertions. */

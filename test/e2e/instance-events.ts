@@ -1,7 +1,7 @@
-import type { LocalCluster } from "../../lib/local/local-cluster";
-import { DEFAULT_COMPARTMENT } from "../../lib/local/local-cluster";
-import type { OciEventEnvelope } from "../../lib/oci-emulator/events";
-import type { InstanceSpec } from "../../lib/oci-emulator/world/spec";
+import type { LocalCluster } from "../../lib/testbed/local/local-cluster";
+import { DEFAULT_COMPARTMENT } from "../../lib/testbed/local/local-cluster";
+import type { OciEventEnvelope } from "../../lib/testbed/oci-emulator/events";
+import type { InstanceSpec } from "../../lib/testbed/oci-emulator/world/spec";
 
 /**
  * Launches an instance the way LaunchInstance does (PROVISIONING, then RUNNING), and resolves with the

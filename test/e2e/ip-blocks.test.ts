@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import type { InvocationResult } from "../../functions/allocator/invocation-result";
 import { blockContains } from "../../lib/core/blocks/cidr";
-import { startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
-import { DEFAULT_WORLD } from "../../lib/oci-emulator";
+import { startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
+import { DEFAULT_WORLD } from "../../lib/testbed/oci-emulator";
 import { AgentDriver } from "./agent-driver";
 import { FunctionUnderTest, nudgeFor } from "./function-harness";
 import { launchAndAwaitEnd } from "./instance-events";

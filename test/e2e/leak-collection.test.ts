@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { buildNudge } from "../../events/contracts";
 import type { OciAdapters } from "../../lib/adapters/oci";
 import { TAG_CLUSTER, TAG_INSTANCE, TAG_NODE } from "../../lib/core/ownership";
-import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
+import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import type { InvocationResult } from "../../functions/allocator/invocation-result";
 import { FunctionUnderTest, nudgeFor } from "./function-harness";
 import { launchAndAwaitEnd } from "./instance-events";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { silentLogger } from "../../lib/log";
-import { runLocal } from "../../lib/local/run-local";
+import { runLocal } from "../../lib/testbed/local/run-local";
 
 const run = (scenario: string) => runLocal({ scenario, nodes: 2, shape: "VM.Standard.E4.Flex", ocpus: 2, timeScale: 0.1, seed: 3, log: silentLogger() });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { silentLogger } from "../../lib/log";
-import { runLocal } from "../../lib/local/run-local";
+import { runLocal } from "../../lib/testbed/local/run-local";
 
 describe("the whole pipeline: watcher → stream → Connector Hub stand-in → function → CiliumNode", function () {
   this.timeout(180_000);

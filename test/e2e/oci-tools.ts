@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createOciAdapters, createOciClients, type OciAdapters } from "../../lib/adapters/oci";
 import { silentLogger } from "../../lib/log";
-import type { LocalCluster } from "../../lib/local/local-cluster";
+import type { LocalCluster } from "../../lib/testbed/local/local-cluster";
 
 /**
  * The OCI API as another party sees it (through the SDK, signed, IAM enforced), for tests that put objects into the

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { leaseNameForNode } from "../../lib/adapters/kube/lease-name";
 import { formatMicroTime } from "../../lib/adapters/kube/kube-time";
 import { TAG_CLUSTER, TAG_INSTANCE, TAG_NODE } from "../../lib/core/ownership";
-import { DEFAULT_COMPARTMENT, LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
+import { DEFAULT_COMPARTMENT, LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import { instanceLockKey } from "../../lib/reconcile/prewarm";
 import { FunctionUnderTest, nudgeFor } from "./function-harness";
 import { launchAndAwaitEnd, terminateAndAwaitEnd } from "./instance-events";

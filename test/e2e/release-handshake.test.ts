@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { ReleaseStatus } from "../../lib/core/model";
 import { TAG_CLUSTER, TAG_INSTANCE, TAG_NODE } from "../../lib/core/ownership";
-import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
+import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import type { InvocationResult } from "../../functions/allocator/invocation-result";
 import { AgentDriver } from "./agent-driver";
 import { FunctionUnderTest, nudgeFor } from "./function-harness";

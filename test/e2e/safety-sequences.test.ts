@@ -5,7 +5,7 @@ import { DEFAULT_LOCK_NAMESPACE } from "../../lib/adapters/kube/lease-locks";
 import { formatMicroTime } from "../../lib/adapters/kube/kube-time";
 import { leaseNameForNode } from "../../lib/adapters/kube/lease-name";
 import { ownershipTags, TAG_NODE } from "../../lib/core/ownership";
-import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
+import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import { FunctionUnderTest, nudgeFor } from "./function-harness";
 import { launchAndAwaitEnd } from "./instance-events";
 import { injectIp, ociAs } from "./oci-tools";

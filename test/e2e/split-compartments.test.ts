@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { buildNudge } from "../../events/contracts";
-import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
+import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import { FunctionUnderTest, nudgeFor } from "./function-harness";
 import { poolOf, useIps, vnicsOf } from "./world-queries";
 

@@ -3,7 +3,7 @@ import { composeAllocatorRuntime } from "../../functions/allocator/compose";
 import type { AllocatorRuntime } from "../../functions/allocator/handler";
 import { uninstallCluster } from "../../lib/collect/uninstall";
 import { ownershipTags, TAG_CLUSTER } from "../../lib/core/ownership";
-import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
+import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import { silentLogger } from "../../lib/log";
 import { reconcileNode } from "../../lib/reconcile/reconcile-node";
 import { injectIp, ociAs } from "./oci-tools";

@@ -1,4 +1,4 @@
-import type { LocalCluster } from "../../lib/local/local-cluster";
+import type { LocalCluster } from "../../lib/testbed/local/local-cluster";
 
 interface SnapshotIp { id: string; ipAddress: string; vnicId: string; isPrimary: boolean; freeformTags: Record<string, string> }
 interface SnapshotVnic { id: string; instanceId: string; isPrimary: boolean; subnetId: string; lifecycleState: string; freeformTags: Record<string, string> }

@@ -5,7 +5,7 @@ import { buildNudge } from "../../events/contracts";
 import { composeAllocatorRuntime } from "../../functions/allocator/compose";
 import { createAllocatorHandler } from "../../functions/allocator/handler";
 import type { InvocationResult } from "../../functions/allocator/invocation-result";
-import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/local/local-cluster";
+import { LOCAL_CLUSTER_NAME, startLocalCluster, type LocalCluster } from "../../lib/testbed/local/local-cluster";
 import { silentLogger } from "../../lib/log";
 import { FunctionUnderTest } from "../e2e/function-harness";
 import { Hostile, MALFORMED_JSON, prng } from "./hostile";

@@ -4,8 +4,8 @@
  * every failure reproducible (each test prints its seed and case number).
  */
 
-/** The fuzz tests' seeded generator: the project's one PRNG (lib/local/simulation/seeded-random.ts). */
-export { seededRandom as prng } from "../../lib/local/simulation/seeded-random";
+/** The fuzz tests' seeded generator: the project's one PRNG (lib/testbed/local/simulation/seeded-random.ts). */
+export { seededRandom as prng } from "../../lib/testbed/local/simulation/seeded-random";
 
 /** Strings that look like attacks on a shell, SQL, a path, a template, a log line, an HTTP header or a JS object. */
 export const INJECTIONS: readonly string[] = [

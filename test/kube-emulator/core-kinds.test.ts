@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { KubeEmulator } from "../../lib/kube-emulator";
+import type { KubeEmulator } from "../../lib/testbed/kube-emulator";
 import { apiError, clients, mergePatch, startEmulator, strategicPatch } from "./helpers";
 
 function pod(namespace: string, name: string, nodeName: string, phase: string) {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { KubeEmulator } from "../../lib/kube-emulator";
+import type { KubeEmulator } from "../../lib/testbed/kube-emulator";
 import { apiError, ciliumNode, clients, CN, mergePatch, OIN, startEmulator, strategicPatch } from "./helpers";
 
 type Obj = { metadata: { name: string; resourceVersion: string; generation?: number; uid?: string; creationTimestamp?: string }; spec?: any; status?: any };

@@ -1,11 +1,11 @@
 import * as k8s from "@kubernetes/client-node";
-import { DEFAULT_MANIFEST_DIR, startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions, type KubeIdentity } from "../../lib/kube-emulator";
-import type { StatusBody } from "../../lib/kube-emulator/status";
+import { DEFAULT_MANIFEST_DIR, startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions, type KubeIdentity } from "../../lib/testbed/kube-emulator";
+import type { StatusBody } from "../../lib/testbed/kube-emulator/status";
 import { pollUntil } from "../support/poll";
 import { join } from "node:path";
 
 /** Shared test plumbing: an emulator with the project's manifests plus the Cilium agent identity of local runs. */
-export const FIXTURE_DIR = join(__dirname, "..", "..", "lib", "local", "manifests");
+export const FIXTURE_DIR = join(__dirname, "..", "..", "lib", "testbed", "local", "manifests");
 export const CN = { group: "cilium.io", version: "v2", plural: "ciliumnodes" } as const;
 export const OIN = { group: "ocipam.io", version: "v1alpha1", plural: "ociipamnodes" } as const;
 export const ALLOCATOR: KubeIdentity = "ocipam-system/ocipam-allocator";

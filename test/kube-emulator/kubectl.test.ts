@@ -3,7 +3,7 @@ import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KubeEmulator } from "../../lib/kube-emulator";
+import type { KubeEmulator } from "../../lib/testbed/kube-emulator";
 import { ciliumNode, startEmulator, waitFor, WATCHER } from "./helpers";
 
 interface Run {

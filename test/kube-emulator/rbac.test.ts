@@ -1,6 +1,6 @@
 import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
-import type { KubeEmulator } from "../../lib/kube-emulator";
+import type { KubeEmulator } from "../../lib/testbed/kube-emulator";
 import { ALLOCATOR, apiError, CILIUM_AGENT, ciliumNode, clients, CN, mergePatch, NODE_AGENT, OIN, startEmulator, WATCHER } from "./helpers";
 
 describe("kube emulator: authentication and the project's least-privilege RBAC", () => {

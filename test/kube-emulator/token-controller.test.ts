@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { KubeEmulator } from "../../lib/kube-emulator";
+import type { KubeEmulator } from "../../lib/testbed/kube-emulator";
 import { startEmulator, waitFor } from "./helpers";
 
 const REPO = join(__dirname, "..", "..");

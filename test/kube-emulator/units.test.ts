@@ -1,16 +1,16 @@
 import { expect } from "chai";
 import { X509Certificate } from "node:crypto";
-import { decodeContinue, encodeContinue } from "../../lib/kube-emulator/continue-token";
-import { parseRequestInfo } from "../../lib/kube-emulator/http/request-info";
-import { negotiate } from "../../lib/kube-emulator/http/negotiation";
-import { jsonPathFind } from "../../lib/kube-emulator/jsonpath";
-import { PatchApplyError, PatchDecodeError, applyJsonPatch, decodeJsonPatch, mergePatch } from "../../lib/kube-emulator/patch";
-import { applyDefaults, pruneCustomResource } from "../../lib/kube-emulator/schema/prune";
-import { validateAgainstSchema } from "../../lib/kube-emulator/schema/validate";
-import { parseFieldSelector, parseLabelSelector, SelectorSyntaxError } from "../../lib/kube-emulator/selectors";
-import { selfSignedCertificate } from "../../lib/kube-emulator/self-signed";
-import { KubeStatusError } from "../../lib/kube-emulator/status";
-import { humanDuration } from "../../lib/kube-emulator/table";
+import { decodeContinue, encodeContinue } from "../../lib/testbed/kube-emulator/continue-token";
+import { parseRequestInfo } from "../../lib/testbed/kube-emulator/http/request-info";
+import { negotiate } from "../../lib/testbed/kube-emulator/http/negotiation";
+import { jsonPathFind } from "../../lib/testbed/kube-emulator/jsonpath";
+import { PatchApplyError, PatchDecodeError, applyJsonPatch, decodeJsonPatch, mergePatch } from "../../lib/testbed/kube-emulator/patch";
+import { applyDefaults, pruneCustomResource } from "../../lib/testbed/kube-emulator/schema/prune";
+import { validateAgainstSchema } from "../../lib/testbed/kube-emulator/schema/validate";
+import { parseFieldSelector, parseLabelSelector, SelectorSyntaxError } from "../../lib/testbed/kube-emulator/selectors";
+import { selfSignedCertificate } from "../../lib/testbed/kube-emulator/self-signed";
+import { KubeStatusError } from "../../lib/testbed/kube-emulator/status";
+import { humanDuration } from "../../lib/testbed/kube-emulator/table";
 import { caughtSync } from "../support/capture";
 
 describe("kube emulator units", () => {

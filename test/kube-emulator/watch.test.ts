@@ -1,6 +1,6 @@
 import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
-import type { KubeEmulator } from "../../lib/kube-emulator";
+import type { KubeEmulator } from "../../lib/testbed/kube-emulator";
 import { ciliumNode, clients, CN, mergePatch, startEmulator, waitFor } from "./helpers";
 
 type Obj = { kind?: string; code?: number; reason?: string; message?: string; metadata: { name: string; resourceVersion: string; annotations?: Record<string, string> }; spec?: any };

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { AgentState } from "../../lib/local/cilium-agent/agent-state";
+import { AgentState } from "../../lib/testbed/local/cilium-agent/agent-state";
 
 const pool = { "10.0.1.10": { resource: "v1" }, "10.0.1.11": { resource: "v1" }, "10.0.1.12": { resource: "v1" } };
 

@@ -2,11 +2,11 @@ import { expect } from "chai";
 import * as common from "oci-common";
 import { StreamClient } from "oci-streaming";
 import { join } from "node:path";
-import { LocalConnector, type ConnectorMessage } from "../../lib/local/connector";
-import { invokeOverSocket } from "../../lib/local/fdk-client";
-import { startFunctionProcess, type FunctionProcess } from "../../lib/local/function-process";
+import { LocalConnector, type ConnectorMessage } from "../../lib/testbed/local/connector";
+import { invokeOverSocket } from "../../lib/testbed/local/fdk-client";
+import { startFunctionProcess, type FunctionProcess } from "../../lib/testbed/local/function-process";
 import { silentLogger } from "../../lib/log";
-import { startOciEmulator, type OciEmulator } from "../../lib/oci-emulator";
+import { startOciEmulator, type OciEmulator } from "../../lib/testbed/oci-emulator";
 import { pollUntil } from "../support/poll";
 
 const STREAM = "ocid1.stream.oc1.iad.emustream000001";

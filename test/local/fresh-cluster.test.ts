@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { silentLogger } from "../../lib/log";
-import { runLocal } from "../../lib/local/run-local";
-import { WATCHER_MANIFEST } from "../../lib/local/simulation/fresh-cluster";
-import { SCENARIOS } from "../../lib/local/simulation/scenarios";
+import { runLocal } from "../../lib/testbed/local/run-local";
+import { WATCHER_MANIFEST } from "../../lib/testbed/local/simulation/fresh-cluster";
+import { SCENARIOS } from "../../lib/testbed/local/simulation/scenarios";
 import {
   FRESH_NODE_TAINTS,
   NO_POD_NETWORK,
@@ -18,7 +18,7 @@ import {
   type Taint,
   type TaintEffect,
   type Toleration,
-} from "../../lib/local/simulation/scheduling";
+} from "../../lib/testbed/local/simulation/scheduling";
 
 const freshNode: SchedulingNode = {
   name: "n",

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { join } from "node:path";
-import { invokeOverSocket } from "../../lib/local/fdk-client";
-import { startFunctionProcess, type FunctionProcess } from "../../lib/local/function-process";
+import { invokeOverSocket } from "../../lib/testbed/local/fdk-client";
+import { startFunctionProcess, type FunctionProcess } from "../../lib/testbed/local/function-process";
 
 const ECHO = join(__dirname, "..", "fixtures", "functions", "echo-function.ts");
 

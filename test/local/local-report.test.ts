@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { silentLogger } from "../../lib/log";
-import type { LocalReport } from "../../lib/local/report";
-import { runLocal } from "../../lib/local/run-local";
+import type { LocalReport } from "../../lib/testbed/local/report";
+import { runLocal } from "../../lib/testbed/local/run-local";
 
 /** What a seed must reproduce: per node pool, use, pods, waiting pods, VNICs and state; IPs and VNICs created. */
 const outcome = (r: LocalReport) => ({

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { atShapeCapacity, judgeRun, type NodeAtEnd } from "../../lib/local/report-verdict";
-import type { SafetyCheck } from "../../lib/local/safety";
+import { atShapeCapacity, judgeRun, type NodeAtEnd } from "../../lib/testbed/local/report-verdict";
+import type { SafetyCheck } from "../../lib/testbed/local/safety";
 
 const node = (over: Partial<NodeAtEnd> = {}): NodeAtEnd => ({
   node: "worker-000", podsWaiting: 0, state: "Ready", reason: "PoolSatisfied",

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ConfigError } from "../../lib/errors";
-import { startKubeEmulator, type KubeEmulator } from "../../lib/kube-emulator";
+import { startKubeEmulator, type KubeEmulator } from "../../lib/testbed/kube-emulator";
 import { readCiliumEgress } from "../../lib/node-agent/adapters/cilium-config-source";
 import { egressFromCiliumConfig } from "../../lib/node-agent/cilium-masquerade";
 import { CiliumConfigUnavailableError } from "../../lib/node-agent/errors";

@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import type * as core from "oci-core";
 import type * as streaming from "oci-streaming";
-import { BODY_MODELS, type BodyModel } from "../../lib/oci-emulator/api/body-models";
-import { ALL_ROUTES } from "../../lib/oci-emulator/api/router";
-import type { OciEmulator, WorldSnapshot } from "../../lib/oci-emulator";
+import { BODY_MODELS, type BodyModel } from "../../lib/testbed/oci-emulator/api/body-models";
+import { ALL_ROUTES } from "../../lib/testbed/oci-emulator/api/router";
+import type { OciEmulator, WorldSnapshot } from "../../lib/testbed/oci-emulator";
 import { byName, failure, startWithClients, type Clients } from "./helpers";
 
 /** The attribute names of an SDK model, read from its .d.ts (`    "name"?: type;` lines of the interface). */

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import type { OciEmulator } from "../../lib/oci-emulator";
-import type { WorldSpec } from "../../lib/oci-emulator";
+import type { OciEmulator } from "../../lib/testbed/oci-emulator";
+import type { WorldSpec } from "../../lib/testbed/oci-emulator";
 import {
   attachAndWait,
   clientsFor,

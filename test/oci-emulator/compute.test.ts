@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as common from "oci-common";
 import * as core from "oci-core";
-import type { WorldSnapshot } from "../../lib/oci-emulator";
+import type { WorldSnapshot } from "../../lib/testbed/oci-emulator";
 import { attachAndWait, byName, eventually, expectOciError, startWithClients, type Clients } from "./helpers";
 
 const { LifecycleState } = core.models.VnicAttachment;

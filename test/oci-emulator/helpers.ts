@@ -4,7 +4,7 @@ import * as common from "oci-common";
 import * as core from "oci-core";
 import * as streaming from "oci-streaming";
 import * as workrequests from "oci-workrequests";
-import { startOciEmulator, type OciCredentials, type OciEmulator, type OciEmulatorOptions } from "../../lib/oci-emulator";
+import { startOciEmulator, type OciCredentials, type OciEmulator, type OciEmulatorOptions } from "../../lib/testbed/oci-emulator";
 import { caught } from "../support/capture";
 import { pollUntil } from "../support/poll";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { InvalidInputError } from "../../lib/errors";
-import type { OciEmulator, WorldSnapshot } from "../../lib/oci-emulator";
-import { authorize, parsePolicy, parsePolicyStatement, permissionsGranted, type CompartmentTree, type Principal } from "../../lib/oci/iam";
+import type { OciEmulator, WorldSnapshot } from "../../lib/testbed/oci-emulator";
+import { authorize, parsePolicy, parsePolicyStatement, permissionsGranted, type CompartmentTree, type Principal } from "../../lib/testbed/iam";
 import { permissionSide, type PermissionSide } from "../../lib/oci/permission-placement";
 import { OPERATION_PERMISSIONS, permissionsFor, workRequestPermissions } from "../../lib/oci/permissions";
 import { allocatorStatements, componentPermissions } from "../../lib/oci/project-policies";

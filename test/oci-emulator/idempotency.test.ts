@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { OciEmulator, WorldSnapshot } from "../../lib/oci-emulator";
+import type { OciEmulator, WorldSnapshot } from "../../lib/testbed/oci-emulator";
 import { byName, eventually, expectOciError, startWithClients, type Clients } from "./helpers";
 
 describe("OCI emulator: opc-retry-token idempotency", function () {

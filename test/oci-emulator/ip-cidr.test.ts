@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type * as core from "oci-core";
-import type { OciEmulator, WorldSpec } from "../../lib/oci-emulator";
+import type { OciEmulator, WorldSpec } from "../../lib/testbed/oci-emulator";
 import { eventually, expectOciError, startWithClients, type Clients } from "./helpers";
 
 /**

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as core from "oci-core";
-import type { OciEmulator, WorldSnapshot, WorldSpec } from "../../lib/oci-emulator";
+import type { OciEmulator, WorldSnapshot, WorldSpec } from "../../lib/testbed/oci-emulator";
 import { attachAndWait, byName, eventually, expectOciError, startWithClients, type Clients } from "./helpers";
 
 describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)", function () {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { get, request } from "node:http";
 import * as common from "oci-common";
 import * as core from "oci-core";
-import type { OciEmulator, WorldSnapshot } from "../../lib/oci-emulator";
+import type { OciEmulator, WorldSnapshot } from "../../lib/testbed/oci-emulator";
 import { byName, eventually, expectOciError, failure, startWithClients, type Clients } from "./helpers";
 
 function adminGet(emulator: OciEmulator, path: string): Promise<unknown> {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as common from "oci-common";
 import * as core from "oci-core";
-import type { OciEmulator, WorldSnapshot } from "../../lib/oci-emulator";
+import type { OciEmulator, WorldSnapshot } from "../../lib/testbed/oci-emulator";
 import { byName, clientsFor, expectOciError, failure, startWithClients, type Clients } from "./helpers";
 
 /**

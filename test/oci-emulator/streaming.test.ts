@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as streaming from "oci-streaming";
-import type { OciEmulator } from "../../lib/oci-emulator";
+import type { OciEmulator } from "../../lib/testbed/oci-emulator";
 import { expectOciError, startWithClients, type Clients } from "./helpers";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");

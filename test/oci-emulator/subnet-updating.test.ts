@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as common from "oci-common";
-import type { OciEmulator, WorldSpec } from "../../lib/oci-emulator";
+import type { OciEmulator, WorldSpec } from "../../lib/testbed/oci-emulator";
 import { eventually, expectOciError, startWithClients, type Clients } from "./helpers";
 
 /**

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { OciEmulator, WorldSnapshot } from "../../lib/oci-emulator";
+import type { OciEmulator, WorldSnapshot } from "../../lib/testbed/oci-emulator";
 import { clientsFor, expectOciError, failure, startWithClients, type Clients } from "./helpers";
 
 /**

@@ -3,7 +3,7 @@
  * here, so timeouts fail the same way (naming what was awaited) and simulated clocks are waited on like real time.
  */
 
-/** A clock to poll on: real time by default, or a simulation's (lib/local/simulation/sim-clock.ts SimClock). */
+/** A clock to poll on: real time by default, or a simulation's (lib/testbed/local/simulation/sim-clock.ts SimClock). */
 export interface PollClock {
   nowMs(): number;
   sleep(ms: number): Promise<void>;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { seededRandom } from "../../lib/local/simulation/seeded-random";
+import { seededRandom } from "../../lib/testbed/local/simulation/seeded-random";
 
 /**
  * Fixed seeds must keep reproducing the same runs (`ocipam local --seed`, `npm run chaos -- --seed`, the fuzz tests'

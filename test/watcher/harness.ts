@@ -7,9 +7,9 @@ import { StreamClient, models } from "oci-streaming";
 import { decodeInvocationBody, type NodeNudge } from "../../events/contracts";
 import { loadWatcherConfig, type WatcherConfig } from "../../events/watcher/config";
 import { startWatcher, type WatcherHandle } from "../../events/watcher/watcher";
-import { startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from "../../lib/kube-emulator";
-import { selfSignedCertificate } from "../../lib/kube-emulator/self-signed";
-import { startOciEmulator, type OciEmulator } from "../../lib/oci-emulator";
+import { startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from "../../lib/testbed/kube-emulator";
+import { selfSignedCertificate } from "../../lib/testbed/kube-emulator/self-signed";
+import { startOciEmulator, type OciEmulator } from "../../lib/testbed/oci-emulator";
 import { pollUntil, type Truthy } from "../support/poll";
 
 /** Both emulators, an OCI config file for the emulator's API key, and the stream the watcher publishes to. */

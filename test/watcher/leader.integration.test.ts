@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { WatcherHandle } from "../../events/watcher/watcher";
-import { internalErrorFault } from "../../lib/kube-emulator";
+import { internalErrorFault } from "../../lib/testbed/kube-emulator";
 import { httpGet, metricValue, pause, startWatcherEnv, waitFor, type WatcherEnv } from "./harness";
 
 async function published(w: WatcherHandle): Promise<number> {

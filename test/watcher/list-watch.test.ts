@@ -1,7 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "chai";
 import { CILIUM_NODES, toCiliumNodeView } from "../../lib/adapters/kube/cilium-node-mapping";
-import { internalErrorFault, type KubeEmulator } from "../../lib/kube-emulator";
+import { internalErrorFault, type KubeEmulator } from "../../lib/testbed/kube-emulator";
 import type { CiliumNodeView } from "../../lib/ports/kube";
 import { watcherKubeClients } from "../../events/watcher/adapters/kube-access";
 import { ListWatch, type ListWatchEvent, type WatchRestartCause } from "../../events/watcher/adapters/list-watch";

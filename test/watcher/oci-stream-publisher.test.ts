@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as common from "oci-common";
 import { OciStreamPublisher, type RequestOutcome } from "../../events/watcher/adapters/oci-stream-publisher";
-import { startOciEmulator, type OciEmulator } from "../../lib/oci-emulator";
+import { startOciEmulator, type OciEmulator } from "../../lib/testbed/oci-emulator";
 import { OciApiError } from "../../lib/ports/oci-errors";
 
 function entry(node: string) {

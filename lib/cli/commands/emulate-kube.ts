@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { InvalidInputError } from "../../errors";
 import { createLogger } from "../../log";
-import type { KubeEmulator, KubeIdentity } from "../../kube-emulator";
+import type { KubeEmulator, KubeIdentity } from "../../testbed/kube-emulator";
 import { globalFlags, logLevelFor, type GlobalFlags } from "../global-flags";
 
 /** The namespace of the project's in-cluster parts and their ServiceAccounts (infra/kubernetes/namespace.yaml). */
@@ -68,7 +68,7 @@ function parseNumber(name: string, text: string, min: number): number {
 async function startFromOptions(opts: EmulateKubeFlags, global: GlobalFlags): Promise<KubeEmulator> {
   // Loaded here, not at the top, so that other subcommands (and --help) do not pay for it.
   const { DEFAULT_MANIFEST_DIR, startKubeEmulator } =
-    require("../../kube-emulator") as typeof import("../../kube-emulator");
+    require("../../testbed/kube-emulator") as typeof import("../../testbed/kube-emulator");
   return startKubeEmulator({
     port: parseNumber("--port", opts.port, 0),
     host: opts.host,

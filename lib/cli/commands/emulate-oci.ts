@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, InvalidInputError } from "../../errors";
 import { createLogger } from "../../log";
-import type { OciEmulator, WorldSpec } from "../../oci-emulator";
+import type { OciEmulator, WorldSpec } from "../../testbed/oci-emulator";
 import { globalFlags, logLevelFor, type GlobalFlags } from "../global-flags";
 import { exportLines } from "../shell-quote";
 import { scopeTempFiles } from "../temp-scope";
@@ -78,7 +78,7 @@ async function startFromOptions(opts: Record<string, string | undefined>, global
       .filter((l) => l !== "" && !l.startsWith("#"));
   }
   // Loaded here, not at the top, so that other subcommands (and --help) do not pay for it.
-  const { startOciEmulator } = require("../../oci-emulator") as typeof import("../../oci-emulator");
+  const { startOciEmulator } = require("../../testbed/oci-emulator") as typeof import("../../testbed/oci-emulator");
   const emulator = await startOciEmulator({
     port: parseNumber("--port", opts.port, 0),
     host: opts.host,

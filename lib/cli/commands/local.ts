@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import { InvalidInputError } from "../../errors";
 import { createLogger } from "../../log";
-import type { Pipeline } from "../../local/pipeline";
+import type { Pipeline } from "../../testbed/local/pipeline";
 import { EXIT } from "../exit-codes";
 import { globalFlags } from "../global-flags";
 import { stopOnSignal } from "../interrupt";
@@ -47,10 +47,10 @@ export function register(program: Command): void {
       // Loaded here, not at the top: the pipeline pulls in both emulators, the SDKs and esbuild, which other
       // subcommands (and --help) do not need.
       const { SCENARIOS } =
-        require("../../local/simulation/scenarios") as typeof import("../../local/simulation/scenarios");
-      const { ProgressView } = require("../../local/progress") as typeof import("../../local/progress");
-      const { renderSummary } = require("../../local/report") as typeof import("../../local/report");
-      const { runLocal } = require("../../local/run-local") as typeof import("../../local/run-local");
+        require("../../testbed/local/simulation/scenarios") as typeof import("../../testbed/local/simulation/scenarios");
+      const { ProgressView } = require("../../testbed/local/progress") as typeof import("../../testbed/local/progress");
+      const { renderSummary } = require("../../testbed/local/report") as typeof import("../../testbed/local/report");
+      const { runLocal } = require("../../testbed/local/run-local") as typeof import("../../testbed/local/run-local");
       const nodes = positiveInt("--nodes", flags.nodes, 200);
       const timeScale = Number(flags.timeScale);
       if (!(timeScale > 0 && timeScale <= 1)) throw new InvalidInputError("--time-scale", "must be a number in (0, 1]");

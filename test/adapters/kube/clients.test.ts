@@ -7,7 +7,7 @@ import * as common from "oci-common";
 import { CiliumNodesAdapter } from "../../../lib/adapters/kube/cilium-nodes";
 import { buildKubeConfig, createKubeClients } from "../../../lib/adapters/kube/clients";
 import { ConfigError } from "../../../lib/errors";
-import { startKubeEmulator, type KubeEmulator } from "../../../lib/kube-emulator";
+import { startKubeEmulator, type KubeEmulator } from "../../../lib/testbed/kube-emulator";
 import { KubeApiError } from "../../../lib/ports/kube-errors";
 
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });

@@ -3,7 +3,7 @@ import { createOciAdapters, createOciClients, type OciAdapters, type OciAuth, ty
 import { RequestBudget, type RequestBudgetOptions } from "../../../lib/adapters/oci/request-budget";
 import { RetryPolicy, type RetryPolicyOptions } from "../../../lib/adapters/oci/retry";
 import { createLogger, type Log } from "../../../lib/log";
-import { startOciEmulator, type OciEmulator, type OciEmulatorOptions, type WorldSnapshot } from "../../../lib/oci-emulator";
+import { startOciEmulator, type OciEmulator, type OciEmulatorOptions, type WorldSnapshot } from "../../../lib/testbed/oci-emulator";
 import { caught } from "../../support/capture";
 
 /**

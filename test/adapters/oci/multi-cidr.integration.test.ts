@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { WorldSpec } from "../../../lib/oci-emulator";
+import type { WorldSpec } from "../../../lib/testbed/oci-emulator";
 import { subnetCapacity } from "../../../lib/reconcile/observe";
 import { clientsFor, type Clients } from "../../oci-emulator/helpers";
 import { startFixture, type Fixture } from "./emulator-fixture";

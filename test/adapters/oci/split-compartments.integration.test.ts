@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { SPLIT_COMPARTMENTS_WORLD } from "../../../lib/oci-emulator";
+import { SPLIT_COMPARTMENTS_WORLD } from "../../../lib/testbed/oci-emulator";
 import { allocatorStatements, componentStatements } from "../../../lib/oci/project-policies";
 import { OciApiError } from "../../../lib/ports/oci-errors";
 import { rejection, startFixture, type Fixture } from "./emulator-fixture";
