@@ -83,6 +83,7 @@ describe("the Simplified Chinese guides stay in step with the English ones", () 
           "repository path only in English: lib/testbed/report.ts",
           "repository path only in Chinese: lib/testbed/local/report.ts",
           "ocipam command only in English: ocipam status",
+          "inline code only in English: OCIPAM_X",
           "link only in English: #upgrading",
           "link only in Chinese: #uninstalling",
         ],

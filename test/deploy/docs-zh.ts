@@ -3,8 +3,8 @@
  * English text that the translation has not followed is found by a test instead of by a reader. Prose is not
  * compared (it is translated); what both must share verbatim is: the heading structure (each Chinese heading carries
  * its English twin's anchor as `<a id="...">`, so a renamed English heading shows), the fenced code blocks, the
- * configuration keys, the repository paths and `ocipam` commands written as inline code, the relative links, and the
- * key, default and Terraform columns of the generated configuration reference.
+ * configuration keys, the repository paths and `ocipam` commands written as inline code (and every other inline code
+ * span), the relative links, and the key, default and Terraform columns of the generated configuration reference.
  */
 
 /** One `##` or `###` heading outside fenced blocks: its level, its text as written and its 1-based line. */
@@ -68,9 +68,12 @@ export function explicitAnchor(text: string): string | undefined {
   return /<a id="([^"]+)"><\/a>/.exec(text)?.[1];
 }
 
-/** Inline code spans of the prose, in order (double-backtick spans included). */
+/**
+ * Inline code spans of the prose, in order (double-backtick spans included), with runs of white space as one space:
+ * a span may break across lines differently once the prose around it is translated.
+ */
 export function inlineCode(prose: string): string[] {
-  return [...prose.matchAll(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g)].map((m) => m[2]!.trim());
+  return [...prose.matchAll(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g)].map((m) => m[2]!.replace(/\s+/g, " ").trim());
 }
 
 /** Top-level folders of the repository whose paths the guides name. */
@@ -84,6 +87,15 @@ export function repositoryPaths(prose: string): string[] {
 /** Inline code spans that are `ocipam` commands (`ocipam plan --input case.json`, `npx ocipam local ...`). */
 export function ocipamCommands(prose: string): string[] {
   return inlineCode(prose).filter((s) => /(?:^|\s)ocipam [a-z]/.test(s));
+}
+
+/**
+ * Every other inline code span (field names, metric names, Terraform variables, log messages, ...): code stays in
+ * English, so a span that is only on one side is text that changed and was not followed.
+ */
+export function otherInlineCode(prose: string): string[] {
+  const named = new Set([...repositoryPaths(prose), ...ocipamCommands(prose)]);
+  return inlineCode(prose).filter((s) => !named.has(s));
 }
 
 /** Every configuration key (`OCIPAM_[A-Z_]+`) named anywhere in the file, code included. */
@@ -187,6 +199,7 @@ export function twinDifferences(english: string, chinese: string): string[] {
     ...setDifference("configuration key", configKeys(english), configKeys(chinese)),
     ...setDifference("repository path", repositoryPaths(en.prose), repositoryPaths(zh.prose)),
     ...setDifference("ocipam command", ocipamCommands(en.prose), ocipamCommands(zh.prose)),
+    ...setDifference("inline code", otherInlineCode(en.prose), otherInlineCode(zh.prose)),
     ...setDifference("link", linkTargets(en.prose), linkTargets(zh.prose)),
     ...setDifference("configuration reference row", configReferenceRows(english), configReferenceRows(chinese)),
   ];
