@@ -46,7 +46,11 @@ export class ConfigError extends OcipamError {
 }
 
 /** The API fields of an error's context (status code, service code, opc-request-id), for results and log lines. */
-export function apiErrorFields(context: Record<string, unknown> | undefined): { statusCode?: number; serviceCode?: string; opcRequestId?: string } {
+export function apiErrorFields(context: Record<string, unknown> | undefined): {
+  statusCode?: number;
+  serviceCode?: string;
+  opcRequestId?: string;
+} {
   if (!context) return {};
   const out: { statusCode?: number; serviceCode?: string; opcRequestId?: string } = {};
   if (typeof context.statusCode === "number") out.statusCode = context.statusCode;

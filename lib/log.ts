@@ -23,7 +23,10 @@ export function createLogger(options: LogOptions = {}): Log {
       timestamp: pino.stdTimeFunctions.isoTime,
       messageKey: "msg",
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: ["config", "token", "privateKey", "authorization", "*.token", "*.privateKey"], censor: "[redacted]" },
+      redact: {
+        paths: ["config", "token", "privateKey", "authorization", "*.token", "*.privateKey"],
+        censor: "[redacted]",
+      },
     },
     (options.destination ?? process.stdout) as pino.DestinationStream,
   );

@@ -56,5 +56,8 @@ export function ok<T>(value: T): Decoded<T> {
 }
 
 export function fail<T>(reason: RejectReason, field: string, message: string, cause?: unknown): Decoded<T> {
-  return { ok: false, error: new EventContractError(reason, field, message, cause === undefined ? undefined : { cause }) };
+  return {
+    ok: false,
+    error: new EventContractError(reason, field, message, cause === undefined ? undefined : { cause }),
+  };
 }

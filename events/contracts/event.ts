@@ -15,7 +15,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
  * `encodedBytes` is the size of the JSON text when known (stream values), for the size caps.
  */
 export function decodeEvent(value: unknown, validators: EventValidators, encodedBytes?: number): Decoded<DecodedEvent> {
-  if (!isJsonObject(value)) return fail("SchemaViolation", "", "(root) must be a JSON object (a nudge or an OCI Events envelope)");
+  if (!isJsonObject(value))
+    return fail("SchemaViolation", "", "(root) must be a JSON object (a nudge or an OCI Events envelope)");
   if ("specversion" in value) {
     const decoded = decodeNudge(value, { validators, encodedBytes });
     return decoded.ok ? ok(fromNudge(decoded.value)) : decoded;

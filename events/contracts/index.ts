@@ -5,8 +5,21 @@
 export * from "./errors";
 export * from "./limits";
 export * from "./types";
-export { createEventValidators, defaultEventValidators, SCHEMA_IDS, type EventValidators, type OciEventEnvelope } from "./validators";
-export { buildNudge, encodeNudgeForStream, decodeNudge, type NudgeInput, type NudgeBuildOptions, type NudgeDecodeOptions } from "./nudge";
+export {
+  createEventValidators,
+  defaultEventValidators,
+  SCHEMA_IDS,
+  type EventValidators,
+  type OciEventEnvelope,
+} from "./validators";
+export {
+  buildNudge,
+  encodeNudgeForStream,
+  decodeNudge,
+  type NudgeInput,
+  type NudgeBuildOptions,
+  type NudgeDecodeOptions,
+} from "./nudge";
 export { decodeOciEvent, isSupportedOciEventType, type OciEventDecodeOptions } from "./oci-event";
 export { decodeEvent, type DecodedEvent } from "./event";
 export { decodeStreamMessage, positionOf } from "./stream-message";

@@ -68,7 +68,11 @@ function decodeBody(body: unknown, validators: EventValidators, maxRecords: numb
     value.forEach((message: unknown, index) => {
       const position = positionOf(message, index);
       if (index >= maxRecords) {
-        const error = new EventContractError("Oversize", "", `record ${index} is over the cap of ${maxRecords} records per invocation`);
+        const error = new EventContractError(
+          "Oversize",
+          "",
+          `record ${index} is over the cap of ${maxRecords} records per invocation`,
+        );
         rejected.push(rejection(position, error));
         return;
       }
@@ -115,7 +119,10 @@ function decodeSafely<T>(decode: () => Decoded<T>): Decoded<T> {
     return decode();
   } catch (cause) {
     const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : "a non-error value";
-    return { ok: false, error: new EventContractError("SchemaViolation", "", `(root) could not be decoded (${what})`, { cause }) };
+    return {
+      ok: false,
+      error: new EventContractError("SchemaViolation", "", `(root) could not be decoded (${what})`, { cause }),
+    };
   }
 }
 

@@ -119,13 +119,18 @@ export function decodeNudge(value: unknown, options: NudgeDecodeOptions = {}): D
   }
   const type = (value as { type?: unknown } | null)?.type;
   if (typeof type === "string" && (value as { specversion?: unknown }).specversion === "1.0" && !isNudgeType(type)) {
-    return fail("UnsupportedEventType", "/type", `/type is not an ocipam nudge type (expected one of ${NUDGE_TYPES.join(", ")})`);
+    return fail(
+      "UnsupportedEventType",
+      "/type",
+      `/type is not an ocipam nudge type (expected one of ${NUDGE_TYPES.join(", ")})`,
+    );
   }
   const validators = options.validators ?? defaultEventValidators();
   if (!validators.nudge(value)) return { ok: false, error: schemaViolation(validators.nudge.errors) };
   // JSON Schema cannot compare two fields; the subject is what the stream key must match, data names the object.
   if (value.type === CLUSTER_NUDGE_TYPE) {
-    if (value.data.cluster !== value.subject) return fail("SchemaViolation", "/data/cluster", "/data/cluster must equal /subject");
+    if (value.data.cluster !== value.subject)
+      return fail("SchemaViolation", "/data/cluster", "/data/cluster must equal /subject");
   } else if (value.data.node !== value.subject) {
     return fail("SchemaViolation", "/data/node", "/data/node must equal /subject");
   }

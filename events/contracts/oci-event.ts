@@ -31,9 +31,14 @@ export function decodeOciEvent(value: unknown, options: OciEventDecodeOptions = 
     return fail("Oversize", "", `event is ${bytes} bytes, over the ${OCI_EVENT_MAX_BYTES}-byte cap`);
   }
   const validators = options.validators ?? defaultEventValidators();
-  if (!validators.ociEventEnvelope(value)) return { ok: false, error: schemaViolation(validators.ociEventEnvelope.errors) };
+  if (!validators.ociEventEnvelope(value))
+    return { ok: false, error: schemaViolation(validators.ociEventEnvelope.errors) };
   if (!isSupportedOciEventType(value.eventType)) {
-    return fail("UnsupportedEventType", "/eventType", "/eventType is not a compute launchinstance/terminateinstance event");
+    return fail(
+      "UnsupportedEventType",
+      "/eventType",
+      "/eventType is not a compute launchinstance/terminateinstance event",
+    );
   }
   if (!validators.ociComputeInstanceEvent(value)) {
     return { ok: false, error: schemaViolation(validators.ociComputeInstanceEvent.errors) };

@@ -15,7 +15,8 @@ export function positionOf(message: unknown, index: number): RecordPosition {
   const { offset, partition } = message;
   if (typeof offset === "number" && Number.isSafeInteger(offset) && offset >= 0) position.offset = offset;
   if (typeof partition === "string" && partition.length <= 64) position.partition = partition;
-  else if (typeof partition === "number" && Number.isSafeInteger(partition) && partition >= 0) position.partition = String(partition);
+  else if (typeof partition === "number" && Number.isSafeInteger(partition) && partition >= 0)
+    position.partition = String(partition);
   return position;
 }
 
@@ -27,7 +28,8 @@ export function positionOf(message: unknown, index: number): RecordPosition {
  */
 export function decodeStreamMessage(message: unknown, validators: EventValidators): Decoded<DecodedEvent> {
   if (!isJsonObject(message)) return fail("SchemaViolation", "", "(root) stream message must be a JSON object");
-  if (!validators.connectorHubMessage(message)) return { ok: false, error: schemaViolation(validators.connectorHubMessage.errors) };
+  if (!validators.connectorHubMessage(message))
+    return { ok: false, error: schemaViolation(validators.connectorHubMessage.errors) };
 
   let key: string | undefined;
   if (typeof message.key === "string") {
@@ -60,9 +62,17 @@ export function decodeStreamMessage(message: unknown, validators: EventValidator
   if (event.value.kind === "instance-event") {
     // OCI Events deliver instance events to the function directly (the Events rule's action); the stream carries only
     // the watcher's nudges, and anything with the instance principal of a node can write to it.
-    return fail("UntrustedSource", "/value", "/value is an OCI Events envelope: instance events are accepted only from the Events rule, never from the stream");
+    return fail(
+      "UntrustedSource",
+      "/value",
+      "/value is an OCI Events envelope: instance events are accepted only from the Events rule, never from the stream",
+    );
   }
-  if (key !== undefined && (event.value.kind === "nudge" || event.value.kind === "cluster") && key !== event.value.nudge.subject) {
+  if (
+    key !== undefined &&
+    (event.value.kind === "nudge" || event.value.kind === "cluster") &&
+    key !== event.value.nudge.subject
+  ) {
     return fail("KeyMismatch", "/key", "/key does not equal the nudge's subject (the stream key must be the subject)");
   }
   return ok(event.value);

@@ -162,7 +162,10 @@ export type DecodedRecord = RecordPosition &
 /** One refused record: logged with why, then skipped. */
 export interface RejectedRecord extends RecordPosition {
   reason: RejectReason;
-  /** JSON pointer of the bad field in the record ("" = the record itself). Pointers under /value/ point into the decoded value. */
+  /**
+   * JSON pointer of the bad field in the record ("" = the record itself). Pointers under /value/ point into the decoded
+   * value.
+   */
   field: string;
   message: string;
 }

@@ -44,7 +44,8 @@ export class PutBatcher<T> {
     this.queuedBytes += bytes;
     if (this.sending) return; // the running request's completion sends what piled up
     if (this.isFull()) this.kick();
-    else if (!this.cancelTimer) this.cancelTimer = this.options.scheduler.after(this.options.flushMs, () => this.kick());
+    else if (!this.cancelTimer)
+      this.cancelTimer = this.options.scheduler.after(this.options.flushMs, () => this.kick());
   }
 
   /** Called when leadership is lost or at shutdown: drops what has not been sent yet and returns it. */
@@ -70,7 +71,10 @@ export class PutBatcher<T> {
   }
 
   private isFull(): boolean {
-    return this.queue.length >= this.options.maxMessages || REQUEST_ENVELOPE_BYTES + this.queuedBytes >= this.options.maxBytes;
+    return (
+      this.queue.length >= this.options.maxMessages ||
+      REQUEST_ENVELOPE_BYTES + this.queuedBytes >= this.options.maxBytes
+    );
   }
 
   private kick(): void {

@@ -70,7 +70,11 @@ export class ClusterNudgeTicker {
     try {
       const nudge = buildNudge(
         { type: "io.ocipam.cluster.collect-leaks", cluster: this.options.clusterName },
-        { now: () => new Date(this.options.scheduler.now()), idFactory: this.options.idFactory, validators: this.options.validators },
+        {
+          now: () => new Date(this.options.scheduler.now()),
+          idFactory: this.options.idFactory,
+          validators: this.options.validators,
+        },
       );
       const [result] = await this.options.publisher.publish([encodeNudgeForStream(nudge)], signal);
       if (result?.ok) {
@@ -80,10 +84,16 @@ export class ClusterNudgeTicker {
         return;
       }
       this.failures++;
-      this.log.warn({ error: result && !result.ok ? result.error : "MissingResult" }, "collect-leaks nudge not published; the next interval tries again");
+      this.log.warn(
+        { error: result && !result.ok ? result.error : "MissingResult" },
+        "collect-leaks nudge not published; the next interval tries again",
+      );
     } catch (err) {
       this.failures++;
-      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, "collect-leaks nudge not published; the next interval tries again");
+      this.log.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        "collect-leaks nudge not published; the next interval tries again",
+      );
     }
   }
 }

@@ -55,8 +55,10 @@ export class LeaderElector {
 
   constructor(private readonly options: LeaderElectionOptions) {
     if (!options.identity) throw new RangeError("leader election identity must not be empty");
-    if (!(options.leaseDurationMs > options.renewDeadlineMs)) throw new RangeError("lease duration must be greater than the renew deadline");
-    if (!(options.renewDeadlineMs > JITTER_FACTOR * options.retryPeriodMs)) throw new RangeError("renew deadline must be greater than 1.2 × retry period");
+    if (!(options.leaseDurationMs > options.renewDeadlineMs))
+      throw new RangeError("lease duration must be greater than the renew deadline");
+    if (!(options.renewDeadlineMs > JITTER_FACTOR * options.retryPeriodMs))
+      throw new RangeError("renew deadline must be greater than 1.2 × retry period");
     if (!(options.retryPeriodMs > 0)) throw new RangeError("retry period must be positive");
     this.log = options.log ?? silentLogger();
     this.random = options.random ?? Math.random;
@@ -108,7 +110,10 @@ export class LeaderElector {
     try {
       ok = await this.tryAcquireOrRenew();
     } catch (err) {
-      this.log.warn({ err: err instanceof Error ? err.message : String(err), lease: this.options.lock.describe() }, "leader election attempt failed");
+      this.log.warn(
+        { err: err instanceof Error ? err.message : String(err), lease: this.options.lock.describe() },
+        "leader election attempt failed",
+      );
     }
     this.log.debug({ ms: this.options.scheduler.now() - t0, ok }, "lease attempt");
     if (this.stopped) return;
@@ -143,7 +148,11 @@ export class LeaderElector {
 
     // 1. Fast path: the leader updates optimistically against the record it wrote last.
     if (this.holdsObserved() && this.isLeaseValid(now) && this.observedRecord) {
-      const record = { ...fresh, acquireTime: this.observedRecord.acquireTime, leaseTransitions: this.observedRecord.leaseTransitions };
+      const record = {
+        ...fresh,
+        acquireTime: this.observedRecord.acquireTime,
+        leaseTransitions: this.observedRecord.leaseTransitions,
+      };
       try {
         await lock.update(record);
         this.setObserved(record, "");
@@ -223,13 +232,22 @@ export class LeaderElector {
   private async release(): Promise<void> {
     if (!this.holdsObserved() || !this.observedRecord) return;
     const now = this.options.scheduler.now();
-    const record: LeaderRecord = { holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: this.observedRecord.leaseTransitions };
+    const record: LeaderRecord = {
+      holderIdentity: "",
+      leaseDurationSeconds: 1,
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: this.observedRecord.leaseTransitions,
+    };
     try {
       await this.options.lock.update(record);
       this.setObserved(record, "");
       this.log.info({ lease: this.options.lock.describe() }, "released the lease");
     } catch (err) {
-      this.log.warn({ err: err instanceof Error ? err.message : String(err), lease: this.options.lock.describe() }, "could not release the lease; it will expire");
+      this.log.warn(
+        { err: err instanceof Error ? err.message : String(err), lease: this.options.lock.describe() },
+        "could not release the lease; it will expire",
+      );
     }
   }
 

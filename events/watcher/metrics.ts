@@ -57,7 +57,11 @@ export class WatcherMetrics {
       });
     perNode("cilium_operator_ipam_available_ips", "IPs in the node's pool (len(spec.ipam.pool))", (o) => o.available);
     perNode("cilium_operator_ipam_used_ips", "IPs of the pool in use (len(status.ipam.used))", (o) => o.used);
-    perNode("cilium_operator_ipam_needed_ips", "IPs the node needs to reach its watermarks (Cilium's calculateNeededIPs)", (o) => o.needed);
+    perNode(
+      "cilium_operator_ipam_needed_ips",
+      "IPs the node needs to reach its watermarks (Cilium's calculateNeededIPs)",
+      (o) => o.needed,
+    );
     new Gauge({
       name: "cilium_operator_ipam_nodes",
       // Cilium also has category="at-capacity". The watcher cannot know it from the CiliumNode (it does not know the
@@ -105,7 +109,10 @@ export class WatcherMetrics {
     });
     this.restarts = new Counter({
       name: "ocipam_watcher_watch_restarts_total",
-      help: "CiliumNode watches that ended and were restarted, by cause: closed (server timeout), expired (410 Gone, relist), watchdog (silent too long), error (backoff)",
+      help:
+        "CiliumNode watches that ended and were restarted, by cause: closed " +
+        "(server timeout), expired (410 Gone, relist), watchdog (silent too " +
+        "long), error (backoff)",
       labelNames: ["cause"],
       registers,
     });

@@ -1,6 +1,13 @@
 import { OcipamError } from "../../lib/errors";
 import { silentLogger, type Log } from "../../lib/log";
-import { buildNudge, encodeNudgeForStream, type EventValidators, type NodeNudgeReason, type NodeNudgeType, type ObservedCounts } from "../contracts";
+import {
+  buildNudge,
+  encodeNudgeForStream,
+  type EventValidators,
+  type NodeNudgeReason,
+  type NodeNudgeType,
+  type ObservedCounts,
+} from "../contracts";
 import { PutBatcher, type BatchItem } from "./batcher";
 import { NudgeCoalescer, type EmitRequest, type NodeSnapshot } from "./coalescer";
 import { decideFrom } from "./decision";
@@ -75,7 +82,11 @@ export class NudgeWatcher {
       failureRetryMs: options.failureRetryMs,
       failureRetryMaxMs: options.resyncMs,
     });
-    this.batcher = new PutBatcher<EmitRequest>({ ...options.batch, scheduler: options.scheduler, send: (items) => this.send(items) });
+    this.batcher = new PutBatcher<EmitRequest>({
+      ...options.batch,
+      scheduler: options.scheduler,
+      send: (items) => this.send(items),
+    });
   }
 
   /** Called with every list/watch event about CiliumNodes. */
@@ -153,7 +164,13 @@ export class NudgeWatcher {
 
   private upsert(view: CiliumNodeSummary): void {
     const decision = decideFrom(view, { nudgeExcess: this.options.nudgeExcess });
-    const node: WatchedNode = { name: view.name, uid: view.uid, resourceVersion: view.resourceVersion, reason: decision.reason, observed: decision.observed };
+    const node: WatchedNode = {
+      name: view.name,
+      uid: view.uid,
+      resourceVersion: view.resourceVersion,
+      reason: decision.reason,
+      observed: decision.observed,
+    };
     this.nodes.set(view.name, node);
     if (this.leading) this.enqueue(this.coalescer.observe(snapshotOf(node), this.options.scheduler.now()));
   }
@@ -177,16 +194,26 @@ export class NudgeWatcher {
           ...(request.resourceVersion && { resourceVersion: request.resourceVersion }),
           observed: request.observed,
         },
-        { now: () => new Date(this.options.scheduler.now()), idFactory: this.options.idFactory, validators: this.options.validators },
+        {
+          now: () => new Date(this.options.scheduler.now()),
+          idFactory: this.options.idFactory,
+          validators: this.options.validators,
+        },
       );
       entry = encodeNudgeForStream(nudge);
     } catch (err) {
       // Cannot become a valid event (it never will): wait for the resync interval rather than spin.
-      this.log.error({ node: request.node, err: err instanceof Error ? err.message : String(err) }, "cannot build a nudge for this node");
+      this.log.error(
+        { node: request.node, err: err instanceof Error ? err.message : String(err) },
+        "cannot build a nudge for this node",
+      );
       this.coalescer.published(request.node, request.ticket, this.options.scheduler.now());
       return;
     }
-    this.log.debug({ node: request.node, reason: request.reason, repeat: request.repeat, observed: request.observed }, "nudge queued");
+    this.log.debug(
+      { node: request.node, reason: request.reason, repeat: request.repeat, observed: request.observed },
+      "nudge queued",
+    );
     this.batcher.add(entry, request);
   }
 
@@ -232,14 +259,25 @@ export class NudgeWatcher {
       this.health.lastOk = false;
       this.health.consecutiveFailures++;
       const firstFailure = results.find((r) => !r.ok) as { error: string; message?: string } | undefined;
-      this.health.lastError = firstFailure ? `${firstFailure.error}${firstFailure.message ? `: ${firstFailure.message}` : ""}` : "unknown";
-      this.log.warn({ failed, of: items.length, error: this.health.lastError }, "nudges not published; they will be retried");
+      this.health.lastError = firstFailure
+        ? `${firstFailure.error}${firstFailure.message ? `: ${firstFailure.message}` : ""}`
+        : "unknown";
+      this.log.warn(
+        { failed, of: items.length, error: this.health.lastError },
+        "nudges not published; they will be retried",
+      );
     }
   }
 }
 
 function snapshotOf(node: WatchedNode): NodeSnapshot {
-  return { name: node.name, uid: node.uid, resourceVersion: node.resourceVersion, reason: node.reason, observed: node.observed };
+  return {
+    name: node.name,
+    uid: node.uid,
+    resourceVersion: node.resourceVersion,
+    reason: node.reason,
+    observed: node.observed,
+  };
 }
 
 /** A few node names for the log line (a burst of 500 should not make a 500-name line). */

@@ -16,7 +16,9 @@ export interface NudgePublisher {
   close(): Promise<void>;
 }
 
-export type EntryResult = { ok: true; partition?: string; offset?: number } | { ok: false; error: string; message?: string };
+export type EntryResult =
+  | { ok: true; partition?: string; offset?: number }
+  | { ok: false; error: string; message?: string };
 
 /**
  * Streaming request limits (docs.oracle.com Streaming "Limits on Streaming Resources": a message and a request

@@ -6,7 +6,11 @@ import { startWatcher, type WatcherOverrides } from "./watcher";
  * Lease first, so the other replica takes over at once). Shared by `ocipam watch` and the container entry point.
  * `overrides` reach startWatcher (`ocipam watch` passes its stderr logger).
  */
-export async function runWatcher(values: Record<string, string>, options: LoadWatcherConfigOptions, overrides: WatcherOverrides = {}): Promise<void> {
+export async function runWatcher(
+  values: Record<string, string>,
+  options: LoadWatcherConfigOptions,
+  overrides: WatcherOverrides = {},
+): Promise<void> {
   const watcher = await startWatcher(loadWatcherConfig(values, options), overrides);
   await new Promise<void>((resolve) => {
     const shutdown = () => {

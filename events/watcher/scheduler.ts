@@ -39,7 +39,12 @@ export function sleep(scheduler: Scheduler, ms: number, signal?: AbortSignal): P
  * Exponential backoff with "equal jitter" (AWS architecture blog, "Exponential Backoff And Jitter"): a delay in
  * [c/2, c) with c = min(cap, base·2^attempt), so retries of many clients spread out but never come back at once.
  */
-export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt));
   return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
 }

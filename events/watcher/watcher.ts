@@ -54,7 +54,9 @@ export interface WatcherHandle {
  * Nothing happens at import time; everything started here is stopped by `stop()`.
  */
 export async function startWatcher(config: WatcherConfig, overrides: WatcherOverrides = {}): Promise<WatcherHandle> {
-  const log = (overrides.log ?? createLogger({ level: config.logLevel, base: { component: "watcher" } })).child({ identity: config.identity });
+  const log = (overrides.log ?? createLogger({ level: config.logLevel, base: { component: "watcher" } })).child({
+    identity: config.identity,
+  });
   const scheduler = overrides.scheduler ?? realScheduler;
   const kube = watcherKubeClients(overrides.kubeConfig ?? watcherKubeConfig(config.kube), config.kube.requestTimeoutMs);
 
@@ -90,14 +92,25 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
     onPublished: (reason) => metrics?.nudgePublished(reason),
   });
 
-  const collector = new ClusterNudgeTicker({ clusterName: config.clusterName, intervalMs: config.collectLeaksMs, publisher, scheduler, isLeader, log, validators });
+  const collector = new ClusterNudgeTicker({
+    clusterName: config.clusterName,
+    intervalMs: config.collectLeaksMs,
+    publisher,
+    scheduler,
+    isLeader,
+    log,
+    validators,
+  });
   const setLeading = (leading: boolean) => {
     core.setLeading(leading);
     collector.setLeading(leading);
   };
 
   // Join → ready times and stalls (metrics only): fed the same events, after the nudge logic.
-  const progress = new NodeProgress({ now: () => scheduler.now(), onJoinToReady: (seconds) => metrics?.joinedToReady(seconds) });
+  const progress = new NodeProgress({
+    now: () => scheduler.now(),
+    onJoinToReady: (seconds) => metrics?.joinedToReady(seconds),
+  });
   const nodes = new ListWatch<ProgressView>({
     kind: "CiliumNodes",
     kubeConfig: kube.kubeConfig,
@@ -190,7 +203,14 @@ export async function startWatcher(config: WatcherConfig, overrides: WatcherOver
   }
   cancelTick = scheduler.after(tickMs, tick);
   log.info(
-    { port: server.port, stream: config.stream.id, resyncMs: config.resyncMs, collectLeaksMs: config.collectLeaksMs, leaderElection: config.leaderElection.enabled, lease: `${config.leaderElection.namespace}/${config.leaderElection.name}` },
+    {
+      port: server.port,
+      stream: config.stream.id,
+      resyncMs: config.resyncMs,
+      collectLeaksMs: config.collectLeaksMs,
+      leaderElection: config.leaderElection.enabled,
+      lease: `${config.leaderElection.namespace}/${config.leaderElection.name}`,
+    },
     "watcher started",
   );
 

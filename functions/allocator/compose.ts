@@ -1,7 +1,12 @@
 import { createInvocationDecoder } from "../../events/contracts";
 import { createOciAdapters, createOciClients, RequestBudget, type OciAuth } from "../../lib/adapters/oci";
 import { createAuthProvider } from "../../lib/adapters/oci/auth";
-import { createKubeAdapters, createKubeClients, readKubeTokenFromVault, type KubeAccess } from "../../lib/adapters/kube";
+import {
+  createKubeAdapters,
+  createKubeClients,
+  readKubeTokenFromVault,
+  type KubeAccess,
+} from "../../lib/adapters/kube";
 import { ConfigMapLeakMarks } from "../../lib/adapters/kube/configmap-leak-marks";
 import { KubeClusterInventory } from "../../lib/adapters/kube/cluster-inventory";
 import { type AllocatorConfig, loadAllocatorConfig, pickOcipamKeys } from "../../lib/config/allocator-config";
@@ -20,11 +25,18 @@ export interface ComposeOverrides {
  * every adapter. One OCI request budget per runtime, so all nodes an invocation (and a warm container's later
  * invocations) reconcile share it.
  */
-export async function composeAllocatorRuntime(values: Record<string, string | undefined>, overrides: ComposeOverrides = {}): Promise<AllocatorRuntime> {
+export async function composeAllocatorRuntime(
+  values: Record<string, string | undefined>,
+  overrides: ComposeOverrides = {},
+): Promise<AllocatorRuntime> {
   const config = loadAllocatorConfig(pickOcipamKeys(values));
   const log = overrides.log ?? createLogger({ level: config.logLevel, base: { component: "allocator" } });
   const ociAuth = toOciAuth(config);
-  const clients = await createOciClients({ auth: ociAuth, ...(config.oci.endpoint ? { endpoint: config.oci.endpoint } : {}), ...(config.oci.region ? { region: config.oci.region } : {}) });
+  const clients = await createOciClients({
+    auth: ociAuth,
+    ...(config.oci.endpoint ? { endpoint: config.oci.endpoint } : {}),
+    ...(config.oci.region ? { region: config.oci.region } : {}),
+  });
   const budget = new RequestBudget({ ratePerSecond: config.ociRequestRate, burst: config.ociRequestBurst });
   const oci = createOciAdapters({ clients, log, budget });
   // Built again by reauthenticate(): a 401 means the token was rotated (or revoked), so it is read anew.
@@ -81,7 +93,11 @@ function toOciAuth(config: AllocatorConfig): OciAuth {
     case "instance_principal":
       return { kind: "instance-principal" };
     case "config_file":
-      return { kind: "config-file", ...(config.oci.configFile ? { path: config.oci.configFile } : {}), profile: config.oci.profile };
+      return {
+        kind: "config-file",
+        ...(config.oci.configFile ? { path: config.oci.configFile } : {}),
+        profile: config.oci.profile,
+      };
   }
 }
 
@@ -91,7 +107,10 @@ function toOciAuth(config: AllocatorConfig): OciAuth {
  */
 async function kubeAccess(config: AllocatorConfig, ociAuth: OciAuth): Promise<KubeAccess> {
   const { kube } = config;
-  const tls = { ...(kube.caCertPem ? { caPem: kube.caCertPem } : {}), ...(kube.skipTlsVerify ? { skipTlsVerify: true } : {}) };
+  const tls = {
+    ...(kube.caCertPem ? { caPem: kube.caCertPem } : {}),
+    ...(kube.skipTlsVerify ? { skipTlsVerify: true } : {}),
+  };
   switch (kube.auth) {
     case "kubeconfig":
       return { kind: "kubeconfig", path: kube.kubeconfig! };
@@ -99,14 +118,21 @@ async function kubeAccess(config: AllocatorConfig, ociAuth: OciAuth): Promise<Ku
       return { kind: "token", server: kube.apiServer!, token: kube.token!, ...tls };
     case "vault": {
       const provider = await createAuthProvider(ociAuth);
-      const token = await readKubeTokenFromVault(kube.tokenSecretId!, { authenticationDetailsProvider: provider, ...(config.oci.endpoint ? { endpoint: config.oci.endpoint } : {}) });
+      const token = await readKubeTokenFromVault(kube.tokenSecretId!, {
+        authenticationDetailsProvider: provider,
+        ...(config.oci.endpoint ? { endpoint: config.oci.endpoint } : {}),
+      });
       return { kind: "token", server: kube.apiServer!, token, ...tls };
     }
     case "oke": {
       const provider = await createAuthProvider(ociAuth);
-      // Providers that know their region (resource and instance principals) expose getRegion(); the type does not say so.
-      const region = config.oci.region ?? (provider as { getRegion?: () => { regionId: string } | undefined }).getRegion?.()?.regionId;
-      if (!region) throw new Error("OCIPAM_OCI_REGION is required for oke auth when the OCI credentials carry no region");
+      // Providers that know their region (resource and instance principals) expose getRegion(); the type does not say
+      // so.
+      const region =
+        config.oci.region ??
+        (provider as { getRegion?: () => { regionId: string } | undefined }).getRegion?.()?.regionId;
+      if (!region)
+        throw new Error("OCIPAM_OCI_REGION is required for oke auth when the OCI credentials carry no region");
       return { kind: "oke", clusterId: kube.clusterId!, region, server: kube.apiServer!, signer: provider, ...tls };
     }
   }
@@ -116,7 +142,9 @@ async function kubeAccess(config: AllocatorConfig, ociAuth: OciAuth): Promise<Ku
  * One runtime per distinct configuration, kept while the container is warm. A failed composition is not kept, so
  * the next invocation tries again (e.g. after the Vault secret was fixed).
  */
-export function cachedRuntimeFactory(compose: typeof composeAllocatorRuntime = composeAllocatorRuntime): (values: Record<string, string | undefined>) => Promise<AllocatorRuntime> {
+export function cachedRuntimeFactory(
+  compose: typeof composeAllocatorRuntime = composeAllocatorRuntime,
+): (values: Record<string, string | undefined>) => Promise<AllocatorRuntime> {
   const cache = new Map<string, Promise<AllocatorRuntime>>();
   return (values) => {
     const key = JSON.stringify(Object.entries(pickOcipamKeys(values)).sort());

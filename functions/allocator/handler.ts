@@ -42,7 +42,9 @@ export interface AllocatorRuntime {
  * indefinitely until the function target succeeds" (docs.oracle.com/iaas/Content/connector-hub/queue-to-function.htm),
  * delivers the batch again. Every record is idempotent, so a redelivery is safe.
  */
-export function createAllocatorHandler(runtimeFor: (config: Record<string, string | undefined>) => Promise<AllocatorRuntime>) {
+export function createAllocatorHandler(
+  runtimeFor: (config: Record<string, string | undefined>) => Promise<AllocatorRuntime>,
+) {
   return async function handle(input: unknown, ctx: Context): Promise<InvocationResult> {
     const startedAt = Date.now();
     const callId = ctx.callID || `local-${startedAt}`;
@@ -74,9 +76,20 @@ export function createAllocatorHandler(runtimeFor: (config: Record<string, strin
         durationMs: Date.now() - startedAt,
         deadline: deadline.toISOString(),
       };
-      const counts = { nodes: result.nodes.length, instances: result.instances.length, collections: result.collections.length };
+      const counts = {
+        nodes: result.nodes.length,
+        instances: result.instances.length,
+        collections: result.collections.length,
+      };
       deps.log.info(
-        { callId, records: result.records, ...counts, skipped: result.skipped.length, ok: result.ok, durationMs: result.durationMs },
+        {
+          callId,
+          records: result.records,
+          ...counts,
+          skipped: result.skipped.length,
+          ok: result.ok,
+          durationMs: result.durationMs,
+        },
         "invocation done",
       );
       return result;
@@ -126,17 +139,46 @@ async function runPass(
   const { deps } = runtime;
   const pass: Pass = { nodes: [], instances: [], collections: [], skipped: [] };
   const work = await workOf(records, deps, pass.skipped);
-  type Task = { node: string; run: () => Promise<NodeResult> } | { instanceId: string; action: InstanceResult["action"]; run: () => Promise<InstanceResult> };
+  type Task =
+    | { node: string; run: () => Promise<NodeResult> }
+    | { instanceId: string; action: InstanceResult["action"]; run: () => Promise<InstanceResult> };
   const tasks: Task[] = [
-    ...work.nodes.map((t): Task => ({ node: t.node, run: () => reconcileNode(t.node, deps, { deadline, callId, usedAddresses, ...(t.instanceId ? { expectedInstanceId: t.instanceId } : {}) }) })),
-    ...work.prewarms.map((id): Task => ({ instanceId: id, action: "prewarm", run: () => prewarmInstance(id, deps, { deadline, callId }) })),
-    ...work.terminations.map((id): Task => ({ instanceId: id, action: "terminate", run: () => cleanUpTerminatedInstance(id, deps, runtime.collector.inventory, { deadline, callId }) })),
+    ...work.nodes.map(
+      (t): Task => ({
+        node: t.node,
+        run: () =>
+          reconcileNode(t.node, deps, {
+            deadline,
+            callId,
+            usedAddresses,
+            ...(t.instanceId ? { expectedInstanceId: t.instanceId } : {}),
+          }),
+      }),
+    ),
+    ...work.prewarms.map(
+      (id): Task => ({ instanceId: id, action: "prewarm", run: () => prewarmInstance(id, deps, { deadline, callId }) }),
+    ),
+    ...work.terminations.map(
+      (id): Task => ({
+        instanceId: id,
+        action: "terminate",
+        run: () => cleanUpTerminatedInstance(id, deps, runtime.collector.inventory, { deadline, callId }),
+      }),
+    ),
   ];
-  const settled = await mapSettledLimit(tasks, deps.config.maxParallelNodes, (task): Promise<NodeResult | InstanceResult> => task.run());
+  const settled = await mapSettledLimit(
+    tasks,
+    deps.config.maxParallelNodes,
+    (task): Promise<NodeResult | InstanceResult> => task.run(),
+  );
   settled.forEach((s, i) => {
     const task = tasks[i]!;
-    if ("node" in task) pass.nodes.push(s.status === "fulfilled" ? (s.value as NodeResult) : failedNode(task.node, s.reason));
-    else pass.instances.push(s.status === "fulfilled" ? (s.value as InstanceResult) : failedInstance(task.instanceId, task.action, s.reason));
+    if ("node" in task)
+      pass.nodes.push(s.status === "fulfilled" ? (s.value as NodeResult) : failedNode(task.node, s.reason));
+    else
+      pass.instances.push(
+        s.status === "fulfilled" ? (s.value as InstanceResult) : failedInstance(task.instanceId, task.action, s.reason),
+      );
   });
   if (work.collect) pass.collections.push(await collectLeaks(deps, runtime.collector, { deadline, callId }));
   return pass;
@@ -167,7 +209,11 @@ async function workOf(records: DecodedRecord[], deps: ReconcileDeps, skipped: Sk
   const prewarms = new Set<string>();
   const terminations = new Set<string>();
   let collect = false;
-  const position = (r: DecodedRecord) => ({ index: r.index, ...(r.offset !== undefined ? { offset: r.offset } : {}), ...(r.partition !== undefined ? { partition: r.partition } : {}) });
+  const position = (r: DecodedRecord) => ({
+    index: r.index,
+    ...(r.offset !== undefined ? { offset: r.offset } : {}),
+    ...(r.partition !== undefined ? { partition: r.partition } : {}),
+  });
   for (const record of records) {
     switch (record.kind) {
       case "nudge":
@@ -175,7 +221,12 @@ async function workOf(records: DecodedRecord[], deps: ReconcileDeps, skipped: Sk
         break;
       case "instance-event": {
         if (!deps.config.compartmentIds.includes(record.compartmentId)) {
-          skipped.push({ ...position(record), reason: "NotInClusterCompartment", message: `instance ${record.instanceId} is in compartment ${record.compartmentId}, not one of the cluster's` });
+          skipped.push({
+            ...position(record),
+            reason: "NotInClusterCompartment",
+            message:
+              `instance ${record.instanceId} is in compartment ` + `${record.compartmentId}, not one of the cluster's`,
+          });
           break;
         }
         if (record.action === "terminate") {
@@ -192,12 +243,21 @@ async function workOf(records: DecodedRecord[], deps: ReconcileDeps, skipped: Sk
           prewarms.add(record.instanceId);
           break;
         }
-        skipped.push({ ...position(record), reason: "NoNodeForInstance", message: `no Node has providerID ${record.instanceId} yet; its CiliumNode will be nudged when it joins` });
+        skipped.push({
+          ...position(record),
+          reason: "NoNodeForInstance",
+          message: `no Node has providerID ${record.instanceId} yet; its CiliumNode will be nudged when it joins`,
+        });
         break;
       }
       case "cluster":
         if (record.cluster !== deps.config.planner.clusterName) {
-          skipped.push({ ...position(record), reason: "OtherCluster", message: `cluster event for ${record.cluster}, but this allocator serves ${deps.config.planner.clusterName}` });
+          skipped.push({
+            ...position(record),
+            reason: "OtherCluster",
+            message:
+              `cluster event for ${record.cluster}, but this allocator serves ` + `${deps.config.planner.clusterName}`,
+          });
           break;
         }
         collect = true;
@@ -216,11 +276,36 @@ function reasonOf(err: unknown): string {
 function failedNode(node: string, err: unknown): NodeResult {
   const message = err instanceof Error ? err.message : String(err);
   const reason = reasonOf(err);
-  return { node, outcome: "failed", state: "Error", reason: { code: reason, message }, rounds: 0, ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls: {}, error: { reason, message } };
+  return {
+    node,
+    outcome: "failed",
+    state: "Error",
+    reason: { code: reason, message },
+    rounds: 0,
+    ipsCreated: 0,
+    ipsReleased: 0,
+    vnicsAttached: 0,
+    conflicts: 0,
+    durationMs: 0,
+    decision: [],
+    apiCalls: {},
+    error: { reason, message },
+  };
 }
 
 function failedInstance(instanceId: string, action: InstanceResult["action"], err: unknown): InstanceResult {
   const message = err instanceof Error ? err.message : String(err);
   const reason = reasonOf(err);
-  return { instanceId, action, outcome: "failed", reason: { code: reason, message }, rounds: 0, ipsCreated: 0, vnicsAttached: 0, durationMs: 0, apiCalls: {}, error: { reason, message } };
+  return {
+    instanceId,
+    action,
+    outcome: "failed",
+    reason: { code: reason, message },
+    rounds: 0,
+    ipsCreated: 0,
+    vnicsAttached: 0,
+    durationMs: 0,
+    apiCalls: {},
+    error: { reason, message },
+  };
 }

@@ -32,7 +32,8 @@ function parseArgs(argv: readonly string[]): Args {
     if (a === "--no-measure") args.measure = false;
     else if (a === "--runs") {
       const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 1 || n > 101) throw new Error(`--runs expects an integer from 1 to 101, got ${argv[i]}`);
+      if (!Number.isInteger(n) || n < 1 || n > 101)
+        throw new Error(`--runs expects an integer from 1 to 101, got ${argv[i]}`);
       args.runs = n;
     } else throw new Error(`unknown argument ${a} (expected --runs N or --no-measure)`);
   }
@@ -60,7 +61,9 @@ async function main(): Promise<void> {
   const buildMs = Date.now() - started;
   const bytes = (await stat(outfile)).size;
   const gzipBytes = gzipSync(await readFile(outfile)).length;
-  process.stdout.write(`${ALLOCATOR_BUNDLE}: ${mb(bytes)} (${kb(gzipBytes)} gzipped), built from ${ALLOCATOR_ENTRY} in ${buildMs} ms\n`);
+  process.stdout.write(
+    `${ALLOCATOR_BUNDLE}: ${mb(bytes)} (${kb(gzipBytes)} gzipped), built from ${ALLOCATOR_ENTRY} in ${buildMs} ms\n`,
+  );
   const top = bytesByPackage(result.metafile).slice(0, 8);
   process.stdout.write(`  largest packages: ${top.map((p) => `${p.name} ${kb(p.bytes)}`).join(", ")}\n`);
   const files = inputBytes(result.metafile).slice(0, 8);
@@ -78,12 +81,23 @@ async function main(): Promise<void> {
   process.stdout.write(`  report: ${ALLOCATOR_BUNDLE}.inputs.txt (top 40 inputs); ${ALLOCATOR_BUNDLE}.meta.json\n`);
   if (!args.measure) return;
 
-  const unbundledEntry = await writeUnbundledTree(repoRoot, result.metafile, ALLOCATOR_ENTRY, join(repoRoot, "dist", "unbundled"));
+  const unbundledEntry = await writeUnbundledTree(
+    repoRoot,
+    result.metafile,
+    ALLOCATOR_ENTRY,
+    join(repoRoot, "dist", "unbundled"),
+  );
   const [bundled, unbundled] = await measureRequireTimes([outfile, unbundledEntry], args.runs);
   const speedup = unbundled!.medianMs / bundled!.medianMs;
-  process.stdout.write(`require() time, median of ${args.runs} fresh node ${process.version} processes (after 2 warm-up runs each):\n`);
+  process.stdout.write(
+    `require() time, median of ${args.runs} fresh node ${process.version} processes (after 2 warm-up runs each):\n`,
+  );
   process.stdout.write(`  bundle    ${bundled!.medianMs.toFixed(0).padStart(5)} ms  ${ALLOCATOR_BUNDLE}\n`);
-  process.stdout.write(`  unbundled ${unbundled!.medianMs.toFixed(0).padStart(5)} ms  ${unbundledEntry.slice(repoRoot.length + 1)} (same sources compiled per file, dependencies from node_modules)\n`);
+  process.stdout.write(
+    `  unbundled ${unbundled!.medianMs.toFixed(0).padStart(5)} ms  ` +
+      `${unbundledEntry.slice(repoRoot.length + 1)} (same sources compiled ` +
+      `per file, dependencies from node_modules)\n`,
+  );
   process.stdout.write(`  the bundle loads ${speedup.toFixed(1)}x faster\n`);
 }
 

@@ -37,19 +37,37 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** The Markdown table, one row per key of ALLOCATOR_CONFIG_KEYS, in that order. */
 export async function renderConfigReference(repoRoot: string): Promise<string> {
-  const locals = (await parse("locals.tf", await readFile(join(repoRoot, "infra", "terraform", "locals.tf"), "utf8"))) as {
+  const locals = (await parse(
+    "locals.tf",
+    await readFile(join(repoRoot, "infra", "terraform", "locals.tf"), "utf8"),
+  )) as {
     locals?: Array<{ allocator_managed_config?: Record<string, string> }>;
   };
-  const managed = Object.assign({}, ...(locals.locals ?? []).map((l) => l.allocator_managed_config ?? {})) as Record<string, string>;
+  const managed = Object.assign({}, ...(locals.locals ?? []).map((l) => l.allocator_managed_config ?? {})) as Record<
+    string,
+    string
+  >;
   // Keys variables-function.tf refuses in allocator_extra_config: `!contains(keys(var.allocator_extra_config), "KEY")`.
   const variablesText = await readFile(join(repoRoot, "infra", "terraform", "variables-function.tf"), "utf8");
-  const refused = new Set([...variablesText.matchAll(/!contains\(keys\(var\.allocator_extra_config\), "(OCIPAM_\w+)"\)/g)].map((m) => m[1]!));
+  const refused = new Set(
+    [...variablesText.matchAll(/!contains\(keys\(var\.allocator_extra_config\), "(OCIPAM_\w+)"\)/g)].map((m) => m[1]!),
+  );
   const known = new Set(ALLOCATOR_CONFIG_KEYS.map((k) => k.key));
   const stray = Object.keys(managed).filter((k) => !known.has(k));
   if (stray.length > 0) throw new Error(`locals.tf sets keys the code does not know: ${stray.join(", ")}`);
   const rows = ALLOCATOR_CONFIG_KEYS.map((k) => {
-    const def = k.required ? "**required**" : k.default === undefined ? "(none)" : k.default === "" ? '`""`' : `\`${k.default}\``;
-    return `| \`${k.key}\` | ${def} | ${describeTerraformSource(managed[k.key], refused.has(k.key))} | ${cell(k.description)} |`;
+    const def = k.required
+      ? "**required**"
+      : k.default === undefined
+        ? "(none)"
+        : k.default === ""
+          ? '`""`'
+          : `\`${k.default}\``;
+    return (
+      `| \`${k.key}\` | ${def} | ` +
+      `${describeTerraformSource(managed[k.key], refused.has(k.key))} | ` +
+      `${cell(k.description)} |`
+    );
   });
   return ["| Key | Default | Set by Terraform | Meaning |", "|---|---|---|---|", ...rows].join("\n");
 }
@@ -77,7 +95,10 @@ async function main(): Promise<void> {
     if (updated !== readme) await writeFile(readmePath, updated);
   } else if (mode === "--check") {
     if (updated !== readme) {
-      process.stderr.write("infra/README.md: the configuration reference is out of date; run `npx tsx functions/build/config-reference.ts --write`\n");
+      process.stderr.write(
+        "infra/README.md: the configuration reference is out of date; run `npx " +
+          "tsx functions/build/config-reference.ts --write`\n",
+      );
       process.exitCode = 1;
     }
   } else throw new Error(`unknown argument ${mode} (expected --write or --check)`);

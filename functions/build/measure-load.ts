@@ -47,7 +47,8 @@ export async function requireTimeOnce(modulePath: string): Promise<number> {
             NODE_NO_WARNINGS: "1",
           },
         },
-        (err, out, stderr) => (err ? reject(new Error(`require(${modulePath}) failed: ${stderr || err.message}`)) : resolve(out)),
+        (err, out, stderr) =>
+          err ? reject(new Error(`require(${modulePath}) failed: ${stderr || err.message}`)) : resolve(out),
       );
     });
     const parsed = JSON.parse(stdout) as { ms: number };

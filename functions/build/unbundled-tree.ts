@@ -9,7 +9,12 @@ import { dirname, join } from "node:path";
  * The tree is written under the repository (dist/unbundled) so that `require("oci-core")` resolves to the
  * repository's node_modules. Returns the path of the compiled entry.
  */
-export async function writeUnbundledTree(repoRoot: string, bundleMeta: Metafile, entry: string, outDir: string): Promise<string> {
+export async function writeUnbundledTree(
+  repoRoot: string,
+  bundleMeta: Metafile,
+  entry: string,
+  outDir: string,
+): Promise<string> {
   const projectInputs = Object.keys(bundleMeta.inputs).filter((p) => !p.split("/").includes("node_modules"));
   const sources = projectInputs.filter((p) => p.endsWith(".ts"));
   const assets = projectInputs.filter((p) => p.endsWith(".json"));

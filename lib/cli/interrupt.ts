@@ -16,7 +16,10 @@ export function stopOnSignal(stop: () => Promise<void>, timeoutMs = 10_000): () 
     process.stderr.write(`ocipam: ${signal}: stopping (again to exit at once)\n`);
     const timer = setTimeout(() => process.exit(code), timeoutMs);
     timer.unref();
-    stop().then(() => process.exit(code), () => process.exit(code));
+    stop().then(
+      () => process.exit(code),
+      () => process.exit(code),
+    );
   };
   const onInt = (): void => handler("SIGINT");
   const onTerm = (): void => handler("SIGTERM");

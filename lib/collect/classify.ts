@@ -2,7 +2,16 @@ import { attachmentDisplayNamePrefix, TAG_CLUSTER, TAG_INSTANCE, TAG_NODE } from
 import { blockAddresses } from "../core/blocks/cidr";
 import { isBlock } from "../core/blocks/held";
 import type { Reason } from "../core/model";
-import type { Classification, ClusterView, CollectorSnapshot, Kept, Orphan, SeenAttachment, SeenInstance, SeenPrivateIp } from "./model";
+import type {
+  Classification,
+  ClusterView,
+  CollectorSnapshot,
+  Kept,
+  Orphan,
+  SeenAttachment,
+  SeenInstance,
+  SeenPrivateIp,
+} from "./model";
 
 /**
  * Decides, for every object of one collector pass, whether it is an orphan. Pure.
@@ -49,13 +58,17 @@ export function classify(snapshot: CollectorSnapshot): Classification {
       continue;
     }
     const vnic = snapshot.vnics[a.vnicId];
-    const keep = (code: string, message: string) => out.kept.push({ kind: "vnic", id: a.id, reason: { code, message } });
+    const keep = (code: string, message: string) =>
+      out.kept.push({ kind: "vnic", id: a.id, reason: { code, message } });
     if (!vnic) {
       keep("VnicNotRead", `VNIC ${a.vnicId} of instance ${a.instanceId} could not be read on this pass`);
       continue;
     }
     if (vnic.isPrimary || vnic.freeformTags[TAG_CLUSTER] !== snapshot.cluster) {
-      keep("NotOwned", `VNIC ${a.vnicId} is ${vnic.isPrimary ? "a primary VNIC" : "not tagged for this cluster"}: never detached`);
+      keep(
+        "NotOwned",
+        `VNIC ${a.vnicId} is ${vnic.isPrimary ? "a primary VNIC" : "not tagged for this cluster"}: never detached`,
+      );
       continue;
     }
     if (leftBy) {
@@ -66,32 +79,66 @@ export function classify(snapshot: CollectorSnapshot): Classification {
         keep("NotOwned", `VNIC ${a.vnicId} is named for node ${leftBy} but not tagged for it: never detached`);
         continue;
       }
-      const inUse = snapshot.privateIps.filter((ip) => ip.vnicId === a.vnicId && addressesOf(ip).some((x) => k8s.used.has(x))).map((ip) => ip.ipAddress);
+      const inUse = snapshot.privateIps
+        .filter((ip) => ip.vnicId === a.vnicId && addressesOf(ip).some((x) => k8s.used.has(x)))
+        .map((ip) => ip.ipAddress);
       if (inUse.length > 0) {
         keep("InUse", `VNIC ${a.vnicId} holds IPs in status.ipam.used: ${inUse.join(", ")}`);
         continue;
       }
-      out.orphans.push({ kind: "vnic", id: a.id, vnicId: a.vnicId, instanceId: a.instanceId, node: leftBy, reason: { code: "NodeGone", message: `VNIC ${a.vnicId} was attached for node ${leftBy}, which has neither a Node nor a CiliumNode; instance ${a.instanceId} is node ${k8s.nodeByInstance.get(a.instanceId)} now` } });
+      out.orphans.push({
+        kind: "vnic",
+        id: a.id,
+        vnicId: a.vnicId,
+        instanceId: a.instanceId,
+        node: leftBy,
+        reason: {
+          code: "NodeGone",
+          message:
+            `VNIC ${a.vnicId} was attached for node ${leftBy}, which has neither a ` +
+            `Node nor a CiliumNode; instance ${a.instanceId} is node ` +
+            `${k8s.nodeByInstance.get(a.instanceId)} now`,
+        },
+      });
       continue;
     }
     const instance = snapshot.instances[a.instanceId];
     if (!instance || instance === "gone" || instance.lifecycleState !== "RUNNING") {
-      keep("InstanceNotRunning", `instance ${a.instanceId} is ${instance === "gone" ? "gone" : instance?.lifecycleState ?? "unknown"}: OCI removes its VNICs when it terminates`);
+      keep(
+        "InstanceNotRunning",
+        `instance ${a.instanceId} is ` +
+          `${instance === "gone" ? "gone" : (instance?.lifecycleState ?? "unknown")}: ` +
+          `OCI removes its VNICs when it terminates`,
+      );
       continue;
     }
     if (prewarming(a.instanceId)) {
-      keep("PrewarmInProgress", `instance ${a.instanceId} was prepared for a node that has not joined yet (join timeout ${snapshot.joinTimeoutSeconds} s)`);
+      keep(
+        "PrewarmInProgress",
+        `instance ${a.instanceId} was prepared for a node that has not joined ` +
+          `yet (join timeout ${snapshot.joinTimeoutSeconds} s)`,
+      );
       continue;
     }
-    const used = snapshot.privateIps.filter((ip) => ip.vnicId === a.vnicId && addressesOf(ip).some((x) => k8s.used.has(x))).map((ip) => ip.ipAddress);
+    const used = snapshot.privateIps
+      .filter((ip) => ip.vnicId === a.vnicId && addressesOf(ip).some((x) => k8s.used.has(x)))
+      .map((ip) => ip.ipAddress);
     if (used.length > 0) {
       keep("InUse", `VNIC ${a.vnicId} holds IPs in status.ipam.used: ${used.join(", ")}`);
       continue;
     }
     out.orphans.push({
-      kind: "vnic", id: a.id, vnicId: a.vnicId, instanceId: a.instanceId,
+      kind: "vnic",
+      id: a.id,
+      vnicId: a.vnicId,
+      instanceId: a.instanceId,
       ...(vnic.freeformTags[TAG_NODE] ? { node: vnic.freeformTags[TAG_NODE] } : {}),
-      reason: { code: "InstanceNotANode", message: `instance ${a.instanceId} is running but no Node names it; the allocator's VNIC ${a.vnicId} is left over` },
+      reason: {
+        code: "InstanceNotANode",
+        message:
+          `instance ${a.instanceId} is running but no Node names it; the ` +
+          `allocator's VNIC ${a.vnicId} is left over`,
+      },
     });
   }
   return out;
@@ -136,12 +183,24 @@ function isPrewarming(snapshot: CollectorSnapshot, k8s: IndexedView, instanceId:
 
 type IpVerdict = { type: "healthy" } | { type: "orphan"; orphan: Orphan } | { type: "kept"; kept: Kept };
 
-function classifyIp(ip: SeenPrivateIp, k8s: IndexedView, attachmentByVnic: Map<string, SeenAttachment>, prewarming: (instanceId: string | undefined) => boolean): IpVerdict {
-  const keep = (code: string, message: string): IpVerdict => ({ type: "kept", kept: { kind: "privateIp", id: ip.id, ipAddress: ip.ipAddress, reason: { code, message } } });
+function classifyIp(
+  ip: SeenPrivateIp,
+  k8s: IndexedView,
+  attachmentByVnic: Map<string, SeenAttachment>,
+  prewarming: (instanceId: string | undefined) => boolean,
+): IpVerdict {
+  const keep = (code: string, message: string): IpVerdict => ({
+    type: "kept",
+    kept: { kind: "privateIp", id: ip.id, ipAddress: ip.ipAddress, reason: { code, message } },
+  });
   // An IP CIDR address is one object for a whole block: every one of its addresses counts.
   const addresses = isBlock(ip) ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress];
   const inUse = addresses.find((a) => k8s.used.has(a));
-  if (inUse) return keep("InUse", `${inUse}${addresses.length > 1 ? ` (block ${ip.ipAddress}/${ip.cidrPrefixLength})` : ""} is in status.ipam.used`);
+  if (inUse)
+    return keep(
+      "InUse",
+      `${inUse}${addresses.length > 1 ? ` (block ${ip.ipAddress}/${ip.cidrPrefixLength})` : ""} is in status.ipam.used`,
+    );
   const inHandshake = addresses.find((a) => k8s.handshake.has(a));
   if (inHandshake) return keep("InReleaseHandshake", `${inHandshake} has a status.ipam.release-ips entry`);
 
@@ -151,26 +210,61 @@ function classifyIp(ip: SeenPrivateIp, k8s: IndexedView, attachmentByVnic: Map<s
   const node = taggedNode ?? (taggedInstance ? k8s.nodeByInstance.get(taggedInstance) : undefined);
   const orphan = (reason: Reason): IpVerdict => ({
     type: "orphan",
-    orphan: { kind: "privateIp", id: ip.id, ipAddress: ip.ipAddress, ...(ip.vnicId ? { vnicId: ip.vnicId } : {}), ...(node ? { node } : {}), ...(instanceId ? { instanceId } : {}), reason },
+    orphan: {
+      kind: "privateIp",
+      id: ip.id,
+      ipAddress: ip.ipAddress,
+      ...(ip.vnicId ? { vnicId: ip.vnicId } : {}),
+      ...(node ? { node } : {}),
+      ...(instanceId ? { instanceId } : {}),
+      reason,
+    },
   });
 
-  if (!taggedNode && !taggedInstance) return keep("NoOwnerTag", `${ip.ipAddress} carries the cluster tag but neither a node nor an instance tag`);
+  if (!taggedNode && !taggedInstance)
+    return keep("NoOwnerTag", `${ip.ipAddress} carries the cluster tag but neither a node nor an instance tag`);
   if (!taggedNode && k8s.contested.has(taggedInstance!)) {
-    return keep("InstanceNamedByTwoNodes", `${ip.ipAddress} was prepared on instance ${taggedInstance}, which more than one Node names: its owner is not known`);
+    return keep(
+      "InstanceNamedByTwoNodes",
+      `${ip.ipAddress} was prepared on instance ${taggedInstance}, which ` +
+        `more than one Node names: its owner is not known`,
+    );
   }
   if (!node) {
     // A prewarm's IP whose instance has no Node (yet).
-    if (prewarming(taggedInstance)) return keep("PrewarmInProgress", `${ip.ipAddress} was prepared on instance ${taggedInstance} for a node that has not joined yet`);
-    return orphan({ code: "PrewarmNotJoined", message: `${ip.ipAddress} was prepared on instance ${taggedInstance}, which no Node names and which is past its join timeout or not running` });
+    if (prewarming(taggedInstance))
+      return keep(
+        "PrewarmInProgress",
+        `${ip.ipAddress} was prepared on instance ${taggedInstance} for a node that has not joined yet`,
+      );
+    return orphan({
+      code: "PrewarmNotJoined",
+      message:
+        `${ip.ipAddress} was prepared on instance ${taggedInstance}, which no ` +
+        `Node names and which is past its join timeout or not running`,
+    });
   }
   const pool = k8s.pools.get(node);
   // A block of a node that exists is the allocator's to manage: its unoffered addresses are held on purpose, and
   // the allocator deletes the block itself once none of its addresses is offered or used.
   if (pool && isBlock(ip)) return { type: "healthy" };
-  if (pool) return pool.has(ip.ipAddress) ? { type: "healthy" } : orphan({ code: "NotInPool", message: `${ip.ipAddress} is tagged for node ${node} but is not in its spec.ipam.pool` });
+  if (pool)
+    return pool.has(ip.ipAddress)
+      ? { type: "healthy" }
+      : orphan({
+          code: "NotInPool",
+          message: `${ip.ipAddress} is tagged for node ${node} but is not in its spec.ipam.pool`,
+        });
   if (k8s.nodes.has(node)) return keep("AwaitingCiliumNode", `node ${node} exists but has no CiliumNode yet`);
-  if (prewarming(instanceId)) return keep("PrewarmInProgress", `${ip.ipAddress}'s instance ${instanceId} is being prepared for a node that has not joined yet`);
-  return orphan({ code: "NodeGone", message: `${ip.ipAddress} is tagged for node ${node}, which has neither a Node nor a CiliumNode` });
+  if (prewarming(instanceId))
+    return keep(
+      "PrewarmInProgress",
+      `${ip.ipAddress}'s instance ${instanceId} is being prepared for a node that has not joined yet`,
+    );
+  return orphan({
+    code: "NodeGone",
+    message: `${ip.ipAddress} is tagged for node ${node}, which has neither a Node nor a CiliumNode`,
+  });
 }
 
 /**
@@ -184,7 +278,8 @@ export function instancesToRead(snapshot: Omit<CollectorSnapshot, "instances" | 
   for (const ip of snapshot.privateIps) {
     if (ip.isPrimary || ip.freeformTags[TAG_CLUSTER] !== snapshot.cluster) continue;
     const taggedNode = ip.freeformTags[TAG_NODE] || undefined;
-    const instanceId = ip.freeformTags[TAG_INSTANCE] || (ip.vnicId ? attachmentByVnic.get(ip.vnicId)?.instanceId : undefined);
+    const instanceId =
+      ip.freeformTags[TAG_INSTANCE] || (ip.vnicId ? attachmentByVnic.get(ip.vnicId)?.instanceId : undefined);
     if (!instanceId || k8s.nodeByInstance.has(instanceId)) continue;
     if (taggedNode && (k8s.pools.has(taggedNode) || k8s.nodes.has(taggedNode))) continue;
     if (snapshot.prewarmEnabled) ids.add(instanceId);
@@ -197,11 +292,18 @@ export function instancesToRead(snapshot: Omit<CollectorSnapshot, "instances" | 
  * Attachments the allocator made (by display name), ATTACHED, whose VNICs must be read: those on instances no Node
  * names, and those named for a node that is gone on an instance that is another node now.
  */
-export function vnicCandidates(snapshot: Pick<CollectorSnapshot, "attachments" | "cluster" | "view">): SeenAttachment[] {
+export function vnicCandidates(
+  snapshot: Pick<CollectorSnapshot, "attachments" | "cluster" | "view">,
+): SeenAttachment[] {
   const k8s = indexView(snapshot.view);
   const prefix = attachmentDisplayNamePrefix(snapshot.cluster);
-  return snapshot.attachments.filter((a) => a.vnicId && a.lifecycleState === "ATTACHED" && a.displayName?.startsWith(prefix)
-    && (!k8s.nodeByInstance.has(a.instanceId) || formerNode(a, snapshot.cluster, k8s) !== undefined));
+  return snapshot.attachments.filter(
+    (a) =>
+      a.vnicId &&
+      a.lifecycleState === "ATTACHED" &&
+      a.displayName?.startsWith(prefix) &&
+      (!k8s.nodeByInstance.has(a.instanceId) || formerNode(a, snapshot.cluster, k8s) !== undefined),
+  );
 }
 
 /**

@@ -35,20 +35,48 @@ export interface UninstallReport extends UseCaseResult {
 /**
  * Gives back every IP and VNIC the allocator created for the cluster, once Cilium is gone: the last step of an
  * uninstall. Refuses, touching nothing, while any CiliumNode's agent still reports used addresses (pods would lose
- * theirs). Objects are found by the cluster's tags, as leak collection finds them (one paged ListPrivateIps per subnet of
+ * theirs). Objects are found by the cluster's tags, as leak collection finds them (one paged ListPrivateIps per subnet
+ * of
  * the VCN, one paged ListVnicAttachments per cluster compartment): allocator-attached secondary VNICs are detached
  * (DetachVnic deletes them with their IPs), then the remaining allocator IPs are deleted; primary VNICs and IPs, and
  * anything without this cluster's tag, are never touched. Before each delete the address is checked against every
  * CiliumNode once more. With `dryRun`, only lists what it would delete.
  */
-export async function uninstallCluster(baseDeps: ReconcileDeps, options: { deadline: Date; dryRun: boolean; callId?: string }): Promise<UninstallReport> {
-  const report: UninstallReport = { outcome: options.dryRun ? "planned" : "removed", reason: { code: "NotStarted", message: "" }, durationMs: 0, apiCalls: {}, inUseOn: [], found: [], deleted: [], failed: [] };
-  const logFields = () => ({ found: report.found.length, deleted: report.deleted.length, failed: report.failed.length, inUseOn: report.inUseOn });
-  const spec = { action: "uninstall", deadline: options.deadline, ...(options.callId ? { callId: options.callId } : {}), result: report, logFields, failedOutcome: "failed" as const };
+export async function uninstallCluster(
+  baseDeps: ReconcileDeps,
+  options: { deadline: Date; dryRun: boolean; callId?: string },
+): Promise<UninstallReport> {
+  const report: UninstallReport = {
+    outcome: options.dryRun ? "planned" : "removed",
+    reason: { code: "NotStarted", message: "" },
+    durationMs: 0,
+    apiCalls: {},
+    inUseOn: [],
+    found: [],
+    deleted: [],
+    failed: [],
+  };
+  const logFields = () => ({
+    found: report.found.length,
+    deleted: report.deleted.length,
+    failed: report.failed.length,
+    inUseOn: report.inUseOn,
+  });
+  const spec = {
+    action: "uninstall",
+    deadline: options.deadline,
+    ...(options.callId ? { callId: options.callId } : {}),
+    result: report,
+    logFields,
+    failedOutcome: "failed" as const,
+  };
   return runUseCase(baseDeps, spec, async ({ deps, budget }) => {
     const call: CallOptions = { deadline: budget.workDeadline, notFoundIsGone: true };
     const cluster = deps.config.planner.clusterName;
-    const inUse = (await deps.ciliumNodes.list()).filter((n) => Object.keys(n.ipam.used).length > 0).map((n) => n.name).sort();
+    const inUse = (await deps.ciliumNodes.list())
+      .filter((n) => Object.keys(n.ipam.used).length > 0)
+      .map((n) => n.name)
+      .sort();
     if (inUse.length > 0) {
       report.outcome = "refused";
       report.inUseOn = inUse;
@@ -57,15 +85,23 @@ export async function uninstallCluster(baseDeps: ReconcileDeps, options: { deadl
     }
     report.found = await ownedObjects(deps, cluster, call);
     if (options.dryRun) {
-      report.reason = { code: "Planned", message: `${report.found.length} allocator objects of cluster ${cluster} would be deleted` };
+      report.reason = {
+        code: "Planned",
+        message: `${report.found.length} allocator objects of cluster ${cluster} would be deleted`,
+      };
       return;
     }
     const used = new UsedAddresses(deps.ciliumNodes, () => deps.now().getTime());
     const detached = new Set<string>();
     const remove = async (o: OwnedObject) => {
-      const addresses = o.ipAddress ? (o.cidrPrefixLength !== undefined ? blockAddresses(o.ipAddress, o.cidrPrefixLength) : [o.ipAddress]) : [];
+      const addresses = o.ipAddress
+        ? o.cidrPrefixLength !== undefined
+          ? blockAddresses(o.ipAddress, o.cidrPrefixLength)
+          : [o.ipAddress]
+        : [];
       for (const address of addresses) {
-        if (await used.usedBy(address)) throw new OciApiError(o.kind === "vnic" ? "DetachVnic" : "DeletePrivateIp", `${address} is in use again`, {});
+        if (await used.usedBy(address))
+          throw new OciApiError(o.kind === "vnic" ? "DetachVnic" : "DeletePrivateIp", `${address} is in use again`, {});
       }
       try {
         if (o.kind === "vnic") await deps.compute.detachVnic(o.id, call);
@@ -83,7 +119,11 @@ export async function uninstallCluster(baseDeps: ReconcileDeps, options: { deadl
           if (o.kind === "vnic" && o.vnicId) detached.add(o.vnicId);
         } else {
           const e = r.reason instanceof OciApiError ? r.reason : undefined;
-          report.failed.push({ ...o, reason: e?.reason ?? "UnexpectedError", message: r.reason instanceof Error ? r.reason.message : String(r.reason) });
+          report.failed.push({
+            ...o,
+            reason: e?.reason ?? "UnexpectedError",
+            message: r.reason instanceof Error ? r.reason.message : String(r.reason),
+          });
         }
       });
     };
@@ -92,19 +132,33 @@ export async function uninstallCluster(baseDeps: ReconcileDeps, options: { deadl
     await settle(report.found.filter((o) => o.kind === "privateIp" && !(o.vnicId && detached.has(o.vnicId))));
     if (report.failed.length > 0) {
       report.outcome = "failed";
-      report.reason = { code: "DeletionsFailed", message: `${report.failed.length} of ${report.found.length} objects could not be deleted; run again` };
+      report.reason = {
+        code: "DeletionsFailed",
+        message: `${report.failed.length} of ${report.found.length} objects could not be deleted; run again`,
+      };
     } else {
-      report.reason = { code: "Removed", message: `${report.deleted.length} allocator objects of cluster ${cluster} deleted` };
+      report.reason = {
+        code: "Removed",
+        message: `${report.deleted.length} allocator objects of cluster ${cluster} deleted`,
+      };
     }
   });
 }
 
 function refusal(nodes: string[]): Reason {
   const shown = nodes.slice(0, 10).join(", ");
-  return { code: "AgentsStillUseAddresses", message: `Cilium's agents still report used addresses on ${nodes.length} nodes (${shown}${nodes.length > 10 ? ", …" : ""}): remove the workloads and Cilium first; nothing was deleted` };
+  return {
+    code: "AgentsStillUseAddresses",
+    message:
+      `Cilium's agents still report used addresses on ${nodes.length} nodes ` +
+      `(${shown}${nodes.length > 10 ? ", …" : ""}): remove the workloads and ` +
+      `Cilium first; nothing was deleted`,
+  };
 }
 
-/** The cluster's allocator objects: tagged secondary IPs in the VCN's subnets and allocator-attached secondary VNICs. */
+/**
+ * The cluster's allocator objects: tagged secondary IPs in the VCN's subnets and allocator-attached secondary VNICs.
+ */
 async function ownedObjects(deps: ReconcileDeps, cluster: string, call: CallOptions): Promise<OwnedObject[]> {
   const { config } = deps;
   const [subnets, attachmentLists] = await Promise.all([
@@ -117,7 +171,9 @@ async function ownedObjects(deps: ReconcileDeps, cluster: string, call: CallOpti
     return r.value;
   });
   const prefix = attachmentDisplayNamePrefix(cluster);
-  const candidates = attachmentLists.flat().filter((a) => a.vnicId && a.lifecycleState === "ATTACHED" && a.displayName?.startsWith(prefix));
+  const candidates = attachmentLists
+    .flat()
+    .filter((a) => a.vnicId && a.lifecycleState === "ATTACHED" && a.displayName?.startsWith(prefix));
   const vnics = await mapSettledLimit(candidates, CONCURRENCY, (a) => deps.network.getVnic(a.vnicId!, call));
   const objects: OwnedObject[] = [];
   vnics.forEach((v, i) => {
@@ -132,7 +188,13 @@ async function ownedObjects(deps: ReconcileDeps, cluster: string, call: CallOpti
   });
   for (const ip of ips) {
     if (ip.isPrimary || ip.freeformTags[TAG_CLUSTER] !== cluster) continue;
-    objects.push({ kind: "privateIp", id: ip.id, ipAddress: ip.ipAddress, ...(ip.vnicId ? { vnicId: ip.vnicId } : {}), ...(ip.cidrPrefixLength !== undefined ? { cidrPrefixLength: ip.cidrPrefixLength } : {}) });
+    objects.push({
+      kind: "privateIp",
+      id: ip.id,
+      ipAddress: ip.ipAddress,
+      ...(ip.vnicId ? { vnicId: ip.vnicId } : {}),
+      ...(ip.cidrPrefixLength !== undefined ? { cidrPrefixLength: ip.cidrPrefixLength } : {}),
+    });
   }
   return objects;
 }

@@ -24,7 +24,8 @@ export function parseConfigText(text: string, source: string): Record<string, st
     // The line itself is not repeated: a malformed line may still hold a token or a URL with credentials.
     if (!match) throw new ConfigError(`${source}:${i + 1}`, "expected KEY=value, a # comment or a blank line");
     let value = match[2]!;
-    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1);
+    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))
+      value = value.slice(1, -1);
     values[match[1]!] = value;
   });
   return values;

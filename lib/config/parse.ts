@@ -20,7 +20,8 @@ export function parseInteger(key: string, raw: string, min: number, max = Number
 
 export function parseNumber(key: string, raw: string, min: number): number {
   const value = Number(raw.trim());
-  if (raw.trim() === "" || !Number.isFinite(value) || value < min) throw new ConfigError(key, `must be a number ≥ ${min}${shape(raw)}`);
+  if (raw.trim() === "" || !Number.isFinite(value) || value < min)
+    throw new ConfigError(key, `must be a number ≥ ${min}${shape(raw)}`);
   return value;
 }
 
@@ -33,7 +34,10 @@ export function parseBoolean(key: string, raw: string): boolean {
 
 /** A comma-separated list; blanks dropped. */
 export function parseList(raw: string): string[] {
-  return raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** `key=value,key=value` into a map; a key without `=` is an error. */
@@ -41,7 +45,8 @@ export function parseTags(key: string, raw: string): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const [i, pair] of parseList(raw).entries()) {
     const at = pair.indexOf("=");
-    if (at <= 0) throw new ConfigError(key, `expects key=value pairs separated by commas; item ${i + 1} has no key before "="`);
+    if (at <= 0)
+      throw new ConfigError(key, `expects key=value pairs separated by commas; item ${i + 1} has no key before "="`);
     tags[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
   return tags;
@@ -50,7 +55,11 @@ export function parseTags(key: string, raw: string): Record<string, string> {
 export function parseOcidList(key: string, raw: string, resourceType: string): string[] {
   const ids = parseList(raw);
   for (const [i, id] of ids.entries()) {
-    if (!id.startsWith(`ocid1.${resourceType}.`)) throw new ConfigError(key, `item ${i + 1} is not a ${resourceType} OCID (it must start with ocid1.${resourceType}.)`);
+    if (!id.startsWith(`ocid1.${resourceType}.`))
+      throw new ConfigError(
+        key,
+        `item ${i + 1} is not a ${resourceType} OCID (it must start with ocid1.${resourceType}.)`,
+      );
   }
   return ids;
 }

@@ -77,8 +77,14 @@ export function poolAfterExecution(
  * written (an operator, or anything else, deleted them between the observation and the write). A pool must never
  * offer such an address: the caller re-plans from a fresh observation, which drops it.
  */
-export function missingPoolAddresses(pool: Record<string, AllocationIp>, present: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+export function missingPoolAddresses(
+  pool: Record<string, AllocationIp>,
+  present: ReadonlyMap<string, ReadonlySet<string>>,
+): string[] {
   return Object.entries(pool)
-    .filter(([ip, entry]) => entry.resource !== undefined && present.has(entry.resource) && !present.get(entry.resource)!.has(ip))
+    .filter(
+      ([ip, entry]) =>
+        entry.resource !== undefined && present.has(entry.resource) && !present.get(entry.resource)!.has(ip),
+    )
     .map(([ip]) => ip);
 }

@@ -27,7 +27,13 @@ export function calculateNeededIps(available: number, used: number, pre: number,
  * this project follows the formula of the design (the classic one), see the formula tests for the one row where
  * the two differ.
  */
-export function calculateExcessIps(available: number, used: number, pre: number, min: number, maxAbove: number): number {
+export function calculateExcessIps(
+  available: number,
+  used: number,
+  pre: number,
+  min: number,
+  maxAbove: number,
+): number {
   if (used <= min + maxAbove && available <= min + maxAbove) return 0;
   return Math.max(available - used - pre - maxAbove, 0);
 }

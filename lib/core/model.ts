@@ -11,7 +11,12 @@ export interface AllocationIp {
 }
 
 export type ReleaseStatus = "marked-for-release" | "ready-for-release" | "do-not-release" | "released";
-export const RELEASE_STATUSES: readonly ReleaseStatus[] = ["marked-for-release", "ready-for-release", "do-not-release", "released"];
+export const RELEASE_STATUSES: readonly ReleaseStatus[] = [
+  "marked-for-release",
+  "ready-for-release",
+  "do-not-release",
+  "released",
+];
 
 /** The IPAM part of a CiliumNode, with Cilium's meaning (field names camelCased). */
 export interface CiliumNodeIpam {
@@ -44,7 +49,8 @@ export interface ObservedPrivateIp {
   isPrimary: boolean;
   /**
    * Set only on an IP CIDR address: one private-IP object holding the aligned block `ipAddress/cidrPrefixLength`
-   * (PrivateIp.cidrPrefixLength, oci-core lib/model/private-ip.d.ts). Its addresses are pool entries; see lib/core/blocks.
+   * (PrivateIp.cidrPrefixLength, oci-core lib/model/private-ip.d.ts). Its addresses are pool entries; see
+   * lib/core/blocks.
    */
   cidrPrefixLength?: number;
   freeformTags: Record<string, string>;
@@ -64,7 +70,9 @@ export interface ObservedVnic {
    */
   index: number;
   isPrimary: boolean;
-  /** The attachment's display name: identifies the allocator's own attachments before the VNIC (and its tags) exists. */
+  /**
+   * The attachment's display name: identifies the allocator's own attachments before the VNIC (and its tags) exists.
+   */
   attachmentDisplayName?: string;
   subnetId: string;
   macAddress?: string;
@@ -238,7 +246,9 @@ export interface AttachVnicAction {
   retryToken: string;
   /** One opc-retry-token per IP to create on the new VNIC once it is ATTACHED, in order (thenAssign of them). */
   ipRetryTokens: string[];
-  /** In block mode: blocks to create on the new VNIC instead of single IPs (thenAssign is then the addresses offered). */
+  /**
+   * In block mode: blocks to create on the new VNIC instead of single IPs (thenAssign is then the addresses offered).
+   */
   thenBlocks?: { prefixLength: number; blocks: BlockRequest[] };
   reason: Reason;
 }
@@ -284,7 +294,8 @@ export interface WriteReleaseStatusAction {
 
 /**
  * Rewrite `spec.ipam.pool` from OCI state after the other actions ran. `pool` is the pool as planned before acting;
- * the executor adds the IPs it creates. `preAllocate` is set when the CiliumNode has none (Cilium writes min(8, capacity)).
+ * the executor adds the IPs it creates. `preAllocate` is set when the CiliumNode has none (Cilium writes min(8,
+ * capacity)).
  */
 export interface WritePoolAction {
   kind: "writePool";

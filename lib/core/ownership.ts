@@ -47,10 +47,19 @@ export function attachmentDisplayNamePrefix(cluster: string): string {
  * True when an attachment (by display name) was started by this cluster's allocator for `node` on `instanceId`: its
  * own, or a prewarm's on the same instance (which the node adopts).
  */
-export function isOwnAttachmentName(displayName: string | undefined, cluster: string, node: string | undefined, instanceId?: string): boolean {
+export function isOwnAttachmentName(
+  displayName: string | undefined,
+  cluster: string,
+  node: string | undefined,
+  instanceId?: string,
+): boolean {
   if (!displayName) return false;
   if (node && displayName === attachmentDisplayName(cluster, node)) return true;
-  return instanceId !== undefined && instanceId !== "" && displayName === attachmentDisplayName(cluster, undefined, instanceId);
+  return (
+    instanceId !== undefined &&
+    instanceId !== "" &&
+    displayName === attachmentDisplayName(cluster, undefined, instanceId)
+  );
 }
 
 /**
@@ -59,7 +68,12 @@ export function isOwnAttachmentName(displayName: string | undefined, cluster: st
  * prewarm created before the node's name was known). An object tagged for another node is never owned, whatever its
  * instance tag says. With no node (a prewarm), only node-less objects of the instance are owned.
  */
-export function isOwnedBy(tags: Record<string, string> | undefined, cluster: string, node: string | undefined, instanceId?: string): boolean {
+export function isOwnedBy(
+  tags: Record<string, string> | undefined,
+  cluster: string,
+  node: string | undefined,
+  instanceId?: string,
+): boolean {
   if (!tags || tags[TAG_CLUSTER] !== cluster) return false;
   const taggedNode = tags[TAG_NODE];
   if (taggedNode) return !!node && taggedNode === node;
@@ -72,8 +86,16 @@ export function tagsMatchAll(tags: Record<string, string>, required: Record<stri
   return entries.length > 0 && entries.every(([key, value]) => tags[key] === value);
 }
 
-/** A secondary IP the allocator created for this node (or, node-less, on this instance): the only kind that enters the pool or is ever released. */
-export function isOwnedSecondaryIp(ip: ObservedPrivateIp, config: PlannerConfig, node: string, instanceId?: string): boolean {
+/**
+ * A secondary IP the allocator created for this node (or, node-less, on this instance): the only kind that enters the
+ * pool or is ever released.
+ */
+export function isOwnedSecondaryIp(
+  ip: ObservedPrivateIp,
+  config: PlannerConfig,
+  node: string,
+  instanceId?: string,
+): boolean {
   return !ip.isPrimary && isOwnedBy(ip.freeformTags, config.clusterName, node, instanceId);
 }
 
@@ -83,7 +105,12 @@ export function isOwnedSecondaryIp(ip: ObservedPrivateIp, config: PlannerConfig,
  * attached for this node (or, before the node existed, for its instance). A secondary VNIC somebody else attached
  * (storage network, another tool) is left alone.
  */
-export function vnicExclusion(vnic: ObservedVnic, config: PlannerConfig, node: string, instanceId?: string): string | undefined {
+export function vnicExclusion(
+  vnic: ObservedVnic,
+  config: PlannerConfig,
+  node: string,
+  instanceId?: string,
+): string | undefined {
   if (vnic.attachmentState !== "ATTACHED" || !vnic.vnicId) return `attachment is ${vnic.attachmentState}`;
   if (vnic.index < config.firstInterfaceIndex) {
     return `index ${vnic.index} is below first-interface-index ${config.firstInterfaceIndex}`;

@@ -56,7 +56,8 @@ export function keptInUse(observed: ObservedState, pool: Record<string, Allocati
     if (vnic.attachmentState !== "ATTACHED") unobservable.add(vnic.vnicId);
     for (const ip of vnic.privateIps) {
       if (ip.isPrimary) continue;
-      for (const address of isBlock(ip) ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress]) onInstance.set(address, vnic.vnicId);
+      for (const address of isBlock(ip) ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress])
+        onInstance.set(address, vnic.vnicId);
     }
   }
   for (const address of Object.keys(node.used)) {
@@ -72,8 +73,10 @@ export function keptInUse(observed: ObservedState, pool: Record<string, Allocati
 /** VNICs the allocator may put pod IPs on, in the deterministic order used everywhere: index, then OCID. */
 export function usableVnics(observed: ObservedState): Array<ObservedVnic & { vnicId: string }> {
   return observed.vnics
-    .filter((vnic): vnic is ObservedVnic & { vnicId: string } =>
-      vnicExclusion(vnic, observed.config, observed.ciliumNode.name, observed.instance.id) === undefined)
+    .filter(
+      (vnic): vnic is ObservedVnic & { vnicId: string } =>
+        vnicExclusion(vnic, observed.config, observed.ciliumNode.name, observed.instance.id) === undefined,
+    )
     .sort(compareVnics);
 }
 

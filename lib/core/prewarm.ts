@@ -25,17 +25,33 @@ export interface PrewarmFilter {
  */
 export function prewarmRefusal(instance: PrewarmInstance, filter: PrewarmFilter): Reason | undefined {
   if (!filter.compartmentIds.includes(instance.compartmentId)) {
-    return { code: "NotInClusterCompartment", message: `instance ${instance.id} is in compartment ${instance.compartmentId}, not one of the cluster's` };
+    return {
+      code: "NotInClusterCompartment",
+      message: `instance ${instance.id} is in compartment ${instance.compartmentId}, not one of the cluster's`,
+    };
   }
   if (instance.lifecycleState !== "RUNNING") {
-    return { code: "InstanceNotRunning", message: `instance ${instance.id} is ${instance.lifecycleState}: VNICs attach only to RUNNING instances` };
+    return {
+      code: "InstanceNotRunning",
+      message: `instance ${instance.id} is ${instance.lifecycleState}: VNICs attach only to RUNNING instances`,
+    };
   }
-  const missing = Object.entries(filter.instanceTags).filter(([k, v]) => instance.freeformTags[k] !== v).map(([k, v]) => `${k}=${v}`);
+  const missing = Object.entries(filter.instanceTags)
+    .filter(([k, v]) => instance.freeformTags[k] !== v)
+    .map(([k, v]) => `${k}=${v}`);
   if (missing.length > 0) {
-    return { code: "PrewarmTagsMismatch", message: `instance ${instance.id} lacks the freeform tags ${missing.join(", ")} required for prewarm` };
+    return {
+      code: "PrewarmTagsMismatch",
+      message: `instance ${instance.id} lacks the freeform tags ${missing.join(", ")} required for prewarm`,
+    };
   }
   if (filter.displayNamePattern && !new RegExp(filter.displayNamePattern).test(instance.displayName)) {
-    return { code: "PrewarmNameMismatch", message: `instance ${instance.id} display name "${instance.displayName}" does not match ${filter.displayNamePattern}` };
+    return {
+      code: "PrewarmNameMismatch",
+      message:
+        `instance ${instance.id} display name "${instance.displayName}" does ` +
+        `not match ${filter.displayNamePattern}`,
+    };
   }
   return undefined;
 }
@@ -55,9 +71,13 @@ export function prewarmPlannerConfig(planner: PlannerConfig): PlannerConfig {
 
 /**
  * A node's plan reduced to what a prewarm may do: create in OCI (assign IPs, attach a VNIC, wait for an attachment).
- * Every Kubernetes write and every release action is dropped: there is no CiliumNode to write, and nothing to give back.
+ * Every Kubernetes write and every release action is dropped: there is no CiliumNode to write, and nothing to give
+ * back.
  */
 export function toPrewarmPlan(plan: Plan): Plan {
-  const actions = plan.actions.filter((a) => a.kind === "assignIps" || a.kind === "assignBlocks" || a.kind === "attachVnic" || a.kind === "awaitAttachment");
+  const actions = plan.actions.filter(
+    (a) =>
+      a.kind === "assignIps" || a.kind === "assignBlocks" || a.kind === "attachVnic" || a.kind === "awaitAttachment",
+  );
   return { ...plan, actions };
 }

@@ -1,5 +1,12 @@
 import { DateTime } from "luxon";
-import type { MarkForReleaseAction, ObservedState, Reason, ReleaseIpsAction, ReleaseStatus, WriteReleaseStatusAction } from "./model";
+import type {
+  MarkForReleaseAction,
+  ObservedState,
+  Reason,
+  ReleaseIpsAction,
+  ReleaseStatus,
+  WriteReleaseStatusAction,
+} from "./model";
 import { blockAddresses } from "./blocks/cidr";
 import { heldBlocks, isBlock } from "./blocks/held";
 import { compareIpv4, rebuildPool, usableVnics } from "./pool";
@@ -31,7 +38,12 @@ export function planRelease(observed: ObservedState, excess: number, releaseEnab
   const candidates = releaseEnabled && excess > 0 ? pickCandidates(observed, excess) : undefined;
   const candidateSet = new Set(candidates?.ips.map((c) => c.ipAddress) ?? []);
   if (candidates) {
-    decisions.push({ code: "ReleaseCandidates", message: `${candidates.ips.length} of ${excess} excess IPs are candidates on VNIC ${candidates.vnicId}, the one with the most free IPs` });
+    decisions.push({
+      code: "ReleaseCandidates",
+      message:
+        `${candidates.ips.length} of ${excess} excess IPs are candidates on ` +
+        `VNIC ${candidates.vnicId}, the one with the most free IPs`,
+    });
   }
 
   const firstSeen: Record<string, string> = {};
@@ -41,12 +53,21 @@ export function planRelease(observed: ObservedState, excess: number, releaseEnab
   const next: Record<string, ReleaseStatus> = {};
   const toDelete: Array<{ ipAddress: string; privateIpId: string }> = [];
   // Single-address objects only: a block's first address is its object's ipAddress but never deleted on its own.
-  const existing = new Set(observed.vnics.flatMap((v) => v.privateIps.filter((p) => !isBlock(p)).map((p) => p.ipAddress)));
-  const inBlocks = new Set(observed.vnics.flatMap((v) => v.privateIps.filter(isBlock).flatMap((p) => blockAddresses(p.ipAddress, p.cidrPrefixLength!))));
+  const existing = new Set(
+    observed.vnics.flatMap((v) => v.privateIps.filter((p) => !isBlock(p)).map((p) => p.ipAddress)),
+  );
+  const inBlocks = new Set(
+    observed.vnics.flatMap((v) =>
+      v.privateIps.filter(isBlock).flatMap((p) => blockAddresses(p.ipAddress, p.cidrPrefixLength!)),
+    ),
+  );
   for (const [ip, status] of Object.entries(current)) {
     if (status === "ready-for-release" && inBlocks.has(ip) && candidateSet.has(ip)) {
       if (node.used[ip]) {
-        decisions.push({ code: "ReleaseRefusedInUse", message: `${ip} is ready-for-release but in status.ipam.used: not released` });
+        decisions.push({
+          code: "ReleaseRefusedInUse",
+          message: `${ip} is ready-for-release but in status.ipam.used: not released`,
+        });
         continue;
       }
       // Leaves the pool; the block keeps it, unoffered, until the whole block can go.
@@ -64,17 +85,26 @@ export function planRelease(observed: ObservedState, excess: number, releaseEnab
       continue;
     }
     if (!candidateSet.has(ip)) {
-      decisions.push({ code: "ReleaseAborted", message: `${ip} is no longer an excess candidate: its ${status} entry is dropped` });
+      decisions.push({
+        code: "ReleaseAborted",
+        message: `${ip} is no longer an excess candidate: its ${status} entry is dropped`,
+      });
       continue;
     }
     if (status === "do-not-release") {
       firstSeen[ip] = observed.now;
-      decisions.push({ code: "ReleaseRefused", message: `the agent answered do-not-release for ${ip}: kept, its release delay starts again` });
+      decisions.push({
+        code: "ReleaseRefused",
+        message: `the agent answered do-not-release for ${ip}: kept, its release delay starts again`,
+      });
       continue;
     }
     if (status === "ready-for-release") {
       if (node.used[ip]) {
-        decisions.push({ code: "ReleaseRefusedInUse", message: `${ip} is ready-for-release but in status.ipam.used: not released` });
+        decisions.push({
+          code: "ReleaseRefusedInUse",
+          message: `${ip} is ready-for-release but in status.ipam.used: not released`,
+        });
         continue;
       }
       const candidate = candidates!.ips.find((c) => c.ipAddress === ip)!;
@@ -97,16 +127,40 @@ export function planRelease(observed: ObservedState, excess: number, releaseEnab
 
   const actions: ReleasePlan["actions"] = [];
   if (toDelete.length > 0 && candidates) {
-    actions.push({ kind: "releaseIps", vnicId: candidates.vnicId, ips: toDelete, reason: { code: "ReleaseReadyIps", message: `the agent answered ready-for-release for ${toDelete.map((d) => d.ipAddress).join(", ")}` } });
+    actions.push({
+      kind: "releaseIps",
+      vnicId: candidates.vnicId,
+      ips: toDelete,
+      reason: {
+        code: "ReleaseReadyIps",
+        message: `the agent answered ready-for-release for ${toDelete.map((d) => d.ipAddress).join(", ")}`,
+      },
+    });
   }
   if (toMark.length > 0 && candidates) {
-    actions.push({ kind: "markForRelease", vnicId: candidates.vnicId, ips: toMark, reason: { code: "MarkExcessIps", message: `${toMark.join(", ")} stayed excess for ${config.excessIpReleaseDelaySeconds} s` } });
+    actions.push({
+      kind: "markForRelease",
+      vnicId: candidates.vnicId,
+      ips: toMark,
+      reason: {
+        code: "MarkExcessIps",
+        message: `${toMark.join(", ")} stayed excess for ${config.excessIpReleaseDelaySeconds} s`,
+      },
+    });
   } else if (candidateSet.size > 0) {
     const waiting = [...candidateSet].filter((ip) => !(ip in current)).length;
-    if (waiting > 0) decisions.push({ code: "ReleaseDelay", message: `${waiting} candidates wait for the ${config.excessIpReleaseDelaySeconds} s release delay` });
+    if (waiting > 0)
+      decisions.push({
+        code: "ReleaseDelay",
+        message: `${waiting} candidates wait for the ${config.excessIpReleaseDelaySeconds} s release delay`,
+      });
   }
   if (!sameMap(current, next)) {
-    actions.push({ kind: "writeReleaseStatus", releaseIps: next, reason: { code: "ReleaseHandshake", message: "status.ipam.release-ips changes (written before the pool)" } });
+    actions.push({
+      kind: "writeReleaseStatus",
+      releaseIps: next,
+      reason: { code: "ReleaseHandshake", message: "status.ipam.release-ips changes (written before the pool)" },
+    });
   }
   return { actions, releaseFirstSeen: firstSeen, decisions };
 }
@@ -116,20 +170,33 @@ export function planRelease(observed: ObservedState, excess: number, releaseEnab
  * then addresses of its IP CIDR blocks, the block with the fewest used addresses first, so that blocks empty and can
  * be deleted whole. A block address carries its block's OCID but is never deleted by itself (see planRelease).
  */
-function pickCandidates(observed: ObservedState, excess: number): { vnicId: string; ips: Array<{ ipAddress: string; privateIpId: string }> } | undefined {
+function pickCandidates(
+  observed: ObservedState,
+  excess: number,
+): { vnicId: string; ips: Array<{ ipAddress: string; privateIpId: string }> } | undefined {
   const node = observed.ciliumNode;
   const pool = rebuildPool(observed);
   let best: { vnicId: string; ips: Array<{ ipAddress: string; privateIpId: string }> } | undefined;
   for (const vnic of usableVnics(observed)) {
     const free = vnic.privateIps
-      .filter((ip) => !isBlock(ip) && isOwnedSecondaryIp(ip, observed.config, node.name, observed.instance.id) && !node.used[ip.ipAddress] && node.releaseIps[ip.ipAddress] !== "released")
+      .filter(
+        (ip) =>
+          !isBlock(ip) &&
+          isOwnedSecondaryIp(ip, observed.config, node.name, observed.instance.id) &&
+          !node.used[ip.ipAddress] &&
+          node.releaseIps[ip.ipAddress] !== "released",
+      )
       .map((ip) => ({ ipAddress: ip.ipAddress, privateIpId: ip.id }))
       .sort((a, b) => compareIpv4(a.ipAddress, b.ipAddress));
-    const blocks = heldBlocks(observed, [vnic]).map((b) => ({ b, usedCount: b.addresses.filter((a) => node.used[a]).length }));
+    const blocks = heldBlocks(observed, [vnic]).map((b) => ({
+      b,
+      usedCount: b.addresses.filter((a) => node.used[a]).length,
+    }));
     blocks.sort((x, y) => x.usedCount - y.usedCount || compareIpv4(x.b.ipAddress, y.b.ipAddress));
     for (const { b } of blocks) {
       for (const a of b.addresses) {
-        if (pool[a] !== undefined && !node.used[a] && node.releaseIps[a] !== "released") free.push({ ipAddress: a, privateIpId: b.privateIpId });
+        if (pool[a] !== undefined && !node.used[a] && node.releaseIps[a] !== "released")
+          free.push({ ipAddress: a, privateIpId: b.privateIpId });
       }
     }
     if (free.length > (best?.ips.length ?? 0)) best = { vnicId: vnic.vnicId, ips: free };

@@ -30,14 +30,26 @@ export function deriveRetryToken(parts: {
   generation?: number;
   ordinal: number;
 }): string {
-  const material = [parts.cluster, parts.node, parts.instanceId, parts.operation, parts.target, parts.observationDigest, String(parts.generation ?? 0), String(parts.ordinal)];
+  const material = [
+    parts.cluster,
+    parts.node,
+    parts.instanceId,
+    parts.operation,
+    parts.target,
+    parts.observationDigest,
+    String(parts.generation ?? 0),
+    String(parts.ordinal),
+  ];
   const digest = createHash("sha256").update(material.join("\u0000")).digest("hex");
   return `ocipam-${digest.slice(0, 48)}`;
 }
 
 /** A short digest of the facts a plan rests on (which objects exist), used as part of every retry token. */
 export function observationDigest(facts: string[]): string {
-  return createHash("sha256").update([...facts].sort().join("\n")).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update([...facts].sort().join("\n"))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /**

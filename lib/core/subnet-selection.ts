@@ -16,34 +16,75 @@ export type SubnetChoice = { subnet: ObservedSubnet; reason: Reason } | { subnet
 export function selectSubnetForNewVnic(observed: ObservedState, minimumFree: number): SubnetChoice {
   const { config, instance } = observed;
   const inPlacement = observed.subnets.filter(
-    (s) => s.vcnId === config.vcnId && (s.availabilityDomain === null || s.availabilityDomain === instance.availabilityDomain),
+    (s) =>
+      s.vcnId === config.vcnId &&
+      (s.availabilityDomain === null || s.availabilityDomain === instance.availabilityDomain),
   );
   const withRoom = (list: ObservedSubnet[]) => mostFree(list.filter((s) => s.freeAddresses >= minimumFree));
 
   if (config.subnetIds.length > 0) {
     const named = inPlacement.filter((s) => config.subnetIds.includes(s.id));
     const best = withRoom(named);
-    if (best) return { subnet: best, reason: { code: "SubnetFromConfiguredIds", message: `configured subnet ${best.id} has the most free addresses (${best.freeAddresses})` } };
+    if (best)
+      return {
+        subnet: best,
+        reason: {
+          code: "SubnetFromConfiguredIds",
+          message: `configured subnet ${best.id} has the most free addresses (${best.freeAddresses})`,
+        },
+      };
     return { subnet: undefined, reason: exhausted("configured subnet IDs", named, minimumFree) };
   }
   if (Object.keys(config.subnetTags).length > 0) {
     const tagged = inPlacement.filter((s) => tagsMatchAll(s.freeformTags, config.subnetTags));
     const best = withRoom(tagged);
-    if (best) return { subnet: best, reason: { code: "SubnetFromConfiguredTags", message: `subnet ${best.id} matches the configured tags and has the most free addresses (${best.freeAddresses})` } };
+    if (best)
+      return {
+        subnet: best,
+        reason: {
+          code: "SubnetFromConfiguredTags",
+          message:
+            `subnet ${best.id} matches the configured tags and has the most free ` +
+            `addresses (${best.freeAddresses})`,
+        },
+      };
     return { subnet: undefined, reason: exhausted("subnets matching the configured tags", tagged, minimumFree) };
   }
   const nodeSubnet = inPlacement.find((s) => s.id === primaryVnic(observed.vnics)?.subnetId);
   const wholeVnic = config.ipsPerVnic + 1;
   if (nodeSubnet && nodeSubnet.freeAddresses >= wholeVnic) {
-    return { subnet: nodeSubnet, reason: { code: "SubnetOfNode", message: `the node's own subnet ${nodeSubnet.id} has room for a whole VNIC (${nodeSubnet.freeAddresses} free ≥ ${wholeVnic})` } };
+    return {
+      subnet: nodeSubnet,
+      reason: {
+        code: "SubnetOfNode",
+        message:
+          `the node's own subnet ${nodeSubnet.id} has room for a whole VNIC ` +
+          `(${nodeSubnet.freeAddresses} free ≥ ${wholeVnic})`,
+      },
+    };
   }
   const best = withRoom(inPlacement);
-  if (best) return { subnet: best, reason: { code: "SubnetMostFree", message: `subnet ${best.id} of the VCN has the most free addresses (${best.freeAddresses})` } };
-  return { subnet: undefined, reason: exhausted(`subnets of VCN ${config.vcnId} in ${instance.availabilityDomain} or regional`, inPlacement, minimumFree) };
+  if (best)
+    return {
+      subnet: best,
+      reason: {
+        code: "SubnetMostFree",
+        message: `subnet ${best.id} of the VCN has the most free addresses (${best.freeAddresses})`,
+      },
+    };
+  return {
+    subnet: undefined,
+    reason: exhausted(
+      `subnets of VCN ${config.vcnId} in ${instance.availabilityDomain} or regional`,
+      inPlacement,
+      minimumFree,
+    ),
+  };
 }
 
 function exhausted(what: string, candidates: ObservedSubnet[], minimumFree: number): Reason {
-  if (candidates.length === 0) return { code: "NoEligibleSubnet", message: `no ${what} exist in the instance's placement` };
+  if (candidates.length === 0)
+    return { code: "NoEligibleSubnet", message: `no ${what} exist in the instance's placement` };
   const detail = candidates.map((s) => `${s.id}: ${s.freeAddresses} free`).join(", ");
   return { code: "SubnetsExhausted", message: `none of the ${what} has ${minimumFree} free addresses (${detail})` };
 }
@@ -64,13 +105,28 @@ export function primaryVnic(vnics: ObservedVnic[]): ObservedVnic | undefined {
  */
 export function selectNsgs(observed: ObservedState): { nsgIds: string[]; reason: Reason } {
   const { config } = observed;
-  if (config.nsgIds.length > 0) return { nsgIds: [...config.nsgIds], reason: { code: "NsgsFromConfiguredIds", message: `configured NSGs ${config.nsgIds.join(", ")}` } };
+  if (config.nsgIds.length > 0)
+    return {
+      nsgIds: [...config.nsgIds],
+      reason: { code: "NsgsFromConfiguredIds", message: `configured NSGs ${config.nsgIds.join(", ")}` },
+    };
   const primaryNsgs = [...(primaryVnic(observed.vnics)?.nsgIds ?? [])];
-  const ofPrimary = primaryNsgs.length > 0 ? `the primary VNIC's NSGs: ${primaryNsgs.join(", ")}` : "the primary VNIC has no NSGs";
+  const ofPrimary =
+    primaryNsgs.length > 0 ? `the primary VNIC's NSGs: ${primaryNsgs.join(", ")}` : "the primary VNIC has no NSGs";
   if (Object.keys(config.nsgTags).length > 0) {
-    const matched = observed.nsgs.filter((n) => n.vcnId === config.vcnId && tagsMatchAll(n.freeformTags, config.nsgTags)).map((n) => n.id).sort();
-    if (matched.length > 0) return { nsgIds: matched, reason: { code: "NsgsFromConfiguredTags", message: `NSGs matching the configured tags: ${matched.join(", ")}` } };
-    return { nsgIds: primaryNsgs, reason: { code: "NsgTagsMatchNone", message: `no NSG matches the configured tags: ${ofPrimary}` } };
+    const matched = observed.nsgs
+      .filter((n) => n.vcnId === config.vcnId && tagsMatchAll(n.freeformTags, config.nsgTags))
+      .map((n) => n.id)
+      .sort();
+    if (matched.length > 0)
+      return {
+        nsgIds: matched,
+        reason: { code: "NsgsFromConfiguredTags", message: `NSGs matching the configured tags: ${matched.join(", ")}` },
+      };
+    return {
+      nsgIds: primaryNsgs,
+      reason: { code: "NsgTagsMatchNone", message: `no NSG matches the configured tags: ${ofPrimary}` },
+    };
   }
   return { nsgIds: primaryNsgs, reason: { code: "NsgsOfPrimaryVnic", message: ofPrimary } };
 }

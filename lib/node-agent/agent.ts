@@ -32,7 +32,8 @@ export interface AgentHealth {
 
 /**
  * The reconcile loop: a pass at start, after every pool change, after relevant kernel changes (when a monitor is
- * given), and on a timer (resync, or retry when a pass asks for it). Passes never overlap; triggers that arrive during a pass coalesce into one more pass.
+ * given), and on a timer (resync, or retry when a pass asks for it). Passes never overlap; triggers that arrive during
+ * a pass coalesce into one more pass.
  */
 export class NodeAgent {
   private running: Promise<void> | undefined;

@@ -46,7 +46,8 @@ export function parseNodeAgentFlags(flags: NodeAgentFlags, env: Record<string, s
   const nodeName = flags.nodeName ?? env.NODE_NAME;
   if (!nodeName) throw new ConfigError("node-name", "required (or set NODE_NAME)");
   // A DNS-1123 subdomain: it ends up in a field selector, so refuse anything else.
-  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) throw new ConfigError("node-name", `not a Kubernetes node name: ${JSON.stringify(nodeName)}`);
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName))
+    throw new ConfigError("node-name", `not a Kubernetes node name: ${JSON.stringify(nodeName)}`);
 
   const imdsUrl = flags.imdsUrl ?? DEFAULT_IMDS_VNICS_URL;
   if (!/^https?:\/\//.test(imdsUrl)) throw new ConfigError("imds-url", "must be an http(s) URL");
@@ -62,13 +63,22 @@ export function parseNodeAgentFlags(flags: NodeAgentFlags, env: Record<string, s
     .filter((t) => t !== "");
   const egressAll = egressTexts.includes("all");
   if (egressAll && egressTexts.length > 1) throw new ConfigError("egress-cidr", "all cannot be combined with CIDRs");
-  const egressCidrs = egressAll ? [] : egressTexts.map((text) => {
-    const c = parseCidr(text);
-    if (!c || !text.includes("/")) throw new ConfigError("egress-cidr", `not an IPv4 CIDR: ${JSON.stringify(text)}`);
-    return `${c.address}/${c.prefix}`;
-  });
+  const egressCidrs = egressAll
+    ? []
+    : egressTexts.map((text) => {
+        const c = parseCidr(text);
+        if (!c || !text.includes("/"))
+          throw new ConfigError("egress-cidr", `not an IPv4 CIDR: ${JSON.stringify(text)}`);
+        return `${c.address}/${c.prefix}`;
+      });
   // Same bounds as the allocator's key (lib/core/blocks/held.ts): one rule per block needs the block's length.
-  const blockPrefixLength = integer(flags.ipBlockPrefix ?? env.OCIPAM_IP_BLOCK_PREFIX_LENGTH, 32, "ip-block-prefix", 24, 32);
+  const blockPrefixLength = integer(
+    flags.ipBlockPrefix ?? env.OCIPAM_IP_BLOCK_PREFIX_LENGTH,
+    32,
+    "ip-block-prefix",
+    24,
+    32,
+  );
   const resyncMs = integer(flags.resyncSeconds, 60, "resync-seconds", 1, 86_400) * 1000;
   const retryMs = integer(flags.retrySeconds, 5, "retry-seconds", 1, 3_600) * 1000;
 
@@ -80,7 +90,8 @@ export function parseNodeAgentFlags(flags: NodeAgentFlags, env: Record<string, s
     health = { host: m[1]!.replace(/^\[|\]$/g, ""), port: integer(m[2], 0, "health-address port", 0, 65535) };
   }
 
-  if (flags.netns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(flags.netns)) throw new ConfigError("netns", "not a network namespace name");
+  if (flags.netns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(flags.netns))
+    throw new ConfigError("netns", "not a network namespace name");
 
   return {
     nodeName,

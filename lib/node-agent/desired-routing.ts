@@ -98,16 +98,31 @@ export function desiredRouting(
     if (egressCidrs.length === 0) {
       rules.push({ priority: RULE_PRIORITY_EGRESS, from, table, ip, vnicId });
     } else {
-      for (const cidr of egressCidrs) rules.push({ priority: RULE_PRIORITY_EGRESS, from, to: `${cidr.address}/${cidr.prefix}`, table, ip, vnicId });
+      for (const cidr of egressCidrs)
+        rules.push({ priority: RULE_PRIORITY_EGRESS, from, to: `${cidr.address}/${cidr.prefix}`, table, ip, vnicId });
     }
   };
   for (const group of groupByBlock(routed, vnics, ipam, config.blockPrefixLength ?? 32)) {
     if (group.block) {
       // One rule per block, not per address: the whole aligned block is this VNIC's (lib/core/blocks).
       if (!group.members.some((m) => hostIps.has(m.ip))) {
-        rules.push({ priority: RULE_PRIORITY_INGRESS, to: group.block, table: MAIN_TABLE, ip: group.block, vnicId: group.vnicId });
+        rules.push({
+          priority: RULE_PRIORITY_INGRESS,
+          to: group.block,
+          table: MAIN_TABLE,
+          ip: group.block,
+          vnicId: group.vnicId,
+        });
       } else {
-        for (const m of group.members) if (!hostIps.has(m.ip)) rules.push({ priority: RULE_PRIORITY_INGRESS, to: `${m.ip}/32`, table: MAIN_TABLE, ip: m.ip, vnicId: m.vnicId });
+        for (const m of group.members)
+          if (!hostIps.has(m.ip))
+            rules.push({
+              priority: RULE_PRIORITY_INGRESS,
+              to: `${m.ip}/32`,
+              table: MAIN_TABLE,
+              ip: m.ip,
+              vnicId: m.vnicId,
+            });
       }
       egress(group.block, group.table, group.block, group.vnicId);
       continue;
@@ -140,8 +155,14 @@ interface Routed {
  * used address, or any VNIC's own primary address from the metadata) lies inside it: then one rule covers it without
  * capturing anything else. Otherwise each address keeps its own rules.
  */
-function groupByBlock(routed: readonly Routed[], vnics: readonly ImdsVnic[], ipam: NodeIpamSnapshot, prefixLength: number): Array<{ block?: string; vnicId: string; table: number; members: Routed[] }> {
-  if (prefixLength >= 32 || prefixLength < 1) return routed.map((r) => ({ vnicId: r.vnicId, table: r.table, members: [r] }));
+function groupByBlock(
+  routed: readonly Routed[],
+  vnics: readonly ImdsVnic[],
+  ipam: NodeIpamSnapshot,
+  prefixLength: number,
+): Array<{ block?: string; vnicId: string; table: number; members: Routed[] }> {
+  if (prefixLength >= 32 || prefixLength < 1)
+    return routed.map((r) => ({ vnicId: r.vnicId, table: r.table, members: [r] }));
   const size = 2 ** (32 - prefixLength);
   const base = (ip: string) => {
     const n = ipToInt(ip);
@@ -168,7 +189,9 @@ function groupByBlock(routed: readonly Routed[], vnics: readonly ImdsVnic[], ipa
     const first = members[0]!;
     const only = owners.get(b)!;
     const exclusive = only.size === 1 && only.has(first.vnicId) && members.every((m) => m.vnicId === first.vnicId);
-    return exclusive ? { block: `${intToIp(b)}/${prefixLength}`, vnicId: first.vnicId, table: first.table, members } : { vnicId: first.vnicId, table: first.table, members };
+    return exclusive
+      ? { block: `${intToIp(b)}/${prefixLength}`, vnicId: first.vnicId, table: first.table, members }
+      : { vnicId: first.vnicId, table: first.table, members };
   });
 }
 

@@ -1,6 +1,8 @@
 import { OcipamError, type ErrorContext } from "../errors";
 
-/** An `ip` command that could not run or exited non-zero. `context.args` holds the argument array, never a shell line. */
+/**
+ * An `ip` command that could not run or exited non-zero. `context.args` holds the argument array, never a shell line.
+ */
 export class IpCommandError extends OcipamError {
   constructor(message: string, context: ErrorContext & { args: string[] }, options?: { cause?: unknown }) {
     super("IpCommandFailed", message, context, options);
@@ -9,7 +11,12 @@ export class IpCommandError extends OcipamError {
 
 /** The instance metadata service could not be reached, answered an error status, or returned something unusable. */
 export class ImdsError extends OcipamError {
-  constructor(reason: "ImdsUnavailable" | "ImdsInvalidResponse", message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+  constructor(
+    reason: "ImdsUnavailable" | "ImdsInvalidResponse",
+    message: string,
+    context: ErrorContext = {},
+    options?: { cause?: unknown },
+  ) {
     super(reason, message, context, options);
   }
 }

@@ -17,7 +17,9 @@ export interface HealthServerOptions {
  * answers 200 once a pass has reached the kernel. With hostNetwork the kubelet probes 127.0.0.1 on the node, so the
  * server binds loopback only and exposes nothing on the node's addresses.
  */
-export async function startHealthServer(options: HealthServerOptions): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+export async function startHealthServer(
+  options: HealthServerOptions,
+): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const now = options.now ?? Date.now;
   const server = createServer((req, res) => {
     const state = options.health();

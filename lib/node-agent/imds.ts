@@ -2,7 +2,10 @@ import { ImdsError } from "./errors";
 import { isIpv4, parseCidr } from "./ipv4";
 import type { ImdsVnic } from "./model";
 
-/** OCI's instance metadata service v2, VNIC list (https://docs.oracle.com/iaas/Content/Compute/Tasks/gettingmetadata.htm). */
+/**
+ * OCI's instance metadata service v2, VNIC list
+ * (https://docs.oracle.com/iaas/Content/Compute/Tasks/gettingmetadata.htm).
+ */
 export const DEFAULT_IMDS_VNICS_URL = "http://169.254.169.254/opc/v2/vnics/";
 
 /** The port the reconciler uses to learn this instance's VNICs. */
@@ -45,11 +48,19 @@ export class ImdsClient implements VnicMetadataSource {
         redirect: "error",
       });
     } catch (cause) {
-      throw new ImdsError("ImdsUnavailable", `GET ${this.url}: ${(cause as Error).message}`, { url: this.url }, { cause });
+      throw new ImdsError(
+        "ImdsUnavailable",
+        `GET ${this.url}: ${(cause as Error).message}`,
+        { url: this.url },
+        { cause },
+      );
     }
     const body = await response.text().catch(() => "");
     if (!response.ok) {
-      throw new ImdsError("ImdsUnavailable", `GET ${this.url}: HTTP ${response.status}`, { url: this.url, statusCode: response.status });
+      throw new ImdsError("ImdsUnavailable", `GET ${this.url}: HTTP ${response.status}`, {
+        url: this.url,
+        statusCode: response.status,
+      });
     }
     let parsed: unknown;
     try {
@@ -68,25 +79,35 @@ export function parseVnics(doc: unknown, source = "imds"): ImdsVnic[] {
   }
   return doc.map((entry, i) => {
     const bad = (field: string, why: string): never => {
-      throw new ImdsError("ImdsInvalidResponse", `${source}: entry ${i} field ${field} ${why}`, { url: source, field: `${i}.${field}` });
+      throw new ImdsError("ImdsInvalidResponse", `${source}: entry ${i} field ${field} ${why}`, {
+        url: source,
+        field: `${i}.${field}`,
+      });
     };
     if (typeof entry !== "object" || entry === null) return bad("(entry)", "is not an object");
     const e = entry as Record<string, unknown>;
-    const text = (field: string): string => (typeof e[field] === "string" && e[field] !== "" ? (e[field] as string) : bad(field, "is missing"));
+    const text = (field: string): string =>
+      typeof e[field] === "string" && e[field] !== "" ? (e[field] as string) : bad(field, "is missing");
     const vnicId = text("vnicId");
     const macAddr = text("macAddr").toLowerCase();
-    if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(macAddr)) bad("macAddr", `is not a MAC address: ${JSON.stringify(e.macAddr)}`);
+    if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(macAddr))
+      bad("macAddr", `is not a MAC address: ${JSON.stringify(e.macAddr)}`);
     const privateIp = text("privateIp");
     if (!isIpv4(privateIp)) bad("privateIp", "is not an IPv4 address");
     const virtualRouterIp = text("virtualRouterIp");
     if (!isIpv4(virtualRouterIp)) bad("virtualRouterIp", "is not an IPv4 address");
     const subnetCidrBlock = text("subnetCidrBlock");
     if (!parseCidr(subnetCidrBlock) || !subnetCidrBlock.includes("/")) bad("subnetCidrBlock", "is not an IPv4 CIDR");
-    const optionalInt = (field: string): number | undefined => (Number.isInteger(e[field]) ? (e[field] as number) : undefined);
+    const optionalInt = (field: string): number | undefined =>
+      Number.isInteger(e[field]) ? (e[field] as number) : undefined;
     const vlanTag = optionalInt("vlanTag");
     const nicIndex = optionalInt("nicIndex");
     return {
-      vnicId, macAddr, privateIp, subnetCidrBlock, virtualRouterIp,
+      vnicId,
+      macAddr,
+      privateIp,
+      subnetCidrBlock,
+      virtualRouterIp,
       ...(vlanTag !== undefined ? { vlanTag } : {}),
       ...(nicIndex !== undefined ? { nicIndex } : {}),
     };

@@ -4,7 +4,9 @@ import type { Log } from "../log";
 
 /** The port through which the kernel tells the agent that something it cares about changed. */
 export interface ChangeMonitor {
-  /** Starts watching; `onChange` is called (debounced) after relevant kernel changes. Called once by NodeAgent.start. */
+  /**
+   * Starts watching; `onChange` is called (debounced) after relevant kernel changes. Called once by NodeAgent.start.
+   */
   start(onChange: () => void): void;
   /** Stops watching and ends any child process. Idempotent. */
   stop(): Promise<void>;
@@ -43,13 +45,23 @@ export class IpMonitor implements ChangeMonitor {
 
   start(onChange: () => void): void {
     if (this.stopped || this.child) return;
-    const args = [...(this.options.netns ? ["-n", this.options.netns] : []), "-N", "-o", "monitor", "link", "rule", "route"];
+    const args = [
+      ...(this.options.netns ? ["-n", this.options.netns] : []),
+      "-N",
+      "-o",
+      "monitor",
+      "link",
+      "rule",
+      "route",
+    ];
     const child = spawn(this.options.ipPath ?? "ip", args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     createInterface({ input: child.stdout! }).on("line", (line) => {
       if (this.relevant(line)) this.schedule(onChange);
     });
-    child.stderr!.on("data", (chunk: Buffer) => this.options.log.warn({ stderr: chunk.toString().trim() }, "ip monitor"));
+    child.stderr!.on("data", (chunk: Buffer) =>
+      this.options.log.warn({ stderr: chunk.toString().trim() }, "ip monitor"),
+    );
     child.on("error", (err) => this.options.log.warn({ err }, "ip monitor could not run; relying on periodic resync"));
     child.on("exit", (code, signal) => {
       this.child = undefined;

@@ -7,10 +7,25 @@ import { MAIN_TABLE, type ObservedLink, type ObservedRoute, type ObservedRule } 
  */
 
 const RULE_KEYS = new Set(["priority", "src", "srclen", "dst", "dstlen", "table", "protocol", "flags"]);
-const SCOPES: Record<string, string> = { "0": "global", "200": "site", "253": "link", "254": "host", "255": "nowhere", universe: "global" };
+const SCOPES: Record<string, string> = {
+  "0": "global",
+  "200": "site",
+  "253": "link",
+  "254": "host",
+  "255": "nowhere",
+  universe: "global",
+};
 const ROUTE_TYPES: Record<string, string> = {
-  "1": "unicast", "2": "local", "3": "broadcast", "4": "anycast", "5": "multicast",
-  "6": "blackhole", "7": "unreachable", "8": "prohibit", "9": "throw", "10": "nat",
+  "1": "unicast",
+  "2": "local",
+  "3": "broadcast",
+  "4": "anycast",
+  "5": "multicast",
+  "6": "blackhole",
+  "7": "unreachable",
+  "8": "prohibit",
+  "9": "throw",
+  "10": "nat",
 };
 const TABLE_NAMES: Record<string, number> = { main: 254, local: 255, default: 253, unspec: 0 };
 const PROTOCOL_NAMES: Record<string, number> = { unspec: 0, redirect: 1, kernel: 2, boot: 3, static: 4 };
@@ -48,7 +63,9 @@ export function parseRules(text: string): ObservedRule[] {
     ...(typeof e.dst === "string" && e.dst !== "all" ? { to: `${e.dst}/${e.dstlen ?? 32}` } : {}),
     table: e.table === undefined ? -1 : tableNumber(e.table),
     protocol: e.protocol === undefined ? 0 : protocolNumber(e.protocol),
-    otherSelectors: Object.keys(e).filter((k) => !RULE_KEYS.has(k)).sort(),
+    otherSelectors: Object.keys(e)
+      .filter((k) => !RULE_KEYS.has(k))
+      .sort(),
   }));
 }
 

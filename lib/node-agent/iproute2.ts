@@ -54,11 +54,15 @@ export class Iproute2Dataplane implements RoutingDataplane {
     try {
       text = await this.run(["-4", "-N", "-d", "-json", "rule", "show"]);
     } catch (err) {
-      throw new UnsupportedHostError(`cannot list routing rules with ${this.ipPath}: ${(err as Error).message}`, { cause: err });
+      throw new UnsupportedHostError(`cannot list routing rules with ${this.ipPath}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     if (!rulesReportProtocol(text)) {
       throw new UnsupportedHostError(
-        "the kernel does not report a protocol on routing rules (FRA_PROTOCOL needs Linux 4.17 or later); the agent could not tell its own rules apart",
+        "the kernel does not report a protocol on routing rules (FRA_PROTOCOL " +
+          "needs Linux 4.17 or later); the agent could not tell its own rules " +
+          "apart",
       );
     }
   }
@@ -86,22 +90,46 @@ export class Iproute2Dataplane implements RoutingDataplane {
         return ["link", "set", "dev", ifname(op.ifname), "up"];
       case "replaceRoute":
         return [
-          "-4", "route", "replace", destination(op.dst),
+          "-4",
+          "route",
+          "replace",
+          destination(op.dst),
           ...(op.gateway ? ["via", address(op.gateway, "gateway")] : []),
-          "dev", ifname(op.dev), "scope", op.scope, "table", String(positiveInt(op.table, "table")), "proto", proto,
+          "dev",
+          ifname(op.dev),
+          "scope",
+          op.scope,
+          "table",
+          String(positiveInt(op.table, "table")),
+          "proto",
+          proto,
         ];
       case "deleteRoute":
         return [
-          "-4", "route", "del", destination(op.dst), "table", String(positiveInt(op.table, "table")), "proto", proto,
+          "-4",
+          "route",
+          "del",
+          destination(op.dst),
+          "table",
+          String(positiveInt(op.table, "table")),
+          "proto",
+          proto,
           ...(op.metric ? ["metric", String(op.metric)] : []),
         ];
       case "addRule":
       case "deleteRule":
         return [
-          "-4", "rule", op.kind === "addRule" ? "add" : "del", "priority", String(positiveInt(op.priority, "priority")),
+          "-4",
+          "rule",
+          op.kind === "addRule" ? "add" : "del",
+          "priority",
+          String(positiveInt(op.priority, "priority")),
           ...(op.from ? ["from", cidr(op.from, "from")] : []),
           ...(op.to ? ["to", cidr(op.to, "to")] : []),
-          "lookup", String(positiveInt(op.table, "table")), "protocol", proto,
+          "lookup",
+          String(positiveInt(op.table, "table")),
+          "protocol",
+          proto,
         ];
     }
   }
@@ -109,19 +137,29 @@ export class Iproute2Dataplane implements RoutingDataplane {
   private run(args: string[]): Promise<string> {
     const full = [...this.prefix, ...args];
     return new Promise((resolve, reject) => {
-      execFile(this.ipPath, full, { timeout: this.timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" }, (err, stdout, stderr) => {
-        if (!err) return resolve(stdout);
-        const e = err as NodeJS.ErrnoException & { code?: string | number; killed?: boolean };
-        const detail = e.code === "ENOENT" ? `${this.ipPath} not found (install iproute2)` : (stderr.trim() || e.message);
-        reject(
-          new IpCommandError(`ip ${full.join(" ")}: ${detail}`, {
-            args: full,
-            exitCode: typeof e.code === "number" ? e.code : undefined,
-            stderr: stderr.trim(),
-            timedOut: e.killed === true,
-          }, { cause: err }),
-        );
-      });
+      execFile(
+        this.ipPath,
+        full,
+        { timeout: this.timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+        (err, stdout, stderr) => {
+          if (!err) return resolve(stdout);
+          const e = err as NodeJS.ErrnoException & { code?: string | number; killed?: boolean };
+          const detail =
+            e.code === "ENOENT" ? `${this.ipPath} not found (install iproute2)` : stderr.trim() || e.message;
+          reject(
+            new IpCommandError(
+              `ip ${full.join(" ")}: ${detail}`,
+              {
+                args: full,
+                exitCode: typeof e.code === "number" ? e.code : undefined,
+                stderr: stderr.trim(),
+                timedOut: e.killed === true,
+              },
+              { cause: err },
+            ),
+          );
+        },
+      );
     });
   }
 }

@@ -44,7 +44,7 @@ export function cidrContains(cidr: Cidr, ip: string): boolean {
   const base = parseIpv4(cidr.address);
   if (value === undefined || base === undefined) return false;
   const mask = maskOf(cidr.prefix);
-  return ((value & mask) >>> 0) === ((base & mask) >>> 0);
+  return (value & mask) >>> 0 === (base & mask) >>> 0;
 }
 
 /** Numeric order of dotted quads, for deterministic output. */

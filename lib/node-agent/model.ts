@@ -111,11 +111,7 @@ export interface DesiredRule {
   vnicId: string;
 }
 
-export type SkipReason =
-  | "NotIpv4"
-  | "NoResource"
-  | "VnicNotInMetadata"
-  | "OutsideVnicSubnet";
+export type SkipReason = "NotIpv4" | "NoResource" | "VnicNotInMetadata" | "OutsideVnicSubnet";
 
 /** A pool IP the agent cannot route (yet), with why. */
 export interface SkippedIp {
@@ -178,12 +174,24 @@ export interface ObservedNet {
 export type RoutingOp =
   | { kind: "setLinkMtu"; ifname: string; mtu: number; reason: string }
   | { kind: "setLinkUp"; ifname: string; reason: string }
-  | { kind: "replaceRoute"; table: number; dst: string; gateway?: string; dev: string; scope: "link" | "global"; reason: string }
+  | {
+      kind: "replaceRoute";
+      table: number;
+      dst: string;
+      gateway?: string;
+      dev: string;
+      scope: "link" | "global";
+      reason: string;
+    }
   | { kind: "deleteRoute"; table: number; dst: string; metric: number; reason: string }
   | { kind: "addRule"; priority: number; from?: string; to?: string; table: number; reason: string }
   | { kind: "deleteRule"; priority: number; from?: string; to?: string; table: number; reason: string };
 
-export type ProblemKind = "InterfaceNotFound" | "SeveralInterfacesWithMac" | "ForeignRouteConflict" | "PrimaryInterfaceReused";
+export type ProblemKind =
+  | "InterfaceNotFound"
+  | "SeveralInterfacesWithMac"
+  | "ForeignRouteConflict"
+  | "PrimaryInterfaceReused";
 
 /** Something that keeps a VNIC from being configured; reported, never fixed by force. */
 export interface RoutingProblem {

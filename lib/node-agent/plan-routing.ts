@@ -53,11 +53,17 @@ export function planRouting(desired: DesiredRouting, observed: ObservedNet, opti
       frozen.add(want.vnicId);
     };
     if (candidates.length === 0) {
-      problem("InterfaceNotFound", `no interface has MAC ${want.mac} (VNIC not attached to the OS yet, or a bare metal VLAN VNIC)`);
+      problem(
+        "InterfaceNotFound",
+        `no interface has MAC ${want.mac} (VNIC not attached to the OS yet, or a bare metal VLAN VNIC)`,
+      );
       continue;
     }
     if (candidates.length > 1) {
-      problem("SeveralInterfacesWithMac", `interfaces ${candidates.map((l) => l.ifname).join(", ")} all have MAC ${want.mac}`);
+      problem(
+        "SeveralInterfacesWithMac",
+        `interfaces ${candidates.map((l) => l.ifname).join(", ")} all have MAC ${want.mac}`,
+      );
       continue;
     }
     const link = candidates[0]!;
@@ -76,8 +82,12 @@ export function planRouting(desired: DesiredRouting, observed: ObservedNet, opti
     const upserts: RoutingOp[] = [];
     for (const route of table.routes) {
       const existing = observed.routes.find((r) => r.table === table.table && r.dst === route.dst && r.metric === 0);
-      const matches = existing !== undefined && existing.type === "unicast" && existing.dev === ifname &&
-        existing.gateway === route.gateway && existing.scope === route.scope;
+      const matches =
+        existing !== undefined &&
+        existing.type === "unicast" &&
+        existing.dev === ifname &&
+        existing.gateway === route.gateway &&
+        existing.scope === route.scope;
       if (matches) continue;
       if (existing && existing.protocol !== options.protocol) {
         problems.push({
@@ -85,7 +95,9 @@ export function planRouting(desired: DesiredRouting, observed: ObservedNet, opti
           vnicId: table.vnicId,
           mac: table.mac,
           table: table.table,
-          detail: `table ${table.table} already holds ${describeRoute(existing)} (protocol ${existing.protocol}), not installed by this agent`,
+          detail:
+            `table ${table.table} already holds ${describeRoute(existing)} ` +
+            `(protocol ${existing.protocol}), not installed by this agent`,
         });
         frozen.add(table.vnicId);
         break;
@@ -97,7 +109,9 @@ export function planRouting(desired: DesiredRouting, observed: ObservedNet, opti
         ...(route.gateway ? { gateway: route.gateway } : {}),
         dev: ifname,
         scope: route.scope,
-        reason: existing ? `table ${table.table}: ${describeRoute(existing)} differs` : `table ${table.table}: ${route.dst} missing`,
+        reason: existing
+          ? `table ${table.table}: ${describeRoute(existing)} differs`
+          : `table ${table.table}: ${route.dst} missing`,
       });
     }
     if (!frozen.has(table.vnicId)) routeOps.push(...upserts);
@@ -109,13 +123,20 @@ export function planRouting(desired: DesiredRouting, observed: ObservedNet, opti
     const link = observed.links.find((l) => l.ifname === ifname);
     if (!link || frozen.has(want.vnicId)) continue;
     if (link.mtu !== want.mtu) {
-      linkOps.push({ kind: "setLinkMtu", ifname: link.ifname, mtu: want.mtu, reason: `MTU ${link.mtu} → ${want.mtu} (VNIC ${want.vnicId})` });
+      linkOps.push({
+        kind: "setLinkMtu",
+        ifname: link.ifname,
+        mtu: want.mtu,
+        reason: `MTU ${link.mtu} → ${want.mtu} (VNIC ${want.vnicId})`,
+      });
     }
-    if (!link.up) linkOps.push({ kind: "setLinkUp", ifname: link.ifname, reason: `interface of VNIC ${want.vnicId} is down` });
+    if (!link.up)
+      linkOps.push({ kind: "setLinkUp", ifname: link.ifname, reason: `interface of VNIC ${want.vnicId} is down` });
   }
 
   const ownRules = observed.rules.filter(
-    (r) => r.protocol === options.protocol && (r.priority === RULE_PRIORITY_INGRESS || r.priority === RULE_PRIORITY_EGRESS),
+    (r) =>
+      r.protocol === options.protocol && (r.priority === RULE_PRIORITY_INGRESS || r.priority === RULE_PRIORITY_EGRESS),
   );
   const ownRuleKeys = new Set(ownRules.map(ruleKey));
   const desiredRuleKeys = new Set(desired.rules.map(ruleKey));
@@ -129,12 +150,33 @@ export function planRouting(desired: DesiredRouting, observed: ObservedNet, opti
   }
   const ruleDeletes: RoutingOp[] = ownRules
     .filter((r) => !desiredRuleKeys.has(ruleKey(r)))
-    .map((r) => ({ kind: "deleteRule", ...ruleFields(r), reason: "its IP is no longer in the pool of a secondary VNIC" }) as RoutingOp);
+    .map(
+      (r) =>
+        ({
+          kind: "deleteRule",
+          ...ruleFields(r),
+          reason: "its IP is no longer in the pool of a secondary VNIC",
+        }) as RoutingOp,
+    );
 
   const frozenTables = new Set(desired.tables.filter((t) => frozen.has(t.vnicId)).map((t) => t.table));
   const routeDeletes: RoutingOp[] = observed.routes
-    .filter((r) => r.protocol === options.protocol && !frozenTables.has(r.table) && !(r.metric === 0 && desiredRouteKeys.has(routeKey(r.table, r.dst))))
-    .map((r) => ({ kind: "deleteRoute", table: r.table, dst: r.dst, metric: r.metric, reason: `table ${r.table} no longer needed` }) as RoutingOp);
+    .filter(
+      (r) =>
+        r.protocol === options.protocol &&
+        !frozenTables.has(r.table) &&
+        !(r.metric === 0 && desiredRouteKeys.has(routeKey(r.table, r.dst))),
+    )
+    .map(
+      (r) =>
+        ({
+          kind: "deleteRoute",
+          table: r.table,
+          dst: r.dst,
+          metric: r.metric,
+          reason: `table ${r.table} no longer needed`,
+        }) as RoutingOp,
+    );
 
   return { ops: [...linkOps, ...routeOps, ...ruleAdds, ...ruleDeletes, ...routeDeletes], problems };
 }
@@ -158,7 +200,12 @@ function routeKey(table: number, dst: string): string {
 }
 
 function describeRoute(route: ObservedRoute): string {
-  return [route.dst, route.gateway ? `via ${route.gateway}` : "", route.dev ? `dev ${route.dev}` : "", `scope ${route.scope}`]
+  return [
+    route.dst,
+    route.gateway ? `via ${route.gateway}` : "",
+    route.dev ? `dev ${route.dev}` : "",
+    `scope ${route.scope}`,
+  ]
     .filter(Boolean)
     .join(" ");
 }

@@ -80,7 +80,9 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
     return { outcome: "observeFailed", ...empty, retrySoon: true, error: (err as Error).message };
   }
   // Addresses of the node itself (local table), e.g. cilium_host's router IP, which crd mode also takes from the pool.
-  const hostIps = new Set(observed.routes.filter((r) => r.table === LOCAL_TABLE && r.type === "local").map((r) => r.dst.replace(/\/32$/, "")));
+  const hostIps = new Set(
+    observed.routes.filter((r) => r.table === LOCAL_TABLE && r.type === "local").map((r) => r.dst.replace(/\/32$/, "")),
+  );
   const desired = desiredRouting(vnics, ipam, deps.config, hostIps);
 
   const plan = planRouting(desired, observed, { protocol: deps.config.protocol, primaryMac: vnics[0]?.macAddr });

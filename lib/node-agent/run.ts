@@ -33,7 +33,10 @@ export interface RunningAgent {
  * DaemonSet), the CiliumNode pool source, the IMDS client and the iproute2 data plane. Checks the host first
  * (`ip` present, kernel keeps rule protocols) and fails fast with UnsupportedHostError otherwise.
  */
-export async function runNodeAgent(settings: NodeAgentSettings, options: RunOptions): Promise<RunningAgent | ReconcileReport> {
+export async function runNodeAgent(
+  settings: NodeAgentSettings,
+  options: RunOptions,
+): Promise<RunningAgent | ReconcileReport> {
   const log = options.log.child({ node: settings.nodeName });
   const dataplane = new Iproute2Dataplane({
     protocol: settings.routing.protocol,
@@ -81,7 +84,12 @@ export async function runNodeAgent(settings: NodeAgentSettings, options: RunOpti
         maxSilenceMs: 3 * settings.resyncMs + 30_000,
       })
     : undefined;
-  const started = { resyncMs: settings.resyncMs, mtu: routing.mtu, protocol: routing.protocol, egressCidrs: routing.egressCidrs };
+  const started = {
+    resyncMs: settings.resyncMs,
+    mtu: routing.mtu,
+    protocol: routing.protocol,
+    egressCidrs: routing.egressCidrs,
+  };
   log.info({ ...started, healthPort: health?.port }, "node agent started");
   return {
     agent,

@@ -53,9 +53,11 @@ export const OPERATION_PERMISSIONS: Readonly<Record<OciOperation, readonly strin
   // [CORE-OPS] GetInstance / ListInstances: INSTANCE_READ.
   GetInstance: ["INSTANCE_READ"],
   ListInstances: ["INSTANCE_READ"],
-  // ASSUMED: ListShapes is listed with INSTANCE_INSPECT in the compute table of [CORE-OPS] copies we could not read whole.
+  // ASSUMED: ListShapes is listed with INSTANCE_INSPECT in the compute table of [CORE-OPS] copies we could not read
+  // whole.
   ListShapes: ["INSTANCE_INSPECT"],
-  // [CORE-OPS] AttachVnic: INSTANCE_ATTACH_SECONDARY_VNIC, VNIC_ATTACH, VNIC_CREATE, SUBNET_ATTACH (+ NSG ones, see above).
+  // [CORE-OPS] AttachVnic: INSTANCE_ATTACH_SECONDARY_VNIC, VNIC_ATTACH, VNIC_CREATE, SUBNET_ATTACH (+ NSG ones, see
+  // above).
   AttachVnic: ["INSTANCE_ATTACH_SECONDARY_VNIC", "VNIC_ATTACH", "VNIC_CREATE", "SUBNET_ATTACH"],
   // [CORE-OPS] DetachVnic: INSTANCE_DETACH_SECONDARY_VNIC, VNIC_DETACH, VNIC_DELETE, SUBNET_DETACH.
   DetachVnic: ["INSTANCE_DETACH_SECONDARY_VNIC", "VNIC_DETACH", "VNIC_DELETE", "SUBNET_DETACH"],

@@ -13,9 +13,24 @@ export const COMPONENT_OPERATIONS = {
    * UpdatePrivateIp / UpdateVnic re-tag the IPs and VNICs a prewarm created when the node adopts them.
    */
   allocator: [
-    "GetInstance", "ListVnicAttachments", "GetVnicAttachment", "AttachVnic", "DetachVnic", "GetVnic", "ListPrivateIps", "CreatePrivateIp",
-    "DeletePrivateIp", "UpdatePrivateIp", "UpdateVnic", "BulkCreatePrivateIps", "GetWorkRequest", "ListWorkRequestErrors",
-    "ListSubnets", "GetSubnetIpInventory", "ListNetworkSecurityGroups", "GetSecretBundle",
+    "GetInstance",
+    "ListVnicAttachments",
+    "GetVnicAttachment",
+    "AttachVnic",
+    "DetachVnic",
+    "GetVnic",
+    "ListPrivateIps",
+    "CreatePrivateIp",
+    "DeletePrivateIp",
+    "UpdatePrivateIp",
+    "UpdateVnic",
+    "BulkCreatePrivateIps",
+    "GetWorkRequest",
+    "ListWorkRequestErrors",
+    "ListSubnets",
+    "GetSubnetIpInventory",
+    "ListNetworkSecurityGroups",
+    "GetSecretBundle",
   ],
   /** The in-cluster watcher: publishes nudges. */
   watcher: ["PutMessages"],
@@ -28,8 +43,10 @@ export type Component = keyof typeof COMPONENT_OPERATIONS;
 /** Every permission a component needs (AttachVnic with NSGs included for the allocator), sorted. */
 export function componentPermissions(component: Component): string[] {
   const perms = new Set<string>();
-  for (const op of COMPONENT_OPERATIONS[component] as readonly OciOperation[]) for (const p of OPERATION_PERMISSIONS[op]) perms.add(p);
-  if ((COMPONENT_OPERATIONS[component] as readonly OciOperation[]).includes("AttachVnic")) for (const p of ATTACH_VNIC_NSG_PERMISSIONS) perms.add(p);
+  for (const op of COMPONENT_OPERATIONS[component] as readonly OciOperation[])
+    for (const p of OPERATION_PERMISSIONS[op]) perms.add(p);
+  if ((COMPONENT_OPERATIONS[component] as readonly OciOperation[]).includes("AttachVnic"))
+    for (const p of ATTACH_VNIC_NSG_PERMISSIONS) perms.add(p);
   return [...perms].sort();
 }
 
@@ -39,9 +56,15 @@ export function componentPermissions(component: Component): string[] {
  * Right for the watcher and the connector, and for the allocator only when instances, subnets and the token secret
  * share one compartment; otherwise use `allocatorStatements`, which grants each permission where OCI checks it.
  */
-export function componentStatements(component: Component, dynamicGroup: string, compartmentIds: readonly string[]): string[] {
+export function componentStatements(
+  component: Component,
+  dynamicGroup: string,
+  compartmentIds: readonly string[],
+): string[] {
   const list = componentPermissions(component).join(", ");
-  return [...new Set(compartmentIds)].map((id) => `Allow dynamic-group ${dynamicGroup} to {${list}} in compartment id ${id}`);
+  return [...new Set(compartmentIds)].map(
+    (id) => `Allow dynamic-group ${dynamicGroup} to {${list}} in compartment id ${id}`,
+  );
 }
 
 /** Where the allocator's resources live (compartment OCIDs). */

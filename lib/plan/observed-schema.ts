@@ -9,7 +9,11 @@ const cidr = { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$" } 
 const allocationMap = {
   type: "object",
   propertyNames: { format: "ipv4" },
-  additionalProperties: { type: "object", properties: { owner: { type: "string" }, resource: { type: "string" } }, additionalProperties: false },
+  additionalProperties: {
+    type: "object",
+    properties: { owner: { type: "string" }, resource: { type: "string" } },
+    additionalProperties: false,
+  },
   default: {},
 } as const;
 
@@ -51,10 +55,15 @@ export const observedStateSchema = {
         pool: allocationMap,
         used: allocationMap,
         releaseIps: {
-          type: "object", propertyNames: { format: "ipv4" }, default: {},
+          type: "object",
+          propertyNames: { format: "ipv4" },
+          default: {},
           additionalProperties: { enum: ["marked-for-release", "ready-for-release", "do-not-release", "released"] },
         },
-        preAllocate: count, minAllocate: count, maxAllocate: count, maxAboveWatermark: count,
+        preAllocate: count,
+        minAllocate: count,
+        maxAllocate: count,
+        maxAboveWatermark: count,
       },
     },
     instance: {
@@ -89,9 +98,12 @@ export const observedStateSchema = {
           freeformTags: tags,
           timeCreated: { type: "string", format: "date-time" },
           privateIps: {
-            type: "array", default: [],
+            type: "array",
+            default: [],
             items: {
-              type: "object", required: ["id", "ipAddress", "isPrimary"], additionalProperties: false,
+              type: "object",
+              required: ["id", "ipAddress", "isPrimary"],
+              additionalProperties: false,
               properties: {
                 id: { type: "string" },
                 ipAddress: { type: "string", format: "ipv4" },
@@ -128,8 +140,14 @@ export const observedStateSchema = {
       },
     },
     nsgs: {
-      type: "array", default: [],
-      items: { type: "object", required: ["id", "vcnId"], additionalProperties: false, properties: { id: { type: "string" }, vcnId: { type: "string" }, freeformTags: tags } },
+      type: "array",
+      default: [],
+      items: {
+        type: "object",
+        required: ["id", "vcnId"],
+        additionalProperties: false,
+        properties: { id: { type: "string" }, vcnId: { type: "string" }, freeformTags: tags },
+      },
     },
     pendingPods: { ...count, default: 0 },
     releaseFirstSeen: { type: "object", additionalProperties: { type: "string", format: "date-time" }, default: {} },

@@ -37,7 +37,10 @@ export class InvalidDocumentError extends InvalidInputError {
   readonly problems: InputProblem[];
   constructor(source: string, problems: InputProblem[]) {
     const [first, ...rest] = problems as [InputProblem, ...InputProblem[]];
-    const shown = rest.slice(0, MAX_LISTED - 1).map((p) => `\n  ${source}#${p.pointer}: ${p.message}`).join("");
+    const shown = rest
+      .slice(0, MAX_LISTED - 1)
+      .map((p) => `\n  ${source}#${p.pointer}: ${p.message}`)
+      .join("");
     const hidden = problems.length > MAX_LISTED ? `\n  … and ${problems.length - MAX_LISTED} more` : "";
     const more = rest.length === 0 ? "" : ` (1 of ${problems.length} problems)${shown}${hidden}`;
     super(`${source}#${first.pointer}`, `${first.message}${more}`, { problems });

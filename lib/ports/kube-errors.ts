@@ -4,8 +4,18 @@ import { OcipamError } from "../errors";
 export class KubeApiError extends OcipamError {
   readonly code: number | undefined;
   readonly statusReason: string | undefined;
-  constructor(operation: string, message: string, details: { code?: number; statusReason?: string }, options?: { cause?: unknown }) {
-    super(details.statusReason ? `Kube${details.statusReason}` : "KubeApiError", `${operation}: ${message}`, { operation, statusCode: details.code, ...details }, options);
+  constructor(
+    operation: string,
+    message: string,
+    details: { code?: number; statusReason?: string },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      details.statusReason ? `Kube${details.statusReason}` : "KubeApiError",
+      `${operation}: ${message}`,
+      { operation, statusCode: details.code, ...details },
+      options,
+    );
     this.code = details.code;
     this.statusReason = details.statusReason;
   }

@@ -24,13 +24,24 @@ export interface CiliumNodes {
    * `status.ipam.release-ips` equal `next` (removing keys absent from it) only if the object is still at
    * `resourceVersion`. Returns the new resourceVersion.
    */
-  writeReleaseStatus(name: string, resourceVersion: string, next: Record<string, ReleaseStatus>, previous: Record<string, ReleaseStatus>): Promise<string>;
+  writeReleaseStatus(
+    name: string,
+    resourceVersion: string,
+    next: Record<string, ReleaseStatus>,
+    previous: Record<string, ReleaseStatus>,
+  ): Promise<string>;
   /**
    * Called after acting. Must make `spec.ipam.pool` equal `next` (removing keys absent from it) and set
    * `spec.ipam.pre-allocate` when `preAllocate` is given, only if the object is still at `resourceVersion`.
    * Returns the new resourceVersion.
    */
-  writePool(name: string, resourceVersion: string, next: Record<string, AllocationIp>, previous: Record<string, AllocationIp>, preAllocate?: number): Promise<string>;
+  writePool(
+    name: string,
+    resourceVersion: string,
+    next: Record<string, AllocationIp>,
+    previous: Record<string, AllocationIp>,
+    preAllocate?: number,
+  ): Promise<string>;
   /** Called by the watcher: every CiliumNode, then changes. */
   list(): Promise<CiliumNodeView[]>;
 }
@@ -101,7 +112,15 @@ export interface IpamRecordStatus {
   reason: string;
   message: string;
   lastReconcileTime: string;
-  counts: { available: number; used: number; needed: number; excess: number; maxAllocatable: number; vnicsAttached: number; vnicSlots: number };
+  counts: {
+    available: number;
+    used: number;
+    needed: number;
+    excess: number;
+    maxAllocatable: number;
+    vnicsAttached: number;
+    vnicSlots: number;
+  };
   vnics: VnicRecord[];
   allocating?: { attachmentId: string; since: string };
   release: { firstSeenExcess: Record<string, string> };

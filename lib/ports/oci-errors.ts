@@ -9,8 +9,18 @@ export class OciApiError extends OcipamError {
   readonly serviceCode: string | undefined;
   readonly opcRequestId: string | undefined;
   readonly operation: string;
-  constructor(operation: string, message: string, details: { statusCode?: number; serviceCode?: string; opcRequestId?: string }, options?: { cause?: unknown }) {
-    super(reasonFor(details.statusCode, details.serviceCode), `${operation}: ${message}`, { operation, ...details }, options);
+  constructor(
+    operation: string,
+    message: string,
+    details: { statusCode?: number; serviceCode?: string; opcRequestId?: string },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      reasonFor(details.statusCode, details.serviceCode),
+      `${operation}: ${message}`,
+      { operation, ...details },
+      options,
+    );
     this.statusCode = details.statusCode;
     this.serviceCode = details.serviceCode;
     this.opcRequestId = details.opcRequestId;
@@ -42,7 +52,9 @@ export class OciApiError extends OcipamError {
    */
   get retryTokenRefused(): boolean {
     if (this.statusCode !== 409) return false;
-    return this.serviceCode === "InvalidatedRetryToken" || (this.serviceCode === "Conflict" && /token/i.test(this.message));
+    return (
+      this.serviceCode === "InvalidatedRetryToken" || (this.serviceCode === "Conflict" && /token/i.test(this.message))
+    );
   }
 }
 

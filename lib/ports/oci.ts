@@ -116,9 +116,17 @@ export interface OciCompute {
    * Called when the plan attaches a VNIC. Must send `retryToken` as opc-retry-token so that a retried or duplicated
    * call returns the same attachment, and must create the VNIC with `freeformTags` and `displayName`.
    */
-  attachVnic(request: {
-    instanceId: string; subnetId: string; nsgIds: string[]; displayName: string; freeformTags: Record<string, string>; retryToken: string;
-  }, options?: CallOptions): Promise<Mutation<VnicAttachmentInfo>>;
+  attachVnic(
+    request: {
+      instanceId: string;
+      subnetId: string;
+      nsgIds: string[];
+      displayName: string;
+      freeformTags: Record<string, string>;
+      retryToken: string;
+    },
+    options?: CallOptions,
+  ): Promise<Mutation<VnicAttachmentInfo>>;
   /**
    * Called by leak collection only: every VNIC attachment in the compartment, of every instance (all pages), so the
    * collector maps VNICs to instances with one paged list instead of one per instance.
@@ -150,18 +158,37 @@ export interface OciNetwork {
    * private-IP object limit (400 LimitExceeded), a full subnet, or a block over a held address (409 Conflict) is a
    * non-retryable OciApiError; a subnet UPDATING answers 409 IncorrectState (retried within the deadline).
    */
-  createPrivateIp(request: {
-    vnicId: string; displayName: string; freeformTags: Record<string, string>; retryToken: string; ipAddress?: string; cidrPrefixLength?: number;
-  }, options?: CallOptions): Promise<Mutation<PrivateIpInfo>>;
+  createPrivateIp(
+    request: {
+      vnicId: string;
+      displayName: string;
+      freeformTags: Record<string, string>;
+      retryToken: string;
+      ipAddress?: string;
+      cidrPrefixLength?: number;
+    },
+    options?: CallOptions,
+  ): Promise<Mutation<PrivateIpInfo>>;
   /** Called only for allocator-owned IPs the agent acknowledged (release) or orphans (collection). */
   deletePrivateIp(privateIpId: string, options?: CallOptions): Promise<Mutation<void>>;
   /**
    * Called when a node adopts an IP a prewarm created on its instance (and by nothing else): replaces the IP's
    * freeform tags with `freeformTags` (UpdatePrivateIp). Throws OciApiError; 404 means the IP is gone.
    */
-  updatePrivateIpTags(privateIpId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<PrivateIpInfo>>;
-  /** Called when a node adopts a VNIC a prewarm attached on its instance: replaces the VNIC's freeform tags (UpdateVnic). */
-  updateVnicTags(vnicId: string, freeformTags: Record<string, string>, options?: CallOptions): Promise<Mutation<VnicInfo>>;
+  updatePrivateIpTags(
+    privateIpId: string,
+    freeformTags: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<Mutation<PrivateIpInfo>>;
+  /**
+   * Called when a node adopts a VNIC a prewarm attached on its instance: replaces the VNIC's freeform tags
+   * (UpdateVnic).
+   */
+  updateVnicTags(
+    vnicId: string,
+    freeformTags: Record<string, string>,
+    options?: CallOptions,
+  ): Promise<Mutation<VnicInfo>>;
   /**
    * Called when the plan needs subnet candidates (and by leak collection): every AVAILABLE or UPDATING subnet of the
    * VCN in the compartment. UPDATING is a passing state (OCI enters it e.g. after the first IP CIDR address of a
@@ -182,7 +209,10 @@ export interface OciNetwork {
    * same one call. The inventory may lag: a block chosen from it can still collide (409 Conflict), and the plan's
    * fall-back candidates cover that.
    */
-  getSubnetAllocations(subnetId: string, options?: CallOptions): Promise<{ assignedAddresses: number; allocations: string[] }>;
+  getSubnetAllocations(
+    subnetId: string,
+    options?: CallOptions,
+  ): Promise<{ assignedAddresses: number; allocations: string[] }>;
   /** Called only when NSG tags are configured. */
   listNetworkSecurityGroups(compartmentId: string, vcnId: string, options?: CallOptions): Promise<NsgInfo[]>;
 }
@@ -213,7 +243,11 @@ export interface OciBulkNetwork {
    * opc-retry-token (the same token on every attempt). Returns the work request id; the IPs exist once it succeeds.
    */
   bulkCreatePrivateIps(
-    request: { vnicId: string; items: Array<{ displayName: string; freeformTags: Record<string, string> }>; retryToken: string },
+    request: {
+      vnicId: string;
+      items: Array<{ displayName: string; freeformTags: Record<string, string> }>;
+      retryToken: string;
+    },
     options?: CallOptions,
   ): Promise<Mutation<{ workRequestId: string }>>;
   /**

@@ -32,7 +32,11 @@ export type InstanceClaim =
  * Costs nothing in the steady state (the node and its record are read anyway); a first reconcile adds one labelled
  * list of records, one list of the Nodes (no field selector exists for spec.providerID) and one Node read per claimant.
  */
-export async function claimInstance(name: string, deps: ReconcileDeps, lock: (key: string) => Promise<LockHandle | undefined>): Promise<InstanceClaim> {
+export async function claimInstance(
+  name: string,
+  deps: ReconcileDeps,
+  lock: (key: string) => Promise<LockHandle | undefined>,
+): Promise<InstanceClaim> {
   const [node, record] = await Promise.all([deps.nodes.get(name), deps.records.get(name)]);
   const instanceId = instanceIdFromProviderId(node?.providerId);
   // Without an instance the observation refuses the node with the precise reason.
@@ -49,8 +53,15 @@ export async function claimInstance(name: string, deps: ReconcileDeps, lock: (ke
     const live = await filterAsync(record.contenders, namesInstance);
     if (live.length > 0) {
       return {
-        kind: "refused", instanceId, others: live,
-        reason: { code: "InstanceNamedByTwoNodes", message: `Node ${live.join(", ")} also names instance ${instanceId} in its providerID: neither node is reconciled until the stale Node is deleted` },
+        kind: "refused",
+        instanceId,
+        others: live,
+        reason: {
+          code: "InstanceNamedByTwoNodes",
+          message:
+            `Node ${live.join(", ")} also names instance ${instanceId} in its ` +
+            `providerID: neither node is reconciled until the stale Node is deleted`,
+        },
       };
     }
     await deps.records.clearContenders(name);
@@ -60,20 +71,43 @@ export async function claimInstance(name: string, deps: ReconcileDeps, lock: (ke
 
   const instanceLock = await lock(instanceLockKey(instanceId));
   if (!instanceLock) {
-    return { kind: "skipped", instanceId, reason: { code: "InstanceLocked", message: `instance ${instanceId} is being prepared or reconciled by another invocation; the next nudge continues` } };
+    return {
+      kind: "skipped",
+      instanceId,
+      reason: {
+        code: "InstanceLocked",
+        message:
+          `instance ${instanceId} is being prepared or reconciled by another ` + `invocation; the next nudge continues`,
+      },
+    };
   }
   try {
     // Every other Node naming the instance, and every other live node whose record claims it: a claim can be missing
     // (a record that could not be saved), a second Node never hides.
-    const [claims, namers] = await Promise.all([deps.records.findByInstance(instanceId), deps.nodes.listByInstanceId(instanceId)]);
-    const claimants = await filterAsync(claims.map((c) => c.name), namesInstance);
+    const [claims, namers] = await Promise.all([
+      deps.records.findByInstance(instanceId),
+      deps.nodes.listByInstanceId(instanceId),
+    ]);
+    const claimants = await filterAsync(
+      claims.map((c) => c.name),
+      namesInstance,
+    );
     const others = [...new Set([...claimants, ...namers.map((n) => n.name).filter((n) => n !== name)])].sort();
     if (others.length === 0) return { kind: "claimed", instanceId, ...read };
     await Promise.all(claimants.map((other) => deps.records.addContender(other, name)));
     await instanceLock.release();
     const code = claimants.length > 0 ? "InstanceClaimedByAnotherNode" : "InstanceNamedByTwoNodes";
-    const why = claimants.length > 0 ? `instance ${instanceId} belongs to node ${claimants.join(", ")} (its OciIpamNode record claims it) and Node ${name} names it too` : `Node ${others.join(", ")} also names instance ${instanceId} in its providerID`;
-    return { kind: "refused", instanceId, others, reason: { code, message: `${why}: neither node is reconciled until the stale Node is deleted` } };
+    const why =
+      claimants.length > 0
+        ? `instance ${instanceId} belongs to node ${claimants.join(", ")} (its ` +
+          `OciIpamNode record claims it) and Node ${name} names it too`
+        : `Node ${others.join(", ")} also names instance ${instanceId} in its providerID`;
+    return {
+      kind: "refused",
+      instanceId,
+      others,
+      reason: { code, message: `${why}: neither node is reconciled until the stale Node is deleted` },
+    };
   } catch (err) {
     await instanceLock.release();
     throw err;

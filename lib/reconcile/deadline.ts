@@ -1,6 +1,10 @@
 /** Time left before a deadline, with the reserve kept for final writes. */
 export class TimeBudget {
-  constructor(private readonly deadline: Date, private readonly reserveMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly deadline: Date,
+    private readonly reserveMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The moment work other than the final writes must stop. */
   get workDeadline(): Date {

@@ -1,7 +1,15 @@
 import { missingPoolAddresses, poolAfterExecution, releaseStatusAfterDeletes } from "../core/execution-outcome";
 import { blockAddresses } from "../core/blocks/cidr";
 import { isBlock } from "../core/blocks/held";
-import type { AllocationIp, AssignBlocksAction, AttachVnicAction, BlockRequest, Plan, ReleaseBlocksAction, ReleaseStatus } from "../core/model";
+import type {
+  AllocationIp,
+  AssignBlocksAction,
+  AttachVnicAction,
+  BlockRequest,
+  Plan,
+  ReleaseBlocksAction,
+  ReleaseStatus,
+} from "../core/model";
 import { attachmentDisplayName, ownershipTags } from "../core/ownership";
 import { freshRetryToken } from "../core/retry-token";
 import type { OciBulkNetwork, PrivateIpInfo, VnicAttachmentInfo, WorkRequestOutcome } from "../ports/oci";
@@ -72,7 +80,12 @@ export interface ExecutionContext {
  * pool, as Cilium does. Two guards hold whatever the plan says: an address any agent reports as used is never deleted,
  * and a written pool is checked against OCI so that an address deleted meanwhile is never left on offer.
  */
-export async function executePlan(plan: Plan, observation: Observation, deps: ReconcileDeps, context: ExecutionContext): Promise<Execution> {
+export async function executePlan(
+  plan: Plan,
+  observation: Observation,
+  deps: ReconcileDeps,
+  context: ExecutionContext,
+): Promise<Execution> {
   const { config, log } = deps;
   const { budget, callId } = context;
   const node = plan.node;
@@ -84,14 +97,33 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
   const ipDisplayName = node ? `ocipam ${node}` : `ocipam ${plan.instanceId}`;
   const logBase = { node, instance: plan.instanceId, callId };
   const result: Execution = {
-    created: [], createdBlocks: [], releasedBlocks: [], vnicsFull: [], subnetsUpdating: [], blocksUnplaced: 0, released: [], attached: [], attachmentsStarted: 0, adopted: 0, failures: [], refusedInUse: [], poolMissing: [], deadlineReached: false,
-    resourceVersion: observation.ciliumNode.resourceVersion, wrotePool: false, wroteReleaseStatus: false,
+    created: [],
+    createdBlocks: [],
+    releasedBlocks: [],
+    vnicsFull: [],
+    subnetsUpdating: [],
+    blocksUnplaced: 0,
+    released: [],
+    attached: [],
+    attachmentsStarted: 0,
+    adopted: 0,
+    failures: [],
+    refusedInUse: [],
+    poolMissing: [],
+    deadlineReached: false,
+    resourceVersion: observation.ciliumNode.resourceVersion,
+    wrotePool: false,
+    wroteReleaseStatus: false,
   };
   const deletedOk = new Set<string>();
   // Addresses whose `released` entry is in status.ipam.release-ips (as read, then as this execution writes it).
   let releasedInStatus = releasedIn(observation.ciliumNode.ipam.releaseIps);
 
-  const createIp = async (vnicId: string, retryToken: string, block?: { ipAddress: string; cidrPrefixLength: number }) => {
+  const createIp = async (
+    vnicId: string,
+    retryToken: string,
+    block?: { ipAddress: string; cidrPrefixLength: number },
+  ) => {
     const request = { vnicId, displayName: ipDisplayName, freeformTags: tags, retryToken, ...(block ?? {}) };
     try {
       return await deps.network.createPrivateIp(request, call);
@@ -100,7 +132,16 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       // The token named a request OCI can no longer replay (its object was deleted, or it was used for another body):
       // once, as a new request.
       const fresh = freshRetryToken(retryToken, callId);
-      log.info({ ...logBase, vnic: vnicId, operation: "CreatePrivateIp", serviceCode: err.serviceCode, opcRequestId: err.opcRequestId }, "retry token refused by OCI; retrying once with a fresh token");
+      log.info(
+        {
+          ...logBase,
+          vnic: vnicId,
+          operation: "CreatePrivateIp",
+          serviceCode: err.serviceCode,
+          opcRequestId: err.opcRequestId,
+        },
+        "retry token refused by OCI; retrying once with a fresh token",
+      );
       return deps.network.createPrivateIp({ ...request, retryToken: fresh }, call);
     }
   };
@@ -111,13 +152,24 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       if (await createIpsInBulk(vnicId, tokens, bulk as OciBulkNetwork)) return;
     }
     const settled = await mapSettledLimit(tokens, config.createConcurrency, async (retryToken) => {
-      if (budget.expired()) throw new OciDeadlineError("CreatePrivateIp", "not started: the invocation deadline is near");
+      if (budget.expired())
+        throw new OciDeadlineError("CreatePrivateIp", "not started: the invocation deadline is near");
       return createIp(vnicId, retryToken);
     });
     for (const s of settled) {
       if (s.status === "fulfilled") {
         result.created.push({ ...s.value.value, vnicId });
-        log.info({ ...logBase, vnic: vnicId, operation: "CreatePrivateIp", ip: s.value.value.ipAddress, privateIpId: s.value.value.id, opcRequestId: s.value.opcRequestId }, "private IP created");
+        log.info(
+          {
+            ...logBase,
+            vnic: vnicId,
+            operation: "CreatePrivateIp",
+            ip: s.value.value.ipAddress,
+            privateIpId: s.value.value.id,
+            opcRequestId: s.value.opcRequestId,
+          },
+          "private IP created",
+        );
       } else {
         recordFailure(s.reason, { vnic: vnicId, operation: "CreatePrivateIp" });
       }
@@ -144,7 +196,10 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
     try {
       const started = await bulk.bulkCreatePrivateIps({ vnicId, items, retryToken }, call);
       workRequestId = started.value.workRequestId;
-      log.info({ ...fields, workRequestId, count: items.length, opcRequestId: started.opcRequestId }, "bulk create started");
+      log.info(
+        { ...fields, workRequestId, count: items.length, opcRequestId: started.opcRequestId },
+        "bulk create started",
+      );
     } catch (err) {
       if (err instanceof OciApiError && err.retryTokenRefused) return false;
       recordFailure(err, fields);
@@ -157,7 +212,9 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       recordFailure(err, { ...fields, workRequestId });
       return true;
     }
-    const ids = new Set(outcome.resources.filter((r) => r.entityType.toLowerCase() === "privateip").map((r) => r.identifier));
+    const ids = new Set(
+      outcome.resources.filter((r) => r.entityType.toLowerCase() === "privateip").map((r) => r.identifier),
+    );
     if (ids.size > 0) {
       try {
         for (const ip of await deps.network.listPrivateIps(vnicId, call)) {
@@ -171,7 +228,14 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
     }
     if (outcome.status !== "SUCCEEDED") {
       const errors = outcome.errors.map((e) => `${e.code}: ${e.message}`).join("; ") || "no errors listed";
-      recordFailure(new OciApiError("BulkCreatePrivateIps", `work request ${workRequestId} ${outcome.status} after ${ids.size} of ${items.length} IPs (${errors})`, {}), { ...fields, workRequestId });
+      recordFailure(
+        new OciApiError(
+          "BulkCreatePrivateIps",
+          `work request ${workRequestId} ${outcome.status} after ${ids.size} of ${items.length} IPs (${errors})`,
+          {},
+        ),
+        { ...fields, workRequestId },
+      );
     }
     return true;
   };
@@ -184,7 +248,12 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
    */
   const full = new Set<string>();
   const updatingSubnets = new Set<string>();
-  const createBlock = async (vnicId: string, subnetId: string | undefined, prefixLength: number, block: BlockRequest) => {
+  const createBlock = async (
+    vnicId: string,
+    subnetId: string | undefined,
+    prefixLength: number,
+    block: BlockRequest,
+  ) => {
     for (let i = 0; i < block.candidates.length; i++) {
       if (full.has(vnicId) || (subnetId && updatingSubnets.has(subnetId))) return;
       if (budget.expired()) {
@@ -195,12 +264,25 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       const fields = { ...logBase, vnic: vnicId, operation: "CreatePrivateIp", ip: `${ipAddress}/${prefixLength}` };
       try {
         const done = await createIp(vnicId, block.retryTokens[i]!, { ipAddress, cidrPrefixLength: prefixLength });
-        result.createdBlocks.push({ ...done.value, vnicId, offer: block.offer, cidrPrefixLength: done.value.cidrPrefixLength ?? prefixLength });
-        log.info({ ...fields, privateIpId: done.value.id, opcRequestId: done.opcRequestId, offer: block.offer }, "IP CIDR block created");
+        result.createdBlocks.push({
+          ...done.value,
+          vnicId,
+          offer: block.offer,
+          cidrPrefixLength: done.value.cidrPrefixLength ?? prefixLength,
+        });
+        log.info(
+          { ...fields, privateIpId: done.value.id, opcRequestId: done.opcRequestId, offer: block.offer },
+          "IP CIDR block created",
+        );
         return;
       } catch (err) {
         if (!(err instanceof OciApiError) || err instanceof OciDeadlineError) return recordFailure(err, fields);
-        const logged = { ...fields, statusCode: err.statusCode, serviceCode: err.serviceCode, opcRequestId: err.opcRequestId };
+        const logged = {
+          ...fields,
+          statusCode: err.statusCode,
+          serviceCode: err.serviceCode,
+          opcRequestId: err.opcRequestId,
+        };
         if (err.statusCode === 409 && err.serviceCode === "Conflict" && !err.retryTokenRefused) {
           log.info(logged, "block taken by another allocation; trying the next candidate");
           continue;
@@ -221,10 +303,18 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       }
     }
     result.blocksUnplaced++;
-    log.info({ ...logBase, vnic: vnicId, candidates: block.candidates }, "every candidate of a block was taken; the next round re-places it");
+    log.info(
+      { ...logBase, vnic: vnicId, candidates: block.candidates },
+      "every candidate of a block was taken; the next round re-places it",
+    );
   };
 
-  const createBlocks = async (vnicId: string, subnetId: string | undefined, prefixLength: number, blocks: BlockRequest[]) => {
+  const createBlocks = async (
+    vnicId: string,
+    subnetId: string | undefined,
+    prefixLength: number,
+    blocks: BlockRequest[],
+  ) => {
     await mapSettledLimit(blocks, config.createConcurrency, (b) => createBlock(vnicId, subnetId, prefixLength, b));
   };
 
@@ -236,21 +326,38 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
         const usedBy = await context.usedAddresses?.usedBy(address);
         if (usedBy === undefined) continue;
         result.refusedInUse.push({ ipAddress: address, usedBy });
-        log.warn({ ...logBase, vnic: b.vnicId, ip: address, block: cidr, usedBy }, `block ${cidr} not deleted: the agent of ${usedBy} reports ${address} as used`);
+        log.warn(
+          { ...logBase, vnic: b.vnicId, ip: address, block: cidr, usedBy },
+          `block ${cidr} not deleted: the agent of ${usedBy} reports ${address} as used`,
+        );
         return;
       }
       if (!context.usedAddresses) {
         // Without the check a block is never deleted (a prewarm plans no release).
-        log.warn({ ...logBase, vnic: b.vnicId, block: cidr }, "block not deleted: no used-address check in this invocation");
+        log.warn(
+          { ...logBase, vnic: b.vnicId, block: cidr },
+          "block not deleted: no used-address check in this invocation",
+        );
         return;
       }
       try {
         const done = await deps.network.deletePrivateIp(b.privateIpId, { ...call, notFoundIsGone: true });
         result.releasedBlocks.push(cidr);
-        log.info({ ...logBase, vnic: b.vnicId, operation: "DeletePrivateIp", block: cidr, privateIpId: b.privateIpId, opcRequestId: done.opcRequestId }, "IP CIDR block released");
+        log.info(
+          {
+            ...logBase,
+            vnic: b.vnicId,
+            operation: "DeletePrivateIp",
+            block: cidr,
+            privateIpId: b.privateIpId,
+            opcRequestId: done.opcRequestId,
+          },
+          "IP CIDR block released",
+        );
       } catch (err) {
         if (err instanceof OciApiError && err.notFound) result.releasedBlocks.push(cidr);
-        else if (err instanceof OciApiError && err.statusCode === 409 && err.serviceCode === "IncorrectState") result.subnetsUpdating.push(b.vnicId);
+        else if (err instanceof OciApiError && err.statusCode === 409 && err.serviceCode === "IncorrectState")
+          result.subnetsUpdating.push(b.vnicId);
         else recordFailure(err, { vnic: b.vnicId, operation: "DeletePrivateIp", block: cidr });
       }
     });
@@ -262,25 +369,57 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       result.deadlineReached = true;
       return;
     }
-    const failure = err instanceof OciApiError ? err : new OciApiError(String(fields.operation ?? "oci"), err instanceof Error ? err.message : String(err), {}, { cause: err });
+    const failure =
+      err instanceof OciApiError
+        ? err
+        : new OciApiError(
+            String(fields.operation ?? "oci"),
+            err instanceof Error ? err.message : String(err),
+            {},
+            { cause: err },
+          );
     result.failures.push(failure);
-    log.warn({ ...logBase, ...fields, reason: failure.reason, statusCode: failure.statusCode, serviceCode: failure.serviceCode, opcRequestId: failure.opcRequestId }, failure.message);
+    log.warn(
+      {
+        ...logBase,
+        ...fields,
+        reason: failure.reason,
+        statusCode: failure.statusCode,
+        serviceCode: failure.serviceCode,
+        opcRequestId: failure.opcRequestId,
+      },
+      failure.message,
+    );
   };
 
   const deleteReleased = async (ip: { ipAddress: string; privateIpId: string }, vnicId: string) => {
     const usedBy = await context.usedAddresses?.usedBy(ip.ipAddress);
     if (usedBy !== undefined) {
       result.refusedInUse.push({ ipAddress: ip.ipAddress, usedBy });
-      log.warn({ ...logBase, vnic: vnicId, ip: ip.ipAddress, privateIpId: ip.privateIpId, usedBy }, `not deleted: the agent of ${usedBy} reports ${ip.ipAddress} as used`);
+      log.warn(
+        { ...logBase, vnic: vnicId, ip: ip.ipAddress, privateIpId: ip.privateIpId, usedBy },
+        `not deleted: the agent of ${usedBy} reports ${ip.ipAddress} as used`,
+      );
       return;
     }
     try {
       const done = await deps.network.deletePrivateIp(ip.privateIpId, { ...call, notFoundIsGone: true });
       deletedOk.add(ip.ipAddress);
       result.released.push(ip.ipAddress);
-      log.info({ ...logBase, vnic: vnicId, operation: "DeletePrivateIp", ip: ip.ipAddress, privateIpId: ip.privateIpId, opcRequestId: done.opcRequestId }, "private IP released");
+      log.info(
+        {
+          ...logBase,
+          vnic: vnicId,
+          operation: "DeletePrivateIp",
+          ip: ip.ipAddress,
+          privateIpId: ip.privateIpId,
+          opcRequestId: done.opcRequestId,
+        },
+        "private IP released",
+      );
     } catch (err) {
-      if (err instanceof OciApiError && err.notFound) deletedOk.add(ip.ipAddress); // already gone: the handshake may complete
+      if (err instanceof OciApiError && err.notFound)
+        deletedOk.add(ip.ipAddress); // already gone: the handshake may complete
       else recordFailure(err, { vnic: vnicId, operation: "DeletePrivateIp", ip: ip.ipAddress });
     }
   };
@@ -291,11 +430,23 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
         const updates = [
           ...action.vnics.map((v) => async () => {
             const done = await deps.network.updateVnicTags(v.vnicId, v.freeformTags, call);
-            log.info({ ...logBase, vnic: v.vnicId, operation: "UpdateVnic", opcRequestId: done.opcRequestId }, "prewarmed VNIC tagged for the node");
+            log.info(
+              { ...logBase, vnic: v.vnicId, operation: "UpdateVnic", opcRequestId: done.opcRequestId },
+              "prewarmed VNIC tagged for the node",
+            );
           }),
           ...action.privateIps.map((ip) => async () => {
             const done = await deps.network.updatePrivateIpTags(ip.privateIpId, ip.freeformTags, call);
-            log.info({ ...logBase, operation: "UpdatePrivateIp", ip: ip.ipAddress, privateIpId: ip.privateIpId, opcRequestId: done.opcRequestId }, "prewarmed private IP tagged for the node");
+            log.info(
+              {
+                ...logBase,
+                operation: "UpdatePrivateIp",
+                ip: ip.ipAddress,
+                privateIpId: ip.privateIpId,
+                opcRequestId: done.opcRequestId,
+              },
+              "prewarmed private IP tagged for the node",
+            );
           }),
         ];
         const settled = await mapSettledLimit(updates, config.createConcurrency, (update) => update());
@@ -317,10 +468,25 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       case "markForRelease":
         break; // carried by the status write that follows
       case "writeReleaseStatus": {
-        // Single-address objects only: a block's first address is its object's, but a block address is never deleted alone.
-        const observedAddresses = new Set(observation.observed.vnics.flatMap((v) => v.privateIps.filter((p) => !isBlock(p)).map((p) => p.ipAddress)));
-        const next = releaseStatusAfterDeletes(action.releaseIps, observation.observed.ciliumNode.releaseIps, deletedOk, observedAddresses);
-        const written = await guarded(() => deps.ciliumNodes.writeReleaseStatus(node, result.resourceVersion, next, observation.ciliumNode.ipam.releaseIps));
+        // Single-address objects only: a block's first address is its object's, but a block address is never deleted
+        // alone.
+        const observedAddresses = new Set(
+          observation.observed.vnics.flatMap((v) => v.privateIps.filter((p) => !isBlock(p)).map((p) => p.ipAddress)),
+        );
+        const next = releaseStatusAfterDeletes(
+          action.releaseIps,
+          observation.observed.ciliumNode.releaseIps,
+          deletedOk,
+          observedAddresses,
+        );
+        const written = await guarded(() =>
+          deps.ciliumNodes.writeReleaseStatus(
+            node,
+            result.resourceVersion,
+            next,
+            observation.ciliumNode.ipam.releaseIps,
+          ),
+        );
         if (written === undefined) return result;
         result.resourceVersion = written;
         result.wroteReleaseStatus = true;
@@ -333,7 +499,11 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
       case "awaitAttachment": {
         const done = await waitForAttachment(action.attachmentId, deps, budget);
         if (done.lifecycleState === "ATTACHED") result.attached.push(done);
-        else result.pendingAttachment = { attachmentId: action.attachmentId, since: done.timeCreated ?? deps.now().toISOString() };
+        else
+          result.pendingAttachment = {
+            attachmentId: action.attachmentId,
+            since: done.timeCreated ?? deps.now().toISOString(),
+          };
         break;
       }
       case "attachVnic": {
@@ -346,9 +516,27 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
         break;
       }
       case "writePool": {
-        const { pool, heldBack } = poolAfterExecution(action.pool, result.created, deletedOk, releasedInStatus, result.createdBlocks);
-        for (const ip of heldBack) log.info({ ...logBase, ip }, "new IP reuses an address still released in status; it joins the pool once the agent drops the entry");
-        const written = await guarded(() => deps.ciliumNodes.writePool(node, result.resourceVersion, pool, observation.ciliumNode.ipam.pool, action.preAllocate));
+        const { pool, heldBack } = poolAfterExecution(
+          action.pool,
+          result.created,
+          deletedOk,
+          releasedInStatus,
+          result.createdBlocks,
+        );
+        for (const ip of heldBack)
+          log.info(
+            { ...logBase, ip },
+            "new IP reuses an address still released in status; it joins the pool once the agent drops the entry",
+          );
+        const written = await guarded(() =>
+          deps.ciliumNodes.writePool(
+            node,
+            result.resourceVersion,
+            pool,
+            observation.ciliumNode.ipam.pool,
+            action.preAllocate,
+          ),
+        );
         if (written === undefined) return result;
         result.resourceVersion = written;
         result.wrotePool = true;
@@ -375,44 +563,84 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
    * operator, another tool). One paged list per VNIC, not per address. A VNIC that is gone (404) has no addresses.
    */
   async function checkPoolInOci(pool: Record<string, AllocationIp>): Promise<string[]> {
-    const vnicIds = [...new Set(Object.values(pool).map((e) => e.resource).filter((r): r is string => !!r))].sort();
+    const vnicIds = [
+      ...new Set(
+        Object.values(pool)
+          .map((e) => e.resource)
+          .filter((r): r is string => !!r),
+      ),
+    ].sort();
     const present = new Map<string, Set<string>>();
     // A VNIC that is gone answers 404: no addresses, not something to wait out.
     const listIps = (id: string) => deps.network.listPrivateIps(id, { ...call, notFoundIsGone: true });
     const settled = await mapSettledLimit(vnicIds, config.createConcurrency, listIps);
     settled.forEach((s, i) => {
       // An IP CIDR address holds every address of its block.
-      if (s.status === "fulfilled") present.set(vnicIds[i]!, new Set(s.value.flatMap((ip) => (isBlock(ip) ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress]))));
+      if (s.status === "fulfilled")
+        present.set(
+          vnicIds[i]!,
+          new Set(
+            s.value.flatMap((ip) =>
+              isBlock(ip) ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress],
+            ),
+          ),
+        );
       else if (s.reason instanceof OciApiError && s.reason.notFound) present.set(vnicIds[i]!, new Set());
-      else log.warn({ ...logBase, vnic: vnicIds[i], err: String(s.reason) }, "could not check the written pool against OCI; the next round observes it again");
+      else
+        log.warn(
+          { ...logBase, vnic: vnicIds[i], err: String(s.reason) },
+          "could not check the written pool against OCI; the next round observes it again",
+        );
     });
     const missing = missingPoolAddresses(pool, present);
-    if (missing.length > 0) log.warn({ ...logBase, missing }, `${missing.length} pool addresses no longer exist in OCI: re-planning`);
+    if (missing.length > 0)
+      log.warn({ ...logBase, missing }, `${missing.length} pool addresses no longer exist in OCI: re-planning`);
     return missing;
   }
 
   async function attachAndFill(action: AttachVnicAction): Promise<void> {
     let attachment: VnicAttachmentInfo;
     try {
-      const started = await deps.compute.attachVnic({
-        instanceId: plan.instanceId, subnetId: action.subnetId, nsgIds: action.nsgIds,
-        displayName: attachmentDisplayName(cluster, node || undefined, plan.instanceId), freeformTags: tags, retryToken: action.retryToken,
-      }, call);
+      const started = await deps.compute.attachVnic(
+        {
+          instanceId: plan.instanceId,
+          subnetId: action.subnetId,
+          nsgIds: action.nsgIds,
+          displayName: attachmentDisplayName(cluster, node || undefined, plan.instanceId),
+          freeformTags: tags,
+          retryToken: action.retryToken,
+        },
+        call,
+      );
       attachment = started.value;
       result.attachmentsStarted++;
-      log.info({ ...logBase, operation: "AttachVnic", attachmentId: attachment.id, subnet: action.subnetId, opcRequestId: started.opcRequestId }, "VNIC attachment started");
+      log.info(
+        {
+          ...logBase,
+          operation: "AttachVnic",
+          attachmentId: attachment.id,
+          subnet: action.subnetId,
+          opcRequestId: started.opcRequestId,
+        },
+        "VNIC attachment started",
+      );
     } catch (err) {
       recordFailure(err, { operation: "AttachVnic", subnet: action.subnetId });
       return;
     }
-    if (attachment.lifecycleState !== "ATTACHED" || !attachment.vnicId) attachment = await waitForAttachment(attachment.id, deps, budget, attachment);
+    if (attachment.lifecycleState !== "ATTACHED" || !attachment.vnicId)
+      attachment = await waitForAttachment(attachment.id, deps, budget, attachment);
     if (attachment.lifecycleState !== "ATTACHED" || !attachment.vnicId) {
-      result.pendingAttachment = { attachmentId: attachment.id, since: attachment.timeCreated ?? deps.now().toISOString() };
+      result.pendingAttachment = {
+        attachmentId: attachment.id,
+        since: attachment.timeCreated ?? deps.now().toISOString(),
+      };
       return;
     }
     result.attached.push(attachment);
     log.info({ ...logBase, vnic: attachment.vnicId, attachmentId: attachment.id }, "VNIC attached");
-    if (action.thenBlocks) await createBlocks(attachment.vnicId, action.subnetId, action.thenBlocks.prefixLength, action.thenBlocks.blocks);
+    if (action.thenBlocks)
+      await createBlocks(attachment.vnicId, action.subnetId, action.thenBlocks.prefixLength, action.thenBlocks.blocks);
     await createIps(attachment.vnicId, action.ipRetryTokens);
   }
 
@@ -422,14 +650,23 @@ export async function executePlan(plan: Plan, observation: Observation, deps: Re
 }
 
 function releasedIn(status: Record<string, ReleaseStatus>): Set<string> {
-  return new Set(Object.entries(status).filter(([, s]) => s === "released").map(([ip]) => ip));
+  return new Set(
+    Object.entries(status)
+      .filter(([, s]) => s === "released")
+      .map(([ip]) => ip),
+  );
 }
 
 /**
  * Polls an attachment until it leaves ATTACHING or the work deadline comes; at the deadline it answers with the
  * last state seen (ATTACHING), so the caller records the attachment for the next run instead of failing.
  */
-export async function waitForAttachment(attachmentId: string, deps: ReconcileDeps, budget: TimeBudget, initial?: VnicAttachmentInfo): Promise<VnicAttachmentInfo> {
+export async function waitForAttachment(
+  attachmentId: string,
+  deps: ReconcileDeps,
+  budget: TimeBudget,
+  initial?: VnicAttachmentInfo,
+): Promise<VnicAttachmentInfo> {
   let last = initial;
   for (;;) {
     try {

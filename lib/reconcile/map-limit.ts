@@ -2,7 +2,11 @@
  * Runs `fn` over `items` with at most `limit` calls in flight and returns the settled results in input order.
  * One failure never cancels the others: callers decide what a partial success means.
  */
-export async function mapSettledLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<Array<PromiseSettledResult<R>>> {
+export async function mapSettledLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<Array<PromiseSettledResult<R>>> {
   const results: Array<PromiseSettledResult<R>> = new Array(items.length);
   let next = 0;
   const worker = async () => {

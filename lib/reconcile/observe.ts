@@ -37,7 +37,13 @@ export interface Refusal {
  * Calls are kept to what the plan needs: subnet free counts, NSGs and pending pods are read only when the node
  * needs IPs.
  */
-export async function observeNode(name: string, deps: ReconcileDeps, call: CallOptions, expectedInstanceId?: string, prefetched?: Prefetched): Promise<Observation | Refusal> {
+export async function observeNode(
+  name: string,
+  deps: ReconcileDeps,
+  call: CallOptions,
+  expectedInstanceId?: string,
+  prefetched?: Prefetched,
+): Promise<Observation | Refusal> {
   const { config } = deps;
   // What this invocation read a moment ago (before its lock) is reused once: writes are guarded by resourceVersion, so
   // a view that changed since only costs a conflict and a re-read, never a wrong write.
@@ -48,9 +54,17 @@ export async function observeNode(name: string, deps: ReconcileDeps, call: CallO
   if (!ciliumNode) return refuse("CiliumNodeNotFound", `CiliumNode ${name} does not exist`);
   if (!kubeNode) return refuse("NodeNotFound", `Node ${name} does not exist`);
   const instanceId = instanceIdFromProviderId(kubeNode.providerId);
-  if (!instanceId) return refuse("NoProviderId", `Node ${name} has no OCI providerID (got ${JSON.stringify(kubeNode.providerId ?? null)})`);
+  if (!instanceId)
+    return refuse(
+      "NoProviderId",
+      `Node ${name} has no OCI providerID (got ${JSON.stringify(kubeNode.providerId ?? null)})`,
+    );
   if (expectedInstanceId && expectedInstanceId !== instanceId) {
-    return refuse("ProviderIdMismatch", `the event names instance ${expectedInstanceId} but Node ${name} is instance ${instanceId}`, instanceId);
+    return refuse(
+      "ProviderIdMismatch",
+      `the event names instance ${expectedInstanceId} but Node ${name} is instance ${instanceId}`,
+      instanceId,
+    );
   }
 
   let instance: InstanceInfo;
@@ -58,15 +72,27 @@ export async function observeNode(name: string, deps: ReconcileDeps, call: CallO
     // A 404 here is an answer (InstanceNotFound), not something to wait out.
     instance = await deps.compute.getInstance(instanceId, { ...call, notFoundIsGone: true });
   } catch (err) {
-    if (err instanceof OciApiError && err.notFound) return refuse("InstanceNotFound", `instance ${instanceId} is not found or not visible to the allocator`, instanceId);
+    if (err instanceof OciApiError && err.notFound)
+      return refuse(
+        "InstanceNotFound",
+        `instance ${instanceId} is not found or not visible to the allocator`,
+        instanceId,
+      );
     throw err;
   }
   if (!config.compartmentIds.includes(instance.compartmentId)) {
-    return refuse("NotInClusterCompartment", `instance ${instanceId} is in compartment ${instance.compartmentId}, not one of the cluster's`, instanceId);
+    return refuse(
+      "NotInClusterCompartment",
+      `instance ${instanceId} is in compartment ${instance.compartmentId}, not one of the cluster's`,
+      instanceId,
+    );
   }
 
   const observation = await observeOnInstance(ciliumNode, instance, deps, call, {
-    planner: config.planner, recordName: name, pendingPodsOf: name, ...(prefetched && "record" in prefetched ? { record: prefetched.record } : {}),
+    planner: config.planner,
+    recordName: name,
+    pendingPodsOf: name,
+    ...(prefetched && "record" in prefetched ? { record: prefetched.record } : {}),
   });
   return observation.kind === "observed" ? { ...observation, node: kubeNode } : observation;
 }
@@ -96,25 +122,45 @@ export interface ObserveOnInstanceOptions {
  * configured. Refuses an instance whose primary VNIC is not attached yet or is outside the cluster's VCN. Used by a
  * node's reconcile (with its CiliumNode) and by a prewarm (with an empty CiliumNode view, before the node exists).
  */
-export async function observeOnInstance(ciliumNode: CiliumNodeView, instance: InstanceInfo, deps: ReconcileDeps, call: CallOptions, options: ObserveOnInstanceOptions): Promise<Observation | Refusal> {
+export async function observeOnInstance(
+  ciliumNode: CiliumNodeView,
+  instance: InstanceInfo,
+  deps: ReconcileDeps,
+  call: CallOptions,
+  options: ObserveOnInstanceOptions,
+): Promise<Observation | Refusal> {
   const { config } = deps;
   const instanceId = instance.id;
   const [attachments, subnets, record] = await Promise.all([
     deps.compute.listVnicAttachments(instance.compartmentId, instanceId, call),
     deps.network.listSubnets(config.networkCompartmentId, config.planner.vcnId, call),
-    "record" in options ? Promise.resolve(options.record) : options.recordName ? deps.records.get(options.recordName) : Promise.resolve(undefined),
+    "record" in options
+      ? Promise.resolve(options.record)
+      : options.recordName
+        ? deps.records.get(options.recordName)
+        : Promise.resolve(undefined),
   ]);
   const live = attachments.filter((a) => a.lifecycleState !== "DETACHED");
   const attached = live.filter((a) => a.lifecycleState === "ATTACHED" && a.vnicId);
-  const details = await Promise.all(attached.map(async (attachment) => {
-    const [vnic, ips] = await Promise.all([deps.network.getVnic(attachment.vnicId!, call), deps.network.listPrivateIps(attachment.vnicId!, call)]);
-    return { attachment, vnic, ips };
-  }));
+  const details = await Promise.all(
+    attached.map(async (attachment) => {
+      const [vnic, ips] = await Promise.all([
+        deps.network.getVnic(attachment.vnicId!, call),
+        deps.network.listPrivateIps(attachment.vnicId!, call),
+      ]);
+      return { attachment, vnic, ips };
+    }),
+  );
   const subnetsById = new Map(subnets.map((s) => [s.id, s]));
   const primary = details.find((d) => d.vnic.isPrimary);
   if (!primary) return refuse("NoPrimaryVnic", `instance ${instanceId} has no attached primary VNIC yet`, instanceId);
   if (!subnetsById.has(primary.vnic.subnetId)) {
-    return refuse("NotInClusterVcn", `the primary VNIC of instance ${instanceId} is in subnet ${primary.vnic.subnetId}, which is not in VCN ${config.planner.vcnId}`, instanceId);
+    return refuse(
+      "NotInClusterVcn",
+      `the primary VNIC of instance ${instanceId} is in subnet ` +
+        `${primary.vnic.subnetId}, which is not in VCN ${config.planner.vcnId}`,
+      instanceId,
+    );
   }
 
   const vnics = toObservedVnics(live, details);
@@ -122,7 +168,14 @@ export async function observeOnInstance(ciliumNode: CiliumNodeView, instance: In
     now: deps.now().toISOString(),
     config: options.planner,
     ciliumNode: ciliumNode.ipam,
-    instance: { id: instance.id, compartmentId: instance.compartmentId, availabilityDomain: instance.availabilityDomain, shape: instance.shape, lifecycleState: instance.lifecycleState, maxVnicAttachments: instance.maxVnicAttachments },
+    instance: {
+      id: instance.id,
+      compartmentId: instance.compartmentId,
+      availabilityDomain: instance.availabilityDomain,
+      shape: instance.shape,
+      lifecycleState: instance.lifecycleState,
+      maxVnicAttachments: instance.maxVnicAttachments,
+    },
     vnics,
     subnets: subnets.map((s) => toObservedSubnet(s, 0)),
     nsgs: [],
@@ -142,24 +195,42 @@ export async function observeOnInstance(ciliumNode: CiliumNodeView, instance: In
     const blocks = blockMode(options.planner);
     const allocations = new Map<string, string[]>();
     const [counts, nsgs, pendingPods] = await Promise.all([
-      Promise.all(wanted.map(async (s) => {
-        if (!blocks) return [s.id, await deps.network.countAssignedIps(s.id, call)] as const;
-        const inventory = await deps.network.getSubnetAllocations(s.id, call);
-        allocations.set(s.id, inventory.allocations);
-        return [s.id, inventory.assignedAddresses] as const;
-      })),
-      Object.keys(config.planner.nsgTags).length > 0 ? deps.network.listNetworkSecurityGroups(config.networkCompartmentId, config.planner.vcnId, call) : Promise.resolve([]),
-      options.pendingPodsOf && !blockMode(options.planner) ? deps.pods.countPending(options.pendingPodsOf) : Promise.resolve(observed.pendingPods),
+      Promise.all(
+        wanted.map(async (s) => {
+          if (!blocks) return [s.id, await deps.network.countAssignedIps(s.id, call)] as const;
+          const inventory = await deps.network.getSubnetAllocations(s.id, call);
+          allocations.set(s.id, inventory.allocations);
+          return [s.id, inventory.assignedAddresses] as const;
+        }),
+      ),
+      Object.keys(config.planner.nsgTags).length > 0
+        ? deps.network.listNetworkSecurityGroups(config.networkCompartmentId, config.planner.vcnId, call)
+        : Promise.resolve([]),
+      options.pendingPodsOf && !blockMode(options.planner)
+        ? deps.pods.countPending(options.pendingPodsOf)
+        : Promise.resolve(observed.pendingPods),
     ]);
     const assigned = new Map(counts);
     observed.subnets = subnets
       .filter((s) => assigned.has(s.id))
-      .map((s) => ({ ...toObservedSubnet(s, Math.max(subnetCapacity(s) - assigned.get(s.id)!, 0)), ...(allocations.has(s.id) ? { allocations: allocations.get(s.id)! } : {}) }));
+      .map((s) => ({
+        ...toObservedSubnet(s, Math.max(subnetCapacity(s) - assigned.get(s.id)!, 0)),
+        ...(allocations.has(s.id) ? { allocations: allocations.get(s.id)! } : {}),
+      }));
     observed.nsgs = nsgs.map((n) => ({ id: n.id, vcnId: n.vcnId, freeformTags: n.freeformTags }));
     observed.pendingPods = pendingPods;
   }
 
-  const vnicDetails = new Map(details.map((d) => [d.vnic.id, { vnic: d.vnic, attachment: d.attachment, ...(subnetsById.get(d.vnic.subnetId) ? { subnet: subnetsById.get(d.vnic.subnetId)! } : {}) }]));
+  const vnicDetails = new Map(
+    details.map((d) => [
+      d.vnic.id,
+      {
+        vnic: d.vnic,
+        attachment: d.attachment,
+        ...(subnetsById.get(d.vnic.subnetId) ? { subnet: subnetsById.get(d.vnic.subnetId)! } : {}),
+      },
+    ]),
+  );
   return { kind: "observed", observed, ciliumNode, instance, record, vnicDetails, subnets };
 }
 
@@ -178,7 +249,10 @@ function refuse(code: string, message: string, instance?: string): Refusal {
  * Device indexes: the primary VNIC is 0, secondary VNICs follow in attachment order (creation time, then OCID).
  * OCI has no device number like EC2's; attachment order is also the order the instance metadata lists VNICs in.
  */
-function toObservedVnics(live: VnicAttachmentInfo[], details: Array<{ attachment: VnicAttachmentInfo; vnic: VnicInfo; ips: PrivateIpInfo[] }>): ObservedVnic[] {
+function toObservedVnics(
+  live: VnicAttachmentInfo[],
+  details: Array<{ attachment: VnicAttachmentInfo; vnic: VnicInfo; ips: PrivateIpInfo[] }>,
+): ObservedVnic[] {
   const byAttachment = new Map(details.map((d) => [d.attachment.id, d]));
   const ordered = [...live].sort((a, b) => {
     const pa = byAttachment.get(a.id)?.vnic.isPrimary ? 0 : 1;
@@ -191,7 +265,8 @@ function toObservedVnics(live: VnicAttachmentInfo[], details: Array<{ attachment
       attachmentId: attachment.id,
       attachmentState: attachment.lifecycleState,
       ...(attachment.displayName ? { attachmentDisplayName: attachment.displayName } : {}),
-      // OCI fills vnicId once ATTACHED and keeps it while DETACHING: a VNIC whose IPs cannot be listed now is still known.
+      // OCI fills vnicId once ATTACHED and keeps it while DETACHING: a VNIC whose IPs cannot be listed now is still
+      // known.
       ...(d ? { vnicId: d.vnic.id } : attachment.vnicId ? { vnicId: attachment.vnicId } : {}),
       index,
       isPrimary: d?.vnic.isPrimary ?? false,
@@ -200,7 +275,10 @@ function toObservedVnics(live: VnicAttachmentInfo[], details: Array<{ attachment
       nsgIds: d?.vnic.nsgIds ?? [],
       freeformTags: d?.vnic.freeformTags ?? {},
       privateIps: (d?.ips ?? []).map((ip) => ({
-        id: ip.id, ipAddress: ip.ipAddress, isPrimary: ip.isPrimary, freeformTags: ip.freeformTags,
+        id: ip.id,
+        ipAddress: ip.ipAddress,
+        isPrimary: ip.isPrimary,
+        freeformTags: ip.freeformTags,
         ...(ip.cidrPrefixLength !== undefined ? { cidrPrefixLength: ip.cidrPrefixLength } : {}),
       })),
       ...(attachment.timeCreated ? { timeCreated: attachment.timeCreated } : {}),
@@ -223,7 +301,12 @@ function relevantSubnets(observed: ObservedState, subnets: SubnetInfo[]): Subnet
 
 function toObservedSubnet(s: SubnetInfo, freeAddresses: number): ObservedSubnet {
   return {
-    id: s.id, vcnId: s.vcnId, availabilityDomain: s.availabilityDomain, cidrBlock: s.cidrBlock, freeAddresses, freeformTags: s.freeformTags,
+    id: s.id,
+    vcnId: s.vcnId,
+    availabilityDomain: s.availabilityDomain,
+    cidrBlock: s.cidrBlock,
+    freeAddresses,
+    freeformTags: s.freeformTags,
     ...(s.cidrBlocks && s.cidrBlocks.length > 0 ? { cidrBlocks: [...s.cidrBlocks] } : {}),
     ...(s.lifecycleState && s.lifecycleState !== "AVAILABLE" ? { lifecycleState: s.lifecycleState } : {}),
   };

@@ -4,7 +4,10 @@ import type { NodeState, NodeStats, Reason } from "../core/model";
 export interface NodeResult {
   node: string;
   instanceId?: string;
-  /** reconciled: planned and acted; planned: dry run; refused: the node does not qualify; skipped: somebody else holds the node's lock; failed: an error stopped it. */
+  /**
+   * reconciled: planned and acted; planned: dry run; refused: the node does not qualify; skipped: somebody else holds
+   * the node's lock; failed: an error stopped it.
+   */
   outcome: "reconciled" | "planned" | "refused" | "skipped" | "failed";
   state?: NodeState;
   reason: Reason;

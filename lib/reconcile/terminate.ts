@@ -23,13 +23,36 @@ const ENDING = new Set(["TERMINATING", "TERMINATED"]);
  *
  * The event is a hint: an instance OCI still reports in another state (RUNNING, STOPPED, ...) keeps its records.
  */
-export async function cleanUpTerminatedInstance(instanceId: string, baseDeps: ReconcileDeps, directory: RecordDirectory, options: { callId?: string; deadline: Date }): Promise<InstanceResult> {
-  const result: InstanceResult = { instanceId, action: "terminate", outcome: "cleaned", reason: { code: "NotStarted", message: "" }, rounds: 1, ipsCreated: 0, vnicsAttached: 0, recordsRemoved: [], durationMs: 0, apiCalls: {} };
+export async function cleanUpTerminatedInstance(
+  instanceId: string,
+  baseDeps: ReconcileDeps,
+  directory: RecordDirectory,
+  options: { callId?: string; deadline: Date },
+): Promise<InstanceResult> {
+  const result: InstanceResult = {
+    instanceId,
+    action: "terminate",
+    outcome: "cleaned",
+    reason: { code: "NotStarted", message: "" },
+    rounds: 1,
+    ipsCreated: 0,
+    vnicsAttached: 0,
+    recordsRemoved: [],
+    durationMs: 0,
+    apiCalls: {},
+  };
   const finish = (outcome: InstanceResult["outcome"], code: string, message: string): void => {
     result.outcome = outcome;
     result.reason = { code, message };
   };
-  const spec = { action: "terminate", deadline: options.deadline, ...(options.callId ? { callId: options.callId } : {}), result, logFields: () => ({ instance: instanceId, recordsRemoved: result.recordsRemoved }), failedOutcome: "failed" as const };
+  const spec = {
+    action: "terminate",
+    deadline: options.deadline,
+    ...(options.callId ? { callId: options.callId } : {}),
+    result,
+    logFields: () => ({ instance: instanceId, recordsRemoved: result.recordsRemoved }),
+    failedOutcome: "failed" as const,
+  };
   return runUseCase(baseDeps, spec, async ({ deps, budget }) => {
     let instance: InstanceInfo | undefined;
     try {
@@ -39,10 +62,18 @@ export async function cleanUpTerminatedInstance(instanceId: string, baseDeps: Re
       if (!(err instanceof OciApiError && err.notFound)) throw err;
     }
     if (instance && !ENDING.has(instance.lifecycleState)) {
-      return finish("refused", "InstanceNotTerminating", `instance ${instanceId} is ${instance.lifecycleState}: its records are kept`);
+      return finish(
+        "refused",
+        "InstanceNotTerminating",
+        `instance ${instanceId} is ${instance.lifecycleState}: its records are kept`,
+      );
     }
     if (instance && !deps.config.compartmentIds.includes(instance.compartmentId)) {
-      return finish("refused", "NotInClusterCompartment", `instance ${instanceId} is in compartment ${instance.compartmentId}, not one of the cluster's`);
+      return finish(
+        "refused",
+        "NotInClusterCompartment",
+        `instance ${instanceId} is in compartment ${instance.compartmentId}, not one of the cluster's`,
+      );
     }
     const [node, records] = await Promise.all([deps.nodes.findByInstanceId(instanceId), directory.listRecords()]);
     const names = new Set(records.filter((r) => r.instanceId === instanceId).map((r) => r.name));
@@ -56,7 +87,16 @@ export async function cleanUpTerminatedInstance(instanceId: string, baseDeps: Re
       result.recordsRemoved!.push(name);
     }
     return result.recordsRemoved!.length > 0
-      ? finish("cleaned", "RecordsRemoved", `removed the OciIpamNode records ${result.recordsRemoved!.join(", ")} of instance ${instanceId}; OCI deletes its VNICs and IPs`)
-      : finish("cleaned", "NoRecords", `no OciIpamNode record names instance ${instanceId}; OCI deletes its VNICs and IPs`);
+      ? finish(
+          "cleaned",
+          "RecordsRemoved",
+          `removed the OciIpamNode records ${result.recordsRemoved!.join(", ")} ` +
+            `of instance ${instanceId}; OCI deletes its VNICs and IPs`,
+        )
+      : finish(
+          "cleaned",
+          "NoRecords",
+          `no OciIpamNode record names instance ${instanceId}; OCI deletes its VNICs and IPs`,
+        );
   });
 }

@@ -73,14 +73,18 @@ export async function runUseCase<R extends UseCaseResult>(
     pods: countCalls(baseDeps.pods, "kube", counts),
     records: countCalls(baseDeps.records, "kube", counts),
   };
-  const extra = Object.fromEntries(Object.entries(spec.extraPorts ?? {}).map(([k, port]) => [k, countCalls(port, "kube", counts)]));
+  const extra = Object.fromEntries(
+    Object.entries(spec.extraPorts ?? {}).map(([k, port]) => [k, countCalls(port, "kube", counts)]),
+  );
   const started = deps.now().getTime();
   const callId = spec.callId ?? randomUUID();
   const budget = new TimeBudget(spec.deadline, deps.config.deadlineReserveMs, () => deps.now().getTime());
   const locks: LockHandle[] = [];
   const finishing: Array<() => Promise<void>> = [];
   const ctx: UseCaseContext = {
-    deps, budget, callId,
+    deps,
+    budget,
+    callId,
     async lock(key) {
       const ttl = Math.max(Math.ceil((spec.deadline.getTime() - deps.now().getTime()) / 1000), 5);
       const handle = await deps.locks.tryAcquire(key, callId, ttl);
@@ -96,19 +100,54 @@ export async function runUseCase<R extends UseCaseResult>(
     await body(ctx, extra);
   } catch (err) {
     if (err instanceof OciDeadlineError) {
-      result.reason = { code: "DeadlineReached", message: `the invocation deadline came during ${err.operation}; the next nudge continues` };
+      result.reason = {
+        code: "DeadlineReached",
+        message: `the invocation deadline came during ${err.operation}; the next nudge continues`,
+      };
     } else {
       const e = err instanceof OcipamError ? err : undefined;
       result.outcome = spec.failedOutcome;
-      result.reason = { code: e?.reason ?? "UnexpectedError", message: err instanceof Error ? err.message : String(err) };
+      result.reason = {
+        code: e?.reason ?? "UnexpectedError",
+        message: err instanceof Error ? err.message : String(err),
+      };
       result.error = { reason: result.reason.code, message: result.reason.message, ...apiErrorFields(e?.context) };
-      log.error({ ...spec.logFields(), callId, action: spec.action, reason: result.reason.code, ...apiErrorFields(e?.context), err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, `${spec.action} failed`);
+      log.error(
+        {
+          ...spec.logFields(),
+          callId,
+          action: spec.action,
+          reason: result.reason.code,
+          ...apiErrorFields(e?.context),
+          err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+        },
+        `${spec.action} failed`,
+      );
     }
   } finally {
-    for (const step of finishing) await step().catch((err: unknown) => log.warn({ ...spec.logFields(), callId, err: String(err) }, `${spec.action}: a closing step failed`));
-    for (const handle of locks.reverse()) await handle.release().catch((err: unknown) => log.warn({ ...spec.logFields(), callId, err: String(err) }, "could not release a lock; it expires by itself"));
+    for (const step of finishing)
+      await step().catch((err: unknown) =>
+        log.warn({ ...spec.logFields(), callId, err: String(err) }, `${spec.action}: a closing step failed`),
+      );
+    for (const handle of locks.reverse())
+      await handle
+        .release()
+        .catch((err: unknown) =>
+          log.warn({ ...spec.logFields(), callId, err: String(err) }, "could not release a lock; it expires by itself"),
+        );
   }
   result.durationMs = deps.now().getTime() - started;
-  log.info({ ...spec.logFields(), callId, action: spec.action, outcome: result.outcome, reason: result.reason.code, durationMs: result.durationMs, apiCalls: counts }, `${spec.action} ${result.outcome}: ${result.reason.message}`);
+  log.info(
+    {
+      ...spec.logFields(),
+      callId,
+      action: spec.action,
+      outcome: result.outcome,
+      reason: result.reason.code,
+      durationMs: result.durationMs,
+      apiCalls: counts,
+    },
+    `${spec.action} ${result.outcome}: ${result.reason.message}`,
+  );
   return result;
 }

@@ -6,7 +6,8 @@ export const USED_ADDRESSES_MAX_AGE_MS = 2_000;
 /**
  * Which addresses any Cilium agent reports as used (`status.ipam.used` of every CiliumNode), checked right before an
  * address is deleted in OCI — by a release or by leak collection — whatever node the address is thought to belong to.
- * One list of the CiliumNodes answers for every delete of an invocation (refreshed after {@link USED_ADDRESSES_MAX_AGE_MS}),
+ * One list of the CiliumNodes answers for every delete of an invocation (refreshed after {@link
+ * USED_ADDRESSES_MAX_AGE_MS}),
  * so the cost stays one list per invocation that deletes, not one read per address, at 5,000 nodes too.
  * Created per invocation; never shared between invocations.
  */
@@ -27,14 +28,17 @@ export class UsedAddresses {
 
   private async index(): Promise<Map<string, string>> {
     if (this.snapshot && this.now() - this.snapshot.at <= this.maxAgeMs) return this.snapshot.usedBy;
-    this.pending ??= this.ciliumNodes.list().then((nodes) => {
-      const usedBy = new Map<string, string>();
-      for (const node of nodes) for (const address of Object.keys(node.ipam.used)) usedBy.set(address, node.name);
-      this.snapshot = { at: this.now(), usedBy };
-      return usedBy;
-    }).finally(() => {
-      this.pending = undefined;
-    });
+    this.pending ??= this.ciliumNodes
+      .list()
+      .then((nodes) => {
+        const usedBy = new Map<string, string>();
+        for (const node of nodes) for (const address of Object.keys(node.ipam.used)) usedBy.set(address, node.name);
+        this.snapshot = { at: this.now(), usedBy };
+        return usedBy;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
     return this.pending;
   }
 }

@@ -14,7 +14,10 @@ export interface NodeStatusRow {
   reason: string;
 }
 
-/** Cloud controller managers label Nodes with their shape (the well-known label, formerly beta.kubernetes.io/instance-type). */
+/**
+ * Cloud controller managers label Nodes with their shape (the well-known label, formerly
+ * beta.kubernetes.io/instance-type).
+ */
 const SHAPE_LABELS = ["node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type"];
 
 /**
@@ -22,7 +25,11 @@ const SHAPE_LABELS = ["node.kubernetes.io/instance-type", "beta.kubernetes.io/in
  * CiliumNode (pool, used; needed by Cilium's formula — max-allocate from the spec only, so a node at its shape
  * maximum may show a need the allocator reports as AtCapacity) and the project's OciIpamNode record (VNICs, state).
  */
-export function nodeStatusRows(ciliumNodes: CiliumNodeView[], nodes: KubeNodeInfo[], records: Map<string, IpamRecordStatus | undefined>): NodeStatusRow[] {
+export function nodeStatusRows(
+  ciliumNodes: CiliumNodeView[],
+  nodes: KubeNodeInfo[],
+  records: Map<string, IpamRecordStatus | undefined>,
+): NodeStatusRow[] {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   return ciliumNodes
     .map((cn) => {
@@ -30,7 +37,13 @@ export function nodeStatusRows(ciliumNodes: CiliumNodeView[], nodes: KubeNodeInf
       const record = records.get(cn.name);
       const pool = Object.keys(cn.ipam.pool).length;
       const used = Object.keys(cn.ipam.used).length;
-      const needed = calculateNeededIps(pool, used, effectivePreAllocate(cn.ipam.preAllocate), cn.ipam.minAllocate ?? 0, cn.ipam.maxAllocate ?? 0);
+      const needed = calculateNeededIps(
+        pool,
+        used,
+        effectivePreAllocate(cn.ipam.preAllocate),
+        cn.ipam.minAllocate ?? 0,
+        cn.ipam.maxAllocate ?? 0,
+      );
       const shape = SHAPE_LABELS.map((l) => node?.labels[l]).find((v) => v) ?? "-";
       return {
         node: cn.name,
@@ -50,9 +63,31 @@ export function nodeStatusRows(ciliumNodes: CiliumNodeView[], nodes: KubeNodeInf
 /** A fixed-width table; columns sized to their content. */
 export function renderStatusTable(rows: NodeStatusRow[]): string {
   const header = ["NODE", "INSTANCE", "SHAPE", "VNICS", "POOL", "USED", "NEEDED", "STATE", "REASON"];
-  const cells = rows.map((r) => [r.node, r.instance, r.shape, r.vnics, String(r.pool), String(r.used), String(r.needed), r.state, r.reason]);
+  const cells = rows.map((r) => [
+    r.node,
+    r.instance,
+    r.shape,
+    r.vnics,
+    String(r.pool),
+    String(r.used),
+    String(r.needed),
+    r.state,
+    r.reason,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
-  const totals = rows.reduce((t, r) => ({ pool: t.pool + r.pool, used: t.used + r.used, needed: t.needed + r.needed }), { pool: 0, used: 0, needed: 0 });
-  return [line(header), ...cells.map(line), "", `${rows.length} nodes, pool ${totals.pool}, used ${totals.used}, needed ${totals.needed}`].join("\n");
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  const totals = rows.reduce(
+    (t, r) => ({ pool: t.pool + r.pool, used: t.used + r.used, needed: t.needed + r.needed }),
+    { pool: 0, used: 0, needed: 0 },
+  );
+  return [
+    line(header),
+    ...cells.map(line),
+    "",
+    `${rows.length} nodes, pool ${totals.pool}, used ${totals.used}, needed ${totals.needed}`,
+  ].join("\n");
 }

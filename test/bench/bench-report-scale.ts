@@ -17,7 +17,8 @@ export function renderTimeline(runs: ReadonlyArray<ScaleRunResult>, bound: Criti
   out.push("### Join → pool ready, phase by phase (parallel, as shipped)");
   out.push("");
   out.push(
-    "Each phase ends at a timestamp the pipeline records (the change feed, the stream message, the connector's batch, " +
+    "Each phase ends at a timestamp the pipeline records (the change feed, " +
+      "the stream message, the connector's batch, " +
       "the function's log lines) and starts at the previous one, so a node's phases add up to its join → ready. " +
       "The function logs at debug level for this (one line per OCI call).",
   );
@@ -39,7 +40,9 @@ export function renderTimeline(runs: ReadonlyArray<ScaleRunResult>, bound: Criti
     const p50 = summarize(r.joinToReadyS).p50;
     return `${f(p50 === null ? null : p50 * 1000)} / ${f(mean)}`;
   });
-  out.push(`| **join → pool ready** (p50 of the total / sum of the means) | ${bound.totalMs} | ${totals.join(" | ")} |`);
+  out.push(
+    `| **join → pool ready** (p50 of the total / sum of the means) | ${bound.totalMs} | ${totals.join(" | ")} |`,
+  );
   return out;
 }
 
@@ -65,13 +68,20 @@ export function renderLarge(run: ScaleRunResult | undefined, boundMs: number): s
   out.push("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|:---:|");
   out.push(
     `| ${run.nodes} | ${f(join.p50, 2)} / ${f(join.p95, 2)} / ${f(join.max, 2)} | ` +
-      `${join.p50 === null ? "—" : `${((join.p50 * 1000) / boundMs).toFixed(2)}×`} | ${f(jump.p50, 2)} / ${f(jump.p95, 2)} | ` +
-      `${run.ipsCreated} | ${run.ociCallsTotal} | ${f(run.callsPerIp, 2)} | ${run.throttled} | ${run.failedInvocations} | ` +
-      `${run.invocations} | ${f(run.cpuMs.benchProcess / 1000, 1)} | ${f((run.cpuMs.functionProcess ?? Number.NaN) / 1000, 1)} | ` +
+      (`${join.p50 === null ? "—" : `${((join.p50 * 1000) / boundMs).toFixed(2)}×`} ` +
+        `| ${f(jump.p50, 2)} / ${f(jump.p95, 2)} | `) +
+      (`${run.ipsCreated} | ${run.ociCallsTotal} | ${f(run.callsPerIp, 2)} | ` +
+        `${run.throttled} | ${run.failedInvocations} | `) +
+      (`${run.invocations} | ${f(run.cpuMs.benchProcess / 1000, 1)} | ` +
+        `${f((run.cpuMs.functionProcess ?? Number.NaN) / 1000, 1)} | `) +
       `${f(run.wallSeconds.join)} / ${f(run.wallSeconds.jump)} | ${run.complete ? "yes" : "**no**"} |`,
   );
   out.push("");
-  out.push(`OCI calls by operation: ${Object.entries(run.ociCalls).map(([k, v]) => `${k} ${v}`).join(", ")}.`);
+  out.push(
+    `OCI calls by operation: ${Object.entries(run.ociCalls)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}.`,
+  );
   if (run.phases && run.phases.length > 0) {
     out.push("");
     out.push(

@@ -22,7 +22,14 @@ import { AgentDriver } from "../e2e/agent-driver";
 import { FunctionUnderTest, nudgeFor } from "../e2e/function-harness";
 import { ciliumNode, poolOf, useIps } from "../e2e/world-queries";
 
-interface SnapshotIp { id: string; ipAddress: string; vnicId: string; isPrimary: boolean; cidrPrefixLength?: number; freeformTags: Record<string, string> }
+interface SnapshotIp {
+  id: string;
+  ipAddress: string;
+  vnicId: string;
+  isPrimary: boolean;
+  cidrPrefixLength?: number;
+  freeformTags: Record<string, string>;
+}
 
 interface ModeResult {
   mode: string;
@@ -33,7 +40,15 @@ interface ModeResult {
   joinToReadyMs: number;
   refillMs: number[];
   podsPerNode: Record<string, number>;
-  churn: { steps: number; heldUnoffered: number; offered: number; used: number; objectsReleased: number; usedDeleted: number; maxHeldUnoffered: number };
+  churn: {
+    steps: number;
+    heldUnoffered: number;
+    offered: number;
+    used: number;
+    objectsReleased: number;
+    usedDeleted: number;
+    maxHeldUnoffered: number;
+  };
 }
 
 const args = process.argv.slice(2);
@@ -59,7 +74,8 @@ function objectsOf(cluster: LocalCluster, node: string): SnapshotIp[] {
   const snap = cluster.oci.admin.snapshot() as unknown as { privateIps: SnapshotIp[] };
   return snap.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-node"] === node);
 }
-const addressesOf = (ip: SnapshotIp) => ((ip.cidrPrefixLength ?? 32) < 32 ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress]);
+const addressesOf = (ip: SnapshotIp) =>
+  (ip.cidrPrefixLength ?? 32) < 32 ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress];
 const served = (cluster: LocalCluster) => cluster.oci.admin.counters();
 const total = (c: Record<string, number>) => Object.values(c).reduce((n, v) => n + v, 0);
 
@@ -75,7 +91,11 @@ async function withCluster<T>(
   config: Record<string, string>,
   body: (c: LocalCluster, fn: FunctionUnderTest) => Promise<T>,
 ): Promise<T> {
-  const cluster = await startLocalCluster({ latency, timeScale: 1, ...(latency === "zero" ? { world: FAST_WORLD } : {}) });
+  const cluster = await startLocalCluster({
+    latency,
+    timeScale: 1,
+    ...(latency === "zero" ? { world: FAST_WORLD } : {}),
+  });
   const fn = await FunctionUnderTest.start(cluster, config);
   try {
     await fn.warm();
@@ -86,7 +106,10 @@ async function withCluster<T>(
   }
 }
 
-type Growth = Pick<ModeResult, "callsPerAddress" | "portCallsPerAddress" | "createsPerAddress" | "joinToReadyMs" | "refillMs">;
+type Growth = Pick<
+  ModeResult,
+  "callsPerAddress" | "portCallsPerAddress" | "createsPerAddress" | "joinToReadyMs" | "refillMs"
+>;
 
 async function growth(config: Record<string, string>): Promise<Growth> {
   return withCluster("realistic", config, async (cluster, fn) => {
@@ -116,7 +139,13 @@ async function growth(config: Record<string, string>): Promise<Growth> {
     const offered = Object.keys(poolOf(cluster, "grow")).length;
     const creates = (delta.CreatePrivateIp ?? 0) + (delta.BulkCreatePrivateIps ?? 0);
     if (process.env.BLOCKS_BENCH_DEBUG) process.stderr.write(`${JSON.stringify(delta)}\n`);
-    return { callsPerAddress: total(delta) / offered, portCallsPerAddress: portCalls / offered, createsPerAddress: creates / offered, joinToReadyMs, refillMs };
+    return {
+      callsPerAddress: total(delta) / offered,
+      portCallsPerAddress: portCalls / offered,
+      createsPerAddress: creates / offered,
+      joinToReadyMs,
+      refillMs,
+    };
   });
 }
 
@@ -140,72 +169,100 @@ async function podsPerNode(config: Record<string, string>): Promise<Record<strin
 }
 
 async function churn(config: Record<string, string>): Promise<ModeResult["churn"]> {
-  return withCluster("zero", { ...config, OCIPAM_RELEASE_EXCESS_IPS: "true", OCIPAM_EXCESS_IP_RELEASE_DELAY: "0" }, async (cluster, fn) => {
-    const name = "churn";
-    await cluster.launchNode(name, { ocpus: 2 });
-    await fn.invoke(nudgeFor(name));
-    const agent = new AgentDriver(cluster, name);
-    const random = prng(42);
-    const running: string[] = [];
-    let next = 0;
-    let objectsReleased = 0;
-    let usedDeleted = 0;
-    let maxHeldUnoffered = 0;
-    const shuffledView = () => {
-      const cn = ciliumNode(cluster, name);
-      const entries = Object.entries((cn.spec?.ipam?.pool ?? {}) as Record<string, { resource?: string }>);
-      for (let i = entries.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [entries[i], entries[j]] = [entries[j]!, entries[i]!];
-      }
-      return { pool: Object.fromEntries(entries), releaseIps: cn.status?.ipam?.["release-ips"] ?? {} };
-    };
-    for (let step = 0; step < CHURN_STEPS; step++) {
-      // An hour in three phases: a ramp to about 100 pods, 20 minutes of churn around it (up to 12 starts or stops
-      // per minute), a ramp down to about 12; pods that stop are picked at random, as deployments scale in.
-      const third = CHURN_STEPS / 3;
-      const trend = step < third ? 100 / third : step < 2 * third ? 0 : -88 / third;
-      const target = Math.max(0, Math.min(120, running.length + Math.round(trend + (random() - 0.5) * 24)));
-      while (running.length > target) {
-        const i = Math.floor(random() * running.length);
-        agent.free(running.splice(i, 1)[0]!);
-      }
-      while (running.length < target) {
-        const owner = `default/p${next++}`;
-        if (!agent.state.allocateNext(shuffledView(), owner)) break;
-        running.push(owner);
-      }
-      agent.sync();
-      const used = new Set(Object.keys(ciliumNode(cluster, name).status?.ipam?.used ?? {}));
-      const before = objectsOf(cluster, name);
-      const r = await fn.invoke(nudgeFor(name));
-      agent.sync();
-      const after = new Set(objectsOf(cluster, name).map((o) => o.id));
-      for (const o of before) {
-        if (after.has(o.id)) continue;
-        objectsReleased++;
-        if (addressesOf(o).some((a) => used.has(a))) usedDeleted++;
+  return withCluster(
+    "zero",
+    { ...config, OCIPAM_RELEASE_EXCESS_IPS: "true", OCIPAM_EXCESS_IP_RELEASE_DELAY: "0" },
+    async (cluster, fn) => {
+      const name = "churn";
+      await cluster.launchNode(name, { ocpus: 2 });
+      await fn.invoke(nudgeFor(name));
+      const agent = new AgentDriver(cluster, name);
+      const random = prng(42);
+      const running: string[] = [];
+      let next = 0;
+      let objectsReleased = 0;
+      let usedDeleted = 0;
+      let maxHeldUnoffered = 0;
+      const shuffledView = () => {
+        const cn = ciliumNode(cluster, name);
+        const entries = Object.entries((cn.spec?.ipam?.pool ?? {}) as Record<string, { resource?: string }>);
+        for (let i = entries.length - 1; i > 0; i--) {
+          const j = Math.floor(random() * (i + 1));
+          [entries[i], entries[j]] = [entries[j]!, entries[i]!];
+        }
+        return { pool: Object.fromEntries(entries), releaseIps: cn.status?.ipam?.["release-ips"] ?? {} };
+      };
+      for (let step = 0; step < CHURN_STEPS; step++) {
+        // An hour in three phases: a ramp to about 100 pods, 20 minutes of churn around it (up to 12 starts or stops
+        // per minute), a ramp down to about 12; pods that stop are picked at random, as deployments scale in.
+        const third = CHURN_STEPS / 3;
+        const trend = step < third ? 100 / third : step < 2 * third ? 0 : -88 / third;
+        const target = Math.max(0, Math.min(120, running.length + Math.round(trend + (random() - 0.5) * 24)));
+        while (running.length > target) {
+          const i = Math.floor(random() * running.length);
+          agent.free(running.splice(i, 1)[0]!);
+        }
+        while (running.length < target) {
+          const owner = `default/p${next++}`;
+          if (!agent.state.allocateNext(shuffledView(), owner)) break;
+          running.push(owner);
+        }
+        agent.sync();
+        const used = new Set(Object.keys(ciliumNode(cluster, name).status?.ipam?.used ?? {}));
+        const before = objectsOf(cluster, name);
+        const r = await fn.invoke(nudgeFor(name));
+        agent.sync();
+        const after = new Set(objectsOf(cluster, name).map((o) => o.id));
+        for (const o of before) {
+          if (after.has(o.id)) continue;
+          objectsReleased++;
+          if (addressesOf(o).some((a) => used.has(a))) usedDeleted++;
+        }
+        const pool = new Set(Object.keys(poolOf(cluster, name)));
+        const held = objectsOf(cluster, name)
+          .flatMap(addressesOf)
+          .filter((a) => !pool.has(a)).length;
+        maxHeldUnoffered = Math.max(maxHeldUnoffered, held);
+        if (process.env.BLOCKS_BENCH_DEBUG) {
+          const rel = Object.values(
+            (ciliumNode(cluster, name).status?.ipam?.["release-ips"] ?? {}) as Record<string, string>,
+          );
+          const by = rel.reduce<Record<string, number>>((m, v) => ({ ...m, [v]: (m[v] ?? 0) + 1 }), {});
+          process.stderr.write(
+            `${step} pods ${running.length} pool ${pool.size} held ${held} objects ` +
+              `${objectsOf(cluster, name).length} ${JSON.stringify(by)} ` +
+              `${r.nodes[0]!.reason.code} ${JSON.stringify(r.nodes[0]!.decision)}\n`,
+          );
+        }
       }
       const pool = new Set(Object.keys(poolOf(cluster, name)));
-      const held = objectsOf(cluster, name).flatMap(addressesOf).filter((a) => !pool.has(a)).length;
-      maxHeldUnoffered = Math.max(maxHeldUnoffered, held);
-      if (process.env.BLOCKS_BENCH_DEBUG) {
-        const rel = Object.values((ciliumNode(cluster, name).status?.ipam?.["release-ips"] ?? {}) as Record<string, string>);
-        const by = rel.reduce<Record<string, number>>((m, v) => ({ ...m, [v]: (m[v] ?? 0) + 1 }), {});
-        process.stderr.write(`${step} pods ${running.length} pool ${pool.size} held ${held} objects ${objectsOf(cluster, name).length} ${JSON.stringify(by)} ${r.nodes[0]!.reason.code} ${JSON.stringify(r.nodes[0]!.decision)}\n`);
-      }
-    }
-    const pool = new Set(Object.keys(poolOf(cluster, name)));
-    const heldUnoffered = objectsOf(cluster, name).flatMap(addressesOf).filter((a) => !pool.has(a)).length;
-    return { steps: CHURN_STEPS, heldUnoffered, offered: pool.size, used: Object.keys(ciliumNode(cluster, name).status?.ipam?.used ?? {}).length, objectsReleased, usedDeleted, maxHeldUnoffered };
-  });
+      const heldUnoffered = objectsOf(cluster, name)
+        .flatMap(addressesOf)
+        .filter((a) => !pool.has(a)).length;
+      return {
+        steps: CHURN_STEPS,
+        heldUnoffered,
+        offered: pool.size,
+        used: Object.keys(ciliumNode(cluster, name).status?.ipam?.used ?? {}).length,
+        objectsReleased,
+        usedDeleted,
+        maxHeldUnoffered,
+      };
+    },
+  );
 }
 
 async function main(): Promise<void> {
   const modes: Array<{ mode: string; config: Record<string, string> }> = [
     { mode: "single addresses (/32)", config: { OCIPAM_IP_BLOCK_PREFIX_LENGTH: "32" } },
-    { mode: "single addresses, bulk create", config: { OCIPAM_IP_BLOCK_PREFIX_LENGTH: "32", OCIPAM_USE_BULK_CREATE: "true" } },
-    { mode: "/28 blocks, max pods 256", config: { OCIPAM_IP_BLOCK_PREFIX_LENGTH: "28", OCIPAM_MAX_PODS_PER_NODE: "256" } },
+    {
+      mode: "single addresses, bulk create",
+      config: { OCIPAM_IP_BLOCK_PREFIX_LENGTH: "32", OCIPAM_USE_BULK_CREATE: "true" },
+    },
+    {
+      mode: "/28 blocks, max pods 256",
+      config: { OCIPAM_IP_BLOCK_PREFIX_LENGTH: "28", OCIPAM_MAX_PODS_PER_NODE: "256" },
+    },
   ];
   const results: ModeResult[] = [];
   const only = flag("--only");
@@ -222,9 +279,21 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const lines = [
-    "| mode | OCI requests / address (served) | OCI calls / address (function's count) | creates / address | join → ready | usage jump → refilled (p50 / max) | pods per node (E4.Flex 1 / 2 OCPU) | churn: held unoffered (end / max) | objects released | in-use deleted |",
+    "| mode | OCI requests / address (served) | OCI calls / address " +
+      "(function's count) | creates / address | join → ready | usage jump → " +
+      "refilled (p50 / max) | pods per node (E4.Flex 1 / 2 OCPU) | churn: " +
+      "held unoffered (end / max) | objects released | in-use deleted |",
     "|---|---|---|---|---|---|---|---|---|---|",
-    ...results.map((r) => `| ${r.mode} | ${r.callsPerAddress.toFixed(3)} | ${r.portCallsPerAddress.toFixed(3)} | ${r.createsPerAddress.toFixed(3)} | ${r.joinToReadyMs} ms | ${median(r.refillMs)} / ${Math.max(...r.refillMs)} ms | ${Object.values(r.podsPerNode).join(" / ")} | ${r.churn.heldUnoffered} / ${r.churn.maxHeldUnoffered} | ${r.churn.objectsReleased} | ${r.churn.usedDeleted} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.mode} | ${r.callsPerAddress.toFixed(3)} | ` +
+        `${r.portCallsPerAddress.toFixed(3)} | ` +
+        `${r.createsPerAddress.toFixed(3)} | ${r.joinToReadyMs} ms | ` +
+        `${median(r.refillMs)} / ${Math.max(...r.refillMs)} ms | ` +
+        `${Object.values(r.podsPerNode).join(" / ")} | ` +
+        `${r.churn.heldUnoffered} / ${r.churn.maxHeldUnoffered} | ` +
+        `${r.churn.objectsReleased} | ${r.churn.usedDeleted} |`,
+    ),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   mkdirSync(dirname(OUT), { recursive: true });

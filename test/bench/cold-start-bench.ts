@@ -43,7 +43,9 @@ export interface ColdStartResult {
   invocationMs: { first: number; warm: number };
   /** Every sample behind those medians, ms, in order. */
   invocationSamplesMs: { first: number[]; warm: number[] };
-  /** Resident memory of the function process, MiB: after loading, after one invocation, peak (VmHWM). Null off Linux. */
+  /**
+   * Resident memory of the function process, MiB: after loading, after one invocation, peak (VmHWM). Null off Linux.
+   */
   memoryMiB: { afterLoad: number | null; afterInvocation: number | null; peak: number | null; configured: number };
 }
 
@@ -61,8 +63,14 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
     const built = await build({ ...allocatorBundleOptions(repoRoot, bundle), logLevel: "error" });
     const bytes = (await stat(bundle)).size;
     const gzipBytes = gzipSync(await readFile(bundle)).length;
-    // Under the repository (gitignored dist/) so that its require("oci-core") resolves to the repository's node_modules.
-    const unbundled = await writeUnbundledTree(repoRoot, built.metafile, ALLOCATOR_ENTRY, join(repoRoot, "dist", "bench-unbundled"));
+    // Under the repository (gitignored dist/) so that its require("oci-core") resolves to the repository's
+    // node_modules.
+    const unbundled = await writeUnbundledTree(
+      repoRoot,
+      built.metafile,
+      ALLOCATOR_ENTRY,
+      join(repoRoot, "dist", "bench-unbundled"),
+    );
 
     let ociSdk: ColdStartResult["ociSdk"] = { installed: false, error: "skipped (--no-oci-sdk)" };
     const modules = [bundle, unbundled];
@@ -73,7 +81,9 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
         ociSdk = { installed: true, ...(install.installedNow ? { installSeconds: install.seconds } : {}) };
       } else {
         ociSdk = { installed: false, error: install.error };
-        options.log(`oci-sdk@${OCI_SDK_VERSION} could not be installed; its load time is not measured: ${install.error}`);
+        options.log(
+          `oci-sdk@${OCI_SDK_VERSION} could not be installed; its load time is not measured: ${install.error}`,
+        );
       }
     }
     options.log(`timing require() of ${modules.length} modules, ${options.runs} fresh processes each…`);
@@ -83,7 +93,11 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
     return {
       bundleBytes: bytes,
       bundleGzipBytes: gzipBytes,
-      requireMs: { bundle: timings[0]!.medianMs, unbundled: timings[1]!.medianMs, ociSdk: timings[2]?.medianMs ?? null },
+      requireMs: {
+        bundle: timings[0]!.medianMs,
+        unbundled: timings[1]!.medianMs,
+        ociSdk: timings[2]?.medianMs ?? null,
+      },
       runs: options.runs,
       ociSdk,
       ...process,

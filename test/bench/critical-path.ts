@@ -3,7 +3,8 @@ import { type LatencyProfile, REALISTIC_LATENCY, requestLatency } from "../../li
 /**
  * The lower bound the benchmark compares with: the sum of the latencies that no implementation of the design can
  * avoid on the way from "a CiliumNode needs IPs" to "its pool holds them", in the order they must happen (the
- * critical path of the design): put the nudge on the stream → Connector Hub batch window → function start → two sequential
+ * critical path of the design): put the nudge on the stream → Connector Hub batch window → function start → two
+ * sequential
  * reads (the instance's VNIC attachments, then the VNIC's private IPs) → one round of parallel creates → one
  * Kubernetes write. With a new VNIC: + the attach. Values are the design's latency table — the OCI ones as the
  * emulator models them (lib/testbed/oci-emulator/latency.ts), the others below.
@@ -45,7 +46,9 @@ export interface CriticalPathOptions {
   creates?: "parallel" | number;
 }
 
-/** The steps and their sum, for one node, under `options` (default: warm, parallel creates, room on the primary VNIC). */
+/**
+ * The steps and their sum, for one node, under `options` (default: warm, parallel creates, room on the primary VNIC).
+ */
 export function criticalPath(options: CriticalPathOptions = {}): CriticalPath {
   const profile = options.profile ?? REALISTIC_LATENCY;
   const read = requestLatency(profile, "ListVnicAttachments", "GET");
@@ -54,7 +57,10 @@ export function criticalPath(options: CriticalPathOptions = {}): CriticalPath {
   const steps: PathStep[] = [
     { step: "PutMessages (watcher → stream)", ms: requestLatency(profile, "PutMessages", "POST") },
     { step: "Connector Hub batch window", ms: options.batchWindowMs ?? DESIGN_LATENCY_MS.connectorBatchWindow },
-    { step: options.cold ? "function cold start" : "function warm start", ms: options.cold ? DESIGN_LATENCY_MS.functionColdStart : DESIGN_LATENCY_MS.functionWarmStart },
+    {
+      step: options.cold ? "function cold start" : "function warm start",
+      ms: options.cold ? DESIGN_LATENCY_MS.functionColdStart : DESIGN_LATENCY_MS.functionWarmStart,
+    },
     { step: "read: VNIC attachments of the instance", ms: read },
     { step: "read: private IPs of the VNIC", ms: read },
   ];

@@ -10,9 +10,21 @@ import type { OciEmulator } from "../../lib/testbed/oci-emulator";
  * would skip after listing) ListVnicAttachments, per attached VNIC GetVnic and ListPrivateIps (OCI has no "list every
  * VNIC with its IPs" call, unlike EC2's DescribeNetworkInterfaces).
  */
-export async function fullPollPass(oci: OciEmulator, compartmentId: string, vcnId: string, isNode: (instanceId: string) => boolean): Promise<void> {
+export async function fullPollPass(
+  oci: OciEmulator,
+  compartmentId: string,
+  vcnId: string,
+  isNode: (instanceId: string) => boolean,
+): Promise<void> {
   const c = oci.credentials;
-  const auth = new common.SimpleAuthenticationDetailsProvider(c.tenancyId, c.userId, c.fingerprint, c.privateKeyPem, null, common.Region.US_ASHBURN_1);
+  const auth = new common.SimpleAuthenticationDetailsProvider(
+    c.tenancyId,
+    c.userId,
+    c.fingerprint,
+    c.privateKeyPem,
+    null,
+    common.Region.US_ASHBURN_1,
+  );
   const noBreaker = { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) };
   const compute = new core.ComputeClient({ authenticationDetailsProvider: auth }, noBreaker);
   const network = new core.VirtualNetworkClient({ authenticationDetailsProvider: auth }, noBreaker);
@@ -27,9 +39,13 @@ export async function fullPollPass(oci: OciEmulator, compartmentId: string, vcnI
       page = res.opcNextPage;
     } while (page);
     await network.listSubnets({ compartmentId, vcnId });
-    for (const instance of instances.filter((i) => i.lifecycleState === core.models.Instance.LifecycleState.Running && isNode(i.id))) {
+    for (const instance of instances.filter(
+      (i) => i.lifecycleState === core.models.Instance.LifecycleState.Running && isNode(i.id),
+    )) {
       const attachments = await compute.listVnicAttachments({ compartmentId, instanceId: instance.id });
-      for (const a of attachments.items.filter((x) => x.vnicId && x.lifecycleState === core.models.VnicAttachment.LifecycleState.Attached)) {
+      for (const a of attachments.items.filter(
+        (x) => x.vnicId && x.lifecycleState === core.models.VnicAttachment.LifecycleState.Attached,
+      )) {
         await Promise.all([network.getVnic({ vnicId: a.vnicId! }), network.listPrivateIps({ vnicId: a.vnicId! })]);
       }
     }

@@ -103,10 +103,17 @@ export async function measureIdle(options: IdleOptions): Promise<IdleResult> {
   }
 }
 
-/** Every message on the stream has been delivered by the Connector Hub stand-in (its committed offsets are the last ones). */
+/**
+ * Every message on the stream has been delivered by the Connector Hub stand-in (its committed offsets are the last
+ * ones).
+ */
 function streamDrained(pipeline: Pipeline): boolean {
-  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { streams: Array<{ id: string; messagesPerPartition: number[] }> };
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as {
+    streams: Array<{ id: string; messagesPerPartition: number[] }>;
+  };
   const stream = snapshot.streams.find((st) => st.id === pipeline.cluster.streamId);
   if (!stream) return true;
-  return stream.messagesPerPartition.every((count, partition) => count === 0 || (pipeline.connector.stats.committed[String(partition)] ?? -1) >= count - 1);
+  return stream.messagesPerPartition.every(
+    (count, partition) => count === 0 || (pipeline.connector.stats.committed[String(partition)] ?? -1) >= count - 1,
+  );
 }

@@ -10,8 +10,12 @@ import { DEFAULT_WORLD, type WorldSpec } from "../../lib/testbed/oci-emulator";
 export const LARGE_WORLD: WorldSpec = {
   ...DEFAULT_WORLD,
   subnets: (DEFAULT_WORLD.subnets ?? []).map((s) =>
-    s.name === "workers-ad1" ? { ...s, cidrBlock: "10.0.64.0/18" }
-      : s.name === "workers-ad2" ? { ...s, cidrBlock: "10.0.128.0/18" }
-        : s.name === "pods-regional" ? { ...s, cidrBlock: "10.0.192.0/18" }
-          : s),
+    s.name === "workers-ad1"
+      ? { ...s, cidrBlock: "10.0.64.0/18" }
+      : s.name === "workers-ad2"
+        ? { ...s, cidrBlock: "10.0.128.0/18" }
+        : s.name === "pods-regional"
+          ? { ...s, cidrBlock: "10.0.192.0/18" }
+          : s,
+  ),
 };

@@ -6,7 +6,9 @@ import { join } from "node:path";
 /** The version the project's own OCI packages pin (package.json), so the comparison loads the same SDK code. */
 export const OCI_SDK_VERSION = "2.139.1";
 
-export type OciSdkInstall = { ok: true; modulePath: string; installedNow: boolean; seconds: number } | { ok: false; error: string; cacheDir: string };
+export type OciSdkInstall =
+  | { ok: true; modulePath: string; installedNow: boolean; seconds: number }
+  | { ok: false; error: string; cacheDir: string };
 
 /**
  * Where the `oci-sdk` umbrella package (520 MB installed, measured) is installed for the load-time comparison: a cache
@@ -30,11 +32,23 @@ export async function ensureOciSdk(cacheDir: string, log: (line: string) => void
   log(`installing oci-sdk@${OCI_SDK_VERSION} (about 520 MB) into ${prefix} for the load-time comparison…`);
   const started = Date.now();
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const args = ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error", `oci-sdk@${OCI_SDK_VERSION}`];
+  const args = [
+    "install",
+    "--prefix",
+    prefix,
+    "--no-save",
+    "--no-audit",
+    "--no-fund",
+    "--no-package-lock",
+    "--loglevel=error",
+    `oci-sdk@${OCI_SDK_VERSION}`,
+  ];
   return new Promise((resolve) => {
     execFile(npm, args, { timeout: 15 * 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, _stdout, stderr) => {
       if (err || !existsSync(join(modulePath, "package.json"))) {
-        const why = (stderr || (err ? err.message : "")).trim().split("\n").slice(-3).join(" ") || "npm finished but oci-sdk is not there";
+        const why =
+          (stderr || (err ? err.message : "")).trim().split("\n").slice(-3).join(" ") ||
+          "npm finished but oci-sdk is not there";
         resolve({ ok: false, error: `npm ${args.join(" ")} failed: ${why}`, cacheDir: prefix });
         return;
       }

@@ -17,13 +17,21 @@ export const PHASES = [
   { key: "window", label: "Connector Hub batch window (read → batch sent)", boundStep: "batch window" },
   { key: "fdk", label: "FDK transport + invocation start (batch sent → handler began)", boundStep: "warm start" },
   { key: "decode", label: "decode, work mapping, queue behind other nodes (→ node reconcile began)", boundStep: null },
-  { key: "kubeReads", label: "Kubernetes reads before OCI (CiliumNode, Node, Lease) (→ GetInstance sent)", boundStep: null },
+  {
+    key: "kubeReads",
+    label: "Kubernetes reads before OCI (CiliumNode, Node, Lease) (→ GetInstance sent)",
+    boundStep: null,
+  },
   { key: "getInstance", label: "read: GetInstance", boundStep: null },
   { key: "attachments", label: "read: ListVnicAttachments (‖ ListSubnets)", boundStep: "VNIC attachments" },
   { key: "privateIps", label: "read: GetVnic ‖ ListPrivateIps", boundStep: "private IPs of the VNIC" },
   { key: "inventory", label: "subnet inventory reads + planning (→ first CreatePrivateIp sent)", boundStep: null },
   { key: "creates", label: "CreatePrivateIp (first sent → last answered)", boundStep: "CreatePrivateIp" },
-  { key: "poolWrite", label: "re-read + pool write (last create → pool ready in the store)", boundStep: "Kubernetes write" },
+  {
+    key: "poolWrite",
+    label: "re-read + pool write (last create → pool ready in the store)",
+    boundStep: "Kubernetes write",
+  },
 ] as const;
 export type PhaseKey = (typeof PHASES)[number]["key"];
 

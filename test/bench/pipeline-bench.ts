@@ -15,10 +15,21 @@ export interface Strategy {
   allocatorConfig: Record<string, string>;
 }
 
-/** The allocator as shipped, and the baseline the issue compares it with (other OCI ports: one private IP call at a time). */
+/**
+ * The allocator as shipped, and the baseline the issue compares it with (other OCI ports: one private IP call at a
+ * time).
+ */
 export const STRATEGIES: Record<"parallel" | "sequential", Strategy> = {
-  parallel: { name: "parallel", description: "as shipped: up to OCIPAM_CREATE_CONCURRENCY=8 CreatePrivateIp in flight per node", allocatorConfig: {} },
-  sequential: { name: "sequential", description: "baseline: OCIPAM_CREATE_CONCURRENCY=1, one CreatePrivateIp at a time per node", allocatorConfig: { OCIPAM_CREATE_CONCURRENCY: "1" } },
+  parallel: {
+    name: "parallel",
+    description: "as shipped: up to OCIPAM_CREATE_CONCURRENCY=8 CreatePrivateIp in flight per node",
+    allocatorConfig: {},
+  },
+  sequential: {
+    name: "sequential",
+    description: "baseline: OCIPAM_CREATE_CONCURRENCY=1, one CreatePrivateIp at a time per node",
+    allocatorConfig: { OCIPAM_CREATE_CONCURRENCY: "1" },
+  },
 };
 
 export const BENCH_SHAPE = { shape: "VM.Standard.E4.Flex", ocpus: 2 } as const;
@@ -96,7 +107,10 @@ export interface ScaleRunResult {
  */
 export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunResult> {
   const pipeline = await startPipeline({
-    timeScale: options.timeScale, latency: "realistic", ...BENCH_SHAPE, log: options.log,
+    timeScale: options.timeScale,
+    latency: "realistic",
+    ...BENCH_SHAPE,
+    log: options.log,
     allocatorConfig: options.strategy.allocatorConfig,
     ...(options.world ? { world: options.world } : {}),
     ...(options.timeline ? { functionLogLevel: "debug", keepFunctionLogs: 2_000_000 } : {}),
@@ -111,14 +125,16 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
     if (change && options.timeline) wallTimeline.record(change, Date.now());
   });
   const stream = new Map<string, { putMs: number; batchSentMs: number }>();
-  if (options.timeline) pipeline.connector.transformBatch = (batch) => {
-    const now = Date.now();
-    for (const m of batch) {
-      const node = m.key === null ? undefined : Buffer.from(m.key, "base64").toString("utf8");
-      if (node !== undefined && !stream.has(node)) stream.set(node, { putMs: Date.parse(m.timestamp), batchSentMs: now });
-    }
-    return batch;
-  };
+  if (options.timeline)
+    pipeline.connector.transformBatch = (batch) => {
+      const now = Date.now();
+      for (const m of batch) {
+        const node = m.key === null ? undefined : Buffer.from(m.key, "base64").toString("utf8");
+        if (node !== undefined && !stream.has(node))
+          stream.set(node, { putMs: Date.parse(m.timestamp), batchSentMs: now });
+      }
+      return batch;
+    };
   let ticker: NodeJS.Timeout | undefined;
   let cpuSampler: NodeJS.Timeout | undefined;
   try {
@@ -153,7 +169,8 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
         const delivered = pipeline.connector.stats.messages;
         say(
           `${Math.round((Date.now() - wallStart) / 1000)} s: ${ready}/${options.nodes} joined ready, ` +
-            `${pipeline.connector.stats.invocations} invocations, nudges ${published} published / ${delivered} delivered`,
+            (`${pipeline.connector.stats.invocations} invocations, nudges ` +
+              `${published} published / ${delivered} delivered`),
         );
       }, 30_000);
     }
@@ -164,7 +181,9 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
     const joinWallS = (Date.now() - joinWall) / 1000;
     const joined = timeline.firstEpisodes().filter((e) => e.endSimMs !== undefined);
 
-    options.progress?.(`joined (${joinSettled ? "settled" : "NOT settled"} after ${joinWallS.toFixed(0)} s); usage jump`);
+    options.progress?.(
+      `joined (${joinSettled ? "settled" : "NOT settled"} after ${joinWallS.toFixed(0)} s); usage jump`,
+    );
     const jumpWall = Date.now();
     const jumpAt = pipeline.clock.nowMs();
     for (const n of names) pipeline.sim.schedulePods(n, options.jumpPods);
@@ -221,18 +240,27 @@ export async function measureScale(options: ScaleRunOptions): Promise<ScaleRunRe
 
 /** 429 answers of the emulator so far, every operation. */
 export function throttledCalls(pipeline: Pipeline): number {
-  return Object.values(pipeline.cluster.oci.admin.countersByStatus()).reduce((a, byStatus) => a + (byStatus["429"] ?? 0), 0);
+  return Object.values(pipeline.cluster.oci.admin.countersByStatus()).reduce(
+    (a, byStatus) => a + (byStatus["429"] ?? 0),
+    0,
+  );
 }
 
 /** The join → ready phases (phase-timeline.ts) of every node whose first pool became ready. */
-function phaseRows(pipeline: Pipeline, wall: PoolTimeline, stream: Map<string, { putMs: number; batchSentMs: number }>): PhaseRow[] {
+function phaseRows(
+  pipeline: Pipeline,
+  wall: PoolTimeline,
+  stream: Map<string, { putMs: number; batchSentMs: number }>,
+): PhaseRow[] {
   const marks = new Map<string, NodeMarks>();
   for (const e of wall.firstEpisodes()) {
     if (e.endSimMs === undefined) continue;
     const s = stream.get(e.node);
     marks.set(e.node, { node: e.node, createdMs: e.startSimMs, readyMs: e.endSimMs, calls: [], ...(s ?? {}) });
   }
-  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string }> };
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as {
+    vnics: Array<{ id: string; instanceId: string }>;
+  };
   const vnics = new Map<string, Set<string>>();
   for (const v of snapshot.vnics) {
     const set = vnics.get(v.instanceId) ?? new Set<string>();
@@ -245,8 +273,14 @@ function phaseRows(pipeline: Pipeline, wall: PoolTimeline, stream: Map<string, {
 }
 
 /** Polls `ready` once per simulated second until it holds twice in a row; false when `limitSimMs` passes first. */
-export async function waitFor(pipeline: Pipeline, limitSimMs: number, ready: () => Promise<boolean> | boolean): Promise<boolean> {
-  return (await poll(ready, { clock: pipeline.clock, timeoutMs: limitSimMs, intervalMs: 1_000, stableFor: 2 })) === true;
+export async function waitFor(
+  pipeline: Pipeline,
+  limitSimMs: number,
+  ready: () => Promise<boolean> | boolean,
+): Promise<boolean> {
+  return (
+    (await poll(ready, { clock: pipeline.clock, timeoutMs: limitSimMs, intervalMs: 1_000, stableFor: 2 })) === true
+  );
 }
 
 /** The first closed episode of `cause` per node that started at or after `fromSimMs`, in simulated seconds. */
@@ -272,7 +306,9 @@ export async function warmFunction(pipeline: Pipeline): Promise<void> {
 
 /** OCI calls answered so far by operation, without the stream's operations. */
 export function coreCalls(pipeline: Pipeline): Record<string, number> {
-  return Object.fromEntries(Object.entries(pipeline.cluster.oci.admin.counters()).filter(([op, n]) => n > 0 && !STREAM_OPERATIONS.has(op)));
+  return Object.fromEntries(
+    Object.entries(pipeline.cluster.oci.admin.counters()).filter(([op, n]) => n > 0 && !STREAM_OPERATIONS.has(op)),
+  );
 }
 
 export function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -285,19 +321,28 @@ export function diff(after: Record<string, number>, before: Record<string, numbe
 }
 
 export function nudgesPublished(pipeline: Pipeline): number {
-  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { streams: Array<{ messagesPerPartition: number[] }> };
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as {
+    streams: Array<{ messagesPerPartition: number[] }>;
+  };
   return snapshot.streams.reduce((a, s) => a + s.messagesPerPartition.reduce((x, y) => x + y, 0), 0);
 }
 
 /** Secondary private IPs the allocator created (tagged with the cluster) that exist now. */
 export function ownedIps(pipeline: Pipeline): number {
-  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }> };
-  return snapshot.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME).length;
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as {
+    privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }>;
+  };
+  return snapshot.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME)
+    .length;
 }
 
 /** Nodes of the simulation with at least one allocator-attached (secondary) VNIC. */
 export function nodesWithSecondaryVnic(pipeline: Pipeline): number {
-  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ instanceId: string; isPrimary: boolean; lifecycleState: string }> };
-  const withVnic = new Set(snapshot.vnics.filter((v) => !v.isPrimary && v.lifecycleState !== "TERMINATED").map((v) => v.instanceId));
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as {
+    vnics: Array<{ instanceId: string; isPrimary: boolean; lifecycleState: string }>;
+  };
+  const withVnic = new Set(
+    snapshot.vnics.filter((v) => !v.isPrimary && v.lifecycleState !== "TERMINATED").map((v) => v.instanceId),
+  );
   return [...pipeline.sim.nodes.values()].filter((n) => withVnic.has(n.instanceId)).length;
 }

@@ -10,7 +10,9 @@
 
 export interface Episode {
   node: string;
-  /** Simulated ms when the deficit became visible in the API (CiliumNode created, or the status write that raised used). */
+  /**
+   * Simulated ms when the deficit became visible in the API (CiliumNode created, or the status write that raised used).
+   */
   startSimMs: number;
   /** Simulated ms of the first version without deficit; undefined while open. */
   endSimMs?: number;
@@ -53,7 +55,13 @@ export class PoolTimeline {
       current.endSimMs = simMs;
       this.open.delete(change.name);
     } else if (!current && short) {
-      const episode: Episode = { node: change.name, startSimMs: simMs, cause: change.type === "ADDED" ? "created" : usageChanged ? "usage" : "other", pool: change.pool, used: change.used };
+      const episode: Episode = {
+        node: change.name,
+        startSimMs: simMs,
+        cause: change.type === "ADDED" ? "created" : usageChanged ? "usage" : "other",
+        pool: change.pool,
+        used: change.used,
+      };
       this.episodes.push(episode);
       this.open.set(change.name, episode);
     }
@@ -62,7 +70,9 @@ export class PoolTimeline {
   /** Durations in simulated seconds of the closed episodes that started in [fromSimMs, toSimMs) and match `cause`. */
   durations(cause: Episode["cause"], fromSimMs = 0, toSimMs = Number.POSITIVE_INFINITY): number[] {
     return this.episodes
-      .filter((e) => e.cause === cause && e.endSimMs !== undefined && e.startSimMs >= fromSimMs && e.startSimMs < toSimMs)
+      .filter(
+        (e) => e.cause === cause && e.endSimMs !== undefined && e.startSimMs >= fromSimMs && e.startSimMs < toSimMs,
+      )
       .map((e) => (e.endSimMs! - e.startSimMs) / 1000);
   }
 
@@ -80,7 +90,11 @@ export class PoolTimeline {
 
 /** Reads the counts a CiliumNode change carries (the store hands over whole objects). */
 export function changeOf(type: string, object: unknown): CiliumNodeChange | undefined {
-  const o = object as { metadata?: { name?: string }; spec?: { ipam?: { pool?: object; "pre-allocate"?: number } }; status?: { ipam?: { used?: object } } };
+  const o = object as {
+    metadata?: { name?: string };
+    spec?: { ipam?: { pool?: object; "pre-allocate"?: number } };
+    status?: { ipam?: { used?: object } };
+  };
   const name = o?.metadata?.name;
   if (!name || (type !== "ADDED" && type !== "MODIFIED" && type !== "DELETED")) return undefined;
   return {

@@ -38,8 +38,16 @@ export interface BenchArgs {
 
 /** Parses the command line; throws an Error naming the bad flag. */
 export function parseBenchArgs(argv: readonly string[], repoRoot: string): BenchArgs {
-  const args: BenchArgs = { quick: false, scales: [], timeScale: 1, only: new Set(SECTIONS), ociSdk: true, outDir: join(repoRoot, "bench", "results"),
-    largeNodes: 1000, largeTimeScale: 0.5 };
+  const args: BenchArgs = {
+    quick: false,
+    scales: [],
+    timeScale: 1,
+    only: new Set(SECTIONS),
+    ociSdk: true,
+    outDir: join(repoRoot, "bench", "results"),
+    largeNodes: 1000,
+    largeTimeScale: 0.5,
+  };
   let scales: number[] | undefined;
   let onlyGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -54,11 +62,14 @@ export function parseBenchArgs(argv: readonly string[], repoRoot: string): Bench
         args.quick = true;
         break;
       case "--scales":
-        scales = value().split(",").map((t) => {
-          const n = Number(t);
-          if (!Number.isInteger(n) || n < 1 || n > 500) throw new Error(`--scales takes node counts from 1 to 500, got "${t}"`);
-          return n;
-        });
+        scales = value()
+          .split(",")
+          .map((t) => {
+            const n = Number(t);
+            if (!Number.isInteger(n) || n < 1 || n > 500)
+              throw new Error(`--scales takes node counts from 1 to 500, got "${t}"`);
+            return n;
+          });
         break;
       case "--time-scale": {
         const v = value();
@@ -117,7 +128,11 @@ async function main(): Promise<void> {
     wallSeconds: 0,
     host: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadavg() },
     timeScale: args.timeScale,
-    bounds: { join: criticalPath(), sequentialJoin: criticalPath({ creates: 8 }), joinWithNewVnic: criticalPath({ newVnic: true }) },
+    bounds: {
+      join: criticalPath(),
+      sequentialJoin: criticalPath({ creates: 8 }),
+      joinWithNewVnic: criticalPath({ newVnic: true }),
+    },
     latency: [],
     throttle: [],
   };
@@ -130,7 +145,13 @@ async function main(): Promise<void> {
       for (const strategy of [STRATEGIES.parallel, STRATEGIES.sequential]) {
         say(`latency: ${nodes} node(s), ${strategy.name}…`);
         row[strategy.name as "parallel" | "sequential"] = await measureScale({
-          nodes, strategy, timeScale: args.timeScale, jumpPods: 16, log, phaseLimitSimMs, progress: (l) => say(`  ${l}`),
+          nodes,
+          strategy,
+          timeScale: args.timeScale,
+          jumpPods: 16,
+          log,
+          phaseLimitSimMs,
+          progress: (l) => say(`  ${l}`),
           // The phase timeline needs the wall clock to be the simulated one.
           timeline: strategy === STRATEGIES.parallel && args.timeScale === 1,
         });
@@ -142,8 +163,14 @@ async function main(): Promise<void> {
     const nodes = args.largeNodes;
     say(`large: ${nodes} nodes at once at time scale ${args.largeTimeScale}, parallel…`);
     report.large = await measureScale({
-      nodes, strategy: STRATEGIES.parallel, timeScale: args.largeTimeScale, jumpPods: 16, log, phaseLimitSimMs,
-      world: LARGE_WORLD, progress: (l) => say(`  ${l}`),
+      nodes,
+      strategy: STRATEGIES.parallel,
+      timeScale: args.largeTimeScale,
+      jumpPods: 16,
+      log,
+      phaseLimitSimMs,
+      world: LARGE_WORLD,
+      progress: (l) => say(`  ${l}`),
       // In wall-clock ms (the bench's timestamps are), so a scaled run's phases are real time, not simulated.
       timeline: true,
     });
@@ -169,18 +196,32 @@ async function main(): Promise<void> {
       { nodes: 20, ratePerSecond: null, burst: 0, containers: 2, allocatorBudget: { rate: 5, burst: 10 } },
     ];
     for (const row of rows) {
-      say(`throttle: ${row.nodes} nodes, limit ${row.ratePerSecond ?? "none"}/s, ${row.containers ?? 1} × budget ${row.allocatorBudget?.rate ?? 10}/s…`);
+      say(
+        `throttle: ${row.nodes} nodes, limit ${row.ratePerSecond ?? "none"}/s, ` +
+          `${row.containers ?? 1} × budget ${row.allocatorBudget?.rate ?? 10}/s…`,
+      );
       // Time scale 1 always: the allocator's request budget and retry backoff run on real time.
       report.throttle.push(await measureThrottle({ ...row, timeScale: 1, log }));
     }
   }
   if (args.only.has("cold")) {
     say("cold start: bundle, require() times, process start, one invocation's memory…");
-    report.coldStart = await measureColdStart({ runs: args.quick ? 3 : 7, warmup: args.quick ? 1 : 2, starts: args.quick ? 3 : 5, withOciSdk: args.ociSdk, log: say }).catch((err: unknown) => ({ error: String(err) }));
+    report.coldStart = await measureColdStart({
+      runs: args.quick ? 3 : 7,
+      warmup: args.quick ? 1 : 2,
+      starts: args.quick ? 3 : 5,
+      withOciSdk: args.ociSdk,
+      log: say,
+    }).catch((err: unknown) => ({ error: String(err) }));
   }
   if (args.only.has("watcher")) {
     say("watcher: 5,000 CiliumNodes…");
-    report.watcher = await measureWatcher({ nodes: 5000, rounds: args.quick ? 2 : 5, changesPerRound: 1000, seed: 1 }).catch((err: unknown) => ({ error: String(err) }));
+    report.watcher = await measureWatcher({
+      nodes: 5000,
+      rounds: args.quick ? 2 : 5,
+      changesPerRound: 1000,
+      seed: 1,
+    }).catch((err: unknown) => ({ error: String(err) }));
   }
 
   report.wallSeconds = (Date.now() - started) / 1000;
@@ -197,7 +238,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   });
 }

@@ -9,7 +9,12 @@ export interface Summary {
 }
 
 export function summarize(values: readonly number[]): Summary {
-  return { n: values.length, p50: percentile([...values], 50), p95: percentile([...values], 95), max: values.length ? Math.max(...values) : null };
+  return {
+    n: values.length,
+    p50: percentile([...values], 50),
+    p95: percentile([...values], 95),
+    max: values.length ? Math.max(...values) : null,
+  };
 }
 
 /** a ÷ b, or null when either is missing or b is 0. */

@@ -5,7 +5,10 @@ import { changeOf, PoolTimeline } from "./pool-timeline";
 
 export interface ThrottleOptions {
   nodes: number;
-  /** CreatePrivateIp calls per simulated second the emulator lets through (a token bucket of `burst`); null: no throttle (the comparison row). */
+  /**
+   * CreatePrivateIp calls per simulated second the emulator lets through (a token bucket of `burst`); null: no throttle
+   * (the comparison row).
+   */
   ratePerSecond: number | null;
   burst: number;
   /** The allocator's OCI request budget (OCIPAM_OCI_REQUEST_RATE / _BURST); default the shipped 10/s, burst 20. */
@@ -15,7 +18,9 @@ export interface ThrottleOptions {
    * limit: Connector Hub runs up to one per stream partition.
    */
   containers?: number;
-  /** Must be 1: the allocator's own request budget and retry backoff run on real time, so a scaled run would cap them. */
+  /**
+   * Must be 1: the allocator's own request budget and retry backoff run on real time, so a scaled run would cap them.
+   */
   timeScale: number;
   log: Log;
 }
@@ -78,7 +83,8 @@ export async function measureThrottle(options: ThrottleOptions): Promise<Throttl
   try {
     for (const fn of pipeline.fns) await warmFunction({ ...pipeline, fn });
     const admin = pipeline.cluster.oci.admin;
-    if (options.ratePerSecond !== null) admin.setThrottle("CreatePrivateIp", { capacity: options.burst, refillPerSecond: options.ratePerSecond });
+    if (options.ratePerSecond !== null)
+      admin.setThrottle("CreatePrivateIp", { capacity: options.burst, refillPerSecond: options.ratePerSecond });
     const created = () => admin.countersByStatus().CreatePrivateIp?.["200"] ?? 0;
     const attempted = () => admin.counters().CreatePrivateIp ?? 0;
     let first: { simMs: number; created: number } | undefined;
@@ -91,7 +97,11 @@ export async function measureThrottle(options: ThrottleOptions): Promise<Throttl
     for (let i = 0; i < options.nodes; i++) await pipeline.sim.joinNode(`throttled-${String(i).padStart(3, "0")}`);
     // The window is the joins: every node needs its 8 IPs at once, so demand never pauses while it lasts (the agents'
     // later top-ups come one nudge at a time, with batch windows in between, and would measure the pipeline instead).
-    const complete = await waitFor(pipeline, 600_000, () => timeline.firstEpisodes().filter((e) => e.endSimMs !== undefined).length === options.nodes);
+    const complete = await waitFor(
+      pipeline,
+      600_000,
+      () => timeline.firstEpisodes().filter((e) => e.endSimMs !== undefined).length === options.nodes,
+    );
     clearInterval(sampler);
     const joins = timeline.firstEpisodes();
     const lastReady = Math.max(...joins.map((e) => e.endSimMs ?? Number.NaN));

@@ -40,7 +40,13 @@ async function main(): Promise<void> {
         const subject = Buffer.from(entry.key, "base64").toString("utf8");
         if (subject.startsWith("sentinel-")) {
           const cpu = process.cpuUsage(mark.cpu);
-          send({ type: "round", sentinel: subject, cpuMs: (cpu.user + cpu.system) / 1000, nudges: nudges - mark.nudges, memory: memory() });
+          send({
+            type: "round",
+            sentinel: subject,
+            cpuMs: (cpu.user + cpu.system) / 1000,
+            nudges: nudges - mark.nudges,
+            memory: memory(),
+          });
         } else nudges++;
       }
       return entries.map(() => ({ ok: true as const }));

@@ -48,7 +48,10 @@ type ChildMessage =
 export async function measureWatcher(options: WatcherBenchOptions): Promise<WatcherBenchResult> {
   const dir = await mkdtemp(join(tmpdir(), "ocipam-bench-watcher-"));
   // Enough watch history that no round makes the watch expire (a relist would be measured instead).
-  const kube = await startKubeEmulator({ manifestDirs: [DEFAULT_MANIFEST_DIR], watchHistory: options.nodes + options.rounds * (options.changesPerRound + 2) + 1000 });
+  const kube = await startKubeEmulator({
+    manifestDirs: [DEFAULT_MANIFEST_DIR],
+    watchHistory: options.nodes + options.rounds * (options.changesPerRound + 2) + 1000,
+  });
   let child: ReturnType<typeof fork> | undefined;
   try {
     const entry = join(dir, "watcher-bench-child.cjs");
@@ -59,27 +62,56 @@ export async function measureWatcher(options: WatcherBenchOptions): Promise<Watc
 
     const counts: NodeCounts[] = Array.from({ length: options.nodes }, () => ({ ...INITIAL }));
     const name = (i: number) => `node-${String(i).padStart(5, "0")}`;
-    const poolOf = (i: number, n: number) => Object.fromEntries(ips(i, n).map((ip) => [ip, { resource: `ocid1.vnic.oc1.iad.bench${i}` }]));
-    const usedOf = (i: number, n: number) => Object.fromEntries(ips(i, n).map((ip, k) => [ip, { owner: `default/pod-${i}-${k}`, resource: `ocid1.vnic.oc1.iad.bench${i}` }]));
+    const poolOf = (i: number, n: number) =>
+      Object.fromEntries(ips(i, n).map((ip) => [ip, { resource: `ocid1.vnic.oc1.iad.bench${i}` }]));
+    const usedOf = (i: number, n: number) =>
+      Object.fromEntries(
+        ips(i, n).map((ip, k) => [ip, { owner: `default/pod-${i}-${k}`, resource: `ocid1.vnic.oc1.iad.bench${i}` }]),
+      );
     for (let i = 0; i < options.nodes; i++) {
-      kube.store.create("ciliumnodes", { apiVersion: "cilium.io/v2", kind: "CiliumNode", metadata: { name: name(i) }, spec: { ipam: { pool: poolOf(i, INITIAL.pool) } }, status: { ipam: { used: usedOf(i, INITIAL.used) } } }, { keepStatus: true });
+      kube.store.create(
+        "ciliumnodes",
+        {
+          apiVersion: "cilium.io/v2",
+          kind: "CiliumNode",
+          metadata: { name: name(i) },
+          spec: { ipam: { pool: poolOf(i, INITIAL.pool) } },
+          status: { ipam: { used: usedOf(i, INITIAL.used) } },
+        },
+        { keepStatus: true },
+      );
     }
 
-    child = fork(entry, [], { execArgv: ["--expose-gc"], env: { PATH: process.env.PATH ?? "", BENCH_KUBECONFIG: kubeconfig }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    child = fork(entry, [], {
+      execArgv: ["--expose-gc"],
+      env: { PATH: process.env.PATH ?? "", BENCH_KUBECONFIG: kubeconfig },
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    });
     const inbox: ChildMessage[] = [];
     const waiters: Array<() => void> = [];
     child.on("message", (m) => {
       inbox.push(m as ChildMessage);
       waiters.splice(0).forEach((w) => w());
     });
-    const exited = new Promise<never>((_, reject) => child!.once("exit", (code) => reject(new Error(`the watcher bench child exited with ${code}`))));
-    const next = async <T extends ChildMessage["type"]>(type: T, timeoutMs = 120_000): Promise<Extract<ChildMessage, { type: T }>> => {
+    const exited = new Promise<never>((_, reject) =>
+      child!.once("exit", (code) => reject(new Error(`the watcher bench child exited with ${code}`))),
+    );
+    const next = async <T extends ChildMessage["type"]>(
+      type: T,
+      timeoutMs = 120_000,
+    ): Promise<Extract<ChildMessage, { type: T }>> => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const at = inbox.findIndex((m) => m.type === type);
         if (at >= 0) return inbox.splice(at, 1)[0] as Extract<ChildMessage, { type: T }>;
         if (Date.now() > deadline) throw new Error(`no "${type}" from the watcher bench child within ${timeoutMs} ms`);
-        await Promise.race([new Promise<void>((r) => { waiters.push(r); setTimeout(r, 1000); }), exited]);
+        await Promise.race([
+          new Promise<void>((r) => {
+            waiters.push(r);
+            setTimeout(r, 1000);
+          }),
+          exited,
+        ]);
       }
     };
 
@@ -94,12 +126,30 @@ export async function measureWatcher(options: WatcherBenchOptions): Promise<Watc
       await next("marked");
       for (let c = 0; c < options.changesPerRound; c++) {
         const change = nextChange(counts, random);
-        // JSON patch "replace": the maps are replaced wholesale, as the agent's UpdateStatus and the allocator's write do.
-        if (change.kind === "status") kube.store.patch("ciliumnodes", name(change.node), [{ op: "replace", path: "/status/ipam/used", value: usedOf(change.node, change.used) }], { type: "json", subresource: "status" });
-        else kube.store.patch("ciliumnodes", name(change.node), [{ op: "replace", path: "/spec/ipam/pool", value: poolOf(change.node, change.pool) }], { type: "json" });
+        // JSON patch "replace": the maps are replaced wholesale, as the agent's UpdateStatus and the allocator's write
+        // do.
+        if (change.kind === "status")
+          kube.store.patch(
+            "ciliumnodes",
+            name(change.node),
+            [{ op: "replace", path: "/status/ipam/used", value: usedOf(change.node, change.used) }],
+            { type: "json", subresource: "status" },
+          );
+        else
+          kube.store.patch(
+            "ciliumnodes",
+            name(change.node),
+            [{ op: "replace", path: "/spec/ipam/pool", value: poolOf(change.node, change.pool) }],
+            { type: "json" },
+          );
         if (needsAddresses(counts[change.node]!)) needy++;
       }
-      kube.store.create("ciliumnodes", { apiVersion: "cilium.io/v2", kind: "CiliumNode", metadata: { name: `sentinel-${round}` }, spec: { ipam: {} } });
+      kube.store.create("ciliumnodes", {
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNode",
+        metadata: { name: `sentinel-${round}` },
+        spec: { ipam: {} },
+      });
       last = await next("round");
       cpu.push((last.cpuMs * 1000) / options.changesPerRound);
       nudges += last.nudges;
@@ -110,8 +160,16 @@ export async function measureWatcher(options: WatcherBenchOptions): Promise<Watc
     return {
       nodes: options.nodes,
       changes,
-      rssMiB: { beforeStart: synced.beforeStart.rssMiB, synced: synced.synced.rssMiB, afterChanges: last?.memory.rssMiB ?? Number.NaN },
-      heapUsedMiB: { beforeStart: synced.beforeStart.heapUsedMiB, synced: synced.synced.heapUsedMiB, afterChanges: last?.memory.heapUsedMiB ?? Number.NaN },
+      rssMiB: {
+        beforeStart: synced.beforeStart.rssMiB,
+        synced: synced.synced.rssMiB,
+        afterChanges: last?.memory.rssMiB ?? Number.NaN,
+      },
+      heapUsedMiB: {
+        beforeStart: synced.beforeStart.heapUsedMiB,
+        synced: synced.synced.heapUsedMiB,
+        afterChanges: last?.memory.heapUsedMiB ?? Number.NaN,
+      },
       peakRssMiB: { synced: synced.synced.peakRssMiB, afterChanges: last?.memory.peakRssMiB ?? null },
       cpuMsPer1000: cpu,
       nudges,

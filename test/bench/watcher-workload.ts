@@ -14,7 +14,9 @@ export interface NodeCounts {
   used: number;
 }
 
-export type WatcherChange = { kind: "status"; node: number; used: number } | { kind: "pool"; node: number; pool: number };
+export type WatcherChange =
+  | { kind: "status"; node: number; used: number }
+  | { kind: "pool"; node: number; pool: number };
 
 export const PRE_ALLOCATE = 8;
 export const INITIAL: NodeCounts = { pool: 18, used: 10 };

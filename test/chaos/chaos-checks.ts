@@ -34,23 +34,31 @@ export function deletionChecks(d: DeletionSummary, options: { releaseOn: boolean
     problems.push("release is on but no IP was released through the handshake");
   }
   if (d.collectorPassesUnderChaos < 2) {
-    problems.push(`leak collection ran ${d.collectorPassesUnderChaos} time(s) while faults were injected ` +
-      "(window and drain; at least 2 expected)");
+    problems.push(
+      `leak collection ran ${d.collectorPassesUnderChaos} time(s) while faults were injected ` +
+        "(window and drain; at least 2 expected)",
+    );
   }
   if (d.orphanedInstancesWithObjects > 0 && d.collectorIps + d.collectorVnicDetaches === 0) {
-    problems.push(`${d.orphanedInstancesWithObjects} orphaned instance(s) held allocator objects but the collector ` +
-      "deleted nothing");
+    problems.push(
+      `${d.orphanedInstancesWithObjects} orphaned instance(s) held allocator objects but the collector ` +
+        "deleted nothing",
+    );
   }
   const unattributed = d.allocatorDeletePrivateIp - d.releasedThroughHandshake - d.collectorIps;
-  const counts = `released ${d.releasedThroughHandshake}, collected ${d.collectorIps} IPs + ` +
+  const counts =
+    `released ${d.releasedThroughHandshake}, collected ${d.collectorIps} IPs + ` +
     `${d.collectorVnicDetaches} VNICs in ${d.collectorPasses} passes (${d.collectorPassesUnderChaos} under chaos); ` +
     `${d.allocatorDeletePrivateIp} allocator DeletePrivateIp` +
     (unattributed !== 0 ? ` (${unattributed} not seen by the 1 s sampler)` : "");
-  return [{
-    property: "7. deletion was exercised (not vacuous): release through the handshake and leak collection both deleted",
-    ok: problems.length === 0,
-    detail: problems.length ? `${problems.join("; ")} — ${counts}` : counts,
-  }];
+  return [
+    {
+      property:
+        "7. deletion was exercised (not vacuous): release through the handshake and leak collection both deleted",
+      ok: problems.length === 0,
+      detail: problems.length ? `${problems.join("; ")} — ${counts}` : counts,
+    },
+  ];
 }
 
 const STALE_PROPERTY =
@@ -73,7 +81,8 @@ export function staleChecks(
     .filter((o) => o.nudgeHandled === false && findings.get(o.staleNode)?.refusedAtSimS === undefined)
     .map((o) => o.staleNode);
   if (unseen.length > 0) {
-    const detail = `not exercised: no invocation handled the nudge of ${unseen.join(", ")} while it existed ` +
+    const detail =
+      `not exercised: no invocation handled the nudge of ${unseen.join(", ")} while it existed ` +
       "(function too slow?)";
     return [{ property, ok: false, detail }];
   }

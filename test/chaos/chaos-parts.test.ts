@@ -7,13 +7,22 @@ import type { WorldView } from "./world-view";
 
 const tags = (node: string) => ({ "ocipam-cluster": "local", "ocipam-node": node });
 
-interface WorldOptions { ip: boolean; vnicState?: string; instanceState?: string; vnic?: boolean }
+interface WorldOptions {
+  ip: boolean;
+  vnicState?: string;
+  instanceState?: string;
+  vnic?: boolean;
+}
 
 /** A world with one instance, its VNIC and (optionally) the IP 10.0.1.5 of node n1 on it. */
 function world(opts: WorldOptions): WorldView {
   const ip = { id: "ip1", ipAddress: "10.0.1.5", vnicId: "v1", isPrimary: false, freeformTags: tags("n1") };
   const vnic = {
-    id: "v1", instanceId: "i1", isPrimary: true, lifecycleState: opts.vnicState ?? "AVAILABLE", freeformTags: {},
+    id: "v1",
+    instanceId: "i1",
+    isPrimary: true,
+    lifecycleState: opts.vnicState ?? "AVAILABLE",
+    freeformTags: {},
     secondaryIpCount: 0,
   };
   return {
@@ -30,25 +39,34 @@ describe("chaos deletion ledger", () => {
   const rows: Row[] = [
     {
       name: "an IP the agent answered ready-for-release for is a release",
-      after: gone, handshakeAtMs: 2_000, how: "release",
+      after: gone,
+      handshakeAtMs: 2_000,
+      how: "release",
     },
     { name: "an IP never in the handshake is the collector's", after: gone, how: "collector" },
     {
       name: "a handshake older than the IP (address reused) is no release",
-      after: gone, handshakeAtMs: 500, how: "collector",
+      after: gone,
+      handshakeAtMs: 500,
+      how: "collector",
     },
     {
       name: "the operator's own delete is out of band",
-      after: gone, handshakeAtMs: 2_000, outOfBand: true, how: "out-of-band",
+      after: gone,
+      handshakeAtMs: 2_000,
+      outOfBand: true,
+      how: "out-of-band",
     },
     {
       name: "an IP whose VNIC is detaching went with the VNIC",
-      after: { ...gone, vnicState: "DETACHING" }, how: "with-vnic",
+      after: { ...gone, vnicState: "DETACHING" },
+      how: "with-vnic",
     },
     { name: "an IP whose VNIC vanished went with the VNIC", after: { ...gone, vnic: false }, how: "with-vnic" },
     {
       name: "an IP of a terminating instance went with it",
-      after: { ...gone, instanceState: "TERMINATING" }, how: "with-instance",
+      after: { ...gone, instanceState: "TERMINATING" },
+      how: "with-instance",
     },
   ];
   for (const row of rows) {
@@ -67,9 +85,19 @@ describe("chaos deletion ledger", () => {
 });
 
 const summary = (over: Partial<DeletionSummary>): DeletionSummary => ({
-  releasedThroughHandshake: 3, collectorIps: 2, collectorVnicDetaches: 0, outOfBandIps: 1, outOfBandVnicDetaches: 0,
-  ipsGoneWithDetachedVnic: 0, ipsGoneWithTerminatedInstance: 0, allocatorDeletePrivateIp: 5, collectorPasses: 6,
-  collectorPassesUnderChaos: 4, collectLeaksNudgesDelivered: 6, orphanedInstances: 1, orphanedInstancesWithObjects: 1,
+  releasedThroughHandshake: 3,
+  collectorIps: 2,
+  collectorVnicDetaches: 0,
+  outOfBandIps: 1,
+  outOfBandVnicDetaches: 0,
+  ipsGoneWithDetachedVnic: 0,
+  ipsGoneWithTerminatedInstance: 0,
+  allocatorDeletePrivateIp: 5,
+  collectorPasses: 6,
+  collectorPassesUnderChaos: 4,
+  collectLeaksNudgesDelivered: 6,
+  orphanedInstances: 1,
+  orphanedInstancesWithObjects: 1,
   ...over,
 });
 
@@ -78,23 +106,31 @@ describe("chaos checks that cannot pass vacuously", () => {
     { name: "release and collection both deleted", over: {}, ok: true },
     {
       name: "release on but nothing released",
-      over: { releasedThroughHandshake: 0 }, ok: false, says: /no IP was released/,
+      over: { releasedThroughHandshake: 0 },
+      ok: false,
+      says: /no IP was released/,
     },
     {
       name: "the collector ran once under chaos",
-      over: { collectorPassesUnderChaos: 1 }, ok: false, says: /ran 1 time/,
+      over: { collectorPassesUnderChaos: 1 },
+      ok: false,
+      says: /ran 1 time/,
     },
     {
       name: "an orphan with objects, nothing collected",
-      over: { collectorIps: 0 }, ok: false, says: /deleted nothing/,
+      over: { collectorIps: 0 },
+      ok: false,
+      says: /deleted nothing/,
     },
     {
       name: "an orphan whose VNIC the collector detached",
-      over: { collectorIps: 0, collectorVnicDetaches: 1 }, ok: true,
+      over: { collectorIps: 0, collectorVnicDetaches: 1 },
+      ok: true,
     },
     {
       name: "an orphan without objects needs no collection",
-      over: { collectorIps: 0, orphanedInstancesWithObjects: 0 }, ok: true,
+      over: { collectorIps: 0, orphanedInstancesWithObjects: 0 },
+      ok: true,
     },
   ];
   for (const row of rows) {
@@ -106,18 +142,31 @@ describe("chaos checks that cannot pass vacuously", () => {
   }
 
   const overlap: StaleOverlap = {
-    staleNode: "n1-stale-1", node: "n1", instanceId: "i1", fromSimMs: 20_000, toSimMs: 60_000, nudgeHandled: true,
+    staleNode: "n1-stale-1",
+    node: "n1",
+    instanceId: "i1",
+    fromSimMs: 20_000,
+    toSimMs: 60_000,
+    nudgeHandled: true,
   };
   const finding = (over: Partial<StaleFinding>): StaleFinding => ({
-    staleNode: "n1-stale-1", node: "n1", refusedAtSimS: 30, strictFromSimS: 33, created: [], deleted: [],
-    vnicsAttached: 0, staleNodeGotIps: false, ...over,
+    staleNode: "n1-stale-1",
+    node: "n1",
+    refusedAtSimS: 30,
+    strictFromSimS: 33,
+    created: [],
+    deleted: [],
+    vnicsAttached: 0,
+    staleNodeGotIps: false,
+    ...over,
   });
   const staleRows: Array<{ name: string; f: Partial<StaleFinding>; ok: boolean }> = [
     { name: "refused, then nothing changed", f: {}, ok: true },
     { name: "refused, deleted before another invocation", f: { strictFromSimS: undefined }, ok: true },
     {
       name: "never refused while both Nodes existed",
-      f: { refusedAtSimS: undefined, strictFromSimS: undefined }, ok: false,
+      f: { refusedAtSimS: undefined, strictFromSimS: undefined },
+      ok: false,
     },
     { name: "an IP created on the shared instance", f: { created: ["10.0.1.9"] }, ok: false },
     { name: "an IP deleted on the shared instance", f: { deleted: ["10.0.1.9"] }, ok: false },

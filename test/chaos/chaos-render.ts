@@ -14,8 +14,13 @@ export function renderChaos(report: ChaosReport): string {
   const d = report.deletions;
   const s = report.sampler;
   const statuses = (st: Record<string, number>) =>
-    Object.entries(st).map(([status, n]) => `${status === "0" ? "reset" : status}×${n}`).join(" ");
-  const faults = Object.entries(o.ociFaultAnswers).map(([op, st]) => `${op} ${statuses(st)}`).join(", ") || "none";
+    Object.entries(st)
+      .map(([status, n]) => `${status === "0" ? "reset" : status}×${n}`)
+      .join(" ");
+  const faults =
+    Object.entries(o.ociFaultAnswers)
+      .map(([op, st]) => `${op} ${statuses(st)}`)
+      .join(", ") || "none";
   const first = report.firstInUseViolation;
   const inUseOk = report.inUseViolationsDuringRun.length === 0;
   const firstText = first
@@ -32,7 +37,9 @@ export function renderChaos(report: ChaosReport): string {
     "",
     "injected:",
     ...report.injected.map(injectionLine),
-    `  by kind: ${Object.entries(report.injectedByKind).map(([k, n]) => `${k} ${n}`).join(", ")}`,
+    `  by kind: ${Object.entries(report.injectedByKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}`,
     "",
     "deletions (OCI emulator counters and world):",
     `  released through the handshake ${d.releasedThroughHandshake}; leak collector ${d.collectorIps} IPs + ` +
@@ -73,10 +80,12 @@ export function renderChaosTable(reports: readonly ChaosReport[]): string {
       ...(r.inUseViolationsDuringRun.length ? ["in-use sampled"] : []),
       ...r.safety.filter((c) => !c.ok).map((c) => c.property.split(".")[0]!),
     ];
-    return `seed ${String(r.seed).padStart(3)}  ${r.ok ? "PASS" : "FAIL"}  quiesced ${r.quiesced ? "yes" : "no "}  ` +
+    return (
+      `seed ${String(r.seed).padStart(3)}  ${r.ok ? "PASS" : "FAIL"}  quiesced ${r.quiesced ? "yes" : "no "}  ` +
       `${r.wallSeconds.toFixed(0).padStart(4)} s wall  deletions: release ${d.releasedThroughHandshake}, collector ` +
       `${d.collectorIps}+${d.collectorVnicDetaches}v, out-of-band ${d.outOfBandIps}+${d.outOfBandVnicDetaches}v, ` +
-      `with instance ${d.ipsGoneWithTerminatedInstance}  failed: ${failed.join(", ") || "none"}`;
+      `with instance ${d.ipsGoneWithTerminatedInstance}  failed: ${failed.join(", ") || "none"}`
+    );
   });
   return rows.join("\n");
 }

@@ -140,7 +140,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   const operator = new ChaosOperator(pipeline, seededRandom(options.seed ^ 0x0b0b));
   // The sampler (created below) tells churn when a stale Node has been refused: bound late, called only later.
-  const churn = new NodeChurn(pipeline, (node) => collector.nudgeHandled(node), (stale) => sampler.staleDone(stale));
+  const churn = new NodeChurn(
+    pipeline,
+    (node) => collector.nudgeHandled(node),
+    (stale) => sampler.staleDone(stale),
+  );
   const ledger = new DeletionLedger((id) => operator.deletedOutOfBand(id));
   const sampler = new WorldSampler(pipeline, ledger, operator, churn);
   const unsubscribe = pipeline.cluster.kube.store.onChange((event) => {
@@ -172,15 +176,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const record: InjectedEvent = { atSimS, kind: event.kind, detail: describeEvent(event) };
       injected.push(record);
       // Not awaited in turn: a kill waits for an invocation, a churn for its node to return; later injections go on.
-      pending.push((async () => {
-        try {
-          record.outcome = await inject(pipeline, event, { batches: batchChaos, churn, operator }, ts);
-        } catch (err) {
-          record.outcome = `harness error: ${err instanceof Error ? err.message : String(err)}`;
-        }
-        if (record.outcome === "killed during an invocation") killsInFlight++;
-        options.onInjected?.(injectionLine(record).trimStart());
-      })());
+      pending.push(
+        (async () => {
+          try {
+            record.outcome = await inject(pipeline, event, { batches: batchChaos, churn, operator }, ts);
+          } catch (err) {
+            record.outcome = `harness error: ${err instanceof Error ? err.message : String(err)}`;
+          }
+          if (record.outcome === "killed during an invocation") killsInFlight++;
+          options.onInjected?.(injectionLine(record).trimStart());
+        })(),
+      );
     }
     await Promise.all([workload, ...pending]);
 
@@ -195,7 +201,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Witnesses for property 3: "another tool's" untagged IP on a node, and every primary IP.
     const foreign = await addForeignIp(pipeline);
     if (foreign) witnesses.foreignIpIds.push(foreign);
-    witnesses.primaryIpIds = worldOf(pipeline).privateIps.filter((ip) => ip.isPrimary).map((ip) => ip.id);
+    witnesses.primaryIpIds = worldOf(pipeline)
+      .privateIps.filter((ip) => ip.isPrimary)
+      .map((ip) => ip.id);
     const quiesced = await quiesce(pipeline, witnesses, options.settleSimMs);
     await sampler.stop();
     witnesses.excusedInUse = [...sampler.excused];
@@ -305,7 +313,10 @@ async function runWorkload(
   }
   const present = () => names.filter((n) => pipeline.sim.nodes.has(n) && !churn.isBusy(n));
   const shuffle = (pods: string[]) =>
-    pods.map((p) => [random(), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+    pods
+      .map((p) => [random(), p] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, p]) => p);
   const halve = () => {
     for (const name of present()) {
       pipeline.sim.deletePods(name, Math.ceil(pipeline.sim.nodes.get(name)!.pods.size / 2), shuffle);

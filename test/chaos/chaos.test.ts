@@ -8,8 +8,14 @@ import { renderChaos } from "./chaos-render";
 import { runChaos } from "./chaos-run";
 import { parseChaosArgs } from "./run-chaos";
 
-const message = (offset: number): ConnectorMessage =>
-  ({ stream: "s", partition: "0", key: null, value: `v${offset}`, offset, timestamp: "t" });
+const message = (offset: number): ConnectorMessage => ({
+  stream: "s",
+  partition: "0",
+  key: null,
+  value: `v${offset}`,
+  offset,
+  timestamp: "t",
+});
 
 describe("chaos plan and batch faults", () => {
   it("plans the same injections for the same seed, in time order, inside the window", () => {
@@ -63,15 +69,27 @@ describe("chaos runs of the whole local pipeline (fixed seeds)", function () {
   for (const seed of [1, 2, 3]) {
     it(`keeps every property, quiesces and really deletes under seed ${seed}'s faults, churn and deletes`, async () => {
       const report = await runChaos({
-        seed, events: coveringEvents(), nodes: 3, timeScale: 0.1, windowSimMs: 80_000, drainSimMs: 30_000,
-        settleSimMs: 900_000, log: silentLogger(),
+        seed,
+        events: coveringEvents(),
+        nodes: 3,
+        timeScale: 0.1,
+        windowSimMs: 80_000,
+        drainSimMs: 30_000,
+        settleSimMs: 900_000,
+        log: silentLogger(),
       });
       const summary = renderChaos(report);
       expect(report.injected, summary).to.have.length(coveringEvents());
       expect(report.quiesced, summary).to.equal(true);
       expect(report.inUseViolationsDuringRun, summary).to.deep.equal([]);
-      expect(report.safety.filter((c) => !c.ok), summary).to.deep.equal([]);
-      expect(report.safety.map((c) => c.property[0]), summary).to.deep.equal(["1", "2", "3", "4", "5", "6", "7"]);
+      expect(
+        report.safety.filter((c) => !c.ok),
+        summary,
+      ).to.deep.equal([]);
+      expect(
+        report.safety.map((c) => c.property[0]),
+        summary,
+      ).to.deep.equal(["1", "2", "3", "4", "5", "6", "7"]);
       expect(report.deletions.releasedThroughHandshake, summary).to.be.greaterThan(0);
       expect(report.deletions.collectorPassesUnderChaos, summary).to.be.at.least(2);
       expect(report.sampler.samples, summary).to.be.at.least(report.sampler.simulatedSeconds * 0.9);

@@ -24,10 +24,19 @@ export class ChaosOperator {
   private readonly network: core.VirtualNetworkClient;
   private readonly compute: core.ComputeClient;
 
-  constructor(private readonly pipeline: Pipeline, private readonly random: () => number) {
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly random: () => number,
+  ) {
     const c = pipeline.cluster.oci.credentials;
     const auth = new common.SimpleAuthenticationDetailsProvider(
-      c.tenancyId, c.userId, c.fingerprint, c.privateKeyPem, null, common.Region.US_ASHBURN_1);
+      c.tenancyId,
+      c.userId,
+      c.fingerprint,
+      c.privateKeyPem,
+      null,
+      common.Region.US_ASHBURN_1,
+    );
     // Chaos faults hit these calls too: without the client's circuit breaker, each call stands alone.
     const config = { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) };
     this.network = new core.VirtualNetworkClient({ authenticationDetailsProvider: auth }, config);
@@ -139,10 +148,13 @@ export class ChaosOperator {
   }
 
   private async waitFor<T>(find: () => T[]): Promise<T[]> {
-    const found = await poll(() => {
-      const now = find();
-      return now.length > 0 && now;
-    }, { clock: this.pipeline.clock, timeoutMs: WAIT_FOR_TARGET_SIM_MS, intervalMs: 1_000 });
+    const found = await poll(
+      () => {
+        const now = find();
+        return now.length > 0 && now;
+      },
+      { clock: this.pipeline.clock, timeoutMs: WAIT_FOR_TARGET_SIM_MS, intervalMs: 1_000 },
+    );
     return found ?? [];
   }
 

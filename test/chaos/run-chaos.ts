@@ -24,7 +24,11 @@ export interface ChaosArgs {
 /** Parses the command line; throws an Error naming the bad flag. */
 export function parseChaosArgs(argv: readonly string[]): ChaosArgs {
   const args: ChaosArgs = {
-    seeds: [1], events: Math.max(24, coveringEvents()), nodes: 4, timeScale: 0.2, windowSimMs: 120_000,
+    seeds: [1],
+    events: Math.max(24, coveringEvents()),
+    nodes: 4,
+    timeScale: 0.2,
+    windowSimMs: 120_000,
   };
   const int = (flag: string, text: string | undefined, min: number, max: number) => {
     const n = Number(text);
@@ -75,8 +79,10 @@ export function parseChaosArgs(argv: readonly string[]): ChaosArgs {
         break;
       }
       default:
-        throw new Error(`unknown argument ${flag} (expected --seed, --seeds, --events, --nodes, --window, ` +
-          "--time-scale, --json, --function-logs)");
+        throw new Error(
+          `unknown argument ${flag} (expected --seed, --seeds, --events, --nodes, --window, ` +
+            "--time-scale, --json, --function-logs)",
+        );
     }
   }
   return args;
@@ -113,7 +119,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`chaos: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`chaos: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   });
 }

@@ -192,9 +192,11 @@ export class WorldSampler {
     const secondary = world.vnics.filter((v) => v.instanceId === overlap.instanceId && !v.isPrimary);
     const vnics = new Set(secondary.filter((v) => v.lifecycleState !== "TERMINATED").map((v) => v.id));
     const onInstance = world.vnics.filter((v) => v.instanceId === overlap.instanceId).map((v) => v.id);
-    const ips = new Set(allocatorIps(world)
-      .filter((ip) => onInstance.includes(ip.vnicId))
-      .map((ip) => `${ip.ipAddress}|${ip.vnicId}|${ip.id}`));
+    const ips = new Set(
+      allocatorIps(world)
+        .filter((ip) => onInstance.includes(ip.vnicId))
+        .map((ip) => `${ip.ipAddress}|${ip.vnicId}|${ip.id}`),
+    );
     // Addresses either node offers or uses: those must stay. An allocator IP in no pool and not in use (created by a
     // round whose pool write failed before the refusal) is an orphan, and leak collection taking it is right.
     const offered = new Set<string>();

@@ -2,7 +2,14 @@ import * as k8s from "@kubernetes/client-node";
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import {
-  existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,7 +40,9 @@ describe("the ocipam command as a process", function () {
       expect(ran.code).to.equal(0);
       expect(ran.stdout).to.match(/^Usage: ocipam \[options\] \[command\]/);
       expect(ran.stdout).to.contain("plan [options]").and.to.contain("reconcile [options] <node>");
-      expect(ran.stdout).to.contain("Exit codes:").and.to.match(/2 {2}usage: unknown command or option/);
+      expect(ran.stdout)
+        .to.contain("Exit codes:")
+        .and.to.match(/2 {2}usage: unknown command or option/);
       expect(ran.stderr).to.equal("");
     });
 
@@ -144,14 +153,20 @@ describe("the ocipam command as a process", function () {
         const nodes = await clientFor(summary.kubeconfigs["ocipam-system/ocipam-allocator"]!).listNode();
         expect(nodes.items).to.be.an("array");
         const watcher = clientFor(summary.kubeconfigs["ocipam-system/ocipam-watcher"]!);
-        const denied = await watcher.listNode().then(() => 200, (err: { code?: number }) => err.code);
+        const denied = await watcher.listNode().then(
+          () => 200,
+          (err: { code?: number }) => err.code,
+        );
         expect(denied).to.equal(403);
       } finally {
         child.kill("SIGTERM");
       }
       const ran = await done;
       expect(ran.code).to.equal(0);
-      for (const line of ran.stderr.trim().split("\n").filter((l) => l)) {
+      for (const line of ran.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => l)) {
         expect(() => JSON.parse(line), line).not.to.throw();
       }
     });
@@ -183,7 +198,10 @@ describe("the ocipam command as a process", function () {
         const ran = await done;
         expect(ran.code).to.equal(0);
         expect(ran.stdout).to.equal("");
-        const lines = ran.stderr.trim().split("\n").map((l) => JSON.parse(l) as { component: string; msg: string });
+        const lines = ran.stderr
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { component: string; msg: string });
         expect(lines.map((l) => l.msg)).to.include.members(["watcher started", "watcher stopped"]);
         expect(new Set(lines.map((l) => l.component))).to.deep.equal(new Set(["watcher"]));
       } finally {

@@ -19,7 +19,11 @@ describe("ocipam reconcile against `ocipam emulate oci` and a Kubernetes API ser
   const dir = mkdtempSync(join(tmpdir(), "ocipam-cli-"));
 
   before(async () => {
-    emulator = spawn(process.execPath, [OCIPAM, "emulate", "oci", "--latency", "zero", "--config-dir", join(dir, "oci")], { stdio: ["ignore", "pipe", "ignore"] });
+    emulator = spawn(
+      process.execPath,
+      [OCIPAM, "emulate", "oci", "--latency", "zero", "--config-dir", join(dir, "oci")],
+      { stdio: ["ignore", "pipe", "ignore"] },
+    );
     const firstLine = await new Promise<string>((resolve, reject) => {
       createInterface({ input: emulator.stdout! }).once("line", resolve);
       emulator.once("exit", (code) => reject(new Error(`emulate oci exited with ${code}`)));
@@ -27,8 +31,18 @@ describe("ocipam reconcile against `ocipam emulate oci` and a Kubernetes API ser
     env = (JSON.parse(firstLine) as { env: Record<string, string> }).env;
     kube = await startKubeEmulator();
     kubeconfig = await kube.writeKubeconfig(join(dir, "kubeconfig"), "ocipam-system/ocipam-allocator");
-    kube.store.create("nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "worker-1" }, spec: { providerID: "oci://ocid1.instance.oc1.iad.emuinstance000001" } });
-    kube.store.create("ciliumnodes", { apiVersion: "cilium.io/v2", kind: "CiliumNode", metadata: { name: "worker-1" }, spec: { ipam: {} } });
+    kube.store.create("nodes", {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: "worker-1" },
+      spec: { providerID: "oci://ocid1.instance.oc1.iad.emuinstance000001" },
+    });
+    kube.store.create("ciliumnodes", {
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumNode",
+      metadata: { name: "worker-1" },
+      spec: { ipam: {} },
+    });
   });
   after(async () => {
     emulator?.kill("SIGTERM");
@@ -36,7 +50,9 @@ describe("ocipam reconcile against `ocipam emulate oci` and a Kubernetes API ser
   });
 
   const reconcile = (args: string[], extraEnv: Record<string, string> = {}) =>
-    run(process.execPath, [OCIPAM, "reconcile", "worker-1", "--kubeconfig", kubeconfig, ...args], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env, ...extraEnv } });
+    run(process.execPath, [OCIPAM, "reconcile", "worker-1", "--kubeconfig", kubeconfig, ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env, ...extraEnv },
+    });
 
   it("plans from the exported env alone with --dry-run, touching nothing", async () => {
     const { stdout } = await reconcile(["--dry-run"]);
@@ -52,7 +68,9 @@ describe("ocipam reconcile against `ocipam emulate oci` and a Kubernetes API ser
     const { stdout } = await reconcile(["--config", configFile, "--json"]);
     const result = JSON.parse(stdout.trim());
     expect(result).to.include({ outcome: "reconciled", state: "Ready", ipsCreated: 8 });
-    expect(Object.keys((kube.store.get("ciliumnodes", "worker-1") as { spec: { ipam: { pool: object } } }).spec.ipam.pool)).to.have.length(8);
+    expect(
+      Object.keys((kube.store.get("ciliumnodes", "worker-1") as { spec: { ipam: { pool: object } } }).spec.ipam.pool),
+    ).to.have.length(8);
   });
 
   it("names the bad key when the configuration is wrong", async () => {

@@ -27,7 +27,9 @@ describe("bundle tooling (npm run bundle)", function () {
       inputs: {},
       outputs: {
         "dist/func.cjs": {
-          bytes: 0, imports: [], exports: [],
+          bytes: 0,
+          imports: [],
+          exports: [],
           inputs: {
             "node_modules/oci-core/lib/client.js": { bytesInOutput: 300 },
             "node_modules/oci-core/lib/model/a.js": { bytesInOutput: 100 },
@@ -50,7 +52,12 @@ describe("bundle tooling (npm run bundle)", function () {
     dir = await mkdtemp(join(tmpdir(), "ocipam-measure-"));
     const probe = join(dir, "probe.cjs");
     // Fails unless loaded the way the function entry is (fdk.handle exits without these two).
-    await writeFile(probe, 'if (process.env.FN_FORMAT !== "http-stream" || !/^unix:\\//.test(process.env.FN_LISTENER || "")) process.exit(2);\nmodule.exports = 1;\n');
+    await writeFile(
+      probe,
+      'if (process.env.FN_FORMAT !== "http-stream" || ' +
+        '!/^unix:\\//.test(process.env.FN_LISTENER || "")) ' +
+        "process.exit(2);\nmodule.exports = 1;\n",
+    );
     const [timing] = await measureRequireTimes([probe], 3, 0);
     expect(timing!.samplesMs).to.have.length(3);
     expect(timing!.medianMs).to.be.within(Math.min(...timing!.samplesMs), Math.max(...timing!.samplesMs));
@@ -63,8 +70,11 @@ describe("bundle tooling (npm run bundle)", function () {
 
   it("rejects a bad --runs value before building anything", async () => {
     const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, ["--import", "tsx", join(REPO, "functions", "build", "bundle.ts"), "--runs", "0"], { cwd: REPO, encoding: "utf8", timeout: 30_000 }, (err, _out, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
+      execFile(
+        process.execPath,
+        ["--import", "tsx", join(REPO, "functions", "build", "bundle.ts"), "--runs", "0"],
+        { cwd: REPO, encoding: "utf8", timeout: 30_000 },
+        (err, _out, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
       ),
     );
     expect(result.code).to.equal(1);

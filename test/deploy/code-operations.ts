@@ -31,18 +31,29 @@ export function operationsCalledIn(dir: string): OciOperation[] {
     for (const op of ALL_OPERATIONS) if (text.includes(`.${lowerFirst(op)}(`)) found.add(op);
   }
   const unknown = [...found].filter((op) => !(op in OPERATION_PERMISSIONS));
-  if (unknown.length > 0) throw new Error(`${dir} calls operations missing from lib/oci/permissions.ts: ${unknown.join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(`${dir} calls operations missing from lib/oci/permissions.ts: ${unknown.join(", ")}`);
   return [...found].sort() as OciOperation[];
 }
 
 /**
- * Operations of the allocator reached only through the bulk path (`OciBulkNetwork` in lib/adapters/oci/network-adapter.ts),
+ * Operations of the allocator reached only through the bulk path (`OciBulkNetwork` in
+ * lib/adapters/oci/network-adapter.ts),
  * i.e. only when OCIPAM_USE_BULK_CREATE / use_bulk_create is on.
  */
-export const BULK_ONLY_OPERATIONS: readonly OciOperation[] = ["BulkCreatePrivateIps", "GetWorkRequest", "ListWorkRequestErrors"];
+export const BULK_ONLY_OPERATIONS: readonly OciOperation[] = [
+  "BulkCreatePrivateIps",
+  "GetWorkRequest",
+  "ListWorkRequestErrors",
+];
 
 export function allocatorOperations(repoRoot: string, bulk: boolean): OciOperation[] {
-  const all = [...new Set([...operationsCalledIn(join(repoRoot, "lib", "adapters", "oci")), ...operationsCalledIn(join(repoRoot, "lib", "adapters", "kube"))])].sort();
+  const all = [
+    ...new Set([
+      ...operationsCalledIn(join(repoRoot, "lib", "adapters", "oci")),
+      ...operationsCalledIn(join(repoRoot, "lib", "adapters", "kube")),
+    ]),
+  ].sort();
   for (const op of BULK_ONLY_OPERATIONS) {
     if (!all.includes(op)) throw new Error(`BULK_ONLY_OPERATIONS names ${op}, which lib/adapters/oci no longer calls`);
   }

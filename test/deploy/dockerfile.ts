@@ -1,7 +1,8 @@
 /**
  * A small Dockerfile reader for static checks (no Docker engine here): instructions with their arguments, line
  * continuations joined and comments dropped, grouped into build stages. And a .dockerignore matcher for the pattern
- * forms Docker documents (`*`, `**`, leading `!` exceptions; https://docs.docker.com/build/concepts/context/#dockerignore-files).
+ * forms Docker documents (`*`, `**`, leading `!` exceptions;
+ * https://docs.docker.com/build/concepts/context/#dockerignore-files).
  */
 
 export interface Instruction {
@@ -72,7 +73,9 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}(?:/.*)?$`);
 }
 
-/** True when `.dockerignore` (its text) keeps `path` (relative to the context, no leading ./) out of the build context. */
+/**
+ * True when `.dockerignore` (its text) keeps `path` (relative to the context, no leading ./) out of the build context.
+ */
 export function isIgnored(dockerignore: string, path: string): boolean {
   let ignored = false;
   for (const raw of dockerignore.split("\n")) {

@@ -3,7 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import {
-  brokenLinks, type DocFinding, filesUnder, markdownLinks, missingNamedPaths, noteMentions, readText, SCANNED_FILES,
+  brokenLinks,
+  type DocFinding,
+  filesUnder,
+  markdownLinks,
+  missingNamedPaths,
+  noteMentions,
+  readText,
+  SCANNED_FILES,
 } from "./docs-links";
 
 const REPO = join(__dirname, "..", "..");
@@ -96,8 +103,7 @@ describe("the repository's documentation stands alone", () => {
   });
 
   it("never names the private notes (shared/, ../shared, their file names) in any source, doc or manifest", () => {
-    const files = filesUnder(REPO, SCANNED_FILES)
-      .filter((f) => !THIS_CHECK.includes(relative(REPO, f)));
+    const files = filesUnder(REPO, SCANNED_FILES).filter((f) => !THIS_CHECK.includes(relative(REPO, f)));
     expect(files.length).to.be.greaterThan(100);
     const findings = files.flatMap((f) => noteMentions(relative(REPO, f), readText(f)));
     expect(findings, describeFindings(findings)).to.deep.equal([]);

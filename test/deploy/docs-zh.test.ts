@@ -59,7 +59,7 @@ describe("the Simplified Chinese guides stay in step with the English ones", () 
         ZH.replace("### `ocipam plan", "## `ocipam plan"),
         [
           'heading 2 differs: English line 7 "### `ocipam plan --input <observed.json> [--explain]`" (anchor ' +
-            "ocipam-plan---input-observedjson---explain) vs Chinese line 7 \"## `ocipam plan --input " +
+            'ocipam-plan---input-observedjson---explain) vs Chinese line 7 "## `ocipam plan --input ' +
             '<observed.json> [--explain]` <a id="ocipam-plan---input-observedjson---explain"></a>" ' +
             "(anchor ocipam-plan---input-observedjson---explain)",
         ],
@@ -75,8 +75,10 @@ describe("the Simplified Chinese guides stay in step with the English ones", () 
       ],
       [
         "a key, a path, a command and a link only in English",
-        EN.replace("read `lib/testbed/local/report.ts`", "read `lib/testbed/report.ts` and `OCIPAM_X`, `ocipam status`")
-          .replace("(#uninstalling)", "(#upgrading)"),
+        EN.replace(
+          "read `lib/testbed/local/report.ts`",
+          "read `lib/testbed/report.ts` and `OCIPAM_X`, `ocipam status`",
+        ).replace("(#uninstalling)", "(#upgrading)"),
         ZH,
         [
           "configuration key only in English: OCIPAM_X",
@@ -119,7 +121,11 @@ describe("the Simplified Chinese guides stay in step with the English ones", () 
     it("reads double-backtick spans and tells commands and paths from other code", () => {
       const prose = "`` a `b` `` `ocipam-system` `npx ocipam plan --node n` `infra/terraform/` `variables-<area>.tf`";
       expect(inlineCode(prose)).to.deep.equal([
-        "a `b`", "ocipam-system", "npx ocipam plan --node n", "infra/terraform/", "variables-<area>.tf",
+        "a `b`",
+        "ocipam-system",
+        "npx ocipam plan --node n",
+        "infra/terraform/",
+        "variables-<area>.tf",
       ]);
       expect(ocipamCommands(prose)).to.deep.equal(["npx ocipam plan --node n"]);
       expect(repositoryPaths(prose)).to.deep.equal(["infra/terraform/"]);

@@ -25,8 +25,11 @@ async function mutatedCopy(dirs: string[], file: string, from: string, to: strin
 const NET = "${local.network_compartment_id}";
 const EACH = "${each.value}";
 const allocatorLine = (grant: string, where: string, indent = "    ") =>
-  `${indent}"Allow dynamic-group \${oci_identity_dynamic_group.allocator.name} to ${grant} in compartment id ${where}",\n`;
-const PRIVATE_IPS = "{PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_UPDATE, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN}";
+  `${indent}"Allow dynamic-group ` +
+  `\${oci_identity_dynamic_group.allocator.name} to ${grant} in ` +
+  `compartment id ${where}",\n`;
+const PRIVATE_IPS =
+  "{PRIVATE_IP_READ, PRIVATE_IP_CREATE, PRIVATE_IP_ASSIGN, PRIVATE_IP_UPDATE, PRIVATE_IP_DELETE, PRIVATE_IP_UNASSIGN}";
 const VNICS =
   "{VNIC_READ, VNIC_CREATE, VNIC_ATTACH, VNIC_UPDATE, VNIC_DETACH, VNIC_DELETE, VNIC_ASSIGN, VNIC_UNASSIGN, " +
   "VNIC_ASSOCIATE_NETWORK_SECURITY_GROUP}";
@@ -48,22 +51,40 @@ describe("Terraform IAM policies against the code's operation → permission tab
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  it("grants the allocator, the watcher and the platform services exactly what they need with the default variables", async () => {
-    const { problems, statements } = await checkPolicyCoverage(TF, REPO, BASE_SCENARIO);
-    expect(problems).to.deep.equal([]);
-    // No verb that the permission lists exist to avoid.
-    for (const s of statements) expect(s.text).not.to.match(/\bmanage (instances|vnics|private-ips|instance-family|virtual-network-family|all-resources)\b/);
-  });
+  it(
+    "grants the allocator, the watcher and the platform services exactly " +
+      "what they need with the default variables",
+    async () => {
+      const { problems, statements } = await checkPolicyCoverage(TF, REPO, BASE_SCENARIO);
+      expect(problems).to.deep.equal([]);
+      // No verb that the permission lists exist to avoid.
+      for (const s of statements)
+        expect(s.text).not.to.match(
+          /\bmanage (instances|vnics|private-ips|instance-family|virtual-network-family|all-resources)\b/,
+        );
+    },
+  );
 
-  it("stays exact with two cluster compartments, subnets in the first one, bulk create, the watcher on some nodes only, no events and no service policies", async () => {
-    const { problems, statements } = await checkPolicyCoverage(TF, REPO, ALT_SCENARIO);
-    expect(problems).to.deep.equal([]);
-    // Work requests inherit the permissions of BulkCreatePrivateIps: no statement of their own.
-    expect(statements.filter((s) => /work-requests|WORKREQUEST/.test(s.text))).to.deep.equal([]);
-  });
+  it(
+    "stays exact with two cluster compartments, subnets in the first one, " +
+      "bulk create, the watcher on some nodes only, no events and no service " +
+      "policies",
+    async () => {
+      const { problems, statements } = await checkPolicyCoverage(TF, REPO, ALT_SCENARIO);
+      expect(problems).to.deep.equal([]);
+      // Work requests inherit the permissions of BulkCreatePrivateIps: no statement of their own.
+      expect(statements.filter((s) => /work-requests|WORKREQUEST/.test(s.text))).to.deep.equal([]);
+    },
+  );
 
   it("fails when a statement is removed: without `inspect ipam` the allocator misses IPAM_READ", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect ipam in compartment id ${local.network_compartment_id}",\n', "");
+    const dir = await mutatedCopy(
+      dirs,
+      "iam.tf",
+      '    "Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} ' +
+        'to inspect ipam in compartment id ${local.network_compartment_id}",\n',
+      "",
+    );
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     expect(problems.join("\n")).to.match(/dg-allocator @ ocid1\.compartment\.oc1\.\.network is missing IPAM_READ/);
     expect(problems.join("\n")).to.match(/IAM evaluator denies the allocator GetSubnetIpInventory/);
@@ -73,7 +94,8 @@ describe("Terraform IAM policies against the code's operation → permission tab
     const dir = await mutatedCopy(dirs, "iam.tf", allocatorLine(PRIVATE_IPS, NET), "");
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     expect(problems.join("\n")).to.contain(
-      "is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, PRIVATE_IP_DELETE, PRIVATE_IP_READ, PRIVATE_IP_UNASSIGN, PRIVATE_IP_UPDATE",
+      "is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, PRIVATE_IP_DELETE, " +
+        "PRIVATE_IP_READ, PRIVATE_IP_UNASSIGN, PRIVATE_IP_UPDATE",
     );
   });
 
@@ -92,7 +114,13 @@ describe("Terraform IAM policies against the code's operation → permission tab
   });
 
   it("fails when the watcher may publish to any stream (its target.stream.id condition dropped)", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", "to use stream-push in compartment id ${var.compartment_id} where target.stream.id = '${oci_streaming_stream.nudges.id}'", "to use stream-push in compartment id ${var.compartment_id}");
+    const dir = await mutatedCopy(
+      dirs,
+      "iam.tf",
+      "to use stream-push in compartment id ${var.compartment_id} where " +
+        "target.stream.id = '${oci_streaming_stream.nudges.id}'",
+      "to use stream-push in compartment id ${var.compartment_id}",
+    );
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
     expect(text).to.match(/oci_identity_policy\.watcher: .* has condition \[\], expected \[target\.stream\.id/);
@@ -107,21 +135,37 @@ describe("Terraform IAM policies against the code's operation → permission tab
     expect(text).to.match(/statement no code operation needs: dynamic-group dg-allocator \| read secret-family/);
   });
 
-  it("fails when the token grant covers every secret of the compartment (its target.secret.id condition dropped)", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", " where target.secret.id = '${oci_vault_secret.kube_token.id}'", "");
-    const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
-    const text = problems.join("\n");
-    expect(text).to.match(/allocator_secret: .* has condition \[\], expected \[target\.secret\.id/);
-    expect(text).to.contain("the allocator may read secrets other than the Kubernetes token");
-  });
+  it(
+    "fails when the token grant covers every secret of the compartment " + "(its target.secret.id condition dropped)",
+    async () => {
+      const dir = await mutatedCopy(
+        dirs,
+        "iam.tf",
+        " where target.secret.id = '${oci_vault_secret.kube_token.id}'",
+        "",
+      );
+      const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
+      const text = problems.join("\n");
+      expect(text).to.match(/allocator_secret: .* has condition \[\], expected \[target\.secret\.id/);
+      expect(text).to.contain("the allocator may read secrets other than the Kubernetes token");
+    },
+  );
 
-  it("reads from the code the same operations lib/oci/project-policies.ts lists for the allocator and the watcher", () => {
-    expect(allocatorOperations(REPO, true)).to.deep.equal([...COMPONENT_OPERATIONS.allocator].sort());
-    expect(watcherOperations(REPO)).to.deep.equal([...COMPONENT_OPERATIONS.watcher].sort());
-  });
+  it(
+    "reads from the code the same operations lib/oci/project-policies.ts " + "lists for the allocator and the watcher",
+    () => {
+      expect(allocatorOperations(REPO, true)).to.deep.equal([...COMPONENT_OPERATIONS.allocator].sort());
+      expect(watcherOperations(REPO)).to.deep.equal([...COMPONENT_OPERATIONS.watcher].sort());
+    },
+  );
 
   it("fails when a platform grant is broadened: Connector Hub to `manage functions-family`", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", "\"Allow any-user to use fn-invocation in", "\"Allow any-user to manage functions-family in");
+    const dir = await mutatedCopy(
+      dirs,
+      "iam.tf",
+      '"Allow any-user to use fn-invocation in',
+      '"Allow any-user to manage functions-family in',
+    );
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
     expect(text).to.match(/unexpected platform statement: serviceconnector \| manage functions-family/);
@@ -141,9 +185,13 @@ describe("Terraform IAM policies against the code's operation → permission tab
     const dir = await mutatedCopy(dirs, "iam.tf", from, to);
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
-    expect(text).to.match(/@ ocid1\.compartment\.oc1\.\.network is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, .*_UPDATE/);
+    expect(text).to.match(
+      /@ ocid1\.compartment\.oc1\.\.network is missing PRIVATE_IP_ASSIGN, PRIVATE_IP_CREATE, .*_UPDATE/,
+    );
     expect(text).to.match(/@ ocid1\.compartment\.oc1\.\.ocipam is granted more than the code needs: PRIVATE_IP_ASSIGN/);
-    expect(text).to.match(/evaluator denies the allocator CreatePrivateIp in ocid1\.compartment\.oc1\.\.workers: missing PRIVATE_IP_CREATE/);
+    expect(text).to.match(
+      /evaluator denies the allocator CreatePrivateIp in ocid1\.compartment\.oc1\.\.workers: missing PRIVATE_IP_CREATE/,
+    );
   });
 
   it("fails when the VNIC statement is granted in the cluster compartments, where VNICs do not live", async () => {
@@ -159,7 +207,12 @@ describe("Terraform IAM policies against the code's operation → permission tab
   });
 
   it("fails when a grant is broader than its compartment: `inspect ipam` in the whole tenancy", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", `to inspect ipam in compartment id ${NET}`, "to inspect ipam in tenancy");
+    const dir = await mutatedCopy(
+      dirs,
+      "iam.tf",
+      `to inspect ipam in compartment id ${NET}`,
+      "to inspect ipam in tenancy",
+    );
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
     const text = problems.join("\n");
     expect(text).to.match(/@ tenancy is granted more than the code needs: IPAM_READ/);
@@ -167,18 +220,32 @@ describe("Terraform IAM policies against the code's operation → permission tab
   });
 
   it("fails when a statement grants to a whole group of users", async () => {
-    const dir = await mutatedCopy(dirs, "iam.tf", "\"Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect ipam in", "\"Allow any-group to inspect ipam in");
+    const dir = await mutatedCopy(
+      dirs,
+      "iam.tf",
+      '"Allow dynamic-group ${oci_identity_dynamic_group.allocator.name} to inspect ipam in',
+      '"Allow any-group to inspect ipam in',
+    );
     const { problems } = await checkPolicyCoverage(dir, REPO, BASE_SCENARIO);
-    expect(problems.join("\n")).to.match(/"Allow any-group to inspect ipam in .*" grants to a subject that is not one principal of this deployment/);
+    expect(problems.join("\n")).to.match(
+      /"Allow any-group to inspect ipam in .*" grants to a subject that is not one principal of this deployment/,
+    );
   });
 
-  it("derives operations from the code: named caller calls and SDK method calls, refusing operations without a permission row", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "ocipam-ops-"));
-    dirs.push(dir);
-    await mkdir(join(dir, "a"));
-    await writeFile(join(dir, "a", "x.ts"), 'caller.call("DetachVnic", {}, o, () => this.client.detachVnic(r));\nthis.client.getSubnet({ subnetId });\n');
-    expect(operationsCalledIn(join(dir, "a"))).to.deep.equal(["DetachVnic", "GetSubnet"]);
-    await writeFile(join(dir, "a", "y.ts"), 'caller.listAll("TerminateInstance", o, f);\n');
-    expect(() => operationsCalledIn(join(dir, "a"))).to.throw(/TerminateInstance/);
-  });
+  it(
+    "derives operations from the code: named caller calls and SDK method " +
+      "calls, refusing operations without a permission row",
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), "ocipam-ops-"));
+      dirs.push(dir);
+      await mkdir(join(dir, "a"));
+      await writeFile(
+        join(dir, "a", "x.ts"),
+        'caller.call("DetachVnic", {}, o, () => this.client.detachVnic(r));\nthis.client.getSubnet({ subnetId });\n',
+      );
+      expect(operationsCalledIn(join(dir, "a"))).to.deep.equal(["DetachVnic", "GetSubnet"]);
+      await writeFile(join(dir, "a", "y.ts"), 'caller.listAll("TerminateInstance", o, f);\n');
+      expect(() => operationsCalledIn(join(dir, "a"))).to.throw(/TerminateInstance/);
+    },
+  );
 });

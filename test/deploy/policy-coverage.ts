@@ -1,13 +1,29 @@
-import { authorize, knownResourceTypes, parsePolicyStatement, permissionsGranted, type Condition, type PolicyStatement, type Principal } from "../../lib/testbed/iam";
+import {
+  authorize,
+  knownResourceTypes,
+  parsePolicyStatement,
+  permissionsGranted,
+  type Condition,
+  type PolicyStatement,
+  type Principal,
+} from "../../lib/testbed/iam";
 import { permissionSide } from "../../lib/oci/permission-placement";
 import { permissionsFor, workRequestPermissions, type OciOperation } from "../../lib/oci/permissions";
 import { COMPONENT_OPERATIONS } from "../../lib/oci/project-policies";
 import { allocatorOperations, watcherOperations } from "./code-operations";
-import { evaluateTemplate, instancesOf, loadTerraform, resourceAttribute, variableValues, type TerraformConfig } from "./terraform";
+import {
+  evaluateTemplate,
+  instancesOf,
+  loadTerraform,
+  resourceAttribute,
+  variableValues,
+  type TerraformConfig,
+} from "./terraform";
 
 /**
  * The policy-coverage check: expands every oci_identity_policy of infra/terraform for one set of input variables,
- * parses each statement with the IAM parser the OCI emulator uses (lib/testbed/iam), and compares what each principal is
+ * parses each statement with the IAM parser the OCI emulator uses (lib/testbed/iam), and compares what each principal
+ * is
  * granted, compartment by compartment, with what the code's OCI operations need (lib/oci/permissions.ts).
  * Any missing or extra permission, any statement to an unrestricted subject, and any platform statement other than
  * the documented ones is a problem. Returns the problems (empty = exact).
@@ -58,7 +74,9 @@ function conditionPairs(c: Condition | undefined): string[] {
 }
 
 function grantText(s: PolicyStatement): string {
-  return "permissions" in s.grant ? `{${[...s.grant.permissions].sort().join(", ")}}` : `${s.grant.verb} ${s.grant.resourceType}`;
+  return "permissions" in s.grant
+    ? `{${[...s.grant.permissions].sort().join(", ")}}`
+    : `${s.grant.verb} ${s.grant.resourceType}`;
 }
 
 function location(s: PolicyStatement): string {
@@ -84,7 +102,11 @@ function expandPolicies(config: TerraformConfig, vars: Record<string, unknown>):
     for (const each of instancesOf(body, { config, vars })) {
       for (const raw of (body.statements ?? []) as string[]) {
         const text = evaluateTemplate(raw, { config, vars, ...(each !== undefined ? { each } : {}) }) as string;
-        out.push({ resource: `oci_identity_policy.${name}${each !== undefined ? `["${each}"]` : ""}`, text, parsed: parsePolicyStatement(text) });
+        out.push({
+          resource: `oci_identity_policy.${name}${each !== undefined ? `["${each}"]` : ""}`,
+          text,
+          parsed: parsePolicyStatement(text),
+        });
       }
     }
   }
@@ -102,7 +124,11 @@ export interface CoverageResult {
  * Checks the Terraform in `tfDir` for the input variables of `scenario`. `repoRoot` locates the code whose operations
  * define what is needed.
  */
-export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scenario: Scenario): Promise<CoverageResult> {
+export async function checkPolicyCoverage(
+  tfDir: string,
+  repoRoot: string,
+  scenario: Scenario,
+): Promise<CoverageResult> {
   const config = await loadTerraform(tfDir);
   const vars = variableValues(config, scenario);
   const problems: string[] = [];
@@ -128,7 +154,8 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
   };
   const allocatorOps = allocatorOperations(repoRoot, vars.use_bulk_create === true);
   for (const op of allocatorOps) {
-    // AttachVnic with NSGs needs the most; the allocator attaches NSGs whenever configured or the primary VNIC has some.
+    // AttachVnic with NSGs needs the most; the allocator attaches NSGs whenever configured or the primary VNIC has
+    // some.
     for (const p of permissionsFor(op, { nsgIds: ["nsg"] })) {
       const where = allocatorLocation(p);
       if (where === "network") need(allocatorDg, networkCompartment, p);
@@ -144,8 +171,14 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
   const sch = `request.principal.type = serviceconnector, request.principal.compartment.id = ${deployCompartment}`;
   // Reading a stream: CreateCursor/GetMessages (lib/oci/project-policies.ts) plus STREAM_READ, as the documented
   // default policy of a connector with a Streaming source grants.
-  const connectorPerms = new Set(["STREAM_READ", ...(COMPONENT_OPERATIONS.connector as readonly OciOperation[]).flatMap((op) => permissionsFor(op))]);
-  expectedPlatform.add(`serviceconnector | {${[...connectorPerms].sort().join(", ")}} | ${deployCompartment} | ${sch}, target.stream.id = ${streamId}`);
+  const connectorPerms = new Set([
+    "STREAM_READ",
+    ...(COMPONENT_OPERATIONS.connector as readonly OciOperation[]).flatMap((op) => permissionsFor(op)),
+  ]);
+  expectedPlatform.add(
+    `serviceconnector | {${[...connectorPerms].sort().join(", ")}} | ` +
+      `${deployCompartment} | ${sch}, target.stream.id = ${streamId}`,
+  );
   expectedPlatform.add(`serviceconnector | use fn-function | ${deployCompartment} | ${sch}`);
   expectedPlatform.add(`serviceconnector | use fn-invocation | ${deployCompartment} | ${sch}`);
   if (vars.create_service_policies === true) {
@@ -157,7 +190,11 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
     }
   }
   // The alarms' connector turns the invocation log into a custom metric (monitoring.tf): metrics of one namespace only.
-  if (vars.enable_alarms === true) expectedPlatform.add(`serviceconnector | use metrics | ${deployCompartment} | ${sch}, target.metrics.namespace = ${vars.alarm_metric_namespace ?? "ocipam"}`);
+  if (vars.enable_alarms === true)
+    expectedPlatform.add(
+      `serviceconnector | use metrics | ${deployCompartment} | ${sch}, ` +
+        `target.metrics.namespace = ${vars.alarm_metric_namespace ?? "ocipam"}`,
+    );
 
   // --- What the policies grant ---------------------------------------------------------------------------------------
   const granted = new Map<string, Set<string>>();
@@ -183,11 +220,16 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
       continue;
     }
     // Conditions a code principal's statement must carry, and nothing else.
-    const perms = "permissions" in st.grant ? st.grant.permissions : [...permissionsGranted(st.grant.verb, st.grant.resourceType)];
+    const perms =
+      "permissions" in st.grant ? st.grant.permissions : [...permissionsGranted(st.grant.verb, st.grant.resourceType)];
     // The watcher's grant is usable by every pod on the worker nodes (instance principal): one stream only. The
     // token grant: one secret only. Everything else is unconditional.
     const expectedPairs: string[] =
-      grantee === watcherGrantee ? [`target.stream.id = ${streamId}`] : perms.some((p) => p.startsWith("SECRET_")) ? [`target.secret.id = ${secretId}`] : [];
+      grantee === watcherGrantee
+        ? [`target.stream.id = ${streamId}`]
+        : perms.some((p) => p.startsWith("SECRET_"))
+          ? [`target.secret.id = ${secretId}`]
+          : [];
     if ([...pairs].sort().join(", ") !== [...expectedPairs].sort().join(", ")) {
       problems.push(`${where} has condition [${pairs.join(", ")}], expected [${expectedPairs.join(", ")}]`);
     }
@@ -208,10 +250,20 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
   for (const d of diff(expectedPlatform, grantedPlatform)) problems.push(`missing platform statement: ${d}`);
   for (const d of diff(grantedPlatform, expectedPlatform)) problems.push(`unexpected platform statement: ${d}`);
 
-  // --- And the emulator's evaluator agrees: every operation of each code principal is allowed -------------------------
-  const tree = compartmentTree(vars.tenancy_ocid as string, [...clusterCompartments, networkCompartment, deployCompartment]);
+  // --- And the emulator's evaluator agrees: every operation of each code principal is allowed
+  // -------------------------
+  const tree = compartmentTree(vars.tenancy_ocid as string, [
+    ...clusterCompartments,
+    networkCompartment,
+    deployCompartment,
+  ]);
   const parsed = statements.map((s) => s.parsed);
-  const allocator: Principal = { id: "ocid1.fnfunc.oc1..allocator", type: "resource", groups: [], dynamicGroups: [{ name: allocatorDg.slice("dynamic-group ".length) }] };
+  const allocator: Principal = {
+    id: "ocid1.fnfunc.oc1..allocator",
+    type: "resource",
+    groups: [],
+    dynamicGroups: [{ name: allocatorDg.slice("dynamic-group ".length) }],
+  };
   for (const op of allocatorOps) {
     for (const c of clusterCompartments) {
       const at = { cluster: c, network: networkCompartment, secret: deployCompartment };
@@ -222,20 +274,52 @@ export async function checkPolicyCoverage(tfDir: string, repoRoot: string, scena
         permission,
         compartmentId: at[allocatorLocation(permission)],
       }));
-      const result = authorize(parsed, allocator, { operation: op, checks, variables: { "target.secret.id": secretId } }, tree);
-      if (!result.allowed) problems.push(`IAM evaluator denies the allocator ${op} in ${c}: missing ${result.missing.map((m) => m.permission).join(", ")}`);
+      const result = authorize(
+        parsed,
+        allocator,
+        { operation: op, checks, variables: { "target.secret.id": secretId } },
+        tree,
+      );
+      if (!result.allowed)
+        problems.push(
+          `IAM evaluator denies the allocator ${op} in ${c}: missing ` +
+            `${result.missing.map((m) => m.permission).join(", ")}`,
+        );
       if (op === "GetSecretBundle") {
-        const other = authorize(parsed, allocator, { operation: op, checks, variables: { "target.secret.id": "ocid1.vaultsecret.oc1..another" } }, tree);
+        const other = authorize(
+          parsed,
+          allocator,
+          { operation: op, checks, variables: { "target.secret.id": "ocid1.vaultsecret.oc1..another" } },
+          tree,
+        );
         if (other.allowed) problems.push("the allocator may read secrets other than the Kubernetes token");
       }
     }
   }
-  const watcher: Principal = { id: "ocid1.instance.oc1..node", type: "instance", groups: [], dynamicGroups: [{ name: watcherGrantee.slice("dynamic-group ".length) }] };
+  const watcher: Principal = {
+    id: "ocid1.instance.oc1..node",
+    type: "instance",
+    groups: [],
+    dynamicGroups: [{ name: watcherGrantee.slice("dynamic-group ".length) }],
+  };
   for (const op of watcherOps as OciOperation[]) {
     const checks = permissionsFor(op).map((permission) => ({ permission, compartmentId: deployCompartment }));
-    const result = authorize(parsed, watcher, { operation: op, checks, variables: { "target.stream.id": streamId } }, tree);
-    if (!result.allowed) problems.push(`IAM evaluator denies the watcher ${op}: missing ${result.missing.map((m) => m.permission).join(", ")}`);
-    const elsewhere = authorize(parsed, watcher, { operation: op, checks, variables: { "target.stream.id": "ocid1.stream.oc1..another" } }, tree);
+    const result = authorize(
+      parsed,
+      watcher,
+      { operation: op, checks, variables: { "target.stream.id": streamId } },
+      tree,
+    );
+    if (!result.allowed)
+      problems.push(
+        `IAM evaluator denies the watcher ${op}: missing ${result.missing.map((m) => m.permission).join(", ")}`,
+      );
+    const elsewhere = authorize(
+      parsed,
+      watcher,
+      { operation: op, checks, variables: { "target.stream.id": "ocid1.stream.oc1..another" } },
+      tree,
+    );
     if (elsewhere.allowed) problems.push(`the watcher may ${op} to streams other than the nudge stream`);
   }
   return { problems, statements };

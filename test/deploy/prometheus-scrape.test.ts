@@ -125,23 +125,26 @@ describe("deploy: a real Prometheus scrapes the watcher and evaluates the alert 
     expect(targets.lastError).to.equal("");
   });
 
-  it("stores the join → ready histogram: one observation, for the node that joined while the watcher watched", async () => {
-    const value = await waitFor(
-      "ocipam_watcher_join_to_ready_seconds_count",
-      async () =>
-        (
-          await query<{ result: Array<{ value: [number, string] }> }>(
-            "/api/v1/query?query=ocipam_watcher_join_to_ready_seconds_count",
-          )
-        ).result[0]?.value[1],
-      20_000,
-    );
-    expect(Number(value)).to.equal(1);
-    const le = await query<{ result: Array<{ value: [number, string] }> }>(
-      `/api/v1/query?query=${encodeURIComponent('ocipam_watcher_join_to_ready_seconds_bucket{le="5"}')}`,
-    );
-    expect(Number(le.result[0]?.value[1])).to.equal(1);
-  });
+  it(
+    "stores the join → ready histogram: one observation, for the node that " + "joined while the watcher watched",
+    async () => {
+      const value = await waitFor(
+        "ocipam_watcher_join_to_ready_seconds_count",
+        async () =>
+          (
+            await query<{ result: Array<{ value: [number, string] }> }>(
+              "/api/v1/query?query=ocipam_watcher_join_to_ready_seconds_count",
+            )
+          ).result[0]?.value[1],
+        20_000,
+      );
+      expect(Number(value)).to.equal(1);
+      const le = await query<{ result: Array<{ value: [number, string] }> }>(
+        `/api/v1/query?query=${encodeURIComponent('ocipam_watcher_join_to_ready_seconds_bucket{le="5"}')}`,
+      );
+      expect(Number(le.result[0]?.value[1])).to.equal(1);
+    },
+  );
 
   it("loads every rule and evaluates each without error", async () => {
     const rules = await waitFor(
@@ -158,20 +161,23 @@ describe("deploy: a real Prometheus scrapes the watcher and evaluates the alert 
     expect(rules.filter((r) => r.health !== "ok").map((r) => `${r.name}: ${r.lastError}`)).to.deep.equal([]);
   });
 
-  it("fires OcipamNodeShortOfIps for the node nothing fills, with its annotations rendered, and only for it", async () => {
-    const got = await waitFor(
-      "OcipamNodeShortOfIps firing",
-      async () => {
-        const a = await firing("OcipamNodeShortOfIps");
-        return a.length > 0 ? a : undefined;
-      },
-      20_000,
-    );
-    expect(got.map((a) => a.labels.target_node)).to.deep.equal(["short"]);
-    expect(got[0].labels.severity).to.equal("warning");
-    expect(got[0].annotations.summary).to.equal("Node short has been short of pod IPs for 10 minutes");
-    expect(got[0].annotations.description).to.include("still needs 8 IPs");
-  });
+  it(
+    "fires OcipamNodeShortOfIps for the node nothing fills, with its " + "annotations rendered, and only for it",
+    async () => {
+      const got = await waitFor(
+        "OcipamNodeShortOfIps firing",
+        async () => {
+          const a = await firing("OcipamNodeShortOfIps");
+          return a.length > 0 ? a : undefined;
+        },
+        20_000,
+      );
+      expect(got.map((a) => a.labels.target_node)).to.deep.equal(["short"]);
+      expect(got[0].labels.severity).to.equal("warning");
+      expect(got[0].annotations.summary).to.equal("Node short has been short of pod IPs for 10 minutes");
+      expect(got[0].annotations.description).to.include("still needs 8 IPs");
+    },
+  );
 
   it("keeps the leader, presence, stall and no-nudge alerts quiet while the watcher leads and publishes", async () => {
     // OcipamWatcherAbsent fires at evaluations before the first scrape (for: 0s here) and resolves after it.
@@ -195,20 +201,23 @@ describe("deploy: a real Prometheus scrapes the watcher and evaluates the alert 
     expect((await firing("OcipamNodeShortOfIps")).length).to.equal(1);
   });
 
-  it("runs every Grafana dashboard query (Grafana's interval variables replaced); each gauge query returns series", async () => {
-    const empty: string[] = [];
-    let gauges = 0;
-    for (const { panel, expr } of dashboardExpressions()) {
-      const promql = expr.replaceAll("$__rate_interval", "1m").replaceAll("$__range", "1h");
-      const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      const body = (await res.json()) as { status: string; error?: string; data?: { result: unknown[] } };
-      expect(body.status, `${panel}: ${promql}: ${body.error ?? ""}`).to.equal("success");
-      // Rates and quantiles need samples spread over their window; gauge queries answer from the first scrape.
-      if (/\b(rate|increase)\(/.test(promql)) continue;
-      gauges++;
-      if ((body.data?.result.length ?? 0) === 0) empty.push(`${panel}: ${promql}`);
-    }
-    expect(gauges).to.be.at.least(8);
-    expect(empty).to.deep.equal([]);
-  });
+  it(
+    "runs every Grafana dashboard query (Grafana's interval variables " + "replaced); each gauge query returns series",
+    async () => {
+      const empty: string[] = [];
+      let gauges = 0;
+      for (const { panel, expr } of dashboardExpressions()) {
+        const promql = expr.replaceAll("$__rate_interval", "1m").replaceAll("$__range", "1h");
+        const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(promql)}`);
+        const body = (await res.json()) as { status: string; error?: string; data?: { result: unknown[] } };
+        expect(body.status, `${panel}: ${promql}: ${body.error ?? ""}`).to.equal("success");
+        // Rates and quantiles need samples spread over their window; gauge queries answer from the first scrape.
+        if (/\b(rate|increase)\(/.test(promql)) continue;
+        gauges++;
+        if ((body.data?.result.length ?? 0) === 0) empty.push(`${panel}: ${promql}`);
+      }
+      expect(gauges).to.be.at.least(8);
+      expect(empty).to.deep.equal([]);
+    },
+  );
 });

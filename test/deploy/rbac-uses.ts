@@ -44,9 +44,16 @@ export const COMPONENT_FILES: Record<Component, string[]> = {
     "lib/adapters/kube/configmap-leak-marks.ts",
   ],
   // events/watcher/watcher.ts: the CiliumNode ListWatch and the leader-election Lease.
-  "ocipam-watcher": ["events/watcher/watcher.ts", "events/watcher/adapters/list-watch.ts", "events/watcher/adapters/lease-lock.ts"],
+  "ocipam-watcher": [
+    "events/watcher/watcher.ts",
+    "events/watcher/adapters/list-watch.ts",
+    "events/watcher/adapters/lease-lock.ts",
+  ],
   // lib/node-agent/run.ts: the pool source and Cilium's ConfigMap.
-  "ocipam-node-agent": ["lib/node-agent/adapters/kube-pool-source.ts", "lib/node-agent/adapters/cilium-config-source.ts"],
+  "ocipam-node-agent": [
+    "lib/node-agent/adapters/kube-pool-source.ts",
+    "lib/node-agent/adapters/cilium-config-source.ts",
+  ],
 };
 
 /** Files that call the API but belong to no deployed ServiceAccount, and why. */
@@ -176,7 +183,9 @@ function namespaceOf(repo: string, file: string, resource: string): { namespace:
       };
     case "lib/node-agent/adapters/cilium-config-source.ts:configmaps": {
       // The adapter reads the ConfigMap its pure half names (lib/node-agent/cilium-masquerade.ts).
-      const m = /CILIUM_CONFIG = \{ namespace: "([^"]+)", name: "([^"]+)" \}/.exec(read(repo, "lib/node-agent/cilium-masquerade.ts"));
+      const m = /CILIUM_CONFIG = \{ namespace: "([^"]+)", name: "([^"]+)" \}/.exec(
+        read(repo, "lib/node-agent/cilium-masquerade.ts"),
+      );
       if (!m) throw new Error(`lib/node-agent/cilium-masquerade.ts: cannot find CILIUM_CONFIG`);
       return { namespace: m[1]!, name: m[2]! };
     }

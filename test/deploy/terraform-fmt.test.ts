@@ -13,8 +13,14 @@ function fmtCheck(cwd: string, dir: string): Promise<{ code: number; stdout: str
       "terraform",
       ["fmt", "-check", "-recursive", dir],
       // CHECKPOINT_DISABLE: terraform must not call HashiCorp's version-check service from a test.
-      { cwd, encoding: "utf8", timeout: 30_000, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", CHECKPOINT_DISABLE: "1" } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      {
+        cwd,
+        encoding: "utf8",
+        timeout: 30_000,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", CHECKPOINT_DISABLE: "1" },
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -36,7 +42,13 @@ describe("terraform fmt", function () {
     dir = await mkdtemp(join(tmpdir(), "ocipam-fmt-"));
     await cp(join(REPO, "infra", "terraform"), join(dir, "terraform"), { recursive: true });
     const path = join(dir, "terraform", "streaming.tf");
-    await writeFile(path, (await readFile(path, "utf8")).replace("  partitions         = var.stream_partitions", "  partitions = var.stream_partitions"));
+    await writeFile(
+      path,
+      (await readFile(path, "utf8")).replace(
+        "  partitions         = var.stream_partitions",
+        "  partitions = var.stream_partitions",
+      ),
+    );
     const result = await fmtCheck(dir, ".");
     expect(result.code).to.not.equal(0);
     expect(result.stdout).to.contain("streaming.tf");

@@ -55,9 +55,11 @@ export async function loadTerraform(dir: string): Promise<TerraformConfig> {
         config.resources[type]![rname] = one(body);
       }
     }
-    for (const [vname, body] of Object.entries((json.variable ?? {}) as Record<string, unknown>)) config.variables[vname] = one(body);
+    for (const [vname, body] of Object.entries((json.variable ?? {}) as Record<string, unknown>))
+      config.variables[vname] = one(body);
     for (const block of (json.locals ?? []) as Body[]) Object.assign(config.locals, block);
-    for (const [oname, body] of Object.entries((json.output ?? {}) as Record<string, unknown>)) config.outputs[oname] = one(body);
+    for (const [oname, body] of Object.entries((json.output ?? {}) as Record<string, unknown>))
+      config.outputs[oname] = one(body);
   }
   return config;
 }
@@ -69,7 +71,10 @@ export function variableValues(config: TerraformConfig, given: Record<string, un
   return { ...values, ...given };
 }
 
-/** Stand-in for attributes only known after apply: `oci_vault_secret.kube_token.id` → `ocid1.tf.oci_vault_secret.kube_token`. */
+/**
+ * Stand-in for attributes only known after apply: `oci_vault_secret.kube_token.id` →
+ * `ocid1.tf.oci_vault_secret.kube_token`.
+ */
 export function resourceAttribute(type: string, name: string, attribute: string): string {
   if (type === "oci_identity_dynamic_group" && attribute === "name") return `dg-${name.replace(/_/g, "-")}`;
   return `ocid1.tf.${type}.${name}`;
@@ -174,7 +179,9 @@ export function evaluate(expr: string, ctx: EvalContext): unknown {
       case "tostring":
         return args[0] === null ? null : String(args[0]);
       case "trimsuffix":
-        return (args[0] as string).endsWith(args[1] as string) ? (args[0] as string).slice(0, -(args[1] as string).length) : args[0];
+        return (args[0] as string).endsWith(args[1] as string)
+          ? (args[0] as string).slice(0, -(args[1] as string).length)
+          : args[0];
       case "max":
         return Math.max(...args.map(Number));
       case "floor":

@@ -19,7 +19,10 @@ export class AgentDriver {
   readonly state = new AgentState();
   statusWrites = 0;
 
-  constructor(private readonly cluster: LocalCluster, readonly node: string) {}
+  constructor(
+    private readonly cluster: LocalCluster,
+    readonly node: string,
+  ) {}
 
   private read(): CiliumNodeObject {
     const cn = this.cluster.kube.store.get("ciliumnodes", this.node) as CiliumNodeObject | undefined;
@@ -40,7 +43,9 @@ export class AgentDriver {
 
   /** The boot-time router and health IPs the agent takes first, then `pods` pods; returns their IPs. */
   boot(pods = 0): string[] {
-    return ["router", "health", ...Array.from({ length: pods }, (_, i) => `default/boot-${i}`)].map((o) => this.allocate(o));
+    return ["router", "health", ...Array.from({ length: pods }, (_, i) => `default/boot-${i}`)].map((o) =>
+      this.allocate(o),
+    );
   }
 
   /** A pod is deleted: its IP is free again locally. */
@@ -56,12 +61,16 @@ export class AgentDriver {
       try {
         this.cluster.kube.store.updateStatus("ciliumnodes", {
           ...cn,
-          status: { ...cn.status, ipam: { ...cn.status?.ipam, used: this.state.usedMap(), "release-ips": answer.releaseIps } },
+          status: {
+            ...cn.status,
+            ipam: { ...cn.status?.ipam, used: this.state.usedMap(), "release-ips": answer.releaseIps },
+          },
         } as never);
         this.statusWrites++;
         return { answered: answer.releaseIps };
       } catch (err) {
-        if ((err as { status?: { code?: number } }).status?.code !== 409 && (err as { code?: number }).code !== 409) throw err;
+        if ((err as { status?: { code?: number } }).status?.code !== 409 && (err as { code?: number }).code !== 409)
+          throw err;
       }
     }
     throw new Error(`agent of ${this.node}: status write kept conflicting`);

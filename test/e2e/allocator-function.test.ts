@@ -29,11 +29,21 @@ describe("allocator function end to end (FDK socket, both emulators, project RBA
     expect(ciliumNode(cluster, "node-new").spec.ipam["pre-allocate"]).to.equal(8);
     expect(ownedIpsOf(cluster, "node-new")).to.have.length(8);
     expect(ipamRecord(cluster, "node-new")!.status).to.include({ state: "Ready" });
-    expect(result.nodes[0]!.apiCalls).to.include({ "oci.getInstance": 1, "oci.createPrivateIp": 8, "kube.writePool": 1 });
+    expect(result.nodes[0]!.apiCalls).to.include({
+      "oci.getInstance": 1,
+      "oci.createPrivateIp": 8,
+      "kube.writePool": 1,
+    });
     const mutationLines = fn.logs.filter((l) => l.operation === "CreatePrivateIp" && l.node === "node-new");
     expect(mutationLines).to.have.length(8);
-    expect(mutationLines.every((l) => typeof l.opcRequestId === "string" && typeof l.vnic === "string" && typeof l.instance === "string")).to.equal(true);
-    const summary = fn.logs.find((l) => l.node === "node-new" && typeof l.msg === "string" && (l.msg as string).startsWith("reconcile reconciled"));
+    expect(
+      mutationLines.every(
+        (l) => typeof l.opcRequestId === "string" && typeof l.vnic === "string" && typeof l.instance === "string",
+      ),
+    ).to.equal(true);
+    const summary = fn.logs.find(
+      (l) => l.node === "node-new" && typeof l.msg === "string" && (l.msg as string).startsWith("reconcile reconciled"),
+    );
     expect(summary).to.include({ available: 0, needed: 8, ipsCreated: 8 });
   });
 
@@ -84,7 +94,10 @@ describe("allocator function end to end (FDK socket, both emulators, project RBA
 
   it("changes nothing in OCI or Kubernetes for an event naming an instance outside the cluster", async () => {
     const outsider = cluster.oci.admin.createCompartment({ name: "elsewhere" });
-    const instance = cluster.oci.admin.launchInstance({ name: "outsider", shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1", compartment: outsider.id }, { running: true }) as { id: string };
+    const instance = cluster.oci.admin.launchInstance(
+      { name: "outsider", shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1", compartment: outsider.id },
+      { running: true },
+    ) as { id: string };
     cluster.joinNode("node-outsider", instance.id);
     const before = JSON.stringify(cluster.oci.admin.snapshot());
     const cnBefore = ciliumNode(cluster, "node-outsider").metadata.resourceVersion;
@@ -96,27 +109,66 @@ describe("allocator function end to end (FDK socket, both emulators, project RBA
     expect(ciliumNode(cluster, "node-outsider").metadata.resourceVersion).to.equal(cnBefore);
   });
 
-  it("refuses an instance of the cluster's compartment whose primary VNIC is in another VCN, touching nothing", async () => {
-    const vcn = cluster.oci.admin.createVcn({ name: "other-vcn", cidrBlock: "192.168.0.0/16", compartment: "ocid1.compartment.oc1..emucompartment000001" }) as { id: string };
-    cluster.oci.admin.createSubnet({ name: "other-subnet", vcn: vcn.id, cidrBlock: "192.168.1.0/24", compartment: "ocid1.compartment.oc1..emucompartment000001" });
-    const instance = cluster.oci.admin.launchInstance({ name: "other-vcn-node", shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "other-subnet", compartment: "ocid1.compartment.oc1..emucompartment000001" }, { running: true }) as { id: string };
-    cluster.joinNode("node-other-vcn", instance.id);
-    const before = JSON.stringify(cluster.oci.admin.snapshot().privateIps);
-    const result = await fn.invoke(nudgeFor("node-other-vcn"));
-    expect(result.nodes[0]).to.include({ outcome: "refused" });
-    expect(result.nodes[0]!.reason.code).to.equal("NotInClusterVcn");
-    expect(JSON.stringify(cluster.oci.admin.snapshot().privateIps)).to.equal(before);
-    expect(poolOf(cluster, "node-other-vcn")).to.deep.equal({});
-  });
+  it(
+    "refuses an instance of the cluster's compartment whose primary VNIC " + "is in another VCN, touching nothing",
+    async () => {
+      const vcn = cluster.oci.admin.createVcn({
+        name: "other-vcn",
+        cidrBlock: "192.168.0.0/16",
+        compartment: "ocid1.compartment.oc1..emucompartment000001",
+      }) as { id: string };
+      cluster.oci.admin.createSubnet({
+        name: "other-subnet",
+        vcn: vcn.id,
+        cidrBlock: "192.168.1.0/24",
+        compartment: "ocid1.compartment.oc1..emucompartment000001",
+      });
+      const instance = cluster.oci.admin.launchInstance(
+        {
+          name: "other-vcn-node",
+          shape: "VM.Standard.E4.Flex",
+          ocpus: 2,
+          subnet: "other-subnet",
+          compartment: "ocid1.compartment.oc1..emucompartment000001",
+        },
+        { running: true },
+      ) as { id: string };
+      cluster.joinNode("node-other-vcn", instance.id);
+      const before = JSON.stringify(cluster.oci.admin.snapshot().privateIps);
+      const result = await fn.invoke(nudgeFor("node-other-vcn"));
+      expect(result.nodes[0]).to.include({ outcome: "refused" });
+      expect(result.nodes[0]!.reason.code).to.equal("NotInClusterVcn");
+      expect(JSON.stringify(cluster.oci.admin.snapshot().privateIps)).to.equal(before);
+      expect(poolOf(cluster, "node-other-vcn")).to.deep.equal({});
+    },
+  );
 
   it("refuses an OCI event whose instance is not the one the node's providerID names", async () => {
     await cluster.launchNode("node-mismatch", { ocpus: 2 });
-    const other = cluster.oci.admin.launchInstance({ name: "unjoined", shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1", compartment: "ocid1.compartment.oc1..emucompartment000001" }, { running: true }) as { id: string };
+    const other = cluster.oci.admin.launchInstance(
+      {
+        name: "unjoined",
+        shape: "VM.Standard.E4.Flex",
+        ocpus: 2,
+        subnet: "workers-ad1",
+        compartment: "ocid1.compartment.oc1..emucompartment000001",
+      },
+      { running: true },
+    ) as { id: string };
     const event = {
-      cloudEventsVersion: "0.1", eventType: "com.oraclecloud.computeapi.launchinstance.end", eventTypeVersion: "2.0", source: "ComputeApi",
-      eventID: "3c3a4a54-1f6c-4a1a-9d5e-000000000001", eventTime: new Date().toISOString(), contentType: "application/json",
+      cloudEventsVersion: "0.1",
+      eventType: "com.oraclecloud.computeapi.launchinstance.end",
+      eventTypeVersion: "2.0",
+      source: "ComputeApi",
+      eventID: "3c3a4a54-1f6c-4a1a-9d5e-000000000001",
+      eventTime: new Date().toISOString(),
+      contentType: "application/json",
       extensions: { compartmentId: "ocid1.compartment.oc1..emucompartment000001" },
-      data: { compartmentId: "ocid1.compartment.oc1..emucompartment000001", resourceId: other.id, resourceName: "unjoined" },
+      data: {
+        compartmentId: "ocid1.compartment.oc1..emucompartment000001",
+        resourceId: other.id,
+        resourceName: "unjoined",
+      },
     };
     const result = await fn.invoke(event);
     expect(result.nodes).to.deep.equal([]);
@@ -130,12 +182,14 @@ describe("allocator function end to end (FDK socket, both emulators, project RBA
     const batch = [
       { ...good, offset: 1, value: "!!!not-base64" },
       good,
-      { ...good, offset: 3, value: Buffer.from("{\"specversion\":\"1.0\"}").toString("base64") },
+      { ...good, offset: 3, value: Buffer.from('{"specversion":"1.0"}').toString("base64") },
       "just a string",
     ];
     const result = await fn.invoke(batch);
     expect(result.nodes.map((n) => n.node)).to.deep.equal(["node-batch"]);
-    expect(result.skipped.map((s) => s.reason).sort()).to.deep.equal(["InvalidBase64", "SchemaViolation", "SchemaViolation"].sort());
+    expect(result.skipped.map((s) => s.reason).sort()).to.deep.equal(
+      ["InvalidBase64", "SchemaViolation", "SchemaViolation"].sort(),
+    );
     expect(Object.keys(poolOf(cluster, "node-batch"))).to.have.length(8);
   });
 
@@ -143,13 +197,19 @@ describe("allocator function end to end (FDK socket, both emulators, project RBA
     const pool = poolOf(cluster, "node-new");
     const stored = ciliumNode(cluster, "node-new");
     expect(Object.keys(stored.spec.ipam.pool)).to.deep.equal(Object.keys(pool));
-    for (const entry of Object.values(stored.spec.ipam.pool as Record<string, { resource: string }>)) expect(entry.resource).to.match(/^ocid1\.vnic\./);
+    for (const entry of Object.values(stored.spec.ipam.pool as Record<string, { resource: string }>))
+      expect(entry.resource).to.match(/^ocid1\.vnic\./);
   });
 
   it("answers 502 with a typed OCI error when it cannot read the Vault secret (delivered again)", async () => {
-    const broken = await FunctionUnderTest.start(cluster, { OCIPAM_KUBE_TOKEN_SECRET_ID: "ocid1.vaultsecret.oc1.iad.doesnotexist" });
+    const broken = await FunctionUnderTest.start(cluster, {
+      OCIPAM_KUBE_TOKEN_SECRET_ID: "ocid1.vaultsecret.oc1.iad.doesnotexist",
+    });
     try {
-      const err = await broken.invoke(nudgeFor("node-new")).then(() => undefined, (e: Error) => e);
+      const err = await broken.invoke(nudgeFor("node-new")).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(err?.message).to.match(/^function answered 502: .*OciNotAuthorizedOrNotFound: .*GetSecretBundle/);
     } finally {
       await broken.stop();
@@ -159,7 +219,10 @@ describe("allocator function end to end (FDK socket, both emulators, project RBA
   it("answers 502 with a typed error, not a crash, when its configuration is wrong", async () => {
     const broken = await FunctionUnderTest.start(cluster, { OCIPAM_IPS_PER_VNIC: "lots" });
     try {
-      const err = await broken.invoke(nudgeFor("node-new")).then(() => undefined, (e: Error) => e);
+      const err = await broken.invoke(nudgeFor("node-new")).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(err?.message).to.match(/^function answered 502: .*InvalidConfig: .*OCIPAM_IPS_PER_VNIC/);
     } finally {
       await broken.stop();

@@ -74,10 +74,18 @@ describe("the allocator function's error contract over the FDK socket", function
   describe("failures of the whole invocation answer 502, so Connector Hub delivers the batch again", () => {
     for (const [what, config, reason, mentions] of [
       ["its configuration is wrong", { OCIPAM_IPS_PER_VNIC: "lots" }, "InvalidConfig", "OCIPAM_IPS_PER_VNIC"],
-      ["the Vault secret cannot be read", { OCIPAM_KUBE_TOKEN_SECRET_ID: "ocid1.vaultsecret.oc1.iad.doesnotexist" },
-        "OciNotAuthorizedOrNotFound", "GetSecretBundle"],
-      ["the Kubernetes API does not answer", { OCIPAM_KUBE_API_SERVER: "http://127.0.0.1:1" },
-        "KubeUnreachable", "connection failed"],
+      [
+        "the Vault secret cannot be read",
+        { OCIPAM_KUBE_TOKEN_SECRET_ID: "ocid1.vaultsecret.oc1.iad.doesnotexist" },
+        "OciNotAuthorizedOrNotFound",
+        "GetSecretBundle",
+      ],
+      [
+        "the Kubernetes API does not answer",
+        { OCIPAM_KUBE_API_SERVER: "http://127.0.0.1:1" },
+        "KubeUnreachable",
+        "connection failed",
+      ],
     ] as const) {
       it(`answers 502 naming ${reason} when ${what}`, async () => {
         const fn = await FunctionUnderTest.start(cluster, config);

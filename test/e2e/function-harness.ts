@@ -17,7 +17,11 @@ export class FunctionUnderTest {
   private calls = 0;
   private constructor(readonly fn: FunctionProcess) {}
 
-  static async start(cluster: LocalCluster, extraConfig: Record<string, string> = {}, logs?: Array<Record<string, unknown>>): Promise<FunctionUnderTest> {
+  static async start(
+    cluster: LocalCluster,
+    extraConfig: Record<string, string> = {},
+    logs?: Array<Record<string, unknown>>,
+  ): Promise<FunctionUnderTest> {
     const sink: Array<Record<string, unknown>> = logs ?? [];
     const fn = await startFunctionProcess({
       entry: await bundledFunction(),
@@ -37,7 +41,10 @@ export class FunctionUnderTest {
 
   /** Invokes with `body` (an object is sent as JSON) and returns the parsed result; fails on a non-200 answer. */
   async invoke(body: unknown, deadlineMs = 30_000): Promise<InvocationResult> {
-    const res = await invokeOverSocket(this.fn.socketPath, typeof body === "string" ? body : JSON.stringify(body), { callId: `e2e-${++this.calls}`, deadline: new Date(Date.now() + deadlineMs) });
+    const res = await invokeOverSocket(this.fn.socketPath, typeof body === "string" ? body : JSON.stringify(body), {
+      callId: `e2e-${++this.calls}`,
+      deadline: new Date(Date.now() + deadlineMs),
+    });
     if (res.statusCode !== 200) throw new Error(`function answered ${res.statusCode}: ${res.body}`);
     return JSON.parse(res.body) as InvocationResult;
   }
@@ -64,6 +71,13 @@ export function nudgeFor(node: string) {
 export function connectorBatch(nodes: string[], streamId: string) {
   return nodes.map((node, i) => {
     const entry = encodeNudgeForStream(nudgeFor(node));
-    return { stream: streamId, partition: "0", key: entry.key, value: entry.value, offset: i, timestamp: new Date().toISOString() };
+    return {
+      stream: streamId,
+      partition: "0",
+      key: entry.key,
+      value: entry.value,
+      offset: i,
+      timestamp: new Date().toISOString(),
+    };
   });
 }

@@ -18,7 +18,16 @@ export async function ociAs(cluster: LocalCluster): Promise<OciAdapters> {
 }
 
 /** Creates a secondary IP with these tags on a VNIC; returns its address and OCID. */
-export async function injectIp(oci: OciAdapters, vnicId: string, freeformTags: Record<string, string>): Promise<{ ipAddress: string; id: string }> {
-  const created = await oci.network.createPrivateIp({ vnicId, displayName: "injected", freeformTags, retryToken: randomUUID() });
+export async function injectIp(
+  oci: OciAdapters,
+  vnicId: string,
+  freeformTags: Record<string, string>,
+): Promise<{ ipAddress: string; id: string }> {
+  const created = await oci.network.createPrivateIp({
+    vnicId,
+    displayName: "injected",
+    freeformTags,
+    retryToken: randomUUID(),
+  });
   return { ipAddress: created.value.ipAddress, id: created.value.id };
 }

@@ -1,7 +1,20 @@
 import type { LocalCluster } from "../../lib/testbed/local/local-cluster";
 
-interface SnapshotIp { id: string; ipAddress: string; vnicId: string; isPrimary: boolean; freeformTags: Record<string, string> }
-interface SnapshotVnic { id: string; instanceId: string; isPrimary: boolean; subnetId: string; lifecycleState: string; freeformTags: Record<string, string> }
+interface SnapshotIp {
+  id: string;
+  ipAddress: string;
+  vnicId: string;
+  isPrimary: boolean;
+  freeformTags: Record<string, string>;
+}
+interface SnapshotVnic {
+  id: string;
+  instanceId: string;
+  isPrimary: boolean;
+  subnetId: string;
+  lifecycleState: string;
+  freeformTags: Record<string, string>;
+}
 
 /** Read-only views of the emulated world for assertions. */
 export function ownedIpsOf(cluster: LocalCluster, node: string): SnapshotIp[] {
@@ -31,7 +44,14 @@ export function ipamRecord(cluster: LocalCluster, name: string): Record<string, 
 /** Sets status.ipam.used to `count` pool IPs, as the agent does when pods start (in pool order). */
 export function useIps(cluster: LocalCluster, name: string, count: number): void {
   const pool = poolOf(cluster, name);
-  const used = Object.fromEntries(Object.entries(pool).slice(0, count).map(([ip, e], i) => [ip, { owner: `default/pod-${i}`, resource: e.resource }]));
+  const used = Object.fromEntries(
+    Object.entries(pool)
+      .slice(0, count)
+      .map(([ip, e], i) => [ip, { owner: `default/pod-${i}`, resource: e.resource }]),
+  );
   const cn = ciliumNode(cluster, name);
-  cluster.kube.store.updateStatus("ciliumnodes", { ...cn, status: { ...(cn.status ?? {}), ipam: { ...(cn.status?.ipam ?? {}), used } } });
+  cluster.kube.store.updateStatus("ciliumnodes", {
+    ...cn,
+    status: { ...(cn.status ?? {}), ipam: { ...(cn.status?.ipam ?? {}), used } },
+  });
 }

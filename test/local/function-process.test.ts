@@ -14,14 +14,25 @@ describe("local function process over the FDK socket", () => {
 
   it("delivers the payload, Fn-Call-Id, Fn-Deadline and config to the handler as the Fn agent does", async () => {
     const deadline = new Date(Date.now() + 30_000);
-    const res = await invokeOverSocket(fn.socketPath, JSON.stringify({ hello: "world" }), { callId: "01CALL", deadline });
+    const res = await invokeOverSocket(fn.socketPath, JSON.stringify({ hello: "world" }), {
+      callId: "01CALL",
+      deadline,
+    });
     expect(res.statusCode).to.equal(200);
     const body = JSON.parse(res.body);
-    expect(body).to.deep.equal({ input: { hello: "world" }, callId: "01CALL", deadline: deadline.toISOString(), sawConfig: "on" });
+    expect(body).to.deep.equal({
+      input: { hello: "world" },
+      callId: "01CALL",
+      deadline: deadline.toISOString(),
+      sawConfig: "on",
+    });
   });
 
   it("answers 502 with the FDK's error body when the handler throws", async () => {
-    const res = await invokeOverSocket(fn.socketPath, JSON.stringify({ fail: true }), { callId: "02CALL", deadline: new Date(Date.now() + 30_000) });
+    const res = await invokeOverSocket(fn.socketPath, JSON.stringify({ fail: true }), {
+      callId: "02CALL",
+      deadline: new Date(Date.now() + 30_000),
+    });
     expect(res.statusCode).to.equal(502);
     expect(JSON.parse(res.body).message).to.match(/Exception in function/);
   });

@@ -5,8 +5,15 @@ import { runLocal } from "../../lib/testbed/local/run-local";
 
 /** What a seed must reproduce: per node pool, use, pods, waiting pods, VNICs and state; IPs and VNICs created. */
 const outcome = (r: LocalReport) => ({
-  perNode: r.perNode.map(({ node, pool, used, pods, podsWaiting, vnics, state }) =>
-    ({ node, pool, used, pods, podsWaiting, vnics, state })),
+  perNode: r.perNode.map(({ node, pool, used, pods, podsWaiting, vnics, state }) => ({
+    node,
+    pool,
+    used,
+    pods,
+    podsWaiting,
+    vnics,
+    state,
+  })),
   ipsAllocated: r.ipsAllocated,
   vnicsAttached: r.vnicsAttached,
   podsWaiting: r.podsWaiting,
@@ -15,10 +22,17 @@ const outcome = (r: LocalReport) => ({
 
 describe("ocipam local reports", function () {
   this.timeout(180_000);
-  const run = (over: Partial<Parameters<typeof runLocal>[0]> = {}) => runLocal({
-    scenario: "scale-up", nodes: 2, shape: "VM.Standard.E4.Flex", ocpus: 2, timeScale: 0.05, seed: 5,
-    log: silentLogger(), ...over,
-  });
+  const run = (over: Partial<Parameters<typeof runLocal>[0]> = {}) =>
+    runLocal({
+      scenario: "scale-up",
+      nodes: 2,
+      shape: "VM.Standard.E4.Flex",
+      ocpus: 2,
+      timeScale: 0.05,
+      seed: 5,
+      log: silentLogger(),
+      ...over,
+    });
 
   it("reproduces the per-node pools and counts of a run with the same seed, the witness IP included", async () => {
     const first = await run();
@@ -50,10 +64,16 @@ describe("ocipam local reports", function () {
     const r = await run({ nodes: 1, shape: "VM.Standard.E2.1.Micro" });
     const [node] = r.perNode;
     expect(node).to.include({
-      state: "AtCapacity", reason: "VnicSlotsExhausted", vnics: 1, vnicSlots: 1, atShapeCapacity: true,
+      state: "AtCapacity",
+      reason: "VnicSlotsExhausted",
+      vnics: 1,
+      vnicSlots: 1,
+      atShapeCapacity: true,
     });
     expect(node!.pool).to.equal(node!.used);
-    expect(node!.podsWaiting).to.equal(42 - node!.pool).and.be.greaterThan(0);
+    expect(node!.podsWaiting)
+      .to.equal(42 - node!.pool)
+      .and.be.greaterThan(0);
     expect(r.podsWaiting).to.equal(node!.podsWaiting);
     expect(r.nodesAtShapeCapacity).to.deep.equal(["worker-000"]);
     expect(r.quiesced).to.equal(true);

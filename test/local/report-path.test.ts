@@ -27,7 +27,9 @@ describe("ocipam local --report is checked before the run", function () {
       const file = row.path(dir);
       const ran = await runOcipam(["local", "--nodes", "1", "--report", file]);
       expect(ran.code, ran.stderr).to.equal(2);
-      expect(ran.stderr).to.match(/--report/).and.match(row.says);
+      expect(ran.stderr)
+        .to.match(/--report/)
+        .and.match(row.says);
       expect(ran.stdout).to.equal("");
       // Nothing started: no progress line of a running pipeline (progress is on by default, on stderr). Checked at
       // the end instead, the run would go its whole length and then fail to write (exit 1).
@@ -39,6 +41,7 @@ describe("ocipam local --report is checked before the run", function () {
     expect(() => checkWritableFile("--report", join(dir, "new.json"))).not.to.throw();
     expect(() => checkWritableFile("--report", join(dir, "a-file"))).not.to.throw();
     expect(() => checkWritableFile("--report", join(dir, "a-directory")))
-      .to.throw(InvalidInputError).with.property("field", "--report");
+      .to.throw(InvalidInputError)
+      .with.property("field", "--report");
   });
 });

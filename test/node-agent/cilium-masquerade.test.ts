@@ -10,13 +10,18 @@ const NATIVE = "ipv4-native-routing-cidr";
 
 describe("node-agent egress from Cilium's masquerading settings (cilium-config)", () => {
   const decided: Array<[string, Record<string, string>, string[]]> = [
-    ["masquerading off: every destination leaves by the pod's VNIC", { [MASQ]: "false", [NATIVE]: "10.0.0.0/16" },
-      []],
-    ["masquerading on: only the native routing CIDR keeps the pod address", { [MASQ]: "true", [NATIVE]: "10.0.0.0/16" },
-      ["10.0.0.0/16"]],
+    ["masquerading off: every destination leaves by the pod's VNIC", { [MASQ]: "false", [NATIVE]: "10.0.0.0/16" }, []],
+    [
+      "masquerading on: only the native routing CIDR keeps the pod address",
+      { [MASQ]: "true", [NATIVE]: "10.0.0.0/16" },
+      ["10.0.0.0/16"],
+    ],
     ["masquerading is Cilium's default when the key is absent", { [NATIVE]: "10.0.0.0/8" }, ["10.0.0.0/8"]],
-    ["a covering CIDR of a VCN with several CIDRs is normalised", { [MASQ]: "true", [NATIVE]: "10.0.7.9/15" },
-      ["10.0.0.0/15"]],
+    [
+      "a covering CIDR of a VCN with several CIDRs is normalised",
+      { [MASQ]: "true", [NATIVE]: "10.0.7.9/15" },
+      ["10.0.0.0/15"],
+    ],
   ];
   for (const [what, data, cidrs] of decided) {
     it(what, () => expect(egressFromCiliumConfig(data).egressCidrs).to.deep.equal(cidrs));
@@ -25,8 +30,11 @@ describe("node-agent egress from Cilium's masquerading settings (cilium-config)"
   const refused: Array<[string, Record<string, string>, RegExp]> = [
     ["masquerading without a native routing CIDR", { [MASQ]: "true" }, /ipv4-native-routing-cidr is not set/],
     ["a native routing CIDR that is not IPv4", { [NATIVE]: "fd00::/64" }, /not an IPv4 CIDR/],
-    ["Cilium's ip-masq-agent, whose list is not read", { "enable-ip-masq-agent": "true", [NATIVE]: "10.0.0.0/16" },
-      /nonMasqueradeCIDRs/],
+    [
+      "Cilium's ip-masq-agent, whose list is not read",
+      { "enable-ip-masq-agent": "true", [NATIVE]: "10.0.0.0/16" },
+      /nonMasqueradeCIDRs/,
+    ],
   ];
   for (const [what, data, message] of refused) {
     it(`refuses to guess with ${what}`, () => {
@@ -55,7 +63,10 @@ describe("node-agent reads cilium-config with its shipped RBAC (kube emulator)",
     const kc = emu.kubeConfigFor("ocipam-system/ocipam-node-agent");
     expect((await readCiliumEgress(kc)).egressCidrs).to.deep.equal(["10.0.0.0/16"]);
     const other = { namespace: "kube-system", name: "other" };
-    const refused = await readCiliumEgress(kc, other).then(() => undefined, (e: Error) => e);
+    const refused = await readCiliumEgress(kc, other).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(refused).to.be.instanceOf(CiliumConfigUnavailableError);
     expect(refused!.message).to.contain("HTTP 403");
   });

@@ -20,8 +20,12 @@ describe("node-agent flags", () => {
   const egress: Array<[string, string[], string[], "flags" | "cilium-config"]> = [
     ["no flag leaves the decision to Cilium's ConfigMap", [], [], "cilium-config"],
     ["all means every destination", ["all"], [], "flags"],
-    ["a comma-separated list (one ConfigMap value for a VCN's CIDRs)", ["10.0.0.0/16,10.1.0.0/16"],
-      ["10.0.0.0/16", "10.1.0.0/16"], "flags"],
+    [
+      "a comma-separated list (one ConfigMap value for a VCN's CIDRs)",
+      ["10.0.0.0/16,10.1.0.0/16"],
+      ["10.0.0.0/16", "10.1.0.0/16"],
+      "flags",
+    ],
     ["repeated flags add up", ["10.0.0.0/16", " 172.16.0.0/12 "], ["10.0.0.0/16", "172.16.0.0/12"], "flags"],
   ];
   for (const [what, flags, cidrs, from] of egress) {
@@ -32,7 +36,10 @@ describe("node-agent flags", () => {
   }
 
   it("prefers --node-name over NODE_NAME and normalises egress CIDRs", () => {
-    const s = parseNodeAgentFlags({ nodeName: "worker-2", egressCidr: ["10.0.0.7/16"], healthAddress: "off" }, { NODE_NAME: "worker-1" });
+    const s = parseNodeAgentFlags(
+      { nodeName: "worker-2", egressCidr: ["10.0.0.7/16"], healthAddress: "off" },
+      { NODE_NAME: "worker-1" },
+    );
     expect(s.nodeName).to.equal("worker-2");
     expect(s.routing.egressCidrs).to.deep.equal(["10.0.0.0/16"]);
     expect(s.health).to.equal(undefined);
@@ -50,7 +57,9 @@ describe("node-agent flags", () => {
   ];
   for (const [what, flags, env, key] of rejected) {
     it(`rejects ${what}, naming the flag`, () => {
-      expect(() => parseNodeAgentFlags(flags, env)).to.throw(ConfigError).with.property("key", key);
+      expect(() => parseNodeAgentFlags(flags, env))
+        .to.throw(ConfigError)
+        .with.property("key", key);
     });
   }
 });

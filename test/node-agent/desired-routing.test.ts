@@ -1,6 +1,12 @@
 import { expect } from "chai";
 import { desiredRouting } from "../../lib/node-agent/desired-routing";
-import type { DesiredLink, DesiredRouting, DesiredTable, NodeIpamSnapshot, RoutingConfig } from "../../lib/node-agent/model";
+import type {
+  DesiredLink,
+  DesiredRouting,
+  DesiredTable,
+  NodeIpamSnapshot,
+  RoutingConfig,
+} from "../../lib/node-agent/model";
 import { CONFIG, VNICS, ipam } from "./fixtures";
 
 const SECOND = "ocid1.vnic.oc1..second";
@@ -8,7 +14,9 @@ const THIRD = "ocid1.vnic.oc1..third";
 const PRIMARY = "ocid1.vnic.oc1..primary";
 
 const table11: DesiredTable = {
-  table: 11, vnicId: SECOND, mac: "02:00:17:00:00:02",
+  table: 11,
+  vnicId: SECOND,
+  mac: "02:00:17:00:00:02",
   routes: [
     { dst: "10.0.1.1/32", scope: "link", mac: "02:00:17:00:00:02" },
     { dst: "default", gateway: "10.0.1.1", scope: "global", mac: "02:00:17:00:00:02" },
@@ -31,7 +39,13 @@ const cases: Case[] = [
   {
     name: "routes a secondary-VNIC IP through table 10+index with the ingress and egress rules Cilium uses",
     ipam: ipam({ "10.0.1.20": SECOND }),
-    expect: { links: [link11], tables: [table11], rules: rulesFor("10.0.1.20", 11, SECOND), primaryIps: [], skipped: [] },
+    expect: {
+      links: [link11],
+      tables: [table11],
+      rules: rulesFor("10.0.1.20", 11, SECOND),
+      primaryIps: [],
+      skipped: [],
+    },
   },
   {
     name: "needs nothing for IPs on the primary VNIC",
@@ -43,7 +57,11 @@ const cases: Case[] = [
     ipam: ipam({ "10.0.2.7": THIRD, "10.0.1.21": SECOND, "10.0.1.20": SECOND }),
     expect: {
       links: [link11, { mac: "02:00:17:00:00:03", vnicId: THIRD, index: 2, mtu: 9000, up: true }],
-      rules: [...rulesFor("10.0.1.20", 11, SECOND), ...rulesFor("10.0.1.21", 11, SECOND), ...rulesFor("10.0.2.7", 12, THIRD)],
+      rules: [
+        ...rulesFor("10.0.1.20", 11, SECOND),
+        ...rulesFor("10.0.1.21", 11, SECOND),
+        ...rulesFor("10.0.2.7", 12, THIRD),
+      ],
     },
   },
   {
@@ -76,7 +94,9 @@ const cases: Case[] = [
     name: "skips an IP without a resource, a non-IPv4 key and an IP outside its VNIC's subnet",
     ipam: ipam({ "10.0.1.20": undefined, "fd00::5": SECOND, "10.0.2.9": SECOND }),
     expect: {
-      links: [], tables: [], rules: [],
+      links: [],
+      tables: [],
+      rules: [],
       skipped: [
         { ip: "10.0.1.20", reason: "NoResource" },
         { ip: "10.0.2.9", resource: SECOND, reason: "OutsideVnicSubnet" },
@@ -125,6 +145,13 @@ describe("desiredRouting", () => {
     const a = desiredRouting(VNICS, ipam({ "10.0.1.9": SECOND, "10.0.1.20": SECOND, "10.0.2.3": THIRD }), CONFIG);
     const b = desiredRouting(VNICS, ipam({ "10.0.2.3": THIRD, "10.0.1.20": SECOND, "10.0.1.9": SECOND }), CONFIG);
     expect(a).to.deep.equal(b);
-    expect(a.rules.map((r) => r.ip)).to.deep.equal(["10.0.1.9", "10.0.1.9", "10.0.1.20", "10.0.1.20", "10.0.2.3", "10.0.2.3"]);
+    expect(a.rules.map((r) => r.ip)).to.deep.equal([
+      "10.0.1.9",
+      "10.0.1.9",
+      "10.0.1.20",
+      "10.0.1.20",
+      "10.0.2.3",
+      "10.0.2.3",
+    ]);
   });
 });

@@ -16,7 +16,8 @@ export class FakeKubeApi {
   put(name: string, pool: Record<string, string>, extra: Record<string, any> = {}): void {
     this.rv += 1;
     const obj = {
-      apiVersion: "cilium.io/v2", kind: "CiliumNode",
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumNode",
       metadata: { name, resourceVersion: String(this.rv), ...extra },
       spec: { ipam: { pool: Object.fromEntries(Object.entries(pool).map(([ip, resource]) => [ip, { resource }])) } },
     };
@@ -51,7 +52,8 @@ export class FakeKubeApi {
       this.requests.push(url);
       if (url.pathname === "/api/v1/namespaces/kube-system/configmaps/cilium-config") {
         const json = { "content-type": "application/json" };
-        if (!this.ciliumConfig) return void res.writeHead(404, json).end('{"kind":"Status","code":404,"reason":"NotFound"}');
+        if (!this.ciliumConfig)
+          return void res.writeHead(404, json).end('{"kind":"Status","code":404,"reason":"NotFound"}');
         const metadata = { name: "cilium-config", namespace: "kube-system" };
         const cm = { apiVersion: "v1", kind: "ConfigMap", metadata, data: this.ciliumConfig };
         return void res.writeHead(200, json).end(JSON.stringify(cm));
@@ -72,7 +74,14 @@ export class FakeKubeApi {
       }
       const items = [...this.nodes.values()].filter((n) => name === undefined || n.metadata.name === name);
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ apiVersion: "cilium.io/v2", kind: "CiliumNodeList", metadata: { resourceVersion: String(this.rv) }, items }));
+      res.end(
+        JSON.stringify({
+          apiVersion: "cilium.io/v2",
+          kind: "CiliumNodeList",
+          metadata: { resourceVersion: String(this.rv) },
+          items,
+        }),
+      );
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;

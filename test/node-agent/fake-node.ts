@@ -69,15 +69,31 @@ export class FakeNode {
 
   /** Received packets on a router-side interface (`ip -s -json link`), i.e. what the node sent through that VNIC. */
   async rxPackets(ns: string, ifname = "vr0"): Promise<number> {
-    const [link] = JSON.parse(await this.ip(ns, "-s", "-json", "link", "show", "dev", ifname)) as Array<{ stats64: { rx: { packets: number } } }>;
+    const [link] = JSON.parse(await this.ip(ns, "-s", "-json", "link", "show", "dev", ifname)) as Array<{
+      stats64: { rx: { packets: number } };
+    }>;
     return link!.stats64.rx.packets;
   }
 
   /** Pings the rest of the VCN from the pod, with `src` as source address. Resolves the number of replies. */
   async ping(src: string, count: number): Promise<number> {
-    const out = await run("ip", ["netns", "exec", this.pod, "ping", "-n", "-q", "-c", String(count), "-i", "0.02", "-W", "0.3", "-I", src, FakeNode.REMOTE]).catch(
-      (err: Error & { stdout?: string }) => err.stdout ?? "",
-    );
+    const out = await run("ip", [
+      "netns",
+      "exec",
+      this.pod,
+      "ping",
+      "-n",
+      "-q",
+      "-c",
+      String(count),
+      "-i",
+      "0.02",
+      "-W",
+      "0.3",
+      "-I",
+      src,
+      FakeNode.REMOTE,
+    ]).catch((err: Error & { stdout?: string }) => err.stdout ?? "");
     return Number(/(\d+) received/.exec(out)?.[1] ?? 0);
   }
 
@@ -104,8 +120,40 @@ export class FakeNode {
       await this.ip(ns, "link", "set", "lo", "up");
     }
     const { node, vcnp, vcns, pod } = this;
-    await this.ip(node, "link", "add", "ens3", "address", FakeNode.PRIMARY_MAC, "mtu", "1500", "type", "veth", "peer", "name", "vr0", "netns", vcnp);
-    await this.ip(node, "link", "add", "ens5", "address", FakeNode.SECONDARY_MAC, "mtu", "1500", "type", "veth", "peer", "name", "vr0", "netns", vcns);
+    await this.ip(
+      node,
+      "link",
+      "add",
+      "ens3",
+      "address",
+      FakeNode.PRIMARY_MAC,
+      "mtu",
+      "1500",
+      "type",
+      "veth",
+      "peer",
+      "name",
+      "vr0",
+      "netns",
+      vcnp,
+    );
+    await this.ip(
+      node,
+      "link",
+      "add",
+      "ens5",
+      "address",
+      FakeNode.SECONDARY_MAC,
+      "mtu",
+      "1500",
+      "type",
+      "veth",
+      "peer",
+      "name",
+      "vr0",
+      "netns",
+      vcns,
+    );
     await this.ip(node, "link", "add", "lxc0", "type", "veth", "peer", "name", "eth0", "netns", pod);
 
     await this.ip(node, "address", "add", "10.0.0.10/24", "dev", "ens3");
@@ -129,7 +177,8 @@ export class FakeNode {
       await this.ip(ns, "address", "add", `${FakeNode.REMOTE}/32`, "dev", "lo");
       await this.ip(ns, "address", "add", address, "dev", "vr0");
       await this.ip(ns, "link", "set", "vr0", "mtu", "9000", "up");
-      for (const podIp of ips) await this.ip(ns, "neigh", "add", podIp, "lladdr", mac, "dev", "vr0", "nud", "permanent");
+      for (const podIp of ips)
+        await this.ip(ns, "neigh", "add", podIp, "lladdr", mac, "dev", "vr0", "nud", "permanent");
     }
   }
 }
@@ -137,7 +186,8 @@ export class FakeNode {
 function run(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: 15_000, encoding: "utf8" }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(new Error(`${file} ${args.join(" ")}: ${stderr.trim() || err.message}`), { stdout }));
+      if (err)
+        reject(Object.assign(new Error(`${file} ${args.join(" ")}: ${stderr.trim() || err.message}`), { stdout }));
       else resolve(stdout);
     });
   });
@@ -149,11 +199,15 @@ function run(file: string, args: string[]): Promise<string> {
  */
 async function sysctl(ns: string, values: Record<string, string>): Promise<string> {
   const byValue = new Map<string, string[]>();
-  for (const [key, value] of Object.entries(values)) byValue.set(value, [...(byValue.get(value) ?? []), `/proc/sys/${key}`]);
+  for (const [key, value] of Object.entries(values))
+    byValue.set(value, [...(byValue.get(value) ?? []), `/proc/sys/${key}`]);
   for (const [value, files] of byValue) {
     await new Promise<void>((resolve, reject) => {
-      const child = execFile("ip", ["netns", "exec", ns, "tee", ...files], { timeout: 15_000 }, (err, _stdout, stderr) =>
-        err ? reject(new Error(`sysctl in ${ns}: ${stderr || err.message}`)) : resolve(),
+      const child = execFile(
+        "ip",
+        ["netns", "exec", ns, "tee", ...files],
+        { timeout: 15_000 },
+        (err, _stdout, stderr) => (err ? reject(new Error(`sysctl in ${ns}: ${stderr || err.message}`)) : resolve()),
       );
       child.stdin!.end(value);
     });

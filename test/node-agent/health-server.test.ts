@@ -6,7 +6,13 @@ describe("node-agent probe endpoints", () => {
   it("answers /readyz 503 until a pass reached the kernel, /healthz 503 once passes stop", async () => {
     let state: AgentHealth = { ready: false, lastAttemptAt: new Date(1_000) };
     let now = 1_000;
-    const health = await startHealthServer({ health: () => state, host: "127.0.0.1", port: 0, maxSilenceMs: 500, now: () => now });
+    const health = await startHealthServer({
+      health: () => state,
+      host: "127.0.0.1",
+      port: 0,
+      maxSilenceMs: 500,
+      now: () => now,
+    });
     const status = async (path: string) => (await fetch(`http://127.0.0.1:${health.port}${path}`)).status;
     try {
       expect(await status("/readyz")).to.equal(503);

@@ -6,8 +6,24 @@ import { caught } from "../support/capture";
 
 // The example answer from OCI's managingVNICs.htm ("VNIC Information in the Instance Metadata").
 const DOC_EXAMPLE = [
-  { vnicId: "ocid1.vnic.oc1.phx.exampleuniqueID", privateIp: "10.0.3.6", vlanTag: 11, macAddr: "00:00:00:00:00:01", virtualRouterIp: "10.0.3.1", subnetCidrBlock: "10.0.3.0/24", nicIndex: 0 },
-  { vnicId: "ocid1.vnic.oc1.phx.exampleuniqueID2", privateIp: "10.0.4.3", vlanTag: 12, macAddr: "00:00:00:00:00:02", virtualRouterIp: "10.0.4.1", subnetCidrBlock: "10.0.4.0/24", nicIndex: 0 },
+  {
+    vnicId: "ocid1.vnic.oc1.phx.exampleuniqueID",
+    privateIp: "10.0.3.6",
+    vlanTag: 11,
+    macAddr: "00:00:00:00:00:01",
+    virtualRouterIp: "10.0.3.1",
+    subnetCidrBlock: "10.0.3.0/24",
+    nicIndex: 0,
+  },
+  {
+    vnicId: "ocid1.vnic.oc1.phx.exampleuniqueID2",
+    privateIp: "10.0.4.3",
+    vlanTag: 12,
+    macAddr: "00:00:00:00:00:02",
+    virtualRouterIp: "10.0.4.1",
+    subnetCidrBlock: "10.0.4.0/24",
+    nicIndex: 0,
+  },
 ];
 
 describe("IMDS client", () => {
@@ -42,7 +58,15 @@ describe("IMDS client", () => {
   });
 
   it("accepts entries without vlanTag and nicIndex (older v1-style answers)", async () => {
-    imds.vnics = [{ vnicId: "v", privateIp: "10.0.3.6", macAddr: "00:00:17:01:E0:3B", virtualRouterIp: "10.0.3.1", subnetCidrBlock: "10.0.3.0/24" }];
+    imds.vnics = [
+      {
+        vnicId: "v",
+        privateIp: "10.0.3.6",
+        macAddr: "00:00:17:01:E0:3B",
+        virtualRouterIp: "10.0.3.1",
+        subnetCidrBlock: "10.0.3.0/24",
+      },
+    ];
     const [vnic] = await new ImdsClient({ url: imds.url }).listVnics();
     expect(vnic).to.not.have.property("vlanTag");
     expect(vnic).to.not.have.property("nicIndex");
@@ -64,9 +88,21 @@ describe("IMDS client", () => {
   const invalid: Array<[string, () => void, RegExp]> = [
     ["a body that is not JSON", () => (imds.rawBody = "<html>"), /not JSON/],
     ["an empty list", () => (imds.vnics = []), /non-empty JSON array/],
-    ["an entry without a MAC", () => (imds.vnics = [{ ...DOC_EXAMPLE[0], macAddr: undefined }]), /entry 0 field macAddr is missing/],
-    ["a malformed virtual router IP", () => (imds.vnics = [DOC_EXAMPLE[0], { ...DOC_EXAMPLE[1], virtualRouterIp: "10.0.4.1; reboot" }]), /entry 1 field virtualRouterIp/],
-    ["a subnet that is not a CIDR", () => (imds.vnics = [{ ...DOC_EXAMPLE[0], subnetCidrBlock: "10.0.3.0" }]), /subnetCidrBlock/],
+    [
+      "an entry without a MAC",
+      () => (imds.vnics = [{ ...DOC_EXAMPLE[0], macAddr: undefined }]),
+      /entry 0 field macAddr is missing/,
+    ],
+    [
+      "a malformed virtual router IP",
+      () => (imds.vnics = [DOC_EXAMPLE[0], { ...DOC_EXAMPLE[1], virtualRouterIp: "10.0.4.1; reboot" }]),
+      /entry 1 field virtualRouterIp/,
+    ],
+    [
+      "a subnet that is not a CIDR",
+      () => (imds.vnics = [{ ...DOC_EXAMPLE[0], subnetCidrBlock: "10.0.3.0" }]),
+      /subnetCidrBlock/,
+    ],
   ];
   for (const [what, arrange, message] of invalid) {
     it(`rejects ${what} as ImdsInvalidResponse`, async () => {

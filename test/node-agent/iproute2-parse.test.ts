@@ -20,7 +20,16 @@ describe("iproute2 JSON parsing", () => {
 
   it("reads routes of every table with scope and type names and /32 destinations", () => {
     expect(parseRoutes(ROUTES)).to.deep.equal([
-      { table: 11, dst: "default", gateway: "10.0.1.1", dev: "a0", scope: "global", protocol: 165, metric: 0, type: "unicast" },
+      {
+        table: 11,
+        dst: "default",
+        gateway: "10.0.1.1",
+        dev: "a0",
+        scope: "global",
+        protocol: 165,
+        metric: 0,
+        type: "unicast",
+      },
       { table: 11, dst: "10.0.1.1/32", dev: "a0", scope: "link", protocol: 165, metric: 0, type: "unicast" },
       { table: 254, dst: "10.0.0.0/24", dev: "a0", scope: "link", protocol: 2, metric: 100, type: "unicast" },
       { table: 255, dst: "10.0.0.5/32", dev: "a0", scope: "host", protocol: 2, metric: 0, type: "local" },
@@ -52,27 +61,100 @@ describe("iproute2 command arguments", () => {
   const ip = new Iproute2Dataplane({ protocol: 165, netns: "x" });
 
   it("marks every route and rule it adds or deletes with its protocol", () => {
-    expect(ip.argsFor({ kind: "replaceRoute", table: 11, dst: "default", gateway: "10.0.1.1", dev: "ens5", scope: "global", reason: "" }))
-      .to.deep.equal(["-4", "route", "replace", "default", "via", "10.0.1.1", "dev", "ens5", "scope", "global", "table", "11", "proto", "165"]);
-    expect(ip.argsFor({ kind: "deleteRoute", table: 11, dst: "10.0.1.1/32", metric: 0, reason: "" }))
-      .to.deep.equal(["-4", "route", "del", "10.0.1.1/32", "table", "11", "proto", "165"]);
-    expect(ip.argsFor({ kind: "addRule", priority: 20, to: "10.0.1.20/32", table: 254, reason: "" }))
-      .to.deep.equal(["-4", "rule", "add", "priority", "20", "to", "10.0.1.20/32", "lookup", "254", "protocol", "165"]);
-    expect(ip.argsFor({ kind: "deleteRule", priority: 111, from: "10.0.1.20/32", table: 11, reason: "" }))
-      .to.deep.equal(["-4", "rule", "del", "priority", "111", "from", "10.0.1.20/32", "lookup", "11", "protocol", "165"]);
-    expect(ip.argsFor({ kind: "setLinkMtu", ifname: "ens5", mtu: 9000, reason: "" })).to.deep.equal(["link", "set", "dev", "ens5", "mtu", "9000"]);
+    expect(
+      ip.argsFor({
+        kind: "replaceRoute",
+        table: 11,
+        dst: "default",
+        gateway: "10.0.1.1",
+        dev: "ens5",
+        scope: "global",
+        reason: "",
+      }),
+    ).to.deep.equal([
+      "-4",
+      "route",
+      "replace",
+      "default",
+      "via",
+      "10.0.1.1",
+      "dev",
+      "ens5",
+      "scope",
+      "global",
+      "table",
+      "11",
+      "proto",
+      "165",
+    ]);
+    expect(ip.argsFor({ kind: "deleteRoute", table: 11, dst: "10.0.1.1/32", metric: 0, reason: "" })).to.deep.equal([
+      "-4",
+      "route",
+      "del",
+      "10.0.1.1/32",
+      "table",
+      "11",
+      "proto",
+      "165",
+    ]);
+    expect(ip.argsFor({ kind: "addRule", priority: 20, to: "10.0.1.20/32", table: 254, reason: "" })).to.deep.equal([
+      "-4",
+      "rule",
+      "add",
+      "priority",
+      "20",
+      "to",
+      "10.0.1.20/32",
+      "lookup",
+      "254",
+      "protocol",
+      "165",
+    ]);
+    expect(
+      ip.argsFor({ kind: "deleteRule", priority: 111, from: "10.0.1.20/32", table: 11, reason: "" }),
+    ).to.deep.equal([
+      "-4",
+      "rule",
+      "del",
+      "priority",
+      "111",
+      "from",
+      "10.0.1.20/32",
+      "lookup",
+      "11",
+      "protocol",
+      "165",
+    ]);
+    expect(ip.argsFor({ kind: "setLinkMtu", ifname: "ens5", mtu: 9000, reason: "" })).to.deep.equal([
+      "link",
+      "set",
+      "dev",
+      "ens5",
+      "mtu",
+      "9000",
+    ]);
   });
 
   const hostile: Array<[string, Parameters<Iproute2Dataplane["argsFor"]>[0], string]> = [
     ["an interface name that looks like an option", { kind: "setLinkUp", ifname: "-all", reason: "" }, "ifname"],
     ["an interface name with a space", { kind: "setLinkUp", ifname: "ens5 down", reason: "" }, "ifname"],
-    ["a gateway that is not an address", { kind: "replaceRoute", table: 11, dst: "default", gateway: "flush", dev: "ens5", scope: "global", reason: "" }, "gateway"],
-    ["a selector that is not a CIDR", { kind: "addRule", priority: 20, to: "10.0.1.20/32 lookup 1", table: 254, reason: "" }, "to"],
+    [
+      "a gateway that is not an address",
+      { kind: "replaceRoute", table: 11, dst: "default", gateway: "flush", dev: "ens5", scope: "global", reason: "" },
+      "gateway",
+    ],
+    [
+      "a selector that is not a CIDR",
+      { kind: "addRule", priority: 20, to: "10.0.1.20/32 lookup 1", table: 254, reason: "" },
+      "to",
+    ],
     ["a zero table", { kind: "addRule", priority: 20, to: "10.0.1.20/32", table: 0, reason: "" }, "table"],
   ];
   for (const [what, op, field] of hostile) {
     it(`refuses ${what} before running anything`, () => {
-      expect(() => ip.argsFor(op)).to.throw(InvalidInputError).with.property("field", field);
+      expect(() => ip.argsFor(op))
+        .to.throw(InvalidInputError)
+        .with.property("field", field);
     });
   }
 });

@@ -19,7 +19,13 @@ describe("CiliumNode pool source (client-node list + watch)", () => {
       contexts: [{ name: "x", cluster: "c", user: "u" }],
       currentContext: "x",
     });
-    source = new KubeCiliumNodePoolSource({ kubeConfig, nodeName: "node-a", log: silentLogger(), retryDelayMs: 10, maxRetryDelayMs: 20 });
+    source = new KubeCiliumNodePoolSource({
+      kubeConfig,
+      nodeName: "node-a",
+      log: silentLogger(),
+      retryDelayMs: 10,
+      maxRetryDelayMs: 20,
+    });
     changes = 0;
     source.onChange(() => (changes += 1));
   });
@@ -34,8 +40,14 @@ describe("CiliumNode pool source (client-node list + watch)", () => {
     await source.start();
     await until(() => api.openWatches() === 1, "the watch");
     expect(source.current()?.pool).to.deep.equal({ "10.0.1.20": { resource: "ocid1.vnic.oc1..second" } });
-    const selectors = api.requests.map((u) => [u.searchParams.get("watch") ?? "list", u.searchParams.get("fieldSelector")]);
-    expect(selectors).to.deep.equal([["list", "metadata.name=node-a"], ["true", "metadata.name=node-a"]]);
+    const selectors = api.requests.map((u) => [
+      u.searchParams.get("watch") ?? "list",
+      u.searchParams.get("fieldSelector"),
+    ]);
+    expect(selectors).to.deep.equal([
+      ["list", "metadata.name=node-a"],
+      ["true", "metadata.name=node-a"],
+    ]);
     expect(api.requests[1]?.searchParams.get("resourceVersion")).to.equal(String(api.rv));
   });
 

@@ -23,7 +23,11 @@ describe("node-agent DaemonSet manifest", () => {
   });
 
   it("grants only NET_ADMIN, on a read-only root filesystem, without privilege escalation", () => {
-    expect(container.securityContext).to.deep.include({ privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(container.securityContext).to.deep.include({
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+    });
     expect(container.securityContext.capabilities).to.deep.equal({ drop: ["ALL"], add: ["NET_ADMIN"] });
     expect(pod.initContainers ?? []).to.deep.equal([]);
     expect(pod.volumes.every((v: any) => v.hostPath === undefined)).to.equal(true);
@@ -36,9 +40,20 @@ describe("node-agent DaemonSet manifest", () => {
     const { unknown } = command.parseOptions(flags);
     expect(unknown).to.deep.equal([]);
     const settings = parseNodeAgentFlags(command.opts(), { NODE_NAME: "worker-1" });
-    expect(container.env).to.deep.include({ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
-    for (const [probe, path] of [["livenessProbe", "/healthz"], ["readinessProbe", "/readyz"], ["startupProbe", "/healthz"]] as const) {
-      expect(container[probe].httpGet, probe).to.deep.equal({ host: settings.health!.host, port: settings.health!.port, path });
+    expect(container.env).to.deep.include({
+      name: "NODE_NAME",
+      valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } },
+    });
+    for (const [probe, path] of [
+      ["livenessProbe", "/healthz"],
+      ["readinessProbe", "/readyz"],
+      ["startupProbe", "/healthz"],
+    ] as const) {
+      expect(container[probe].httpGet, probe).to.deep.equal({
+        host: settings.health!.host,
+        port: settings.health!.port,
+        path,
+      });
     }
   });
 

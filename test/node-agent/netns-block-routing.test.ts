@@ -46,22 +46,36 @@ describe("node agent on a fake OCI node with a /28 IP CIDR block (network namesp
   const pingThrough = async (src: string) => {
     const [p0, s0] = [await fake.rxPackets(fake.vcnp), await fake.rxPackets(fake.vcns)];
     const replies = await fake.ping(src, COUNT);
-    return { replies, primary: (await fake.rxPackets(fake.vcnp)) - p0, secondary: (await fake.rxPackets(fake.vcns)) - s0 };
+    return {
+      replies,
+      primary: (await fake.rxPackets(fake.vcnp)) - p0,
+      secondary: (await fake.rxPackets(fake.vcns)) - s0,
+    };
   };
 
-  it("installs one egress and one ingress rule for the block, and both of its addresses leave through the secondary VNIC", async () => {
-    const report = await pass(ipam({ "10.0.1.20": SECOND, "10.0.1.21": SECOND }));
-    expect(report.failed).to.deep.equal([]);
-    const rules = (await fake.ip(fake.node, "rule", "show")).trim().split("\n").filter((l) => l.includes("proto 165"));
-    expect(rules).to.deep.equal(["20:\tfrom all to 10.0.1.16/28 lookup main proto 165", "111:\tfrom 10.0.1.16/28 lookup 11 proto 165"]);
-    for (const src of ["10.0.1.20", "10.0.1.21"]) {
-      const through = await pingThrough(src);
-      expect(through.replies, `replies to ${src}`).to.equal(COUNT);
-      expect(through.secondary, `${src} through the secondary VNIC`).to.be.at.least(COUNT);
-    }
-    const again = await pass(ipam({ "10.0.1.20": SECOND, "10.0.1.21": SECOND }));
-    expect(again.outcome, "a second pass changes nothing").to.equal("unchanged");
-  });
+  it(
+    "installs one egress and one ingress rule for the block, and both of " +
+      "its addresses leave through the secondary VNIC",
+    async () => {
+      const report = await pass(ipam({ "10.0.1.20": SECOND, "10.0.1.21": SECOND }));
+      expect(report.failed).to.deep.equal([]);
+      const rules = (await fake.ip(fake.node, "rule", "show"))
+        .trim()
+        .split("\n")
+        .filter((l) => l.includes("proto 165"));
+      expect(rules).to.deep.equal([
+        "20:\tfrom all to 10.0.1.16/28 lookup main proto 165",
+        "111:\tfrom 10.0.1.16/28 lookup 11 proto 165",
+      ]);
+      for (const src of ["10.0.1.20", "10.0.1.21"]) {
+        const through = await pingThrough(src);
+        expect(through.replies, `replies to ${src}`).to.equal(COUNT);
+        expect(through.secondary, `${src} through the secondary VNIC`).to.be.at.least(COUNT);
+      }
+      const again = await pass(ipam({ "10.0.1.20": SECOND, "10.0.1.21": SECOND }));
+      expect(again.outcome, "a second pass changes nothing").to.equal("unchanged");
+    },
+  );
 
   it("removes the block's rules once none of its addresses is in the pool", async () => {
     await pass(ipam({ "10.0.1.20": SECOND }));

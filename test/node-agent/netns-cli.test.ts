@@ -25,8 +25,12 @@ describe("ocipam node-agent, the bundled command (network namespaces)", function
 
   const run = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, [join(bundleDir, "node-agent.cjs"), ...args], { encoding: "utf8", timeout: 20_000, env: { PATH: process.env.PATH } }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [join(bundleDir, "node-agent.cjs"), ...args],
+        { encoding: "utf8", timeout: 20_000, env: { PATH: process.env.PATH } },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );
 
@@ -34,7 +38,12 @@ describe("ocipam node-agent, the bundled command (network namespaces)", function
     bundleDir = await mkdtemp(join(tmpdir(), "ocipam-node-agent-"));
     await build({
       entryPoints: [join(__dirname, "..", "..", "lib", "node-agent", "cli-entry.ts")],
-      bundle: true, platform: "node", target: "node20", format: "cjs", outfile: join(bundleDir, "node-agent.cjs"), logLevel: "silent",
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      outfile: join(bundleDir, "node-agent.cjs"),
+      logLevel: "silent",
     });
     kubeconfig = join(bundleDir, "kubeconfig");
   });
@@ -67,7 +76,9 @@ describe("ocipam node-agent, the bundled command (network namespaces)", function
       await writeFile(
         kubeconfig,
         JSON.stringify({
-          apiVersion: "v1", kind: "Config", "current-context": "x",
+          apiVersion: "v1",
+          kind: "Config",
+          "current-context": "x",
           clusters: [{ name: "c", cluster: { server: api.url, "insecure-skip-tls-verify": true } }],
           users: [{ name: "u", user: { token: "t" } }],
           contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
@@ -82,11 +93,28 @@ describe("ocipam node-agent, the bundled command (network namespaces)", function
     });
 
     it("prints the planned changes with --dry-run without applying them, then applies them with --once", async () => {
-      const args = ["node-agent", "--node-name", "worker-1", "--kubeconfig", kubeconfig, "--imds-url", imds.url, "--netns", fake.node];
+      const args = [
+        "node-agent",
+        "--node-name",
+        "worker-1",
+        "--kubeconfig",
+        kubeconfig,
+        "--imds-url",
+        imds.url,
+        "--netns",
+        fake.node,
+      ];
       const dry = await run([...args, "--dry-run"]);
       expect(dry.code, dry.stderr).to.equal(0);
       const planned = JSON.parse(dry.stdout) as { outcome: string; ops: Array<{ kind: string }> };
-      expect(planned.ops.map((o) => o.kind)).to.deep.equal(["setLinkMtu", "setLinkUp", "replaceRoute", "replaceRoute", "addRule", "addRule"]);
+      expect(planned.ops.map((o) => o.kind)).to.deep.equal([
+        "setLinkMtu",
+        "setLinkUp",
+        "replaceRoute",
+        "replaceRoute",
+        "addRule",
+        "addRule",
+      ]);
       expect(await fake.ip(fake.node, "rule", "show")).to.not.contain("10.0.1.20");
 
       const real = await run([...args, "--once"]);
@@ -98,37 +126,64 @@ describe("ocipam node-agent, the bundled command (network namespaces)", function
       expect(cnRequests.every((u) => u.searchParams.get("fieldSelector") === "metadata.name=worker-1")).to.equal(true);
     });
 
-    const once = () => ["node-agent", "--once", "--node-name", "worker-1", "--kubeconfig", kubeconfig, "--imds-url", imds.url,
-      "--netns", fake.node];
+    const once = () => [
+      "node-agent",
+      "--once",
+      "--node-name",
+      "worker-1",
+      "--kubeconfig",
+      kubeconfig,
+      "--imds-url",
+      imds.url,
+      "--netns",
+      fake.node,
+    ];
 
-    it("restricts egress to Cilium's native routing CIDR when Cilium masquerades, read from cilium-config", async () => {
-      api.ciliumConfig = { "enable-ipv4-masquerade": "true", "ipv4-native-routing-cidr": "10.0.0.0/16" };
-      const real = await run(once());
-      expect(real.code, real.stderr).to.equal(0);
-      const rules = await fake.ip(fake.node, "rule", "show");
-      expect(rules).to.contain("111:\tfrom 10.0.1.20 to 10.0.0.0/16 lookup 11 proto 165");
-      expect(rules).to.not.contain("111:\tfrom 10.0.1.20 lookup 11");
-      // The pod still reaches the VCN (its VNIC's router) with its own address.
-      expect(await fake.ping("10.0.1.20", 3)).to.equal(3);
-      expect(real.stderr).to.contain("Cilium masquerades IPv4 except to ipv4-native-routing-cidr 10.0.0.0/16");
-    });
+    it(
+      "restricts egress to Cilium's native routing CIDR when Cilium " + "masquerades, read from cilium-config",
+      async () => {
+        api.ciliumConfig = { "enable-ipv4-masquerade": "true", "ipv4-native-routing-cidr": "10.0.0.0/16" };
+        const real = await run(once());
+        expect(real.code, real.stderr).to.equal(0);
+        const rules = await fake.ip(fake.node, "rule", "show");
+        expect(rules).to.contain("111:\tfrom 10.0.1.20 to 10.0.0.0/16 lookup 11 proto 165");
+        expect(rules).to.not.contain("111:\tfrom 10.0.1.20 lookup 11");
+        // The pod still reaches the VCN (its VNIC's router) with its own address.
+        expect(await fake.ping("10.0.1.20", 3)).to.equal(3);
+        expect(real.stderr).to.contain("Cilium masquerades IPv4 except to ipv4-native-routing-cidr 10.0.0.0/16");
+      },
+    );
 
-    it("refuses to start, changing nothing, when cilium-config cannot be read and no --egress-cidr is given", async () => {
-      api.ciliumConfig = undefined;
-      const result = await run(once());
-      expect(result.code).to.equal(1);
-      expect(result.stderr).to.contain("cannot read ConfigMap kube-system/cilium-config");
-      expect(await fake.ip(fake.node, "rule", "show")).to.not.contain("proto 165");
-      const flagged = await run([...once(), "--egress-cidr", "10.0.0.0/16,192.168.0.0/20"]);
-      expect(flagged.code, flagged.stderr).to.equal(0);
-      const rules = await fake.ip(fake.node, "rule", "show");
-      expect(rules).to.contain("from 10.0.1.20 to 10.0.0.0/16 lookup 11 proto 165");
-      expect(rules).to.contain("from 10.0.1.20 to 192.168.0.0/20 lookup 11 proto 165");
-    });
+    it(
+      "refuses to start, changing nothing, when cilium-config cannot be read " + "and no --egress-cidr is given",
+      async () => {
+        api.ciliumConfig = undefined;
+        const result = await run(once());
+        expect(result.code).to.equal(1);
+        expect(result.stderr).to.contain("cannot read ConfigMap kube-system/cilium-config");
+        expect(await fake.ip(fake.node, "rule", "show")).to.not.contain("proto 165");
+        const flagged = await run([...once(), "--egress-cidr", "10.0.0.0/16,192.168.0.0/20"]);
+        expect(flagged.code, flagged.stderr).to.equal(0);
+        const rules = await fake.ip(fake.node, "rule", "show");
+        expect(rules).to.contain("from 10.0.1.20 to 10.0.0.0/16 lookup 11 proto 165");
+        expect(rules).to.contain("from 10.0.1.20 to 192.168.0.0/20 lookup 11 proto 165");
+      },
+    );
 
     it("exits non-zero and changes nothing when the metadata service fails", async () => {
       imds.status = 503;
-      const result = await run(["node-agent", "--once", "--node-name", "worker-1", "--kubeconfig", kubeconfig, "--imds-url", imds.url, "--netns", fake.node]);
+      const result = await run([
+        "node-agent",
+        "--once",
+        "--node-name",
+        "worker-1",
+        "--kubeconfig",
+        kubeconfig,
+        "--imds-url",
+        imds.url,
+        "--netns",
+        fake.node,
+      ]);
       expect(result.code).to.equal(1);
       expect((JSON.parse(result.stdout) as { outcome: string }).outcome).to.equal("metadataUnavailable");
       expect(await fake.ip(fake.node, "rule", "show")).to.not.contain("proto 165");

@@ -27,7 +27,9 @@ describe("ocipam emulate oci", function () {
     const dir = mkdtempSync(join(tmpdir(), "ocipam-emulate-"));
     let child: ChildProcess | undefined;
     try {
-      child = spawn(process.execPath, [CLI, "emulate", "oci", "--latency", "zero", "--config-dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+      child = spawn(process.execPath, [CLI, "emulate", "oci", "--latency", "zero", "--config-dir", dir], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       const firstLine = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child!.stdout! }).once("line", resolve);
         child!.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
@@ -50,7 +52,12 @@ describe("ocipam emulate oci", function () {
       expect(info.region).to.equal("us-ashburn-1");
       expect(info.compartmentId).to.equal("ocid1.compartment.oc1..emucompartment000001");
       expect(info.vcnId).to.equal("ocid1.vcn.oc1.iad.emuvcn000001");
-      expect(info.subnets.map((s) => s.name)).to.deep.equal(["workers-ad1", "workers-ad2", "pods-regional", "pods-tiny-ad1"]);
+      expect(info.subnets.map((s) => s.name)).to.deep.equal([
+        "workers-ad1",
+        "workers-ad2",
+        "pods-regional",
+        "pods-tiny-ad1",
+      ]);
       expect(info.instances.map((i) => i.maxVnicAttachments)).to.deep.equal([2, 8, 4, 256]);
       expect(info.streams[0].partitions).to.equal(3);
 

@@ -36,7 +36,8 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
   });
 
   it("computes maxVnicAttachments by the Flex rule, for fixed shapes and for bare metal", async () => {
-    const max = async (name: string) => (await clients.compute.getInstance({ instanceId: instance(name).id })).instance.shapeConfig?.maxVnicAttachments;
+    const max = async (name: string) =>
+      (await clients.compute.getInstance({ instanceId: instance(name).id })).instance.shapeConfig?.maxVnicAttachments;
     expect(await max("worker-e4-1")).to.equal(2);
     expect(await max("worker-e4-8")).to.equal(8);
     expect(await max("worker-std2-4")).to.equal(4);
@@ -44,7 +45,11 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
   });
 
   it("answers 404 NotAuthorizedOrNotFound for an unknown instance", async () => {
-    await expectOciError(() => clients.compute.getInstance({ instanceId: "ocid1.instance.oc1.iad.nope" }), 404, "NotAuthorizedOrNotFound");
+    await expectOciError(
+      () => clients.compute.getInstance({ instanceId: "ocid1.instance.oc1.iad.nope" }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
   });
 
   it("lists instances of a compartment page by page with limit and opc-next-page", async () => {
@@ -55,7 +60,8 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
     expect(second.items).to.have.length(1);
     expect(second.opcNextPage).to.equal(undefined);
     const all: string[] = [];
-    for await (const i of clients.compute.listInstancesRecordIterator({ compartmentId, limit: 1 })) all.push(i.displayName!);
+    for await (const i of clients.compute.listInstancesRecordIterator({ compartmentId, limit: 1 }))
+      all.push(i.displayName!);
     expect(all).to.deep.equal(["worker-e4-1", "worker-e4-8", "worker-std2-4", "worker-bm-e4"]);
   });
 
@@ -101,7 +107,12 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
     const { vnicId } = await attachAndWait(clients, bm, subnet("pods-regional").id, { nicIndex: 1 });
     const page1 = await clients.compute.listVnicAttachments({ compartmentId, instanceId: bm, limit: 2 });
     expect(page1.items).to.have.length(2);
-    const page2 = await clients.compute.listVnicAttachments({ compartmentId, instanceId: bm, limit: 2, page: page1.opcNextPage });
+    const page2 = await clients.compute.listVnicAttachments({
+      compartmentId,
+      instanceId: bm,
+      limit: 2,
+      page: page1.opcNextPage,
+    });
     expect(page2.items).to.have.length(1);
     expect(page2.opcNextPage).to.equal(undefined);
     const byVnic = await clients.compute.listVnicAttachments({ compartmentId, vnicId });
@@ -112,7 +123,10 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
     const id = instance("worker-e4-1").id;
     await attachAndWait(clients, id, subnet("pods-regional").id);
     await expectOciError(
-      () => clients.compute.attachVnic({ attachVnicDetails: { instanceId: id, createVnicDetails: { subnetId: subnet("pods-regional").id } } }),
+      () =>
+        clients.compute.attachVnic({
+          attachVnicDetails: { instanceId: id, createVnicDetails: { subnetId: subnet("pods-regional").id } },
+        }),
       400,
       "LimitExceeded",
     );
@@ -129,7 +143,11 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
       const r = await clients.compute.getVnicAttachment({ vnicAttachmentId: attachmentId });
       return r.vnicAttachment.lifecycleState === LifecycleState.Detached;
     });
-    await expectOciError(() => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id! }), 404, "NotAuthorizedOrNotFound");
+    await expectOciError(
+      () => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id! }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
     expect((await clients.vcn.getVnic({ vnicId })).vnic.lifecycleState).to.equal("TERMINATED");
     await attachAndWait(clients, id, subnet("pods-regional").id);
   });
@@ -141,13 +159,24 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
   });
 
   it("answers 409 IncorrectState when detaching an attachment that is still ATTACHING", async () => {
-    const { emulator, clients: slow, close: closeSlow } = await startWithClients({ latency: { vnicAttach: 60_000 }, timeScale: 1 });
+    const {
+      emulator,
+      clients: slow,
+      close: closeSlow,
+    } = await startWithClients({ latency: { vnicAttach: 60_000 }, timeScale: 1 });
     try {
       const snap = emulator.admin.snapshot();
       const { vnicAttachment } = await slow.compute.attachVnic({
-        attachVnicDetails: { instanceId: byName(snap.instances, "worker-e4-8").id, createVnicDetails: { subnetId: byName(snap.subnets, "pods-regional").id } },
+        attachVnicDetails: {
+          instanceId: byName(snap.instances, "worker-e4-8").id,
+          createVnicDetails: { subnetId: byName(snap.subnets, "pods-regional").id },
+        },
       });
-      await expectOciError(() => slow.compute.detachVnic({ vnicAttachmentId: vnicAttachment.id }), 409, "IncorrectState");
+      await expectOciError(
+        () => slow.compute.detachVnic({ vnicAttachmentId: vnicAttachment.id }),
+        409,
+        "IncorrectState",
+      );
     } finally {
       await closeSlow();
     }
@@ -158,7 +187,11 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
     await expectOciError(
       () =>
         clients.compute.attachVnic({
-          attachVnicDetails: { instanceId: instance("worker-e4-8").id, nicIndex: 1, createVnicDetails: { subnetId: subnet("pods-regional").id } },
+          attachVnicDetails: {
+            instanceId: instance("worker-e4-8").id,
+            nicIndex: 1,
+            createVnicDetails: { subnetId: subnet("pods-regional").id },
+          },
         }),
       400,
       "InvalidParameter",
@@ -168,7 +201,13 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
   it("rejects a subnet in another availability domain with 400 InvalidParameter", async () => {
     // worker-e4-8 is in AD-2; workers-ad1 is an AD-1 subnet.
     await expectOciError(
-      () => clients.compute.attachVnic({ attachVnicDetails: { instanceId: instance("worker-e4-8").id, createVnicDetails: { subnetId: subnet("workers-ad1").id } } }),
+      () =>
+        clients.compute.attachVnic({
+          attachVnicDetails: {
+            instanceId: instance("worker-e4-8").id,
+            createVnicDetails: { subnetId: subnet("workers-ad1").id },
+          },
+        }),
       400,
       "InvalidParameter",
     );
@@ -176,12 +215,24 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
 
   it("answers 400 RelatedResourceNotAuthorizedOrNotFound for an unknown instance or subnet in the body", async () => {
     await expectOciError(
-      () => clients.compute.attachVnic({ attachVnicDetails: { instanceId: "ocid1.instance.oc1.iad.nope", createVnicDetails: { subnetId: subnet("pods-regional").id } } }),
+      () =>
+        clients.compute.attachVnic({
+          attachVnicDetails: {
+            instanceId: "ocid1.instance.oc1.iad.nope",
+            createVnicDetails: { subnetId: subnet("pods-regional").id },
+          },
+        }),
       400,
       "RelatedResourceNotAuthorizedOrNotFound",
     );
     await expectOciError(
-      () => clients.compute.attachVnic({ attachVnicDetails: { instanceId: instance("worker-e4-8").id, createVnicDetails: { subnetId: "ocid1.subnet.oc1.iad.nope" } } }),
+      () =>
+        clients.compute.attachVnic({
+          attachVnicDetails: {
+            instanceId: instance("worker-e4-8").id,
+            createVnicDetails: { subnetId: "ocid1.subnet.oc1.iad.nope" },
+          },
+        }),
       400,
       "RelatedResourceNotAuthorizedOrNotFound",
     );
@@ -198,13 +249,28 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
   });
 
   it("answers 409 IncorrectState when attaching to an instance that is not RUNNING", async () => {
-    const { emulator, clients: c2, close: close2 } = await startWithClients({ latency: { instanceLaunch: 60_000 }, timeScale: 1 });
+    const {
+      emulator,
+      clients: c2,
+      close: close2,
+    } = await startWithClients({ latency: { instanceLaunch: 60_000 }, timeScale: 1 });
     try {
       const snap = emulator.admin.snapshot();
-      const launched = emulator.admin.launchInstance({ name: "new-node", shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1" });
+      const launched = emulator.admin.launchInstance({
+        name: "new-node",
+        shape: "VM.Standard.E4.Flex",
+        ocpus: 2,
+        subnet: "workers-ad1",
+      });
       expect(launched.lifecycleState).to.equal("PROVISIONING");
       await expectOciError(
-        () => c2.compute.attachVnic({ attachVnicDetails: { instanceId: launched.id as string, createVnicDetails: { subnetId: byName(snap.subnets, "pods-regional").id } } }),
+        () =>
+          c2.compute.attachVnic({
+            attachVnicDetails: {
+              instanceId: launched.id as string,
+              createVnicDetails: { subnetId: byName(snap.subnets, "pods-regional").id },
+            },
+          }),
         409,
         "IncorrectState",
       );
@@ -215,7 +281,10 @@ describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
 
   it("serves the SDK's waiter for a VNIC attachment", async () => {
     const { vnicAttachment } = await clients.compute.attachVnic({
-      attachVnicDetails: { instanceId: instance("worker-e4-8").id, createVnicDetails: { subnetId: subnet("pods-regional").id } },
+      attachVnicDetails: {
+        instanceId: instance("worker-e4-8").id,
+        createVnicDetails: { subnetId: subnet("pods-regional").id },
+      },
     });
     const waiter = clients.compute.createWaiters(clients.workRequests, {
       terminationStrategy: new common.MaxAttemptsTerminationStrategy(50),

@@ -4,7 +4,12 @@ import * as common from "oci-common";
 import * as core from "oci-core";
 import * as streaming from "oci-streaming";
 import * as workrequests from "oci-workrequests";
-import { startOciEmulator, type OciCredentials, type OciEmulator, type OciEmulatorOptions } from "../../lib/testbed/oci-emulator";
+import {
+  startOciEmulator,
+  type OciCredentials,
+  type OciEmulator,
+  type OciEmulatorOptions,
+} from "../../lib/testbed/oci-emulator";
 import { caught } from "../support/capture";
 import { pollUntil } from "../support/poll";
 
@@ -43,15 +48,24 @@ export function clientsFor(emulator: OciEmulator, credentials: OciCredentials = 
 let sharedKey: string | undefined;
 /** One RSA key for the whole suite: generating one per emulator would dominate the suite's run time. */
 export function suiteKey(): string {
-  sharedKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  sharedKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs8", format: "pem" })
+    .toString();
   return sharedKey;
 }
 
 /** Starts an emulator with zero latency unless told otherwise, plus clients; `close` tears both down. */
-export async function startWithClients(options: OciEmulatorOptions = {}): Promise<{ emulator: OciEmulator; clients: Clients; close: () => Promise<void> }> {
+export async function startWithClients(
+  options: OciEmulatorOptions = {},
+): Promise<{ emulator: OciEmulator; clients: Clients; close: () => Promise<void> }> {
   const emulator = await startOciEmulator({
     latency: "zero",
-    principal: { name: "ocipam-local", groups: ["Administrators"], dynamicGroups: ["ocipam-allocator"], privateKeyPem: suiteKey() },
+    principal: {
+      name: "ocipam-local",
+      groups: ["Administrators"],
+      dynamicGroups: ["ocipam-allocator"],
+      privateKeyPem: suiteKey(),
+    },
     ...options,
   });
   const clients = clientsFor(emulator);
@@ -69,7 +83,9 @@ export async function startWithClients(options: OciEmulatorOptions = {}): Promis
  * Runs `fn` with console.warn silenced (every SDK failure warns unconditionally, oci-common lib/retrier.js) and
  * returns the error it threw; fails the test if it did not throw.
  */
-export async function failure(fn: () => Promise<unknown>): Promise<{ statusCode?: number; serviceCode?: string; message?: string; opcRequestId?: string }> {
+export async function failure(
+  fn: () => Promise<unknown>,
+): Promise<{ statusCode?: number; serviceCode?: string; message?: string; opcRequestId?: string }> {
   const warn = console.warn;
   console.warn = () => undefined;
   try {
@@ -80,9 +96,16 @@ export async function failure(fn: () => Promise<unknown>): Promise<{ statusCode?
 }
 
 /** Asserts an OciError's HTTP status and service code. */
-export async function expectOciError(fn: () => Promise<unknown>, statusCode: number, serviceCode: string): Promise<void> {
+export async function expectOciError(
+  fn: () => Promise<unknown>,
+  statusCode: number,
+  serviceCode: string,
+): Promise<void> {
   const err = await failure(fn);
-  expect({ statusCode: err.statusCode, serviceCode: err.serviceCode }, err.message).to.deep.equal({ statusCode, serviceCode });
+  expect({ statusCode: err.statusCode, serviceCode: err.serviceCode }, err.message).to.deep.equal({
+    statusCode,
+    serviceCode,
+  });
   expect(err.opcRequestId, "every error carries opc-request-id").to.be.a("string").and.not.equal("");
 }
 
@@ -110,7 +133,9 @@ export async function attachAndWait(
   });
   const attached = await eventually(async () => {
     const r = await clients.compute.getVnicAttachment({ vnicAttachmentId: vnicAttachment.id });
-    return r.vnicAttachment.lifecycleState === core.models.VnicAttachment.LifecycleState.Attached ? r.vnicAttachment : undefined;
+    return r.vnicAttachment.lifecycleState === core.models.VnicAttachment.LifecycleState.Attached
+      ? r.vnicAttachment
+      : undefined;
   });
   return { attachmentId: attached.id, vnicId: attached.vnicId! };
 }

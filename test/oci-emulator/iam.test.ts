@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import { InvalidInputError } from "../../lib/errors";
 import type { OciEmulator, WorldSnapshot } from "../../lib/testbed/oci-emulator";
-import { authorize, parsePolicy, parsePolicyStatement, permissionsGranted, type CompartmentTree, type Principal } from "../../lib/testbed/iam";
+import {
+  authorize,
+  parsePolicy,
+  parsePolicyStatement,
+  permissionsGranted,
+  type CompartmentTree,
+  type Principal,
+} from "../../lib/testbed/iam";
 import { permissionSide, type PermissionSide } from "../../lib/oci/permission-placement";
 import { OPERATION_PERMISSIONS, permissionsFor, workRequestPermissions } from "../../lib/oci/permissions";
 import { allocatorStatements, componentPermissions } from "../../lib/oci/project-policies";
@@ -15,29 +22,53 @@ const tree: CompartmentTree = {
   resolve: (path) => ({ ocipam: COMP, "ocipam:pods": CHILD })[path.toLowerCase()],
   lineage: (id) => (id === CHILD ? [CHILD, COMP, TENANCY] : id === COMP ? [COMP, TENANCY] : [TENANCY]),
 };
-const allocator: Principal = { id: "ocid1.fnfunc.oc1..f", type: "resource", groups: [], dynamicGroups: [{ name: "ocipam-allocator" }] };
+const allocator: Principal = {
+  id: "ocid1.fnfunc.oc1..f",
+  type: "resource",
+  groups: [],
+  dynamicGroups: [{ name: "ocipam-allocator" }],
+};
 const checks = (op: keyof typeof OPERATION_PERMISSIONS, compartmentId = COMP) =>
   permissionsFor(op).map((permission) => ({ permission, compartmentId }));
 
 describe("IAM policy statements: parser and evaluator", () => {
   it("parses verb statements, permission lists, locations and conditions", () => {
     const s = parsePolicyStatement(
-      "Allow dynamic-group 'Default'/'ocipam-allocator' to use private-ips in compartment id ocid1.compartment.oc1..c where request.principal.type = 'resource'",
+      "Allow dynamic-group 'Default'/'ocipam-allocator' to use private-ips " +
+        "in compartment id ocid1.compartment.oc1..c where " +
+        "request.principal.type = 'resource'",
     );
     expect(s.subjects).to.deep.equal([{ kind: "dynamic-group", by: "name", value: "ocipam-allocator" }]);
     expect(s.grant).to.deep.equal({ verb: "use", resourceType: "private-ips" });
     expect(s.location).to.deep.equal({ kind: "compartment", by: "id", value: COMP });
-    expect(s.condition).to.deep.equal({ kind: "compare", variable: "request.principal.type", op: "=", value: "resource" });
+    expect(s.condition).to.deep.equal({
+      kind: "compare",
+      variable: "request.principal.type",
+      op: "=",
+      value: "resource",
+    });
     const list = parsePolicyStatement("allow group A, B to {INSTANCE_READ, instance_attach_secondary_vnic} in tenancy");
     expect(list.subjects.map((x) => ("value" in x ? x.value : x.kind))).to.deep.equal(["A", "B"]);
     expect(list.grant).to.deep.equal({ permissions: ["INSTANCE_READ", "INSTANCE_ATTACH_SECONDARY_VNIC"] });
-    const any = parsePolicyStatement("Allow any-user to use stream-push in compartment ocipam:pods where all {request.principal.type='serviceconnector', request.principal.compartment.id != 'x'}");
+    const any = parsePolicyStatement(
+      "Allow any-user to use stream-push in compartment ocipam:pods where " +
+        "all {request.principal.type='serviceconnector', " +
+        "request.principal.compartment.id != 'x'}",
+    );
     expect(any.condition?.kind).to.equal("all");
   });
 
   it("rejects statements it cannot read, naming the policy field", () => {
-    for (const bad of ["Allow group to use vnics in tenancy", "Deny group A to use vnics in tenancy", "Allow group A to fly vnics in tenancy", "Allow group A to {} in tenancy", "Endorse group A to manage all-resources in tenancy X"]) {
-      expect(() => parsePolicyStatement(bad), bad).to.throw(InvalidInputError).with.property("field", "policy");
+    for (const bad of [
+      "Allow group to use vnics in tenancy",
+      "Deny group A to use vnics in tenancy",
+      "Allow group A to fly vnics in tenancy",
+      "Allow group A to {} in tenancy",
+      "Endorse group A to manage all-resources in tenancy X",
+    ]) {
+      expect(() => parsePolicyStatement(bad), bad)
+        .to.throw(InvalidInputError)
+        .with.property("field", "policy");
     }
   });
 
@@ -53,28 +84,63 @@ describe("IAM policy statements: parser and evaluator", () => {
   });
 
   it("allows CreatePrivateIp only when every permission it needs is granted", () => {
-    const partial = parsePolicy(["Allow dynamic-group ocipam-allocator to use private-ips in compartment ocipam", "Allow dynamic-group ocipam-allocator to use vnics in compartment ocipam"]);
+    const partial = parsePolicy([
+      "Allow dynamic-group ocipam-allocator to use private-ips in compartment ocipam",
+      "Allow dynamic-group ocipam-allocator to use vnics in compartment ocipam",
+    ]);
     const r = authorize(partial, allocator, { operation: "CreatePrivateIp", checks: checks("CreatePrivateIp") }, tree);
     expect(r.allowed).to.equal(false);
     expect(r.missing.map((m) => m.permission)).to.deep.equal(["SUBNET_ATTACH"]);
-    const full = parsePolicy([...partial.map((p) => p.text), "Allow dynamic-group ocipam-allocator to use subnets in compartment ocipam"]);
-    expect(authorize(full, allocator, { operation: "CreatePrivateIp", checks: checks("CreatePrivateIp") }, tree).allowed).to.equal(true);
+    const full = parsePolicy([
+      ...partial.map((p) => p.text),
+      "Allow dynamic-group ocipam-allocator to use subnets in compartment ocipam",
+    ]);
+    expect(
+      authorize(full, allocator, { operation: "CreatePrivateIp", checks: checks("CreatePrivateIp") }, tree).allowed,
+    ).to.equal(true);
   });
 
   it("applies a compartment's statements to its child compartments but not to its parent", () => {
     const statements = parsePolicy(["Allow dynamic-group ocipam-allocator to read instances in compartment ocipam"]);
-    expect(authorize(statements, allocator, { operation: "GetInstance", checks: checks("GetInstance", CHILD) }, tree).allowed).to.equal(true);
-    expect(authorize(statements, allocator, { operation: "GetInstance", checks: checks("GetInstance", TENANCY) }, tree).allowed).to.equal(false);
+    expect(
+      authorize(statements, allocator, { operation: "GetInstance", checks: checks("GetInstance", CHILD) }, tree)
+        .allowed,
+    ).to.equal(true);
+    expect(
+      authorize(statements, allocator, { operation: "GetInstance", checks: checks("GetInstance", TENANCY) }, tree)
+        .allowed,
+    ).to.equal(false);
   });
 
   it("evaluates conditions, a variable that does not apply making the condition false", () => {
-    const byType = parsePolicy(["Allow any-user to use stream-push in tenancy where request.principal.type = 'serviceconnector'"]);
+    const byType = parsePolicy([
+      "Allow any-user to use stream-push in tenancy where request.principal.type = 'serviceconnector'",
+    ]);
     const putChecks = checks("PutMessages");
     expect(authorize(byType, allocator, { operation: "PutMessages", checks: putChecks }, tree).allowed).to.equal(false);
-    expect(authorize(byType, { ...allocator, type: "serviceconnector" }, { operation: "PutMessages", checks: putChecks }, tree).allowed).to.equal(true);
-    const byStream = parsePolicy(["Allow dynamic-group ocipam-allocator to use stream-push in tenancy where target.stream.id = 'ocid1.stream.oc1..s*'"]);
-    expect(authorize(byStream, allocator, { operation: "PutMessages", checks: putChecks }, tree).allowed).to.equal(false);
-    expect(authorize(byStream, allocator, { operation: "PutMessages", checks: putChecks, variables: { "target.stream.id": "ocid1.stream.oc1..s1" } }, tree).allowed).to.equal(true);
+    expect(
+      authorize(
+        byType,
+        { ...allocator, type: "serviceconnector" },
+        { operation: "PutMessages", checks: putChecks },
+        tree,
+      ).allowed,
+    ).to.equal(true);
+    const byStream = parsePolicy([
+      "Allow dynamic-group ocipam-allocator to use stream-push in tenancy " +
+        "where target.stream.id = 'ocid1.stream.oc1..s*'",
+    ]);
+    expect(authorize(byStream, allocator, { operation: "PutMessages", checks: putChecks }, tree).allowed).to.equal(
+      false,
+    );
+    expect(
+      authorize(
+        byStream,
+        allocator,
+        { operation: "PutMessages", checks: putChecks, variables: { "target.stream.id": "ocid1.stream.oc1..s1" } },
+        tree,
+      ).allowed,
+    ).to.equal(true);
   });
 });
 
@@ -84,7 +150,9 @@ describe("OCI emulator: IAM enforcement (through the real SDK)", function () {
   let world: WorldSnapshot;
 
   const ALLOCATOR_POLICY = (compartmentId: string) => [
-    `Allow dynamic-group ocipam-allocator to {INSTANCE_INSPECT, INSTANCE_READ, INSTANCE_ATTACH_SECONDARY_VNIC, INSTANCE_DETACH_SECONDARY_VNIC} in compartment id ${compartmentId}`,
+    `Allow dynamic-group ocipam-allocator to {INSTANCE_INSPECT, ` +
+      `INSTANCE_READ, INSTANCE_ATTACH_SECONDARY_VNIC, ` +
+      `INSTANCE_DETACH_SECONDARY_VNIC} in compartment id ${compartmentId}`,
     `Allow dynamic-group ocipam-allocator to use vnics in compartment id ${compartmentId}`,
     `Allow dynamic-group ocipam-allocator to use subnets in compartment id ${compartmentId}`,
     `Allow dynamic-group ocipam-allocator to use private-ips in compartment id ${compartmentId}`,
@@ -111,10 +179,21 @@ describe("OCI emulator: IAM enforcement (through the real SDK)", function () {
   });
 
   it("answers 404 NotAuthorizedOrNotFound to a principal outside the dynamic group", async () => {
-    const watcher = clientsFor(emulator, emulator.admin.addPrincipal({ name: "watcher", dynamicGroups: ["ocipam-watcher"], privateKeyPem: suiteKey() }));
+    const watcher = clientsFor(
+      emulator,
+      emulator.admin.addPrincipal({ name: "watcher", dynamicGroups: ["ocipam-watcher"], privateKeyPem: suiteKey() }),
+    );
     const vnicId = world.vnics.find((v) => v.isPrimary)!.id;
-    await expectOciError(() => watcher.compute.getInstance({ instanceId: world.instances[0].id }), 404, "NotAuthorizedOrNotFound");
-    await expectOciError(() => watcher.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } }), 404, "NotAuthorizedOrNotFound");
+    await expectOciError(
+      () => watcher.compute.getInstance({ instanceId: world.instances[0].id }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
+    await expectOciError(
+      () => watcher.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
     expect(emulator.admin.snapshot().privateIps).to.have.length(world.privateIps.length);
   });
 
@@ -122,22 +201,36 @@ describe("OCI emulator: IAM enforcement (through the real SDK)", function () {
     const clients = clientsFor(emulator);
     const streamId = world.streams[0].id as string;
     await expectOciError(
-      () => clients.stream.putMessages({ streamId, putMessagesDetails: { messages: [{ value: Buffer.from("x").toString("base64") }] } }),
+      () =>
+        clients.stream.putMessages({
+          streamId,
+          putMessagesDetails: { messages: [{ value: Buffer.from("x").toString("base64") }] },
+        }),
       404,
       "NotAuthorizedOrNotFound",
     );
-    emulator.admin.setPolicies([`Allow dynamic-group ocipam-allocator to use stream-push in compartment id ${world.compartments[0].id}`]);
-    await clients.stream.putMessages({ streamId, putMessagesDetails: { messages: [{ value: Buffer.from("x").toString("base64") }] } });
+    emulator.admin.setPolicies([
+      `Allow dynamic-group ocipam-allocator to use stream-push in compartment id ${world.compartments[0].id}`,
+    ]);
+    await clients.stream.putMessages({
+      streamId,
+      putMessagesDetails: { messages: [{ value: Buffer.from("x").toString("base64") }] },
+    });
   });
 
   it("requires the NSG permissions only for an AttachVnic that names NSGs", async () => {
-    emulator.admin.setPolicies(ALLOCATOR_POLICY(world.compartments[0].id).filter((s) => !s.includes("network-security-groups")));
+    emulator.admin.setPolicies(
+      ALLOCATOR_POLICY(world.compartments[0].id).filter((s) => !s.includes("network-security-groups")),
+    );
     const clients = clientsFor(emulator);
     const instanceId = world.instances.find((i) => i.displayName === "worker-e4-8")!.id;
     const subnetId = world.subnets.find((s) => s.displayName === "pods-regional")!.id;
     const nsgId = world.nsgs[1].id as string;
     await expectOciError(
-      () => clients.compute.attachVnic({ attachVnicDetails: { instanceId, createVnicDetails: { subnetId, nsgIds: [nsgId] } } }),
+      () =>
+        clients.compute.attachVnic({
+          attachVnicDetails: { instanceId, createVnicDetails: { subnetId, nsgIds: [nsgId] } },
+        }),
       404,
       "NotAuthorizedOrNotFound",
     );

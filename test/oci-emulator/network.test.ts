@@ -56,14 +56,26 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
     const vnicId = primaryVnicOf("worker-e4-1").id;
     const r = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, ipAddress: "10.0.1.77" } });
     expect(r.privateIp.ipAddress).to.equal("10.0.1.77");
-    await expectOciError(() => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, ipAddress: "10.0.1.77" } }), 409, "Conflict");
-    await expectOciError(() => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, ipAddress: "10.0.1.2" } }), 409, "Conflict");
+    await expectOciError(
+      () => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, ipAddress: "10.0.1.77" } }),
+      409,
+      "Conflict",
+    );
+    await expectOciError(
+      () => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, ipAddress: "10.0.1.2" } }),
+      409,
+      "Conflict",
+    );
   });
 
   it("answers 400 InvalidParameter for an ipAddress outside the subnet or reserved", async () => {
     const vnicId = primaryVnicOf("worker-e4-1").id;
     for (const ipAddress of ["10.0.2.10", "10.0.1.0", "10.0.1.1", "10.0.1.255", "not-an-ip"]) {
-      await expectOciError(() => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, ipAddress } }), 400, "InvalidParameter");
+      await expectOciError(
+        () => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId, ipAddress } }),
+        400,
+        "InvalidParameter",
+      );
     }
   });
 
@@ -78,19 +90,32 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
   it("caps secondary IPs per VNIC at the configured limit with 400 LimitExceeded (default 64)", async () => {
     const vnicId = primaryVnicOf("worker-e4-8").id;
     for (let i = 0; i < 64; i++) await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
-    await expectOciError(() => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } }), 400, "LimitExceeded");
+    await expectOciError(
+      () => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } }),
+      400,
+      "LimitExceeded",
+    );
     const listed = await clients.vcn.listPrivateIps({ vnicId, limit: 1000 });
     expect(listed.items).to.have.length(65);
   });
 
   it("honours a smaller configured per-VNIC limit", async () => {
-    const spec: WorldSpec = { secondaryIpsPerVnic: 2, vcns: [{ name: "v", cidrBlock: "10.1.0.0/16" }], subnets: [{ name: "s", vcn: "v", cidrBlock: "10.1.0.0/24" }], instances: [{ name: "i", shape: "VM.Standard2.1", subnet: "s" }] };
+    const spec: WorldSpec = {
+      secondaryIpsPerVnic: 2,
+      vcns: [{ name: "v", cidrBlock: "10.1.0.0/16" }],
+      subnets: [{ name: "s", vcn: "v", cidrBlock: "10.1.0.0/24" }],
+      instances: [{ name: "i", shape: "VM.Standard2.1", subnet: "s" }],
+    };
     const small = await startWithClients({ world: spec });
     try {
       const vnicId = small.emulator.admin.snapshot().vnics[0].id;
       await small.clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
       await small.clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
-      await expectOciError(() => small.clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } }), 400, "LimitExceeded");
+      await expectOciError(
+        () => small.clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } }),
+        400,
+        "LimitExceeded",
+      );
     } finally {
       await small.close();
     }
@@ -100,13 +125,16 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
     const { vnicId } = await attachAndWait(clients, instance("worker-e4-1").id, subnet("pods-tiny-ad1").id);
     // The VNIC's primary IP took 10.0.3.2; 12 more fit (.3 .. .14).
     const made: string[] = [];
-    for (let i = 0; i < 12; i++) made.push((await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } })).privateIp.ipAddress!);
+    for (let i = 0; i < 12; i++)
+      made.push((await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } })).privateIp.ipAddress!);
     expect(made[0]).to.equal("10.0.3.3");
     expect(made[11]).to.equal("10.0.3.14");
     await expectOciError(() => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } }), 409, "Conflict");
     const inventory = await clients.vcn.getSubnetIpInventory({ subnetId: subnet("pods-tiny-ad1").id });
     expect(inventory.ipInventorySubnetResourceCollection.count).to.equal(13);
-    expect(emulator.admin.snapshot().subnets.find((s) => s.id === subnet("pods-tiny-ad1").id)!.freeAddresses).to.equal(0);
+    expect(emulator.admin.snapshot().subnets.find((s) => s.id === subnet("pods-tiny-ad1").id)!.freeAddresses).to.equal(
+      0,
+    );
   });
 
   it("lists private IPs by VNIC, by subnet and by subnet + address, paged with opc-next-page", async () => {
@@ -129,25 +157,40 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
     const vnicId = primaryVnicOf("worker-e4-1").id;
     const ip = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
     await clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id! });
-    await expectOciError(() => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id! }), 404, "NotAuthorizedOrNotFound");
+    await expectOciError(
+      () => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id! }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
     const again = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
     expect(again.privateIp.ipAddress).to.equal(ip.privateIp.ipAddress);
     const primary = (await clients.vcn.listPrivateIps({ vnicId })).items.find((p) => p.isPrimary)!;
     await expectOciError(() => clients.vcn.deletePrivateIp({ privateIpId: primary.id! }), 400, "InvalidParameter");
-    await expectOciError(() => clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id! }), 404, "NotAuthorizedOrNotFound");
+    await expectOciError(
+      () => clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id! }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
   });
 
   it("answers 412 NoEtagMatch when if-match does not match on delete", async () => {
     const vnicId = primaryVnicOf("worker-e4-1").id;
     const ip = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
-    await expectOciError(() => clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id!, ifMatch: "stale" }), 412, "NoEtagMatch");
+    await expectOciError(
+      () => clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id!, ifMatch: "stale" }),
+      412,
+      "NoEtagMatch",
+    );
     await clients.vcn.deletePrivateIp({ privateIpId: ip.privateIp.id!, ifMatch: ip.etag });
   });
 
   it("runs BulkCreatePrivateIps as a work request readable through oci-workrequests until SUCCEEDED", async () => {
     const vnicId = primaryVnicOf("worker-e4-8").id;
     const r = await clients.vcn.bulkCreatePrivateIps({
-      bulkCreatePrivateIpsDetails: { vnicId, bulkCreatePrivateIpItem: [{ freeformTags: { k: "v" } }, { ipAddress: "10.0.2.100" }] },
+      bulkCreatePrivateIpsDetails: {
+        vnicId,
+        bulkCreatePrivateIpItem: [{ freeformTags: { k: "v" } }, { ipAddress: "10.0.2.100" }],
+      },
     });
     expect(r.opcWorkRequestId).to.match(/^ocid1\.coreservicesworkrequest\./);
     const wr = await eventually(async () => {
@@ -167,25 +210,38 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
     const r = await clients.vcn.bulkCreatePrivateIps({
       bulkCreatePrivateIpsDetails: { vnicId, bulkCreatePrivateIpItem: [{}, { ipAddress: "10.0.2.2" }] },
     });
-    await eventually(async () => (await clients.workRequests.getWorkRequest({ workRequestId: r.opcWorkRequestId! })).workRequest.status === "FAILED");
+    await eventually(
+      async () =>
+        (await clients.workRequests.getWorkRequest({ workRequestId: r.opcWorkRequestId! })).workRequest.status ===
+        "FAILED",
+    );
     const errors = await clients.workRequests.listWorkRequestErrors({ workRequestId: r.opcWorkRequestId! });
     expect(errors.items.map((e) => e.code)).to.deep.equal(["Conflict"]);
     expect((await clients.vcn.listPrivateIps({ vnicId })).items).to.have.length(1);
   });
 
-  it("returns subnets with CIDR, virtual router IP, AD (null when regional) and tags, listed by compartment and VCN", async () => {
-    const regional = await clients.vcn.getSubnet({ subnetId: subnet("pods-regional").id });
-    expect(regional.subnet.availabilityDomain ?? null).to.equal(null);
-    expect(regional.subnet.cidrBlock).to.equal("10.0.16.0/20");
-    expect(regional.subnet.virtualRouterIp).to.equal("10.0.16.1");
-    expect(regional.subnet.freeformTags).to.deep.equal({ "ocipam.io/role": "pods" });
-    const ad1 = await clients.vcn.getSubnet({ subnetId: subnet("workers-ad1").id });
-    expect(ad1.subnet.availabilityDomain).to.match(/AD-1$/);
-    const listed = await clients.vcn.listSubnets({ compartmentId, vcnId: world.vcns[0].id as string, limit: 3 });
-    expect(listed.items).to.have.length(3);
-    const rest = await clients.vcn.listSubnets({ compartmentId, vcnId: world.vcns[0].id as string, limit: 3, page: listed.opcNextPage });
-    expect(rest.items.map((s) => s.displayName)).to.deep.equal(["pods-tiny-ad1"]);
-  });
+  it(
+    "returns subnets with CIDR, virtual router IP, AD (null when regional) " +
+      "and tags, listed by compartment and VCN",
+    async () => {
+      const regional = await clients.vcn.getSubnet({ subnetId: subnet("pods-regional").id });
+      expect(regional.subnet.availabilityDomain ?? null).to.equal(null);
+      expect(regional.subnet.cidrBlock).to.equal("10.0.16.0/20");
+      expect(regional.subnet.virtualRouterIp).to.equal("10.0.16.1");
+      expect(regional.subnet.freeformTags).to.deep.equal({ "ocipam.io/role": "pods" });
+      const ad1 = await clients.vcn.getSubnet({ subnetId: subnet("workers-ad1").id });
+      expect(ad1.subnet.availabilityDomain).to.match(/AD-1$/);
+      const listed = await clients.vcn.listSubnets({ compartmentId, vcnId: world.vcns[0].id as string, limit: 3 });
+      expect(listed.items).to.have.length(3);
+      const rest = await clients.vcn.listSubnets({
+        compartmentId,
+        vcnId: world.vcns[0].id as string,
+        limit: 3,
+        page: listed.opcNextPage,
+      });
+      expect(rest.items.map((s) => s.displayName)).to.deep.equal(["pods-tiny-ad1"]);
+    },
+  );
 
   it("reports a subnet's IP inventory", async () => {
     const r = await clients.vcn.getSubnetIpInventory({ subnetId: subnet("workers-ad1").id });
@@ -217,8 +273,16 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
     const { vnicId } = await attachAndWait(clients, id, subnet("pods-regional").id);
     const ip = await clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId } });
     emulator.admin.terminateInstance(id);
-    await eventually(async () => (await clients.compute.getInstance({ instanceId: id })).instance.lifecycleState === core.models.Instance.LifecycleState.Terminated);
-    await expectOciError(() => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id! }), 404, "NotAuthorizedOrNotFound");
+    await eventually(
+      async () =>
+        (await clients.compute.getInstance({ instanceId: id })).instance.lifecycleState ===
+        core.models.Instance.LifecycleState.Terminated,
+    );
+    await expectOciError(
+      () => clients.vcn.getPrivateIp({ privateIpId: ip.privateIp.id! }),
+      404,
+      "NotAuthorizedOrNotFound",
+    );
     const attachments = await clients.compute.listVnicAttachments({ compartmentId, instanceId: id });
     expect(attachments.items.map((a) => a.lifecycleState)).to.deep.equal(["DETACHED", "DETACHED"]);
     expect(events).to.deep.equal([
@@ -227,20 +291,31 @@ describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)"
     ]);
   });
 
-  it("launches an instance through the admin API: PROVISIONING → RUNNING with a CloudEvents 0.1 launchinstance.end", async () => {
-    const seen = new Promise<Record<string, unknown>>((resolve) =>
-      emulator.onEvent((e) => {
-        if (e.eventType.endsWith("launchinstance.end")) resolve(e as unknown as Record<string, unknown>);
-      }),
-    );
-    const launched = emulator.admin.launchInstance({ name: "new-node", shape: "VM.Standard.E4.Flex", ocpus: 4, subnet: "workers-ad1" });
-    const event = (await seen) as { cloudEventsVersion: string; data: { resourceId: string; availabilityDomain: string } };
-    expect(event.cloudEventsVersion).to.equal("0.1");
-    expect(event.data.resourceId).to.equal(launched.id);
-    const r = await clients.compute.getInstance({ instanceId: launched.id as string });
-    expect(r.instance.lifecycleState).to.equal("RUNNING");
-    expect(r.instance.shapeConfig?.maxVnicAttachments).to.equal(4);
-    const att = await clients.compute.listVnicAttachments({ compartmentId, instanceId: launched.id as string });
-    expect(att.items.map((a) => [a.lifecycleState, a.nicIndex])).to.deep.equal([["ATTACHED", 0]]);
-  });
+  it(
+    "launches an instance through the admin API: PROVISIONING → RUNNING " + "with a CloudEvents 0.1 launchinstance.end",
+    async () => {
+      const seen = new Promise<Record<string, unknown>>((resolve) =>
+        emulator.onEvent((e) => {
+          if (e.eventType.endsWith("launchinstance.end")) resolve(e as unknown as Record<string, unknown>);
+        }),
+      );
+      const launched = emulator.admin.launchInstance({
+        name: "new-node",
+        shape: "VM.Standard.E4.Flex",
+        ocpus: 4,
+        subnet: "workers-ad1",
+      });
+      const event = (await seen) as {
+        cloudEventsVersion: string;
+        data: { resourceId: string; availabilityDomain: string };
+      };
+      expect(event.cloudEventsVersion).to.equal("0.1");
+      expect(event.data.resourceId).to.equal(launched.id);
+      const r = await clients.compute.getInstance({ instanceId: launched.id as string });
+      expect(r.instance.lifecycleState).to.equal("RUNNING");
+      expect(r.instance.shapeConfig?.maxVnicAttachments).to.equal(4);
+      const att = await clients.compute.listVnicAttachments({ compartmentId, instanceId: launched.id as string });
+      expect(att.items.map((a) => [a.lifecycleState, a.nicIndex])).to.deep.equal([["ATTACHED", 0]]);
+    },
+  );
 });

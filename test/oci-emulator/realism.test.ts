@@ -97,7 +97,9 @@ describe("OCI emulator: throttling, faults, counters, latency", function () {
 
   it("resets the connection: the SDK fails without a status code and nothing is created", async () => {
     emulator.admin.injectFault({ operation: "CreatePrivateIp", resetConnection: true, count: 1 });
-    const err = await failure(() => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId: world.vnics[0].id } }));
+    const err = await failure(() =>
+      clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId: world.vnics[0].id } }),
+    );
     expect(err.statusCode).to.equal(undefined);
     expect(emulator.admin.snapshot().privateIps).to.have.length(world.privateIps.length);
     expect(emulator.admin.countersByStatus().CreatePrivateIp).to.deep.equal({ "0": 1 });
@@ -109,24 +111,34 @@ describe("OCI emulator: throttling, faults, counters, latency", function () {
     expect(r.vcn.id).to.equal(world.vcns[0].id);
   });
 
-  it("counts calls per operation, readable over the admin API and GET /_emulator/counters, and resets them", async () => {
-    await clients.compute.getInstance({ instanceId: instanceId() });
-    await clients.compute.getInstance({ instanceId: instanceId() });
-    await expectOciError(() => clients.vcn.getPrivateIp({ privateIpId: "ocid1.privateip.oc1.iad.nope" }), 404, "NotAuthorizedOrNotFound");
-    expect(emulator.admin.counters()).to.deep.equal({ GetInstance: 2, GetPrivateIp: 1 });
-    expect(await adminGet(emulator, "/counters")).to.deep.equal({ GetInstance: 2, GetPrivateIp: 1 });
-    emulator.admin.resetCounters();
-    expect(await adminGet(emulator, "/counters")).to.deep.equal({});
-    const snapshot = (await adminGet(emulator, "/world")) as WorldSnapshot;
-    expect(snapshot.instances).to.have.length(4);
-  });
+  it(
+    "counts calls per operation, readable over the admin API and GET " + "/_emulator/counters, and resets them",
+    async () => {
+      await clients.compute.getInstance({ instanceId: instanceId() });
+      await clients.compute.getInstance({ instanceId: instanceId() });
+      await expectOciError(
+        () => clients.vcn.getPrivateIp({ privateIpId: "ocid1.privateip.oc1.iad.nope" }),
+        404,
+        "NotAuthorizedOrNotFound",
+      );
+      expect(emulator.admin.counters()).to.deep.equal({ GetInstance: 2, GetPrivateIp: 1 });
+      expect(await adminGet(emulator, "/counters")).to.deep.equal({ GetInstance: 2, GetPrivateIp: 1 });
+      emulator.admin.resetCounters();
+      expect(await adminGet(emulator, "/counters")).to.deep.equal({});
+      const snapshot = (await adminGet(emulator, "/world")) as WorldSnapshot;
+      expect(snapshot.instances).to.have.length(4);
+    },
+  );
 
   it("scales lifecycle delays with timeScale: an 8 s attach is still ATTACHING right after the call", async () => {
     const slow = await startWithClients({ latency: "realistic", timeScale: 0.01 });
     try {
       const snap = slow.emulator.admin.snapshot();
       const { vnicAttachment } = await slow.clients.compute.attachVnic({
-        attachVnicDetails: { instanceId: byName(snap.instances, "worker-e4-8").id, createVnicDetails: { subnetId: byName(snap.subnets, "pods-regional").id } },
+        attachVnicDetails: {
+          instanceId: byName(snap.instances, "worker-e4-8").id,
+          createVnicDetails: { subnetId: byName(snap.subnets, "pods-regional").id },
+        },
       });
       const now = await slow.clients.compute.getVnicAttachment({ vnicAttachmentId: vnicAttachment.id });
       expect(now.vnicAttachment.lifecycleState).to.equal(core.models.VnicAttachment.LifecycleState.Attaching);

@@ -42,7 +42,9 @@ describe("OCI emulator: request signatures", function () {
   });
 
   it("answers 401 NotAuthenticated to a key the emulator does not know (same keyId, other key)", async () => {
-    const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
     const wrong = clientsFor(emulator, { ...emulator.credentials, privateKeyPem: other });
     const err = await failure(() => wrong.vcn.getVnic({ vnicId: primaryVnic() }));
     expect([err.statusCode, err.serviceCode]).to.deep.equal([401, "NotAuthenticated"]);
@@ -51,9 +53,20 @@ describe("OCI emulator: request signatures", function () {
 
   it("answers 401 NotAuthenticated to an unknown user or fingerprint", async () => {
     const stranger = clientsFor(emulator, { ...emulator.credentials, userId: "ocid1.user.oc1..stranger" });
-    await expectOciError(() => stranger.compute.getInstance({ instanceId: world.instances[0].id }), 401, "NotAuthenticated");
-    const badPrint = clientsFor(emulator, { ...emulator.credentials, fingerprint: "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff" });
-    await expectOciError(() => badPrint.compute.getInstance({ instanceId: world.instances[0].id }), 401, "NotAuthenticated");
+    await expectOciError(
+      () => stranger.compute.getInstance({ instanceId: world.instances[0].id }),
+      401,
+      "NotAuthenticated",
+    );
+    const badPrint = clientsFor(emulator, {
+      ...emulator.credentials,
+      fingerprint: "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff",
+    });
+    await expectOciError(
+      () => badPrint.compute.getInstance({ instanceId: world.instances[0].id }),
+      401,
+      "NotAuthenticated",
+    );
   });
 
   it("answers 401 NotAuthenticated when the body was changed after signing (x-content-sha256)", async () => {
@@ -62,7 +75,9 @@ describe("OCI emulator: request signatures", function () {
       return new Request(req.url, { method: req.method, headers: req.headers, body, duplex: "half" } as RequestInit);
     };
     const err = await withFetch(tamper, () =>
-      failure(() => clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId: primaryVnic(), displayName: "pod-ip" } })),
+      failure(() =>
+        clients.vcn.createPrivateIp({ createPrivateIpDetails: { vnicId: primaryVnic(), displayName: "pod-ip" } }),
+      ),
     );
     expect([err.statusCode, err.serviceCode]).to.deep.equal([401, "NotAuthenticated"]);
     expect(err.message).to.match(/x-content-sha256 does not match/);
@@ -75,7 +90,9 @@ describe("OCI emulator: request signatures", function () {
       headers.delete("authorization");
       return new Request(req.url, { method: req.method, headers });
     };
-    const err = await withFetch(strip, () => failure(() => clients.compute.getInstance({ instanceId: world.instances[0].id })));
+    const err = await withFetch(strip, () =>
+      failure(() => clients.compute.getInstance({ instanceId: world.instances[0].id })),
+    );
     expect([err.statusCode, err.serviceCode]).to.deep.equal([401, "NotAuthenticated"]);
     expect(err.message).to.match(/missing Authorization/);
   });

@@ -19,7 +19,10 @@ describe("OCI emulator: Streaming (through oci-streaming StreamClient)", functio
   afterEach(async () => close());
 
   const put = (messages: Array<{ key?: string; value: string }>) =>
-    clients.stream.putMessages({ streamId, putMessagesDetails: { messages: messages.map((m) => ({ key: m.key && b64(m.key), value: b64(m.value) })) } });
+    clients.stream.putMessages({
+      streamId,
+      putMessagesDetails: { messages: messages.map((m) => ({ key: m.key && b64(m.key), value: b64(m.value) })) },
+    });
 
   it("keeps one key on one partition with growing offsets", async () => {
     const r = await put([
@@ -42,11 +45,18 @@ describe("OCI emulator: Streaming (through oci-streaming StreamClient)", functio
       { key: "node-b", value: "second" },
     ]);
     const partition = r.putMessagesResult.entries[0].partition!;
-    const cursor = await clients.stream.createCursor({ streamId, createCursorDetails: { partition, type: Type.TrimHorizon } });
+    const cursor = await clients.stream.createCursor({
+      streamId,
+      createCursorDetails: { partition, type: Type.TrimHorizon },
+    });
     const page1 = await clients.stream.getMessages({ streamId, cursor: cursor.cursor.value, limit: 1 });
-    expect(page1.items.map((m) => [Buffer.from(m.key, "base64").toString(), Buffer.from(m.value, "base64").toString(), m.offset])).to.deep.equal([
-      ["node-b", "first", 0],
-    ]);
+    expect(
+      page1.items.map((m) => [
+        Buffer.from(m.key, "base64").toString(),
+        Buffer.from(m.value, "base64").toString(),
+        m.offset,
+      ]),
+    ).to.deep.equal([["node-b", "first", 0]]);
     const page2 = await clients.stream.getMessages({ streamId, cursor: page1.opcNextCursor!, limit: 10 });
     expect(page2.items.map((m) => Buffer.from(m.value, "base64").toString())).to.deep.equal(["second"]);
     const page3 = await clients.stream.getMessages({ streamId, cursor: page2.opcNextCursor! });
@@ -61,7 +71,10 @@ describe("OCI emulator: Streaming (through oci-streaming StreamClient)", functio
     ]);
     const partition = r.putMessagesResult.entries[0].partition!;
     const read = async (details: Partial<streaming.models.CreateCursorDetails>) => {
-      const c = await clients.stream.createCursor({ streamId, createCursorDetails: { partition, type: Type.Latest, ...details } });
+      const c = await clients.stream.createCursor({
+        streamId,
+        createCursorDetails: { partition, type: Type.Latest, ...details },
+      });
       return (await clients.stream.getMessages({ streamId, cursor: c.cursor.value })).items.map((m) => m.offset);
     };
     expect(await read({ type: Type.Latest })).to.deep.equal([]);
@@ -93,7 +106,11 @@ describe("OCI emulator: Streaming (through oci-streaming StreamClient)", functio
 
   it("answers 404 NotAuthorizedOrNotFound for an unknown stream", async () => {
     await expectOciError(
-      () => clients.stream.putMessages({ streamId: "ocid1.stream.oc1.iad.nope", putMessagesDetails: { messages: [{ value: b64("x") }] } }),
+      () =>
+        clients.stream.putMessages({
+          streamId: "ocid1.stream.oc1.iad.nope",
+          putMessagesDetails: { messages: [{ value: b64("x") }] },
+        }),
       404,
       "NotAuthorizedOrNotFound",
     );

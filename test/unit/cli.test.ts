@@ -36,8 +36,18 @@ describe("ocipam command line", () => {
   }
 
   const result = (outcome: NodeResult["outcome"], state?: NodeResult["state"]): NodeResult => ({
-    node: "n", outcome, ...(state ? { state } : {}), reason: { code: "x", message: "" }, rounds: 1,
-    ipsCreated: 0, ipsReleased: 0, vnicsAttached: 0, conflicts: 0, durationMs: 0, decision: [], apiCalls: {},
+    node: "n",
+    outcome,
+    ...(state ? { state } : {}),
+    reason: { code: "x", message: "" },
+    rounds: 1,
+    ipsCreated: 0,
+    ipsReleased: 0,
+    vnicsAttached: 0,
+    conflicts: 0,
+    durationMs: 0,
+    decision: [],
+    apiCalls: {},
   });
   const reconciles: Array<[NodeResult, boolean]> = [
     [result("reconciled", "Ready"), true],
@@ -60,7 +70,7 @@ describe("ocipam command line", () => {
     ["plain", "'plain'"],
     ["", "''"],
     ["it's", `'it'\\''s'`],
-    ["$HOME `id` \"x\" \\n", `'$HOME \`id\` "x" \\n'`],
+    ['$HOME `id` "x" \\n', `'$HOME \`id\` "x" \\n'`],
     ["a b\nc", "'a b\nc'"],
   ];
   for (const [value, quoted] of quoting) {
@@ -88,6 +98,7 @@ describe("ocipam command line", () => {
   it("refuses a malformed --config line by its number without repeating the line (it may hold a token)", () => {
     expect(() => parseConfigText("OCIPAM_A=1\nOCIPAM_KUBE_TOKEN eyJhbGciOiJSUzI1NiJ9.secret\n", "allocator.env"))
       .to.throw(ConfigError, "config allocator.env:2: expected KEY=value, a # comment or a blank line")
-      .with.property("message").that.does.not.contain("eyJhbGciOiJSUzI1NiJ9");
+      .with.property("message")
+      .that.does.not.contain("eyJhbGciOiJSUzI1NiJ9");
   });
 });

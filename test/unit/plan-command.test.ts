@@ -36,12 +36,60 @@ describe("ocipam plan input", () => {
 
   const rejections: Array<[string, (doc: Record<string, any>) => unknown, string, RegExp]> = [
     ["text that is not JSON", () => "{not json", "in.json", /not valid JSON/],
-    ["a missing required section", (d) => { delete d.instance; return d; }, "in.json#/instance", /is required/],
-    ["a negative VNIC index", (d) => { d.vnics[0].index = -1; return d; }, "in.json#/vnics/0/index", /must be >= 0/],
-    ["a malformed IP in the pool", (d) => { d.ciliumNode.pool["10.0.1.999"] = {}; return d; }, "in.json#/ciliumNode/pool/10.0.1.999", /key must match format "ipv4"/],
-    ["an unknown release status", (d) => { d.ciliumNode.releaseIps = { "10.0.1.10": "gone" }; return d; }, "in.json#/ciliumNode/releaseIps/10.0.1.10", /allowed values/],
-    ["an unknown field (a typo)", (d) => { d.config.ipPerVnic = 4; return d; }, "in.json#/config/ipPerVnic", /not a known field/],
-    ["an instance OCID of another resource type", (d) => { d.instance.id = "ocid1.vnic.oc1..x"; return d; }, "in.json#/instance/id", /pattern/],
+    [
+      "a missing required section",
+      (d) => {
+        delete d.instance;
+        return d;
+      },
+      "in.json#/instance",
+      /is required/,
+    ],
+    [
+      "a negative VNIC index",
+      (d) => {
+        d.vnics[0].index = -1;
+        return d;
+      },
+      "in.json#/vnics/0/index",
+      /must be >= 0/,
+    ],
+    [
+      "a malformed IP in the pool",
+      (d) => {
+        d.ciliumNode.pool["10.0.1.999"] = {};
+        return d;
+      },
+      "in.json#/ciliumNode/pool/10.0.1.999",
+      /key must match format "ipv4"/,
+    ],
+    [
+      "an unknown release status",
+      (d) => {
+        d.ciliumNode.releaseIps = { "10.0.1.10": "gone" };
+        return d;
+      },
+      "in.json#/ciliumNode/releaseIps/10.0.1.10",
+      /allowed values/,
+    ],
+    [
+      "an unknown field (a typo)",
+      (d) => {
+        d.config.ipPerVnic = 4;
+        return d;
+      },
+      "in.json#/config/ipPerVnic",
+      /not a known field/,
+    ],
+    [
+      "an instance OCID of another resource type",
+      (d) => {
+        d.instance.id = "ocid1.vnic.oc1..x";
+        return d;
+      },
+      "in.json#/instance/id",
+      /pattern/,
+    ],
   ];
   for (const [what, mutate, field, message] of rejections) {
     it(`rejects ${what}, naming the field`, () => {
@@ -53,26 +101,39 @@ describe("ocipam plan input", () => {
 
   type Mutation = (doc: Record<string, any>) => unknown;
   const together: Array<[string, Mutation, Array<{ pointer: string; message: RegExp }>]> = [
-    ["three unrelated mistakes", (d) => {
-      d.vnics[0].index = -1;
-      d.config.ipPerVnic = 4;
-      delete d.instance.shape;
-      return d;
-    }, [
-      { pointer: "/config/ipPerVnic", message: /not a known field/ },
-      { pointer: "/instance/shape", message: /is required/ },
-      { pointer: "/vnics/0/index", message: /must be >= 0/ },
-    ]],
-    ["a bad map key and a bad value under it", (d) => {
-      d.ciliumNode.pool = { "10.0.1.999": {}, "10.0.1.5": { owner: 3 } };
-      return d;
-    }, [
-      { pointer: "/ciliumNode/pool/10.0.1.999", message: /key must match format "ipv4"/ },
-      { pointer: "/ciliumNode/pool/10.0.1.5/owner", message: /must be string/ },
-    ]],
-    ["a key with a slash, escaped as RFC 6901 says", (d) => { d.config["a/b~c"] = 1; return d; }, [
-      { pointer: "/config/a~1b~0c", message: /not a known field/ },
-    ]],
+    [
+      "three unrelated mistakes",
+      (d) => {
+        d.vnics[0].index = -1;
+        d.config.ipPerVnic = 4;
+        delete d.instance.shape;
+        return d;
+      },
+      [
+        { pointer: "/config/ipPerVnic", message: /not a known field/ },
+        { pointer: "/instance/shape", message: /is required/ },
+        { pointer: "/vnics/0/index", message: /must be >= 0/ },
+      ],
+    ],
+    [
+      "a bad map key and a bad value under it",
+      (d) => {
+        d.ciliumNode.pool = { "10.0.1.999": {}, "10.0.1.5": { owner: 3 } };
+        return d;
+      },
+      [
+        { pointer: "/ciliumNode/pool/10.0.1.999", message: /key must match format "ipv4"/ },
+        { pointer: "/ciliumNode/pool/10.0.1.5/owner", message: /must be string/ },
+      ],
+    ],
+    [
+      "a key with a slash, escaped as RFC 6901 says",
+      (d) => {
+        d.config["a/b~c"] = 1;
+        return d;
+      },
+      [{ pointer: "/config/a~1b~0c", message: /not a known field/ }],
+    ],
   ];
   for (const [what, mutate, expected] of together) {
     it(`reports every problem at once: ${what}`, () => {
@@ -92,7 +153,9 @@ describe("ocipam plan input", () => {
     const err = parseError(doc) as InvalidDocumentError;
     expect(err.problems).to.have.length(30);
     expect(err.message.split("\n")).to.have.length(21);
-    expect(err.message).to.contain("(1 of 30 problems)").and.to.match(/… and 10 more$/);
+    expect(err.message)
+      .to.contain("(1 of 30 problems)")
+      .and.to.match(/… and 10 more$/);
   });
 
   it("reads the IP CIDR block fields an observation of a block-mode node carries", () => {

@@ -4,7 +4,10 @@ import { entryJsonBytes, REQUEST_ENVELOPE_BYTES, STREAM_REQUEST_MAX_BYTES } from
 import { FakeScheduler, flush } from "./fake-scheduler";
 
 function entry(i: number, valueBytes = 600) {
-  return { key: Buffer.from(`node-${i}`).toString("base64"), value: Buffer.alloc(valueBytes, i % 256).toString("base64") };
+  return {
+    key: Buffer.from(`node-${i}`).toString("base64"),
+    value: Buffer.alloc(valueBytes, i % 256).toString("base64"),
+  };
 }
 
 interface Harness {
@@ -15,7 +18,9 @@ interface Harness {
   finish(): Promise<void>;
 }
 
-function harness(options: { maxMessages?: number; maxBytes?: number; flushMs?: number; manual?: boolean } = {}): Harness {
+function harness(
+  options: { maxMessages?: number; maxBytes?: number; flushMs?: number; manual?: boolean } = {},
+): Harness {
   const scheduler = new FakeScheduler(0);
   const sent: Harness["sent"] = [];
   const open: Array<() => void> = [];

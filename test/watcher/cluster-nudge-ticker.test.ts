@@ -27,23 +27,30 @@ describe("watcher: periodic collect-leaks nudge", () => {
     return { scheduler, publisher, ticker };
   }
 
-  it("publishes one collect-leaks nudge per interval while leading, the first one interval after leading starts", async () => {
-    const { scheduler, publisher, ticker } = setup();
-    ticker.setLeading(true);
-    await scheduler.advance(5 * MIN - 1);
-    expect(publisher.puts).to.have.length(0);
-    await scheduler.advance(1);
-    await scheduler.advance(10 * MIN);
-    expect(publisher.puts.map((p) => p.at - publisher.puts[0]!.at)).to.deep.equal([0, 5 * MIN, 10 * MIN]);
-    expect(ticker.published).to.equal(3);
-    // Keyed by the cluster name, and what the function decodes as the cluster nudge.
-    const entry = publisher.puts[0]!.entries[0]!;
-    expect(Buffer.from(entry.key, "base64").toString()).to.equal("prod");
-    const decoded = decodeInvocationBody(JSON.parse(Buffer.from(entry.value, "base64").toString()));
-    expect(decoded.records).to.have.length(1);
-    expect(decoded.records[0]).to.include({ kind: "cluster", cluster: "prod", type: "io.ocipam.cluster.collect-leaks" });
-    await ticker.stop();
-  });
+  it(
+    "publishes one collect-leaks nudge per interval while leading, the " + "first one interval after leading starts",
+    async () => {
+      const { scheduler, publisher, ticker } = setup();
+      ticker.setLeading(true);
+      await scheduler.advance(5 * MIN - 1);
+      expect(publisher.puts).to.have.length(0);
+      await scheduler.advance(1);
+      await scheduler.advance(10 * MIN);
+      expect(publisher.puts.map((p) => p.at - publisher.puts[0]!.at)).to.deep.equal([0, 5 * MIN, 10 * MIN]);
+      expect(ticker.published).to.equal(3);
+      // Keyed by the cluster name, and what the function decodes as the cluster nudge.
+      const entry = publisher.puts[0]!.entries[0]!;
+      expect(Buffer.from(entry.key, "base64").toString()).to.equal("prod");
+      const decoded = decodeInvocationBody(JSON.parse(Buffer.from(entry.value, "base64").toString()));
+      expect(decoded.records).to.have.length(1);
+      expect(decoded.records[0]).to.include({
+        kind: "cluster",
+        cluster: "prod",
+        type: "io.ocipam.cluster.collect-leaks",
+      });
+      await ticker.stop();
+    },
+  );
 
   it("stops when leadership is lost and publishes nothing as a follower", async () => {
     const { scheduler, publisher, ticker } = setup();

@@ -6,7 +6,13 @@ const RESYNC = 60_000;
 const RETRY = 2_000;
 
 function snap(name: string, reason: NodeNudgeReason | undefined, rv = "1", needed = 8): NodeSnapshot {
-  return { name, uid: `uid-${name}`, resourceVersion: rv, reason, observed: { available: 0, used: 0, needed: reason === "needs-addresses" ? needed : 0, excess: 0 } };
+  return {
+    name,
+    uid: `uid-${name}`,
+    resourceVersion: rv,
+    reason,
+    observed: { available: 0, used: 0, needed: reason === "needs-addresses" ? needed : 0, excess: 0 },
+  };
 }
 
 function coalescer(): NudgeCoalescer {
@@ -33,17 +39,21 @@ describe("nudge coalescing", () => {
     expect(c.tick(5 * RESYNC)).to.deep.equal([], "an in-flight nudge is never re-emitted before its publish resolves");
   });
 
-  it("stays quiet within the resync interval after a publish, then re-emits the unresolved node with its latest state", () => {
-    const c = coalescer();
-    const first = c.observe(snap("a", "needs-addresses", "1"), 0)!;
-    c.published("a", first.ticket, 100);
-    expect(c.observe(snap("a", "needs-addresses", "2", 5), 1_000)).to.equal(undefined);
-    expect(c.tick(100 + RESYNC - 1)).to.deep.equal([]);
-    const again = c.tick(100 + RESYNC);
-    expect(again).to.have.length(1);
-    expect(again[0]).to.include({ node: "a", reason: "needs-addresses", resourceVersion: "2", repeat: true });
-    expect(again[0]!.observed.needed).to.equal(5);
-  });
+  it(
+    "stays quiet within the resync interval after a publish, then re-emits " +
+      "the unresolved node with its latest state",
+    () => {
+      const c = coalescer();
+      const first = c.observe(snap("a", "needs-addresses", "1"), 0)!;
+      c.published("a", first.ticket, 100);
+      expect(c.observe(snap("a", "needs-addresses", "2", 5), 1_000)).to.equal(undefined);
+      expect(c.tick(100 + RESYNC - 1)).to.deep.equal([]);
+      const again = c.tick(100 + RESYNC);
+      expect(again).to.have.length(1);
+      expect(again[0]).to.include({ node: "a", reason: "needs-addresses", resourceVersion: "2", repeat: true });
+      expect(again[0]!.observed.needed).to.equal(5);
+    },
+  );
 
   it("re-emits again one interval after each re-emission while the node stays unresolved", () => {
     const c = coalescer();
@@ -65,7 +75,10 @@ describe("nudge coalescing", () => {
     const r = c.observe(snap("a", "needs-addresses", "1"), 0)!;
     c.published("a", r.ticket, 50);
     expect(c.observe(snap("a", undefined, "2"), 500)).to.equal(undefined);
-    expect(c.observe(snap("a", undefined, "3"), 600)).to.equal(undefined, "later writes to a satisfied node are not nudges");
+    expect(c.observe(snap("a", undefined, "3"), 600)).to.equal(
+      undefined,
+      "later writes to a satisfied node are not nudges",
+    );
     expect(c.tick(10 * RESYNC)).to.deep.equal([]);
     expect(c.names()).to.deep.equal([]);
   });

@@ -22,7 +22,9 @@ export interface WatcherEnv {
   config(extra?: Record<string, string>): WatcherConfig;
   /** Starts a watcher as the ocipam-system/ocipam-watcher service account; stopped by close(). */
   startWatcher(extra?: Record<string, string>): Promise<WatcherHandle>;
-  /** Every nudge on the stream so far, decoded with the event contracts (all partitions, offset order per partition). */
+  /**
+   * Every nudge on the stream so far, decoded with the event contracts (all partitions, offset order per partition).
+   */
   readNudges(): Promise<NodeNudge[]>;
   /** The same with each message's partition and decoded key. */
   readMessages(): Promise<Array<{ partition: string; key: string | null; nudge: NodeNudge }>>;
@@ -67,7 +69,12 @@ export async function startWatcherEnv(options: { bookmarkIntervalMs?: number } =
   const streamId = String(stream.id);
   const watchers: WatcherHandle[] = [];
   const reader = new StreamClient(
-    { authenticationDetailsProvider: new common.ConfigFileAuthenticationDetailsProvider(written.configPath, written.profile) },
+    {
+      authenticationDetailsProvider: new common.ConfigFileAuthenticationDetailsProvider(
+        written.configPath,
+        written.profile,
+      ),
+    },
     { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) },
   );
   reader.endpoint = oci.endpoint;
@@ -86,7 +93,9 @@ export async function startWatcherEnv(options: { bookmarkIntervalMs?: number } =
 
   const setPool = (name: string, n: number) => {
     const pool: Record<string, { resource: string } | null> = {};
-    const current = kube.store.get("ciliumnodes", name) as { spec?: { ipam?: { pool?: Record<string, unknown> } } } | undefined;
+    const current = kube.store.get("ciliumnodes", name) as
+      | { spec?: { ipam?: { pool?: Record<string, unknown> } } }
+      | undefined;
     for (const ip of Object.keys(current?.spec?.ipam?.pool ?? {})) pool[ip] = null;
     for (let i = 0; i < n; i++) pool[ipOf(i)] = { resource: "ocid1.vnic.oc1.iad.emulated" };
     kube.store.patch("ciliumnodes", name, { spec: { ipam: { pool } } });
@@ -96,14 +105,23 @@ export async function startWatcherEnv(options: { bookmarkIntervalMs?: number } =
     const out: Array<{ partition: string; key: string | null; nudge: NodeNudge }> = [];
     const partitions = (stream.partitions as number | undefined) ?? 3;
     for (let p = 0; p < partitions; p++) {
-      const cursor = await reader.createCursor({ streamId, createCursorDetails: { partition: String(p), type: models.CreateCursorDetails.Type.TrimHorizon } });
+      const cursor = await reader.createCursor({
+        streamId,
+        createCursorDetails: { partition: String(p), type: models.CreateCursorDetails.Type.TrimHorizon },
+      });
       const got = await reader.getMessages({ streamId, cursor: cursor.cursor.value, limit: 10000 });
       // Exactly what Connector Hub hands the function: the same decoder must accept every message.
       const { records, rejected } = decodeInvocationBody(JSON.stringify(got.items));
-      if (rejected.length > 0) throw new Error(`stream holds messages the contracts reject: ${JSON.stringify(rejected)}`);
+      if (rejected.length > 0)
+        throw new Error(`stream holds messages the contracts reject: ${JSON.stringify(rejected)}`);
       records.forEach((r, i) => {
         const key = got.items[i]?.key;
-        if (r.kind === "nudge") out.push({ partition: String(p), key: key ? Buffer.from(key, "base64").toString("utf8") : null, nudge: r.nudge });
+        if (r.kind === "nudge")
+          out.push({
+            partition: String(p),
+            key: key ? Buffer.from(key, "base64").toString("utf8") : null,
+            nudge: r.nudge,
+          });
       });
     }
     return out;
@@ -116,7 +134,10 @@ export async function startWatcherEnv(options: { bookmarkIntervalMs?: number } =
     ociConfigFile: written.configPath,
     config,
     async startWatcher(extra = {}) {
-      const w = await startWatcher(config(extra), { kubeConfig: kube.kubeConfigFor("ocipam-system/ocipam-watcher"), processMetrics: false });
+      const w = await startWatcher(config(extra), {
+        kubeConfig: kube.kubeConfigFor("ocipam-system/ocipam-watcher"),
+        processMetrics: false,
+      });
       watchers.push(w);
       return w;
     },

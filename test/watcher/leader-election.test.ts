@@ -91,29 +91,37 @@ describe("leader election on a Lease", () => {
     a.elector.start();
     await scheduler.advance(10 * RETRY);
     expect(store.writes).to.equal(11);
-    expect(store.record).to.include({ holderIdentity: "a", acquireTime: 0, renewTime: 10 * RETRY, leaseTransitions: 0 });
+    expect(store.record).to.include({
+      holderIdentity: "a",
+      acquireTime: 0,
+      renewTime: 10 * RETRY,
+      leaseTransitions: 0,
+    });
   });
 
-  it("lets a follower take over only once the record stayed unchanged for a whole lease duration on its own clock", async () => {
-    const scheduler = new FakeScheduler(0);
-    const store = new FakeLeaseStore();
-    const a = replica("a", store, scheduler);
-    const b = replica("b", store, scheduler);
-    a.elector.start();
-    await scheduler.advance(1);
-    b.elector.start();
-    await scheduler.advance(5_000);
-    // a's process freezes: no more renewals, no release.
-    a.lock.hang = true;
-    const frozenAt = scheduler.now();
-    await scheduler.advance(LEASE - RETRY);
-    expect(b.elector.isLeader()).to.equal(false, "too early: the lease may still be valid");
-    await scheduler.advance(2 * RETRY + RETRY);
-    expect(b.elector.isLeader()).to.equal(true);
-    expect(store.record).to.include({ holderIdentity: "b", leaseTransitions: 1 });
-    const started = Number(b.events[0]!.split(":")[0]);
-    expect(started - frozenAt).to.be.at.least(LEASE - RETRY);
-  });
+  it(
+    "lets a follower take over only once the record stayed unchanged for a " + "whole lease duration on its own clock",
+    async () => {
+      const scheduler = new FakeScheduler(0);
+      const store = new FakeLeaseStore();
+      const a = replica("a", store, scheduler);
+      const b = replica("b", store, scheduler);
+      a.elector.start();
+      await scheduler.advance(1);
+      b.elector.start();
+      await scheduler.advance(5_000);
+      // a's process freezes: no more renewals, no release.
+      a.lock.hang = true;
+      const frozenAt = scheduler.now();
+      await scheduler.advance(LEASE - RETRY);
+      expect(b.elector.isLeader()).to.equal(false, "too early: the lease may still be valid");
+      await scheduler.advance(2 * RETRY + RETRY);
+      expect(b.elector.isLeader()).to.equal(true);
+      expect(store.record).to.include({ holderIdentity: "b", leaseTransitions: 1 });
+      const started = Number(b.events[0]!.split(":")[0]);
+      expect(started - frozenAt).to.be.at.least(LEASE - RETRY);
+    },
+  );
 
   it("makes a leader whose API calls hang stop leading when the renew deadline passes", async () => {
     const scheduler = new FakeScheduler(0);
@@ -138,7 +146,13 @@ describe("leader election on a Lease", () => {
     a.elector.start();
     await scheduler.advance(RETRY);
     // Somebody else wrote the Lease (e.g. an operator forced a handover).
-    store.record = { holderIdentity: "intruder", leaseDurationSeconds: 15, acquireTime: scheduler.now(), renewTime: scheduler.now(), leaseTransitions: 1 };
+    store.record = {
+      holderIdentity: "intruder",
+      leaseDurationSeconds: 15,
+      acquireTime: scheduler.now(),
+      renewTime: scheduler.now(),
+      leaseTransitions: 1,
+    };
     store.version++;
     await scheduler.advance(RETRY);
     expect(a.elector.isLeader()).to.equal(false);
@@ -167,7 +181,13 @@ describe("leader election on a Lease", () => {
   it("lets exactly one of two candidates win an expired Lease", async () => {
     const scheduler = new FakeScheduler(0);
     const store = new FakeLeaseStore();
-    store.record = { holderIdentity: "gone", leaseDurationSeconds: 1, acquireTime: 0, renewTime: 0, leaseTransitions: 3 };
+    store.record = {
+      holderIdentity: "gone",
+      leaseDurationSeconds: 1,
+      acquireTime: 0,
+      renewTime: 0,
+      leaseTransitions: 3,
+    };
     store.version = 7;
     const a = replica("a", store, scheduler);
     const b = replica("b", store, scheduler);
@@ -181,8 +201,38 @@ describe("leader election on a Lease", () => {
   it("refuses timings where renewing could outlive the lease", () => {
     const scheduler = new FakeScheduler(0);
     const lock = new FakeLock(new FakeLeaseStore());
-    expect(() => new LeaderElector({ lock, identity: "a", leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, scheduler })).to.throw(RangeError);
-    expect(() => new LeaderElector({ lock, identity: "a", leaseDurationMs: 15_000, renewDeadlineMs: 2_000, retryPeriodMs: 2_000, scheduler })).to.throw(RangeError);
-    expect(() => new LeaderElector({ lock, identity: "", leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, scheduler })).to.throw(RangeError);
+    expect(
+      () =>
+        new LeaderElector({
+          lock,
+          identity: "a",
+          leaseDurationMs: 10_000,
+          renewDeadlineMs: 10_000,
+          retryPeriodMs: 2_000,
+          scheduler,
+        }),
+    ).to.throw(RangeError);
+    expect(
+      () =>
+        new LeaderElector({
+          lock,
+          identity: "a",
+          leaseDurationMs: 15_000,
+          renewDeadlineMs: 2_000,
+          retryPeriodMs: 2_000,
+          scheduler,
+        }),
+    ).to.throw(RangeError);
+    expect(
+      () =>
+        new LeaderElector({
+          lock,
+          identity: "",
+          leaseDurationMs: 15_000,
+          renewDeadlineMs: 10_000,
+          retryPeriodMs: 2_000,
+          scheduler,
+        }),
+    ).to.throw(RangeError);
   });
 });

@@ -20,7 +20,8 @@ interface Run {
 function run(kube: KubeEmulator, options: { watchdogMs?: number; viaProxy?: TcpProxy } = {}): Run {
   const kc = new KubeConfig();
   const opts = kube.kubeConfigOptions("ocipam-system/ocipam-watcher");
-  if (options.viaProxy) opts.clusters = opts.clusters.map((c) => ({ ...c, server: `http://127.0.0.1:${options.viaProxy!.port}` }));
+  if (options.viaProxy)
+    opts.clusters = opts.clusters.map((c) => ({ ...c, server: `http://127.0.0.1:${options.viaProxy!.port}` }));
   kc.loadFromOptions(opts);
   const clients = watcherKubeClients(kc, 5000);
   const events: Run["events"] = [];
@@ -82,7 +83,13 @@ describe("CiliumNode list+watch", function () {
     kube.store.patch("ciliumnodes", "a", { spec: { ipam: { "pre-allocate": 4 } } });
     kube.store.delete("ciliumnodes", "b");
     await waitFor("the delete", () => current!.events.some((e) => e.type === "delete" && e.name === "b"));
-    const types = current.events.map((e) => (e.type === "synced" ? `synced:${e.items.length}` : e.type === "upsert" ? `upsert:${e.item.name}` : `delete:${e.name}`));
+    const types = current.events.map((e) =>
+      e.type === "synced"
+        ? `synced:${e.items.length}`
+        : e.type === "upsert"
+          ? `upsert:${e.item.name}`
+          : `delete:${e.name}`,
+    );
     expect(types).to.deep.equal(["synced:1", "upsert:b", "upsert:a", "delete:b"]);
     const updated = current.events[2] as { item: CiliumNodeView };
     expect(updated.item.ipam.preAllocate).to.equal(4);
@@ -115,18 +122,21 @@ describe("CiliumNode list+watch", function () {
     expect(current.restarts).to.include("expired");
   });
 
-  it("keeps listing and watching through connection failures, where client-node's informer would stop for good", async () => {
-    kube = await startTestKubeEmulator();
-    proxy = await startTcpProxy(Number(new URL(kube.endpoint).port));
-    current = run(kube, { viaProxy: proxy });
-    await waitFor("an open watch", () => current!.lw.synced() && kube.store.openWatchCount() > 0);
-    proxy.mode("refuse");
-    await waitFor("two failed watches", () => current!.restarts.filter((r) => r === "error").length >= 2);
-    proxy.mode("pass");
-    kube.store.create("ciliumnodes", node("after-errors"));
-    await waitFor("events again", () => current!.names().includes("after-errors"));
-    expect(current.lw.stats.lists).to.equal(1, "the watch resumes from its resourceVersion");
-  });
+  it(
+    "keeps listing and watching through connection failures, where " + "client-node's informer would stop for good",
+    async () => {
+      kube = await startTestKubeEmulator();
+      proxy = await startTcpProxy(Number(new URL(kube.endpoint).port));
+      current = run(kube, { viaProxy: proxy });
+      await waitFor("an open watch", () => current!.lw.synced() && kube.store.openWatchCount() > 0);
+      proxy.mode("refuse");
+      await waitFor("two failed watches", () => current!.restarts.filter((r) => r === "error").length >= 2);
+      proxy.mode("pass");
+      kube.store.create("ciliumnodes", node("after-errors"));
+      await waitFor("events again", () => current!.names().includes("after-errors"));
+      expect(current.lw.stats.lists).to.equal(1, "the watch resumes from its resourceVersion");
+    },
+  );
 
   it("restarts a half-open watch (no data, no error) once the watchdog sees it silent", async () => {
     kube = await startTestKubeEmulator({ bookmarkIntervalMs: 50 });

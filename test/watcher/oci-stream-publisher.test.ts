@@ -78,9 +78,16 @@ describe("oci-streaming publisher", function () {
     oci.admin.injectFault({ operation: "PutMessages", status: 404, code: "NotAuthorizedOrNotFound", count: 1 });
     const err = await publisher()
       .publish([entry("worker-1")], new AbortController().signal)
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).to.be.instanceOf(OciApiError);
-    expect(err).to.include({ statusCode: 404, serviceCode: "NotAuthorizedOrNotFound", reason: "OciNotAuthorizedOrNotFound" });
+    expect(err).to.include({
+      statusCode: 404,
+      serviceCode: "NotAuthorizedOrNotFound",
+      reason: "OciNotAuthorizedOrNotFound",
+    });
     expect(oci.admin.countersByStatus().PutMessages).to.deep.equal({ "404": 1 });
   });
 
@@ -88,7 +95,10 @@ describe("oci-streaming publisher", function () {
     oci.admin.injectFault({ operation: "PutMessages", status: 500, code: "InternalServerError" });
     const err = await publisher({ attempts: 3 })
       .publish([entry("worker-1")], new AbortController().signal)
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).to.be.instanceOf(OciApiError);
     expect(oci.admin.countersByStatus().PutMessages).to.deep.equal({ "500": 3 });
   });
@@ -105,7 +115,10 @@ describe("oci-streaming publisher", function () {
     oci.admin.injectFault({ operation: "PutMessages", status: 500, code: "InternalServerError" });
     const abort = new AbortController();
     const p = publisher({ attempts: 100, backoffBaseMs: 50, backoffMaxMs: 50 });
-    const pending = p.publish([entry("worker-1")], abort.signal).then(() => undefined, (e: unknown) => e);
+    const pending = p.publish([entry("worker-1")], abort.signal).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await new Promise((r) => setTimeout(r, 30));
     abort.abort();
     const err = await pending;
@@ -119,7 +132,10 @@ describe("oci-streaming publisher", function () {
     const started = Date.now();
     const pending = publisher({ requestTimeoutMs: 60_000 })
       .publish([entry("worker-1")], abort.signal)
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     await new Promise((r) => setTimeout(r, 50));
     abort.abort();
     const err = await pending;
@@ -129,7 +145,10 @@ describe("oci-streaming publisher", function () {
 
   it("counts a request without an answer within the timeout as a retryable failure", async () => {
     oci.admin.injectFault({ operation: "PutMessages", delayMs: 400, count: 1 });
-    const results = await publisher({ requestTimeoutMs: 100 }).publish([entry("worker-1")], new AbortController().signal);
+    const results = await publisher({ requestTimeoutMs: 100 }).publish(
+      [entry("worker-1")],
+      new AbortController().signal,
+    );
     expect(results[0]).to.include({ ok: true });
     expect(outcomes).to.deep.equal(["error", "ok"]);
   });
@@ -149,7 +168,9 @@ describe("oci-streaming publisher", function () {
           bodies.push(body);
           const first = bodies.length === 1;
           const entries = body.messages.map((m, i) =>
-            first && i % 2 === 1 ? { error: "429", errorMessage: "Request was throttled because bytes limit exhausted" } : { partition: "0", offset: bodies.length * 10 + i },
+            first && i % 2 === 1
+              ? { error: "429", errorMessage: "Request was throttled because bytes limit exhausted" }
+              : { partition: "0", offset: bodies.length * 10 + i },
           );
           res.writeHead(200, { "content-type": "application/json", "opc-request-id": "fake" });
           res.end(JSON.stringify({ failures: entries.filter((e) => "error" in e).length, entries }));
@@ -162,7 +183,10 @@ describe("oci-streaming publisher", function () {
     it("retries only the rejected entries and reports a partial outcome", async () => {
       const port = (server.address() as AddressInfo).port;
       const input = ["n0", "n1", "n2", "n3"].map(entry);
-      const results = await publisher({ endpoint: `http://127.0.0.1:${port}` }).publish(input, new AbortController().signal);
+      const results = await publisher({ endpoint: `http://127.0.0.1:${port}` }).publish(
+        input,
+        new AbortController().signal,
+      );
       expect(results.every((r) => r.ok)).to.equal(true);
       expect(bodies.map((b) => b.messages.map((m) => Buffer.from(m.key, "base64").toString()))).to.deep.equal([
         ["n0", "n1", "n2", "n3"],

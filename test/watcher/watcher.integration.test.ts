@@ -29,31 +29,54 @@ describe("watcher against the Kubernetes and OCI emulators", function () {
     const byNode = Object.fromEntries(nudges.map((n) => [n.subject, n]));
     expect(Object.keys(byNode).sort()).to.deep.equal(["worker-1", "worker-2"]);
     expect(byNode["worker-1"]).to.include({ type: "io.ocipam.node.needs-addresses", source: "/ocipam/watcher/local" });
-    expect(byNode["worker-1"]!.data).to.deep.include({ node: "worker-1", reason: "needs-addresses", observed: { available: 0, used: 0, needed: 8, excess: 0 } });
+    expect(byNode["worker-1"]!.data).to.deep.include({
+      node: "worker-1",
+      reason: "needs-addresses",
+      observed: { available: 0, used: 0, needed: 8, excess: 0 },
+    });
     expect(byNode["worker-2"]!.data.observed).to.deep.equal({ available: 8, used: 3, needed: 3, excess: 0 });
-    const stored = env.kube.store.get("ciliumnodes", "worker-2") as { metadata: { uid: string; resourceVersion: string } };
-    expect(byNode["worker-2"]!.data).to.include({ uid: stored.metadata.uid, resourceVersion: stored.metadata.resourceVersion });
+    const stored = env.kube.store.get("ciliumnodes", "worker-2") as {
+      metadata: { uid: string; resourceVersion: string };
+    };
+    expect(byNode["worker-2"]!.data).to.include({
+      uid: stored.metadata.uid,
+      resourceVersion: stored.metadata.resourceVersion,
+    });
   });
 
   it("publishes excess-addresses only when enabled, and resync for a node in a release handshake", async () => {
     env.createNode("excess", { pool: 20 });
     env.createNode("handshake", { pool: 8 });
-    env.kube.store.patch("ciliumnodes", "handshake", { status: { ipam: { "release-ips": { "10.0.16.1": "ready-for-release" } } } }, { subresource: "status" });
+    env.kube.store.patch(
+      "ciliumnodes",
+      "handshake",
+      { status: { ipam: { "release-ips": { "10.0.16.1": "ready-for-release" } } } },
+      { subresource: "status" },
+    );
     const off = await env.startWatcher({ OCIPAM_WATCHER_RESYNC_SECONDS: "30", OCIPAM_WATCHER_IDENTITY: "off" });
     await waitFor("the handshake nudge", async () => (await env.readNudges()).length === 1);
     await off.idle();
     await pause(200);
-    expect((await env.readNudges()).map((n) => `${n.subject}:${n.type}`)).to.deep.equal(["handshake:io.ocipam.node.resync"]);
+    expect((await env.readNudges()).map((n) => `${n.subject}:${n.type}`)).to.deep.equal([
+      "handshake:io.ocipam.node.resync",
+    ]);
     await off.stop();
 
-    await env.startWatcher({ OCIPAM_WATCHER_RESYNC_SECONDS: "30", OCIPAM_WATCHER_NUDGE_EXCESS: "true", OCIPAM_WATCHER_IDENTITY: "on" });
+    await env.startWatcher({
+      OCIPAM_WATCHER_RESYNC_SECONDS: "30",
+      OCIPAM_WATCHER_NUDGE_EXCESS: "true",
+      OCIPAM_WATCHER_IDENTITY: "on",
+    });
     const all = await waitFor("the excess nudge", async () => {
       const n = await env.readNudges();
       return n.some((x) => x.subject === "excess") ? n : undefined;
     });
     const excess = all.find((n) => n.subject === "excess")!;
     expect(excess.type).to.equal("io.ocipam.node.excess-addresses");
-    expect(excess.data).to.deep.include({ reason: "excess-addresses", observed: { available: 20, used: 0, needed: 0, excess: 12 } });
+    expect(excess.data).to.deep.include({
+      reason: "excess-addresses",
+      observed: { available: 20, used: 0, needed: 0, excess: 12 },
+    });
   });
 
   it("keys every message by node name so all nudges about one node land on one partition", async () => {
@@ -65,26 +88,30 @@ describe("watcher against the Kubernetes and OCI emulators", function () {
       return names.every((n) => all.filter((m) => m.nudge.subject === n).length >= 2) ? all : undefined;
     });
     for (const m of messages) expect(m.key).to.equal(m.nudge.subject);
-    for (const n of names) expect(new Set(messages.filter((m) => m.nudge.subject === n).map((m) => m.partition)).size).to.equal(1, n);
+    for (const n of names)
+      expect(new Set(messages.filter((m) => m.nudge.subject === n).map((m) => m.partition)).size).to.equal(1, n);
     expect(new Set(messages.map((m) => m.partition)).size).to.be.above(1, "different nodes spread over the partitions");
   });
 
-  it("re-emits a node still unresolved after the resync interval, and falls silent once its pool is satisfied", async () => {
-    const w = await env.startWatcher({ OCIPAM_WATCHER_RESYNC_SECONDS: "0.3" });
-    env.createNode("worker-1");
-    await waitFor("a first nudge", async () => (await env.readNudges()).length === 1);
-    await waitFor("a re-emission after the resync interval", async () => (await env.readNudges()).length === 2, 3000);
-    const [first, second] = await env.readNudges();
-    expect(second!.id).to.not.equal(first!.id);
-    expect(Date.parse(second!.time) - Date.parse(first!.time)).to.be.at.least(250);
+  it(
+    "re-emits a node still unresolved after the resync interval, and falls " + "silent once its pool is satisfied",
+    async () => {
+      const w = await env.startWatcher({ OCIPAM_WATCHER_RESYNC_SECONDS: "0.3" });
+      env.createNode("worker-1");
+      await waitFor("a first nudge", async () => (await env.readNudges()).length === 1);
+      await waitFor("a re-emission after the resync interval", async () => (await env.readNudges()).length === 2, 3000);
+      const [first, second] = await env.readNudges();
+      expect(second!.id).to.not.equal(first!.id);
+      expect(Date.parse(second!.time) - Date.parse(first!.time)).to.be.at.least(250);
 
-    env.setPool("worker-1", 8); // what the function writes back
-    await w.idle();
-    const settled = (await env.readNudges()).length;
-    await pause(1000); // more than three resync intervals
-    expect((await env.readNudges()).length).to.equal(settled, "a satisfied node is never nudged again");
-    expect(settled).to.be.at.most(3, "at most one re-emission can race the pool write");
-  });
+      env.setPool("worker-1", 8); // what the function writes back
+      await w.idle();
+      const settled = (await env.readNudges()).length;
+      await pause(1000); // more than three resync intervals
+      expect((await env.readNudges()).length).to.equal(settled, "a satisfied node is never nudged again");
+      expect(settled).to.be.at.most(3, "at most one re-emission can race the pool write");
+    },
+  );
 
   it("emits again at once when pods use up a satisfied node's free IPs", async () => {
     await env.startWatcher({ OCIPAM_WATCHER_RESYNC_SECONDS: "30" });
@@ -194,13 +221,19 @@ describe("watcher against the Kubernetes and OCI emulators", function () {
     const w = await env.startWatcher({ OCIPAM_WATCHER_RESYNC_SECONDS: "30" });
     env.createNode("stays", { pool: 8 });
     env.createNode("goes", { pool: 8 });
-    await waitFor("both nodes in the metrics", async () => metricValue((await httpGet(w.port, "/metrics")).body, "cilium_operator_ipam_nodes", 'category="total"') === 2);
+    await waitFor(
+      "both nodes in the metrics",
+      async () =>
+        metricValue((await httpGet(w.port, "/metrics")).body, "cilium_operator_ipam_nodes", 'category="total"') === 2,
+    );
     // End the watch, change the cluster and compact the history: resuming from the old resourceVersion answers 410.
     env.kube.store.closeWatches();
     env.kube.store.delete("ciliumnodes", "goes");
     env.createNode("arrives");
     env.kube.store.compactHistory();
-    await waitFor("the arriving node's nudge", async () => (await env.readNudges()).some((n) => n.subject === "arrives"));
+    await waitFor("the arriving node's nudge", async () =>
+      (await env.readNudges()).some((n) => n.subject === "arrives"),
+    );
     const { body } = await httpGet(w.port, "/metrics");
     expect(metricValue(body, "ocipam_watcher_watch_restarts_total", 'cause="expired"')).to.be.at.least(1);
     expect(metricValue(body, "cilium_operator_ipam_available_ips", 'target_node="goes"')).to.equal(undefined);

@@ -1,10 +1,18 @@
-import { CoordinationV1Api, CustomObjectsApi, KubeConfig, ServerConfiguration, createConfiguration } from "@kubernetes/client-node";
+import {
+  CoordinationV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  ServerConfiguration,
+  createConfiguration,
+} from "@kubernetes/client-node";
 import { buildKubeConfig, requestTimeoutMiddleware } from "../../../lib/adapters/kube/clients";
 import { ConfigError } from "../../../lib/errors";
 import type { WatcherConfig } from "../config";
 
 /** The API clients the watcher uses, sharing one KubeConfig. */
-/** How the watcher reaches the API server (a client-node KubeConfig): what its composition root and tests pass around. */
+/**
+ * How the watcher reaches the API server (a client-node KubeConfig): what its composition root and tests pass around.
+ */
 export type WatcherKubeConfig = KubeConfig;
 
 export interface WatcherKubeClients {
@@ -20,13 +28,21 @@ export interface WatcherKubeClients {
  */
 export function watcherKubeConfig(kube: WatcherConfig["kube"]): KubeConfig {
   if (kube.auth === "kubeconfig") {
-    if (!kube.kubeconfig) throw new ConfigError("OCIPAM_WATCHER_KUBECONFIG", "is required when OCIPAM_WATCHER_KUBE_AUTH=kubeconfig");
-    return buildKubeConfig({ kind: "kubeconfig", path: kube.kubeconfig, ...(kube.context && { context: kube.context }) });
+    if (!kube.kubeconfig)
+      throw new ConfigError("OCIPAM_WATCHER_KUBECONFIG", "is required when OCIPAM_WATCHER_KUBE_AUTH=kubeconfig");
+    return buildKubeConfig({
+      kind: "kubeconfig",
+      path: kube.kubeconfig,
+      ...(kube.context && { context: kube.context }),
+    });
   }
   const kc = new KubeConfig();
   kc.loadFromCluster();
   if (!kc.getCurrentCluster()?.server || kc.getCurrentCluster()?.server.includes("undefined")) {
-    throw new ConfigError("OCIPAM_WATCHER_KUBE_AUTH", "in_cluster needs KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT (run in a pod, or use kubeconfig)");
+    throw new ConfigError(
+      "OCIPAM_WATCHER_KUBE_AUTH",
+      "in_cluster needs KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT (run in a pod, or use kubeconfig)",
+    );
   }
   return kc;
 }
@@ -44,5 +60,9 @@ export function watcherKubeClients(kubeConfig: KubeConfig, requestTimeoutMs: num
     authMethods: { default: kubeConfig },
     middleware: [requestTimeoutMiddleware(requestTimeoutMs)],
   });
-  return { kubeConfig, customObjects: new CustomObjectsApi(configuration), coordination: new CoordinationV1Api(configuration) };
+  return {
+    kubeConfig,
+    customObjects: new CustomObjectsApi(configuration),
+    coordination: new CoordinationV1Api(configuration),
+  };
 }

@@ -78,7 +78,11 @@ export class KubeLeaseLock implements LeaseLock {
         body: {
           apiVersion: "coordination.k8s.io/v1",
           kind: "Lease",
-          metadata: { name: this.name, namespace: this.namespace, labels: { "app.kubernetes.io/name": "ocipam-watcher" } },
+          metadata: {
+            name: this.name,
+            namespace: this.namespace,
+            labels: { "app.kubernetes.io/name": "ocipam-watcher" },
+          },
           spec: toSpec(record),
         },
       });

@@ -7,9 +7,7 @@ import { backoffDelay, sleep, type Scheduler } from "../scheduler";
 /** What a list+watch reports to its consumer. */
 export type ListWatchEvent<T> =
   /** A full list (first one and every relist): anything not in it is gone. */
-  | { type: "synced"; items: T[] }
-  | { type: "upsert"; item: T }
-  | { type: "delete"; name: string };
+  { type: "synced"; items: T[] } | { type: "upsert"; item: T } | { type: "delete"; name: string };
 
 export interface ListWatchOptions<T> {
   /** Human name for logs ("CiliumNodes"). */
@@ -49,7 +47,12 @@ export interface ListWatchOptions<T> {
 /** Why a watch ended: the server closed it, 410 Gone (relist), the watchdog, or an error (backoff). */
 export type WatchRestartCause = "closed" | "expired" | "watchdog" | "error";
 
-type WatchEnd = { kind: "closed" } | { kind: "expired"; events: number } | { kind: "watchdog" } | { kind: "stopped" } | { kind: "error"; error: Error };
+type WatchEnd =
+  | { kind: "closed" }
+  | { kind: "expired"; events: number }
+  | { kind: "watchdog" }
+  | { kind: "stopped" }
+  | { kind: "error"; error: Error };
 
 /** Counters of what the loop did (for tests and logs). */
 export interface ListWatchStats {
@@ -133,14 +136,20 @@ export class ListWatch<T extends { name: string }> {
           break;
         case "expired":
           this.stats.expired++;
-          this.log.info({ kind: this.options.kind, resourceVersion: this.resourceVersion }, "watch expired (410 Gone): relisting");
+          this.log.info(
+            { kind: this.options.kind, resourceVersion: this.resourceVersion },
+            "watch expired (410 Gone): relisting",
+          );
           this.resourceVersion = "";
           // A server answering 410 to a fresh list's resourceVersion would otherwise make us relist in a hot loop.
           if (end.events === 0) await this.backoff();
           break;
         case "watchdog":
           this.stats.watchdogRestarts++;
-          this.log.warn({ kind: this.options.kind, silentMs: this.options.scheduler.now() - this.lastSeen }, "watch silent past the watchdog: restarting it");
+          this.log.warn(
+            { kind: this.options.kind, silentMs: this.options.scheduler.now() - this.lastSeen },
+            "watch silent past the watchdog: restarting it",
+          );
           break;
         case "error":
           this.report(end.error);
@@ -233,7 +242,11 @@ export class ListWatch<T extends { name: string }> {
             const code = (object as { code?: unknown } | null)?.code;
             if (code === 410) expired = true;
             else this.log.warn({ kind: this.options.kind, status: object }, "watch ERROR event");
-            finish(expired ? { kind: "expired", events } : { kind: "error", error: new Error(`watch ERROR event: ${statusMessage(object)}`) });
+            finish(
+              expired
+                ? { kind: "expired", events }
+                : { kind: "error", error: new Error(`watch ERROR event: ${statusMessage(object)}`) },
+            );
             return;
           }
           default:
@@ -248,14 +261,22 @@ export class ListWatch<T extends { name: string }> {
         if (err) {
           // client-node's Watch reports a non-200 answer as a plain Error carrying statusCode.
           const operation = `watch ${this.options.kind}`;
-          const error = code !== undefined ? new KubeApiError(operation, err instanceof Error ? err.message : String(err), { code }, { cause: err }) : toKubeError(operation, err);
+          const error =
+            code !== undefined
+              ? new KubeApiError(operation, err instanceof Error ? err.message : String(err), { code }, { cause: err })
+              : toKubeError(operation, err);
           return finish({ kind: "error", error });
         }
         finish({ kind: "closed" });
       };
       const timeoutSeconds = this.options.watchTimeoutSeconds?.() ?? Math.floor(300 * (this.random() + 1));
       new Watch(this.options.kubeConfig)
-        .watch(this.options.path, { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds }, onEvent, onDone)
+        .watch(
+          this.options.path,
+          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+          onEvent,
+          onDone,
+        )
         .then(
           (c) => {
             controller = c;
@@ -275,7 +296,10 @@ export class ListWatch<T extends { name: string }> {
     try {
       this.options.onEvent(event);
     } catch (err) {
-      this.log.error({ kind: this.options.kind, event: event.type, err: err instanceof Error ? err.message : String(err) }, "event handler failed");
+      this.log.error(
+        { kind: this.options.kind, event: event.type, err: err instanceof Error ? err.message : String(err) },
+        "event handler failed",
+      );
     }
   }
 
@@ -283,7 +307,10 @@ export class ListWatch<T extends { name: string }> {
     try {
       return this.options.map(object);
     } catch (err) {
-      this.log.warn({ kind: this.options.kind, name: nameOf(object), err: err instanceof Error ? err.message : String(err) }, "skipping an object that cannot be read");
+      this.log.warn(
+        { kind: this.options.kind, name: nameOf(object), err: err instanceof Error ? err.message : String(err) },
+        "skipping an object that cannot be read",
+      );
       return undefined;
     }
   }

@@ -38,7 +38,8 @@ export interface OciStreamPublisherOptions {
 /**
  * NudgePublisher over oci-streaming `StreamClient.putMessages`. SDK behaviour (oci-streaming 2.139.1
  * lib/client.js putMessages, oci-common lib/circuit-breaker.js): PutMessages is not retried by default, and
- * each client has a circuit breaker that, after 10 retryable failures, fails calls without sending them. This adapter turns the breaker off and the SDK's retries
+ * each client has a circuit breaker that, after 10 retryable failures, fails calls without sending them. This adapter
+ * turns the breaker off and the SDK's retries
  * off (explicitly, so `OCI_SDK_DEFAULT_RETRY_ENABLED` cannot turn them back on) and owns the policy:
  * - the whole request is retried on 429, 5xx, 409 IncorrectState and failures without an HTTP answer, including
  *   our own request timeout (OciApiError.retryable), with exponential backoff and jitter; other statuses (400, 401,
@@ -73,7 +74,10 @@ export class OciStreamPublisher implements NudgePublisher {
       { authenticationDetailsProvider: options.authenticationDetailsProvider },
       {
         circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }),
-        retryConfiguration: { terminationStrategy: new common.MaxAttemptsTerminationStrategy(1), retryCondition: () => false },
+        retryConfiguration: {
+          terminationStrategy: new common.MaxAttemptsTerminationStrategy(1),
+          retryCondition: () => false,
+        },
         // The SDK has no request timeout and no per-request signal, but with the breaker off it passes the client's
         // httpOptions to every fetch (oci-common lib/http.js); a getter hands each attempt its own signal, as
         // lib/adapters/oci/clients.ts does for the Core clients.
@@ -93,7 +97,8 @@ export class OciStreamPublisher implements NudgePublisher {
     let pending = entries.map((_, i) => i);
     let lastError: OciApiError | undefined;
     for (let attempt = 0; attempt < this.attempts && pending.length > 0 && !signal.aborted; attempt++) {
-      if (attempt > 0) await sleep(this.scheduler, backoffDelay(attempt - 1, this.baseMs, this.maxMs, this.random), signal);
+      if (attempt > 0)
+        await sleep(this.scheduler, backoffDelay(attempt - 1, this.baseMs, this.maxMs, this.random), signal);
       if (signal.aborted) break;
       const started = this.scheduler.now();
       let answer: Awaited<ReturnType<StreamClient["putMessages"]>>;
@@ -114,22 +119,50 @@ export class OciStreamPublisher implements NudgePublisher {
       pending.forEach((index, k) => {
         const e = answered[k];
         if (e && !e.error) {
-          results[index] = { ok: true, ...(e.partition !== undefined && { partition: e.partition }), ...(e.offset !== undefined && { offset: e.offset }) };
+          results[index] = {
+            ok: true,
+            ...(e.partition !== undefined && { partition: e.partition }),
+            ...(e.offset !== undefined && { offset: e.offset }),
+          };
         } else {
-          results[index] = { ok: false, error: e?.error ?? "MissingEntry", ...(e?.errorMessage && { message: e.errorMessage }) };
+          results[index] = {
+            ok: false,
+            error: e?.error ?? "MissingEntry",
+            ...(e?.errorMessage && { message: e.errorMessage }),
+          };
           stillFailing.push(index);
         }
       });
-      this.report(started, stillFailing.length === 0 ? "ok" : stillFailing.length === pending.length ? "error" : "partial");
+      this.report(
+        started,
+        stillFailing.length === 0 ? "ok" : stillFailing.length === pending.length ? "error" : "partial",
+      );
       if (stillFailing.length > 0) {
-        this.log.warn({ failed: stillFailing.length, of: pending.length, attempt: attempt + 1, opcRequestId: answer.opcRequestId, error: (results[stillFailing[0]!] as { error: string }).error }, "PutMessages rejected entries");
+        this.log.warn(
+          {
+            failed: stillFailing.length,
+            of: pending.length,
+            attempt: attempt + 1,
+            opcRequestId: answer.opcRequestId,
+            error: (results[stillFailing[0]!] as { error: string }).error,
+          },
+          "PutMessages rejected entries",
+        );
       }
       pending = stillFailing;
     }
     if (results.every((r) => r === undefined)) {
-      throw lastError ?? new OciApiError("PutMessages", signal.aborted ? "publishing was cancelled" : "no attempt was made", { serviceCode: "Cancelled" });
+      throw (
+        lastError ??
+        new OciApiError("PutMessages", signal.aborted ? "publishing was cancelled" : "no attempt was made", {
+          serviceCode: "Cancelled",
+        })
+      );
     }
-    return results.map((r) => r ?? { ok: false, error: lastError?.reason ?? "Cancelled", ...(lastError && { message: lastError.message }) });
+    return results.map(
+      (r) =>
+        r ?? { ok: false, error: lastError?.reason ?? "Cancelled", ...(lastError && { message: lastError.message }) },
+    );
   }
 
   async close(): Promise<void> {
@@ -155,7 +188,13 @@ export class OciStreamPublisher implements NudgePublisher {
         this.client.putMessages({ streamId: this.options.streamId, putMessagesDetails: { messages } }),
       );
     } catch (err) {
-      if (timedOut) throw new OciApiError("PutMessages", `no answer within ${this.timeoutMs} ms`, { serviceCode: "RequestTimeout" }, { cause: err });
+      if (timedOut)
+        throw new OciApiError(
+          "PutMessages",
+          `no answer within ${this.timeoutMs} ms`,
+          { serviceCode: "RequestTimeout" },
+          { cause: err },
+        );
       throw toOciApiError("PutMessages", err, controller.signal.aborted);
     } finally {
       cancelTimer();

@@ -124,7 +124,11 @@ export function poolMergePatch(
  * `next`, guarded by `resourceVersion`. Nothing else in status (the agent's `used`, `operator-status`, cloud
  * blocks) is touched.
  */
-export function releaseStatusMergePatch(resourceVersion: string, next: Record<string, ReleaseStatus>, previous: Record<string, ReleaseStatus>): Json {
+export function releaseStatusMergePatch(
+  resourceVersion: string,
+  next: Record<string, ReleaseStatus>,
+  previous: Record<string, ReleaseStatus>,
+): Json {
   const releaseIps: Record<string, ReleaseStatus | null> = {};
   for (const [ip, s] of Object.entries(next)) if (previous[ip] !== s) releaseIps[ip] = s;
   for (const ip of Object.keys(previous)) if (!(ip in next)) releaseIps[ip] = null;

@@ -50,11 +50,21 @@ export class CiliumNodesAdapter implements CiliumNodes {
     }
   }
 
-  async writeReleaseStatus(name: string, resourceVersion: string, next: Record<string, ReleaseStatus>, previous: Record<string, ReleaseStatus>): Promise<string> {
+  async writeReleaseStatus(
+    name: string,
+    resourceVersion: string,
+    next: Record<string, ReleaseStatus>,
+    previous: Record<string, ReleaseStatus>,
+  ): Promise<string> {
     const operation = `patch CiliumNode ${name} status.ipam.release-ips`;
     try {
       const res = await this.api.patchClusterCustomObjectStatus(
-        { ...CILIUM_NODES, name, body: releaseStatusMergePatch(resourceVersion, next, previous), fieldManager: this.fieldManager },
+        {
+          ...CILIUM_NODES,
+          name,
+          body: releaseStatusMergePatch(resourceVersion, next, previous),
+          fieldManager: this.fieldManager,
+        },
         MERGE_PATCH,
       );
       return resourceVersionOf(res, operation);
@@ -63,11 +73,22 @@ export class CiliumNodesAdapter implements CiliumNodes {
     }
   }
 
-  async writePool(name: string, resourceVersion: string, next: Record<string, AllocationIp>, previous: Record<string, AllocationIp>, preAllocate?: number): Promise<string> {
+  async writePool(
+    name: string,
+    resourceVersion: string,
+    next: Record<string, AllocationIp>,
+    previous: Record<string, AllocationIp>,
+    preAllocate?: number,
+  ): Promise<string> {
     const operation = `patch CiliumNode ${name} spec.ipam.pool`;
     try {
       const res = await this.api.patchClusterCustomObject(
-        { ...CILIUM_NODES, name, body: poolMergePatch(resourceVersion, next, previous, preAllocate), fieldManager: this.fieldManager },
+        {
+          ...CILIUM_NODES,
+          name,
+          body: poolMergePatch(resourceVersion, next, previous, preAllocate),
+          fieldManager: this.fieldManager,
+        },
         MERGE_PATCH,
       );
       return resourceVersionOf(res, operation);

@@ -87,24 +87,37 @@ export function buildKubeConfig(access: KubeAccess): KubeConfig {
     case "kubeconfig": {
       kc.loadFromFile(access.path);
       if (access.context) {
-        if (!kc.getContextObject(access.context)) throw new ConfigError("kube.context", `context "${access.context}" not found in ${access.path}`);
+        if (!kc.getContextObject(access.context))
+          throw new ConfigError("kube.context", `context "${access.context}" not found in ${access.path}`);
         kc.setCurrentContext(access.context);
       }
-      if (!kc.getCurrentCluster()) throw new ConfigError("kube.kubeconfig", `${access.path} has no current context with a cluster`);
+      if (!kc.getCurrentCluster())
+        throw new ConfigError("kube.kubeconfig", `${access.path} has no current context with a cluster`);
       return kc;
     }
     case "token": {
       if (!access.token) throw new ConfigError("kube.token", "is empty");
-      loadSingle(kc, cluster(access.server, access.caPem, access.skipTlsVerify), { name: "ocipam", token: access.token });
+      loadSingle(kc, cluster(access.server, access.caPem, access.skipTlsVerify), {
+        name: "ocipam",
+        token: access.token,
+      });
       return kc;
     }
     case "oke": {
       if (!access.clusterId) throw new ConfigError("kube.clusterId", "is required for OKE tokens");
       if (!access.region) throw new ConfigError("kube.region", "is required for OKE tokens");
       kc.addAuthenticator(
-        new OkeTokenAuthenticator({ clusterId: access.clusterId, region: access.region, signer: access.signer, containerEngineHost: access.containerEngineHost }),
+        new OkeTokenAuthenticator({
+          clusterId: access.clusterId,
+          region: access.region,
+          signer: access.signer,
+          containerEngineHost: access.containerEngineHost,
+        }),
       );
-      loadSingle(kc, cluster(access.server, access.caPem, access.skipTlsVerify), { name: "ocipam", authProvider: { name: OKE_AUTH_PROVIDER, config: {} } });
+      loadSingle(kc, cluster(access.server, access.caPem, access.skipTlsVerify), {
+        name: "ocipam",
+        authProvider: { name: OKE_AUTH_PROVIDER, config: {} },
+      });
       return kc;
     }
   }
@@ -117,7 +130,8 @@ function cluster(server: string, caPem: string | undefined, skipTlsVerify: boole
   } catch (err) {
     throw new ConfigError("kube.server", `not a URL: ${String(err)}`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new ConfigError("kube.server", `unsupported scheme ${url.protocol}`);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new ConfigError("kube.server", `unsupported scheme ${url.protocol}`);
   return {
     name: "ocipam",
     // ServerConfiguration concatenates server + path, so a trailing slash would double it.
@@ -129,7 +143,12 @@ function cluster(server: string, caPem: string | undefined, skipTlsVerify: boole
 }
 
 function loadSingle(kc: KubeConfig, c: Cluster, user: User): void {
-  kc.loadFromOptions({ clusters: [c], users: [user], contexts: [{ name: "ocipam", cluster: c.name, user: user.name }], currentContext: "ocipam" });
+  kc.loadFromOptions({
+    clusters: [c],
+    users: [user],
+    contexts: [{ name: "ocipam", cluster: c.name, user: user.name }],
+    currentContext: "ocipam",
+  });
 }
 
 /**

@@ -18,7 +18,10 @@ export class KubeClusterInventory implements ClusterInventory {
 
   async listNodes(): Promise<NodeEntry[]> {
     try {
-      const { items } = await listAllPages<V1Node>((cont, limit) => this.core.listNode({ limit, _continue: cont }), this.options.pageSize);
+      const { items } = await listAllPages<V1Node>(
+        (cont, limit) => this.core.listNode({ limit, _continue: cont }),
+        this.options.pageSize,
+      );
       return items.map((n) => {
         const instanceId = instanceIdFromProviderId(n.spec?.providerID);
         return { name: n.metadata?.name ?? "", ...(instanceId ? { instanceId } : {}) };
@@ -35,7 +38,10 @@ export class KubeClusterInventory implements ClusterInventory {
         this.options.pageSize,
       );
       return items
-        .map((o) => ({ name: o.metadata?.name ?? "", instanceId: typeof o.spec?.instanceId === "string" ? o.spec.instanceId : "" }))
+        .map((o) => ({
+          name: o.metadata?.name ?? "",
+          instanceId: typeof o.spec?.instanceId === "string" ? o.spec.instanceId : "",
+        }))
         .filter((r) => r.name !== "");
     } catch (err) {
       throw toKubeError("list OciIpamNodes", err);

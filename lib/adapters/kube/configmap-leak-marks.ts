@@ -3,7 +3,9 @@ import { isNotFound, toKubeError } from "./errors";
 import { FIELD_MANAGER } from "./cilium-nodes";
 import type { LeakMark, LeakMarkStore, StoredMarks } from "../../collect/ports";
 
-/** The ConfigMap holding the collector's marks, in the allocator's namespace (RBAC: this name only, see allocator.yaml). */
+/**
+ * The ConfigMap holding the collector's marks, in the allocator's namespace (RBAC: this name only, see allocator.yaml).
+ */
 export const LEAK_MARKS_CONFIGMAP = "ocipam-leak-marks";
 const DATA_KEY = "marks.json";
 
@@ -29,27 +31,44 @@ export class ConfigMapLeakMarks implements LeakMarkStore {
       if (isNotFound(err)) return { marks: {} };
       throw toKubeError(`get ConfigMap ${this.namespace}/${this.name}`, err);
     }
-    return { marks: parseMarks(cm.data?.[DATA_KEY]), ...(cm.metadata?.resourceVersion ? { version: cm.metadata.resourceVersion } : {}) };
+    return {
+      marks: parseMarks(cm.data?.[DATA_KEY]),
+      ...(cm.metadata?.resourceVersion ? { version: cm.metadata.resourceVersion } : {}),
+    };
   }
 
   async save(marks: Record<string, LeakMark>, version: string | undefined): Promise<void> {
     const body: V1ConfigMap = {
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: { name: this.name, namespace: this.namespace, labels: { "app.kubernetes.io/managed-by": "ocipam" }, ...(version ? { resourceVersion: version } : {}) },
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: { "app.kubernetes.io/managed-by": "ocipam" },
+        ...(version ? { resourceVersion: version } : {}),
+      },
       data: { [DATA_KEY]: JSON.stringify(marks) },
     };
     const operation = `write ConfigMap ${this.namespace}/${this.name}`;
     try {
-      if (version === undefined) await this.core.createNamespacedConfigMap({ namespace: this.namespace, body, fieldManager: FIELD_MANAGER });
-      else await this.core.replaceNamespacedConfigMap({ name: this.name, namespace: this.namespace, body, fieldManager: FIELD_MANAGER });
+      if (version === undefined)
+        await this.core.createNamespacedConfigMap({ namespace: this.namespace, body, fieldManager: FIELD_MANAGER });
+      else
+        await this.core.replaceNamespacedConfigMap({
+          name: this.name,
+          namespace: this.namespace,
+          body,
+          fieldManager: FIELD_MANAGER,
+        });
     } catch (err) {
       throw toKubeError(operation, err);
     }
   }
 }
 
-/** Tolerant read: an unreadable or foreign value yields no marks (the collector then only marks again, never deletes). */
+/**
+ * Tolerant read: an unreadable or foreign value yields no marks (the collector then only marks again, never deletes).
+ */
 export function parseMarks(raw: string | undefined): Record<string, LeakMark> {
   if (!raw) return {};
   let parsed: unknown;
@@ -62,7 +81,13 @@ export function parseMarks(raw: string | undefined): Record<string, LeakMark> {
   const out: Record<string, LeakMark> = {};
   for (const [id, value] of Object.entries(parsed as Record<string, unknown>)) {
     const m = value as Partial<LeakMark> | null;
-    if (!m || (m.kind !== "privateIp" && m.kind !== "vnic") || typeof m.firstSeen !== "string" || Number.isNaN(Date.parse(m.firstSeen))) continue;
+    if (
+      !m ||
+      (m.kind !== "privateIp" && m.kind !== "vnic") ||
+      typeof m.firstSeen !== "string" ||
+      Number.isNaN(Date.parse(m.firstSeen))
+    )
+      continue;
     out[id] = {
       kind: m.kind,
       firstSeen: m.firstSeen,

@@ -23,11 +23,21 @@ export function toKubeError(operation: string, err: unknown): KubeApiError {
   }
   const name = (err as { name?: unknown } | null)?.name;
   if (name === "AbortError" || name === "TimeoutError") {
-    return new KubeApiError(operation, "request aborted (client-side timeout)", { statusReason: "ClientTimeout" }, { cause: err });
+    return new KubeApiError(
+      operation,
+      "request aborted (client-side timeout)",
+      { statusReason: "ClientTimeout" },
+      { cause: err },
+    );
   }
   if (name === "FetchError") {
     const sys = (err as { code?: unknown }).code;
-    return new KubeApiError(operation, `connection failed${typeof sys === "string" ? ` (${sys})` : ""}`, { statusReason: "Unreachable" }, { cause: err });
+    return new KubeApiError(
+      operation,
+      `connection failed${typeof sys === "string" ? ` (${sys})` : ""}`,
+      { statusReason: "Unreachable" },
+      { cause: err },
+    );
   }
   const message = err instanceof Error ? err.message : String(err);
   return new KubeApiError(operation, message, {}, { cause: err });
@@ -74,7 +84,12 @@ export function parseStatus(body: unknown): ParsedStatus {
     reason: typeof v.reason === "string" && v.reason ? v.reason : undefined,
     message: typeof v.message === "string" && v.message ? v.message : undefined,
     code: typeof v.code === "number" ? v.code : undefined,
-    detailsName: typeof v.details === "object" && v.details !== null && typeof (v.details as Record<string, unknown>).name === "string" ? ((v.details as Record<string, unknown>).name as string) || undefined : undefined,
+    detailsName:
+      typeof v.details === "object" &&
+      v.details !== null &&
+      typeof (v.details as Record<string, unknown>).name === "string"
+        ? ((v.details as Record<string, unknown>).name as string) || undefined
+        : undefined,
   };
 }
 

@@ -51,13 +51,24 @@ export class KubeEventsAdapter implements KubeEvents {
       await this.api.createNamespacedEvent({ namespace: this.namespace, body });
     } catch (err) {
       const e = toKubeError(`create Event for ${target.kind} ${target.name}`, err);
-      this.log.warn({ node: target.name, kind: target.kind, eventReason: reason, err: e.toJSON() }, "could not record Kubernetes event");
+      this.log.warn(
+        { node: target.name, kind: target.kind, eventReason: reason, err: e.toJSON() },
+        "could not record Kubernetes event",
+      );
     }
   }
 }
 
 /** The Event object (pure; exported for tests). */
-export function buildEvent(namespace: string, target: EventTarget, type: "Normal" | "Warning", reason: string, message: string, nowMs: number, reportingInstance: string): CoreV1Event {
+export function buildEvent(
+  namespace: string,
+  target: EventTarget,
+  type: "Normal" | "Warning",
+  reason: string,
+  message: string,
+  nowMs: number,
+  reportingInstance: string,
+): CoreV1Event {
   const shortReason = reason.slice(0, REASON_MAX) || "Unknown";
   return {
     apiVersion: "v1",

@@ -8,8 +8,22 @@ import { KubeNodesAdapter } from "./kube-nodes";
 import { LeaseNodeLocks } from "./lease-locks";
 import { PodsAdapter } from "./pods";
 
-export { createKubeClients, buildKubeConfig, requestTimeoutMiddleware, DEFAULT_REQUEST_TIMEOUT_MS, type KubeAccess, type KubeClients, type KubeClientsOptions } from "./clients";
-export { generateOkeToken, OkeTokenAuthenticator, OKE_AUTH_PROVIDER, OKE_TOKEN_LIFETIME_MS, type OkeTokenRequest } from "./oke-token";
+export {
+  createKubeClients,
+  buildKubeConfig,
+  requestTimeoutMiddleware,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type KubeAccess,
+  type KubeClients,
+  type KubeClientsOptions,
+} from "./clients";
+export {
+  generateOkeToken,
+  OkeTokenAuthenticator,
+  OKE_AUTH_PROVIDER,
+  OKE_TOKEN_LIFETIME_MS,
+  type OkeTokenRequest,
+} from "./oke-token";
 export { readKubeTokenFromVault, decodeSecretBundleToken, type VaultAccess } from "./vault-token";
 export { CiliumNodesAdapter, FIELD_MANAGER, MERGE_PATCH } from "./cilium-nodes";
 export { CILIUM_NODES, toCiliumNodeView, poolMergePatch, releaseStatusMergePatch } from "./cilium-node-mapping";
@@ -46,8 +60,16 @@ export function createKubeAdapters(clients: KubeClients, options: KubeAdaptersOp
     ciliumNodes: new CiliumNodesAdapter(clients.customObjects),
     kubeNodes: new KubeNodesAdapter(clients.core),
     pods: new PodsAdapter(clients.core),
-    locks: new LeaseNodeLocks(clients.coordination, { namespace: options.lockNamespace, clock: options.clock, log: options.log }),
+    locks: new LeaseNodeLocks(clients.coordination, {
+      namespace: options.lockNamespace,
+      clock: options.clock,
+      log: options.log,
+    }),
     ipamRecords: new IpamRecordsAdapter(clients.customObjects),
-    events: new KubeEventsAdapter(clients.core, { reportingInstance: options.reportingInstance, clock: options.clock, log: options.log }),
+    events: new KubeEventsAdapter(clients.core, {
+      reportingInstance: options.reportingInstance,
+      clock: options.clock,
+      log: options.log,
+    }),
   };
 }

@@ -92,7 +92,8 @@ export function toIpamRecordStatus(value: unknown): IpamRecordStatus | undefined
   };
   if (typeof s.retryGeneration === "number") status.retryGeneration = num(s.retryGeneration);
   const allocating = obj(s.allocating);
-  if (allocating && typeof allocating.attachmentId === "string") status.allocating = { attachmentId: allocating.attachmentId, since: str(allocating.since) };
+  if (allocating && typeof allocating.attachmentId === "string")
+    status.allocating = { attachmentId: allocating.attachmentId, since: str(allocating.since) };
   return status;
 }
 
@@ -111,9 +112,17 @@ export function toIpamRecord(object: unknown): IpamRecord {
 
 /** The object to create for a node (status is ignored on create when the CRD has a status subresource). */
 export function newIpamRecordObject(name: string, instanceId: string, owner?: RecordOwner): Json {
-  const metadata: Json = { name, labels: { "app.kubernetes.io/managed-by": "ocipam", [INSTANCE_LABEL]: instanceLabelValue(instanceId) } };
+  const metadata: Json = {
+    name,
+    labels: { "app.kubernetes.io/managed-by": "ocipam", [INSTANCE_LABEL]: instanceLabelValue(instanceId) },
+  };
   if (owner) metadata.ownerReferences = [nodeOwnerReference(owner)];
-  return { apiVersion: IPAM_RECORD_API_VERSION, kind: IPAM_RECORD_KIND, metadata, spec: { instanceId, nodeName: name } };
+  return {
+    apiVersion: IPAM_RECORD_API_VERSION,
+    kind: IPAM_RECORD_KIND,
+    metadata,
+    spec: { instanceId, nodeName: name },
+  };
 }
 
 /**
@@ -149,6 +158,9 @@ export function ipamRecordStatusJson(status: IpamRecordStatus): Json {
   // The CRD declares these `format: date-time`, which the API server validates: an empty string would make the
   // whole status write fail (422), so an unknown time is omitted instead (and reads back as "").
   if (status.lastReconcileTime) out.lastReconcileTime = status.lastReconcileTime;
-  if (status.allocating) out.allocating = status.allocating.since ? { attachmentId: status.allocating.attachmentId, since: status.allocating.since } : { attachmentId: status.allocating.attachmentId };
+  if (status.allocating)
+    out.allocating = status.allocating.since
+      ? { attachmentId: status.allocating.attachmentId, since: status.allocating.since }
+      : { attachmentId: status.allocating.attachmentId };
   return out;
 }

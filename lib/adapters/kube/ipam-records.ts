@@ -3,7 +3,15 @@ import type { IpamRecord, IpamRecords, IpamRecordStatus, RecordOwner } from "../
 import { FIELD_MANAGER } from "./cilium-nodes";
 import { isConflict, isNotFound, toKubeError } from "./errors";
 import {
-  CONTENDERS_ANNOTATION, INSTANCE_LABEL, IPAM_RECORDS, IPAM_RECORD_KIND, instanceLabelValue, ipamRecordStatusJson, newIpamRecordObject, nodeOwnerReference, toIpamRecord,
+  CONTENDERS_ANNOTATION,
+  INSTANCE_LABEL,
+  IPAM_RECORDS,
+  IPAM_RECORD_KIND,
+  instanceLabelValue,
+  ipamRecordStatusJson,
+  newIpamRecordObject,
+  nodeOwnerReference,
+  toIpamRecord,
 } from "./ipam-record-mapping";
 
 /**
@@ -43,7 +51,12 @@ export class IpamRecordsAdapter implements IpamRecords {
     const operation = `write ${IPAM_RECORD_KIND} ${name} status`;
     try {
       await this.api.patchClusterCustomObjectStatus(
-        { ...IPAM_RECORDS, name, body: [{ op: "add", path: "/status", value: ipamRecordStatusJson(status) }], fieldManager: this.fieldManager },
+        {
+          ...IPAM_RECORDS,
+          name,
+          body: [{ op: "add", path: "/status", value: ipamRecordStatusJson(status) }],
+          fieldManager: this.fieldManager,
+        },
         JSON_PATCH,
       );
     } catch (err) {
@@ -57,10 +70,15 @@ export class IpamRecordsAdapter implements IpamRecords {
     // under the same name (a new uid), moves both. JSON Pointer escapes "/" in the label key as "~1" (RFC 6901).
     const body: Array<Record<string, unknown>> = [
       { op: "add", path: "/spec", value: { instanceId, nodeName: name } },
-      { op: "add", path: `/metadata/labels/${INSTANCE_LABEL.replace("/", "~1")}`, value: instanceLabelValue(instanceId) },
+      {
+        op: "add",
+        path: `/metadata/labels/${INSTANCE_LABEL.replace("/", "~1")}`,
+        value: instanceLabelValue(instanceId),
+      },
       ...(owner ? [{ op: "add", path: "/metadata/ownerReferences", value: [nodeOwnerReference(owner)] }] : []),
     ];
-    const patchSpec = () => this.api.patchClusterCustomObject({ ...IPAM_RECORDS, name, body, fieldManager: this.fieldManager }, JSON_PATCH);
+    const patchSpec = () =>
+      this.api.patchClusterCustomObject({ ...IPAM_RECORDS, name, body, fieldManager: this.fieldManager }, JSON_PATCH);
     try {
       await patchSpec();
       return;
@@ -68,7 +86,11 @@ export class IpamRecordsAdapter implements IpamRecords {
       if (!isNotFound(err)) throw toKubeError(operation, err);
     }
     try {
-      await this.api.createClusterCustomObject({ ...IPAM_RECORDS, body: newIpamRecordObject(name, instanceId, owner), fieldManager: this.fieldManager });
+      await this.api.createClusterCustomObject({
+        ...IPAM_RECORDS,
+        body: newIpamRecordObject(name, instanceId, owner),
+        fieldManager: this.fieldManager,
+      });
       return;
     } catch (err) {
       if (!isConflict(err)) throw toKubeError(operation, err);
@@ -84,7 +106,9 @@ export class IpamRecordsAdapter implements IpamRecords {
   async findByInstance(instanceId: string): Promise<IpamRecord[]> {
     const labelSelector = `${INSTANCE_LABEL}=${instanceLabelValue(instanceId)}`;
     try {
-      const list = (await this.api.listClusterCustomObject({ ...IPAM_RECORDS, labelSelector })) as { items?: unknown[] };
+      const list = (await this.api.listClusterCustomObject({ ...IPAM_RECORDS, labelSelector })) as {
+        items?: unknown[];
+      };
       // A digest prefix could in principle collide: the spec is the authority.
       return (list.items ?? []).map(toIpamRecord).filter((r) => r.instanceId === instanceId);
     } catch (err) {
@@ -104,10 +128,15 @@ export class IpamRecordsAdapter implements IpamRecords {
 
   /** A merge patch of the one annotation, guarded by resourceVersion when given (a concurrent add is not lost). */
   private async writeContenders(name: string, contenders: string[], resourceVersion?: string): Promise<void> {
-    const metadata: Record<string, unknown> = { annotations: { [CONTENDERS_ANNOTATION]: contenders.length > 0 ? contenders.join(",") : null } };
+    const metadata: Record<string, unknown> = {
+      annotations: { [CONTENDERS_ANNOTATION]: contenders.length > 0 ? contenders.join(",") : null },
+    };
     if (resourceVersion) metadata.resourceVersion = resourceVersion;
     try {
-      await this.api.patchClusterCustomObject({ ...IPAM_RECORDS, name, body: { metadata }, fieldManager: this.fieldManager }, MERGE_PATCH);
+      await this.api.patchClusterCustomObject(
+        { ...IPAM_RECORDS, name, body: { metadata }, fieldManager: this.fieldManager },
+        MERGE_PATCH,
+      );
     } catch (err) {
       if (isNotFound(err)) return;
       throw toKubeError(`write ${IPAM_RECORD_KIND} ${name} contenders`, err);

@@ -7,7 +7,11 @@ import { listAllPages } from "./paging";
 export { instanceIdFromProviderId };
 
 export function toKubeNodeInfo(node: V1Node): KubeNodeInfo {
-  const info: KubeNodeInfo = { name: node.metadata?.name ?? "", uid: node.metadata?.uid ?? "", labels: { ...(node.metadata?.labels ?? {}) } };
+  const info: KubeNodeInfo = {
+    name: node.metadata?.name ?? "",
+    uid: node.metadata?.uid ?? "",
+    labels: { ...(node.metadata?.labels ?? {}) },
+  };
   if (node.spec?.providerID) info.providerId = node.spec.providerID;
   return info;
 }
@@ -40,7 +44,10 @@ export class KubeNodesAdapter implements KubeNodes {
   async listByInstanceId(instanceId: string): Promise<KubeNodeInfo[]> {
     let nodes: V1Node[];
     try {
-      ({ items: nodes } = await listAllPages<V1Node>((cont, limit) => this.api.listNode({ limit, _continue: cont }), this.options.pageSize));
+      ({ items: nodes } = await listAllPages<V1Node>(
+        (cont, limit) => this.api.listNode({ limit, _continue: cont }),
+        this.options.pageSize,
+      ));
     } catch (err) {
       throw toKubeError("list Nodes", err);
     }

@@ -47,7 +47,10 @@ export class LeaseNodeLocks implements NodeLocks {
     const operation = `acquire Lease ${this.namespace}/${name}`;
 
     try {
-      const created = await this.api.createNamespacedLease({ namespace: this.namespace, body: this.newLease(name, node, holder, duration, now) });
+      const created = await this.api.createNamespacedLease({
+        namespace: this.namespace,
+        body: this.newLease(name, node, holder, duration, now),
+      });
       return this.handle(created, holder);
     } catch (err) {
       if (!isConflict(err)) throw toKubeError(operation, err);
@@ -72,7 +75,11 @@ export class LeaseNodeLocks implements NodeLocks {
       leaseTransitions: (current.spec?.leaseTransitions ?? 0) + (previousHolder && previousHolder !== holder ? 1 : 0),
     };
     try {
-      const updated = await this.api.replaceNamespacedLease({ name, namespace: this.namespace, body: { ...this.leaseShell(current), spec } });
+      const updated = await this.api.replaceNamespacedLease({
+        name,
+        namespace: this.namespace,
+        body: { ...this.leaseShell(current), spec },
+      });
       return this.handle(updated, holder);
     } catch (err) {
       // 409: somebody else took or changed it since our read; they won.
@@ -84,7 +91,10 @@ export class LeaseNodeLocks implements NodeLocks {
   async deleteExpired(): Promise<number> {
     let leases: V1Lease[];
     try {
-      ({ items: leases } = await this.api.listNamespacedLease({ namespace: this.namespace, labelSelector: MANAGED_BY_SELECTOR }));
+      ({ items: leases } = await this.api.listNamespacedLease({
+        namespace: this.namespace,
+        labelSelector: MANAGED_BY_SELECTOR,
+      }));
     } catch (err) {
       throw toKubeError(`list Leases in ${this.namespace}`, err);
     }
@@ -95,7 +105,11 @@ export class LeaseNodeLocks implements NodeLocks {
       if (!lease.spec?.holderIdentity || !isFree(lease.spec, "\u0000sweeper", now)) continue;
       const name = lease.metadata?.name ?? "";
       try {
-        await this.api.deleteNamespacedLease({ name, namespace: this.namespace, body: { preconditions: { resourceVersion: lease.metadata?.resourceVersion } } });
+        await this.api.deleteNamespacedLease({
+          name,
+          namespace: this.namespace,
+          body: { preconditions: { resourceVersion: lease.metadata?.resourceVersion } },
+        });
         deleted++;
       } catch (err) {
         // Taken over (409) or deleted (404) since the list: not ours to remove.
@@ -109,8 +123,19 @@ export class LeaseNodeLocks implements NodeLocks {
     return {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
-      metadata: { name, namespace: this.namespace, labels: { [MANAGED_BY_LABEL]: "ocipam" }, annotations: { "ocipam.io/node": node } },
-      spec: { holderIdentity: holder, leaseDurationSeconds: duration, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
+      metadata: {
+        name,
+        namespace: this.namespace,
+        labels: { [MANAGED_BY_LABEL]: "ocipam" },
+        annotations: { "ocipam.io/node": node },
+      },
+      spec: {
+        holderIdentity: holder,
+        leaseDurationSeconds: duration,
+        acquireTime: microTime(now),
+        renewTime: microTime(now),
+        leaseTransitions: 0,
+      },
     };
   }
 
@@ -145,13 +170,20 @@ export class LeaseNodeLocks implements NodeLocks {
         const name = lease.metadata?.name ?? "";
         const resourceVersion = lease.metadata?.resourceVersion;
         try {
-          await this.api.deleteNamespacedLease({ name, namespace: this.namespace, body: { preconditions: resourceVersion ? { resourceVersion } : {} } });
+          await this.api.deleteNamespacedLease({
+            name,
+            namespace: this.namespace,
+            body: { preconditions: resourceVersion ? { resourceVersion } : {} },
+          });
         } catch (err) {
           if (isConflict(err) || isNotFound(err)) {
             this.log.debug({ lease: name, holder }, "lease changed since it was taken; nothing to release");
             return;
           }
-          this.log.warn({ lease: name, holder, err: toKubeError(`release Lease ${this.namespace}/${name}`, err).toJSON() }, "could not release lease; it will expire");
+          this.log.warn(
+            { lease: name, holder, err: toKubeError(`release Lease ${this.namespace}/${name}`, err).toJSON() },
+            "could not release lease; it will expire",
+          );
         }
       },
     };

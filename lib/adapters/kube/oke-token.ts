@@ -45,10 +45,15 @@ export async function generateOkeToken(req: OkeTokenRequest): Promise<string> {
   const date = (req.now ?? (() => new Date()))().toUTCString();
   // keyId first: providers that refresh (resource/instance principal) rotate their session key while doing so.
   const keyId = await req.signer.getKeyId();
-  const key = createPrivateKey({ key: req.signer.getPrivateKey(), passphrase: req.signer.getPassphrase() ?? undefined });
+  const key = createPrivateKey({
+    key: req.signer.getPrivateKey(),
+    passphrase: req.signer.getPassphrase() ?? undefined,
+  });
   const signingString = `date: ${date}\n(request-target): get ${path}\nhost: ${host}`;
   const signature = sign("sha256", Buffer.from(signingString, "utf8"), key).toString("base64");
-  const authorization = `Signature version="1",headers="${SIGNED_HEADERS}",keyId="${keyId}",algorithm="rsa-sha256",signature="${signature}"`;
+  const authorization =
+    `Signature ` +
+    `version="1",headers="${SIGNED_HEADERS}",keyId="${keyId}",algorithm="rsa-sha256",signature="${signature}"`;
   const url = new URL(`https://${host}${path}`);
   url.searchParams.set("authorization", authorization);
   url.searchParams.set("date", date);

@@ -10,7 +10,10 @@ export interface ListPage<T> {
 
 export const DEFAULT_PAGE_SIZE = 500;
 
-export async function listAllPages<T>(fetchPage: (cont: string | undefined, limit: number) => Promise<ListPage<T>>, limit = DEFAULT_PAGE_SIZE): Promise<{ items: T[]; resourceVersion: string }> {
+export async function listAllPages<T>(
+  fetchPage: (cont: string | undefined, limit: number) => Promise<ListPage<T>>,
+  limit = DEFAULT_PAGE_SIZE,
+): Promise<{ items: T[]; resourceVersion: string }> {
   const items: T[] = [];
   let cont: string | undefined;
   let resourceVersion: string | undefined;

@@ -24,15 +24,20 @@ export async function readStatusInputs(clients: Pick<KubeClients, "core" | "cust
     const [ciliumNodes, nodes, records] = await Promise.all([
       new CiliumNodesAdapter(clients.customObjects).list(),
       listAllPages<V1Node>((cont, limit) => clients.core.listNode({ limit, _continue: cont }) as never),
-      listAllPages<KubernetesObject>((cont, limit) => clients.customObjects.listClusterCustomObject({ ...IPAM_RECORDS, limit, _continue: cont }) as never),
+      listAllPages<KubernetesObject>(
+        (cont, limit) =>
+          clients.customObjects.listClusterCustomObject({ ...IPAM_RECORDS, limit, _continue: cont }) as never,
+      ),
     ]);
     return {
       ciliumNodes,
       nodes: nodes.items.map(toKubeNodeInfo),
-      records: new Map(records.items.map((o) => {
-        const record = toIpamRecord(o);
-        return [record.name, record.status] as const;
-      })),
+      records: new Map(
+        records.items.map((o) => {
+          const record = toIpamRecord(o);
+          return [record.name, record.status] as const;
+        }),
+      ),
     };
   } catch (err) {
     throw toKubeError("read the cluster's IPAM status", err);

@@ -29,7 +29,12 @@ export async function readKubeTokenFromVault(secretId: string, access: VaultAcce
   } catch (err) {
     if (err instanceof InvalidInputError) throw err;
     const e = (err ?? {}) as { statusCode?: number; serviceCode?: string; opcRequestId?: string; message?: string };
-    throw new OciApiError("GetSecretBundle", e.message ?? String(err), { statusCode: e.statusCode, serviceCode: e.serviceCode, opcRequestId: e.opcRequestId }, { cause: err });
+    throw new OciApiError(
+      "GetSecretBundle",
+      e.message ?? String(err),
+      { statusCode: e.statusCode, serviceCode: e.serviceCode, opcRequestId: e.opcRequestId },
+      { cause: err },
+    );
   } finally {
     client.shutdownCircuitBreaker();
   }
@@ -38,15 +43,24 @@ export async function readKubeTokenFromVault(secretId: string, access: VaultAcce
 /**
  * Decodes a secret bundle's content into a bearer token. Never puts the secret's content in an error message.
  */
-export function decodeSecretBundleToken(secretId: string, content: { contentType?: string; content?: string } | undefined): string {
+export function decodeSecretBundleToken(
+  secretId: string,
+  content: { contentType?: string; content?: string } | undefined,
+): string {
   const field = `secret ${secretId}`;
   if (!content) throw new InvalidInputError(field, "secret bundle has no content");
-  if (content.contentType !== "BASE64") throw new InvalidInputError(field, `unsupported secret bundle content type ${JSON.stringify(content.contentType)} (expected BASE64)`);
+  if (content.contentType !== "BASE64")
+    throw new InvalidInputError(
+      field,
+      `unsupported secret bundle content type ${JSON.stringify(content.contentType)} (expected BASE64)`,
+    );
   const raw = content.content ?? "";
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(raw.replace(/\s+/g, ""))) throw new InvalidInputError(field, "secret bundle content is not base64");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(raw.replace(/\s+/g, "")))
+    throw new InvalidInputError(field, "secret bundle content is not base64");
   const token = Buffer.from(raw, "base64").toString("utf8").trim();
   if (!token) throw new InvalidInputError(field, "secret is empty");
   // A bearer token is one header value: visible ASCII only (RFC 6750 b64token is narrower still).
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new InvalidInputError(field, "secret does not look like a bearer token (whitespace or non-ASCII inside)");
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new InvalidInputError(field, "secret does not look like a bearer token (whitespace or non-ASCII inside)");
   return token;
 }

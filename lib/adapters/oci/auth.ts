@@ -36,7 +36,12 @@ export async function createAuthProvider(auth: OciAuth): Promise<common.Authenti
     return await build(auth);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new OcipamError("OciAuthUnavailable", `OCI ${auth.kind} authentication: ${message}`, { authKind: auth.kind }, { cause: err });
+    throw new OcipamError(
+      "OciAuthUnavailable",
+      `OCI ${auth.kind} authentication: ${message}`,
+      { authKind: auth.kind },
+      { cause: err },
+    );
   }
 }
 

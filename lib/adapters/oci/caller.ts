@@ -49,7 +49,12 @@ export class OciCaller {
    * Sends one request with retries. `send` must send the same request object on every attempt (that is what keeps a
    * mutation's opc-retry-token stable).
    */
-  async call<R>(operation: string, fields: CallFields, options: CallOptions | undefined, send: () => Promise<R>): Promise<R> {
+  async call<R>(
+    operation: string,
+    fields: CallFields,
+    options: CallOptions | undefined,
+    send: () => Promise<R>,
+  ): Promise<R> {
     const { policy, budget, counters, log, withSignal } = this.deps;
     const started = this.now();
     try {
@@ -60,13 +65,26 @@ export class OciCaller {
         checkPolicies: checkPoliciesHint(operation, fields),
         onRetry: (e) =>
           log.debug(
-            { operation, ...fields, attempt: e.attempt, delayMs: e.delayMs, statusCode: e.error.statusCode, serviceCode: e.error.serviceCode, opcRequestId: e.error.opcRequestId },
+            {
+              operation,
+              ...fields,
+              attempt: e.attempt,
+              delayMs: e.delayMs,
+              statusCode: e.error.statusCode,
+              serviceCode: e.error.serviceCode,
+              opcRequestId: e.error.opcRequestId,
+            },
             "oci call retrying",
           ),
         onThrottle: (e) => {
           counters.throttle(operation);
           log.info(
-            { operation, ...fields, opcRequestId: e.opcRequestId, ratePerSecond: budget.snapshot().currentRatePerSecond },
+            {
+              operation,
+              ...fields,
+              opcRequestId: e.opcRequestId,
+              ratePerSecond: budget.snapshot().currentRatePerSecond,
+            },
             "oci throttled (429): shared request budget backs off",
           );
         },
@@ -82,8 +100,16 @@ export class OciCaller {
       counters.call(operation, { attempts, ok: false, ms: durationMs });
       log.debug(
         {
-          operation, ...fields, opcRequestId: e.opcRequestId, durationMs, attempts, ok: false,
-          statusCode: e.statusCode, serviceCode: e.serviceCode, reason: e.reason, retriesStopped: e.context.retriesStopped,
+          operation,
+          ...fields,
+          opcRequestId: e.opcRequestId,
+          durationMs,
+          attempts,
+          ok: false,
+          statusCode: e.statusCode,
+          serviceCode: e.serviceCode,
+          reason: e.reason,
+          retriesStopped: e.context.retriesStopped,
         },
         "oci call",
       );
@@ -118,6 +144,7 @@ export class OciCaller {
 }
 
 function requestIdOf(value: unknown): string | undefined {
-  const id = typeof value === "object" && value !== null ? (value as { opcRequestId?: unknown }).opcRequestId : undefined;
+  const id =
+    typeof value === "object" && value !== null ? (value as { opcRequestId?: unknown }).opcRequestId : undefined;
   return typeof id === "string" ? id : undefined;
 }

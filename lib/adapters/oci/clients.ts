@@ -78,7 +78,12 @@ export async function createOciClients(options: OciClientOptions): Promise<OciCl
     workRequests = new workrequests.WorkRequestClient(params, configuration());
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new OcipamError("OciAuthUnavailable", `OCI ${options.auth.kind} authentication: ${message}`, { authKind: options.auth.kind }, { cause: err });
+    throw new OcipamError(
+      "OciAuthUnavailable",
+      `OCI ${options.auth.kind} authentication: ${message}`,
+      { authKind: options.auth.kind },
+      { cause: err },
+    );
   }
   for (const client of [compute, network, workRequests]) {
     if (options.region) client.regionId = options.region;

@@ -5,7 +5,10 @@ import type { OciCaller } from "./caller";
 import { toInstanceInfo, toVnicAttachmentInfo } from "./mappers";
 
 /** The ComputeClient methods the adapter uses (a structural subset, so tests can hand in a recording fake). */
-export type ComputeApi = Pick<core.ComputeClient, "getInstance" | "listVnicAttachments" | "getVnicAttachment" | "attachVnic" | "detachVnic">;
+export type ComputeApi = Pick<
+  core.ComputeClient,
+  "getInstance" | "listVnicAttachments" | "getVnicAttachment" | "attachVnic" | "detachVnic"
+>;
 
 export interface OciComputeAdapterOptions {
   /** `limit` of list calls; default: the service's page size. */
@@ -26,14 +29,26 @@ export class OciComputeAdapter implements OciCompute {
 
   async getInstance(instanceId: string, options?: CallOptions): Promise<InstanceInfo> {
     const request: core.requests.GetInstanceRequest = { instanceId };
-    const r = await this.caller.call("GetInstance", { instance: instanceId }, options, () => this.client.getInstance(request));
-    if (r.instance.shapeConfig?.maxVnicAttachments === undefined || r.instance.shapeConfig?.maxVnicAttachments === null) {
-      this.log.warn({ instance: instanceId, shape: r.instance.shape }, "instance has no shapeConfig.maxVnicAttachments; assuming 1 (primary VNIC only)");
+    const r = await this.caller.call("GetInstance", { instance: instanceId }, options, () =>
+      this.client.getInstance(request),
+    );
+    if (
+      r.instance.shapeConfig?.maxVnicAttachments === undefined ||
+      r.instance.shapeConfig?.maxVnicAttachments === null
+    ) {
+      this.log.warn(
+        { instance: instanceId, shape: r.instance.shape },
+        "instance has no shapeConfig.maxVnicAttachments; assuming 1 (primary VNIC only)",
+      );
     }
     return toInstanceInfo(r.instance);
   }
 
-  async listVnicAttachments(compartmentId: string, instanceId: string, options?: CallOptions): Promise<VnicAttachmentInfo[]> {
+  async listVnicAttachments(
+    compartmentId: string,
+    instanceId: string,
+    options?: CallOptions,
+  ): Promise<VnicAttachmentInfo[]> {
     const items = await this.caller.listAll(
       "ListVnicAttachments",
       { instance: instanceId, compartment: compartmentId },
@@ -67,13 +82,17 @@ export class OciComputeAdapter implements OciCompute {
    */
   async detachVnic(attachmentId: string, options?: CallOptions): Promise<Mutation<void>> {
     const request: core.requests.DetachVnicRequest = { vnicAttachmentId: attachmentId };
-    const r = await this.caller.call("DetachVnic", { attachment: attachmentId }, options, () => this.client.detachVnic(request));
+    const r = await this.caller.call("DetachVnic", { attachment: attachmentId }, options, () =>
+      this.client.detachVnic(request),
+    );
     return { value: undefined, opcRequestId: r.opcRequestId };
   }
 
   async getVnicAttachment(attachmentId: string, options?: CallOptions): Promise<VnicAttachmentInfo> {
     const request: core.requests.GetVnicAttachmentRequest = { vnicAttachmentId: attachmentId };
-    const r = await this.caller.call("GetVnicAttachment", { attachment: attachmentId }, options, () => this.client.getVnicAttachment(request));
+    const r = await this.caller.call("GetVnicAttachment", { attachment: attachmentId }, options, () =>
+      this.client.getVnicAttachment(request),
+    );
     return toVnicAttachmentInfo(r.vnicAttachment, "GetVnicAttachment");
   }
 
@@ -82,7 +101,14 @@ export class OciComputeAdapter implements OciCompute {
    * (`assignPublicIp` defaults to the subnet's setting, and pod addresses never need one).
    */
   async attachVnic(
-    request: { instanceId: string; subnetId: string; nsgIds: string[]; displayName: string; freeformTags: Record<string, string>; retryToken: string },
+    request: {
+      instanceId: string;
+      subnetId: string;
+      nsgIds: string[];
+      displayName: string;
+      freeformTags: Record<string, string>;
+      retryToken: string;
+    },
     options?: CallOptions,
   ): Promise<Mutation<VnicAttachmentInfo>> {
     // Built once: every attempt sends this object, so the retry token (and the body it fingerprints) never changes.
@@ -100,7 +126,12 @@ export class OciComputeAdapter implements OciCompute {
       },
       opcRetryToken: request.retryToken,
     };
-    const r = await this.caller.call("AttachVnic", { instance: request.instanceId, subnet: request.subnetId }, options, () => this.client.attachVnic(sdkRequest));
+    const r = await this.caller.call(
+      "AttachVnic",
+      { instance: request.instanceId, subnet: request.subnetId },
+      options,
+      () => this.client.attachVnic(sdkRequest),
+    );
     return { value: toVnicAttachmentInfo(r.vnicAttachment, "AttachVnic"), opcRequestId: r.opcRequestId };
   }
 }

@@ -60,15 +60,30 @@ export function toOciApiError(operation: string, err: unknown, aborted = false):
   const message = str(e.message) ?? "unknown error";
 
   if (e.statusCode === CIRCUIT_OPEN_CODE || e.code === CIRCUIT_OPEN_CODE) {
-    return new OciApiError(operation, `circuit breaker open: ${message}`, { serviceCode: CIRCUIT_OPEN_CODE }, { cause: err });
+    return new OciApiError(
+      operation,
+      `circuit breaker open: ${message}`,
+      { serviceCode: CIRCUIT_OPEN_CODE },
+      { cause: err },
+    );
   }
   if (typeof e.statusCode === "number" && e.statusCode > 0) {
     // "None" is what the SDK puts when the error body carried no code (helper.js handleErrorResponse).
     const serviceCode = str(e.serviceCode) === "None" ? undefined : str(e.serviceCode);
-    return new OciApiError(operation, message, { statusCode: e.statusCode, serviceCode, opcRequestId: str(e.opcRequestId) }, { cause: err });
+    return new OciApiError(
+      operation,
+      message,
+      { statusCode: e.statusCode, serviceCode, opcRequestId: str(e.opcRequestId) },
+      { cause: err },
+    );
   }
   if (aborted) {
-    return new OciApiError(operation, `attempt aborted: ${message}`, { serviceCode: ATTEMPT_TIMEOUT_CODE }, { cause: err });
+    return new OciApiError(
+      operation,
+      `attempt aborted: ${message}`,
+      { serviceCode: ATTEMPT_TIMEOUT_CODE },
+      { cause: err },
+    );
   }
   // The retrier's plain transport-failure object: it always carries requestEndpoint (retrier.js catch branch).
   if (!(err instanceof Error) && e.requestEndpoint !== undefined) {

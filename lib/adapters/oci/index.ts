@@ -40,10 +40,19 @@ export function createOciAdapters(deps: {
 }): OciAdapters {
   const budget = deps.budget ?? new RequestBudget();
   const counters = deps.counters ?? new OciCallCounters();
-  const caller = new OciCaller({ policy: deps.policy ?? new RetryPolicy(), budget, counters, log: deps.log, withSignal: deps.clients.withSignal });
+  const caller = new OciCaller({
+    policy: deps.policy ?? new RetryPolicy(),
+    budget,
+    counters,
+    log: deps.log,
+    withSignal: deps.clients.withSignal,
+  });
   return {
     compute: new OciComputeAdapter(deps.clients.compute, caller, deps.log, { pageSize: deps.pageSize }),
-    network: new OciNetworkAdapter(deps.clients.network, deps.clients.workRequests, caller, { pageSize: deps.pageSize, ...deps.network }),
+    network: new OciNetworkAdapter(deps.clients.network, deps.clients.workRequests, caller, {
+      pageSize: deps.pageSize,
+      ...deps.network,
+    }),
     counters,
     budget,
     stats: () => ({ calls: counters.snapshot(), budget: budget.snapshot() }),

@@ -31,7 +31,8 @@ export function isoTime(v: Date | string | null | undefined): string | undefined
 }
 
 function required<T>(operation: string, field: string, v: T | null | undefined): T {
-  if (v === null || v === undefined || (v as unknown) === "") throw new OciUnexpectedError(operation, `answer lacks ${field}`);
+  if (v === null || v === undefined || (v as unknown) === "")
+    throw new OciUnexpectedError(operation, `answer lacks ${field}`);
   return v;
 }
 
@@ -116,7 +117,9 @@ export function toSubnetInfo(s: core.models.Subnet): SubnetInfo {
     // "ipv4CidrBlocks: The list of all IPv4 CIDR blocks for the subnet" (model/subnet.d.ts); older answers have
     // only cidrBlock.
     cidrBlocks:
-      s.ipv4CidrBlocks && s.ipv4CidrBlocks.length > 0 ? [...s.ipv4CidrBlocks] : [required(op, "cidrBlock", s.cidrBlock)],
+      s.ipv4CidrBlocks && s.ipv4CidrBlocks.length > 0
+        ? [...s.ipv4CidrBlocks]
+        : [required(op, "cidrBlock", s.cidrBlock)],
     virtualRouterIp: opt(s.virtualRouterIp),
     lifecycleState: required(op, "lifecycleState", s.lifecycleState),
     freeformTags: tags(s.freeformTags),

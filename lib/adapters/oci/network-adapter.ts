@@ -1,6 +1,17 @@
 import type * as core from "oci-core";
 import type * as workrequests from "oci-workrequests";
-import type { CallOptions, Mutation, NsgInfo, OciBulkNetwork, OciNetwork, PrivateIpInfo, SubnetInfo, VnicInfo, WorkRequestFinalStatus, WorkRequestOutcome } from "../../ports/oci";
+import type {
+  CallOptions,
+  Mutation,
+  NsgInfo,
+  OciBulkNetwork,
+  OciNetwork,
+  PrivateIpInfo,
+  SubnetInfo,
+  VnicInfo,
+  WorkRequestFinalStatus,
+  WorkRequestOutcome,
+} from "../../ports/oci";
 import type { OciCaller } from "./caller";
 import { OciDeadlineError, OciUnexpectedError } from "./errors";
 import { inventoryAddresses, isoTime, toNsgInfo, toPrivateIpInfo, toSubnetInfo, toVnicInfo } from "./mappers";
@@ -85,18 +96,37 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
   }
 
   async createPrivateIp(
-    request: { vnicId: string; displayName: string; freeformTags: Record<string, string>; retryToken: string; ipAddress?: string; cidrPrefixLength?: number },
+    request: {
+      vnicId: string;
+      displayName: string;
+      freeformTags: Record<string, string>;
+      retryToken: string;
+      ipAddress?: string;
+      cidrPrefixLength?: number;
+    },
     options?: CallOptions,
   ): Promise<Mutation<PrivateIpInfo>> {
     // Built once: every attempt sends this object, so the retry token (and the body it fingerprints) never changes.
     // An IP CIDR block sends ipAddress with cidrPrefixLength: OCI uses the prefix length only "when combined with the
     // ipAddress field" (oci-core lib/model/create-private-ip-details.d.ts, SDK 2.139.1).
-    const block = request.cidrPrefixLength !== undefined ? { ipAddress: request.ipAddress, cidrPrefixLength: request.cidrPrefixLength } : request.ipAddress ? { ipAddress: request.ipAddress } : {};
+    const block =
+      request.cidrPrefixLength !== undefined
+        ? { ipAddress: request.ipAddress, cidrPrefixLength: request.cidrPrefixLength }
+        : request.ipAddress
+          ? { ipAddress: request.ipAddress }
+          : {};
     const sdkRequest: core.requests.CreatePrivateIpRequest = {
-      createPrivateIpDetails: { vnicId: request.vnicId, displayName: request.displayName, freeformTags: { ...request.freeformTags }, ...block },
+      createPrivateIpDetails: {
+        vnicId: request.vnicId,
+        displayName: request.displayName,
+        freeformTags: { ...request.freeformTags },
+        ...block,
+      },
       opcRetryToken: request.retryToken,
     };
-    const r = await this.caller.call("CreatePrivateIp", { vnic: request.vnicId }, options, () => this.client.createPrivateIp(sdkRequest));
+    const r = await this.caller.call("CreatePrivateIp", { vnic: request.vnicId }, options, () =>
+      this.client.createPrivateIp(sdkRequest),
+    );
     return { value: toPrivateIpInfo(r.privateIp, "CreatePrivateIp"), opcRequestId: r.opcRequestId };
   }
 
@@ -106,7 +136,9 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
    */
   async deletePrivateIp(privateIpId: string, options?: CallOptions): Promise<Mutation<void>> {
     const request: core.requests.DeletePrivateIpRequest = { privateIpId };
-    const r = await this.caller.call("DeletePrivateIp", { privateIp: privateIpId }, options, () => this.client.deletePrivateIp(request));
+    const r = await this.caller.call("DeletePrivateIp", { privateIp: privateIpId }, options, () =>
+      this.client.deletePrivateIp(request),
+    );
     return { value: undefined, opcRequestId: r.opcRequestId };
   }
 
@@ -140,7 +172,10 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
     freeformTags: Record<string, string>,
     options?: CallOptions,
   ): Promise<Mutation<VnicInfo>> {
-    const request: core.requests.UpdateVnicRequest = { vnicId, updateVnicDetails: { freeformTags: { ...freeformTags } } };
+    const request: core.requests.UpdateVnicRequest = {
+      vnicId,
+      updateVnicDetails: { freeformTags: { ...freeformTags } },
+    };
     const r = await this.caller.call("UpdateVnic", { vnic: vnicId }, options, () => this.client.updateVnic(request));
     return { value: toVnicInfo(r.vnic), opcRequestId: r.opcRequestId };
   }
@@ -166,7 +201,9 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
    */
   async countAssignedIps(subnetId: string, options?: CallOptions): Promise<number> {
     const request: core.requests.GetSubnetIpInventoryRequest = { subnetId };
-    const r = await this.caller.call("GetSubnetIpInventory", { subnet: subnetId }, options, () => this.client.getSubnetIpInventory(request));
+    const r = await this.caller.call("GetSubnetIpInventory", { subnet: subnetId }, options, () =>
+      this.client.getSubnetIpInventory(request),
+    );
     const count = inventoryAddresses(r.ipInventorySubnetResourceCollection);
     if (count === undefined) {
       throw new OciUnexpectedError("GetSubnetIpInventory", `subnet ${subnetId}: inventory has no count`);
@@ -179,12 +216,18 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
    * address, in CIDR notation for an IP CIDR address ("<network IP/netmask # of bits>", the IP CIDR announcement,
    * blogs.oracle.com/cloud-infrastructure/announcing-oci-ip-cidr-addresses-for-vnics); a bare address is a /32.
    */
-  async getSubnetAllocations(subnetId: string, options?: CallOptions): Promise<{ assignedAddresses: number; allocations: string[] }> {
+  async getSubnetAllocations(
+    subnetId: string,
+    options?: CallOptions,
+  ): Promise<{ assignedAddresses: number; allocations: string[] }> {
     const request: core.requests.GetSubnetIpInventoryRequest = { subnetId };
-    const r = await this.caller.call("GetSubnetIpInventory", { subnet: subnetId }, options, () => this.client.getSubnetIpInventory(request));
+    const r = await this.caller.call("GetSubnetIpInventory", { subnet: subnetId }, options, () =>
+      this.client.getSubnetIpInventory(request),
+    );
     const c = r.ipInventorySubnetResourceCollection;
     const count = inventoryAddresses(c);
-    if (count === undefined) throw new OciUnexpectedError("GetSubnetIpInventory", `subnet ${subnetId}: inventory has no count`);
+    if (count === undefined)
+      throw new OciUnexpectedError("GetSubnetIpInventory", `subnet ${subnetId}: inventory has no count`);
     const allocations = (c?.ipInventorySubnetResourceSummary ?? [])
       .map((e) => e.ipAddress)
       .filter((a): a is string => typeof a === "string" && a.length > 0)
@@ -205,17 +248,26 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
   }
 
   async bulkCreatePrivateIps(
-    request: { vnicId: string; items: Array<{ displayName: string; freeformTags: Record<string, string> }>; retryToken: string },
+    request: {
+      vnicId: string;
+      items: Array<{ displayName: string; freeformTags: Record<string, string> }>;
+      retryToken: string;
+    },
     options?: CallOptions,
   ): Promise<Mutation<{ workRequestId: string }>> {
     const sdkRequest: core.requests.BulkCreatePrivateIpsRequest = {
       bulkCreatePrivateIpsDetails: {
         vnicId: request.vnicId,
-        bulkCreatePrivateIpItem: request.items.map((i) => ({ displayName: i.displayName, freeformTags: { ...i.freeformTags } })),
+        bulkCreatePrivateIpItem: request.items.map((i) => ({
+          displayName: i.displayName,
+          freeformTags: { ...i.freeformTags },
+        })),
       },
       opcRetryToken: request.retryToken,
     };
-    const r = await this.caller.call("BulkCreatePrivateIps", { vnic: request.vnicId }, options, () => this.client.bulkCreatePrivateIps(sdkRequest));
+    const r = await this.caller.call("BulkCreatePrivateIps", { vnic: request.vnicId }, options, () =>
+      this.client.bulkCreatePrivateIps(sdkRequest),
+    );
     if (!r.opcWorkRequestId) throw new OciUnexpectedError("BulkCreatePrivateIps", "answer lacks opc-work-request-id");
     return { value: { workRequestId: r.opcWorkRequestId }, opcRequestId: r.opcRequestId };
   }
@@ -235,10 +287,13 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
     for (;;) {
       let r: workrequests.responses.GetWorkRequestResponse;
       try {
-        r = await this.caller.call("GetWorkRequest", { workRequest: workRequestId }, { deadline }, () => this.workRequests.getWorkRequest(request));
+        r = await this.caller.call("GetWorkRequest", { workRequest: workRequestId }, { deadline }, () =>
+          this.workRequests.getWorkRequest(request),
+        );
       } catch (err) {
         // The retry policy found no room for another poll before the deadline.
-        if (err instanceof OciDeadlineError) throw deadlineError(`work request ${workRequestId} still ${lastStatus} at the deadline`, err);
+        if (err instanceof OciDeadlineError)
+          throw deadlineError(`work request ${workRequestId} still ${lastStatus} at the deadline`, err);
         throw err;
       }
       const w = r.workRequest;
@@ -250,12 +305,17 @@ export class OciNetworkAdapter implements OciNetwork, OciBulkNetwork {
           id: workRequestId,
           status: w.status as WorkRequestFinalStatus,
           percentComplete: w.percentComplete ?? 0,
-          resources: (w.resources ?? []).map((x) => ({ entityType: x.entityType, actionType: x.actionType, identifier: x.identifier })),
+          resources: (w.resources ?? []).map((x) => ({
+            entityType: x.entityType,
+            actionType: x.actionType,
+            identifier: x.identifier,
+          })),
           errors,
           timeFinished: isoTime(w.timeFinished),
         };
       }
-      if (this.now() + wait + minPoll > deadline.getTime()) throw deadlineError(`work request ${workRequestId} still ${w.status} at the deadline`);
+      if (this.now() + wait + minPoll > deadline.getTime())
+        throw deadlineError(`work request ${workRequestId} still ${w.status} at the deadline`);
       await this.sleep(wait);
       wait = Math.min(maxPoll, Math.round(wait * 1.5));
     }

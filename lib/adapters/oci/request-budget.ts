@@ -80,7 +80,8 @@ export class RequestBudget {
     this.burst = positive(options.burst ?? 10, "burst");
     this.minRate = Math.min(positive(options.minRatePerSecond ?? 0.5, "minRatePerSecond"), this.ratePerSecond);
     this.decreaseFactor = options.decreaseFactor ?? 0.7;
-    if (!(this.decreaseFactor > 0 && this.decreaseFactor < 1)) throw new RangeError("decreaseFactor must be within (0, 1)");
+    if (!(this.decreaseFactor > 0 && this.decreaseFactor < 1))
+      throw new RangeError("decreaseFactor must be within (0, 1)");
     this.pauseMs = options.throttlePauseMs === undefined ? undefined : Math.max(0, options.throttlePauseMs);
     this.recoveryPerSecond = positive(options.recoveryPerSecond ?? 1, "recoveryPerSecond");
     this.now = options.now ?? Date.now;
@@ -161,7 +162,8 @@ export class RequestBudget {
     this.refill(t);
     this.forgetBefore(t - 1000);
     // No token taken in the last second (a slow answer): nothing measured, the allowed rate is cut.
-    const inUse = this.recent.length === 0 ? this.rateAt(t) : Math.min(this.rateAt(t), Math.max(this.recent.length, this.minRate));
+    const inUse =
+      this.recent.length === 0 ? this.rateAt(t) : Math.min(this.rateAt(t), Math.max(this.recent.length, this.minRate));
     this.cutRate = Math.max(this.minRate, inUse * this.decreaseFactor);
     this.tokens = 0;
     this.pausedUntil = t + (this.pauseMs ?? Math.min(1000, 1000 / this.cutRate));

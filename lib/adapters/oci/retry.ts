@@ -153,7 +153,11 @@ export class RetryPolicy {
    * Runs `attempt` until it succeeds or retrying must stop. Throws the last failure as an `OciApiError` (its context
    * says `attempts` and `retriesStopped`), or `OciDeadlineError` when not even one attempt could start in time.
    */
-  async run<T>(operation: string, attempt: (ctx: AttemptContext) => Promise<T>, options: RunOptions = {}): Promise<RunResult<T>> {
+  async run<T>(
+    operation: string,
+    attempt: (ctx: AttemptContext) => Promise<T>,
+    options: RunOptions = {},
+  ): Promise<RunResult<T>> {
     const deadline = options.deadline?.getTime() ?? Number.POSITIVE_INFINITY;
     let last: OciApiError | undefined;
     let firstStart: number | undefined;

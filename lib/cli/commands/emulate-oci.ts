@@ -49,20 +49,25 @@ export function register(program: Command): void {
 
 function parseNumber(name: string, text: string | undefined, min: number): number {
   const n = Number(text);
-  if (text === undefined || text.trim() === "" || !Number.isFinite(n) || n < min) throw new InvalidInputError(name, `must be a number >= ${min}`);
+  if (text === undefined || text.trim() === "" || !Number.isFinite(n) || n < min)
+    throw new InvalidInputError(name, `must be a number >= ${min}`);
   return n;
 }
 
 async function startFromOptions(opts: Record<string, string | undefined>, global: GlobalFlags): Promise<OciEmulator> {
   const latency = opts.latency;
-  if (latency !== "realistic" && latency !== "zero") throw new InvalidInputError("--latency", "must be realistic or zero");
+  if (latency !== "realistic" && latency !== "zero")
+    throw new InvalidInputError("--latency", "must be realistic or zero");
   let world: WorldSpec | undefined;
   if (opts.world) {
     let text: string;
     try {
       text = readFileSync(opts.world, "utf8");
     } catch (err) {
-      throw new ConfigError("--world", `cannot read ${opts.world} (${(err as NodeJS.ErrnoException).code ?? "unreadable"})`);
+      throw new ConfigError(
+        "--world",
+        `cannot read ${opts.world} (${(err as NodeJS.ErrnoException).code ?? "unreadable"})`,
+      );
     }
     try {
       world = JSON.parse(text) as WorldSpec;
@@ -87,13 +92,20 @@ async function startFromOptions(opts: Record<string, string | undefined>, global
     timeScale: parseNumber("--time-scale", opts.timeScale, 0),
     policies,
     enforceIam: policies !== undefined,
-    log: createLogger({ level: logLevelFor(global, opts.logLevel, "info"), destination: process.stderr, base: { component: "oci-emulator" } }),
+    log: createLogger({
+      level: logLevelFor(global, opts.logLevel, "info"),
+      destination: process.stderr,
+      base: { component: "oci-emulator" },
+    }),
   });
   return emulator;
 }
 
 /** The first stdout line. */
-function summary(emulator: OciEmulator, configDir: string | undefined): Record<string, unknown> & { env: Record<string, string> } {
+function summary(
+  emulator: OciEmulator,
+  configDir: string | undefined,
+): Record<string, unknown> & { env: Record<string, string> } {
   const dir = configDir ?? mkdtempSync(join(tmpdir(), "ocipam-oci-"));
   const written = emulator.writeOciConfig(dir);
   const snap = emulator.admin.snapshot();
@@ -106,7 +118,12 @@ function summary(emulator: OciEmulator, configDir: string | undefined): Record<s
     tenancyId: snap.tenancyId,
     compartmentId: snap.compartments[0]?.id ?? snap.tenancyId,
     vcnId: snap.vcns[0]?.id,
-    subnets: snap.subnets.map((s) => ({ id: s.id, name: s.displayName, cidrBlock: s.cidrBlock, availabilityDomain: s.availabilityDomain })),
+    subnets: snap.subnets.map((s) => ({
+      id: s.id,
+      name: s.displayName,
+      cidrBlock: s.cidrBlock,
+      availabilityDomain: s.availabilityDomain,
+    })),
     nsgs: snap.nsgs.map((n) => ({ id: n.id, name: n.displayName })),
     instances: snap.instances.map((i) => ({
       id: i.id,
@@ -115,8 +132,19 @@ function summary(emulator: OciEmulator, configDir: string | undefined): Record<s
       maxVnicAttachments: (i.shapeConfig as { maxVnicAttachments: number }).maxVnicAttachments,
       availabilityDomain: i.availabilityDomain,
     })),
-    streams: snap.streams.map((s) => ({ id: s.id, name: s.name, partitions: s.partitions, messagesEndpoint: s.messagesEndpoint })),
-    env: allocatorEnv(emulator, written, snap.compartments[0]?.id ?? snap.tenancyId, snap.vcns[0]?.id as string | undefined, snap.region),
+    streams: snap.streams.map((s) => ({
+      id: s.id,
+      name: s.name,
+      partitions: s.partitions,
+      messagesEndpoint: s.messagesEndpoint,
+    })),
+    env: allocatorEnv(
+      emulator,
+      written,
+      snap.compartments[0]?.id ?? snap.tenancyId,
+      snap.vcns[0]?.id as string | undefined,
+      snap.region,
+    ),
   };
 }
 
@@ -124,7 +152,13 @@ function summary(emulator: OciEmulator, configDir: string | undefined): Record<s
  * The allocator configuration keys (lib/config/allocator-config.ts) that point it at this world: exporting them,
  * plus the Kubernetes keys of any API server, is all `ocipam reconcile` needs.
  */
-function allocatorEnv(emulator: OciEmulator, written: { configPath: string; profile: string }, compartmentId: string, vcnId: string | undefined, region: string): Record<string, string> {
+function allocatorEnv(
+  emulator: OciEmulator,
+  written: { configPath: string; profile: string },
+  compartmentId: string,
+  vcnId: string | undefined,
+  region: string,
+): Record<string, string> {
   return {
     OCIPAM_CLUSTER_NAME: "local",
     OCIPAM_COMPARTMENT_IDS: compartmentId,

@@ -17,11 +17,17 @@ export function register(program: Command): void {
     .option("--context <name>", "kubeconfig context instead of the current one")
     .option("--json", "print the rows as JSON")
     .action(async (flags: { kubeconfig: string; context?: string; json?: boolean }) => {
-      if (!existsSync(flags.kubeconfig)) throw new ConfigError("--kubeconfig", `no file at ${flags.kubeconfig} (set --kubeconfig or KUBECONFIG)`);
+      if (!existsSync(flags.kubeconfig))
+        throw new ConfigError("--kubeconfig", `no file at ${flags.kubeconfig} (set --kubeconfig or KUBECONFIG)`);
       // Loaded here, not at the top: client-node takes a while to load and other subcommands do not need it.
       const { createKubeClients } = require("../../adapters/kube") as typeof import("../../adapters/kube");
-      const { readStatusInputs } = require("../../adapters/kube/status-source") as typeof import("../../adapters/kube/status-source");
-      const clients = createKubeClients({ kind: "kubeconfig", path: flags.kubeconfig, ...(flags.context ? { context: flags.context } : {}) });
+      const { readStatusInputs } =
+        require("../../adapters/kube/status-source") as typeof import("../../adapters/kube/status-source");
+      const clients = createKubeClients({
+        kind: "kubeconfig",
+        path: flags.kubeconfig,
+        ...(flags.context ? { context: flags.context } : {}),
+      });
       const { ciliumNodes, nodes, records } = await readStatusInputs(clients);
       const rows = nodeStatusRows(ciliumNodes, nodes, records);
       process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderStatusTable(rows)}\n`);

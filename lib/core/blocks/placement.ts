@@ -33,7 +33,12 @@ export const BLOCK_CANDIDATES = 3;
 export function reservedRanges(cidrBlocks: readonly string[]): Ipv4Range[] {
   return cidrBlocks.flatMap((b) => {
     const r = parseCidr(b);
-    return r.size < 4 ? [r] : [{ start: r.start, size: 2 }, { start: r.start + r.size - 1, size: 1 }];
+    return r.size < 4
+      ? [r]
+      : [
+          { start: r.start, size: 2 },
+          { start: r.start + r.size - 1, size: 1 },
+        ];
   });
 }
 

@@ -117,14 +117,18 @@ export class KubeCiliumNodePoolSource implements PoolSource {
           },
           (err) => {
             const aborted = err instanceof Error && err.name === "AbortError";
-            if (err && !aborted && !this.stopped) this.options.log.warn({ err }, "CiliumNode watch ended with an error");
+            if (err && !aborted && !this.stopped)
+              this.options.log.warn({ err }, "CiliumNode watch ended with an error");
             finish(!err || aborted);
           },
         )
-        .then((controller) => {
-          this.controller = controller;
-          if (this.stopped) controller.abort();
-        }, () => finish(false));
+        .then(
+          (controller) => {
+            this.controller = controller;
+            if (this.stopped) controller.abort();
+          },
+          () => finish(false),
+        );
     });
   }
 
@@ -159,7 +163,11 @@ function absent(): NodeIpamSnapshot {
 
 /** Reads the two maps the agent needs from a CiliumNode object; anything malformed counts as empty. */
 export function snapshotOf(obj: unknown): NodeIpamSnapshot {
-  const o = (obj ?? {}) as { metadata?: { resourceVersion?: string }; spec?: { ipam?: { pool?: unknown } }; status?: { ipam?: { used?: unknown } } };
+  const o = (obj ?? {}) as {
+    metadata?: { resourceVersion?: string };
+    spec?: { ipam?: { pool?: unknown } };
+    status?: { ipam?: { used?: unknown } };
+  };
   return {
     exists: true,
     pool: allocationMap(o.spec?.ipam?.pool),

@@ -56,7 +56,9 @@ function subjectMatches(subject: Subject, principal: Principal): boolean {
     case "any-group":
       return principal.type === "user";
     case "group":
-      return principal.groups.some((g) => (subject.by === "id" ? g.id !== undefined && eq(g.id, subject.value) : eq(g.name, subject.value)));
+      return principal.groups.some((g) =>
+        subject.by === "id" ? g.id !== undefined && eq(g.id, subject.value) : eq(g.name, subject.value),
+      );
     case "dynamic-group":
       return principal.dynamicGroups.some((g) =>
         subject.by === "id" ? g.id !== undefined && eq(g.id, subject.value) : eq(g.name, subject.value),
@@ -76,7 +78,13 @@ function locationCovers(location: Location, compartmentId: string, tree: Compart
 /** Glob match with `*` as the only wildcard (used by OCI for some string variables). */
 function valueMatches(actual: string, pattern: string): boolean {
   if (!pattern.includes("*")) return eq(actual, pattern);
-  const re = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  );
   return re.test(actual);
 }
 

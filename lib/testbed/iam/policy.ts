@@ -8,7 +8,8 @@ import { VERBS, knownResourceTypes, type Verb } from "./verbs";
  *   Allow <subject> to { PERMISSION, ... } in <location> [where <conditions>]
  *
  * Grammar from "Policy Syntax" (https://docs.oracle.com/en-us/iaas/Content/Identity/Concepts/policysyntax.htm):
- * subject = group <name>|group id <ocid>|dynamic-group <name>|dynamic-group id <ocid>|service <name>|any-user|any-group,
+ * subject = group <name>|group id <ocid>|dynamic-group <name>|dynamic-group id <ocid>|service
+ * <name>|any-user|any-group,
  * several separated by commas; location = tenancy | compartment <name>[:<child>...] | compartment id <ocid>;
  * conditions = <variable> =|!= <value>, or `all {..}` / `any {..}` lists. Identity-domain prefixes on names
  * (`'Default'/'name'`) are accepted and the domain is ignored (one domain is modelled).
@@ -37,7 +38,8 @@ export interface PolicyStatement {
   condition?: Condition;
 }
 
-const STATEMENT = /^\s*allow\s+(.+?)\s+to\s+(\{[^}]*\}|[a-z]+\s+[a-z0-9-]+)\s+in\s+(tenancy|compartment\s+.+?)(?:\s+where\s+(.+?))?\s*$/is;
+const STATEMENT =
+  /^\s*allow\s+(.+?)\s+to\s+(\{[^}]*\}|[a-z]+\s+[a-z0-9-]+)\s+in\s+(tenancy|compartment\s+.+?)(?:\s+where\s+(.+?))?\s*$/is;
 
 /** Parses one statement; throws InvalidInputError naming what is wrong. */
 export function parsePolicyStatement(text: string): PolicyStatement {
@@ -46,7 +48,10 @@ export function parsePolicyStatement(text: string): PolicyStatement {
     if (/^\s*(define|endorse|admit)\b/i.test(text)) {
       throw new InvalidInputError("policy", `cross-tenancy statements are not supported: ${text}`);
     }
-    throw new InvalidInputError("policy", `not an "Allow <subject> to <verb> <resource-type> in <location>" statement: ${text}`);
+    throw new InvalidInputError(
+      "policy",
+      `not an "Allow <subject> to <verb> <resource-type> in <location>" statement: ${text}`,
+    );
   }
   const [, subjectText, grantText, locationText, conditionText] = m;
   const statement: PolicyStatement = {
@@ -81,15 +86,24 @@ function parseSubjects(text: string, statement: string): Subject[] {
   let kind: SubjectKind | undefined;
   for (const rawItem of text.split(",")) {
     const item = rawItem.trim();
-    if (/^any-user$/i.test(item)) { subjects.push({ kind: "any-user" }); kind = undefined; continue; }
-    if (/^any-group$/i.test(item)) { subjects.push({ kind: "any-group" }); kind = undefined; continue; }
+    if (/^any-user$/i.test(item)) {
+      subjects.push({ kind: "any-user" });
+      kind = undefined;
+      continue;
+    }
+    if (/^any-group$/i.test(item)) {
+      subjects.push({ kind: "any-group" });
+      kind = undefined;
+      continue;
+    }
     const withKind = /^(group|dynamic-group|service)\s+(.+)$/i.exec(item);
     let rest = item;
     if (withKind) {
       kind = withKind[1].toLowerCase() as SubjectKind;
       rest = withKind[2].trim();
     }
-    if (!kind || rest === "") throw new InvalidInputError("policy", `cannot read the subject "${item}" in: ${statement}`);
+    if (!kind || rest === "")
+      throw new InvalidInputError("policy", `cannot read the subject "${item}" in: ${statement}`);
     const byId = /^id\s+(\S+)$/i.exec(rest);
     if (byId) subjects.push({ kind, by: "id", value: unquote(byId[1]) });
     else subjects.push({ kind, by: "name", value: stripDomain(rest) });
@@ -106,7 +120,8 @@ function parseGrant(text: string, statement: string): Grant {
       .filter((p) => p !== "");
     if (permissions.length === 0) throw new InvalidInputError("policy", `empty permission list in: ${statement}`);
     for (const p of permissions) {
-      if (!/^[A-Z0-9_]+$/.test(p)) throw new InvalidInputError("policy", `"${p}" is not a permission name in: ${statement}`);
+      if (!/^[A-Z0-9_]+$/.test(p))
+        throw new InvalidInputError("policy", `"${p}" is not a permission name in: ${statement}`);
     }
     return { permissions };
   }
@@ -126,7 +141,8 @@ function parseLocation(text: string, statement: string): Location {
   const rest = text.replace(/^compartment\s+/i, "").trim();
   const byId = /^id\s+(\S+)$/i.exec(rest);
   if (byId) return { kind: "compartment", by: "id", value: unquote(byId[1]) };
-  if (rest === "" || /\s/.test(unquote(rest))) throw new InvalidInputError("policy", `cannot read the location in: ${statement}`);
+  if (rest === "" || /\s/.test(unquote(rest)))
+    throw new InvalidInputError("policy", `cannot read the location in: ${statement}`);
   return { kind: "compartment", by: "name", value: stripDomain(rest) };
 }
 
@@ -137,10 +153,25 @@ function tokenize(text: string, statement: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === "{" || c === "}" || c === ",") { tokens.push({ t: c, v: c }); i++; continue; }
-    if (c === "!" && text[i + 1] === "=") { tokens.push({ t: "op", v: "!=" }); i += 2; continue; }
-    if (c === "=") { tokens.push({ t: "op", v: "=" }); i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === "{" || c === "}" || c === ",") {
+      tokens.push({ t: c, v: c });
+      i++;
+      continue;
+    }
+    if (c === "!" && text[i + 1] === "=") {
+      tokens.push({ t: "op", v: "!=" });
+      i += 2;
+      continue;
+    }
+    if (c === "=") {
+      tokens.push({ t: "op", v: "=" });
+      i++;
+      continue;
+    }
     if (c === "'" || c === '"') {
       const end = text.indexOf(c, i + 1);
       if (end < 0) throw new InvalidInputError("policy", `unterminated string in: ${statement}`);
@@ -168,7 +199,10 @@ function parseCondition(text: string, statement: string): Condition {
     if (tok.t === "word" && /^(all|any)$/i.test(tok.v) && tokens[pos + 1]?.t === "{") {
       pos += 2;
       const items: Condition[] = [one()];
-      while (tokens[pos]?.t === ",") { pos++; items.push(one()); }
+      while (tokens[pos]?.t === ",") {
+        pos++;
+        items.push(one());
+      }
       if (tokens[pos]?.t !== "}") fail("missing }");
       pos++;
       return { kind: tok.v.toLowerCase() as "all" | "any", items };

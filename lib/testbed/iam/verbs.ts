@@ -17,22 +17,39 @@ export const VERBS: readonly Verb[] = ["inspect", "read", "use", "manage"];
 
 type Increments = Readonly<Record<Verb, readonly string[]>>;
 
-const inc = (inspect: string[], read: string[], use: string[], manage: string[]): Increments => ({ inspect, read, use, manage });
+const inc = (inspect: string[], read: string[], use: string[], manage: string[]): Increments => ({
+  inspect,
+  read,
+  use,
+  manage,
+});
 
 /** Individual resource types. */
 export const RESOURCE_TYPE_PERMISSIONS: Readonly<Record<string, Increments>> = {
   // vcns: inspect VCN_READ; read/use no extra; manage + ATTACH/DETACH/UPDATE/CREATE/DELETE/MOVE.
   vcns: inc(["VCN_READ"], [], [], ["VCN_ATTACH", "VCN_DETACH", "VCN_UPDATE", "VCN_CREATE", "VCN_DELETE", "VCN_MOVE"]),
-  // subnets: inspect SUBNET_READ; read no extra; use + SUBNET_ATTACH, SUBNET_DETACH; manage + CREATE/UPDATE/DELETE/MOVE.
-  subnets: inc(["SUBNET_READ"], [], ["SUBNET_ATTACH", "SUBNET_DETACH"], ["SUBNET_CREATE", "SUBNET_UPDATE", "SUBNET_DELETE", "SUBNET_MOVE"]),
+  // subnets: inspect SUBNET_READ; read no extra; use + SUBNET_ATTACH, SUBNET_DETACH; manage +
+  // CREATE/UPDATE/DELETE/MOVE.
+  subnets: inc(
+    ["SUBNET_READ"],
+    [],
+    ["SUBNET_ATTACH", "SUBNET_DETACH"],
+    ["SUBNET_CREATE", "SUBNET_UPDATE", "SUBNET_DELETE", "SUBNET_MOVE"],
+  ),
   // ASSUMED (names from the AttachVnic row of CORE-OPS, split by verb as the reference does for other types).
   "network-security-groups": inc(
     ["NETWORK_SECURITY_GROUP_INSPECT"],
     ["NETWORK_SECURITY_GROUP_READ"],
     ["NETWORK_SECURITY_GROUP_UPDATE_MEMBERS"],
-    ["NETWORK_SECURITY_GROUP_UPDATE", "NETWORK_SECURITY_GROUP_CREATE", "NETWORK_SECURITY_GROUP_DELETE", "NETWORK_SECURITY_GROUP_MOVE"],
+    [
+      "NETWORK_SECURITY_GROUP_UPDATE",
+      "NETWORK_SECURITY_GROUP_CREATE",
+      "NETWORK_SECURITY_GROUP_DELETE",
+      "NETWORK_SECURITY_GROUP_MOVE",
+    ],
   ),
-  // private-ips: inspect PRIVATE_IP_READ; use + the assign/create/delete set (CreatePrivateIp needs only `use private-ips`).
+  // private-ips: inspect PRIVATE_IP_READ; use + the assign/create/delete set (CreatePrivateIp needs only `use
+  // private-ips`).
   "private-ips": inc(
     ["PRIVATE_IP_READ"],
     [],
@@ -72,13 +89,30 @@ export const RESOURCE_TYPE_PERMISSIONS: Readonly<Record<string, Increments>> = {
   instances: inc(
     ["INSTANCE_INSPECT"],
     ["INSTANCE_READ"],
-    ["INSTANCE_UPDATE", "INSTANCE_CREATE_IMAGE", "INSTANCE_POWER_ACTIONS", "INSTANCE_ATTACH_VOLUME", "INSTANCE_DETACH_VOLUME"],
-    ["INSTANCE_CREATE", "INSTANCE_DELETE", "INSTANCE_ATTACH_SECONDARY_VNIC", "INSTANCE_DETACH_SECONDARY_VNIC", "INSTANCE_MOVE"],
+    [
+      "INSTANCE_UPDATE",
+      "INSTANCE_CREATE_IMAGE",
+      "INSTANCE_POWER_ACTIONS",
+      "INSTANCE_ATTACH_VOLUME",
+      "INSTANCE_DETACH_VOLUME",
+    ],
+    [
+      "INSTANCE_CREATE",
+      "INSTANCE_DELETE",
+      "INSTANCE_ATTACH_SECONDARY_VNIC",
+      "INSTANCE_DETACH_SECONDARY_VNIC",
+      "INSTANCE_MOVE",
+    ],
   ),
   // ASSUMED: work-requests (compute "Additional Individual Resource-Types").
   "work-requests": inc(["WORKREQUEST_INSPECT"], [], [], []),
   // Streaming: streams / stream-pull / stream-push exactly as [STREAM].
-  streams: inc(["STREAM_INSPECT"], ["STREAM_READ"], ["STREAM_UPDATE", "STREAM_MOVE", "STREAM_PRODUCE", "STREAM_CONSUME"], ["STREAM_CREATE", "STREAM_DELETE"]),
+  streams: inc(
+    ["STREAM_INSPECT"],
+    ["STREAM_READ"],
+    ["STREAM_UPDATE", "STREAM_MOVE", "STREAM_PRODUCE", "STREAM_CONSUME"],
+    ["STREAM_CREATE", "STREAM_DELETE"],
+  ),
   "stream-pull": inc([], [], ["STREAM_CONSUME"], []),
   "stream-push": inc([], [], ["STREAM_PRODUCE"], []),
 };
@@ -86,18 +120,32 @@ export const RESOURCE_TYPE_PERMISSIONS: Readonly<Record<string, Increments>> = {
 /**
  * Aggregate ("family") types: the union of their members, plus the extras the reference lists for the family itself.
  * instance-family "includes extra permissions beyond the sum of the permissions for the individual resource-types …
- * a few permissions for vnics" (corepolicyreference.htm); AttachVnic's policy row says "use vnics OR use instance-family",
+ * a few permissions for vnics" (corepolicyreference.htm); AttachVnic's policy row says "use vnics OR use
+ * instance-family",
  * so `use instance-family` must carry VNIC_ATTACH and VNIC_CREATE (and DetachVnic's VNIC_DETACH, VNIC_DELETE).
  * The exact split of those extras across verbs is ASSUMED.
  */
 export const FAMILY_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  "virtual-network-family": ["vcns", "subnets", "network-security-groups", "private-ips", "vnics", "vnic-attachments", "ipam"],
+  "virtual-network-family": [
+    "vcns",
+    "subnets",
+    "network-security-groups",
+    "private-ips",
+    "vnics",
+    "vnic-attachments",
+    "ipam",
+  ],
   "instance-family": ["instances"],
   "stream-family": ["streams", "stream-pull", "stream-push"],
 };
 
 const FAMILY_EXTRAS: Readonly<Record<string, Increments>> = {
-  "instance-family": inc(["VNIC_ATTACHMENT_READ"], ["VNIC_READ"], ["VNIC_ATTACH", "VNIC_DETACH", "VNIC_CREATE", "VNIC_DELETE"], []),
+  "instance-family": inc(
+    ["VNIC_ATTACHMENT_READ"],
+    ["VNIC_READ"],
+    ["VNIC_ATTACH", "VNIC_DETACH", "VNIC_CREATE", "VNIC_DELETE"],
+    [],
+  ),
 };
 
 /** Every resource type name the parser accepts (individual, family, and `all-resources`). */
@@ -122,7 +170,8 @@ export function permissionsGranted(verb: Verb, resourceType: string): Set<string
   const type = resourceType.toLowerCase();
   if (type === "all-resources") {
     const all = new Set<string>();
-    for (const t of Object.keys(RESOURCE_TYPE_PERMISSIONS)) for (const p of cumulative(RESOURCE_TYPE_PERMISSIONS[t], verb)) all.add(p);
+    for (const t of Object.keys(RESOURCE_TYPE_PERMISSIONS))
+      for (const p of cumulative(RESOURCE_TYPE_PERMISSIONS[t], verb)) all.add(p);
     for (const f of Object.keys(FAMILY_EXTRAS)) for (const p of cumulative(FAMILY_EXTRAS[f], verb)) all.add(p);
     return all;
   }

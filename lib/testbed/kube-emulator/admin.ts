@@ -25,7 +25,12 @@ export interface KubeAdmin {
   /** PUT of the status subresource (what an agent's UpdateStatus does); unconditional without resourceVersion. */
   updateStatus(resource: string, obj: JsonObject): JsonObject;
   /** PATCH, merge patch by default; `subresource: "status"` patches /status. */
-  patch(resource: string, name: string, patch: unknown, opts?: { type?: "merge" | "json"; namespace?: string; subresource?: "status" }): JsonObject;
+  patch(
+    resource: string,
+    name: string,
+    patch: unknown,
+    opts?: { type?: "merge" | "json"; namespace?: string; subresource?: "status" },
+  ): JsonObject;
   /** DELETE; true when the object is gone, false when finalizers keep it. */
   delete(resource: string, name: string, namespace?: string): boolean;
   /** The current global resourceVersion. */
@@ -65,7 +70,10 @@ export function createAdmin(ops: ApiOperations, hooks: AdminHooks): KubeAdmin {
     const copy = clone(obj);
     const meta = metaOf(copy);
     if (!meta.resourceVersion) {
-      const current = ops.storage.get(typeKey(rt), rt.namespaced ? `${meta.namespace}/${meta.name}` : String(meta.name));
+      const current = ops.storage.get(
+        typeKey(rt),
+        rt.namespaced ? `${meta.namespace}/${meta.name}` : String(meta.name),
+      );
       if (current) meta.resourceVersion = metaOf(current).resourceVersion;
     }
     return copy;
@@ -90,7 +98,8 @@ export function createAdmin(ops: ApiOperations, hooks: AdminHooks): KubeAdmin {
       const current = ops.get(rt, ns, String(meta.name));
       metaOf(body).resourceVersion = metaOf(current).resourceVersion;
       const updated = ops.update(rt, ns, String(meta.name), body).object;
-      if (rt.statusSubresource && body.status !== undefined) return ops.update(rt, ns, String(meta.name), { ...updated, status: body.status }, "status").object;
+      if (rt.statusSubresource && body.status !== undefined)
+        return ops.update(rt, ns, String(meta.name), { ...updated, status: body.status }, "status").object;
       return updated;
     },
     get(resource, name, namespace) {
@@ -103,7 +112,10 @@ export function createAdmin(ops: ApiOperations, hooks: AdminHooks): KubeAdmin {
       }
     },
     list(resource, opts = {}) {
-      return ops.list(resolve(resource), opts.namespace, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector }).items;
+      return ops.list(resolve(resource), opts.namespace, {
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+      }).items;
     },
     update(resource, obj) {
       const rt = resolve(resource);
@@ -119,7 +131,14 @@ export function createAdmin(ops: ApiOperations, hooks: AdminHooks): KubeAdmin {
     },
     patch(resource, name, patch, opts = {}) {
       const rt = resolve(resource);
-      return ops.patch(rt, opts.namespace, name, opts.type === "json" ? PATCH_JSON : PATCH_MERGE, patch, opts.subresource).object;
+      return ops.patch(
+        rt,
+        opts.namespace,
+        name,
+        opts.type === "json" ? PATCH_JSON : PATCH_MERGE,
+        patch,
+        opts.subresource,
+      ).object;
     },
     delete(resource, name, namespace) {
       return ops.delete(resolve(resource), namespace, name).deleted;
@@ -135,7 +154,13 @@ export function createAdmin(ops: ApiOperations, hooks: AdminHooks): KubeAdmin {
     openWatchCount: () => hooks.openWatchCount(),
     injectConflict(resource, name, opts = {}) {
       const rt = resolve(resource);
-      ops.faults.add({ verb: ["update", "patch"], resource: typeKey(rt), name, namespace: opts.namespace, times: opts.times ?? 1 });
+      ops.faults.add({
+        verb: ["update", "patch"],
+        resource: typeKey(rt),
+        name,
+        namespace: opts.namespace,
+        times: opts.times ?? 1,
+      });
     },
     injectFault(spec) {
       const rt = resolve(spec.resource);

@@ -12,7 +12,12 @@ const BOOTSTRAP_META = {
 };
 
 function clusterRole(name: string, rules: JsonObject[]): JsonObject {
-  return { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name, ...BOOTSTRAP_META }, rules };
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name, ...BOOTSTRAP_META },
+    rules,
+  };
 }
 
 function groupBinding(name: string, role: string, groups: string[]): JsonObject {
@@ -26,7 +31,11 @@ function groupBinding(name: string, role: string, groups: string[]): JsonObject 
 }
 
 export function bootstrapObjects(): JsonObject[] {
-  const namespaces = ["default", "kube-system", "kube-public", "kube-node-lease"].map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } }));
+  const namespaces = ["default", "kube-system", "kube-public", "kube-node-lease"].map((name) => ({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name },
+  }));
   return [
     ...namespaces,
     clusterRole("cluster-admin", [
@@ -34,15 +43,39 @@ export function bootstrapObjects(): JsonObject[] {
       { nonResourceURLs: ["*"], verbs: ["*"] },
     ]),
     clusterRole("system:discovery", [
-      { nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"], verbs: ["get"] },
+      {
+        nonResourceURLs: [
+          "/api",
+          "/api/*",
+          "/apis",
+          "/apis/*",
+          "/healthz",
+          "/livez",
+          "/openapi",
+          "/openapi/*",
+          "/readyz",
+          "/version",
+          "/version/",
+        ],
+        verbs: ["get"],
+      },
     ]),
-    clusterRole("system:public-info-viewer", [{ nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"], verbs: ["get"] }]),
+    clusterRole("system:public-info-viewer", [
+      { nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"], verbs: ["get"] },
+    ]),
     clusterRole("system:basic-user", [
-      { apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], verbs: ["create"] },
+      {
+        apiGroups: ["authorization.k8s.io"],
+        resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+        verbs: ["create"],
+      },
     ]),
     groupBinding("cluster-admin", "cluster-admin", ["system:masters"]),
     groupBinding("system:discovery", "system:discovery", ["system:authenticated"]),
-    groupBinding("system:public-info-viewer", "system:public-info-viewer", ["system:authenticated", "system:unauthenticated"]),
+    groupBinding("system:public-info-viewer", "system:public-info-viewer", [
+      "system:authenticated",
+      "system:unauthenticated",
+    ]),
     groupBinding("system:basic-user", "system:basic-user", ["system:authenticated"]),
   ];
 }

@@ -17,7 +17,9 @@ function str(obj: JsonObject, ...path: string[]): string | undefined {
   return typeof v === "string" ? v : typeof v === "boolean" || typeof v === "number" ? String(v) : undefined;
 }
 
-function builtin(partial: Partial<ResourceType> & Pick<ResourceType, "group" | "versions" | "kind" | "plural" | "namespaced">): ResourceType {
+function builtin(
+  partial: Partial<ResourceType> & Pick<ResourceType, "group" | "versions" | "kind" | "plural" | "namespaced">,
+): ResourceType {
   return {
     listKind: `${partial.kind}List`,
     singular: partial.kind.toLowerCase(),
@@ -36,12 +38,19 @@ function builtin(partial: Partial<ResourceType> & Pick<ResourceType, "group" | "
   };
 }
 
-const CREATED_AT = { name: "Created At", type: "date", format: "", description: "CreationTimestamp is a timestamp representing the server time when this object was created.", priority: 0 };
+const CREATED_AT = {
+  name: "Created At",
+  type: "date",
+  format: "",
+  description: "CreationTimestamp is a timestamp representing the server time when this object was created.",
+  priority: 0,
+};
 
 /** printers.go printNode: Ready condition, roles from node-role.kubernetes.io/* labels, kubelet version. */
 function nodeRow(obj: JsonObject, now: Date): unknown[] {
   const meta = metaOf(obj);
-  const conditions = (getPath(obj, ["status", "conditions"]) as Array<{ type?: string; status?: string }> | undefined) ?? [];
+  const conditions =
+    (getPath(obj, ["status", "conditions"]) as Array<{ type?: string; status?: string }> | undefined) ?? [];
   const ready = conditions.find((c) => c.type === "Ready");
   let status = ready ? (ready.status === "True" ? "Ready" : "NotReady") : "Unknown";
   if (getPath(obj, ["spec", "unschedulable"]) === true) status += ",SchedulingDisabled";
@@ -49,28 +58,53 @@ function nodeRow(obj: JsonObject, now: Date): unknown[] {
     .filter((l) => l.startsWith("node-role.kubernetes.io/"))
     .map((l) => l.slice("node-role.kubernetes.io/".length))
     .filter(Boolean);
-  const addresses = (getPath(obj, ["status", "addresses"]) as Array<{ type?: string; address?: string }> | undefined) ?? [];
+  const addresses =
+    (getPath(obj, ["status", "addresses"]) as Array<{ type?: string; address?: string }> | undefined) ?? [];
   const addr = (t: string): string => addresses.find((a) => a.type === t)?.address ?? "<none>";
-  return [meta.name ?? "", status, roles.length > 0 ? roles.sort().join(",") : "<none>", since(meta.creationTimestamp, now), str(obj, "status", "nodeInfo", "kubeletVersion") ?? "", addr("InternalIP"), addr("ExternalIP")];
+  return [
+    meta.name ?? "",
+    status,
+    roles.length > 0 ? roles.sort().join(",") : "<none>",
+    since(meta.creationTimestamp, now),
+    str(obj, "status", "nodeInfo", "kubeletVersion") ?? "",
+    addr("InternalIP"),
+    addr("ExternalIP"),
+  ];
 }
 
 /** printers.go printPod (without init-container details): ready count, phase or reason, restarts. */
 function podRow(obj: JsonObject, now: Date): unknown[] {
   const meta = metaOf(obj);
   const containers = (getPath(obj, ["spec", "containers"]) as unknown[] | undefined) ?? [];
-  const statuses = (getPath(obj, ["status", "containerStatuses"]) as Array<{ ready?: boolean; restartCount?: number }> | undefined) ?? [];
+  const statuses =
+    (getPath(obj, ["status", "containerStatuses"]) as Array<{ ready?: boolean; restartCount?: number }> | undefined) ??
+    [];
   const ready = statuses.filter((s) => s.ready).length;
   const restarts = statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0);
   let reason = str(obj, "status", "reason") ?? str(obj, "status", "phase") ?? "";
   if (meta.deletionTimestamp) reason = "Terminating";
-  return [meta.name ?? "", `${ready}/${containers.length}`, reason, restarts, since(meta.creationTimestamp, now), str(obj, "status", "podIP") ?? "<none>", str(obj, "spec", "nodeName") ?? "<none>"];
+  return [
+    meta.name ?? "",
+    `${ready}/${containers.length}`,
+    reason,
+    restarts,
+    since(meta.creationTimestamp, now),
+    str(obj, "status", "podIP") ?? "<none>",
+    str(obj, "spec", "nodeName") ?? "<none>",
+  ];
 }
 
 function eventRow(obj: JsonObject, now: Date): unknown[] {
   const last = str(obj, "lastTimestamp") ?? str(obj, "eventTime") ?? str(obj, "metadata", "creationTimestamp");
   const kind = str(obj, "involvedObject", "kind") ?? "";
   const name = str(obj, "involvedObject", "name") ?? "";
-  return [last ? since(last, now) : "<unknown>", str(obj, "type") ?? "", str(obj, "reason") ?? "", `${kind.toLowerCase()}/${name}`, str(obj, "message") ?? ""];
+  return [
+    last ? since(last, now) : "<unknown>",
+    str(obj, "type") ?? "",
+    str(obj, "reason") ?? "",
+    `${kind.toLowerCase()}/${name}`,
+    str(obj, "message") ?? "",
+  ];
 }
 
 /** Field label getters for events (pkg/registry/core/event/strategy.go ToSelectableFields). */
@@ -105,8 +139,16 @@ export function builtinResourceTypes(): ResourceType[] {
         obj.status = { ...(isObject(obj.status) ? obj.status : {}), phase: "Active" };
       },
       printer: {
-        columns: [NAME_COLUMN, { name: "Status", type: "string", description: "The status of the namespace" }, AGE_COLUMN],
-        row: (o, now) => [metaOf(o).name ?? "", str(o, "status", "phase") ?? "", since(metaOf(o).creationTimestamp, now)],
+        columns: [
+          NAME_COLUMN,
+          { name: "Status", type: "string", description: "The status of the namespace" },
+          AGE_COLUMN,
+        ],
+        row: (o, now) => [
+          metaOf(o).name ?? "",
+          str(o, "status", "phase") ?? "",
+          since(metaOf(o).creationTimestamp, now),
+        ],
       },
     }),
     builtin({
@@ -163,9 +205,19 @@ export function builtinResourceTypes(): ResourceType[] {
       printer: {
         columns: [
           NAME_COLUMN,
-          { name: "Ready", type: "string", description: "The aggregate readiness state of this pod for accepting traffic." },
+          {
+            name: "Ready",
+            type: "string",
+            description: "The aggregate readiness state of this pod for accepting traffic.",
+          },
           { name: "Status", type: "string", description: "The aggregate status of the containers in this pod." },
-          { name: "Restarts", type: "string", description: "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted." },
+          {
+            name: "Restarts",
+            type: "string",
+            description:
+              "The number of times the containers in this pod have been restarted " +
+              "and when the last container in this pod has restarted.",
+          },
           AGE_COLUMN,
           { name: "IP", type: "string", priority: 1, description: "IP address allocated to the pod." },
           { name: "Node", type: "string", priority: 1, description: "Name of the Node this pod is assigned to." },
@@ -185,9 +237,19 @@ export function builtinResourceTypes(): ResourceType[] {
         columns: [
           { name: "Last Seen", type: "string", description: "Time when last this event was seen" },
           { name: "Type", type: "string", description: "Type of this event (Normal, Warning)" },
-          { name: "Reason", type: "string", description: "Short, machine understandable string that gives the reason for the transition into the object's current status." },
+          {
+            name: "Reason",
+            type: "string",
+            description:
+              "Short, machine understandable string that gives the reason for the " +
+              "transition into the object's current status.",
+          },
           { name: "Object", type: "string", description: "The object that this event is about." },
-          { name: "Message", type: "string", description: "A human-readable description of the status of this operation." },
+          {
+            name: "Message",
+            type: "string",
+            description: "A human-readable description of the status of this operation.",
+          },
         ],
         row: eventRow,
       },
@@ -208,8 +270,18 @@ export function builtinResourceTypes(): ResourceType[] {
       namespaced: true,
       fieldLabels: { type: (o) => str(o, "type") },
       printer: {
-        columns: [NAME_COLUMN, { name: "Type", type: "string", description: "The type of the secret" }, { name: "Data", type: "string", description: "The number of entries in the secret" }, AGE_COLUMN],
-        row: (o, now) => [metaOf(o).name ?? "", str(o, "type") ?? "Opaque", Object.keys(isObject(o.data) ? o.data : {}).length, since(metaOf(o).creationTimestamp, now)],
+        columns: [
+          NAME_COLUMN,
+          { name: "Type", type: "string", description: "The type of the secret" },
+          { name: "Data", type: "string", description: "The number of entries in the secret" },
+          AGE_COLUMN,
+        ],
+        row: (o, now) => [
+          metaOf(o).name ?? "",
+          str(o, "type") ?? "Opaque",
+          Object.keys(isObject(o.data) ? o.data : {}).length,
+          since(metaOf(o).creationTimestamp, now),
+        ],
       },
     }),
     builtin({
@@ -228,7 +300,11 @@ export function builtinResourceTypes(): ResourceType[] {
       namespaced: true,
       printer: {
         columns: [NAME_COLUMN, { name: "Holder", type: "string", description: "The holder of the lease" }, AGE_COLUMN],
-        row: (o, now) => [metaOf(o).name ?? "", str(o, "spec", "holderIdentity") ?? "", since(metaOf(o).creationTimestamp, now)],
+        row: (o, now) => [
+          metaOf(o).name ?? "",
+          str(o, "spec", "holderIdentity") ?? "",
+          since(metaOf(o).creationTimestamp, now),
+        ],
       },
     }),
     builtin({
@@ -238,7 +314,10 @@ export function builtinResourceTypes(): ResourceType[] {
       nameRule: "path",
       plural: "clusterroles",
       namespaced: false,
-      printer: { columns: [NAME_COLUMN, CREATED_AT], row: (o) => [metaOf(o).name ?? "", metaOf(o).creationTimestamp ?? ""] },
+      printer: {
+        columns: [NAME_COLUMN, CREATED_AT],
+        row: (o) => [metaOf(o).name ?? "", metaOf(o).creationTimestamp ?? ""],
+      },
     }),
     builtin({
       group: "rbac.authorization.k8s.io",
@@ -255,7 +334,10 @@ export function builtinResourceTypes(): ResourceType[] {
       nameRule: "path",
       plural: "roles",
       namespaced: true,
-      printer: { columns: [NAME_COLUMN, CREATED_AT], row: (o) => [metaOf(o).name ?? "", metaOf(o).creationTimestamp ?? ""] },
+      printer: {
+        columns: [NAME_COLUMN, CREATED_AT],
+        row: (o) => [metaOf(o).name ?? "", metaOf(o).creationTimestamp ?? ""],
+      },
     }),
     builtin({
       group: "rbac.authorization.k8s.io",

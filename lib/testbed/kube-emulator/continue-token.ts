@@ -20,12 +20,21 @@ export function encodeContinue(pos: ContinuePosition): string {
 /** Decodes a token; a malformed one answers 400 as storage.DecodeContinue errors do. */
 export function decodeContinue(token: string): ContinuePosition {
   try {
-    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { v?: unknown; rv?: unknown; start?: unknown };
-    if (parsed.v !== "meta.k8s.io/v1") throw new Error("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
-    if (typeof parsed.rv !== "number" || typeof parsed.start !== "string") throw new Error("continue key is not valid: unexpected format");
+    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as {
+      v?: unknown;
+      rv?: unknown;
+      start?: unknown;
+    };
+    if (parsed.v !== "meta.k8s.io/v1")
+      throw new Error("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+    if (typeof parsed.rv !== "number" || typeof parsed.start !== "string")
+      throw new Error("continue key is not valid: unexpected format");
     return { rv: parsed.rv, start: parsed.start.replace(/\u0000$/, "") };
   } catch (err) {
-    const detail = err instanceof Error && err.message.startsWith("continue key") ? err.message : "continue key is not valid: unexpected format";
+    const detail =
+      err instanceof Error && err.message.startsWith("continue key")
+        ? err.message
+        : "continue key is not valid: unexpected format";
     throw statusErrors.badRequest(detail);
   }
 }

@@ -22,13 +22,21 @@ interface CrdVersion {
 interface CrdSpec {
   group: string;
   scope: "Cluster" | "Namespaced";
-  names: { kind: string; plural: string; singular?: string; listKind?: string; shortNames?: string[]; categories?: string[] };
+  names: {
+    kind: string;
+    plural: string;
+    singular?: string;
+    listKind?: string;
+    shortNames?: string[];
+    categories?: string[];
+  };
   versions: CrdVersion[];
 }
 
 function specOf(crd: JsonObject): CrdSpec | undefined {
   const spec = crd.spec;
-  if (!isObject(spec) || !isObject(spec.names) || !Array.isArray(spec.versions) || typeof spec.group !== "string") return undefined;
+  if (!isObject(spec) || !isObject(spec.names) || !Array.isArray(spec.versions) || typeof spec.group !== "string")
+    return undefined;
   return spec as unknown as CrdSpec;
 }
 
@@ -41,10 +49,19 @@ function validateCrd(crd: JsonObject): void {
   const errs = [];
   if (!spec.names.plural) errs.push(fieldErrors.required("spec.names.plural", ""));
   if (!spec.names.kind) errs.push(fieldErrors.required("spec.names.kind", ""));
-  if (spec.scope !== "Cluster" && spec.scope !== "Namespaced") errs.push(fieldErrors.notSupported("spec.scope", spec.scope, ["Cluster", "Namespaced"]));
-  if (name !== `${spec.names.plural}.${spec.group}`) errs.push(fieldErrors.invalid("metadata.name", name, 'must be spec.names.plural+"."+spec.group'));
+  if (spec.scope !== "Cluster" && spec.scope !== "Namespaced")
+    errs.push(fieldErrors.notSupported("spec.scope", spec.scope, ["Cluster", "Namespaced"]));
+  if (name !== `${spec.names.plural}.${spec.group}`)
+    errs.push(fieldErrors.invalid("metadata.name", name, 'must be spec.names.plural+"."+spec.group'));
   const storage = spec.versions.filter((v) => v.storage);
-  if (storage.length !== 1) errs.push(fieldErrors.invalid("spec.versions", spec.versions.length, "must have exactly one version marked as storage version"));
+  if (storage.length !== 1)
+    errs.push(
+      fieldErrors.invalid(
+        "spec.versions",
+        spec.versions.length,
+        "must have exactly one version marked as storage version",
+      ),
+    );
   if (errs.length > 0) throw statusErrors.invalid(gk, name, errs);
 }
 
@@ -63,8 +80,20 @@ function completeCrd(crd: JsonObject): void {
   const now = nowTimestamp();
   crd.status = {
     conditions: [
-      { type: "NamesAccepted", status: "True", lastTransitionTime: now, reason: "NoConflicts", message: "no conflicts found" },
-      { type: "Established", status: "True", lastTransitionTime: now, reason: "InitialNamesAccepted", message: "the initial names have been accepted" },
+      {
+        type: "NamesAccepted",
+        status: "True",
+        lastTransitionTime: now,
+        reason: "NoConflicts",
+        message: "no conflicts found",
+      },
+      {
+        type: "Established",
+        status: "True",
+        lastTransitionTime: now,
+        reason: "InitialNamesAccepted",
+        message: "the initial names have been accepted",
+      },
     ],
     acceptedNames: names,
     storedVersions: spec.versions.filter((v) => v.storage).map((v) => v.name),

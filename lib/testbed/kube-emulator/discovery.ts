@@ -25,7 +25,11 @@ function groupDoc(name: string, versions: string[]): JsonObject {
 }
 
 export function apiVersions(serverAddress: string): JsonObject {
-  return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }] };
+  return {
+    kind: "APIVersions",
+    versions: ["v1"],
+    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }],
+  };
 }
 
 export function apiGroupList(registry: ResourceRegistry): JsonObject {
@@ -50,7 +54,14 @@ function resourceEntries(rt: ResourceType): JsonObject[] {
     ...(rt.categories.length > 0 ? { categories: rt.categories } : {}),
   };
   const entries = [main];
-  if (rt.statusSubresource) entries.push({ name: `${rt.plural}/status`, singularName: "", namespaced: rt.namespaced, kind: rt.kind, verbs: ["get", "patch", "update"] });
+  if (rt.statusSubresource)
+    entries.push({
+      name: `${rt.plural}/status`,
+      singularName: "",
+      namespaced: rt.namespaced,
+      kind: rt.kind,
+      verbs: ["get", "patch", "update"],
+    });
   return entries;
 }
 
@@ -94,14 +105,20 @@ function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
 }
 
-export function openApiV3GroupVersion(registry: ResourceRegistry, group: string, version: string): JsonObject | undefined {
+export function openApiV3GroupVersion(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+): JsonObject | undefined {
   const types = registry.all().filter((rt) => rt.group === group && rt.versions.includes(version));
   if (types.length === 0) return undefined;
   const query = (name: string) => ({ name, in: "query", schema: { type: "string", uniqueItems: true } });
   const paths: Record<string, JsonObject> = {};
   for (const rt of types) {
     const gvk = { group: rt.group, version, kind: rt.kind };
-    const base = rt.namespaced ? `/${gvPath(group, version)}/namespaces/{namespace}/${rt.plural}` : `/${gvPath(group, version)}/${rt.plural}`;
+    const base = rt.namespaced
+      ? `/${gvPath(group, version)}/namespaces/{namespace}/${rt.plural}`
+      : `/${gvPath(group, version)}/${rt.plural}`;
     const op = (action: string) => ({
       operationId: `${action}${rt.kind}`,
       "x-kubernetes-action": action,

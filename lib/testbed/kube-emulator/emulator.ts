@@ -128,13 +128,19 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
   for (const dir of dirs) if (!existsSync(dir)) throw new ConfigError("manifestDirs", `${dir} does not exist`);
   for (const doc of applyOrder(readManifests(dirs))) {
     if (!registry.byKind(String(doc.object.apiVersion), String(doc.object.kind))) {
-      log.warn({ file: doc.file, kind: doc.object.kind, apiVersion: doc.object.apiVersion }, "kube emulator: kind not served, manifest skipped");
+      log.warn(
+        { file: doc.file, kind: doc.object.kind, apiVersion: doc.object.apiVersion },
+        "kube emulator: kind not served, manifest skipped",
+      );
       continue;
     }
     try {
       admin.apply(doc.object);
     } catch (err) {
-      throw new ConfigError("manifestDirs", `${doc.file}: ${String(doc.object.kind)} ${String(metaOf(doc.object).name)}: ${(err as Error).message}`);
+      throw new ConfigError(
+        "manifestDirs",
+        `${doc.file}: ${String(doc.object.kind)} ${String(metaOf(doc.object).name)}: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -175,7 +181,8 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
   const identityToken = (identity: KubeIdentity): { user: string; token: string } => {
     if (identity === "admin") return { user: "admin", token: tokens.adminToken };
     const [ns, name] = identity.split("/", 2);
-    if (!storage.get("serviceaccounts", `${ns}/${name}`)) throw new ConfigError("identity", `service account ${identity} does not exist in the emulator`);
+    if (!storage.get("serviceaccounts", `${ns}/${name}`))
+      throw new ConfigError("identity", `service account ${identity} does not exist in the emulator`);
     return { user: identity.replace("/", "-"), token: tokens.tokenFor(ns, name) };
   };
 

@@ -54,5 +54,8 @@ export class FaultInjector {
 
 /** A 500 InternalError fault builder, e.g. to test a client's retry on server errors. */
 export function internalErrorFault(message = "injected failure"): (gr: GroupResource, name: string) => KubeStatusError {
-  return () => new KubeStatusError(failure(500, "InternalError", `Internal error occurred: ${message}`, { causes: [{ message }] }));
+  return () =>
+    new KubeStatusError(
+      failure(500, "InternalError", `Internal error occurred: ${message}`, { causes: [{ message }] }),
+    );
 }

@@ -5,7 +5,11 @@ import { isObject } from "./json";
  * apiextensions table convertor): `.a.b`, `['a.b']`, `[0]`, `[*]`, `..`-free paths, and filters
  * `[?(@.field=="value")]` / `!=`. Returns every match in document order.
  */
-type Step = { kind: "field"; name: string } | { kind: "index"; index: number } | { kind: "all" } | { kind: "filter"; path: string[]; op: "==" | "!="; value: string };
+type Step =
+  | { kind: "field"; name: string }
+  | { kind: "index"; index: number }
+  | { kind: "all" }
+  | { kind: "filter"; path: string[]; op: "==" | "!="; value: string };
 
 function parse(path: string): Step[] {
   const steps: Step[] = [];
@@ -29,7 +33,12 @@ function parse(path: string): Step[] {
       else {
         const m = /^\?\(@((?:\.[^.=!\s]+)+)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|(\S+))\)$/.exec(inner);
         if (!m) throw new Error(`unsupported JSONPath filter ${inner}`);
-        steps.push({ kind: "filter", path: m[1].split(".").filter(Boolean), op: m[2] as "==" | "!=", value: m[3] ?? m[4] ?? m[5] });
+        steps.push({
+          kind: "filter",
+          path: m[1].split(".").filter(Boolean),
+          op: m[2] as "==" | "!=",
+          value: m[3] ?? m[4] ?? m[5],
+        });
       }
     } else if (ch === "$" || ch === "@") {
       i++;

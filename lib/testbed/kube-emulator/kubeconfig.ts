@@ -18,7 +18,12 @@ export interface KubeConfigOptions {
 export const CLUSTER_NAME = "ocipam-emulator";
 
 /** Options for `KubeConfig.loadFromOptions` (client-node), for one identity's token. */
-export function kubeConfigOptions(endpoint: string, userName: string, token: string, namespace?: string): KubeConfigOptions {
+export function kubeConfigOptions(
+  endpoint: string,
+  userName: string,
+  token: string,
+  namespace?: string,
+): KubeConfigOptions {
   return {
     clusters: [{ name: CLUSTER_NAME, server: endpoint, skipTLSVerify: true }],
     users: [{ name: userName, token }],
@@ -34,7 +39,9 @@ export function kubeconfigYaml(endpoint: string, userName: string, token: string
     kind: "Config",
     clusters: [{ name: CLUSTER_NAME, cluster: { server: endpoint, "insecure-skip-tls-verify": true } }],
     users: [{ name: userName, user: { token } }],
-    contexts: [{ name: CLUSTER_NAME, context: { cluster: CLUSTER_NAME, user: userName, ...(namespace ? { namespace } : {}) } }],
+    contexts: [
+      { name: CLUSTER_NAME, context: { cluster: CLUSTER_NAME, user: userName, ...(namespace ? { namespace } : {}) } },
+    ],
     "current-context": CLUSTER_NAME,
     preferences: {},
   });

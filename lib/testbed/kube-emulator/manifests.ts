@@ -46,7 +46,17 @@ export function readManifests(dirs: string[]): ManifestDocument[] {
   return docs;
 }
 
-const ORDER = ["CustomResourceDefinition", "Namespace", "ServiceAccount", "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding", "Secret", "ConfigMap"];
+const ORDER = [
+  "CustomResourceDefinition",
+  "Namespace",
+  "ServiceAccount",
+  "ClusterRole",
+  "Role",
+  "ClusterRoleBinding",
+  "RoleBinding",
+  "Secret",
+  "ConfigMap",
+];
 
 /** Sorts documents so that what others depend on is applied first (stable within a kind). */
 export function applyOrder(docs: ManifestDocument[]): ManifestDocument[] {
@@ -54,5 +64,8 @@ export function applyOrder(docs: ManifestDocument[]): ManifestDocument[] {
     const i = ORDER.indexOf(String(d.object.kind));
     return i < 0 ? ORDER.length : i;
   };
-  return docs.map((d, i) => ({ d, i })).sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i).map((x) => x.d);
+  return docs
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i)
+    .map((x) => x.d);
 }

@@ -34,7 +34,8 @@ export function newUid(): string {
   return randomUUID();
 }
 
-// names.SimpleNameGenerator: generateName + 5 random characters from this alphabet (k8s.io/apiserver/pkg/storage/names).
+// names.SimpleNameGenerator: generateName + 5 random characters from this alphabet
+// (k8s.io/apiserver/pkg/storage/names).
 const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 export function generateName(prefix: string): string {
   const base = prefix.length > 58 ? prefix.slice(0, 58) : prefix;
@@ -50,11 +51,16 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * metadata.name validation (apimachinery pkg/util/validation/validation.go IsDNS1123Subdomain / IsDNS1123Label),
  * with the exact messages kube-apiserver returns.
  */
-export function validateName(name: string, rule: "subdomain" | "label" | "path", field = "metadata.name"): FieldError[] {
+export function validateName(
+  name: string,
+  rule: "subdomain" | "label" | "path",
+  field = "metadata.name",
+): FieldError[] {
   if (rule === "path") {
     // path.IsValidPathSegmentName (ValidateRBACName): anything but ".", ".." and names with "/" or "%".
     if (name === "." || name === "..") return [fieldErrors.invalid(field, name, `may not be '${name}'`)];
-    for (const bad of ["/", "%"]) if (name.includes(bad)) return [fieldErrors.invalid(field, name, `may not contain '${bad}'`)];
+    for (const bad of ["/", "%"])
+      if (name.includes(bad)) return [fieldErrors.invalid(field, name, `may not contain '${bad}'`)];
     return [];
   }
   if (rule === "label") {
@@ -65,7 +71,10 @@ export function validateName(name: string, rule: "subdomain" | "label" | "path",
         fieldErrors.invalid(
           field,
           name,
-          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+          "a lowercase RFC 1123 label must consist of lower case alphanumeric " +
+            "characters or '-', and must start and end with an alphanumeric " +
+            "character (e.g. 'my-name',  or '123-abc', regex used for validation " +
+            "is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
         ),
       );
     }
@@ -78,7 +87,10 @@ export function validateName(name: string, rule: "subdomain" | "label" | "path",
       fieldErrors.invalid(
         field,
         name,
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+        "a lowercase RFC 1123 subdomain must consist of lower case " +
+          "alphanumeric characters, '-' or '.', and must start and end with an " +
+          "alphanumeric character (e.g. 'example.com', regex used for validation " +
+          "is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
       ),
     );
   }

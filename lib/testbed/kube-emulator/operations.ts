@@ -16,8 +16,23 @@ import {
 } from "./resource-type";
 import { applyDefaults, pruneCustomResource, pruneNonNullableNulls, pruneObjectMeta } from "./schema/prune";
 import { validateAgainstSchema } from "./schema/validate";
-import { SelectorSyntaxError, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from "./selectors";
-import { GoHexUint, KubeStatusError, failure, fieldErrors, statusErrors, success, type FieldError, type StatusBody } from "./status";
+import {
+  SelectorSyntaxError,
+  parseFieldSelector,
+  parseLabelSelector,
+  type FieldSelector,
+  type LabelSelector,
+} from "./selectors";
+import {
+  GoHexUint,
+  KubeStatusError,
+  failure,
+  fieldErrors,
+  statusErrors,
+  success,
+  type FieldError,
+  type StatusBody,
+} from "./status";
 import { objectKey, type Storage, type StoredEvent, type WatchEventType } from "./storage";
 
 /**
@@ -151,13 +166,20 @@ export class ApiOperations {
         // from the same key against the current state.
         const token = encodeContinue({ rv: -1, start: pos.start });
         throw statusErrors.expired(
-          "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+          "The provided continue parameter is too old to display a consistent " +
+            "list result. You can start a new list without the continue parameter, " +
+            "or use the continue token in this response to retrieve the remainder " +
+            "of the results. Continuing with the provided token results in an " +
+            "inconsistent list - objects that were created, modified, or deleted " +
+            "between the time the first chunk was returned and now may show up in " +
+            "the list.",
           token,
         );
       }
     } else {
       const requested = this.parseResourceVersion(opts.resourceVersion);
-      if (requested !== undefined && requested > current) throw statusErrors.tooLargeResourceVersion(requested, current);
+      if (requested !== undefined && requested > current)
+        throw statusErrors.tooLargeResourceVersion(requested, current);
       if (opts.resourceVersionMatch === "Exact" && requested !== undefined && requested > 0) {
         snapshotRv = requested;
         entries = this.storage.listAt(typeKey(rt), requested, "The resourceVersion for the provided list is too old.");
@@ -199,11 +221,14 @@ export class ApiOperations {
 
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     if (!meta.name) {
-      throw statusErrors.invalid({ group: rt.group, kind: rt.kind }, "", [fieldErrors.required("metadata.name", "name or generateName is required")]);
+      throw statusErrors.invalid({ group: rt.group, kind: rt.kind }, "", [
+        fieldErrors.required("metadata.name", "name or generateName is required"),
+      ]);
     }
     const name = meta.name;
     this.faults.check("create", typeKey(rt), groupResource(rt), name, namespace);
-    if (meta.resourceVersion) throw statusErrors.badRequest("resourceVersion should not be set on objects to be created");
+    if (meta.resourceVersion)
+      throw statusErrors.badRequest("resourceVersion should not be set on objects to be created");
     if (rt.namespaced && rt.plural !== "namespaces" && !this.storage.get(NAMESPACE_KEY, String(namespace))) {
       throw statusErrors.notFound({ group: "", resource: "namespaces" }, String(namespace));
     }
@@ -231,12 +256,21 @@ export class ApiOperations {
   }
 
   /** PUT of the resource or of its status subresource. */
-  update(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, subresource?: string, opts: WriteOptions = {}): WriteResult {
+  update(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    subresource?: string,
+    opts: WriteOptions = {},
+  ): WriteResult {
     const obj = this.decodeBody(rt, body);
     const meta = metaOf(obj);
     this.checkNamespace(rt, namespace, meta.namespace, "update");
     if (meta.name !== undefined && meta.name !== name) {
-      throw statusErrors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+      throw statusErrors.badRequest(
+        `the name of the object (${meta.name}) does not match the name on the URL (${name})`,
+      );
     }
     meta.name = name;
     if (rt.namespaced) meta.namespace = namespace;
@@ -264,7 +298,11 @@ export class ApiOperations {
     if (!rt.patchTypes.includes(type)) throw statusErrors.unsupportedMediaType(rt.patchTypes);
     if (type === PATCH_APPLY) {
       throw new KubeStatusError(
-        failure(415, "UnsupportedMediaType", "server-side apply (application/apply-patch+yaml) is not modelled by the ocipam Kubernetes emulator"),
+        failure(
+          415,
+          "UnsupportedMediaType",
+          "server-side apply (application/apply-patch+yaml) is not modelled by the ocipam Kubernetes emulator",
+        ),
       );
     }
     this.faults.check("patch", typeKey(rt), groupResource(rt), name, namespace);
@@ -288,14 +326,20 @@ export class ApiOperations {
       }
     } else if (type === PATCH_MERGE || type === PATCH_STRATEGIC) {
       // Strategic merge on built-ins is applied as a JSON merge patch (list merge keys are not modelled).
-      if (!isObject(patchBody)) throw statusErrors.badRequest("json: cannot unmarshal non-object into Go value of type map[string]interface {}");
+      if (!isObject(patchBody))
+        throw statusErrors.badRequest(
+          "json: cannot unmarshal non-object into Go value of type map[string]interface {}",
+        );
       patched = mergePatch(current, patchBody);
     } else {
       throw statusErrors.unsupportedMediaType(rt.patchTypes);
     }
     if (!isObject(patched)) throw statusErrors.generic(422);
     const pmeta = metaOf(patched);
-    if (pmeta.name !== name) throw statusErrors.badRequest(`the name of the object (${String(pmeta.name)}) does not match the name on the URL (${name})`);
+    if (pmeta.name !== name)
+      throw statusErrors.badRequest(
+        `the name of the object (${String(pmeta.name)}) does not match the name on the URL (${name})`,
+      );
     return this.commitUpdate(rt, namespace, name, existing, patched, subresource, opts);
   }
 
@@ -309,13 +353,19 @@ export class ApiOperations {
     const pre = opts.preconditions ?? {};
     // etcd3 store checkPreconditions, surfaced as a Conflict by InterpretDeleteError.
     if (pre.uid && pre.uid !== meta.uid) {
-      throw statusErrors.conflict(groupResource(rt), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
+      throw statusErrors.conflict(
+        groupResource(rt),
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`,
+      );
     }
     if (pre.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
       throw statusErrors.conflict(
         groupResource(rt),
         name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${meta.resourceVersion}`,
+        `Precondition failed: ResourceVersion in precondition: ` +
+          `${pre.resourceVersion}, ResourceVersion in meta: ` +
+          `${meta.resourceVersion}`,
       );
     }
     if (opts.dryRun) return { body: this.asVersion(existing, rt), deleted: true };
@@ -338,7 +388,10 @@ export class ApiOperations {
 
   /** DELETE on a collection: deletes every matching object, answering the list of deleted objects. */
   deleteCollection(rt: ResourceType, namespace: string | undefined, listOpts: ListOptions): JsonObject[] {
-    const { items } = this.list(rt, namespace, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
+    const { items } = this.list(rt, namespace, {
+      labelSelector: listOpts.labelSelector,
+      fieldSelector: listOpts.fieldSelector,
+    });
     const deleted: JsonObject[] = [];
     for (const item of items) {
       const m = metaOf(item);
@@ -360,13 +413,22 @@ export class ApiOperations {
    * it predates the retained history (the cacher returns an errWatcher rather than an HTTP error).
    * sendInitialEvents=true streams the state, then a BOOKMARK annotated "k8s.io/initial-events-end".
    */
-  watch(rt: ResourceType, namespace: string | undefined, opts: WatchOptions, sink: WatchSink, version = rt.versions[0]): WatchHandle {
+  watch(
+    rt: ResourceType,
+    namespace: string | undefined,
+    opts: WatchOptions,
+    sink: WatchSink,
+    version = rt.versions[0],
+  ): WatchHandle {
     this.faults.check("watch", typeKey(rt), groupResource(rt), "", namespace);
     const labels = this.parseLabels(opts.labelSelector);
     const fields = this.parseFields(rt, opts.fieldSelector);
     if (opts.sendInitialEvents !== undefined && !opts.allowWatchBookmarks) {
       throw statusErrors.invalid({ group: "meta.k8s.io", kind: "ListOptions" }, "", [
-        fieldErrors.forbidden("allowWatchBookmarks", "allowWatchBookmarks must be set to true when sendInitialEvents is set"),
+        fieldErrors.forbidden(
+          "allowWatchBookmarks",
+          "allowWatchBookmarks must be set to true when sendInitialEvents is set",
+        ),
       ]);
     }
     const requested = this.parseResourceVersion(opts.resourceVersion);
@@ -413,7 +475,8 @@ export class ApiOperations {
     const unsubscribe = this.storage.subscribe(deliver);
     if (startFromState) {
       for (const e of this.storage.list(key)) {
-        if (this.matches(rt, e.object, namespace, labels, fields)) sink.event("ADDED", this.asVersion(e.object, rt, version));
+        if (this.matches(rt, e.object, namespace, labels, fields))
+          sink.event("ADDED", this.asVersion(e.object, rt, version));
       }
       if (opts.sendInitialEvents) sink.event("BOOKMARK", bookmarkObject({ "k8s.io/initial-events-end": "true" }));
     } else {
@@ -478,7 +541,9 @@ export class ApiOperations {
       const meta = metaOf(updated);
       // rest.BeforeUpdate: generation, creationTimestamp, deletion fields and uid are not the client's.
       if (meta.uid && meta.uid !== oldMeta.uid) {
-        throw statusErrors.invalid({ group: rt.group, kind: rt.kind }, name, [fieldErrors.invalid("metadata.uid", meta.uid, "field is immutable")]);
+        throw statusErrors.invalid({ group: rt.group, kind: rt.kind }, name, [
+          fieldErrors.invalid("metadata.uid", meta.uid, "field is immutable"),
+        ]);
       }
       meta.uid = oldMeta.uid;
       meta.creationTimestamp = oldMeta.creationTimestamp;
@@ -495,7 +560,12 @@ export class ApiOperations {
         const added = (meta.finalizers ?? []).filter((f) => !(oldMeta.finalizers ?? []).includes(f));
         if (added.length > 0) {
           throw statusErrors.invalid({ group: rt.group, kind: rt.kind }, name, [
-            fieldErrors.forbidden("metadata.finalizers", `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(", ")}}`),
+            fieldErrors.forbidden(
+              "metadata.finalizers",
+              `no new finalizers can be added if the object is being deleted, found ` +
+                `new finalizers ` +
+                `[]string{${added.map((f) => JSON.stringify(f)).join(", ")}}`,
+            ),
           ]);
         }
       }
@@ -510,7 +580,8 @@ export class ApiOperations {
     warnings.push(...this.pruneAndDefault(rt, updated, opts));
     // customResourceStrategy.PrepareForUpdate: anything outside metadata changed → generation + 1.
     if (rt.custom && subresource !== "status") {
-      const strip = (o: JsonObject): JsonObject => Object.fromEntries(Object.entries(o).filter(([k]) => k !== "metadata"));
+      const strip = (o: JsonObject): JsonObject =>
+        Object.fromEntries(Object.entries(o).filter(([k]) => k !== "metadata"));
       if (!deepEqual(strip(updated), strip(existing))) meta.generation = (oldMeta.generation ?? 0) + 1;
     }
     const errs =
@@ -541,7 +612,10 @@ export class ApiOperations {
     if (typeKey(rt) === CRD_KEY) this.hooks.crdChanged?.(stored, true);
     if (rt.returnDeletedObject) return { body: this.asVersion(stored, rt), deleted: true };
     // registry/store.go finalizeDelete: a Success Status naming the deleted object (Kind holds the resource).
-    return { body: success({ name: String(meta.name), group: rt.group, kind: rt.plural, uid: meta.uid }), deleted: true };
+    return {
+      body: success({ name: String(meta.name), group: rt.group, kind: rt.plural, uid: meta.uid }),
+      deleted: true,
+    };
   }
 
   /** The namespace controller's job, done at once: every namespaced object in it is deleted. */
@@ -568,21 +642,33 @@ export class ApiOperations {
     const obj = clone(body);
     const expected = groupVersion(rt);
     if (obj.apiVersion !== undefined && !rt.versions.some((v) => groupVersion(rt, v) === obj.apiVersion)) {
-      throw statusErrors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expected})`);
+      throw statusErrors.badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expected})`,
+      );
     }
     if (obj.kind !== undefined && obj.kind !== rt.kind) {
-      throw statusErrors.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${rt.kind})`);
+      throw statusErrors.badRequest(
+        `the kind in the data (${String(obj.kind)}) does not match the expected kind (${rt.kind})`,
+      );
     }
     obj.apiVersion = expected;
     obj.kind = rt.kind;
     return obj;
   }
 
-  private checkNamespace(rt: ResourceType, urlNamespace: string | undefined, bodyNamespace: string | undefined, verb: string): void {
+  private checkNamespace(
+    rt: ResourceType,
+    urlNamespace: string | undefined,
+    bodyNamespace: string | undefined,
+    verb: string,
+  ): void {
     if (!rt.namespaced) return;
-    if (!urlNamespace) throw statusErrors.badRequest(`the server could not find the requested resource (${verb} ${rt.plural})`);
+    if (!urlNamespace)
+      throw statusErrors.badRequest(`the server could not find the requested resource (${verb} ${rt.plural})`);
     if (bodyNamespace && bodyNamespace !== urlNamespace) {
-      throw statusErrors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      throw statusErrors.badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
     }
   }
 
@@ -607,7 +693,10 @@ export class ApiOperations {
     if (only === "status") {
       const statusSchema = schema.properties?.status;
       if (!statusSchema || obj.status === undefined) return [];
-      return validateAgainstSchema(obj.status, statusSchema).map((e) => ({ ...e, field: e.field ? `status.${e.field}` : "status" }));
+      return validateAgainstSchema(obj.status, statusSchema).map((e) => ({
+        ...e,
+        field: e.field ? `status.${e.field}` : "status",
+      }));
     }
     return validateAgainstSchema(obj, schema);
   }
@@ -630,7 +719,8 @@ export class ApiOperations {
       throw err;
     }
     for (const r of sel.requirements) {
-      const known = r.field === "metadata.name" || (r.field === "metadata.namespace" && rt.namespaced) || r.field in rt.fieldLabels;
+      const known =
+        r.field === "metadata.name" || (r.field === "metadata.namespace" && rt.namespaced) || r.field in rt.fieldLabels;
       if (!known) throw statusErrors.badRequest(`field label not supported: ${r.field}`);
     }
     return sel;
@@ -638,11 +728,20 @@ export class ApiOperations {
 
   private parseResourceVersion(rv: string | undefined): number | undefined {
     if (rv === undefined || rv === "") return undefined;
-    if (!/^\d+$/.test(rv)) throw statusErrors.badRequest(`invalid resource version "${rv}": strconv.ParseUint: parsing "${rv}": invalid syntax`);
+    if (!/^\d+$/.test(rv))
+      throw statusErrors.badRequest(
+        `invalid resource version "${rv}": strconv.ParseUint: parsing "${rv}": invalid syntax`,
+      );
     return Number(rv);
   }
 
-  private matches(rt: ResourceType, obj: JsonObject, namespace: string | undefined, labels: LabelSelector, fields: FieldSelector): boolean {
+  private matches(
+    rt: ResourceType,
+    obj: JsonObject,
+    namespace: string | undefined,
+    labels: LabelSelector,
+    fields: FieldSelector,
+  ): boolean {
     const meta = metaOf(obj);
     if (rt.namespaced && namespace && meta.namespace !== namespace) return false;
     if (!labels.matches(meta.labels)) return false;

@@ -37,7 +37,10 @@ export function decodeJsonPatch(body: unknown): Operation[] {
     throw new PatchDecodeError(`json: cannot unmarshal ${what} into Go value of type jsonpatch.Patch`);
   }
   return body.map((raw) => {
-    if (!isObject(raw)) throw new PatchDecodeError(`json: cannot unmarshal ${Array.isArray(raw) ? "array" : typeof raw} into Go value of type jsonpatch.Operation`);
+    if (!isObject(raw))
+      throw new PatchDecodeError(
+        `json: cannot unmarshal ${Array.isArray(raw) ? "array" : typeof raw} into Go value of type jsonpatch.Operation`,
+      );
     return {
       op: typeof raw.op === "string" ? raw.op : "",
       path: typeof raw.path === "string" ? raw.path : "",
@@ -67,16 +70,19 @@ function parentOf(doc: unknown, tokens: string[], pointer: string): { parent: Co
       const i = arrayIndex(token, cur.length - 1, pointer);
       cur = cur[i];
     } else if (isObject(cur)) {
-      if (!Object.prototype.hasOwnProperty.call(cur, token)) throw new PatchApplyError(`doc is missing path: ${pointer}: missing value`);
+      if (!Object.prototype.hasOwnProperty.call(cur, token))
+        throw new PatchApplyError(`doc is missing path: ${pointer}: missing value`);
       cur = cur[token];
     } else throw new PatchApplyError(`doc is missing path: ${pointer}: missing value`);
   }
-  if (!Array.isArray(cur) && !isObject(cur)) throw new PatchApplyError(`doc is missing path: ${pointer}: missing value`);
+  if (!Array.isArray(cur) && !isObject(cur))
+    throw new PatchApplyError(`doc is missing path: ${pointer}: missing value`);
   return { parent: cur, key: tokens[tokens.length - 1] };
 }
 
 function arrayIndex(token: string, max: number, pointer: string): number {
-  if (!/^(0|[1-9]\d*)$/.test(token)) throw new PatchApplyError(`Unable to access invalid index: ${token}: invalid index referenced`);
+  if (!/^(0|[1-9]\d*)$/.test(token))
+    throw new PatchApplyError(`Unable to access invalid index: ${token}: invalid index referenced`);
   const i = Number(token);
   if (i > max) throw new PatchApplyError(`Unable to access invalid index: ${i}: invalid index referenced (${pointer})`);
   return i;
@@ -87,7 +93,8 @@ function getAt(doc: unknown, pointer: string): unknown {
   if (tokens.length === 0) return doc;
   const { parent, key } = parentOf(doc, tokens, pointer);
   if (Array.isArray(parent)) return parent[arrayIndex(key, parent.length - 1, pointer)];
-  if (!Object.prototype.hasOwnProperty.call(parent, key)) throw new PatchApplyError(`Unable to get nonexistent key: ${key}: missing value`);
+  if (!Object.prototype.hasOwnProperty.call(parent, key))
+    throw new PatchApplyError(`Unable to get nonexistent key: ${key}: missing value`);
   return parent[key];
 }
 
@@ -108,7 +115,8 @@ function removeAt(doc: unknown, pointer: string): unknown {
   const { parent, key } = parentOf(doc, tokens, pointer);
   if (Array.isArray(parent)) parent.splice(arrayIndex(key, parent.length - 1, pointer), 1);
   else {
-    if (!Object.prototype.hasOwnProperty.call(parent, key)) throw new PatchApplyError(`Unable to remove nonexistent key: ${key}: missing value`);
+    if (!Object.prototype.hasOwnProperty.call(parent, key))
+      throw new PatchApplyError(`Unable to remove nonexistent key: ${key}: missing value`);
     delete parent[key];
   }
   return doc;

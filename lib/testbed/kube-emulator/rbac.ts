@@ -46,7 +46,9 @@ function has(list: string[] | undefined, value: string): boolean {
 function ruleAllows(rule: PolicyRule, a: Attributes): boolean {
   if (!has(rule.verbs, "*") && !has(rule.verbs, a.verb)) return false;
   if (!a.resourceRequest) {
-    return (rule.nonResourceURLs ?? []).some((u) => u === "*" || u === a.path || (u.endsWith("*") && a.path.startsWith(u.slice(0, -1))));
+    return (rule.nonResourceURLs ?? []).some(
+      (u) => u === "*" || u === a.path || (u.endsWith("*") && a.path.startsWith(u.slice(0, -1))),
+    );
   }
   if (!has(rule.apiGroups, "*") && !has(rule.apiGroups, a.apiGroup)) return false;
   const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
@@ -80,20 +82,28 @@ function rulesOf(role: JsonObject | undefined): PolicyRule[] {
 
 export interface Decision {
   allowed: boolean;
-  /** Why, for SelfSubjectAccessReview (e.g. `RBAC: allowed by ClusterRoleBinding "x" of ClusterRole "y" to User "z"`). */
+  /**
+   * Why, for SelfSubjectAccessReview (e.g. `RBAC: allowed by ClusterRoleBinding "x" of ClusterRole "y" to User "z"`).
+   */
   reason: string;
 }
 
 export function authorize(storage: Storage, a: Attributes): Decision {
   if (a.user.groups.includes("system:masters")) return { allowed: true, reason: "" };
-  const clusterRole = (name: string): JsonObject | undefined => storage.get("clusterroles.rbac.authorization.k8s.io", name);
+  const clusterRole = (name: string): JsonObject | undefined =>
+    storage.get("clusterroles.rbac.authorization.k8s.io", name);
   for (const { object: binding } of storage.list("clusterrolebindings.rbac.authorization.k8s.io")) {
     const subjects = (Array.isArray(binding.subjects) ? binding.subjects : []) as Subject[];
     if (!subjects.some((s) => appliesTo(s, a.user, ""))) continue;
     const ref = binding.roleRef as { kind?: string; name?: string } | undefined;
     if (ref?.kind !== "ClusterRole" || !ref.name) continue;
     if (rulesOf(clusterRole(ref.name)).some((r) => ruleAllows(r, a))) {
-      return { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "${metaOf(binding).name}" of ClusterRole "${ref.name}" to ${subjectText(a.user)}` };
+      return {
+        allowed: true,
+        reason:
+          `RBAC: allowed by ClusterRoleBinding "${metaOf(binding).name}" of ` +
+          `ClusterRole "${ref.name}" to ${subjectText(a.user)}`,
+      };
     }
   }
   if (a.resourceRequest && a.namespace) {
@@ -103,11 +113,18 @@ export function authorize(storage: Storage, a: Attributes): Decision {
       if (!subjects.some((s) => appliesTo(s, a.user, a.namespace))) continue;
       const ref = binding.roleRef as { kind?: string; name?: string } | undefined;
       if (!ref?.name) continue;
-      const role = ref.kind === "ClusterRole" ? clusterRole(ref.name) : ref.kind === "Role" ? storage.get("roles.rbac.authorization.k8s.io", `${a.namespace}/${ref.name}`) : undefined;
+      const role =
+        ref.kind === "ClusterRole"
+          ? clusterRole(ref.name)
+          : ref.kind === "Role"
+            ? storage.get("roles.rbac.authorization.k8s.io", `${a.namespace}/${ref.name}`)
+            : undefined;
       if (rulesOf(role).some((r) => ruleAllows(r, a))) {
         return {
           allowed: true,
-          reason: `RBAC: allowed by RoleBinding "${metaOf(binding).name}/${a.namespace}" of ${ref.kind} "${ref.name}" to ${subjectText(a.user)}`,
+          reason:
+            `RBAC: allowed by RoleBinding "${metaOf(binding).name}/${a.namespace}" ` +
+            `of ${ref.kind} "${ref.name}" to ${subjectText(a.user)}`,
         };
       }
     }
@@ -116,7 +133,9 @@ export function authorize(storage: Storage, a: Attributes): Decision {
 }
 
 function subjectText(user: UserInfo): string {
-  return user.serviceAccount ? `ServiceAccount "${user.serviceAccount.name}/${user.serviceAccount.namespace}"` : `User "${user.name}"`;
+  return user.serviceAccount
+    ? `ServiceAccount "${user.serviceAccount.name}/${user.serviceAccount.namespace}"`
+    : `User "${user.name}"`;
 }
 
 /** The 403 message (responsewriters/errors.go forbiddenMessage). */
@@ -124,7 +143,16 @@ export function forbiddenMessage(a: Attributes): string {
   if (!a.resourceRequest) return `User ${JSON.stringify(a.user.name)} cannot ${a.verb} path ${JSON.stringify(a.path)}`;
   const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   if (a.namespace) {
-    return `User ${JSON.stringify(a.user.name)} cannot ${a.verb} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(a.apiGroup)} in the namespace ${JSON.stringify(a.namespace)}`;
+    return (
+      `User ${JSON.stringify(a.user.name)} cannot ${a.verb} resource ` +
+      `${JSON.stringify(resource)} in API group ` +
+      `${JSON.stringify(a.apiGroup)} in the namespace ` +
+      `${JSON.stringify(a.namespace)}`
+    );
   }
-  return `User ${JSON.stringify(a.user.name)} cannot ${a.verb} resource ${JSON.stringify(resource)} in API group ${JSON.stringify(a.apiGroup)} at the cluster scope`;
+  return (
+    `User ${JSON.stringify(a.user.name)} cannot ${a.verb} resource ` +
+    `${JSON.stringify(resource)} in API group ` +
+    `${JSON.stringify(a.apiGroup)} at the cluster scope`
+  );
 }

@@ -112,7 +112,13 @@ export class ResourceRegistry {
     if (direct) return direct;
     const lower = ref.toLowerCase();
     for (const rt of this.byKey.values()) {
-      if (rt.plural === lower || rt.singular === lower || rt.kind.toLowerCase() === lower || rt.shortNames.includes(lower)) return rt;
+      if (
+        rt.plural === lower ||
+        rt.singular === lower ||
+        rt.kind.toLowerCase() === lower ||
+        rt.shortNames.includes(lower)
+      )
+        return rt;
     }
     return undefined;
   }

@@ -38,7 +38,8 @@ function splitTopLevel(s: string): string[] {
 const KEY_RE = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?\/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$/;
 
 function checkKey(key: string): string {
-  if (!KEY_RE.test(key)) throw new SelectorSyntaxError(`unable to parse requirement: invalid label key ${JSON.stringify(key)}`);
+  if (!KEY_RE.test(key))
+    throw new SelectorSyntaxError(`unable to parse requirement: invalid label key ${JSON.stringify(key)}`);
   return key;
 }
 
@@ -55,7 +56,9 @@ function parseRequirement(text: string): LabelRequirement {
     const op: LabelOp = m[2] === "!=" ? "!=" : m[2] === ">" ? "gt" : m[2] === "<" ? "lt" : "=";
     const value = m[3].trim();
     if ((op === "gt" || op === "lt") && !/^-?\d+$/.test(value)) {
-      throw new SelectorSyntaxError(`unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer`);
+      throw new SelectorSyntaxError(
+        `unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer`,
+      );
     }
     return { key: checkKey(m[1]), op, values: [value] };
   }

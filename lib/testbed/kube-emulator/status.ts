@@ -43,7 +43,12 @@ export interface StatusBody {
 export class KubeStatusError extends OcipamError {
   readonly status: StatusBody;
   constructor(status: StatusBody, options?: { cause?: unknown }) {
-    super(status.reason || "Unknown", status.message ?? `HTTP ${status.code ?? 500}`, { statusCode: status.code ?? 500 }, options);
+    super(
+      status.reason || "Unknown",
+      status.message ?? `HTTP ${status.code ?? 500}`,
+      { statusCode: status.code ?? 500 },
+      options,
+    );
     this.status = status;
   }
 }
@@ -71,7 +76,13 @@ function compactDetails(d: StatusDetails): StatusDetails {
 }
 
 /** Builds a Failure Status body; `details === undefined` omits the field, `{}` keeps an empty one. */
-export function failure(code: number, reason: string, message: string, details?: StatusDetails, metadata: StatusBody["metadata"] = {}): StatusBody {
+export function failure(
+  code: number,
+  reason: string,
+  message: string,
+  details?: StatusDetails,
+  metadata: StatusBody["metadata"] = {},
+): StatusBody {
   // Built in struct order so JSON.stringify emits fields as the Go encoder does.
   const ordered: Record<string, unknown> = { kind: "Status", apiVersion: "v1", metadata, status: "Failure" };
   if (message) ordered.message = message;
@@ -153,7 +164,9 @@ function goValue(value: unknown): string {
 function goFloat(n: number): string {
   // Go %v of a float64 uses %g with the shortest representation; exponents look like "1e+21".
   const s = String(n);
-  return s.replace(/e\+?(\d+)$/, (_m, d: string) => `e+${d.padStart(2, "0")}`).replace(/e-(\d+)$/, (_m, d: string) => `e-${d.padStart(2, "0")}`);
+  return s
+    .replace(/e\+?(\d+)$/, (_m, d: string) => `e+${d.padStart(2, "0")}`)
+    .replace(/e-(\d+)$/, (_m, d: string) => `e-${d.padStart(2, "0")}`);
 }
 
 /** `field.Error.ErrorBody()`: the message without the field name. */
@@ -179,9 +192,24 @@ export function fieldErrorString(e: FieldError): string {
 
 export const fieldErrors = {
   required: (field: string, detail = ""): FieldError => ({ type: "FieldValueRequired", field, badValue: "", detail }),
-  invalid: (field: string, value: unknown, detail: string): FieldError => ({ type: "FieldValueInvalid", field, badValue: value, detail }),
-  typeInvalid: (field: string, value: unknown, detail: string): FieldError => ({ type: "FieldValueTypeInvalid", field, badValue: value, detail }),
-  forbidden: (field: string, detail: string): FieldError => ({ type: "FieldValueForbidden", field, badValue: "", detail }),
+  invalid: (field: string, value: unknown, detail: string): FieldError => ({
+    type: "FieldValueInvalid",
+    field,
+    badValue: value,
+    detail,
+  }),
+  typeInvalid: (field: string, value: unknown, detail: string): FieldError => ({
+    type: "FieldValueTypeInvalid",
+    field,
+    badValue: value,
+    detail,
+  }),
+  forbidden: (field: string, detail: string): FieldError => ({
+    type: "FieldValueForbidden",
+    field,
+    badValue: "",
+    detail,
+  }),
   notSupported: (field: string, value: unknown, valid: string[]): FieldError => ({
     type: "FieldValueNotSupported",
     field,
@@ -204,18 +232,36 @@ export const fieldErrors = {
 
 // ---- constructors, one per apimachinery helper ----
 
-export const OPTIMISTIC_LOCK_MESSAGE = "the object has been modified; please apply your changes to the latest version and try again";
+export const OPTIMISTIC_LOCK_MESSAGE =
+  "the object has been modified; please apply your changes to the latest version and try again";
 
 export const statusErrors = {
   notFound(gr: GroupResource, name: string): KubeStatusError {
-    return new KubeStatusError(failure(404, "NotFound", `${qualifiedResource(gr)} ${goQuote(name)} not found`, { group: gr.group, kind: gr.resource, name }));
+    return new KubeStatusError(
+      failure(404, "NotFound", `${qualifiedResource(gr)} ${goQuote(name)} not found`, {
+        group: gr.group,
+        kind: gr.resource,
+        name,
+      }),
+    );
   },
   alreadyExists(gr: GroupResource, name: string): KubeStatusError {
-    return new KubeStatusError(failure(409, "AlreadyExists", `${qualifiedResource(gr)} ${goQuote(name)} already exists`, { group: gr.group, kind: gr.resource, name }));
+    return new KubeStatusError(
+      failure(409, "AlreadyExists", `${qualifiedResource(gr)} ${goQuote(name)} already exists`, {
+        group: gr.group,
+        kind: gr.resource,
+        name,
+      }),
+    );
   },
   conflict(gr: GroupResource, name: string, message = OPTIMISTIC_LOCK_MESSAGE): KubeStatusError {
     return new KubeStatusError(
-      failure(409, "Conflict", `Operation cannot be fulfilled on ${qualifiedResource(gr)} ${goQuote(name)}: ${message}`, { group: gr.group, kind: gr.resource, name }),
+      failure(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on ${qualifiedResource(gr)} ${goQuote(name)}: ${message}`,
+        { group: gr.group, kind: gr.resource, name },
+      ),
     );
   },
   /** `errors.NewInvalid(schema.GroupKind, name, errs)`; the message aggregates distinct field errors. */
@@ -227,7 +273,9 @@ export const statusErrors = {
     if (distinct.length === 0) message = `${gk} ${goQuote(name)} is invalid`;
     else if (distinct.length === 1) message = `${gk} ${goQuote(name)} is invalid: ${distinct[0]}`;
     else message = `${gk} ${goQuote(name)} is invalid: [${distinct.join(", ")}]`;
-    return new KubeStatusError(failure(422, "Invalid", message, { group: groupKind.group, kind: groupKind.kind, name, causes }));
+    return new KubeStatusError(
+      failure(422, "Invalid", message, { group: groupKind.group, kind: groupKind.kind, name, causes }),
+    );
   },
   /** 403 as the authorization filter answers (responsewriters.Forbidden + errors.NewForbidden). */
   forbidden(gr: GroupResource, name: string, reasonMessage: string): KubeStatusError {
@@ -246,24 +294,40 @@ export const statusErrors = {
   },
   /** `errors.NewResourceExpired` (410, reason Expired), optionally with a continue token in the metadata. */
   expired(message: string, continueToken?: string): KubeStatusError {
-    return new KubeStatusError(failure(410, "Expired", message, undefined, continueToken ? { continue: continueToken } : {}));
+    return new KubeStatusError(
+      failure(410, "Expired", message, undefined, continueToken ? { continue: continueToken } : {}),
+    );
   },
   unsupportedMediaType(accepted: string[]): KubeStatusError {
     return new KubeStatusError(
-      failure(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`),
+      failure(
+        415,
+        "UnsupportedMediaType",
+        `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`,
+      ),
     );
   },
   notAcceptable(accepted: string[]): KubeStatusError {
-    return new KubeStatusError(failure(406, "NotAcceptable", `only the following media types are accepted: ${accepted.join(", ")}`));
+    return new KubeStatusError(
+      failure(406, "NotAcceptable", `only the following media types are accepted: ${accepted.join(", ")}`),
+    );
   },
   methodNotSupported(gr: GroupResource, action: string): KubeStatusError {
     return new KubeStatusError(
-      failure(405, "MethodNotAllowed", `${action} is not supported on resources of kind ${goQuote(qualifiedResource(gr))}`, { group: gr.group, kind: gr.resource }),
+      failure(
+        405,
+        "MethodNotAllowed",
+        `${action} is not supported on resources of kind ${goQuote(qualifiedResource(gr))}`,
+        { group: gr.group, kind: gr.resource },
+      ),
     );
   },
   internal(err: unknown): KubeStatusError {
     const text = err instanceof Error ? err.message : String(err);
-    return new KubeStatusError(failure(500, "InternalError", `Internal error occurred: ${text}`, { causes: [{ message: text }] }), { cause: err });
+    return new KubeStatusError(
+      failure(500, "InternalError", `Internal error occurred: ${text}`, { causes: [{ message: text }] }),
+      { cause: err },
+    );
   },
   /** `errors.NewGenericServerResponse` for the codes we need (empty resource, so no "(verb resource name)" suffix). */
   generic(code: 404 | 405 | 422): KubeStatusError {

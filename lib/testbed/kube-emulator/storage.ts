@@ -68,7 +68,9 @@ export class Storage {
   list(typeKey: string): Array<{ key: string; object: JsonObject }> {
     const bucket = this.data.get(typeKey);
     if (!bucket) return [];
-    return [...bucket.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, object]) => ({ key, object: clone(object) }));
+    return [...bucket.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, object]) => ({ key, object: clone(object) }));
   }
 
   /**
@@ -84,7 +86,9 @@ export class Storage {
       if (ev.previous) state.set(ev.key, clone(ev.previous));
       else state.delete(ev.key);
     }
-    return [...state.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, object]) => ({ key, object }));
+    return [...state.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, object]) => ({ key, object }));
   }
 
   /** Changes strictly after `rv`, oldest first. Throws the watch cache's 410 when `rv` is too old. */
@@ -93,7 +97,9 @@ export class Storage {
       // cacher/watch_cache.go getAllEventsSinceLocked: "too old resource version: %d (%d)".
       throw statusErrors.expired(`too old resource version: ${rv} (${this.floor})`);
     }
-    return this.history.filter((e) => e.rv > rv).map((e) => ({ ...e, object: clone(e.object), previous: e.previous && clone(e.previous) }));
+    return this.history
+      .filter((e) => e.rv > rv)
+      .map((e) => ({ ...e, object: clone(e.object), previous: e.previous && clone(e.previous) }));
   }
 
   /**
@@ -114,7 +120,14 @@ export class Storage {
     }
     if (type === "DELETED") bucket.delete(key);
     else bucket.set(key, stored);
-    const event: StoredEvent = { rv: this.revision, type, typeKey, key, object: stored, previous: previous && clone(previous) };
+    const event: StoredEvent = {
+      rv: this.revision,
+      type,
+      typeKey,
+      key,
+      object: stored,
+      previous: previous && clone(previous),
+    };
     this.history.push(event);
     this.trim();
     for (const listener of [...this.listeners]) {

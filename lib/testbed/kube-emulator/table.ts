@@ -49,10 +49,21 @@ export function since(timestamp: unknown, now: Date): string {
 }
 
 const NAME_DESCRIPTION =
-  "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+  "Name must be unique within a namespace. Is required when creating " +
+  "resources, although some resources may allow a client to request the " +
+  "generation of an appropriate name automatically. Name is primarily " +
+  "intended for creation idempotence and configuration definition. " +
+  "Cannot be updated. More info: " +
+  "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
 
 export const NAME_COLUMN = { name: "Name", type: "string", format: "name", description: NAME_DESCRIPTION, priority: 0 };
-export const AGE_COLUMN = { name: "Age", type: "date", format: "", description: "CreationTimestamp is a timestamp representing the server time when this object was created.", priority: 0 };
+export const AGE_COLUMN = {
+  name: "Age",
+  type: "date",
+  format: "",
+  description: "CreationTimestamp is a timestamp representing the server time when this object was created.",
+  priority: 0,
+};
 
 function cellForColumn(col: PrinterColumn, obj: JsonObject, now: Date): unknown {
   const results = jsonPathFind(obj, col.jsonPath);
@@ -92,11 +103,26 @@ export function toTable(
   let rowCells: (obj: JsonObject) => unknown[];
   const custom = rt.printerColumns?.[version];
   if (rt.custom && custom) {
-    columns = [NAME_COLUMN, ...custom.map((c) => ({ name: c.name, type: c.type, format: c.format ?? "", description: c.description ?? "", priority: c.priority ?? 0 }))];
+    columns = [
+      NAME_COLUMN,
+      ...custom.map((c) => ({
+        name: c.name,
+        type: c.type,
+        format: c.format ?? "",
+        description: c.description ?? "",
+        priority: c.priority ?? 0,
+      })),
+    ];
     rowCells = (obj) => [metaOf(obj).name ?? "", ...custom.map((c) => cellForColumn(c, obj, now))];
   } else if (rt.printer) {
     const printer = rt.printer;
-    columns = printer.columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? "", description: c.description ?? "", priority: c.priority ?? 0 }));
+    columns = printer.columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      format: c.format ?? "",
+      description: c.description ?? "",
+      priority: c.priority ?? 0,
+    }));
     rowCells = (obj) => printer.row(obj, now);
   } else {
     columns = [NAME_COLUMN, AGE_COLUMN];
@@ -107,7 +133,12 @@ export function toTable(
     const mode = opts.includeObject ?? "Metadata";
     if (mode === "Object") object = obj;
     else if (mode === "None") object = undefined;
-    else object = { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: isObject(obj.metadata) ? obj.metadata : {} };
+    else
+      object = {
+        kind: "PartialObjectMetadata",
+        apiVersion: "meta.k8s.io/v1",
+        metadata: isObject(obj.metadata) ? obj.metadata : {},
+      };
     return { cells: rowCells(obj), ...(object !== undefined ? { object } : {}) };
   });
   const metadata: JsonObject = {};

@@ -35,7 +35,10 @@ export interface ConnectorOptions {
   batchSizeInNum: number;
   /** `batchSizeInKbs`: bytes per invocation at most (the decoded message size counts). */
   batchSizeInKbs: number;
-  /** `batchTimeInSec` (in ms here, scaled by the simulation): a batch is sent at the latest this long after its first message. */
+  /**
+   * `batchTimeInSec` (in ms here, scaled by the simulation): a batch is sent at the latest this long after its first
+   * message.
+   */
   batchTimeMs: number;
   /** The function's timeout: each invocation's Fn-Deadline. */
   functionTimeoutMs: number;
@@ -66,7 +69,14 @@ export interface ConnectorStats {
  * function does not answer 200.
  */
 export class LocalConnector {
-  readonly stats: ConnectorStats = { batches: 0, messages: 0, invocations: 0, failedInvocations: 0, redeliveries: 0, committed: {} };
+  readonly stats: ConnectorStats = {
+    batches: 0,
+    messages: 0,
+    invocations: 0,
+    failedInvocations: 0,
+    redeliveries: 0,
+    committed: {},
+  };
   private readonly client: StreamClient;
   private readonly cursors = new Map<string, string>();
   private running = false;
@@ -76,7 +86,10 @@ export class LocalConnector {
   private calls = 0;
 
   constructor(private readonly options: ConnectorOptions) {
-    this.client = new StreamClient({ authenticationDetailsProvider: options.auth }, { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) });
+    this.client = new StreamClient(
+      { authenticationDetailsProvider: options.auth },
+      { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) },
+    );
     this.client.endpoint = options.messagesEndpoint;
   }
 
@@ -89,7 +102,8 @@ export class LocalConnector {
     this.loop = Promise.all(
       this.laneIdle.map((_, lane) =>
         this.run(lane, lanes).catch((err: unknown) =>
-          this.options.log.error({ err: String(err), lane }, "connector stopped on an error")),
+          this.options.log.error({ err: String(err), lane }, "connector stopped on an error"),
+        ),
       ),
     ).then(() => undefined);
   }
@@ -147,7 +161,12 @@ export class LocalConnector {
         continue;
       }
       this.laneIdle[lane] = read === 0 && batch.length === 0;
-      if (read === 0) await this.pause(batch.length > 0 ? Math.min(options.pollIntervalMs, options.batchTimeMs - (Date.now() - batchStarted)) : options.pollIntervalMs);
+      if (read === 0)
+        await this.pause(
+          batch.length > 0
+            ? Math.min(options.pollIntervalMs, options.batchTimeMs - (Date.now() - batchStarted))
+            : options.pollIntervalMs,
+        );
     }
     if (batch.length > 0) await this.deliver(batch, lane);
   }
@@ -187,10 +206,16 @@ export class LocalConnector {
         const res = await this.options.invoke(payload, callId, deadline, lane);
         if (res.statusCode === 200) break;
         this.stats.failedInvocations++;
-        this.options.log.warn({ callId, statusCode: res.statusCode, messages: batch.length }, "function answered an error: the batch is delivered again");
+        this.options.log.warn(
+          { callId, statusCode: res.statusCode, messages: batch.length },
+          "function answered an error: the batch is delivered again",
+        );
       } catch (err) {
         this.stats.failedInvocations++;
-        this.options.log.warn({ callId, err: String(err), messages: batch.length }, "function unreachable: the batch is delivered again");
+        this.options.log.warn(
+          { callId, err: String(err), messages: batch.length },
+          "function unreachable: the batch is delivered again",
+        );
       }
       if (!this.running) return;
       await this.pause(backoff);
@@ -198,7 +223,8 @@ export class LocalConnector {
     }
     this.stats.batches++;
     this.stats.messages += batch.length;
-    for (const m of batch) this.stats.committed[m.partition] = Math.max(this.stats.committed[m.partition] ?? -1, m.offset);
+    for (const m of batch)
+      this.stats.committed[m.partition] = Math.max(this.stats.committed[m.partition] ?? -1, m.offset);
   }
 
   private pause(ms: number): Promise<void> {

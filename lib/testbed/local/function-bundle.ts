@@ -15,7 +15,11 @@ let bundled: Promise<string> | undefined;
 export function bundledAllocatorFunction(): Promise<string> {
   bundled ??= (async () => {
     const outfile = join(mkdtempSync(join(tmpdir(), "ocipam-bundle-")), "func.cjs");
-    await build({ ...allocatorBundleOptions(resolve(__dirname, "..", "..", ".."), outfile), target: `node${process.versions.node.split(".")[0]}`, logLevel: "error" });
+    await build({
+      ...allocatorBundleOptions(resolve(__dirname, "..", "..", ".."), outfile),
+      target: `node${process.versions.node.split(".")[0]}`,
+      logLevel: "error",
+    });
     return outfile;
   })();
   return bundled;

@@ -66,12 +66,18 @@ export async function startFunctionProcess(options: StartFunctionOptions): Promi
   }
   const deadline = Date.now() + (options.startTimeoutMs ?? 15000);
   let exitCode: number | null | undefined;
-  void exited.then((code) => { exitCode = code; });
+  void exited.then((code) => {
+    exitCode = code;
+  });
   while (!existsSync(socketPath)) {
-    if (exitCode !== undefined) throw new OcipamError("FunctionStartFailed", `function process exited with code ${exitCode} before listening`);
+    if (exitCode !== undefined)
+      throw new OcipamError("FunctionStartFailed", `function process exited with code ${exitCode} before listening`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new OcipamError("FunctionStartFailed", `function did not listen on ${socketPath} within ${options.startTimeoutMs ?? 15000} ms`);
+      throw new OcipamError(
+        "FunctionStartFailed",
+        `function did not listen on ${socketPath} within ${options.startTimeoutMs ?? 15000} ms`,
+      );
     }
     await new Promise((r) => setTimeout(r, 20));
   }

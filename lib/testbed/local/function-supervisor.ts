@@ -14,7 +14,12 @@ export class FunctionSupervisor {
   inFlight = 0;
   readonly logLines: Array<Record<string, unknown>> = [];
 
-  constructor(private readonly entry: string, private readonly config: Record<string, string>, private readonly log: Log, private readonly keepLogs = 0) {}
+  constructor(
+    private readonly entry: string,
+    private readonly config: Record<string, string>,
+    private readonly log: Log,
+    private readonly keepLogs = 0,
+  ) {}
 
   async invoke(payload: string, callId: string, deadline: Date): Promise<FdkCallResult> {
     this.inFlight++;

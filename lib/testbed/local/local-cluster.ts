@@ -50,7 +50,10 @@ export interface LocalCluster {
   streamId: string;
   /** A private directory for this cluster's files (config files, kubeconfigs); removed by close(). */
   workDir: string;
-  /** Launches an instance and lets it join: a Node with its providerID and an empty CiliumNode, as kubelet and the agent create them. */
+  /**
+   * Launches an instance and lets it join: a Node with its providerID and an empty CiliumNode, as kubelet and the agent
+   * create them.
+   */
   launchNode(name: string, spec?: Partial<InstanceSpec>): Promise<{ instanceId: string }>;
   /**
    * Launches an instance of the cluster without joining it. `running: false` models a real launch: PROVISIONING,
@@ -71,7 +74,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const log = options.log ?? silentLogger();
   const split = options.compartments === "split";
   const oci = await startOciEmulator({
-    latency: options.latency ?? "zero", timeScale: options.timeScale ?? 1, enforceIam: options.enforceIam ?? true, log,
+    latency: options.latency ?? "zero",
+    timeScale: options.timeScale ?? 1,
+    enforceIam: options.enforceIam ?? true,
+    log,
     ...(split ? { world: SPLIT_COMPARTMENTS_WORLD } : options.world ? { world: options.world } : {}),
   });
   const compartmentNamed = (name: string) =>
@@ -103,7 +109,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const connectorOciConfig = principal("connector", "ocipam-connector");
   // The project's manifests, plus the Cilium agent's identity for the agent stand-ins of local runs.
   const kube = await startKubeEmulator({ log, manifestDirs: [DEFAULT_MANIFEST_DIR, join(__dirname, "manifests")] });
-  const tokenSecret = oci.admin.createSecret({ name: "ocipam-allocator-kube-token", content: kube.tokens["ocipam-system/ocipam-allocator"]!, compartment: DEFAULT_COMPARTMENT });
+  const tokenSecret = oci.admin.createSecret({
+    name: "ocipam-allocator-kube-token",
+    content: kube.tokens["ocipam-system/ocipam-allocator"]!,
+    compartment: DEFAULT_COMPARTMENT,
+  });
 
   const allocatorConfig: Record<string, string> = {
     OCIPAM_CLUSTER_NAME: LOCAL_CLUSTER_NAME,
@@ -129,15 +139,36 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   };
 
   const joinNode = (name: string, instanceId: string, ipam: Record<string, unknown> = {}) => {
-    kube.store.create("nodes", { apiVersion: "v1", kind: "Node", metadata: { name, labels: { "kubernetes.io/hostname": name } }, spec: { providerID: `oci://${instanceId}` } });
-    kube.store.create("ciliumnodes", { apiVersion: "cilium.io/v2", kind: "CiliumNode", metadata: { name }, spec: { ipam } });
+    kube.store.create("nodes", {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name, labels: { "kubernetes.io/hostname": name } },
+      spec: { providerID: `oci://${instanceId}` },
+    });
+    kube.store.create("ciliumnodes", {
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumNode",
+      metadata: { name },
+      spec: { ipam },
+    });
   };
 
   let launched = 0;
   const launchInstance = (name: string, spec: Partial<InstanceSpec>, running: boolean): string => {
     // Nodes alternate between the two workers subnets (AD-1 and AD-2), as node pools spread over ADs.
     const subnet = launched++ % 2 === 0 ? "workers-ad1" : "workers-ad2";
-    const instance = oci.admin.launchInstance({ name, shape: "VM.Standard.E4.Flex", ocpus: 2, subnet, compartment: instanceCompartment, freeformTags: { "ocipam.io/cluster": LOCAL_CLUSTER_NAME }, ...spec }, { running }) as { id: string };
+    const instance = oci.admin.launchInstance(
+      {
+        name,
+        shape: "VM.Standard.E4.Flex",
+        ocpus: 2,
+        subnet,
+        compartment: instanceCompartment,
+        freeformTags: { "ocipam.io/cluster": LOCAL_CLUSTER_NAME },
+        ...spec,
+      },
+      { running },
+    ) as { id: string };
     return instance.id;
   };
   return {

@@ -85,7 +85,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const clock = new SimClock(options.timeScale);
   const scaled = (simMs: number) => Math.max(clock.real(simMs), 1);
   const cluster = await startLocalCluster({
-    latency: options.latency, timeScale: options.timeScale, log: options.log, allocatorConfig: options.allocatorConfig ?? {},
+    latency: options.latency,
+    timeScale: options.timeScale,
+    log: options.log,
+    allocatorConfig: options.allocatorConfig ?? {},
     ...(options.world ? { world: options.world } : {}),
   });
   const started: Array<() => Promise<void>> = [() => cluster.close()];
@@ -95,29 +98,37 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   try {
     const entry = await bundledAllocatorFunction();
     const fnConfig = { ...cluster.allocatorConfig, OCIPAM_LOG_LEVEL: options.functionLogLevel ?? "info" };
-    const fns = Array.from({ length: Math.max(1, options.functionContainers ?? 1) }, () =>
-      new FunctionSupervisor(entry, fnConfig, options.log, options.keepFunctionLogs ?? 0));
+    const fns = Array.from(
+      { length: Math.max(1, options.functionContainers ?? 1) },
+      () => new FunctionSupervisor(entry, fnConfig, options.log, options.keepFunctionLogs ?? 0),
+    );
     const fn = fns[0]!;
     for (const f of fns) started.push(() => f.stop());
-    const kubeconfig = await cluster.kube.writeKubeconfig(join(cluster.workDir, "watcher.kubeconfig"), "ocipam-system/ocipam-watcher");
-    const watcherConfig = loadWatcherConfig({
-      OCIPAM_WATCHER_CLUSTER_NAME: LOCAL_CLUSTER_NAME,
-      OCIPAM_WATCHER_STREAM_ID: cluster.streamId,
-      OCIPAM_WATCHER_STREAM_ENDPOINT: cluster.oci.endpoint,
-      OCIPAM_WATCHER_RESYNC_SECONDS: String(scaled(60_000) / 1000),
-      OCIPAM_WATCHER_FAILURE_RETRY_SECONDS: String(scaled(2_000) / 1000),
-      OCIPAM_WATCHER_FLUSH_MS: String(Math.max(Math.round(scaled(100)), 5)),
-      OCIPAM_WATCHER_METRICS_ADDRESS: "127.0.0.1",
-      OCIPAM_WATCHER_METRICS_PORT: "0",
-      OCIPAM_WATCHER_LEADER_ELECTION: "false",
-      OCIPAM_WATCHER_OCI_AUTH: "config_file",
-      OCIPAM_WATCHER_OCI_CONFIG_FILE: cluster.watcherOciConfig.configPath,
-      OCIPAM_WATCHER_OCI_PROFILE: cluster.watcherOciConfig.profile,
-      OCIPAM_WATCHER_KUBE_AUTH: "kubeconfig",
-      OCIPAM_WATCHER_KUBECONFIG: kubeconfig,
-      OCIPAM_WATCHER_LOG_LEVEL: "warn",
-      ...options.watcherConfig,
-    }, { hostname: "ocipam-local-watcher" });
+    const kubeconfig = await cluster.kube.writeKubeconfig(
+      join(cluster.workDir, "watcher.kubeconfig"),
+      "ocipam-system/ocipam-watcher",
+    );
+    const watcherConfig = loadWatcherConfig(
+      {
+        OCIPAM_WATCHER_CLUSTER_NAME: LOCAL_CLUSTER_NAME,
+        OCIPAM_WATCHER_STREAM_ID: cluster.streamId,
+        OCIPAM_WATCHER_STREAM_ENDPOINT: cluster.oci.endpoint,
+        OCIPAM_WATCHER_RESYNC_SECONDS: String(scaled(60_000) / 1000),
+        OCIPAM_WATCHER_FAILURE_RETRY_SECONDS: String(scaled(2_000) / 1000),
+        OCIPAM_WATCHER_FLUSH_MS: String(Math.max(Math.round(scaled(100)), 5)),
+        OCIPAM_WATCHER_METRICS_ADDRESS: "127.0.0.1",
+        OCIPAM_WATCHER_METRICS_PORT: "0",
+        OCIPAM_WATCHER_LEADER_ELECTION: "false",
+        OCIPAM_WATCHER_OCI_AUTH: "config_file",
+        OCIPAM_WATCHER_OCI_CONFIG_FILE: cluster.watcherOciConfig.configPath,
+        OCIPAM_WATCHER_OCI_PROFILE: cluster.watcherOciConfig.profile,
+        OCIPAM_WATCHER_KUBE_AUTH: "kubeconfig",
+        OCIPAM_WATCHER_KUBECONFIG: kubeconfig,
+        OCIPAM_WATCHER_LOG_LEVEL: "warn",
+        ...options.watcherConfig,
+      },
+      { hostname: "ocipam-local-watcher" },
+    );
     let running: Promise<WatcherHandle> | undefined;
     const launchWatcher = (): Promise<WatcherHandle> => {
       running ??= startWatcher(watcherConfig, { log: options.log, processMetrics: false }).then((handle) => {
@@ -128,7 +139,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       return running;
     };
     const connector = new LocalConnector({
-      auth: new common.ConfigFileAuthenticationDetailsProvider(cluster.connectorOciConfig.configPath, cluster.connectorOciConfig.profile),
+      auth: new common.ConfigFileAuthenticationDetailsProvider(
+        cluster.connectorOciConfig.configPath,
+        cluster.connectorOciConfig.profile,
+      ),
       messagesEndpoint: cluster.oci.endpoint,
       streamId: cluster.streamId,
       partitions: 3,
@@ -144,11 +158,24 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     });
     connector.start();
     started.push(() => connector.stop());
-    const sim = new ClusterSimulation(cluster, { clock, log: options.log, shape: options.shape, ...(options.ocpus ? { ocpus: options.ocpus } : {}) });
+    const sim = new ClusterSimulation(cluster, {
+      clock,
+      log: options.log,
+      shape: options.shape,
+      ...(options.ocpus ? { ocpus: options.ocpus } : {}),
+    });
     sim.start();
     started.push(() => sim.stop());
     const pipeline: Pipeline = {
-      clock, cluster, fn, fns, watcher: NOT_STARTED, startWatcher: launchWatcher, connector, sim, stop: stopStarted,
+      clock,
+      cluster,
+      fn,
+      fns,
+      watcher: NOT_STARTED,
+      startWatcher: launchWatcher,
+      connector,
+      sim,
+      stop: stopStarted,
     };
     if (!options.deferWatcher) await launchWatcher();
     return pipeline;

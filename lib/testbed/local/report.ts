@@ -68,15 +68,29 @@ const fmt = (v: number | null, digits = 1) => (v === null ? "—" : v.toFixed(di
 /** The summary printed at the end of `ocipam local`. */
 export function renderSummary(report: LocalReport): string {
   const lines = [
-    `scenario ${report.scenario}: ${report.nodes} nodes (${report.shape}), ${report.simulatedSeconds.toFixed(0)} simulated s in ${report.wallSeconds.toFixed(1)} wall s (×${report.speedup.toFixed(0)})`,
+    `scenario ${report.scenario}: ${report.nodes} nodes (${report.shape}), ` +
+      `${report.simulatedSeconds.toFixed(0)} simulated s in ` +
+      `${report.wallSeconds.toFixed(1)} wall s ` +
+      `(×${report.speedup.toFixed(0)})`,
     "",
     "node            pool  used  pods  waiting  vnics  join→ready(s)  state",
     ...report.perNode.map(nodeLine),
     "",
-    `join → pool ≥ pre-allocate: p50 ${fmt(report.joinToReady.p50)} s, p95 ${fmt(report.joinToReady.p95)} s, max ${fmt(report.joinToReady.max)} s (simulated)`,
-    `IPs allocated ${report.ipsAllocated}, VNICs attached ${report.vnicsAttached}; allocator Core API calls ${report.ociCallsTotal} (${fmt(report.ociCallsPerAllocatedIp, 2)} per IP)`,
-    `nudges published ${report.nudgesPublished}, function invocations ${report.invocations} in ${report.batches} batches (${report.redeliveries} redelivered), function starts ${report.functionStarts}`,
-    `OCI calls (every principal): ${Object.entries(report.ociCalls).sort().map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    `join → pool ≥ pre-allocate: p50 ${fmt(report.joinToReady.p50)} s, p95 ` +
+      `${fmt(report.joinToReady.p95)} s, max ${fmt(report.joinToReady.max)} ` +
+      `s (simulated)`,
+    `IPs allocated ${report.ipsAllocated}, VNICs attached ` +
+      `${report.vnicsAttached}; allocator Core API calls ` +
+      `${report.ociCallsTotal} (${fmt(report.ociCallsPerAllocatedIp, 2)} per ` +
+      `IP)`,
+    `nudges published ${report.nudgesPublished}, function invocations ` +
+      `${report.invocations} in ${report.batches} batches ` +
+      `(${report.redeliveries} redelivered), function starts ` +
+      `${report.functionStarts}`,
+    `OCI calls (every principal): ${Object.entries(report.ociCalls)
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
     `pods waiting for an address ${report.podsWaiting}; ` +
       `nodes at capacity by their shape ${report.nodesAtShapeCapacity.length}`,
     "",
@@ -93,8 +107,13 @@ export function renderSummary(report: LocalReport): string {
 
 function nodeLine(n: NodeReport): string {
   const cols = [
-    n.node.padEnd(15), String(n.pool).padStart(4), String(n.used).padStart(5), String(n.pods).padStart(5),
-    String(n.podsWaiting).padStart(8), `${n.vnics}/${n.vnicSlots}`.padStart(6), fmt(n.joinToReadyS).padStart(14),
+    n.node.padEnd(15),
+    String(n.pool).padStart(4),
+    String(n.used).padStart(5),
+    String(n.pods).padStart(5),
+    String(n.podsWaiting).padStart(8),
+    `${n.vnics}/${n.vnicSlots}`.padStart(6),
+    fmt(n.joinToReadyS).padStart(14),
   ];
   return `${cols.join(" ")}  ${n.state}${n.reason && n.state !== "Ready" ? ` (${n.reason})` : ""}`;
 }

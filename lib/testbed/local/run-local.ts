@@ -36,15 +36,25 @@ export interface LocalRunOptions {
  */
 export async function runLocal(options: LocalRunOptions): Promise<LocalReport> {
   const scenario = SCENARIOS[options.scenario];
-  if (!scenario) throw new Error(`unknown scenario "${options.scenario}" (known: ${Object.keys(SCENARIOS).join(", ")})`);
+  if (!scenario)
+    throw new Error(`unknown scenario "${options.scenario}" (known: ${Object.keys(SCENARIOS).join(", ")})`);
   const settings = scenario.settings?.(options.timeScale) ?? {};
   const pipeline = await startPipeline({
-    timeScale: options.timeScale, latency: "realistic", shape: options.shape, ...(options.ocpus ? { ocpus: options.ocpus } : {}), log: options.log,
-    allocatorConfig: { ...settings.allocator, ...options.allocatorConfig }, watcherConfig: { ...settings.watcher, ...options.watcherConfig },
+    timeScale: options.timeScale,
+    latency: "realistic",
+    shape: options.shape,
+    ...(options.ocpus ? { ocpus: options.ocpus } : {}),
+    log: options.log,
+    allocatorConfig: { ...settings.allocator, ...options.allocatorConfig },
+    watcherConfig: { ...settings.watcher, ...options.watcherConfig },
     ...(settings.deferWatcher ? { deferWatcher: true } : {}),
   });
   const stopEvents = settings.instanceEvents
-    ? routeInstanceEvents(pipeline.cluster.oci, (payload, callId, deadline) => pipeline.fn.invoke(payload, callId, deadline), { compartmentIds: [DEFAULT_COMPARTMENT], log: options.log })
+    ? routeInstanceEvents(
+        pipeline.cluster.oci,
+        (payload, callId, deadline) => pipeline.fn.invoke(payload, callId, deadline),
+        { compartmentIds: [DEFAULT_COMPARTMENT], log: options.log },
+      )
     : undefined;
   const progress = options.onProgress ? setInterval(() => options.onProgress!(pipeline), 1000) : undefined;
   try {
@@ -58,16 +68,24 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalReport> {
       witnesses.foreignIpIds.push(await addForeignIpOn(pipeline, primaryVnicOf(pipeline, instanceId)));
     };
     const ctx = {
-      pipeline, nodes: options.nodes, random: seededRandom(options.seed), notes: {},
+      pipeline,
+      nodes: options.nodes,
+      random: seededRandom(options.seed),
+      notes: {},
       ...(options.watcherManifest ? { watcherManifest: options.watcherManifest } : {}),
     };
     await scenario.run(ctx);
     pipeline.sim.onInstanceLaunched = undefined;
-    const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ id: string; isPrimary: boolean }> };
+    const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as {
+      privateIps: Array<{ id: string; isPrimary: boolean }>;
+    };
     witnesses.primaryIpIds = snapshot.privateIps.filter((ip) => ip.isPrimary).map((ip) => ip.id);
     const quiesced = await settle(pipeline, options.settleSimMs ?? 180_000);
     options.onProgress?.(pipeline);
-    const safety = [...checkSafety(pipeline, witnesses, settings.deletionsExpected ?? false), ...(scenario.checks?.(ctx) ?? [])];
+    const safety = [
+      ...checkSafety(pipeline, witnesses, settings.deletionsExpected ?? false),
+      ...(scenario.checks?.(ctx) ?? []),
+    ];
     return buildReport(pipeline, options, quiesced, safety);
   } finally {
     if (progress) clearInterval(progress);
@@ -80,9 +98,16 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalReport> {
 export function joinOutsider(pipeline: Pipeline): Witnesses["outsider"] {
   const admin = pipeline.cluster.oci.admin;
   const compartment = admin.createCompartment({ name: "not-the-cluster" });
-  const instance = admin.launchInstance({ name: "outsider", shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1", compartment: compartment.id }, { running: true }) as { id: string };
+  const instance = admin.launchInstance(
+    { name: "outsider", shape: "VM.Standard.E4.Flex", ocpus: 2, subnet: "workers-ad1", compartment: compartment.id },
+    { running: true },
+  ) as { id: string };
   pipeline.cluster.joinNode("outsider-000", instance.id);
-  return { node: "outsider-000", instanceId: instance.id, fingerprint: fingerprintInstance(admin.snapshot() as never, instance.id) };
+  return {
+    node: "outsider-000",
+    instanceId: instance.id,
+    fingerprint: fingerprintInstance(admin.snapshot() as never, instance.id),
+  };
 }
 
 /**
@@ -92,7 +117,9 @@ export function joinOutsider(pipeline: Pipeline): Witnesses["outsider"] {
  */
 export async function addForeignIp(pipeline: Pipeline): Promise<string | undefined> {
   const instances = new Set([...pipeline.sim.nodes.values()].map((n) => n.instanceId));
-  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string; lifecycleState: string; secondaryIpCount: number }> };
+  const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as {
+    vnics: Array<{ id: string; instanceId: string; lifecycleState: string; secondaryIpCount: number }>;
+  };
   const vnic = snapshot.vnics
     .filter((v) => instances.has(v.instanceId) && v.lifecycleState === "AVAILABLE" && v.secondaryIpCount < 31)
     .sort((a, b) => a.secondaryIpCount - b.secondaryIpCount)[0];
@@ -123,7 +150,19 @@ function primaryVnicOf(pipeline: Pipeline, instanceId: string): string {
  */
 export async function addForeignIpOn(pipeline: Pipeline, vnicId: string): Promise<string> {
   const c = pipeline.cluster.oci.credentials;
-  const client = new core.VirtualNetworkClient({ authenticationDetailsProvider: new common.SimpleAuthenticationDetailsProvider(c.tenancyId, c.userId, c.fingerprint, c.privateKeyPem, null, common.Region.US_ASHBURN_1) }, { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) });
+  const client = new core.VirtualNetworkClient(
+    {
+      authenticationDetailsProvider: new common.SimpleAuthenticationDetailsProvider(
+        c.tenancyId,
+        c.userId,
+        c.fingerprint,
+        c.privateKeyPem,
+        null,
+        common.Region.US_ASHBURN_1,
+      ),
+    },
+    { circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }) },
+  );
   client.endpoint = pipeline.cluster.oci.endpoint;
   try {
     const res = await client.createPrivateIp({ createPrivateIpDetails: { vnicId, displayName: "another-tool" } });
@@ -143,17 +182,26 @@ export async function settle(pipeline: Pipeline, maxSimMs: number): Promise<bool
   let calm = 0;
   while (pipeline.clock.nowMs() < deadline) {
     await pipeline.watcher.idle();
-    const atRest = pipeline.connector.idle && [...pipeline.sim.nodes.values()].every((node) => {
-      const record = pipeline.cluster.kube.store.get("ociipamnodes", node.name) as { status?: { state?: string } } | undefined;
-      const full = record?.status?.state === "AtCapacity" || record?.status?.state === "Error";
-      if (node.agent.hasPendingWrite || (node.agent.waitingPods.length > 0 && !full)) return false;
-      const cn = pipeline.cluster.kube.store.get("ciliumnodes", node.name) as { spec?: { ipam?: { pool?: object; "pre-allocate"?: number } }; status?: { ipam?: { used?: object; "release-ips"?: object } } } | undefined;
-      const pool = Object.keys(cn?.spec?.ipam?.pool ?? {}).length;
-      const used = Object.keys(cn?.status?.ipam?.used ?? {}).length;
-      const pre = cn?.spec?.ipam?.["pre-allocate"] ?? 8;
-      const handshake = Object.keys(cn?.status?.ipam?.["release-ips"] ?? {}).length > 0;
-      return (pool - used >= pre || full) && !handshake;
-    });
+    const atRest =
+      pipeline.connector.idle &&
+      [...pipeline.sim.nodes.values()].every((node) => {
+        const record = pipeline.cluster.kube.store.get("ociipamnodes", node.name) as
+          | { status?: { state?: string } }
+          | undefined;
+        const full = record?.status?.state === "AtCapacity" || record?.status?.state === "Error";
+        if (node.agent.hasPendingWrite || (node.agent.waitingPods.length > 0 && !full)) return false;
+        const cn = pipeline.cluster.kube.store.get("ciliumnodes", node.name) as
+          | {
+              spec?: { ipam?: { pool?: object; "pre-allocate"?: number } };
+              status?: { ipam?: { used?: object; "release-ips"?: object } };
+            }
+          | undefined;
+        const pool = Object.keys(cn?.spec?.ipam?.pool ?? {}).length;
+        const used = Object.keys(cn?.status?.ipam?.used ?? {}).length;
+        const pre = cn?.spec?.ipam?.["pre-allocate"] ?? 8;
+        const handshake = Object.keys(cn?.status?.ipam?.["release-ips"] ?? {}).length > 0;
+        return (pool - used >= pre || full) && !handshake;
+      });
     calm = atRest ? calm + 1 : 0;
     if (calm >= 3) return true;
     await pipeline.clock.sleep(1_000);
@@ -161,16 +209,28 @@ export async function settle(pipeline: Pipeline, maxSimMs: number): Promise<bool
   return false;
 }
 
-function buildReport(pipeline: Pipeline, options: LocalRunOptions, quiesced: boolean, safety: LocalReport["safety"]): LocalReport {
+function buildReport(
+  pipeline: Pipeline,
+  options: LocalRunOptions,
+  quiesced: boolean,
+  safety: LocalReport["safety"],
+): LocalReport {
   const store = pipeline.cluster.kube.store;
   const snapshot = pipeline.cluster.oci.admin.snapshot() as unknown as {
     privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }>;
-    vnics: Array<{ instanceId: string; lifecycleState: string; isPrimary: boolean; freeformTags: Record<string, string> }>;
+    vnics: Array<{
+      instanceId: string;
+      lifecycleState: string;
+      isPrimary: boolean;
+      freeformTags: Record<string, string>;
+    }>;
     streams: Array<{ messagesPerPartition: number[] }>;
     instances: Array<{ id: string; shapeConfig?: { maxVnicAttachments?: number } }>;
   };
   const perNode: NodeReport[] = [...pipeline.sim.nodes.values()].map((node) => {
-    const cn = store.get("ciliumnodes", node.name) as { spec?: { ipam?: { pool?: object } }; status?: { ipam?: { used?: object } } } | undefined;
+    const cn = store.get("ciliumnodes", node.name) as
+      | { spec?: { ipam?: { pool?: object } }; status?: { ipam?: { used?: object } } }
+      | undefined;
     const record = store.get("ociipamnodes", node.name) as { status?: { state?: string; reason?: string } } | undefined;
     return {
       node: node.name,
@@ -194,7 +254,9 @@ function buildReport(pipeline: Pipeline, options: LocalRunOptions, quiesced: boo
   const ociCalls = Object.fromEntries(Object.entries(pipeline.cluster.oci.admin.counters()).filter(([, n]) => n > 0));
   const ociCallsAllocator = allocatorCoreCalls(pipeline);
   const ociCallsTotal = Object.values(ociCallsAllocator).reduce((a, n) => a + n, 0);
-  const ipsAllocated = snapshot.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME).length;
+  const ipsAllocated = snapshot.privateIps.filter(
+    (ip) => !ip.isPrimary && ip.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME,
+  ).length;
   const report: LocalReport = {
     scenario: options.scenario,
     nodes: options.nodes,
@@ -203,14 +265,22 @@ function buildReport(pipeline: Pipeline, options: LocalRunOptions, quiesced: boo
     speedup: 1 / options.timeScale,
     simulatedSeconds: pipeline.clock.nowMs() / 1000,
     wallSeconds: pipeline.clock.wallSeconds(),
-    joinToReady: { p50: percentile(ready, 50), p95: percentile(ready, 95), max: ready.length ? Math.max(...ready) : null, unit: "simulated seconds" },
+    joinToReady: {
+      p50: percentile(ready, 50),
+      p95: percentile(ready, 95),
+      max: ready.length ? Math.max(...ready) : null,
+      unit: "simulated seconds",
+    },
     perNode,
     ociCalls,
     ociCallsAllocator,
     ociCallsTotal,
     ociCallsPerAllocatedIp: ipsAllocated > 0 ? ociCallsTotal / ipsAllocated : null,
     ipsAllocated,
-    vnicsAttached: snapshot.vnics.filter((v) => !v.isPrimary && v.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME && v.lifecycleState !== "TERMINATED").length,
+    vnicsAttached: snapshot.vnics.filter(
+      (v) =>
+        !v.isPrimary && v.freeformTags["ocipam-cluster"] === LOCAL_CLUSTER_NAME && v.lifecycleState !== "TERMINATED",
+    ).length,
     nudgesPublished: snapshot.streams.reduce((a, s) => a + s.messagesPerPartition.reduce((x, y) => x + y, 0), 0),
     invocations: pipeline.connector.stats.invocations,
     batches: pipeline.connector.stats.batches,
@@ -226,7 +296,6 @@ function buildReport(pipeline: Pipeline, options: LocalRunOptions, quiesced: boo
   };
   return report;
 }
-
 
 /** Families of Core Services operations (Compute, Networking and their work requests): not Streaming, not Vault. */
 const CORE_FAMILIES = new Set(["compute-read", "compute-write", "network-read", "network-write", "workrequests"]);

@@ -71,7 +71,11 @@ export class EmulatorAdmin {
     for (const s of spec.streams ?? []) w.addStream(s);
   }
 
-  createCompartment(spec: { id?: string; name: string; parent?: string }): { id: string; name: string; parentId: string } {
+  createCompartment(spec: { id?: string; name: string; parent?: string }): {
+    id: string;
+    name: string;
+    parentId: string;
+  } {
     return { ...this.parts.world.addCompartment(spec) };
   }
   createVcn(spec: NonNullable<WorldSpec["vcns"]>[number]): Record<string, unknown> {
@@ -191,7 +195,11 @@ export class EmulatorAdmin {
         id: i.id,
         activeVnicAttachments: activeAttachments(w, i.id).length,
       })),
-      vnicAttachments: [...w.attachments.values()].map((a) => ({ ...attachmentView(a), id: a.id, assignedVnicId: a._vnicId })),
+      vnicAttachments: [...w.attachments.values()].map((a) => ({
+        ...attachmentView(a),
+        id: a.id,
+        assignedVnicId: a._vnicId,
+      })),
       vnics: [...w.vnics.values()].map((v) => ({
         ...vnicView(v, w.primaryIpOf(v.id)?.ipAddress),
         id: v.id,

@@ -10,7 +10,8 @@ export class ScaledClock {
   private closed = false;
 
   constructor(readonly timeScale: number) {
-    if (!(timeScale >= 0) || !Number.isFinite(timeScale)) throw new Error(`timeScale must be a finite number >= 0, got ${timeScale}`);
+    if (!(timeScale >= 0) || !Number.isFinite(timeScale))
+      throw new Error(`timeScale must be a finite number >= 0, got ${timeScale}`);
   }
 
   /** Real milliseconds for a modelled duration. */

@@ -30,9 +30,18 @@ export interface OciEventEnvelope {
   };
 }
 
-export type ComputeEventKind = "launchinstance.begin" | "launchinstance.end" | "terminateinstance.begin" | "terminateinstance.end";
+export type ComputeEventKind =
+  | "launchinstance.begin"
+  | "launchinstance.end"
+  | "terminateinstance.begin"
+  | "terminateinstance.end";
 
-export function instanceEvent(kind: ComputeEventKind, instance: InstanceRec, compartmentName: string, at: Date): OciEventEnvelope {
+export function instanceEvent(
+  kind: ComputeEventKind,
+  instance: InstanceRec,
+  compartmentName: string,
+  at: Date,
+): OciEventEnvelope {
   return {
     cloudEventsVersion: "0.1",
     eventType: `com.oraclecloud.computeapi.${kind}`,

@@ -44,7 +44,8 @@ export class Faults {
     if (spec.status === undefined && !spec.resetConnection && spec.delayMs === undefined) {
       throw new Error("a fault needs a status, resetConnection or delayMs");
     }
-    if (spec.rate !== undefined && !(spec.rate >= 0 && spec.rate <= 1)) throw new Error("fault rate must be within [0, 1]");
+    if (spec.rate !== undefined && !(spec.rate >= 0 && spec.rate <= 1))
+      throw new Error("fault rate must be within [0, 1]");
     const id = this.nextId++;
     this.active.push({ ...spec, id, fired: 0 });
     return id;
@@ -82,15 +83,25 @@ export class Faults {
 /** Codes from the API errors table (https://docs.oracle.com/en-us/iaas/Content/API/References/apierrors.htm). */
 function defaultCode(status: number): string {
   switch (status) {
-    case 400: return "InvalidParameter";
-    case 401: return "NotAuthenticated";
-    case 404: return "NotAuthorizedOrNotFound";
-    case 409: return "IncorrectState";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalServerError";
-    case 502: return "BadGateway";
-    case 503: return "ServiceUnavailable";
-    case 504: return "GatewayTimeout";
-    default: return "InternalServerError";
+    case 400:
+      return "InvalidParameter";
+    case 401:
+      return "NotAuthenticated";
+    case 404:
+      return "NotAuthorizedOrNotFound";
+    case 409:
+      return "IncorrectState";
+    case 429:
+      return "TooManyRequests";
+    case 500:
+      return "InternalServerError";
+    case 502:
+      return "BadGateway";
+    case 503:
+      return "ServiceUnavailable";
+    case 504:
+      return "GatewayTimeout";
+    default:
+      return "InternalServerError";
   }
 }

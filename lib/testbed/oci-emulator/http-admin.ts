@@ -22,7 +22,12 @@ import { send } from "./server";
  *   POST   /_emulator/policies              {statements: [...], enforce?: boolean}
  *   POST   /_emulator/retry-tokens/expire
  */
-export async function handleAdmin(admin: EmulatorAdmin, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+export async function handleAdmin(
+  admin: EmulatorAdmin,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://emulator");
   const method = (req.method ?? "GET").toUpperCase();
   const path = url.pathname.replace(/^\/_emulator/, "").replace(/\/$/, "");
@@ -38,7 +43,8 @@ export async function handleAdmin(admin: EmulatorAdmin, req: IncomingMessage, re
     if (route === "GET /events") return json(200, admin.events());
     if (route === "POST /faults") return json(200, { id: admin.injectFault(input as unknown as FaultSpec) });
     if (route === "DELETE /faults") return (admin.clearFaults(), json(200, {}));
-    if (method === "DELETE" && (m = /^\/faults\/(\d+)$/.exec(path))) return (admin.removeFault(Number(m[1])), json(200, {}));
+    if (method === "DELETE" && (m = /^\/faults\/(\d+)$/.exec(path)))
+      return (admin.removeFault(Number(m[1])), json(200, {}));
     if (route === "POST /throttle") {
       const target = input.target as OperationFamily | OciOperation;
       admin.setThrottle(target, input.remove ? null : (input as unknown as BucketSpec));

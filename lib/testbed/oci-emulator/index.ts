@@ -47,7 +47,10 @@ export interface OciEmulatorOptions {
   policies?: string[];
   /** Default false: every signed call is allowed. */
   enforceIam?: boolean;
-  /** The principal behind `credentials`; default user "ocipam-local" in group "Administrators" and dynamic group "ocipam-allocator". */
+  /**
+   * The principal behind `credentials`; default user "ocipam-local" in group "Administrators" and dynamic group
+   * "ocipam-allocator".
+   */
   principal?: PrincipalSpec;
   log?: Log;
 }

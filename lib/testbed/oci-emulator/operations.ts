@@ -6,7 +6,14 @@ import type { OciOperation } from "../../oci/permissions";
  * service, so the emulator groups operations by service and read/write and lets tests set buckets per family or per
  * operation.
  */
-export type OperationFamily = "compute-read" | "compute-write" | "network-read" | "network-write" | "workrequests" | "streaming" | "secrets";
+export type OperationFamily =
+  | "compute-read"
+  | "compute-write"
+  | "network-read"
+  | "network-write"
+  | "workrequests"
+  | "streaming"
+  | "secrets";
 
 export const OPERATION_FAMILY: Readonly<Record<OciOperation, OperationFamily>> = {
   GetInstance: "compute-read",

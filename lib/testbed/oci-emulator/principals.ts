@@ -5,7 +5,8 @@ import { makeApiKey } from "./keys";
 /**
  * API keys and the principals they stand for. Each principal gets its own RSA key; the keyId the SDK sends is
  * `<tenancy OCID>/<user OCID>/<fingerprint>` (oci-common lib/auth/auth.js getKeyId). A principal can be a member
- * of groups and dynamic groups so that statements such as `Allow dynamic-group ocipam-allocator to use private-ips in compartment id …`
+ * of groups and dynamic groups so that statements such as `Allow dynamic-group ocipam-allocator to use private-ips in
+ * compartment id …`
  * can be evaluated against calls made with its key. (Real dynamic-group members authenticate with instance or
  * resource principal tokens; the emulator maps an API key to such a principal instead.)
  */

@@ -46,7 +46,8 @@ export class RetryTokens {
    * the id of the object the first call created; throws 409 Conflict for a token reused with another request.
    */
   async begin(key: string, token: string, fingerprint: string): Promise<Begin> {
-    if (token.length > MAX_RETRY_TOKEN_LENGTH) throw invalidParameter(`opc-retry-token is longer than ${MAX_RETRY_TOKEN_LENGTH} characters`);
+    if (token.length > MAX_RETRY_TOKEN_LENGTH)
+      throw invalidParameter(`opc-retry-token is longer than ${MAX_RETRY_TOKEN_LENGTH} characters`);
     for (;;) {
       const e = this.entries.get(key);
       if (!e || this.expired(e)) {
@@ -55,7 +56,8 @@ export class RetryTokens {
         this.entries.set(key, { state: "pending", fingerprint, done, release, createdAt: this.clock.now() });
         return { kind: "new" };
       }
-      if (e.fingerprint !== fingerprint) throw new OciServiceError(409, "Conflict", "Token is currently in use for a different request");
+      if (e.fingerprint !== fingerprint)
+        throw new OciServiceError(409, "Conflict", "Token is currently in use for a different request");
       if (e.state === "done") return { kind: "replay", resourceId: e.resourceId };
       await e.done;
     }
@@ -80,7 +82,8 @@ export class RetryTokens {
     return new OciServiceError(
       409,
       "InvalidatedRetryToken",
-      "The provided retry token was used in an earlier request that resulted in a system update, but a subsequent operation invalidated the token",
+      "The provided retry token was used in an earlier request that resulted " +
+        "in a system update, but a subsequent operation invalidated the token",
     );
   }
 

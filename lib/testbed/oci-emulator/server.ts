@@ -44,7 +44,8 @@ export interface IamSettings {
  * The request pipeline for OCI paths, in the order a real service applies its checks:
  * route (404/405) → signature (401 NotAuthenticated) → throttle (429) → injected faults → body parse (400) →
  * IAM (404 NotAuthorizedOrNotFound) → retry token → modelled latency → handler. Every response carries
- * `opc-request-id` (`<client id>/<server id>` when the client sent one, as OCI does) and JSON `{code, message}` on errors.
+ * `opc-request-id` (`<client id>/<server id>` when the client sent one, as OCI does) and JSON `{code, message}` on
+ * errors.
  */
 export class OciPipeline {
   private readonly router = new Router();
@@ -75,7 +76,12 @@ export class OciPipeline {
       return { permission, compartmentId: prefix ? target.byPrefix![prefix] : target.compartmentId };
     });
     checks.push(...(target.extraChecks ?? []));
-    const result = authorize(this.iam.statements, principal, { operation, checks, variables: target.variables }, this.compartmentTree());
+    const result = authorize(
+      this.iam.statements,
+      principal,
+      { operation, checks, variables: target.variables },
+      this.compartmentTree(),
+    );
     if (!result.allowed) {
       this.parts.log.debug({ operation, principal: principal.id, missing: result.missing }, "IAM denied");
       // OCI answers an authorization failure exactly like a missing resource (apierrors.htm, NotAuthorizedOrNotFound).
@@ -116,7 +122,11 @@ export class OciPipeline {
           return;
         }
         if (fault.status !== undefined) {
-          throw new OciServiceError(fault.status, fault.code ?? "InternalServerError", fault.message ?? "Injected fault");
+          throw new OciServiceError(
+            fault.status,
+            fault.code ?? "InternalServerError",
+            fault.message ?? "Injected fault",
+          );
         }
       }
 
@@ -138,7 +148,9 @@ export class OciPipeline {
       send(res, reply.status, reply.body, { ...(reply.headers ?? {}), "opc-request-id": requestId });
     } catch (err) {
       const e =
-        err instanceof OciServiceError ? err : new OciServiceError(500, "InternalServerError", `Internal error: ${String(err)}`);
+        err instanceof OciServiceError
+          ? err
+          : new OciServiceError(500, "InternalServerError", `Internal error: ${String(err)}`);
       if (!(err instanceof OciServiceError)) log.error({ err, operation }, "emulator handler failed");
       status = e.status;
       send(res, e.status, { code: e.code, message: e.message }, { "opc-request-id": requestId });
@@ -149,7 +161,14 @@ export class OciPipeline {
   }
 
   /** Retry-token handling around the modelled latency and the handler. */
-  private async execute(route: Route, ctx: RequestContext, principal: Principal, method: string, url: URL, body: Buffer): Promise<Reply> {
+  private async execute(
+    route: Route,
+    ctx: RequestContext,
+    principal: Principal,
+    method: string,
+    url: URL,
+    body: Buffer,
+  ): Promise<Reply> {
     const { clock, latency, retryTokens } = this.parts;
     const token = route.retryToken ? ctx.headers["opc-retry-token"] : undefined;
     if (!token) {
@@ -205,7 +224,11 @@ function parseBody(method: string, body: Buffer): unknown {
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
   if (res.headersSent || res.destroyed) return;
   const payload = status === 204 || body === undefined ? "" : JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(payload),
+    ...headers,
+  });
   res.end(payload);
 }
 
@@ -217,7 +240,9 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new OciServiceError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes`));
+        reject(
+          new OciServiceError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes`),
+        );
         req.destroy();
         return;
       }

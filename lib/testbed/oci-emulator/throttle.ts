@@ -29,7 +29,8 @@ export class Throttle {
       this.buckets.delete(target);
       return;
     }
-    if (!(spec.capacity >= 0) || !(spec.refillPerSecond >= 0)) throw new Error("bucket capacity and refillPerSecond must be >= 0");
+    if (!(spec.capacity >= 0) || !(spec.refillPerSecond >= 0))
+      throw new Error("bucket capacity and refillPerSecond must be >= 0");
     this.buckets.set(target, { ...spec, tokens: spec.capacity, last: this.clock.now() });
   }
 

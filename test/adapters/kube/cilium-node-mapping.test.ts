@@ -1,11 +1,18 @@
 import { expect } from "chai";
 import type { AllocationIp, ReleaseStatus } from "../../../lib/core/model";
-import { poolMergePatch, releaseStatusMergePatch, toCiliumNodeView } from "../../../lib/adapters/kube/cilium-node-mapping";
+import {
+  poolMergePatch,
+  releaseStatusMergePatch,
+  toCiliumNodeView,
+} from "../../../lib/adapters/kube/cilium-node-mapping";
 
 /** RFC 7386 applied locally, to check what a patch does to the object it targets. */
 function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return patch;
-  const result: Record<string, unknown> = typeof target === "object" && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const result: Record<string, unknown> =
+    typeof target === "object" && target !== null && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete result[k];
     else result[k] = applyMergePatch(result[k], v);
@@ -95,7 +102,11 @@ describe("CiliumNode mapping", () => {
 
     it("sends only changed entries, nulls for removed ones", () => {
       const patch = poolMergePatch("1", next, previous) as { spec: { ipam: { pool: Record<string, unknown> } } };
-      expect(patch.spec.ipam.pool).to.deep.equal({ "10.0.0.11": { owner: null, resource: "v1" }, "10.0.0.12": null, "10.0.0.13": { owner: null, resource: "v2" } });
+      expect(patch.spec.ipam.pool).to.deep.equal({
+        "10.0.0.11": { owner: null, resource: "v1" },
+        "10.0.0.12": null,
+        "10.0.0.13": { owner: null, resource: "v2" },
+      });
     });
 
     it("sets pre-allocate only when asked", () => {
@@ -110,7 +121,10 @@ describe("CiliumNode mapping", () => {
 
   describe("release-ips merge patch", () => {
     it("makes release-ips exactly equal to next and leaves the agent's used map alone", () => {
-      const previous: Record<string, ReleaseStatus> = { "10.0.0.11": "ready-for-release", "10.0.0.12": "do-not-release" };
+      const previous: Record<string, ReleaseStatus> = {
+        "10.0.0.11": "ready-for-release",
+        "10.0.0.12": "do-not-release",
+      };
       const next: Record<string, ReleaseStatus> = { "10.0.0.11": "released", "10.0.0.13": "marked-for-release" };
       const object = { status: { ipam: { used: { "10.0.0.10": { owner: "a/b" } }, "release-ips": previous } } };
       const patch = releaseStatusMergePatch("9", next, previous);

@@ -10,9 +10,25 @@ import { ConfigError } from "../../../lib/errors";
 import { startKubeEmulator, type KubeEmulator } from "../../../lib/testbed/kube-emulator";
 import { KubeApiError } from "../../../lib/ports/kube-errors";
 
-const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
-const signer = new common.SimpleAuthenticationDetailsProvider("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", privateKey, null);
-const oke = { kind: "oke" as const, clusterId: "ocid1.cluster.oc1.iad.c1", region: "us-ashburn-1", server: "https://10.0.0.10:6443", signer };
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+const signer = new common.SimpleAuthenticationDetailsProvider(
+  "ocid1.tenancy.oc1..t",
+  "ocid1.user.oc1..u",
+  "aa:bb",
+  privateKey,
+  null,
+);
+const oke = {
+  kind: "oke" as const,
+  clusterId: "ocid1.cluster.oc1.iad.c1",
+  region: "us-ashburn-1",
+  server: "https://10.0.0.10:6443",
+  signer,
+};
 
 describe("Kubernetes client construction", () => {
   it("allows a plain-http server for a token by skipping TLS verification (client-node refuses http otherwise)", () => {
@@ -22,7 +38,12 @@ describe("Kubernetes client construction", () => {
   });
 
   it("verifies TLS against the given CA for an https server", () => {
-    const kc = buildKubeConfig({ kind: "token", server: "https://10.0.0.10:6443", token: "t", caPem: "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n" });
+    const kc = buildKubeConfig({
+      kind: "token",
+      server: "https://10.0.0.10:6443",
+      token: "t",
+      caPem: "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n",
+    });
     const cluster = kc.getCurrentCluster();
     expect(cluster?.skipTLSVerify).to.equal(false);
     expect(Buffer.from(cluster?.caData ?? "", "base64").toString()).to.contain("BEGIN CERTIFICATE");
@@ -31,7 +52,9 @@ describe("Kubernetes client construction", () => {
   it("rejects an empty token, a malformed server and a non-positive timeout as configuration errors", () => {
     expect(() => buildKubeConfig({ kind: "token", server: "https://x", token: "" })).to.throw(ConfigError);
     expect(() => buildKubeConfig({ kind: "token", server: "not a url", token: "t" })).to.throw(ConfigError);
-    expect(() => createKubeClients({ kind: "token", server: "https://x", token: "t", requestTimeoutMs: 0 })).to.throw(ConfigError);
+    expect(() => createKubeClients({ kind: "token", server: "https://x", token: "t", requestTimeoutMs: 0 })).to.throw(
+      ConfigError,
+    );
   });
 
   it("puts a fresh OKE token on requests made with the OKE access kind (watches included)", async () => {
@@ -39,7 +62,9 @@ describe("Kubernetes client construction", () => {
     const opts = await kc.applyToFetchOptions({});
     const auth = (opts.headers as unknown as { get(name: string): string | null }).get("Authorization") ?? "";
     expect(auth).to.match(/^Bearer [A-Za-z0-9_-]+=*$/);
-    const url = new URL(Buffer.from(auth.slice("Bearer ".length).replace(/-/g, "+").replace(/_/g, "/"), "base64").toString());
+    const url = new URL(
+      Buffer.from(auth.slice("Bearer ".length).replace(/-/g, "+").replace(/_/g, "/"), "base64").toString(),
+    );
     expect(url.host).to.equal("containerengine.us-ashburn-1.oraclecloud.com");
     expect(url.pathname).to.equal("/cluster_request/ocid1.cluster.oc1.iad.c1");
   });
@@ -69,7 +94,10 @@ describe("Kubernetes client construction", () => {
 
     it("sends the OKE token on API calls (the emulator, not being OKE, answers 401 Unauthorized)", async () => {
       const clients = createKubeClients({ ...oke, server: emu.endpoint });
-      const err = await new CiliumNodesAdapter(clients.customObjects).get("x").then(() => undefined, (e: unknown) => e);
+      const err = await new CiliumNodesAdapter(clients.customObjects).get("x").then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).to.be.instanceOf(KubeApiError);
       expect((err as KubeApiError).code).to.equal(401);
     });

@@ -3,7 +3,8 @@ import { expect } from "chai";
 import { isNotFound, toKubeError } from "../../../lib/adapters/kube/errors";
 import { KubeApiError, KubeConflictError } from "../../../lib/ports/kube-errors";
 
-const status = (code: number, reason: string, message: string) => JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason, message, code });
+const status = (code: number, reason: string, message: string) =>
+  JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason, message, code });
 
 describe("Kubernetes API error mapping", () => {
   it("turns a 409 Conflict ApiException into KubeConflictError with the Status reason and message", () => {
@@ -44,7 +45,10 @@ describe("Kubernetes API error mapping", () => {
   });
 
   it("reports a refused connection as Unreachable", () => {
-    const err = toKubeError("get", new FetchError("request failed, reason: connect ECONNREFUSED", "system", { code: "ECONNREFUSED" } as never));
+    const err = toKubeError(
+      "get",
+      new FetchError("request failed, reason: connect ECONNREFUSED", "system", { code: "ECONNREFUSED" } as never),
+    );
     expect(err.statusReason).to.equal("Unreachable");
     expect(err.message).to.contain("ECONNREFUSED");
   });
@@ -52,8 +56,22 @@ describe("Kubernetes API error mapping", () => {
 
 describe("not-found detection", () => {
   it("treats a 404 NotFound naming the object as absent, but not the 404 of a resource type that is not served", () => {
-    const objectMissing = JSON.stringify({ kind: "Status", status: "Failure", reason: "NotFound", message: 'ciliumnodes.cilium.io "n" not found', details: { name: "n", group: "cilium.io", kind: "ciliumnodes" }, code: 404 });
-    const typeMissing = JSON.stringify({ kind: "Status", status: "Failure", reason: "NotFound", message: "the server could not find the requested resource", details: {}, code: 404 });
+    const objectMissing = JSON.stringify({
+      kind: "Status",
+      status: "Failure",
+      reason: "NotFound",
+      message: 'ciliumnodes.cilium.io "n" not found',
+      details: { name: "n", group: "cilium.io", kind: "ciliumnodes" },
+      code: 404,
+    });
+    const typeMissing = JSON.stringify({
+      kind: "Status",
+      status: "Failure",
+      reason: "NotFound",
+      message: "the server could not find the requested resource",
+      details: {},
+      code: 404,
+    });
     expect(isNotFound(new ApiException(404, "x", objectMissing, {}))).to.equal(true);
     expect(isNotFound(new ApiException(404, "x", typeMissing, {}))).to.equal(false);
     expect(isNotFound(new ApiException(404, "x", "404 page not found", {}))).to.equal(false);

@@ -5,7 +5,9 @@ import { formatMicroTime, formatTime, parseKubeTime } from "../../../lib/adapter
 
 describe("Lease names for nodes", () => {
   it("is ocipam-node-<node> for an ordinary node name", () => {
-    expect(leaseNameForNode("worker-1.subnet.vcn.oraclevcn.com")).to.equal("ocipam-node-worker-1.subnet.vcn.oraclevcn.com");
+    expect(leaseNameForNode("worker-1.subnet.vcn.oraclevcn.com")).to.equal(
+      "ocipam-node-worker-1.subnet.vcn.oraclevcn.com",
+    );
   });
 
   it("hashes a node name too long for a 253-character subdomain, keeping names distinct", () => {

@@ -5,10 +5,13 @@ import { quietly, rejection, startFixture, type Fixture } from "./emulator-fixtu
 import { pollUntil } from "../../support/poll";
 
 function waitAttached(f: Fixture, attachmentId: string) {
-  return pollUntil(async () => {
-    const a = await f.adapters.compute.getVnicAttachment(attachmentId);
-    return a.lifecycleState === "ATTACHED" && a;
-  }, { what: "the attachment to reach ATTACHED", timeoutMs: 1_000, intervalMs: 5 });
+  return pollUntil(
+    async () => {
+      const a = await f.adapters.compute.getVnicAttachment(attachmentId);
+      return a.lifecycleState === "ATTACHED" && a;
+    },
+    { what: "the attachment to reach ATTACHED", timeoutMs: 1_000, intervalMs: 5 },
+  );
 }
 
 describe("OciComputeAdapter over the OCI emulator (real ComputeClient)", () => {
@@ -23,7 +26,13 @@ describe("OciComputeAdapter over the OCI emulator (real ComputeClient)", () => {
 
   it("returns the instance with its per-instance VNIC limit, tags and creation time as a string", async () => {
     const i = await f.adapters.compute.getInstance(instance("worker-e4-8").id);
-    expect(i).to.include({ id: instance("worker-e4-8").id, shape: "VM.Standard.E4.Flex", displayName: "worker-e4-8", lifecycleState: "RUNNING", maxVnicAttachments: 8 });
+    expect(i).to.include({
+      id: instance("worker-e4-8").id,
+      shape: "VM.Standard.E4.Flex",
+      displayName: "worker-e4-8",
+      lifecycleState: "RUNNING",
+      maxVnicAttachments: 8,
+    });
     expect(i.compartmentId).to.equal(f.compartmentId);
     expect(i.availabilityDomain).to.match(/AD-2$/);
     expect(i.freeformTags).to.deep.equal({ "ocipam.io/cluster": "local" });
@@ -85,7 +94,9 @@ describe("OciComputeAdapter over the OCI emulator (real ComputeClient)", () => {
     expect(vnic.isPrimary).to.equal(false);
     expect(vnic.freeformTags).to.deep.equal(request.freeformTags);
     expect(vnic.nsgIds).to.deep.equal(request.nsgIds);
-    expect(f.emulator.admin.snapshot().vnics.find((v) => v.id === attached.vnicId)?.displayName).to.equal("ocipam-pods-1");
+    expect(f.emulator.admin.snapshot().vnics.find((v) => v.id === attached.vnicId)?.displayName).to.equal(
+      "ocipam-pods-1",
+    );
   });
 
   it("returns the same attachment when an attach is sent again with the same retry token", async () => {
@@ -100,14 +111,21 @@ describe("OciComputeAdapter over the OCI emulator (real ComputeClient)", () => {
     const first = await f.adapters.compute.attachVnic(request);
     const second = await f.adapters.compute.attachVnic(request);
     expect(second.value.id).to.equal(first.value.id);
-    expect(f.emulator.admin.snapshot().vnicAttachments.filter((a) => a.displayName === "ocipam-pods-2")).to.have.length(1);
+    expect(f.emulator.admin.snapshot().vnicAttachments.filter((a) => a.displayName === "ocipam-pods-2")).to.have.length(
+      1,
+    );
   });
 
   it("lists every attachment of the instance across pages, in any state", async () => {
     const instanceId = instance("worker-e4-8").id;
     for (const n of [1, 2]) {
       await f.adapters.compute.attachVnic({
-        instanceId, subnetId: subnet("pods-regional").id, nsgIds: [], displayName: `p${n}`, freeformTags: {}, retryToken: `ocipam-list-${n}`,
+        instanceId,
+        subnetId: subnet("pods-regional").id,
+        nsgIds: [],
+        displayName: `p${n}`,
+        freeformTags: {},
+        retryToken: `ocipam-list-${n}`,
       });
     }
     f.emulator.admin.resetCounters();
@@ -124,11 +142,21 @@ describe("OciComputeAdapter over the OCI emulator (real ComputeClient)", () => {
     f.emulator.admin.injectFault({ operation: "AttachVnic", status: 409, code: "IncorrectState", count: 1 });
     const m = await quietly(() =>
       f.adapters.compute.attachVnic({
-        instanceId: instance("worker-e4-1").id, subnetId: subnet("workers-ad1").id, nsgIds: [], displayName: "retry", freeformTags: {}, retryToken: "ocipam-attach-409",
+        instanceId: instance("worker-e4-1").id,
+        subnetId: subnet("workers-ad1").id,
+        nsgIds: [],
+        displayName: "retry",
+        freeformTags: {},
+        retryToken: "ocipam-attach-409",
       }),
     );
     expect(m.value.lifecycleState).to.equal("ATTACHING");
     expect(f.emulator.admin.countersByStatus().AttachVnic).to.deep.equal({ 200: 1, 409: 1 });
-    expect(f.adapters.counters.snapshot().operations.AttachVnic).to.include({ calls: 1, attempts: 2, retries: 1, failures: 0 });
+    expect(f.adapters.counters.snapshot().operations.AttachVnic).to.include({
+      calls: 1,
+      attempts: 2,
+      retries: 1,
+      failures: 0,
+    });
   });
 });

@@ -1,9 +1,20 @@
 import { generateKeyPairSync } from "node:crypto";
-import { createOciAdapters, createOciClients, type OciAdapters, type OciAuth, type OciClients } from "../../../lib/adapters/oci";
+import {
+  createOciAdapters,
+  createOciClients,
+  type OciAdapters,
+  type OciAuth,
+  type OciClients,
+} from "../../../lib/adapters/oci";
 import { RequestBudget, type RequestBudgetOptions } from "../../../lib/adapters/oci/request-budget";
 import { RetryPolicy, type RetryPolicyOptions } from "../../../lib/adapters/oci/retry";
 import { createLogger, type Log } from "../../../lib/log";
-import { startOciEmulator, type OciEmulator, type OciEmulatorOptions, type WorldSnapshot } from "../../../lib/testbed/oci-emulator";
+import {
+  startOciEmulator,
+  type OciEmulator,
+  type OciEmulatorOptions,
+  type WorldSnapshot,
+} from "../../../lib/testbed/oci-emulator";
 import { caught } from "../../support/capture";
 
 /**
@@ -15,7 +26,9 @@ import { caught } from "../../support/capture";
 let sharedKey: string | undefined;
 /** One RSA key for the suite: generating one per emulator would dominate the run time. */
 export function suiteKey(): string {
-  sharedKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  sharedKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs8", format: "pem" })
+    .toString();
   return sharedKey;
 }
 
@@ -41,7 +54,14 @@ export interface Fixture {
 
 export function apiKeyAuth(emulator: OciEmulator): OciAuth {
   const c = emulator.credentials;
-  return { kind: "api-key", tenancy: c.tenancyId, user: c.userId, fingerprint: c.fingerprint, privateKey: c.privateKeyPem, region: c.region };
+  return {
+    kind: "api-key",
+    tenancy: c.tenancyId,
+    user: c.userId,
+    fingerprint: c.fingerprint,
+    privateKey: c.privateKeyPem,
+    region: c.region,
+  };
 }
 
 export async function startFixture(
@@ -54,10 +74,19 @@ export async function startFixture(
 ): Promise<Fixture> {
   const emulator = await startOciEmulator({
     latency: "zero",
-    principal: { name: "ocipam-local", groups: ["Administrators"], dynamicGroups: ["ocipam-allocator"], privateKeyPem: suiteKey() },
+    principal: {
+      name: "ocipam-local",
+      groups: ["Administrators"],
+      dynamicGroups: ["ocipam-allocator"],
+      privateKeyPem: suiteKey(),
+    },
     ...options.emulator,
   });
-  const clients = await createOciClients({ auth: apiKeyAuth(emulator), endpoint: emulator.endpoint, region: emulator.credentials.region });
+  const clients = await createOciClients({
+    auth: apiKeyAuth(emulator),
+    endpoint: emulator.endpoint,
+    region: emulator.credentials.region,
+  });
   const logs = new LogSink();
   const adapters = createOciAdapters({
     clients,

@@ -24,7 +24,12 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
 
   it("returns a VNIC with primary flag, subnet, MAC, primary address, NSGs and tags", async () => {
     const v = await f.adapters.network.getVnic(primaryVnic("worker-e4-8").id);
-    expect(v).to.include({ id: primaryVnic("worker-e4-8").id, isPrimary: true, subnetId: subnet("workers-ad2").id, lifecycleState: "AVAILABLE" });
+    expect(v).to.include({
+      id: primaryVnic("worker-e4-8").id,
+      isPrimary: true,
+      subnetId: subnet("workers-ad2").id,
+      lifecycleState: "AVAILABLE",
+    });
     expect(v.macAddress).to.match(/^([0-9A-F]{2}:){5}[0-9A-F]{2}$/i);
     expect(v.privateIp).to.match(/^10\.0\.2\.\d+$/);
     expect(v.nsgIds).to.deep.equal([f.byName(f.world.nsgs, "nsg-workers").id]);
@@ -33,12 +38,19 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
 
   it("creates a tagged private IP with the retry token and returns it with its opc-request-id", async () => {
     const vnicId = primaryVnic("worker-e4-8").id;
-    const m = await f.adapters.network.createPrivateIp({ vnicId, displayName: "ocipam-ip-1", freeformTags: tags, retryToken: "ocipam-ip-token-1" });
+    const m = await f.adapters.network.createPrivateIp({
+      vnicId,
+      displayName: "ocipam-ip-1",
+      freeformTags: tags,
+      retryToken: "ocipam-ip-token-1",
+    });
     expect(m.opcRequestId).to.be.a("string");
     expect(m.value).to.include({ vnicId, subnetId: subnet("workers-ad2").id, isPrimary: false });
     expect(m.value.freeformTags).to.deep.equal(tags);
     expect(m.value.ipAddress).to.match(/^10\.0\.2\.\d+$/);
-    expect(f.emulator.admin.snapshot().privateIps.find((p) => p.id === m.value.id)?.displayName).to.equal("ocipam-ip-1");
+    expect(f.emulator.admin.snapshot().privateIps.find((p) => p.id === m.value.id)?.displayName).to.equal(
+      "ocipam-ip-1",
+    );
   });
 
   it("returns the same IP, creating nothing, when a create is repeated with the same retry token", async () => {
@@ -56,10 +68,19 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
     // retries with the same opc-retry-token, so both requests name the same creation and OCI creates one IP.
     const f2 = await startFixture({ policy: { attemptTimeoutMs: 100, minAttemptMs: 10 } });
     try {
-      const vnic = f2.world.vnics.find((v) => v.isPrimary === true && v.instanceId === f2.byName(f2.world.instances, "worker-e4-1").id)!;
+      const vnic = f2.world.vnics.find(
+        (v) => v.isPrimary === true && v.instanceId === f2.byName(f2.world.instances, "worker-e4-1").id,
+      )!;
       await f2.adapters.network.getVnic(vnic.id); // warm the client: the first request of a process is slow to start
       f2.emulator.admin.injectFault({ operation: "CreatePrivateIp", delayMs: 300, count: 1 });
-      const m = await quietly(() => f2.adapters.network.createPrivateIp({ vnicId: vnic.id, displayName: "slow", freeformTags: tags, retryToken: "ocipam-ip-slow" }));
+      const m = await quietly(() =>
+        f2.adapters.network.createPrivateIp({
+          vnicId: vnic.id,
+          displayName: "slow",
+          freeformTags: tags,
+          retryToken: "ocipam-ip-slow",
+        }),
+      );
       expect(f2.adapters.counters.snapshot().operations.CreatePrivateIp.attempts).to.be.at.least(2);
       // Wait until the held request has been answered too (the replay of the same token), then count.
       await poll(() => (f2.emulator.admin.countersByStatus().CreatePrivateIp?.[200] ?? 0) >= 2, { timeoutMs: 2_000 });
@@ -73,22 +94,61 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
 
   it("answers 409 Conflict, without retrying, when a retry token is reused for a different request", async () => {
     const vnicId = primaryVnic("worker-e4-8").id;
-    await f.adapters.network.createPrivateIp({ vnicId, displayName: "a", freeformTags: tags, retryToken: "ocipam-ip-token-3" });
-    const err = (await rejection(() => f.adapters.network.createPrivateIp({ vnicId, displayName: "b", freeformTags: tags, retryToken: "ocipam-ip-token-3" }))) as OciApiError;
-    expect({ status: err.statusCode, code: err.serviceCode, retryable: err.retryable }).to.deep.equal({ status: 409, code: "Conflict", retryable: false });
+    await f.adapters.network.createPrivateIp({
+      vnicId,
+      displayName: "a",
+      freeformTags: tags,
+      retryToken: "ocipam-ip-token-3",
+    });
+    const err = (await rejection(() =>
+      f.adapters.network.createPrivateIp({
+        vnicId,
+        displayName: "b",
+        freeformTags: tags,
+        retryToken: "ocipam-ip-token-3",
+      }),
+    )) as OciApiError;
+    expect({ status: err.statusCode, code: err.serviceCode, retryable: err.retryable }).to.deep.equal({
+      status: 409,
+      code: "Conflict",
+      retryable: false,
+    });
     expect(f.emulator.admin.countersByStatus().CreatePrivateIp).to.deep.equal({ 200: 1, 409: 1 });
   });
 
   it("throws a non-retryable LimitExceeded when the VNIC has no room for another secondary IP", async () => {
     const vnicId = primaryVnic("worker-e4-8").id;
-    for (const n of [1, 2]) await f.adapters.network.createPrivateIp({ vnicId, displayName: `ip${n}`, freeformTags: tags, retryToken: `ocipam-full-${n}` });
-    const err = (await rejection(() => f.adapters.network.createPrivateIp({ vnicId, displayName: "ip3", freeformTags: tags, retryToken: "ocipam-full-3" }))) as OciApiError;
-    expect({ status: err.statusCode, code: err.serviceCode, retryable: err.retryable }).to.deep.equal({ status: 400, code: "LimitExceeded", retryable: false });
+    for (const n of [1, 2])
+      await f.adapters.network.createPrivateIp({
+        vnicId,
+        displayName: `ip${n}`,
+        freeformTags: tags,
+        retryToken: `ocipam-full-${n}`,
+      });
+    const err = (await rejection(() =>
+      f.adapters.network.createPrivateIp({
+        vnicId,
+        displayName: "ip3",
+        freeformTags: tags,
+        retryToken: "ocipam-full-3",
+      }),
+    )) as OciApiError;
+    expect({ status: err.statusCode, code: err.serviceCode, retryable: err.retryable }).to.deep.equal({
+      status: 400,
+      code: "LimitExceeded",
+      retryable: false,
+    });
   });
 
   it("lists every private IP of a VNIC across pages, primary flagged", async () => {
     const vnicId = primaryVnic("worker-e4-8").id;
-    for (const n of [1, 2]) await f.adapters.network.createPrivateIp({ vnicId, displayName: `ip${n}`, freeformTags: tags, retryToken: `ocipam-list-${n}` });
+    for (const n of [1, 2])
+      await f.adapters.network.createPrivateIp({
+        vnicId,
+        displayName: `ip${n}`,
+        freeformTags: tags,
+        retryToken: `ocipam-list-${n}`,
+      });
     f.emulator.admin.resetCounters();
     const ips = await f.adapters.network.listPrivateIps(vnicId);
     expect(ips).to.have.length(3);
@@ -100,7 +160,12 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
 
   it("deletes a private IP, and a second delete is a not-found error", async () => {
     const vnicId = primaryVnic("worker-e4-8").id;
-    const ip = await f.adapters.network.createPrivateIp({ vnicId, displayName: "gone", freeformTags: tags, retryToken: "ocipam-del-1" });
+    const ip = await f.adapters.network.createPrivateIp({
+      vnicId,
+      displayName: "gone",
+      freeformTags: tags,
+      retryToken: "ocipam-del-1",
+    });
     const m = await f.adapters.network.deletePrivateIp(ip.value.id);
     expect(m.opcRequestId).to.be.a("string");
     expect(m.value).to.equal(undefined);
@@ -114,7 +179,13 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
     const subnets = await f.adapters.network.listSubnets(f.compartmentId, vcnId);
     expect(subnets.map((s) => s.id).sort()).to.deep.equal(f.world.subnets.map((s) => s.id).sort());
     const regional = subnets.find((s) => s.id === subnet("pods-regional").id)!;
-    expect(regional).to.include({ availabilityDomain: null, cidrBlock: "10.0.16.0/20", virtualRouterIp: "10.0.16.1", vcnId, lifecycleState: "AVAILABLE" });
+    expect(regional).to.include({
+      availabilityDomain: null,
+      cidrBlock: "10.0.16.0/20",
+      virtualRouterIp: "10.0.16.1",
+      vcnId,
+      lifecycleState: "AVAILABLE",
+    });
     expect(regional.freeformTags).to.deep.equal({ "ocipam.io/role": "pods" });
     expect(subnets.find((s) => s.id === subnet("workers-ad1").id)?.availabilityDomain).to.match(/AD-1$/);
     expect(f.emulator.admin.counters().ListSubnets).to.equal(2);
@@ -123,7 +194,13 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
   it("counts a subnet's assigned addresses from its IP inventory", async () => {
     const before = await f.adapters.network.countAssignedIps(subnet("workers-ad2").id);
     const vnicId = primaryVnic("worker-e4-8").id;
-    for (const n of [1, 2]) await f.adapters.network.createPrivateIp({ vnicId, displayName: `c${n}`, freeformTags: tags, retryToken: `ocipam-count-${n}` });
+    for (const n of [1, 2])
+      await f.adapters.network.createPrivateIp({
+        vnicId,
+        displayName: `c${n}`,
+        freeformTags: tags,
+        retryToken: `ocipam-count-${n}`,
+      });
     expect(await f.adapters.network.countAssignedIps(subnet("workers-ad2").id)).to.equal(before + 2);
     // Two instances' primary IPs live in workers-ad2 (worker-e4-8, worker-bm-e4).
     expect(before).to.equal(2);
@@ -133,7 +210,9 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
   it("lists the VCN's network security groups with their tags", async () => {
     const nsgs = await f.adapters.network.listNetworkSecurityGroups(f.compartmentId, f.world.vcns[0].id as string);
     expect(nsgs.map((n) => n.id).sort()).to.deep.equal(f.world.nsgs.map((n) => n.id as string).sort());
-    expect(nsgs.find((n) => n.id === f.byName(f.world.nsgs, "nsg-pods").id)?.freeformTags).to.deep.equal({ "ocipam.io/role": "pods" });
+    expect(nsgs.find((n) => n.id === f.byName(f.world.nsgs, "nsg-pods").id)?.freeformTags).to.deep.equal({
+      "ocipam.io/role": "pods",
+    });
   });
 
   it("bulk-creates tagged IPs as a work request and waits for it to succeed", async () => {
@@ -149,9 +228,13 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
     expect(outcome.status).to.equal("SUCCEEDED");
     expect(outcome.percentComplete).to.equal(100);
     expect(outcome.errors).to.deep.equal([]);
-    expect(outcome.resources.map((r) => [r.entityType, r.actionType])).to.deep.equal([["privateip", "CREATED"], ["privateip", "CREATED"]]);
+    expect(outcome.resources.map((r) => [r.entityType, r.actionType])).to.deep.equal([
+      ["privateip", "CREATED"],
+      ["privateip", "CREATED"],
+    ]);
     const listed = await f.adapters.network.listPrivateIps(vnicId);
-    for (const r of outcome.resources) expect(listed.find((p) => p.id === r.identifier)?.freeformTags).to.deep.equal(tags);
+    for (const r of outcome.resources)
+      expect(listed.find((p) => p.id === r.identifier)?.freeformTags).to.deep.equal(tags);
     expect(f.adapters.counters.snapshot().operations.GetWorkRequest.calls).to.be.at.least(1);
   });
 
@@ -169,7 +252,11 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
     const slow = await startFixture({ emulator: { latency: { ...zeroLatency(), bulkWorkRequest: 60_000 } } });
     try {
       const vnicId = slow.world.vnics.find((v) => v.isPrimary === true)!.id;
-      const m = await slow.adapters.network.bulkCreatePrivateIps({ vnicId, items: [{ displayName: "x", freeformTags: {} }], retryToken: "ocipam-bulk-3" });
+      const m = await slow.adapters.network.bulkCreatePrivateIps({
+        vnicId,
+        items: [{ displayName: "x", freeformTags: {} }],
+        retryToken: "ocipam-bulk-3",
+      });
       const deadline = new Date(Date.now() + 300);
       const err = await rejection(() => slow.adapters.network.waitForWorkRequest(m.value.workRequestId, deadline));
       expect(err).to.be.instanceOf(OciDeadlineError);
@@ -183,5 +270,13 @@ describe("OciNetworkAdapter over the OCI emulator (real VirtualNetworkClient and
 });
 
 function zeroLatency() {
-  return { requests: {}, defaultRead: 0, defaultWrite: 0, vnicAttach: 0, vnicDetach: 0, instanceLaunch: 0, instanceTerminate: 0 };
+  return {
+    requests: {},
+    defaultRead: 0,
+    defaultWrite: 0,
+    vnicAttach: 0,
+    vnicDetach: 0,
+    instanceLaunch: 0,
+    instanceTerminate: 0,
+  };
 }

@@ -6,7 +6,11 @@ import { VirtualClock } from "./virtual-clock";
 class ThrottlingService {
   private tokens: number;
   private last: number;
-  constructor(private readonly limit: number, private readonly burst: number, now: number) {
+  constructor(
+    private readonly limit: number,
+    private readonly burst: number,
+    now: number,
+  ) {
     this.tokens = burst;
     this.last = now;
   }
@@ -70,7 +74,10 @@ async function simulate(s: Scenario): Promise<{ perSecond: number; throttled: nu
       }
     }
   };
-  const budgets = Array.from({ length: s.processes }, () => new RequestBudget({ now: clock.now, sleep: clock.sleep, ...s.budget }));
+  const budgets = Array.from(
+    { length: s.processes },
+    () => new RequestBudget({ now: clock.now, sleep: clock.sleep, ...s.budget }),
+  );
   await clock.run(Promise.all(budgets.flatMap((b) => Array.from({ length: s.callers }, () => caller(b)))));
   return { perSecond: Math.min(done, s.successes) / ((lastAnswer - t0) / 1000), throttled, overFiveAttempts };
 }
@@ -79,25 +86,51 @@ describe("OCI request budget against a throttling service (virtual time)", () =>
   const cases: Array<{ name: string; scenario: Scenario; atLeast: number }> = [
     {
       name: "one process at the shipped budget (10/s, burst 20) against 5/s turns ≥ 0.9 of the limit into successes",
-      scenario: { limit: 5, serviceBurst: 5, processes: 1, callers: 32, budget: { ratePerSecond: 10, burst: 20 }, successes: 300 },
+      scenario: {
+        limit: 5,
+        serviceBurst: 5,
+        processes: 1,
+        callers: 32,
+        budget: { ratePerSecond: 10, burst: 20 },
+        successes: 300,
+      },
       atLeast: 0.9,
     },
     {
       name: "one process with a generous budget (1000/s, burst 200) against 5/s still reaches ≥ 0.9 of the limit",
-      scenario: { limit: 5, serviceBurst: 5, processes: 1, callers: 32, budget: { ratePerSecond: 1000, burst: 200 }, successes: 300 },
+      scenario: {
+        limit: 5,
+        serviceBurst: 5,
+        processes: 1,
+        callers: 32,
+        budget: { ratePerSecond: 1000, burst: 200 },
+        successes: 300,
+      },
       atLeast: 0.9,
     },
     {
       name: "one process at the shipped budget whose reads take a token per call as well still reaches ≥ 0.9 of 5/s",
       scenario: {
-        limit: 5, serviceBurst: 5, processes: 1, callers: 32, budget: { ratePerSecond: 10, burst: 20 }, successes: 300,
+        limit: 5,
+        serviceBurst: 5,
+        processes: 1,
+        callers: 32,
+        budget: { ratePerSecond: 10, burst: 20 },
+        successes: 300,
         readsPerCall: 1,
       },
       atLeast: 0.9,
     },
     {
       name: "three processes of 10/s each sharing a 10/s limit reach ≥ 0.9 of it together",
-      scenario: { limit: 10, serviceBurst: 10, processes: 3, callers: 32, budget: { ratePerSecond: 10, burst: 20 }, successes: 600 },
+      scenario: {
+        limit: 10,
+        serviceBurst: 10,
+        processes: 3,
+        callers: 32,
+        budget: { ratePerSecond: 10, burst: 20 },
+        successes: 600,
+      },
       atLeast: 0.9,
     },
   ];

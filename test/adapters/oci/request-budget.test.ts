@@ -49,7 +49,13 @@ describe("OCI request budget (token bucket with AIMD on 429)", () => {
 
   it("on a 429 pauses every caller, drains the burst and halves the rate", async () => {
     const clock = new VirtualClock();
-    const b = budget(clock, { ratePerSecond: 10, burst: 10, throttlePauseMs: 1000, recoveryPerSecond: 0.001, decreaseFactor: 0.5 });
+    const b = budget(clock, {
+      ratePerSecond: 10,
+      burst: 10,
+      throttlePauseMs: 1000,
+      recoveryPerSecond: 0.001,
+      decreaseFactor: 0.5,
+    });
     b.throttled();
     const t = await grants(clock, b, 3);
     // Nothing during the pause; afterwards 5/s (200 ms apart) instead of 10/s.
@@ -74,7 +80,13 @@ describe("OCI request budget (token bucket with AIMD on 429)", () => {
 
   it("cuts again for a 429 of a request sent after the previous cut", async () => {
     const clock = new VirtualClock();
-    const b = budget(clock, { ratePerSecond: 8, burst: 8, throttlePauseMs: 500, recoveryPerSecond: 0.001, decreaseFactor: 0.5 });
+    const b = budget(clock, {
+      ratePerSecond: 8,
+      burst: 8,
+      throttlePauseMs: 500,
+      recoveryPerSecond: 0.001,
+      decreaseFactor: 0.5,
+    });
     b.throttled(clock.now());
     await clock.run(clock.sleep(600));
     b.throttled(clock.now() - 10);
@@ -85,7 +97,13 @@ describe("OCI request budget (token bucket with AIMD on 429)", () => {
 
   it("recovers additively after the pause, back to the configured rate and no further", async () => {
     const clock = new VirtualClock();
-    const b = budget(clock, { ratePerSecond: 10, burst: 10, throttlePauseMs: 1000, recoveryPerSecond: 2, decreaseFactor: 0.5 });
+    const b = budget(clock, {
+      ratePerSecond: 10,
+      burst: 10,
+      throttlePauseMs: 1000,
+      recoveryPerSecond: 2,
+      decreaseFactor: 0.5,
+    });
     b.throttled();
     const at = (ms: number) => b.rateAt(clock.now() + ms);
     expect(at(500)).to.equal(5);
@@ -107,27 +125,38 @@ describe("OCI request budget (token bucket with AIMD on 429)", () => {
     expect(t[1]! - t[0]!).to.be.within(140, 146);
   });
 
-  it("shrinks the burst with the rate: after a cut and a quiet second only the cut share of the burst is there", async () => {
-    const clock = new VirtualClock();
-    const b = budget(clock, { ratePerSecond: 10, burst: 20, decreaseFactor: 0.5, throttlePauseMs: 0, recoveryPerSecond: 0.001 });
-    b.throttled();
-    await clock.run(clock.sleep(5_000));
-    // Rate 5 of 10: a bucket of 10 tokens, not 20; the eleventh waits 200 ms.
-    const t = await grants(clock, b, 11);
-    expect(t.slice(0, 10).every((v) => v === 0)).to.equal(true);
-    expect(t[10]).to.be.within(195, 201); // the rate has crept up by 0.005/s meanwhile
-  });
+  it(
+    "shrinks the burst with the rate: after a cut and a quiet second only " + "the cut share of the burst is there",
+    async () => {
+      const clock = new VirtualClock();
+      const b = budget(clock, {
+        ratePerSecond: 10,
+        burst: 20,
+        decreaseFactor: 0.5,
+        throttlePauseMs: 0,
+        recoveryPerSecond: 0.001,
+      });
+      b.throttled();
+      await clock.run(clock.sleep(5_000));
+      // Rate 5 of 10: a bucket of 10 tokens, not 20; the eleventh waits 200 ms.
+      const t = await grants(clock, b, 11);
+      expect(t.slice(0, 10).every((v) => v === 0)).to.equal(true);
+      expect(t[10]).to.be.within(195, 201); // the rate has crept up by 0.005/s meanwhile
+    },
+  );
 
   it("cuts the rate calls were taken at over the last second when that is below the allowed rate", async () => {
     const clock = new VirtualClock();
     const b = budget(clock, { ratePerSecond: 1000, burst: 200, recoveryPerSecond: 0.001 });
     // 30 calls in the last second of a budget allowing 1000/s: a 429 brings it to 0.7 × 30, not 700.
-    await clock.run((async () => {
-      for (let i = 0; i < 30; i++) {
-        await b.acquire();
-        await clock.sleep(33);
-      }
-    })());
+    await clock.run(
+      (async () => {
+        for (let i = 0; i < 30; i++) {
+          await b.acquire();
+          await clock.sleep(33);
+        }
+      })(),
+    );
     b.throttled();
     expect(b.snapshot().currentRatePerSecond).to.be.within(20.9, 21.1);
   });

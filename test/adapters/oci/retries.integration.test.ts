@@ -17,9 +17,17 @@ describe("OCI adapters under injected faults and throttling (emulator admin API)
     const vnic = await quietly(() => f!.adapters.network.getVnic(primaryVnicId(f!)));
     expect(vnic.isPrimary).to.equal(true);
     expect(f.emulator.admin.countersByStatus().GetVnic).to.deep.equal({ 200: 1, 500: 2 });
-    expect(f.adapters.counters.snapshot().operations.GetVnic).to.include({ calls: 1, attempts: 3, retries: 2, failures: 0 });
+    expect(f.adapters.counters.snapshot().operations.GetVnic).to.include({
+      calls: 1,
+      attempts: 3,
+      retries: 2,
+      failures: 0,
+    });
     const retries = f.logs.lines.filter((l) => l.msg === "oci call retrying");
-    expect(retries.map((l) => [l.operation, l.attempt, l.statusCode])).to.deep.equal([["GetVnic", 1, 500], ["GetVnic", 2, 500]]);
+    expect(retries.map((l) => [l.operation, l.attempt, l.statusCode])).to.deep.equal([
+      ["GetVnic", 1, 500],
+      ["GetVnic", 2, 500],
+    ]);
   });
 
   it("retries a reset connection", async () => {
@@ -33,7 +41,13 @@ describe("OCI adapters under injected faults and throttling (emulator admin API)
   it("retries a failed page of a list on its own, with the same page token", async () => {
     f = await startFixture({ pageSize: 1 });
     const vnicId = primaryVnicId(f);
-    for (const n of [1, 2]) await f.adapters.network.createPrivateIp({ vnicId, displayName: `p${n}`, freeformTags: {}, retryToken: `ocipam-page-${n}` });
+    for (const n of [1, 2])
+      await f.adapters.network.createPrivateIp({
+        vnicId,
+        displayName: `p${n}`,
+        freeformTags: {},
+        retryToken: `ocipam-page-${n}`,
+      });
     f.emulator.admin.resetCounters();
     // The second page request fails once (fault armed just before it is sent): only it is sent again.
     let seen = 0;
@@ -58,7 +72,9 @@ describe("OCI adapters under injected faults and throttling (emulator admin API)
     f = await startFixture({ policy: { baseDelayMs: 20, maxDelayMs: 80, maxAttempts: 100, minAttemptMs: 50 } });
     f.emulator.admin.injectFault({ operation: "GetInstance", status: 503 });
     const deadline = new Date(Date.now() + 400);
-    const err = (await rejection(() => f!.adapters.compute.getInstance(f!.world.instances[0].id, { deadline }))) as OciApiError;
+    const err = (await rejection(() =>
+      f!.adapters.compute.getInstance(f!.world.instances[0].id, { deadline }),
+    )) as OciApiError;
     expect(Date.now()).to.be.at.most(deadline.getTime());
     expect(err).to.be.instanceOf(OciApiError);
     expect(err.statusCode).to.equal(503);
@@ -72,7 +88,12 @@ describe("OCI adapters under injected faults and throttling (emulator admin API)
     f = await startFixture();
     f.emulator.admin.injectFault({ operation: "CreatePrivateIp", status: 400, code: "InvalidParameter", count: 1 });
     const err = (await rejection(() =>
-      f!.adapters.network.createPrivateIp({ vnicId: primaryVnicId(f!), displayName: "x", freeformTags: {}, retryToken: "ocipam-400" }),
+      f!.adapters.network.createPrivateIp({
+        vnicId: primaryVnicId(f!),
+        displayName: "x",
+        freeformTags: {},
+        retryToken: "ocipam-400",
+      }),
     )) as OciApiError;
     expect(err.serviceCode).to.equal("InvalidParameter");
     expect(f.emulator.admin.counters().CreatePrivateIp).to.equal(1);
@@ -87,7 +108,9 @@ describe("OCI adapters under injected faults and throttling (emulator admin API)
     // The service allows bursts of 4 reads and 40 per second.
     f.emulator.admin.setThrottle("network-read", { capacity: 4, refillPerSecond: 40 });
     const vnicId = primaryVnicId(f);
-    const results = await quietly(() => Promise.all(Array.from({ length: 20 }, () => f!.adapters.network.getVnic(vnicId))));
+    const results = await quietly(() =>
+      Promise.all(Array.from({ length: 20 }, () => f!.adapters.network.getVnic(vnicId))),
+    );
     expect(results).to.have.length(20);
     const byStatus = f.emulator.admin.countersByStatus().GetVnic;
     expect(byStatus[200]).to.equal(20);

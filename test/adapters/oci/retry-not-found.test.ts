@@ -88,7 +88,8 @@ describe("OCI retry policy: NotAuthorizedOrNotFound during IAM propagation", () 
     const clock = new VirtualClock();
     const { fn, starts } = script(clock, many404());
     const err = await caught<OciNotAuthorizedOrNotFoundError>(() =>
-      clock.run(policy(clock, { notFoundWindowMs: 1000 }).run("GetVnic", fn, { checkPolicies: HINT })));
+      clock.run(policy(clock, { notFoundWindowMs: 1000 }).run("GetVnic", fn, { checkPolicies: HINT })),
+    );
     expect(err).to.be.instanceOf(OciNotAuthorizedOrNotFoundError).and.instanceOf(OciApiError);
     expect(err).to.include({
       statusCode: 404,
@@ -109,7 +110,8 @@ describe("OCI retry policy: NotAuthorizedOrNotFound during IAM propagation", () 
     const clock = new VirtualClock();
     const { fn, starts } = script(clock, many404());
     const err = await caught<OciApiError>(() =>
-      clock.run(policy(clock).run("DeletePrivateIp", fn, { notFoundIsGone: true, checkPolicies: HINT })));
+      clock.run(policy(clock).run("DeletePrivateIp", fn, { notFoundIsGone: true, checkPolicies: HINT })),
+    );
     expect(err).to.be.instanceOf(OciApiError).and.not.instanceOf(OciNotAuthorizedOrNotFoundError);
     expect(err.notFound).to.equal(true);
     expect(err.context.retriesStopped).to.equal("not-found-is-gone");
@@ -122,7 +124,8 @@ describe("OCI retry policy: NotAuthorizedOrNotFound during IAM propagation", () 
     const { fn, starts } = script(clock, many404());
     const deadline = new Date(clock.now() + 600);
     const err = await caught<OciNotAuthorizedOrNotFoundError>(() =>
-      clock.run(policy(clock, { notFoundWindowMs: 10_000 }).run("GetVnic", fn, { deadline })));
+      clock.run(policy(clock, { notFoundWindowMs: 10_000 }).run("GetVnic", fn, { deadline })),
+    );
     expect(err).to.be.instanceOf(OciNotAuthorizedOrNotFoundError);
     expect(err.context.retriesStopped).to.equal("deadline");
     for (const t of starts) expect(t + 250).to.be.at.most(deadline.getTime());
@@ -131,8 +134,7 @@ describe("OCI retry policy: NotAuthorizedOrNotFound during IAM propagation", () 
   it("does not retry a 404 at all with a zero window", async () => {
     const clock = new VirtualClock();
     const { fn, starts } = script(clock, many404());
-    const err = await caught<OciApiError>(() =>
-      clock.run(policy(clock, { notFoundWindowMs: 0 }).run("GetVnic", fn)));
+    const err = await caught<OciApiError>(() => clock.run(policy(clock, { notFoundWindowMs: 0 }).run("GetVnic", fn)));
     expect(err).to.be.instanceOf(OciNotAuthorizedOrNotFoundError);
     expect(starts).to.have.length(1);
   });

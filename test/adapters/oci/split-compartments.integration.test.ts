@@ -50,10 +50,13 @@ describe("allocator IAM in a world with a separate network compartment (real ada
       freeformTags: { "ocipam.io/cluster": "local" },
       retryToken: "split-attach-1",
     });
-    const a = await pollUntil(async () => {
-      const now = await f.adapters.compute.getVnicAttachment(value.id);
-      return now.lifecycleState === "ATTACHED" && now;
-    }, { what: "the attachment to reach ATTACHED", timeoutMs: 2_000, intervalMs: 5 });
+    const a = await pollUntil(
+      async () => {
+        const now = await f.adapters.compute.getVnicAttachment(value.id);
+        return now.lifecycleState === "ATTACHED" && now;
+      },
+      { what: "the attachment to reach ATTACHED", timeoutMs: 2_000, intervalMs: 5 },
+    );
     return { attachmentId: a.id, vnicId: a.vnicId! };
   }
 

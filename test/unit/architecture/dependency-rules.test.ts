@@ -24,7 +24,11 @@ const ADAPTERS = ["lib/adapters", "lib/node-agent/adapters", "events/watcher/ada
 /** The function's runtime: its entry and the FDK handler. */
 const FDK_RUNTIME = ["functions/allocator/func.ts", "functions/allocator/handler.ts"];
 /** CLI commands whose whole point is to run the testbed on this machine. */
-const TESTBED_COMMANDS = ["lib/cli/commands/local.ts", "lib/cli/commands/emulate-oci.ts", "lib/cli/commands/emulate-kube.ts"];
+const TESTBED_COMMANDS = [
+  "lib/cli/commands/local.ts",
+  "lib/cli/commands/emulate-oci.ts",
+  "lib/cli/commands/emulate-kube.ts",
+];
 /** Pure libraries the core may use: hashing and date arithmetic, no I/O. */
 const PURE_PACKAGES = new Set(["node:crypto", "luxon"]);
 
@@ -37,12 +41,17 @@ describe("dependency rules of the code's layers", () => {
   });
 
   it("keeps the pure core free of I/O: it imports only itself and pure libraries", () => {
-    const bad = EDGES.filter((e) => within(e.from, "lib/core") && !within(e.to, "lib/core") && !PURE_PACKAGES.has(e.to));
+    const bad = EDGES.filter(
+      (e) => within(e.from, "lib/core") && !within(e.to, "lib/core") && !PURE_PACKAGES.has(e.to),
+    );
     expect(show(bad)).to.deep.equal([]);
   });
 
   it("keeps the ports in the project's own types", () => {
-    const bad = EDGES.filter((e) => within(e.from, "lib/ports") && !within(e.to, "lib/ports") && !within(e.to, "lib/core") && e.to !== "lib/errors");
+    const bad = EDGES.filter(
+      (e) =>
+        within(e.from, "lib/ports") && !within(e.to, "lib/ports") && !within(e.to, "lib/core") && e.to !== "lib/errors",
+    );
     expect(show(bad)).to.deep.equal([]);
   });
 
@@ -63,7 +72,9 @@ describe("dependency rules of the code's layers", () => {
 
   it("would catch a violation: a core file importing an adapter is reported", () => {
     const fake: ImportEdge = { from: "lib/core/planner.ts", to: "lib/adapters/oci/clients", typeOnly: false, line: 1 };
-    const bad = [fake].filter((e) => within(e.from, "lib/core") && !within(e.to, "lib/core") && !PURE_PACKAGES.has(e.to));
+    const bad = [fake].filter(
+      (e) => within(e.from, "lib/core") && !within(e.to, "lib/core") && !PURE_PACKAGES.has(e.to),
+    );
     expect(show(bad)).to.deep.equal(["lib/core/planner.ts:1 imports lib/adapters/oci/clients"]);
   });
 });

@@ -12,7 +12,8 @@ export interface ImportEdge {
 
 const SOURCE = /\.(ts|cjs|mjs|js)$/;
 // Static imports and re-exports, require() and dynamic import() with a literal specifier.
-const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^;'"]*?\sfrom\s+)?["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)|\bimport\(\s*["']([^"']+)["']\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^;'"]*?\sfrom\s+)?["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)|\bimport\(\s*["']([^"']+)["']\s*\)/g;
 
 /** Every source file under `dirs` (relative to `root`), skipping node_modules and build output. */
 export function sourceFiles(root: string, dirs: string[]): string[] {
@@ -36,7 +37,11 @@ export function importsOf(root: string, file: string): ImportEdge[] {
   for (const m of text.matchAll(IMPORT)) {
     const spec = m[3] ?? m[4] ?? m[5]!;
     const line = text.slice(0, m.index).split("\n").length;
-    const to = spec.startsWith(".") ? relative(".", normalize(join(dirname(file), spec))).replace(/\\/g, "/").replace(SOURCE, "") : spec;
+    const to = spec.startsWith(".")
+      ? relative(".", normalize(join(dirname(file), spec)))
+          .replace(/\\/g, "/")
+          .replace(SOURCE, "")
+      : spec;
     edges.push({ from: file, to, typeOnly: m[2] !== undefined, line });
   }
   return edges;

@@ -21,7 +21,13 @@ const configError = (values: Record<string, string>): ConfigError => {
 describe("allocator configuration", () => {
   it("applies the documented defaults to a minimal configuration", () => {
     const config = loadAllocatorConfig(minimal);
-    expect(config.planner).to.deep.include({ clusterName: "prod-1", ipsPerVnic: 31, firstInterfaceIndex: 0, releaseExcessIps: false, excessIpReleaseDelaySeconds: 180 });
+    expect(config.planner).to.deep.include({
+      clusterName: "prod-1",
+      ipsPerVnic: 31,
+      firstInterfaceIndex: 0,
+      releaseExcessIps: false,
+      excessIpReleaseDelaySeconds: 180,
+    });
     expect(config.compartmentIds).to.deep.equal(["ocid1.compartment.oc1..aaa", "ocid1.compartment.oc1..bbb"]);
     expect(config.networkCompartmentId).to.equal("ocid1.compartment.oc1..aaa");
     expect(config.oci.auth).to.equal("resource_principal");
@@ -34,18 +40,53 @@ describe("allocator configuration", () => {
 
   const rejections: Array<[string, Record<string, string>, string, RegExp]> = [
     ["a missing cluster name", { ...minimal, OCIPAM_CLUSTER_NAME: "" }, "OCIPAM_CLUSTER_NAME", /required/],
-    ["a cluster name with spaces", { ...minimal, OCIPAM_CLUSTER_NAME: "my cluster" }, "OCIPAM_CLUSTER_NAME", /letters, digits/],
-    ["a compartment list holding another OCID type", { ...minimal, OCIPAM_COMPARTMENT_IDS: "ocid1.tenancy.oc1..x" }, "OCIPAM_COMPARTMENT_IDS", /not a compartment OCID/],
+    [
+      "a cluster name with spaces",
+      { ...minimal, OCIPAM_CLUSTER_NAME: "my cluster" },
+      "OCIPAM_CLUSTER_NAME",
+      /letters, digits/,
+    ],
+    [
+      "a compartment list holding another OCID type",
+      { ...minimal, OCIPAM_COMPARTMENT_IDS: "ocid1.tenancy.oc1..x" },
+      "OCIPAM_COMPARTMENT_IDS",
+      /not a compartment OCID/,
+    ],
     ["a non-integer IPs per VNIC", { ...minimal, OCIPAM_IPS_PER_VNIC: "31.5" }, "OCIPAM_IPS_PER_VNIC", /integer/],
-    ["an out-of-range IPs per VNIC", { ...minimal, OCIPAM_IPS_PER_VNIC: "0" }, "OCIPAM_IPS_PER_VNIC", /between 1 and 256/],
+    [
+      "an out-of-range IPs per VNIC",
+      { ...minimal, OCIPAM_IPS_PER_VNIC: "0" },
+      "OCIPAM_IPS_PER_VNIC",
+      /between 1 and 256/,
+    ],
     ["tags without '='", { ...minimal, OCIPAM_SUBNET_TAGS: "role" }, "OCIPAM_SUBNET_TAGS", /key=value/],
-    ["a boolean that is not one", { ...minimal, OCIPAM_RELEASE_EXCESS_IPS: "maybe" }, "OCIPAM_RELEASE_EXCESS_IPS", /true or false/],
+    [
+      "a boolean that is not one",
+      { ...minimal, OCIPAM_RELEASE_EXCESS_IPS: "maybe" },
+      "OCIPAM_RELEASE_EXCESS_IPS",
+      /true or false/,
+    ],
     ["an unknown auth kind", { ...minimal, OCIPAM_OCI_AUTH: "password" }, "OCIPAM_OCI_AUTH", /one of/],
-    ["vault auth without its secret", { ...minimal, OCIPAM_KUBE_TOKEN_SECRET_ID: "" }, "OCIPAM_KUBE_TOKEN_SECRET_ID", /required when OCIPAM_KUBE_AUTH=vault/],
+    [
+      "vault auth without its secret",
+      { ...minimal, OCIPAM_KUBE_TOKEN_SECRET_ID: "" },
+      "OCIPAM_KUBE_TOKEN_SECRET_ID",
+      /required when OCIPAM_KUBE_AUTH=vault/,
+    ],
     ["kubeconfig auth without a file", { ...minimal, OCIPAM_KUBE_AUTH: "kubeconfig" }, "OCIPAM_KUBECONFIG", /required/],
-    ["an endpoint that is not a URL", { ...minimal, OCIPAM_OCI_ENDPOINT: "localhost:8080" }, "OCIPAM_OCI_ENDPOINT", /http\(s\) URL/],
+    [
+      "an endpoint that is not a URL",
+      { ...minimal, OCIPAM_OCI_ENDPOINT: "localhost:8080" },
+      "OCIPAM_OCI_ENDPOINT",
+      /http\(s\) URL/,
+    ],
     ["a misspelt key", { ...minimal, OCIPAM_IPS_PER_NIC: "31" }, "OCIPAM_IPS_PER_NIC", /not a known configuration key/],
-    ["a CA that is neither PEM nor base64 of one", { ...minimal, OCIPAM_KUBE_CA_CERT: "bm90IGEgY2VydA==" }, "OCIPAM_KUBE_CA_CERT", /neither a PEM/],
+    [
+      "a CA that is neither PEM nor base64 of one",
+      { ...minimal, OCIPAM_KUBE_CA_CERT: "bm90IGEgY2VydA==" },
+      "OCIPAM_KUBE_CA_CERT",
+      /neither a PEM/,
+    ],
   ];
   for (const [what, values, key, message] of rejections) {
     it(`rejects ${what}, naming ${key}`, () => {
@@ -56,7 +97,10 @@ describe("allocator configuration", () => {
   }
 
   it("reads KEY=value files with comments, export and quotes, and names a bad line", () => {
-    expect(parseConfigText("# c\nexport OCIPAM_A=1\nOCIPAM_B = \"two words\"\n\n", "f")).to.deep.equal({ OCIPAM_A: "1", OCIPAM_B: "two words" });
+    expect(parseConfigText('# c\nexport OCIPAM_A=1\nOCIPAM_B = "two words"\n\n', "f")).to.deep.equal({
+      OCIPAM_A: "1",
+      OCIPAM_B: "two words",
+    });
     expect(() => parseConfigText("OCIPAM_A=1\nnot a line\n", "f")).to.throw(ConfigError, /f:2/);
   });
 });

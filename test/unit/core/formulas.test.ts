@@ -1,19 +1,36 @@
 import { expect } from "chai";
 import {
-  calculateExcessIps, calculateNeededIps, effectiveMaxAllocate, effectivePreAllocate, nodeMaximumIps, nodeMinimumIps, surgeAllocation,
+  calculateExcessIps,
+  calculateNeededIps,
+  effectiveMaxAllocate,
+  effectivePreAllocate,
+  nodeMaximumIps,
+  nodeMinimumIps,
+  surgeAllocation,
 } from "../../../lib/core/formulas";
 
 describe("Cilium watermark formulas", () => {
   describe("calculateNeededIps", () => {
     // Rows of cilium/cilium pkg/ipam/node_test.go `neededDef`: {available, used, pre, min, max, result}.
     const ciliumRows: Array<[number, number, number, number, number, number]> = [
-      [0, 0, 0, 16, 0, 16], [0, 0, 8, 16, 0, 16], [0, 0, 16, 8, 0, 16], [0, 0, 16, 0, 0, 16], [8, 0, 0, 16, 0, 8],
-      [8, 4, 8, 0, 0, 4], [8, 4, 8, 8, 0, 4], [8, 4, 8, 8, 6, 0], [8, 4, 8, 0, 8, 0], [4, 4, 8, 0, 8, 4],
+      [0, 0, 0, 16, 0, 16],
+      [0, 0, 8, 16, 0, 16],
+      [0, 0, 16, 8, 0, 16],
+      [0, 0, 16, 0, 0, 16],
+      [8, 0, 0, 16, 0, 8],
+      [8, 4, 8, 0, 0, 4],
+      [8, 4, 8, 8, 0, 4],
+      [8, 4, 8, 8, 6, 0],
+      [8, 4, 8, 0, 8, 0],
+      [4, 4, 8, 0, 8, 4],
     ];
     for (const [available, used, pre, min, max, result] of ciliumRows) {
-      it(`matches Cilium's row available=${available} used=${used} pre=${pre} min=${min} max=${max} → ${result}`, () => {
-        expect(calculateNeededIps(available, used, pre, min, max)).to.equal(result);
-      });
+      it(
+        `matches Cilium's row available=${available} used=${used} pre=${pre} ` + `min=${min} max=${max} → ${result}`,
+        () => {
+          expect(calculateNeededIps(available, used, pre, min, max)).to.equal(result);
+        },
+      );
     }
     const branches: Array<[string, [number, number, number, number, number], number]> = [
       ["keeps pre-allocate IPs free above what is used", [10, 8, 8, 0, 0], 6],
@@ -27,15 +44,28 @@ describe("Cilium watermark formulas", () => {
   });
 
   describe("calculateExcessIps", () => {
-    // Rows of cilium/cilium pkg/ipam/node_test.go `excessDef` (commit 1286c38): {available, used, pre, min, maxAbove, result}.
+    // Rows of cilium/cilium pkg/ipam/node_test.go `excessDef` (commit 1286c38): {available, used, pre, min, maxAbove,
+    // result}.
     const ciliumRows: Array<[number, number, number, number, number, number]> = [
-      [0, 0, 0, 16, 0, 0], [15, 0, 8, 16, 8, 0], [17, 0, 8, 16, 0, 9], [20, 0, 8, 16, 4, 0], [21, 0, 8, 0, 4, 9],
-      [20, 0, 8, 20, 8, 0], [16, 1, 8, 16, 8, 0], [20, 4, 8, 17, 8, 0], [20, 4, 8, 0, 0, 8], [20, 4, 8, 0, 8, 0],
+      [0, 0, 0, 16, 0, 0],
+      [15, 0, 8, 16, 8, 0],
+      [17, 0, 8, 16, 0, 9],
+      [20, 0, 8, 16, 4, 0],
+      [21, 0, 8, 0, 4, 9],
+      [20, 0, 8, 20, 8, 0],
+      [16, 1, 8, 16, 8, 0],
+      [20, 4, 8, 17, 8, 0],
+      [20, 4, 8, 0, 0, 8],
+      [20, 4, 8, 0, 8, 0],
     ];
     for (const [available, used, pre, min, maxAbove, result] of ciliumRows) {
-      it(`matches Cilium's row available=${available} used=${used} pre=${pre} min=${min} maxAbove=${maxAbove} → ${result}`, () => {
-        expect(calculateExcessIps(available, used, pre, min, maxAbove)).to.equal(result);
-      });
+      it(
+        `matches Cilium's row available=${available} used=${used} pre=${pre} ` +
+          `min=${min} maxAbove=${maxAbove} → ${result}`,
+        () => {
+          expect(calculateExcessIps(available, used, pre, min, maxAbove)).to.equal(result);
+        },
+      );
     }
     it("follows the classic formula where Cilium main now answers 1 (available 17, min 16): 9 excess", () => {
       // Cilium main returns available - (min + maxAbove) = 1 when used + pre <= min + maxAbove; the design keeps the
@@ -43,8 +73,16 @@ describe("Cilium watermark formulas", () => {
       expect(calculateExcessIps(17, 0, 8, 16, 0)).to.equal(9);
     });
     const branches: Array<[string, [number, number, number, number, number], number]> = [
-      ["reports nothing while both used and available stay within min-allocate + max-above-watermark", [12, 12, 8, 10, 2], 0],
-      ["counts what is beyond used + pre-allocate + max-above-watermark once usage passed the initial allocation", [40, 20, 8, 0, 2], 10],
+      [
+        "reports nothing while both used and available stay within min-allocate + max-above-watermark",
+        [12, 12, 8, 10, 2],
+        0,
+      ],
+      [
+        "counts what is beyond used + pre-allocate + max-above-watermark once usage passed the initial allocation",
+        [40, 20, 8, 0, 2],
+        10,
+      ],
       ["never returns a negative excess", [10, 9, 8, 0, 0], 0],
     ];
     for (const [name, args, result] of branches) it(name, () => expect(calculateExcessIps(...args)).to.equal(result));

@@ -2,12 +2,25 @@ import { expect } from "chai";
 import type { AssignIpsAction, AttachVnicAction, Plan, PlanAction } from "../../../lib/core/model";
 import { planNode } from "../../../lib/core/planner";
 import {
-  AD1, CLUSTER, NODE, SUBNET_NODE, SUBNET_PODS, VCN, config, observed, ownedIps, poolOf, primaryVnic, secondaryVnic, usedOf,
+  AD1,
+  CLUSTER,
+  NODE,
+  SUBNET_NODE,
+  SUBNET_PODS,
+  VCN,
+  config,
+  observed,
+  ownedIps,
+  poolOf,
+  primaryVnic,
+  secondaryVnic,
+  usedOf,
 } from "./observed-fixture";
 import { ownershipTags } from "../../../lib/core/ownership";
 
 const kinds = (plan: Plan) => plan.actions.map((a) => a.kind);
-const only = <K extends PlanAction["kind"]>(plan: Plan, kind: K) => plan.actions.filter((a) => a.kind === kind) as Array<Extract<PlanAction, { kind: K }>>;
+const only = <K extends PlanAction["kind"]>(plan: Plan, kind: K) =>
+  plan.actions.filter((a) => a.kind === kind) as Array<Extract<PlanAction, { kind: K }>>;
 
 describe("planner: allocation", () => {
   it("gives a new node with pre-allocate unset 8 IPs on its primary VNIC and writes pre-allocate", () => {
@@ -29,7 +42,9 @@ describe("planner: allocation", () => {
 
   it("rewrites only the pool when Kubernetes lost entries that exist in OCI", () => {
     const ips = ownedIps(8);
-    const plan = planNode(observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf("ocid1.vnic.oc1..primary", ips.slice(0, 5)) }));
+    const plan = planNode(
+      observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf("ocid1.vnic.oc1..primary", ips.slice(0, 5)) }),
+    );
     expect(kinds(plan)).to.deep.equal(["writePool"]);
     expect(Object.keys(only(plan, "writePool")[0]!.pool)).to.have.length(8);
   });
@@ -37,14 +52,18 @@ describe("planner: allocation", () => {
   it("tops the pool up as usage rises so that pre-allocate IPs stay free", () => {
     const ips = ownedIps(8);
     const vnicId = "ocid1.vnic.oc1..primary";
-    const plan = planNode(observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf(vnicId, ips), used: usedOf(vnicId, ips, 6) }));
+    const plan = planNode(
+      observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf(vnicId, ips), used: usedOf(vnicId, ips, 6) }),
+    );
     expect(only(plan, "assignIps")[0]!.count).to.equal(6);
   });
 
   it("fills the primary VNIC's remaining room first, then attaches a VNIC for the rest", () => {
     const ips = ownedIps(28);
     const vnicId = "ocid1.vnic.oc1..primary";
-    const plan = planNode(observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf(vnicId, ips), used: usedOf(vnicId, ips, 28) }));
+    const plan = planNode(
+      observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf(vnicId, ips), used: usedOf(vnicId, ips, 28) }),
+    );
     expect(kinds(plan)).to.deep.equal(["assignIps", "attachVnic", "writePool"]);
     expect(only(plan, "assignIps")[0]!.count).to.equal(3);
     const attach = only(plan, "attachVnic")[0]!;
@@ -56,7 +75,10 @@ describe("planner: allocation", () => {
     const primaryIps = ownedIps(31, 1);
     const secondIps = ownedIps(31, 2);
     const pool = { ...poolOf("ocid1.vnic.oc1..primary", primaryIps), ...poolOf("ocid1.vnic.oc1..s1", secondIps) };
-    const used = { ...usedOf("ocid1.vnic.oc1..primary", primaryIps, 31), ...usedOf("ocid1.vnic.oc1..s1", secondIps, 30) };
+    const used = {
+      ...usedOf("ocid1.vnic.oc1..primary", primaryIps, 31),
+      ...usedOf("ocid1.vnic.oc1..s1", secondIps, 30),
+    };
     const plan = planNode(observed({ vnics: [primaryVnic(primaryIps), secondaryVnic(1, secondIps)] }, { pool, used }));
     expect(plan.state).to.equal("AtCapacity");
     expect(plan.reason.code).to.equal("VnicSlotsExhausted");
@@ -67,9 +89,14 @@ describe("planner: allocation", () => {
     const primaryIps = ownedIps(31, 1);
     const secondIps = ownedIps(10, 2);
     const pool = { ...poolOf("ocid1.vnic.oc1..primary", primaryIps), ...poolOf("ocid1.vnic.oc1..s1", secondIps) };
-    const used = { ...usedOf("ocid1.vnic.oc1..primary", primaryIps, 31), ...usedOf("ocid1.vnic.oc1..s1", secondIps, 10) };
+    const used = {
+      ...usedOf("ocid1.vnic.oc1..primary", primaryIps, 31),
+      ...usedOf("ocid1.vnic.oc1..s1", secondIps, 10),
+    };
     const subnets = observed().subnets.map((s) => (s.id === SUBNET_PODS ? { ...s, freeAddresses: 0 } : s));
-    const plan = planNode(observed({ vnics: [primaryVnic(primaryIps), secondaryVnic(1, secondIps)], subnets }, { pool, used }));
+    const plan = planNode(
+      observed({ vnics: [primaryVnic(primaryIps), secondaryVnic(1, secondIps)], subnets }, { pool, used }),
+    );
     expect(plan.state).to.equal("AtCapacity");
     expect(plan.reason.code).to.equal("VnicSubnetsFull");
     expect(plan.reason.message).to.contain(SUBNET_PODS);
@@ -84,15 +111,29 @@ describe("planner: allocation", () => {
   });
 
   it("skips a VNIC whose tags match exclude-interface-tags", () => {
-    const vnic = secondaryVnic(1, ownedIps(2, 2), { freeformTags: { ...ownershipTags(CLUSTER, NODE), storage: "yes" } });
-    const plan = planNode(observed({ config: config({ firstInterfaceIndex: 1, excludeInterfaceTags: { storage: "yes" } }), vnics: [primaryVnic(), vnic], instance: { ...observed().instance, maxVnicAttachments: 3 } }));
+    const vnic = secondaryVnic(1, ownedIps(2, 2), {
+      freeformTags: { ...ownershipTags(CLUSTER, NODE), storage: "yes" },
+    });
+    const plan = planNode(
+      observed({
+        config: config({ firstInterfaceIndex: 1, excludeInterfaceTags: { storage: "yes" } }),
+        vnics: [primaryVnic(), vnic],
+        instance: { ...observed().instance, maxVnicAttachments: 3 },
+      }),
+    );
     expect(plan.stats.available).to.equal(0);
     expect(only(plan, "attachVnic")[0]!.index).to.equal(2);
   });
 
   it("leaves a secondary VNIC the allocator did not attach alone", () => {
     const foreign = secondaryVnic(1, [], { freeformTags: {}, attachmentDisplayName: "storage" });
-    const plan = planNode(observed({ config: config({ firstInterfaceIndex: 1 }), vnics: [primaryVnic(), foreign], instance: { ...observed().instance, maxVnicAttachments: 3 } }));
+    const plan = planNode(
+      observed({
+        config: config({ firstInterfaceIndex: 1 }),
+        vnics: [primaryVnic(), foreign],
+        instance: { ...observed().instance, maxVnicAttachments: 3 },
+      }),
+    );
     expect(only(plan, "assignIps")).to.have.length(0);
     expect(only(plan, "attachVnic")).to.have.length(1);
   });
@@ -105,7 +146,12 @@ describe("planner: allocation", () => {
   });
 
   it("counts IPs it does not own against the VNIC's room", () => {
-    const foreign = Array.from({ length: 29 }, (_, i) => ({ id: `f${i}`, ipAddress: `10.0.1.${150 + i}`, isPrimary: false, freeformTags: {} }));
+    const foreign = Array.from({ length: 29 }, (_, i) => ({
+      id: `f${i}`,
+      ipAddress: `10.0.1.${150 + i}`,
+      isPrimary: false,
+      freeformTags: {},
+    }));
     const plan = planNode(observed({ vnics: [primaryVnic(foreign)] }));
     expect(only(plan, "assignIps")[0]!.count).to.equal(2);
     expect(only(plan, "attachVnic")[0]!.thenAssign).to.equal(6);
@@ -117,7 +163,15 @@ describe("planner: allocation", () => {
     const s3 = secondaryVnic(3, []);
     const primary = primaryVnic(ownedIps(31, 1));
     const all = [primary, s1, s2, s3];
-    const pool = Object.assign({}, ...all.map((v) => poolOf(v.vnicId!, v.privateIps.filter((ip) => !ip.isPrimary))));
+    const pool = Object.assign(
+      {},
+      ...all.map((v) =>
+        poolOf(
+          v.vnicId!,
+          v.privateIps.filter((ip) => !ip.isPrimary),
+        ),
+      ),
+    );
     const used = Object.fromEntries(Object.keys(pool).map((ip) => [ip, { owner: "a/b" }]));
     const base = { instance: { ...observed().instance, maxVnicAttachments: 4 } };
     const forward = planNode(observed({ ...base, vnics: all }, { pool, used }));
@@ -143,8 +197,12 @@ describe("planner: allocation", () => {
   });
 
   it("allocates up to min-allocate on a new node", () => {
-    const plan = planNode(observed({ instance: { ...observed().instance, maxVnicAttachments: 3 } }, { minAllocate: 40 }));
-    const assigned = only(plan, "assignIps").reduce((n, a) => n + a.count, 0) + only(plan, "attachVnic").reduce((n, a) => n + a.thenAssign, 0);
+    const plan = planNode(
+      observed({ instance: { ...observed().instance, maxVnicAttachments: 3 } }, { minAllocate: 40 }),
+    );
+    const assigned =
+      only(plan, "assignIps").reduce((n, a) => n + a.count, 0) +
+      only(plan, "attachVnic").reduce((n, a) => n + a.thenAssign, 0);
     expect(assigned).to.equal(40);
   });
 
@@ -156,10 +214,20 @@ describe("planner: allocation", () => {
   });
 
   it("waits for its own attachment still ATTACHING instead of attaching another VNIC", () => {
-    const attaching = { ...secondaryVnic(1, []), attachmentState: "ATTACHING" as const, vnicId: undefined, privateIps: [] };
+    const attaching = {
+      ...secondaryVnic(1, []),
+      attachmentState: "ATTACHING" as const,
+      vnicId: undefined,
+      privateIps: [],
+    };
     const full = ownedIps(31);
     const vnicId = "ocid1.vnic.oc1..primary";
-    const plan = planNode(observed({ vnics: [primaryVnic(full), attaching] }, { pool: poolOf(vnicId, full), used: usedOf(vnicId, full, 31) }));
+    const plan = planNode(
+      observed(
+        { vnics: [primaryVnic(full), attaching] },
+        { pool: poolOf(vnicId, full), used: usedOf(vnicId, full, 31) },
+      ),
+    );
     expect(kinds(plan)).to.deep.equal(["awaitAttachment"]);
     expect(plan.state).to.equal("Allocating");
   });
@@ -178,23 +246,44 @@ describe("planner: allocation", () => {
 describe("planner: subnet and NSG selection for a new VNIC", () => {
   const fullPrimary = () => {
     const full = ownedIps(31);
-    return { vnics: [primaryVnic(full)], pool: poolOf("ocid1.vnic.oc1..primary", full), used: usedOf("ocid1.vnic.oc1..primary", full, 31) };
+    return {
+      vnics: [primaryVnic(full)],
+      pool: poolOf("ocid1.vnic.oc1..primary", full),
+      used: usedOf("ocid1.vnic.oc1..primary", full, 31),
+    };
   };
   const attachFor = (overrides: Parameters<typeof observed>[0]) => {
     const f = fullPrimary();
     const plan = planNode(observed({ vnics: f.vnics, ...overrides }, { pool: f.pool, used: f.used }));
     return { plan, attach: only(plan, "attachVnic")[0] as AttachVnicAction | undefined };
   };
-  const subnet = (id: string, free: number, extra: Partial<{ availabilityDomain: string | null; vcnId: string; freeformTags: Record<string, string> }> = {}) =>
-    ({ id, vcnId: VCN, availabilityDomain: AD1, cidrBlock: "10.0.9.0/24", freeAddresses: free, freeformTags: {}, ...extra });
+  const subnet = (
+    id: string,
+    free: number,
+    extra: Partial<{ availabilityDomain: string | null; vcnId: string; freeformTags: Record<string, string> }> = {},
+  ) => ({
+    id,
+    vcnId: VCN,
+    availabilityDomain: AD1,
+    cidrBlock: "10.0.9.0/24",
+    freeAddresses: free,
+    freeformTags: {},
+    ...extra,
+  });
 
   it("uses a configured subnet ID first, the one with the most free addresses", () => {
-    const { attach } = attachFor({ config: config({ subnetIds: ["a", "b"] }), subnets: [subnet(SUBNET_NODE, 200), subnet("a", 20), subnet("b", 90)] });
+    const { attach } = attachFor({
+      config: config({ subnetIds: ["a", "b"] }),
+      subnets: [subnet(SUBNET_NODE, 200), subnet("a", 20), subnet("b", 90)],
+    });
     expect(attach!.subnetId).to.equal("b");
   });
 
   it("never leaves the configured subnet IDs, and reports SubnetsExhausted when they are full", () => {
-    const { plan, attach } = attachFor({ config: config({ subnetIds: ["a"] }), subnets: [subnet(SUBNET_NODE, 200), subnet("a", 1)] });
+    const { plan, attach } = attachFor({
+      config: config({ subnetIds: ["a"] }),
+      subnets: [subnet(SUBNET_NODE, 200), subnet("a", 1)],
+    });
     expect(attach).to.equal(undefined);
     expect(plan.state).to.equal("Error");
     expect(plan.reason.code).to.equal("SubnetsExhausted");
@@ -203,7 +292,11 @@ describe("planner: subnet and NSG selection for a new VNIC", () => {
   it("uses subnets whose tags all match when no IDs are configured", () => {
     const { attach } = attachFor({
       config: config({ subnetTags: { role: "pods", tier: "a" } }),
-      subnets: [subnet(SUBNET_NODE, 200), subnet("half", 250, { freeformTags: { role: "pods" } }), subnet("both", 30, { freeformTags: { role: "pods", tier: "a" } })],
+      subnets: [
+        subnet(SUBNET_NODE, 200),
+        subnet("half", 250, { freeformTags: { role: "pods" } }),
+        subnet("both", 30, { freeformTags: { role: "pods", tier: "a" } }),
+      ],
     });
     expect(attach!.subnetId).to.equal("both");
   });
@@ -213,13 +306,24 @@ describe("planner: subnet and NSG selection for a new VNIC", () => {
     expect(attach!.subnetId).to.equal(SUBNET_NODE);
   });
 
-  it("falls through to the VCN subnet with the most free addresses when the node's subnet cannot take a whole VNIC", () => {
-    const { attach } = attachFor({ subnets: [subnet(SUBNET_NODE, 31), subnet("small", 40), subnet("big", 250, { availabilityDomain: null })] });
-    expect(attach!.subnetId).to.equal("big");
-  });
+  it(
+    "falls through to the VCN subnet with the most free addresses when the " + "node's subnet cannot take a whole VNIC",
+    () => {
+      const { attach } = attachFor({
+        subnets: [subnet(SUBNET_NODE, 31), subnet("small", 40), subnet("big", 250, { availabilityDomain: null })],
+      });
+      expect(attach!.subnetId).to.equal("big");
+    },
+  );
 
   it("never picks a subnet of another availability domain or another VCN", () => {
-    const { plan, attach } = attachFor({ subnets: [subnet(SUBNET_NODE, 5), subnet("ad2", 250, { availabilityDomain: "Uocm:PHX-AD-2" }), subnet("vcn2", 250, { vcnId: "other" })] });
+    const { plan, attach } = attachFor({
+      subnets: [
+        subnet(SUBNET_NODE, 5),
+        subnet("ad2", 250, { availabilityDomain: "Uocm:PHX-AD-2" }),
+        subnet("vcn2", 250, { vcnId: "other" }),
+      ],
+    });
     expect(attach!.subnetId).to.equal(SUBNET_NODE);
     expect(attach!.thenAssign).to.equal(4);
     expect(plan.state).to.equal("Allocating");
@@ -232,7 +336,10 @@ describe("planner: subnet and NSG selection for a new VNIC", () => {
   });
 
   it("uses configured NSGs, else NSGs matching the tags, else the primary VNIC's", () => {
-    const nsgs: Array<{ id: string; vcnId: string; freeformTags: Record<string, string> }> = [{ id: "n1", vcnId: VCN, freeformTags: { pods: "yes" } }, { id: "n2", vcnId: VCN, freeformTags: {} }];
+    const nsgs: Array<{ id: string; vcnId: string; freeformTags: Record<string, string> }> = [
+      { id: "n1", vcnId: VCN, freeformTags: { pods: "yes" } },
+      { id: "n2", vcnId: VCN, freeformTags: {} },
+    ];
     expect(attachFor({ config: config({ nsgIds: ["x"] }), nsgs }).attach!.nsgIds).to.deep.equal(["x"]);
     expect(attachFor({ config: config({ nsgTags: { pods: "yes" } }), nsgs }).attach!.nsgIds).to.deep.equal(["n1"]);
     expect(attachFor({ nsgs }).attach!.nsgIds).to.deep.equal(["ocid1.nsg.oc1..nodes"]);
@@ -240,9 +347,22 @@ describe("planner: subnet and NSG selection for a new VNIC", () => {
 
   it("spreads a large need over several new VNICs while slots remain", () => {
     const f = fullPrimary();
-    const plan = planNode(observed({ vnics: f.vnics, instance: { ...observed().instance, maxVnicAttachments: 4 }, subnets: [subnet(SUBNET_NODE, 200), subnet(SUBNET_PODS, 10, { availabilityDomain: null })] }, { pool: f.pool, used: f.used, minAllocate: 100 }));
+    const plan = planNode(
+      observed(
+        {
+          vnics: f.vnics,
+          instance: { ...observed().instance, maxVnicAttachments: 4 },
+          subnets: [subnet(SUBNET_NODE, 200), subnet(SUBNET_PODS, 10, { availabilityDomain: null })],
+        },
+        { pool: f.pool, used: f.used, minAllocate: 100 },
+      ),
+    );
     const attaches = only(plan, "attachVnic");
-    expect(attaches.map((a) => [a.index, a.thenAssign])).to.deep.equal([[1, 31], [2, 31], [3, 7]]);
+    expect(attaches.map((a) => [a.index, a.thenAssign])).to.deep.equal([
+      [1, 31],
+      [2, 31],
+      [3, 7],
+    ]);
     expect(plan.state).to.equal("Allocating");
   });
 });

@@ -18,10 +18,30 @@ describe("planner corrections: NSGs of a new VNIC", () => {
     { id: "ocid1.networksecuritygroup.oc1..other-vcn", vcnId: "ocid1.vcn.oc1..other", freeformTags: { role: "pods" } },
   ];
   const rows: Array<{ name: string; cfg: Partial<ObservedState["config"]>; want: string[]; code: string }> = [
-    { name: "configured IDs win", cfg: { nsgIds: ["ocid1.networksecuritygroup.oc1..x"], nsgTags: { role: "pods" } }, want: ["ocid1.networksecuritygroup.oc1..x"], code: "NsgsFromConfiguredIds" },
-    { name: "tags matching NSGs of the cluster's VCN", cfg: { nsgTags: { role: "pods" } }, want: ["ocid1.networksecuritygroup.oc1..pods"], code: "NsgsFromConfiguredTags" },
-    { name: "tags that match none fall back to the primary VNIC's, as Cilium falls back to eth0's", cfg: { nsgTags: { role: "nothing" } }, want: ["ocid1.nsg.oc1..nodes"], code: "NsgTagsMatchNone" },
-    { name: "nothing configured: the primary VNIC's", cfg: {}, want: ["ocid1.nsg.oc1..nodes"], code: "NsgsOfPrimaryVnic" },
+    {
+      name: "configured IDs win",
+      cfg: { nsgIds: ["ocid1.networksecuritygroup.oc1..x"], nsgTags: { role: "pods" } },
+      want: ["ocid1.networksecuritygroup.oc1..x"],
+      code: "NsgsFromConfiguredIds",
+    },
+    {
+      name: "tags matching NSGs of the cluster's VCN",
+      cfg: { nsgTags: { role: "pods" } },
+      want: ["ocid1.networksecuritygroup.oc1..pods"],
+      code: "NsgsFromConfiguredTags",
+    },
+    {
+      name: "tags that match none fall back to the primary VNIC's, as Cilium falls back to eth0's",
+      cfg: { nsgTags: { role: "nothing" } },
+      want: ["ocid1.nsg.oc1..nodes"],
+      code: "NsgTagsMatchNone",
+    },
+    {
+      name: "nothing configured: the primary VNIC's",
+      cfg: {},
+      want: ["ocid1.nsg.oc1..nodes"],
+      code: "NsgsOfPrimaryVnic",
+    },
   ];
   for (const row of rows) {
     it(`chooses NSGs when ${row.name}`, () => {
@@ -33,7 +53,12 @@ describe("planner corrections: NSGs of a new VNIC", () => {
 
   it("never attaches a VNIC with no NSG when the configured tags match none", () => {
     const ips = ownedIps(31);
-    const plan = planNode(observed({ config: config({ nsgTags: { role: "nothing" } }), vnics: [primaryVnic(ips)] }, { pool: poolOf(PRIMARY, ips), used: usedOf(PRIMARY, ips, 31) }));
+    const plan = planNode(
+      observed(
+        { config: config({ nsgTags: { role: "nothing" } }), vnics: [primaryVnic(ips)] },
+        { pool: poolOf(PRIMARY, ips), used: usedOf(PRIMARY, ips, 31) },
+      ),
+    );
     const attach = plan.actions.find((a) => a.kind === "attachVnic");
     expect(attach?.kind === "attachVnic" ? attach.nsgIds : []).to.deep.equal(["ocid1.nsg.oc1..nodes"]);
   });
@@ -41,10 +66,20 @@ describe("planner corrections: NSGs of a new VNIC", () => {
 
 describe("planner corrections: a capped node is AtCapacity whatever the round does", () => {
   const ips = ownedIps(20);
-  const rows: Array<{ name: string; node: Partial<ObservedState["ciliumNode"]>; releaseExcessIps?: boolean; wantKinds: string[] }> = [
+  const rows: Array<{
+    name: string;
+    node: Partial<ObservedState["ciliumNode"]>;
+    releaseExcessIps?: boolean;
+    wantKinds: string[];
+  }> = [
     {
       name: "while a release handshake is pending",
-      node: { maxAllocate: 20, pool: poolOf(PRIMARY, ips), used: usedOf(PRIMARY, ips, 20), releaseIps: { "10.0.1.29": "marked-for-release" } },
+      node: {
+        maxAllocate: 20,
+        pool: poolOf(PRIMARY, ips),
+        used: usedOf(PRIMARY, ips, 20),
+        releaseIps: { "10.0.1.29": "marked-for-release" },
+      },
       releaseExcessIps: true,
       wantKinds: ["writeReleaseStatus"],
     },
@@ -61,7 +96,12 @@ describe("planner corrections: a capped node is AtCapacity whatever the round do
   ];
   for (const row of rows) {
     it(`reports AtCapacity (MaxAllocateReached) ${row.name}`, () => {
-      const plan = planNode(observed({ config: config({ releaseExcessIps: row.releaseExcessIps ?? false }), vnics: [primaryVnic(ips)] }, row.node));
+      const plan = planNode(
+        observed(
+          { config: config({ releaseExcessIps: row.releaseExcessIps ?? false }), vnics: [primaryVnic(ips)] },
+          row.node,
+        ),
+      );
       expect(plan.state).to.equal("AtCapacity");
       expect(plan.reason.code).to.equal("MaxAllocateReached");
       expect(kinds(plan)).to.deep.equal(row.wantKinds);
@@ -79,11 +119,21 @@ describe("planner corrections: a round never pushes the pool past the node maxim
     it(`caps ${row.name} at the node maximum of 62 (2 VNIC slots × 31)`, () => {
       const ips = ownedIps(50, 1);
       const primaryIps = ips.slice(0, 31);
-      const secondIps = ips.slice(31).map((ip, i) => ({ ...ip, id: `ocid1.privateip.oc1..2-${i}`, ipAddress: `10.0.2.${10 + i}` }));
+      const secondIps = ips
+        .slice(31)
+        .map((ip, i) => ({ ...ip, id: `ocid1.privateip.oc1..2-${i}`, ipAddress: `10.0.2.${10 + i}` }));
       const pool = { ...poolOf(PRIMARY, primaryIps), ...poolOf("ocid1.vnic.oc1..s1", secondIps) };
       const used = { ...usedOf(PRIMARY, primaryIps, 31), ...usedOf("ocid1.vnic.oc1..s1", secondIps, 19) };
-      const plan = planNode(observed({ vnics: [primaryVnic(primaryIps), secondaryVnic(1, secondIps)], pendingPods: row.pendingPods }, { ...row.node, pool, used }));
-      const created = plan.actions.reduce((n, a) => n + (a.kind === "assignIps" ? a.count : a.kind === "attachVnic" ? a.thenAssign : 0), 0);
+      const plan = planNode(
+        observed(
+          { vnics: [primaryVnic(primaryIps), secondaryVnic(1, secondIps)], pendingPods: row.pendingPods },
+          { ...row.node, pool, used },
+        ),
+      );
+      const created = plan.actions.reduce(
+        (n, a) => n + (a.kind === "assignIps" ? a.count : a.kind === "attachVnic" ? a.thenAssign : 0),
+        0,
+      );
       expect(plan.stats.available + created).to.be.at.most(plan.stats.nodeMaximum);
       expect(plan.stats.toAllocate).to.equal(12);
     });
@@ -93,21 +143,44 @@ describe("planner corrections: a round never pushes the pool past the node maxim
 describe("planner corrections: the plan does not depend on the order OCI lists things in", () => {
   const awaiting = { ...secondaryVnic(2), attachmentState: "ATTACHING" as const, privateIps: [] };
   delete (awaiting as { vnicId?: string }).vnicId;
-  const base = observed({
-    config: config({ releaseExcessIps: true }),
-    vnics: [primaryVnic(ownedIps(5, 1)), secondaryVnic(1, ownedIps(3, 2)), awaiting],
-    instance: { ...observed().instance, maxVnicAttachments: 4 },
-    subnets: [...observed().subnets, { id: "ocid1.subnet.oc1..third", vcnId: "ocid1.vcn.oc1..vcn", availabilityDomain: null, cidrBlock: "10.0.3.0/24", freeAddresses: 250, freeformTags: {} }],
-    nsgs: [{ id: "ocid1.networksecuritygroup.oc1..b", vcnId: "ocid1.vcn.oc1..vcn", freeformTags: {} }, { id: "ocid1.networksecuritygroup.oc1..a", vcnId: "ocid1.vcn.oc1..vcn", freeformTags: {} }],
-  }, { preAllocate: 60, used: usedOf(PRIMARY, ownedIps(5, 1), 5) });
+  const base = observed(
+    {
+      config: config({ releaseExcessIps: true }),
+      vnics: [primaryVnic(ownedIps(5, 1)), secondaryVnic(1, ownedIps(3, 2)), awaiting],
+      instance: { ...observed().instance, maxVnicAttachments: 4 },
+      subnets: [
+        ...observed().subnets,
+        {
+          id: "ocid1.subnet.oc1..third",
+          vcnId: "ocid1.vcn.oc1..vcn",
+          availabilityDomain: null,
+          cidrBlock: "10.0.3.0/24",
+          freeAddresses: 250,
+          freeformTags: {},
+        },
+      ],
+      nsgs: [
+        { id: "ocid1.networksecuritygroup.oc1..b", vcnId: "ocid1.vcn.oc1..vcn", freeformTags: {} },
+        { id: "ocid1.networksecuritygroup.oc1..a", vcnId: "ocid1.vcn.oc1..vcn", freeformTags: {} },
+      ],
+    },
+    { preAllocate: 60, used: usedOf(PRIMARY, ownedIps(5, 1), 5) },
+  );
   const reversed = (o: ObservedState): ObservedState => ({
     ...o,
     vnics: [...o.vnics].reverse().map((v) => ({ ...v, privateIps: [...v.privateIps].reverse() })),
     subnets: [...o.subnets].reverse(),
     nsgs: [...o.nsgs].reverse(),
   });
-  const rotated = (o: ObservedState): ObservedState => ({ ...o, vnics: [o.vnics[1]!, o.vnics[2]!, o.vnics[0]!], subnets: [o.subnets[2]!, o.subnets[0]!, o.subnets[1]!] });
-  for (const [name, shuffle] of [["reversed", reversed], ["rotated", rotated]] as const) {
+  const rotated = (o: ObservedState): ObservedState => ({
+    ...o,
+    vnics: [o.vnics[1]!, o.vnics[2]!, o.vnics[0]!],
+    subnets: [o.subnets[2]!, o.subnets[0]!, o.subnets[1]!],
+  });
+  for (const [name, shuffle] of [
+    ["reversed", reversed],
+    ["rotated", rotated],
+  ] as const) {
     it(`gives the identical plan (awaits and tokens included) when every list is ${name}`, () => {
       expect(planNode(shuffle(base))).to.deep.equal(planNode(base));
       expect(kinds(planNode(base))).to.include("awaitAttachment");
@@ -136,9 +209,24 @@ describe("planner corrections: an address in use stays in the pool until Cilium'
   const vnicId = "ocid1.vnic.oc1..s1";
   const node = { pool: poolOf(vnicId, ips), used: usedOf(vnicId, ips, 2) };
   const rows: Array<{ name: string; obs: Partial<ObservedState> }> = [
-    { name: "first-interface-index is raised above its VNIC", obs: { config: config({ firstInterfaceIndex: 2 }), vnics: [primaryVnic(), secondaryVnic(1, ips)] } },
-    { name: "an exclusion tag is added to its VNIC", obs: { config: config({ excludeInterfaceTags: { skip: "yes" } }), vnics: [primaryVnic(), secondaryVnic(1, ips, { freeformTags: { ...secondaryVnic(1).freeformTags, skip: "yes" } })] } },
-    { name: "its VNIC's attachment is briefly not ATTACHED", obs: { vnics: [primaryVnic(), { ...secondaryVnic(1), attachmentState: "DETACHING", privateIps: [] }] } },
+    {
+      name: "first-interface-index is raised above its VNIC",
+      obs: { config: config({ firstInterfaceIndex: 2 }), vnics: [primaryVnic(), secondaryVnic(1, ips)] },
+    },
+    {
+      name: "an exclusion tag is added to its VNIC",
+      obs: {
+        config: config({ excludeInterfaceTags: { skip: "yes" } }),
+        vnics: [
+          primaryVnic(),
+          secondaryVnic(1, ips, { freeformTags: { ...secondaryVnic(1).freeformTags, skip: "yes" } }),
+        ],
+      },
+    },
+    {
+      name: "its VNIC's attachment is briefly not ATTACHED",
+      obs: { vnics: [primaryVnic(), { ...secondaryVnic(1), attachmentState: "DETACHING", privateIps: [] }] },
+    },
   ];
   for (const row of rows) {
     it(`keeps the used addresses (and only those) when ${row.name}`, () => {
@@ -156,11 +244,23 @@ describe("planner corrections: an address in use stays in the pool until Cilium'
 });
 
 describe("retry tokens", () => {
-  const parts = { cluster: "c1", node: "n1", instanceId: "i1", operation: "createPrivateIp" as const, target: "v1", observationDigest: "d", ordinal: 0 };
-  it("differ between generations for the same observation, so a repeated observation never replays a deleted object's token", () => {
-    expect(deriveRetryToken({ ...parts, generation: 1 })).to.not.equal(deriveRetryToken({ ...parts, generation: 2 }));
-    expect(deriveRetryToken({ ...parts, generation: 3 })).to.equal(deriveRetryToken({ ...parts, generation: 3 }));
-  });
+  const parts = {
+    cluster: "c1",
+    node: "n1",
+    instanceId: "i1",
+    operation: "createPrivateIp" as const,
+    target: "v1",
+    observationDigest: "d",
+    ordinal: 0,
+  };
+  it(
+    "differ between generations for the same observation, so a repeated " +
+      "observation never replays a deleted object's token",
+    () => {
+      expect(deriveRetryToken({ ...parts, generation: 1 })).to.not.equal(deriveRetryToken({ ...parts, generation: 2 }));
+      expect(deriveRetryToken({ ...parts, generation: 3 })).to.equal(deriveRetryToken({ ...parts, generation: 3 }));
+    },
+  );
 
   it("carry the node's generation from the observation into every create of a plan", () => {
     const o = (generation: number) => observed({ retryGeneration: generation });
@@ -172,7 +272,9 @@ describe("retry tokens", () => {
 
   it("are planned for the IPs of a new VNIC too, so the executor derives none", () => {
     const ips = ownedIps(31);
-    const plan = planNode(observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf(PRIMARY, ips), used: usedOf(PRIMARY, ips, 31) }));
+    const plan = planNode(
+      observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf(PRIMARY, ips), used: usedOf(PRIMARY, ips, 31) }),
+    );
     const attach = plan.actions.find((a) => a.kind === "attachVnic");
     expect(attach?.kind === "attachVnic" ? attach.ipRetryTokens : []).to.have.length(8);
   });

@@ -3,14 +3,23 @@ import type { Plan, PlanAction, ReleaseStatus } from "../../../lib/core/model";
 import { planNode } from "../../../lib/core/planner";
 import { config, observed, ownedIps, poolOf, primaryVnic, secondaryVnic, usedOf } from "./observed-fixture";
 
-const only = <K extends PlanAction["kind"]>(plan: Plan, kind: K) => plan.actions.filter((a) => a.kind === kind) as Array<Extract<PlanAction, { kind: K }>>;
+const only = <K extends PlanAction["kind"]>(plan: Plan, kind: K) =>
+  plan.actions.filter((a) => a.kind === kind) as Array<Extract<PlanAction, { kind: K }>>;
 const PRIMARY = "ocid1.vnic.oc1..primary";
 const S1 = "ocid1.vnic.oc1..s1";
 const T0 = "2026-11-28T00:00:00.000Z";
 const after = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
 
 /** A node with 20 owned IPs on the primary VNIC and 8 on a secondary one, `used` of the primary's in use. */
-function excessNode(opts: { used?: number; releaseIps?: Record<string, ReleaseStatus>; firstSeen?: Record<string, string>; now?: string; enabled?: boolean } = {}) {
+function excessNode(
+  opts: {
+    used?: number;
+    releaseIps?: Record<string, ReleaseStatus>;
+    firstSeen?: Record<string, string>;
+    now?: string;
+    enabled?: boolean;
+  } = {},
+) {
   const primaryIps = ownedIps(20, 1);
   const secondIps = ownedIps(8, 2);
   return observed(
@@ -46,23 +55,35 @@ describe("planner: excess release handshake", () => {
     expect(plan.decisions.map((d) => d.code)).to.include("ReleaseDelay");
   });
 
-  it("marks candidates for release only after they stayed excess for the whole delay, and writes status before the pool", () => {
-    const first = planNode(excessNode());
-    const early = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(179) }));
-    expect(only(early, "markForRelease")).to.have.length(0);
-    const due = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(180) }));
-    const [mark] = only(due, "markForRelease");
-    expect(mark!.ips).to.have.length(16);
-    expect(mark!.vnicId).to.equal(PRIMARY);
-    const [status] = only(due, "writeReleaseStatus");
-    expect(Object.values(status!.releaseIps).every((s) => s === "marked-for-release")).to.equal(true);
-    expect(due.actions.map((a) => a.kind)).to.deep.equal(["markForRelease", "writeReleaseStatus"]);
-  });
+  it(
+    "marks candidates for release only after they stayed excess for the " +
+      "whole delay, and writes status before the pool",
+    () => {
+      const first = planNode(excessNode());
+      const early = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(179) }));
+      expect(only(early, "markForRelease")).to.have.length(0);
+      const due = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(180) }));
+      const [mark] = only(due, "markForRelease");
+      expect(mark!.ips).to.have.length(16);
+      expect(mark!.vnicId).to.equal(PRIMARY);
+      const [status] = only(due, "writeReleaseStatus");
+      expect(Object.values(status!.releaseIps).every((s) => s === "marked-for-release")).to.equal(true);
+      expect(due.actions.map((a) => a.kind)).to.deep.equal(["markForRelease", "writeReleaseStatus"]);
+    },
+  );
 
   it("deletes only the IPs the agent answered ready-for-release, then writes released before the pool", () => {
     const first = planNode(excessNode());
-    const marked = only(planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(200) })), "writeReleaseStatus")[0]!.releaseIps;
-    const answered: Record<string, ReleaseStatus> = { ...marked, "10.0.1.14": "ready-for-release", "10.0.1.15": "ready-for-release", "10.0.1.16": "do-not-release" };
+    const marked = only(
+      planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(200) })),
+      "writeReleaseStatus",
+    )[0]!.releaseIps;
+    const answered: Record<string, ReleaseStatus> = {
+      ...marked,
+      "10.0.1.14": "ready-for-release",
+      "10.0.1.15": "ready-for-release",
+      "10.0.1.16": "do-not-release",
+    };
     const plan = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(210), releaseIps: answered }));
     expect(plan.actions.map((a) => a.kind)).to.deep.equal(["releaseIps", "writeReleaseStatus", "writePool"]);
     expect(only(plan, "releaseIps")[0]!.ips.map((i) => i.ipAddress)).to.deep.equal(["10.0.1.14", "10.0.1.15"]);
@@ -74,14 +95,20 @@ describe("planner: excess release handshake", () => {
 
   it("respects do-not-release: the entry is dropped and its delay starts again", () => {
     const first = planNode(excessNode());
-    const plan = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(300), releaseIps: { "10.0.1.14": "do-not-release" } }));
+    const plan = planNode(
+      excessNode({ firstSeen: first.releaseFirstSeen, now: after(300), releaseIps: { "10.0.1.14": "do-not-release" } }),
+    );
     expect(only(plan, "releaseIps")).to.have.length(0);
     expect(plan.releaseFirstSeen["10.0.1.14"]).to.equal(after(300));
     expect(only(plan, "writeReleaseStatus")[0]!.releaseIps["10.0.1.14"]).to.equal(undefined);
   });
 
   it("aborts marked and ready entries once the IPs are no longer excess", () => {
-    const releaseIps: Record<string, ReleaseStatus> = { "10.0.1.14": "marked-for-release", "10.0.1.15": "ready-for-release", "10.0.1.5": "released" };
+    const releaseIps: Record<string, ReleaseStatus> = {
+      "10.0.1.14": "marked-for-release",
+      "10.0.1.15": "ready-for-release",
+      "10.0.1.5": "released",
+    };
     const plan = planNode(excessNode({ used: 20, releaseIps }));
     expect(plan.stats.excess).to.equal(0);
     expect(only(plan, "releaseIps")).to.have.length(0);
@@ -117,7 +144,12 @@ describe("planner: excess release handshake", () => {
 
   it("reports MaxAllocateReached when the operator's max-allocate stops the watermark", () => {
     const ips = ownedIps(10);
-    const plan = planNode(observed({ vnics: [primaryVnic(ips)] }, { pool: poolOf(PRIMARY, ips), used: usedOf(PRIMARY, ips, 10), maxAllocate: 10 }));
+    const plan = planNode(
+      observed(
+        { vnics: [primaryVnic(ips)] },
+        { pool: poolOf(PRIMARY, ips), used: usedOf(PRIMARY, ips, 10), maxAllocate: 10 },
+      ),
+    );
     expect(plan.state).to.equal("AtCapacity");
     expect(plan.reason.code).to.equal("MaxAllocateReached");
   });

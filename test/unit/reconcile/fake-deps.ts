@@ -19,7 +19,9 @@ export const MINIMAL_CONFIG = {
 
 /** In-memory ports recording what the executor asked for; each may be told to fail. */
 export class FakeWorld {
-  readonly writes: Array<{ kind: "pool"; pool: Record<string, AllocationIp> } | { kind: "status"; releaseIps: Record<string, ReleaseStatus> }> = [];
+  readonly writes: Array<
+    { kind: "pool"; pool: Record<string, AllocationIp> } | { kind: "status"; releaseIps: Record<string, ReleaseStatus> }
+  > = [];
   readonly deleted: string[] = [];
   /** Addresses OCI hands out to CreatePrivateIp, in order. */
   nextAddresses: string[] = [];
@@ -35,27 +37,56 @@ export class FakeWorld {
     const world = this;
     const fail = () => Promise.reject(new Error("not used by this test"));
     return {
-      compute: { getInstance: fail, listVnicAttachments: fail, getVnicAttachment: fail, attachVnic: fail, detachVnic: fail } as unknown as ReconcileDeps["compute"],
+      compute: {
+        getInstance: fail,
+        listVnicAttachments: fail,
+        getVnicAttachment: fail,
+        attachVnic: fail,
+        detachVnic: fail,
+      } as unknown as ReconcileDeps["compute"],
       network: {
-        getVnic: fail, listPrivateIps: fail, listSubnets: fail, countAssignedIps: fail, listNetworkSecurityGroups: fail,
+        getVnic: fail,
+        listPrivateIps: fail,
+        listSubnets: fail,
+        countAssignedIps: fail,
+        listNetworkSecurityGroups: fail,
         async createPrivateIp(request: { vnicId: string }) {
           const ipAddress = world.nextAddresses.shift();
-          if (!ipAddress) throw new OciApiError("CreatePrivateIp", "subnet full", { statusCode: 400, serviceCode: "LimitExceeded" });
-          const value: PrivateIpInfo = { id: `ocid1.privateip.oc1..${ipAddress}`, ipAddress, vnicId: request.vnicId, subnetId: "s", isPrimary: false, freeformTags: {} };
+          if (!ipAddress)
+            throw new OciApiError("CreatePrivateIp", "subnet full", { statusCode: 400, serviceCode: "LimitExceeded" });
+          const value: PrivateIpInfo = {
+            id: `ocid1.privateip.oc1..${ipAddress}`,
+            ipAddress,
+            vnicId: request.vnicId,
+            subnetId: "s",
+            isPrimary: false,
+            freeformTags: {},
+          };
           return { value, opcRequestId: "req" };
         },
         async updatePrivateIpTags(id: string, freeformTags: Record<string, string>) {
           world.retagged.push({ kind: "privateIp", id, freeformTags: { ...freeformTags } });
           world.tagsOf.set(id, { ...freeformTags });
           const ipAddress = id.replace(/^.*\.\./, "");
-          const value: PrivateIpInfo = { id, ipAddress, subnetId: "s", isPrimary: false, freeformTags: { ...freeformTags } };
+          const value: PrivateIpInfo = {
+            id,
+            ipAddress,
+            subnetId: "s",
+            isPrimary: false,
+            freeformTags: { ...freeformTags },
+          };
           return { value, opcRequestId: "req" };
         },
         async updateVnicTags(id: string, freeformTags: Record<string, string>) {
           world.retagged.push({ kind: "vnic", id, freeformTags: { ...freeformTags } });
           world.tagsOf.set(id, { ...freeformTags });
           const value: VnicInfo = {
-            id, isPrimary: false, subnetId: "s", nsgIds: [], freeformTags: { ...freeformTags }, lifecycleState: "AVAILABLE",
+            id,
+            isPrimary: false,
+            subnetId: "s",
+            nsgIds: [],
+            freeformTags: { ...freeformTags },
+            lifecycleState: "AVAILABLE",
           };
           return { value, opcRequestId: "req" };
         },
@@ -66,14 +97,17 @@ export class FakeWorld {
         },
       } as unknown as ReconcileDeps["network"],
       ciliumNodes: {
-        get: fail, list: fail,
+        get: fail,
+        list: fail,
         async writeReleaseStatus(_name: string, _rv: string, next: Record<string, ReleaseStatus>) {
-          if (world.conflictOn === "status") throw new KubeConflictError("patch", "conflict", { code: 409, statusReason: "Conflict" });
+          if (world.conflictOn === "status")
+            throw new KubeConflictError("patch", "conflict", { code: 409, statusReason: "Conflict" });
           world.writes.push({ kind: "status", releaseIps: next });
           return String(++world.rv);
         },
         async writePool(_name: string, _rv: string, pool: Record<string, AllocationIp>) {
-          if (world.conflictOn === "pool") throw new KubeConflictError("patch", "conflict", { code: 409, statusReason: "Conflict" });
+          if (world.conflictOn === "pool")
+            throw new KubeConflictError("patch", "conflict", { code: 409, statusReason: "Conflict" });
           world.writes.push({ kind: "pool", pool });
           return String(++world.rv);
         },
@@ -93,7 +127,12 @@ export class FakeWorld {
 
 /** An Observation around a planner observation (what observeNode returns). */
 export function observationOf(observed: ObservedState): Observation {
-  const ciliumNode: CiliumNodeView = { name: observed.ciliumNode.name, uid: "uid", resourceVersion: "1", ipam: observed.ciliumNode };
+  const ciliumNode: CiliumNodeView = {
+    name: observed.ciliumNode.name,
+    uid: "uid",
+    resourceVersion: "1",
+    ipam: observed.ciliumNode,
+  };
   const instance = { ...observed.instance, displayName: "w1", freeformTags: {} };
   return { kind: "observed", observed, ciliumNode, instance, record: undefined, vnicDetails: new Map(), subnets: [] };
 }

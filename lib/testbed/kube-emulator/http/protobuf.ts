@@ -74,7 +74,8 @@ function compact(o: Record<string, string | undefined>): Record<string, string> 
 
 /** Decodes a protobuf SelfSubjectAccessReview body into its JSON form. */
 export function decodeSelfSubjectAccessReview(body: Buffer): JsonObject {
-  if (body.length < 4 || body.subarray(0, 4).toString("latin1") !== "k8s\u0000") throw new ProtobufError("missing k8s protobuf magic");
+  if (body.length < 4 || body.subarray(0, 4).toString("latin1") !== "k8s\u0000")
+    throw new ProtobufError("missing k8s protobuf magic");
   const unknown = fields(body.subarray(4));
   const raw = unknown.get(2)?.[0];
   if (!raw) throw new ProtobufError("no raw object in the envelope");

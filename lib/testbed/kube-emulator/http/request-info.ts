@@ -47,7 +47,8 @@ function fieldSelectorName(selector: string | null): string | undefined {
   const parts = selector.split(",").map((p) => p.trim());
   for (const p of parts) {
     const m = /^metadata\.name\s*==?\s*(.*)$/.exec(p);
-    if (m && !m[1].includes("/") && m[1] !== "" && m[1] !== "." && m[1] !== "..") return m[1].replace(/\\([\\,=])/g, "$1");
+    if (m && !m[1].includes("/") && m[1] !== "" && m[1] !== "." && m[1] !== "..")
+      return m[1].replace(/\\([\\,=])/g, "$1");
   }
   return undefined;
 }
@@ -68,7 +69,10 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
     pathName: "",
     extra: [],
   };
-  const segments = path.split("/").filter((s) => s.length > 0).map(decodeURIComponent);
+  const segments = path
+    .split("/")
+    .filter((s) => s.length > 0)
+    .map(decodeURIComponent);
   let rest: string[];
   if (segments[0] === "api") {
     if (segments.length < 3) return info; // /api and /api/v1 are discovery

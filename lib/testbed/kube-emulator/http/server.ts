@@ -4,7 +4,15 @@ import type { Log } from "../../../log";
 import { ANONYMOUS_USER, ADMIN_USER, serviceAccountUser, type TokenRegistry, type UserInfo } from "../auth";
 import { secretTokenValid } from "../token-controller";
 import { createHash } from "node:crypto";
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3GroupVersion, openApiV3Root, versionInfo } from "../discovery";
+import {
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  openApiV3GroupVersion,
+  openApiV3Root,
+  versionInfo,
+} from "../discovery";
 import { isObject, type JsonObject } from "../json";
 import { metaOf } from "../object-meta";
 import type { ApiOperations, WatchHandle, WriteOptions } from "../operations";
@@ -68,11 +76,15 @@ export class KubeHttpServer {
     this.dispatch(req, res)
       .catch((err: unknown) => {
         const status = err instanceof KubeStatusError ? err.status : statusErrors.internal(err).status;
-        if (!(err instanceof KubeStatusError)) this.opts.log.error({ err, path: req.url }, "kube emulator internal error");
+        if (!(err instanceof KubeStatusError))
+          this.opts.log.error({ err, path: req.url }, "kube emulator internal error");
         this.sendStatus(res, status);
       })
       .finally(() => {
-        this.opts.log.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Date.now() - started }, "kube request");
+        this.opts.log.debug(
+          { method: req.method, url: req.url, status: res.statusCode, ms: Date.now() - started },
+          "kube request",
+        );
       });
   }
 
@@ -88,10 +100,15 @@ export class KubeHttpServer {
       return;
     }
     const rt = this.opts.ops.registry.lookup(info.apiGroup, info.apiVersion, info.resource);
-    if (!rt || info.extra.length > 0 || (info.apiPrefix === "api") !== (rt.group === "")) throw statusErrors.generic(404);
+    if (!rt || info.extra.length > 0 || (info.apiPrefix === "api") !== (rt.group === ""))
+      throw statusErrors.generic(404);
     // customresource_handler.go: a scope the resource does not have is a 404 (list/watch may span namespaces).
     if (!rt.namespaced && info.namespace && info.resource !== "namespaces") throw statusErrors.generic(404);
-    if (rt.namespaced && !info.namespace && !(info.verb === "list" || info.verb === "watch" || info.verb === "deletecollection")) {
+    if (
+      rt.namespaced &&
+      !info.namespace &&
+      !(info.verb === "list" || info.verb === "watch" || info.verb === "deletecollection")
+    ) {
       throw statusErrors.generic(404);
     }
     if (info.subresource && !(info.subresource === "status" && rt.statusSubresource)) {
@@ -117,8 +134,11 @@ export class KubeHttpServer {
     if (who.admin) return ADMIN_USER;
     // The service account token authenticator rejects tokens of deleted accounts, and a token Secret's token once
     // that Secret is gone or holds another token (legacy.go; token-controller.ts).
-    if (!this.opts.ops.storage.get("serviceaccounts", `${who.namespace}/${who.name}`)) throw statusErrors.unauthorized();
-    const bound = who.secret ? { namespace: who.namespace, name: who.name, secret: who.secret, uid: who.uid ?? "" } : undefined;
+    if (!this.opts.ops.storage.get("serviceaccounts", `${who.namespace}/${who.name}`))
+      throw statusErrors.unauthorized();
+    const bound = who.secret
+      ? { namespace: who.namespace, name: who.name, secret: who.secret, uid: who.uid ?? "" }
+      : undefined;
     if (bound && !secretTokenValid(this.opts.ops, m[1], bound)) throw statusErrors.unauthorized();
     return serviceAccountUser(who.namespace, who.name);
   }
@@ -165,9 +185,13 @@ export class KubeHttpServer {
     else if (parts[0] === "apis" && parts.length === 2) doc = apiGroup(registry, parts[1]);
     else if (parts[0] === "apis" && parts.length === 3) doc = apiResourceList(registry, parts[1], parts[2]);
     else if (parts[0] === "openapi" && parts[1] === "v3" && parts.length === 2) {
-      doc = openApiV3Root(registry, (d) => createHash("sha256").update(JSON.stringify(d)).digest("hex").slice(0, 32).toUpperCase());
-    } else if (parts[0] === "openapi" && parts[1] === "v3" && parts[2] === "api" && parts.length === 4) doc = openApiV3GroupVersion(registry, "", parts[3]);
-    else if (parts[0] === "openapi" && parts[1] === "v3" && parts[2] === "apis" && parts.length === 5) doc = openApiV3GroupVersion(registry, parts[3], parts[4]);
+      doc = openApiV3Root(registry, (d) =>
+        createHash("sha256").update(JSON.stringify(d)).digest("hex").slice(0, 32).toUpperCase(),
+      );
+    } else if (parts[0] === "openapi" && parts[1] === "v3" && parts[2] === "api" && parts.length === 4)
+      doc = openApiV3GroupVersion(registry, "", parts[3]);
+    else if (parts[0] === "openapi" && parts[1] === "v3" && parts[2] === "apis" && parts.length === 5)
+      doc = openApiV3GroupVersion(registry, parts[3], parts[4]);
     if (!doc) {
       if (parts[0] === "api" || parts[0] === "apis") {
         this.sendStatus(res, statusErrors.generic(404).status);
@@ -182,7 +206,13 @@ export class KubeHttpServer {
 
   // ------------------------------------------------------------ resources
 
-  private async serveResource(rt: ResourceType, info: RequestInfo, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async serveResource(
+    rt: ResourceType,
+    info: RequestInfo,
+    url: URL,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     const ops = this.opts.ops;
     const q = url.searchParams;
     const ns = info.namespace || undefined;
@@ -223,16 +253,35 @@ export class KubeHttpServer {
           ...(result.remainingItemCount !== undefined ? { remainingItemCount: result.remainingItemCount } : {}),
         };
         if (output.kind === "table") {
-          this.sendJson(res, 200, toTable(rt, version, result.items, listMeta, { includeObject: q.get("includeObject") ?? undefined }), req);
+          this.sendJson(
+            res,
+            200,
+            toTable(rt, version, result.items, listMeta, { includeObject: q.get("includeObject") ?? undefined }),
+            req,
+          );
         } else if (output.kind === "partial") {
-          this.sendJson(res, 200, {
-            kind: "PartialObjectMetadataList",
-            apiVersion: `meta.k8s.io/${output.version}`,
-            metadata: listMeta,
-            items: result.items.map((o) => ({ kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${output.version}`, metadata: o.metadata })),
-          }, req);
+          this.sendJson(
+            res,
+            200,
+            {
+              kind: "PartialObjectMetadataList",
+              apiVersion: `meta.k8s.io/${output.version}`,
+              metadata: listMeta,
+              items: result.items.map((o) => ({
+                kind: "PartialObjectMetadata",
+                apiVersion: `meta.k8s.io/${output.version}`,
+                metadata: o.metadata,
+              })),
+            },
+            req,
+          );
         } else {
-          const body = { apiVersion: groupVersion(rt, version), items: result.items, kind: rt.listKind, metadata: listMeta };
+          const body = {
+            apiVersion: groupVersion(rt, version),
+            items: result.items,
+            kind: rt.listKind,
+            metadata: listMeta,
+          };
           this.sendBody(res, 200, body, output, req);
         }
         return;
@@ -266,7 +315,11 @@ export class KubeHttpServer {
         try {
           patch = JSON.parse(raw.toString("utf8") || "null");
         } catch (err) {
-          throw statusErrors.badRequest(type === "application/merge-patch+json" ? "Invalid JSON Patch" : `error decoding patch: ${(err as Error).message}`);
+          throw statusErrors.badRequest(
+            type === "application/merge-patch+json"
+              ? "Invalid JSON Patch"
+              : `error decoding patch: ${(err as Error).message}`,
+          );
         }
         const result = ops.patch(rt, ns, name, contentType, patch, info.subresource || undefined, writeOpts);
         this.sendObject(res, 200, rt, version, result.object, output, req, result.warnings);
@@ -284,7 +337,9 @@ export class KubeHttpServer {
             throw statusErrors.badRequest("couldn't decode DeleteOptions: invalid JSON");
           }
         }
-        const pre = isObject(options.preconditions) ? (options.preconditions as { uid?: string; resourceVersion?: string }) : undefined;
+        const pre = isObject(options.preconditions)
+          ? (options.preconditions as { uid?: string; resourceVersion?: string })
+          : undefined;
         if (Array.isArray(options.dryRun)) validateDryRun("DeleteOptions", options.dryRun.map(String));
         const dryRun = writeOpts.dryRun || (Array.isArray(options.dryRun) && options.dryRun.includes("All"));
         const result = ops.delete(rt, ns, name, { preconditions: pre, dryRun });
@@ -298,7 +353,12 @@ export class KubeHttpServer {
           labelSelector: q.get("labelSelector") ?? undefined,
           fieldSelector: q.get("fieldSelector") ?? undefined,
         });
-        const body = { apiVersion: groupVersion(rt, version), items: deleted, kind: rt.listKind, metadata: { resourceVersion: String(ops.storage.currentRevision()) } };
+        const body = {
+          apiVersion: groupVersion(rt, version),
+          items: deleted,
+          kind: rt.listKind,
+          metadata: { resourceVersion: String(ops.storage.currentRevision()) },
+        };
         this.sendJson(res, 200, body, req);
         return;
       }
@@ -330,10 +390,20 @@ export class KubeHttpServer {
       let payload: unknown = object;
       // watchEmbeddedEncoder: Table rows per event, headers only on the first; Status passes through.
       if (output.kind === "table" && object.kind !== "Status" && type !== "BOOKMARK") {
-        payload = toTable(rt, version, [object], {}, { includeObject: q.get("includeObject") ?? undefined, noHeaders: tableHeadersSent });
+        payload = toTable(
+          rt,
+          version,
+          [object],
+          {},
+          { includeObject: q.get("includeObject") ?? undefined, noHeaders: tableHeadersSent },
+        );
         tableHeadersSent = true;
       } else if (output.kind === "partial" && object.kind !== "Status") {
-        payload = { kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${output.version}`, metadata: object.metadata };
+        payload = {
+          kind: "PartialObjectMetadata",
+          apiVersion: `meta.k8s.io/${output.version}`,
+          metadata: object.metadata,
+        };
       }
       const line = `${JSON.stringify({ type, object: payload })}\n`;
       // Events produced while the watch starts (initial ADDED, a 410 ERROR) wait until the headers are out.
@@ -381,7 +451,11 @@ export class KubeHttpServer {
     this.watches.add(active);
     req.on("close", () => active.close());
     res.on("close", () => active.close());
-    res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" });
+    res.writeHead(200, {
+      "Content-Type": "application/json",
+      "Transfer-Encoding": "chunked",
+      "Cache-Control": "no-cache, private",
+    });
     res.flushHeaders();
     for (const line of pending ?? []) res.write(line);
     pending = undefined;
@@ -410,21 +484,51 @@ export class KubeHttpServer {
       try {
         body = decodeSelfSubjectAccessReview(await this.readBody(req));
       } catch (err) {
-        if (err instanceof ProtobufError) throw statusErrors.badRequest(`unable to decode protobuf SelfSubjectAccessReview: ${err.message}`);
+        if (err instanceof ProtobufError)
+          throw statusErrors.badRequest(`unable to decode protobuf SelfSubjectAccessReview: ${err.message}`);
         throw err;
       }
     } else body = await this.readObjectBody(req);
     const spec = isObject(body.spec) ? body.spec : {};
     const ra = isObject(spec.resourceAttributes) ? (spec.resourceAttributes as Record<string, string>) : undefined;
-    const nra = isObject(spec.nonResourceAttributes) ? (spec.nonResourceAttributes as Record<string, string>) : undefined;
+    const nra = isObject(spec.nonResourceAttributes)
+      ? (spec.nonResourceAttributes as Record<string, string>)
+      : undefined;
     if (!ra && !nra) {
       throw statusErrors.invalid({ group: "authorization.k8s.io", kind: "SelfSubjectAccessReview" }, "", [
-        { type: "FieldValueRequired", field: "spec.resourceAttributes", badValue: "", detail: "exactly one of nonResourceAttributes or resourceAttributes must be specified" },
+        {
+          type: "FieldValueRequired",
+          field: "spec.resourceAttributes",
+          badValue: "",
+          detail: "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+        },
       ]);
     }
     const attrs: Attributes = ra
-      ? { user, verb: ra.verb ?? "", resourceRequest: true, path: "", apiGroup: ra.group ?? "", apiVersion: ra.version ?? "", resource: ra.resource ?? "", subresource: ra.subresource ?? "", namespace: ra.namespace ?? "", name: ra.name ?? "" }
-      : { user, verb: nra?.verb ?? "", resourceRequest: false, path: nra?.path ?? "", apiGroup: "", apiVersion: "", resource: "", subresource: "", namespace: "", name: "" };
+      ? {
+          user,
+          verb: ra.verb ?? "",
+          resourceRequest: true,
+          path: "",
+          apiGroup: ra.group ?? "",
+          apiVersion: ra.version ?? "",
+          resource: ra.resource ?? "",
+          subresource: ra.subresource ?? "",
+          namespace: ra.namespace ?? "",
+          name: ra.name ?? "",
+        }
+      : {
+          user,
+          verb: nra?.verb ?? "",
+          resourceRequest: false,
+          path: nra?.path ?? "",
+          apiGroup: "",
+          apiVersion: "",
+          resource: "",
+          subresource: "",
+          namespace: "",
+          name: "",
+        };
     const decision = authorize(this.opts.ops.storage, attrs);
     this.sendJson(
       res,
@@ -453,7 +557,9 @@ export class KubeHttpServer {
       req.on("data", (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_BODY_BYTES) {
-          reject(new KubeStatusError(failure(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728")));
+          reject(
+            new KubeStatusError(failure(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728")),
+          );
           req.destroy();
           return;
         }
@@ -466,8 +572,12 @@ export class KubeHttpServer {
 
   /** A create/update body: JSON (default) or YAML; other content types answer 415. */
   private async readObjectBody(req: IncomingMessage): Promise<JsonObject> {
-    const type = String(req.headers["content-type"] ?? "application/json").split(";")[0].trim().toLowerCase();
-    if (type !== "application/json" && type !== "application/yaml" && type !== "") throw statusErrors.unsupportedMediaType(SERVED_MEDIA_TYPES);
+    const type = String(req.headers["content-type"] ?? "application/json")
+      .split(";")[0]
+      .trim()
+      .toLowerCase();
+    if (type !== "application/json" && type !== "application/yaml" && type !== "")
+      throw statusErrors.unsupportedMediaType(SERVED_MEDIA_TYPES);
     const raw = (await this.readBody(req)).toString("utf8");
     let parsed: unknown;
     try {
@@ -481,12 +591,26 @@ export class KubeHttpServer {
 
   // ------------------------------------------------------------ responses
 
-  private sendObject(res: ServerResponse, code: number, rt: ResourceType, version: string, obj: JsonObject, output: Output, req: IncomingMessage, warnings: string[] = []): void {
+  private sendObject(
+    res: ServerResponse,
+    code: number,
+    rt: ResourceType,
+    version: string,
+    obj: JsonObject,
+    output: Output,
+    req: IncomingMessage,
+    warnings: string[] = [],
+  ): void {
     for (const w of warnings) res.appendHeader("Warning", `299 - ${JSON.stringify(w)}`);
     if (output.kind === "table") {
       this.sendJson(res, code, toTable(rt, version, [obj], { resourceVersion: metaOf(obj).resourceVersion }, {}), req);
     } else if (output.kind === "partial") {
-      this.sendJson(res, code, { kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${output.version}`, metadata: obj.metadata }, req);
+      this.sendJson(
+        res,
+        code,
+        { kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${output.version}`, metadata: obj.metadata },
+        req,
+      );
     } else {
       this.sendBody(res, code, obj, output, req);
     }
@@ -504,7 +628,11 @@ export class KubeHttpServer {
 
   private sendJson(res: ServerResponse, code: number, body: unknown, req?: IncomingMessage): void {
     const text = JSON.stringify(body);
-    res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
+    res.writeHead(code, {
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(text),
+      "Cache-Control": "no-cache, private",
+    });
     res.end(req?.method === "HEAD" ? undefined : text);
   }
 
@@ -517,7 +645,11 @@ export class KubeHttpServer {
   }
 
   private sendPlain(res: ServerResponse, code: number, text: string): void {
-    res.writeHead(code, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", "Content-Length": Buffer.byteLength(text) });
+    res.writeHead(code, {
+      "Content-Type": "text/plain; charset=utf-8",
+      "X-Content-Type-Options": "nosniff",
+      "Content-Length": Buffer.byteLength(text),
+    });
     res.end(text);
   }
 }

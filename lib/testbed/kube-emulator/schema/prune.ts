@@ -62,7 +62,13 @@ function pruneValue(value: unknown, schema: JSONSchemaProps | undefined, path: s
   }
 }
 
-function pruneObject(obj: JsonObject, schema: JSONSchemaProps, path: string, isResourceRoot: boolean, pruned: string[]): void {
+function pruneObject(
+  obj: JsonObject,
+  schema: JSONSchemaProps,
+  path: string,
+  isResourceRoot: boolean,
+  pruned: string[],
+): void {
   if (schema["x-kubernetes-int-or-string"]) return;
   const preserve = schema["x-kubernetes-preserve-unknown-fields"] === true;
   const props = schema.properties ?? {};
@@ -93,7 +99,8 @@ export function pruneNonNullableNulls(value: unknown, schema: JSONSchemaProps | 
   if (!schema) return;
   if (isObject(value)) {
     for (const key of Object.keys(value)) {
-      const propSchema = schema.properties?.[key] ?? (isObject(schema.additionalProperties) ? schema.additionalProperties : undefined);
+      const propSchema =
+        schema.properties?.[key] ?? (isObject(schema.additionalProperties) ? schema.additionalProperties : undefined);
       if (!propSchema) continue;
       if (value[key] === null && !propSchema.nullable && propSchema.default === undefined) delete value[key];
       else pruneNonNullableNulls(value[key], propSchema);
@@ -108,7 +115,8 @@ export function applyDefaults(value: unknown, schema: JSONSchemaProps | undefine
   if (!schema) return;
   if (isObject(value)) {
     for (const [key, propSchema] of Object.entries(schema.properties ?? {})) {
-      if (value[key] === undefined && propSchema.default !== undefined) value[key] = JSON.parse(JSON.stringify(propSchema.default));
+      if (value[key] === undefined && propSchema.default !== undefined)
+        value[key] = JSON.parse(JSON.stringify(propSchema.default));
       applyDefaults(value[key], propSchema);
     }
     if (isObject(schema.additionalProperties)) {

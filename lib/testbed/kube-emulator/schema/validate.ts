@@ -36,11 +36,13 @@ function typeMatches(expected: string, actual: string): boolean {
 function validateNode(value: unknown, schema: JSONSchemaProps, path: string, errs: FieldError[]): void {
   const actual = jsonType(value);
   if (value === null) {
-    if (schema.type && !schema.nullable) errs.push(fieldErrors.typeInvalid(path, "null", `${path} in body must be of type ${schema.type}: "null"`));
+    if (schema.type && !schema.nullable)
+      errs.push(fieldErrors.typeInvalid(path, "null", `${path} in body must be of type ${schema.type}: "null"`));
     return;
   }
   if (schema["x-kubernetes-int-or-string"]) {
-    if (actual !== "integer" && actual !== "string") errs.push(fieldErrors.typeInvalid(path, actual, `${path} in body must be of type integer,string: "${actual}"`));
+    if (actual !== "integer" && actual !== "string")
+      errs.push(fieldErrors.typeInvalid(path, actual, `${path} in body must be of type integer,string: "${actual}"`));
   } else if (schema.type && !typeMatches(schema.type, actual)) {
     errs.push(fieldErrors.typeInvalid(path, actual, `${path} in body must be of type ${schema.type}: "${actual}"`));
     // kube-openapi's other validators only apply to values of their kind, so nothing else is reported here
@@ -65,7 +67,9 @@ function checkEnum(value: unknown, schema: JSONSchemaProps, path: string, errs: 
 
 const FORMAT_CHECKS: Record<string, (s: string) => boolean> = {
   // strfmt DateTime accepts RFC 3339 with or without fractional seconds (and a few ISO 8601 variants).
-  "date-time": (s) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$/.test(s) && !Number.isNaN(Date.parse(s.replace(" ", "T"))),
+  "date-time": (s) =>
+    /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$/.test(s) &&
+    !Number.isNaN(Date.parse(s.replace(" ", "T"))),
   datetime: (s) => FORMAT_CHECKS["date-time"](s),
   date: (s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s)),
   ipv4: (s) => /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(s),
@@ -82,7 +86,8 @@ const FORMAT_CHECKS: Record<string, (s: string) => boolean> = {
 
 function validateString(value: string, schema: JSONSchemaProps, path: string, errs: FieldError[]): void {
   const length = [...value].length;
-  if (schema.maxLength !== undefined && length > schema.maxLength) errs.push(fieldErrors.tooLong(path, value, schema.maxLength));
+  if (schema.maxLength !== undefined && length > schema.maxLength)
+    errs.push(fieldErrors.tooLong(path, value, schema.maxLength));
   if (schema.minLength !== undefined && length < schema.minLength) {
     errs.push(fieldErrors.invalid(path, value, `${path} in body should be at least ${schema.minLength} chars long`));
   }
@@ -91,7 +96,13 @@ function validateString(value: string, schema: JSONSchemaProps, path: string, er
   }
   const check = schema.format ? FORMAT_CHECKS[schema.format] : undefined;
   if (check && !check(value)) {
-    errs.push(fieldErrors.typeInvalid(path, value, `${path} in body must be of type ${schema.format}: ${JSON.stringify(value)}`));
+    errs.push(
+      fieldErrors.typeInvalid(
+        path,
+        value,
+        `${path} in body must be of type ${schema.format}: ${JSON.stringify(value)}`,
+      ),
+    );
   }
 }
 
@@ -119,21 +130,31 @@ function validateNumber(value: number, schema: JSONSchemaProps, path: string, er
 }
 
 function validateArray(value: unknown[], schema: JSONSchemaProps, path: string, errs: FieldError[]): void {
-  if (schema.items) value.forEach((item, i) => validateNode(item, schema.items as JSONSchemaProps, `${path}[${i}]`, errs));
+  if (schema.items)
+    value.forEach((item, i) => validateNode(item, schema.items as JSONSchemaProps, `${path}[${i}]`, errs));
   if (schema.minItems !== undefined && value.length < schema.minItems) {
     errs.push(fieldErrors.invalid(path, value.length, `${path} in body should have at least ${schema.minItems} items`));
   }
-  if (schema.maxItems !== undefined && value.length > schema.maxItems) errs.push(fieldErrors.tooMany(path, value.length, schema.maxItems));
+  if (schema.maxItems !== undefined && value.length > schema.maxItems)
+    errs.push(fieldErrors.tooMany(path, value.length, schema.maxItems));
   if (schema.uniqueItems) {
     const seen = new Set(value.map((v) => JSON.stringify(v)));
-    if (seen.size !== value.length) errs.push(fieldErrors.invalid(path, "", `${path} in body shouldn't contain duplicates`));
+    if (seen.size !== value.length)
+      errs.push(fieldErrors.invalid(path, "", `${path} in body shouldn't contain duplicates`));
   }
 }
 
-function validateObject(value: Record<string, unknown>, schema: JSONSchemaProps, path: string, errs: FieldError[]): void {
+function validateObject(
+  value: Record<string, unknown>,
+  schema: JSONSchemaProps,
+  path: string,
+  errs: FieldError[],
+): void {
   const count = Object.keys(value).length;
   if (schema.minProperties !== undefined && count < schema.minProperties) {
-    errs.push(fieldErrors.invalid(path, count, `${path} in body should have at least ${schema.minProperties} properties`));
+    errs.push(
+      fieldErrors.invalid(path, count, `${path} in body should have at least ${schema.minProperties} properties`),
+    );
     return;
   }
   if (schema.maxProperties !== undefined && count > schema.maxProperties) {

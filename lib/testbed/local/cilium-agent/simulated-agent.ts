@@ -34,7 +34,11 @@ export class SimulatedCiliumAgent {
   statusWrites = 0;
   conflicts = 0;
 
-  constructor(private readonly api: CustomObjectsApi, readonly node: string, private readonly options: SimulatedAgentOptions) {
+  constructor(
+    private readonly api: CustomObjectsApi,
+    readonly node: string,
+    private readonly options: SimulatedAgentOptions,
+  ) {
     this.waiting.push(...(options.infraOwners ?? ["router", "health"]));
   }
 
@@ -55,7 +59,8 @@ export class SimulatedCiliumAgent {
   /** Feeds the agent its CiliumNode as a watch delivers it (what the agent's own informer does). */
   observe(object: unknown): void {
     const candidate = object as CiliumNodeObject;
-    if (!this.latest || Number(candidate.metadata.resourceVersion) >= Number(this.latest.metadata.resourceVersion)) this.latest = candidate;
+    if (!this.latest || Number(candidate.metadata.resourceVersion) >= Number(this.latest.metadata.resourceVersion))
+      this.latest = candidate;
   }
 
   /** The CiliumNode was deleted. */

@@ -47,14 +47,25 @@ export class ClusterSimulation {
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly cluster: LocalCluster, private readonly options: SimulationOptions) {
-    this.agentApi = createKubeClients({ kind: "token", server: cluster.kube.endpoint, token: cluster.kube.tokens["kube-system/cilium"]! }).customObjects;
+  constructor(
+    private readonly cluster: LocalCluster,
+    private readonly options: SimulationOptions,
+  ) {
+    this.agentApi = createKubeClients({
+      kind: "token",
+      server: cluster.kube.endpoint,
+      token: cluster.kube.tokens["kube-system/cilium"]!,
+    }).customObjects;
   }
 
   start(): void {
     this.unsubscribe = this.cluster.kube.store.onChange((event) => {
       if (event.typeKey !== "ciliumnodes.cilium.io") return;
-      const obj = event.object as { metadata: { name: string }; spec?: { ipam?: { pool?: object; "pre-allocate"?: number } }; status?: { ipam?: { used?: object } } };
+      const obj = event.object as {
+        metadata: { name: string };
+        spec?: { ipam?: { pool?: object; "pre-allocate"?: number } };
+        status?: { ipam?: { used?: object } };
+      };
       const node = this.nodes.get(obj.metadata.name);
       if (!node) return;
       if (event.type === "DELETED") return node.agent.forget();
@@ -76,7 +87,8 @@ export class ClusterSimulation {
    * CiliumNode yet, and for a launch no launchinstance.end sent): the harness adds its "another tool" witness IP
    * here, so that it never races the allocator for a VNIC's room and a seed reproduces a run. Awaited before the node
    * joins. (For a PROVISIONING instance this relies on the emulator's model, in which the primary VNIC is AVAILABLE
-   * from launch: lib/testbed/oci-emulator/world/compute.ts; that OCI accepts a secondary IP that early is not confirmed.)
+   * from launch: lib/testbed/oci-emulator/world/compute.ts; that OCI accepts a secondary IP that early is not
+   * confirmed.)
    */
   onInstanceLaunched: ((name: string, instanceId: string) => Promise<void>) | undefined;
 
@@ -115,10 +127,18 @@ export class ClusterSimulation {
 
   /** Allocator-owned secondary IPs on the instance's VNICs that are the node's (its tag, or only the instance's). */
   private allocatorIpsOn(instanceId: string, node: string): number {
-    const snap = this.cluster.oci.admin.snapshot() as unknown as { vnics: Array<{ id: string; instanceId: string }>; privateIps: Array<{ vnicId: string; isPrimary: boolean; freeformTags: Record<string, string> }> };
+    const snap = this.cluster.oci.admin.snapshot() as unknown as {
+      vnics: Array<{ id: string; instanceId: string }>;
+      privateIps: Array<{ vnicId: string; isPrimary: boolean; freeformTags: Record<string, string> }>;
+    };
     const vnics = new Set(snap.vnics.filter((v) => v.instanceId === instanceId).map((v) => v.id));
-    return snap.privateIps.filter((ip) => !ip.isPrimary && vnics.has(ip.vnicId) && ip.freeformTags["ocipam-cluster"] !== undefined
-      && (ip.freeformTags["ocipam-node"] ?? node) === node).length;
+    return snap.privateIps.filter(
+      (ip) =>
+        !ip.isPrimary &&
+        vnics.has(ip.vnicId) &&
+        ip.freeformTags["ocipam-cluster"] !== undefined &&
+        (ip.freeformTags["ocipam-node"] ?? node) === node,
+    ).length;
   }
 
   private instanceSpec() {
@@ -126,22 +146,45 @@ export class ClusterSimulation {
   }
 
   private track(name: string, instanceId: string): SimNode {
-    const agent = new SimulatedCiliumAgent(this.agentApi, name, { updateIntervalMs: this.options.clock.real(AGENT_UPDATE_INTERVAL_SIM_MS), now: Date.now, log: this.options.log });
-    // A node that rejoins its instance (or an instance prepared before it joined) finds allocator IPs there already: the
+    const agent = new SimulatedCiliumAgent(this.agentApi, name, {
+      updateIntervalMs: this.options.clock.real(AGENT_UPDATE_INTERVAL_SIM_MS),
+      now: Date.now,
+      log: this.options.log,
+    });
+    // A node that rejoins its instance (or an instance prepared before it joined) finds allocator IPs there already:
+    // the
     // allocator adopts them instead of creating new ones, so they count as demand the plan did not have to ask for.
     const existing = this.allocatorIpsOn(instanceId, name);
-    const node: SimNode = { name, instanceId, joinedAtSimMs: this.options.clock.nowMs(), agent, pods: new Set(), nextPod: 0, maxDemand: Math.max(this.preAllocate + agent.waitingPods.length, existing), maxPool: 0 };
+    const node: SimNode = {
+      name,
+      instanceId,
+      joinedAtSimMs: this.options.clock.nowMs(),
+      agent,
+      pods: new Set(),
+      nextPod: 0,
+      maxDemand: Math.max(this.preAllocate + agent.waitingPods.length, existing),
+      maxPool: 0,
+    };
     this.nodes.set(name, node);
     return node;
   }
-
 
   /** Schedules `count` pods on the node: Pending until its agent has an IP for them. */
   schedulePods(name: string, count: number): void {
     const node = this.mustGet(name);
     for (let i = 0; i < count; i++) {
       const pod = `${name}-pod-${node.nextPod++}`;
-      this.cluster.kube.store.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: pod, namespace: "default" }, spec: { nodeName: name, containers: [{ name: "app", image: "busybox" }] }, status: { phase: "Pending" } }, { keepStatus: true });
+      this.cluster.kube.store.create(
+        "pods",
+        {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: pod, namespace: "default" },
+          spec: { nodeName: name, containers: [{ name: "app", image: "busybox" }] },
+          status: { phase: "Pending" },
+        },
+        { keepStatus: true },
+      );
       node.pods.add(pod);
       node.agent.addPod(`default/${pod}`);
     }
@@ -175,26 +218,34 @@ export class ClusterSimulation {
   private sample(node: SimNode, obj: { spec?: { ipam?: { pool?: object } } }): void {
     const pool = Object.keys(obj.spec?.ipam?.pool ?? {}).length;
     node.maxPool = Math.max(node.maxPool, pool);
-    if (pool > node.maxDemand && !node.overAllocation) node.overAllocation = { simMs: this.options.clock.nowMs(), pool, demand: node.maxDemand };
+    if (pool > node.maxDemand && !node.overAllocation)
+      node.overAllocation = { simMs: this.options.clock.nowMs(), pool, demand: node.maxDemand };
     if (node.readyAtSimMs === undefined && pool >= this.preAllocate) node.readyAtSimMs = this.options.clock.nowMs();
   }
 
   private async tickLoop(): Promise<void> {
     const tick = this.options.agentTickSimMs ?? 1000;
     while (this.ticking) {
-      await Promise.all([...this.nodes.values()].map(async (node) => {
-        try {
-          const assigned = await node.agent.tick();
-          for (const { owner, ip } of assigned) {
-            const pod = owner.slice("default/".length);
-            if (!node.pods.has(pod)) continue;
-            this.cluster.kube.store.patch("pods", pod, { status: { phase: "Running", podIP: ip, podIPs: [{ ip }] } }, { namespace: "default", subresource: "status" });
+      await Promise.all(
+        [...this.nodes.values()].map(async (node) => {
+          try {
+            const assigned = await node.agent.tick();
+            for (const { owner, ip } of assigned) {
+              const pod = owner.slice("default/".length);
+              if (!node.pods.has(pod)) continue;
+              this.cluster.kube.store.patch(
+                "pods",
+                pod,
+                { status: { phase: "Running", podIP: ip, podIPs: [{ ip }] } },
+                { namespace: "default", subresource: "status" },
+              );
+            }
+            node.maxDemand = Math.max(node.maxDemand, this.demandOf(node));
+          } catch (err) {
+            this.options.log.warn({ node: node.name, err: String(err) }, "agent stand-in iteration failed");
           }
-          node.maxDemand = Math.max(node.maxDemand, this.demandOf(node));
-        } catch (err) {
-          this.options.log.warn({ node: node.name, err: String(err) }, "agent stand-in iteration failed");
-        }
-      }));
+        }),
+      );
       await this.options.clock.sleep(tick);
     }
   }

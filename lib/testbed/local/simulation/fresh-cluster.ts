@@ -11,7 +11,17 @@ import {
 } from "./scheduling";
 
 /** The watcher's real manifest: the scenario schedules what an operator would apply. */
-export const WATCHER_MANIFEST = join(__dirname, "..", "..", "..", "..", "infra", "kubernetes", "watcher", "deployment.yaml");
+export const WATCHER_MANIFEST = join(
+  __dirname,
+  "..",
+  "..",
+  "..",
+  "..",
+  "infra",
+  "kubernetes",
+  "watcher",
+  "deployment.yaml",
+);
 
 /** Simulated time after its join when the cloud controller manager has initialized a node (its taint goes). */
 const CCM_INIT_SIM_MS = 5_000;
@@ -141,7 +151,9 @@ export const freshCluster: Scenario = {
   checks(ctx) {
     const notes = ctx.notes.fresh as FreshNotes;
     const w = notes.watcher;
-    const refusals = Object.entries(notes.watcherRefusals ?? {}).map(([n, r]) => `${n}: ${r.join("; ")}`).join(" | ");
+    const refusals = Object.entries(notes.watcherRefusals ?? {})
+      .map(([n, r]) => `${n}: ${r.join("; ")}`)
+      .join(" | ");
     return [
       {
         property: WATCHER_PROPERTY,

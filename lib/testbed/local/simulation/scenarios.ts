@@ -74,7 +74,11 @@ export const churn: Scenario = {
     await ctx.pipeline.clock.sleep(20_000);
     for (let round = 0; round < 24; round++) {
       for (const n of names) {
-        const shuffle = (pods: string[]) => pods.map((p) => [ctx.random(), p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+        const shuffle = (pods: string[]) =>
+          pods
+            .map((p) => [ctx.random(), p] as const)
+            .sort((a, b) => a[0] - b[0])
+            .map(([, p]) => p);
         // As many pods come as go on average (0–5 each way), so a node stays within its capacity.
         ctx.pipeline.sim.deletePods(n, Math.floor(ctx.random() * 6), shuffle);
         ctx.pipeline.sim.schedulePods(n, Math.floor(ctx.random() * 6));
@@ -84,7 +88,10 @@ export const churn: Scenario = {
   },
 };
 
-interface PoolView { spec?: { ipam?: { pool?: Record<string, unknown> } }; status?: { ipam?: { used?: Record<string, unknown>; "release-ips"?: Record<string, string> } } }
+interface PoolView {
+  spec?: { ipam?: { pool?: Record<string, unknown> } };
+  status?: { ipam?: { used?: Record<string, unknown>; "release-ips"?: Record<string, string> } };
+}
 const poolAndUsed = (ctx: ScenarioContext, node: string) => {
   const cn = ctx.pipeline.cluster.kube.store.get("ciliumnodes", node) as PoolView | undefined;
   return { pool: Object.keys(cn?.spec?.ipam?.pool ?? {}), used: Object.keys(cn?.status?.ipam?.used ?? {}) };
@@ -116,11 +123,28 @@ export const scaleDown: Scenario = {
     const rows = Object.keys(peak).map((n) => ({ n, before: peak[n]!, ...poolAndUsed(ctx, n) }));
     const shrunk = rows.every((r) => r.pool.length < r.before && r.pool.length - r.used.length <= 8);
     const deleted = ctx.pipeline.cluster.oci.admin.counters()["DeletePrivateIp"] ?? 0;
-    const existing = new Set((ctx.pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ ipAddress: string }> }).privateIps.map((ip) => ip.ipAddress));
+    const existing = new Set(
+      (
+        ctx.pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ ipAddress: string }> }
+      ).privateIps.map((ip) => ip.ipAddress),
+    );
     const usedGone = rows.flatMap((r) => r.used.filter((ip) => !existing.has(ip)));
     return [
-      { property: "scale-down: excess IPs return to the subnet", ok: shrunk && deleted > 0, detail: `${deleted} IPs released; pools ${rows.map((r) => `${r.n} ${r.before}→${r.pool.length} (used ${r.used.length})`).join(", ")}` },
-      { property: "scale-down: no IP in use was released", ok: usedGone.length === 0, detail: usedGone.length === 0 ? "every IP in status.ipam.used still exists in OCI" : `released while used: ${usedGone.join(", ")}` },
+      {
+        property: "scale-down: excess IPs return to the subnet",
+        ok: shrunk && deleted > 0,
+        detail:
+          `${deleted} IPs released; pools ` +
+          `${rows.map((r) => `${r.n} ${r.before}→${r.pool.length} (used ${r.used.length})`).join(", ")}`,
+      },
+      {
+        property: "scale-down: no IP in use was released",
+        ok: usedGone.length === 0,
+        detail:
+          usedGone.length === 0
+            ? "every IP in status.ipam.used still exists in OCI"
+            : `released while used: ${usedGone.join(", ")}`,
+      },
     ];
   },
 };
@@ -129,7 +153,13 @@ export const scaleDown: Scenario = {
 export const launchPrewarm: Scenario = {
   name: "launch-prewarm",
   description: "instances launch and their launchinstance.end prewarms IPs; kubelets join 45 simulated s later",
-  settings: () => ({ allocator: { OCIPAM_PREWARM_ON_LAUNCH: "true", OCIPAM_PREWARM_INSTANCE_TAGS: `ocipam.io/cluster=${LOCAL_CLUSTER_NAME}` }, instanceEvents: true }),
+  settings: () => ({
+    allocator: {
+      OCIPAM_PREWARM_ON_LAUNCH: "true",
+      OCIPAM_PREWARM_INSTANCE_TAGS: `ocipam.io/cluster=${LOCAL_CLUSTER_NAME}`,
+    },
+    instanceEvents: true,
+  }),
   async run(ctx) {
     const launched: Array<[string, string]> = [];
     for (let i = 0; i < ctx.nodes; i++) {
@@ -141,7 +171,11 @@ export const launchPrewarm: Scenario = {
     await ctx.pipeline.clock.sleep(45_000);
     const atJoin: Record<string, number> = {};
     for (const [name, instanceId] of launched) {
-      const ips = (ctx.pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }> }).privateIps;
+      const ips = (
+        ctx.pipeline.cluster.oci.admin.snapshot() as unknown as {
+          privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }>;
+        }
+      ).privateIps;
       atJoin[name] = ips.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-instance"] === instanceId).length;
       ctx.pipeline.sim.joinLaunched(name, instanceId);
     }
@@ -152,15 +186,30 @@ export const launchPrewarm: Scenario = {
   checks(ctx) {
     const atJoin = ctx.notes.prewarmedAtJoin as Record<string, number>;
     const short = Object.entries(atJoin).filter(([, n]) => n < ctx.pipeline.sim.preAllocate);
-    return [{ property: "launch-prewarm: pre-allocate IPs exist when the CiliumNode is created", ok: short.length === 0, detail: short.length === 0 ? `every node had ${Math.min(...Object.values(atJoin))}+ prewarmed IPs at join` : `short at join: ${short.map(([n, k]) => `${n} ${k}`).join(", ")}` }];
+    return [
+      {
+        property: "launch-prewarm: pre-allocate IPs exist when the CiliumNode is created",
+        ok: short.length === 0,
+        detail:
+          short.length === 0
+            ? `every node had ${Math.min(...Object.values(atJoin))}+ prewarmed IPs at join`
+            : `short at join: ${short.map(([n, k]) => `${n} ${k}`).join(", ")}`,
+      },
+    ];
   },
 };
 
 /** A node leaves Kubernetes while its instance runs on: the collector finds its IPs and VNIC and removes them. */
 export const leak: Scenario = {
   name: "leak",
-  description: "a node leaves Kubernetes while its instance runs on; another cluster's and untagged IPs stay; the collector removes the orphans",
-  settings: (ts) => ({ allocator: { OCIPAM_COLLECT_GRACE_PERIOD: realSeconds(20, ts) }, watcher: { OCIPAM_WATCHER_COLLECT_LEAKS_SECONDS: String(Math.max(30 * ts, 0.5)) }, deletionsExpected: true }),
+  description:
+    "a node leaves Kubernetes while its instance runs on; another " +
+    "cluster's and untagged IPs stay; the collector removes the orphans",
+  settings: (ts) => ({
+    allocator: { OCIPAM_COLLECT_GRACE_PERIOD: realSeconds(20, ts) },
+    watcher: { OCIPAM_WATCHER_COLLECT_LEAKS_SECONDS: String(Math.max(30 * ts, 0.5)) },
+    deletionsExpected: true,
+  }),
   async run(ctx) {
     const names = await joinAll(ctx, 500);
     for (const n of names) ctx.pipeline.sim.schedulePods(n, 35);
@@ -174,10 +223,21 @@ export const leak: Scenario = {
   },
   checks(ctx) {
     const { node, instanceId } = ctx.notes.gone as { node: string; instanceId: string };
-    const snap = ctx.pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }>; vnics: Array<{ instanceId: string; isPrimary: boolean; lifecycleState: string }> };
+    const snap = ctx.pipeline.cluster.oci.admin.snapshot() as unknown as {
+      privateIps: Array<{ isPrimary: boolean; freeformTags: Record<string, string> }>;
+      vnics: Array<{ instanceId: string; isPrimary: boolean; lifecycleState: string }>;
+    };
     const leftIps = snap.privateIps.filter((ip) => !ip.isPrimary && ip.freeformTags["ocipam-node"] === node).length;
-    const leftVnics = snap.vnics.filter((v) => v.instanceId === instanceId && !v.isPrimary && v.lifecycleState !== "TERMINATED").length;
-    return [{ property: "leak: the orphans of a node that left are collected", ok: leftIps === 0 && leftVnics === 0, detail: `${node}: ${leftIps} tagged IPs and ${leftVnics} secondary VNICs left` }];
+    const leftVnics = snap.vnics.filter(
+      (v) => v.instanceId === instanceId && !v.isPrimary && v.lifecycleState !== "TERMINATED",
+    ).length;
+    return [
+      {
+        property: "leak: the orphans of a node that left are collected",
+        ok: leftIps === 0 && leftVnics === 0,
+        detail: `${node}: ${leftIps} tagged IPs and ${leftVnics} secondary VNICs left`,
+      },
+    ];
   },
 };
 

@@ -84,13 +84,19 @@ export const computeRoutes: Route[] = [
     path: "/vnicAttachments",
     retryToken: true,
     target: (ctx) => {
-      const body = (ctx.body ?? {}) as { instanceId?: unknown; createVnicDetails?: { subnetId?: unknown; nsgIds?: unknown } };
+      const body = (ctx.body ?? {}) as {
+        instanceId?: unknown;
+        createVnicDetails?: { subnetId?: unknown; nsgIds?: unknown };
+      };
       const instance = typeof body.instanceId === "string" ? ctx.world.instances.get(body.instanceId) : undefined;
       if (!instance) {
         if (typeof body.instanceId !== "string") throw missingParameter("instanceId");
         throw relatedNotFound(`Instance ${body.instanceId}`);
       }
-      const subnet = typeof body.createVnicDetails?.subnetId === "string" ? ctx.world.subnets.get(body.createVnicDetails.subnetId) : undefined;
+      const subnet =
+        typeof body.createVnicDetails?.subnetId === "string"
+          ? ctx.world.subnets.get(body.createVnicDetails.subnetId)
+          : undefined;
       const nsgIds = Array.isArray(body.createVnicDetails?.nsgIds) ? (body.createVnicDetails.nsgIds as string[]) : [];
       const firstNsg = nsgIds.length > 0 ? ctx.world.nsgs.get(nsgIds[0]) : undefined;
       // INSTANCE_ATTACH_SECONDARY_VNIC on the instance; SUBNET_ATTACH on the subnet; VNIC_CREATE, VNIC_ATTACH and

@@ -80,11 +80,13 @@ export const networkRoutes: Route[] = [
     method: "GET",
     version: "20160918",
     path: "/privateIps",
-    // "ListPrivateIps filters: subnetId | vnicId | ipAddress + subnetId" (core/lib/request/list-private-ips-request.ts).
+    // "ListPrivateIps filters: subnetId | vnicId | ipAddress + subnetId"
+    // (core/lib/request/list-private-ips-request.ts).
     target: (ctx) => {
       const { world, query } = ctx;
       if (query.get("vlanId")) throw invalidParameter("VLAN private IPs are not modelled by the emulator");
-      if (query.get("ipAddress") && !query.get("subnetId")) throw invalidParameter("ipAddress must be used with subnetId");
+      if (query.get("ipAddress") && !query.get("subnetId"))
+        throw invalidParameter("ipAddress must be used with subnetId");
       const subnetId = query.get("subnetId");
       const vnicId = query.get("vnicId");
       if (subnetId) return { compartmentId: subnetOr404(world, subnetId).compartmentId };
@@ -130,7 +132,8 @@ export const networkRoutes: Route[] = [
       // The SDK reads only opc-request-id and opc-work-request-id from this response (no body).
       return { status: 202, headers: { "opc-work-request-id": wr.id }, resourceId: wr.id };
     },
-    replay: (ctx, id) => (ctx.world.workRequests.has(id) ? { status: 202, headers: { "opc-work-request-id": id } } : undefined),
+    replay: (ctx, id) =>
+      ctx.world.workRequests.has(id) ? { status: 202, headers: { "opc-work-request-id": id } } : undefined,
   },
   {
     operation: "GetSubnet",
@@ -208,4 +211,3 @@ export const networkRoutes: Route[] = [
     handle: (ctx) => objectReply(vcnView(ctx.world.vcns.get(ctx.params.vcnId)!)),
   },
 ];
-

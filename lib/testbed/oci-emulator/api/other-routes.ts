@@ -73,7 +73,10 @@ export const streamingRoutes: Route[] = [
     path: "/streams/{streamId}/messages",
     bodyExempt: true,
     target: (ctx) => streamTarget(ctx.world, ctx.params.streamId),
-    handle: (ctx) => ({ status: 200, body: putMessages(ctx.world, streamOr404(ctx.world, ctx.params.streamId), ctx.body) }),
+    handle: (ctx) => ({
+      status: 200,
+      body: putMessages(ctx.world, streamOr404(ctx.world, ctx.params.streamId), ctx.body),
+    }),
   },
   {
     operation: "CreateCursor",
@@ -91,7 +94,11 @@ export const streamingRoutes: Route[] = [
     target: (ctx) => streamTarget(ctx.world, ctx.params.streamId),
     handle: (ctx) => {
       const stream = streamOr404(ctx.world, ctx.params.streamId);
-      const { items, nextCursor } = getMessages(stream, ctx.query.get("cursor") ?? undefined, ctx.query.get("limit") ?? undefined);
+      const { items, nextCursor } = getMessages(
+        stream,
+        ctx.query.get("cursor") ?? undefined,
+        ctx.query.get("limit") ?? undefined,
+      );
       return { status: 200, body: items, headers: { "opc-next-cursor": nextCursor } };
     },
   },
@@ -117,7 +124,13 @@ export const secretRoutes: Route[] = [
     },
     handle: (ctx) => {
       const s = ctx.world.secrets.get(ctx.params.secretId)!;
-      return objectReply({ secretId: s.id, versionNumber: s.versionNumber, stages: ["CURRENT", "LATEST"], timeCreated: s.timeCreated, secretBundleContent: { contentType: "BASE64", content: s.content } });
+      return objectReply({
+        secretId: s.id,
+        versionNumber: s.versionNumber,
+        stages: ["CURRENT", "LATEST"],
+        timeCreated: s.timeCreated,
+        secretBundleContent: { contentType: "BASE64", content: s.content },
+      });
     },
   },
 ];

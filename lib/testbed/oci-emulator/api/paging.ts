@@ -2,7 +2,8 @@ import { invalidParameter } from "../http/errors";
 
 /**
  * List paging as OCI does it: `limit` (1..1000 on the Core list operations) and an opaque `page` token that the
- * previous response returned in `opc-next-page` (absent on the last page) (https://docs.oracle.com/en-us/iaas/Content/API/Concepts/usingapi.htm,
+ * previous response returned in `opc-next-page` (absent on the last page)
+ * (https://docs.oracle.com/en-us/iaas/Content/API/Concepts/usingapi.htm,
  * "Pagination"). Without `limit` the emulator answers pages of DEFAULT_PAGE_SIZE (OCI's per-operation defaults are
  * not documented in the stored copies; the value is the emulator's choice).
  */
@@ -12,7 +13,8 @@ export const MAX_PAGE_SIZE = 1000;
 export function paginate<T>(items: T[], query: URLSearchParams): { page: T[]; nextPage?: string } {
   const limitText = query.get("limit");
   const limit = limitText === null ? DEFAULT_PAGE_SIZE : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw invalidParameter(`limit must be an integer 1..${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
+    throw invalidParameter(`limit must be an integer 1..${MAX_PAGE_SIZE}`);
   const pageText = query.get("page");
   let start = 0;
   if (pageText !== null) {
@@ -26,7 +28,10 @@ export function paginate<T>(items: T[], query: URLSearchParams): { page: T[]; ne
 }
 
 /** A list reply: JSON array body + `opc-next-page` when more remain. */
-export function listReply<T>(items: T[], query: URLSearchParams): { status: number; body: T[]; headers: Record<string, string> } {
+export function listReply<T>(
+  items: T[],
+  query: URLSearchParams,
+): { status: number; body: T[]; headers: Record<string, string> } {
   const { page, nextPage } = paginate(items, query);
   return { status: 200, body: page, headers: nextPage ? { "opc-next-page": nextPage } : {} };
 }

@@ -58,7 +58,9 @@ export interface Route {
   replay?(ctx: RequestContext, resourceId: string): Reply | undefined;
 }
 
-/** `{ SUBNET_: <compartment> }` when the subnet is known: SUBNET_* permissions are checked in the subnet's compartment. */
+/**
+ * `{ SUBNET_: <compartment> }` when the subnet is known: SUBNET_* permissions are checked in the subnet's compartment.
+ */
 export function subnetPrefix(subnet: { compartmentId: string } | undefined): Record<string, string> {
   return subnet ? { SUBNET_: subnet.compartmentId } : {};
 }

@@ -20,7 +20,14 @@ function compile(route: Route): Compiled {
   return { route, regex: new RegExp(`^/${route.version}${pattern}/?$`), names };
 }
 
-export const ALL_ROUTES: Route[] = [...computeRoutes, ...networkRoutes, ...updateRoutes, ...workRequestRoutes, ...streamingRoutes, ...secretRoutes];
+export const ALL_ROUTES: Route[] = [
+  ...computeRoutes,
+  ...networkRoutes,
+  ...updateRoutes,
+  ...workRequestRoutes,
+  ...streamingRoutes,
+  ...secretRoutes,
+];
 
 /** Finds the route for a method and path (without query). Throws 404 NotFound / 405 MethodNotAllowed as OCI does. */
 export class Router {

@@ -19,10 +19,16 @@ export const notFound = (what: string): OciServiceError =>
 
 /** A resource named in the request BODY is missing or not authorized (400, per the API errors table). */
 export const relatedNotFound = (what: string): OciServiceError =>
-  new OciServiceError(400, "RelatedResourceNotAuthorizedOrNotFound", `${what} was not found or you are not authorized to use it`);
+  new OciServiceError(
+    400,
+    "RelatedResourceNotAuthorizedOrNotFound",
+    `${what} was not found or you are not authorized to use it`,
+  );
 
-export const invalidParameter = (message: string): OciServiceError => new OciServiceError(400, "InvalidParameter", message);
-export const missingParameter = (name: string): OciServiceError => new OciServiceError(400, "MissingParameter", `Missing parameter: ${name}`);
+export const invalidParameter = (message: string): OciServiceError =>
+  new OciServiceError(400, "InvalidParameter", message);
+export const missingParameter = (name: string): OciServiceError =>
+  new OciServiceError(400, "MissingParameter", `Missing parameter: ${name}`);
 export const incorrectState = (message: string): OciServiceError => new OciServiceError(409, "IncorrectState", message);
 export const conflict = (message: string): OciServiceError => new OciServiceError(409, "Conflict", message);
 export const limitExceeded = (message: string): OciServiceError => new OciServiceError(400, "LimitExceeded", message);

@@ -1,11 +1,5 @@
 import { instanceEvent } from "../events";
-import {
-  incorrectState,
-  invalidParameter,
-  limitExceeded,
-  missingParameter,
-  relatedNotFound,
-} from "../http/errors";
+import { incorrectState, invalidParameter, limitExceeded, missingParameter, relatedNotFound } from "../http/errors";
 import { checkSubnetWritable } from "./network";
 import { findShape, shapeConfigFor } from "./shapes";
 import type { InstanceSpec } from "./spec";
@@ -49,7 +43,13 @@ interface VnicInput {
 }
 
 /** Creates a VNIC with its primary private IP in the subnet (no attachment). */
-function createVnic(world: World, instance: InstanceRec, input: VnicInput, isPrimary: boolean, nicIndex: number): VnicRec {
+function createVnic(
+  world: World,
+  instance: InstanceRec,
+  input: VnicInput,
+  isPrimary: boolean,
+  nicIndex: number,
+): VnicRec {
   const subnet = world.subnets.get(input.subnetId)!;
   const ip = world.pickAddress(subnet, input.privateIp, input.subnetCidr);
   const vnic: VnicRec = {
@@ -192,7 +192,8 @@ export function attachVnic(world: World, body: unknown): VnicAttachmentRec {
   const instanceId = optString(details, "instanceId");
   if (!instanceId) throw missingParameter("instanceId");
   const vnicDetails = asObject(details.createVnicDetails, "createVnicDetails");
-  if (vnicDetails.vlanId !== undefined && vnicDetails.vlanId !== null) throw invalidParameter("VLAN VNICs are not modelled by the emulator");
+  if (vnicDetails.vlanId !== undefined && vnicDetails.vlanId !== null)
+    throw invalidParameter("VLAN VNICs are not modelled by the emulator");
   const subnetId = optString(vnicDetails, "subnetId");
   if (!subnetId) throw missingParameter("createVnicDetails.subnetId");
 
@@ -204,10 +205,14 @@ export function attachVnic(world: World, body: unknown): VnicAttachmentRec {
   // VNICs or private IPs for this resource while the update is in progress", UpdateSubnetDetails.cidrBlock).
   checkSubnetWritable(subnet);
   if (instance.lifecycleState !== "RUNNING") {
-    throw incorrectState(`Instance ${instance.id} is ${instance.lifecycleState}; VNICs can be attached only to a RUNNING instance`);
+    throw incorrectState(
+      `Instance ${instance.id} is ${instance.lifecycleState}; VNICs can be attached only to a RUNNING instance`,
+    );
   }
   if (subnet.availabilityDomain !== null && subnet.availabilityDomain !== instance.availabilityDomain) {
-    throw invalidParameter(`Subnet ${subnet.id} is in ${subnet.availabilityDomain}, the instance is in ${instance.availabilityDomain}`);
+    throw invalidParameter(
+      `Subnet ${subnet.id} is in ${subnet.availabilityDomain}, the instance is in ${instance.availabilityDomain}`,
+    );
   }
 
   const shape = findShape(instance.shape);
@@ -217,7 +222,8 @@ export function attachVnic(world: World, body: unknown): VnicAttachmentRec {
   }
 
   const nsgIdsRaw = vnicDetails.nsgIds ?? [];
-  if (!Array.isArray(nsgIdsRaw) || nsgIdsRaw.some((n) => typeof n !== "string")) throw invalidParameter("nsgIds must be a list of OCIDs");
+  if (!Array.isArray(nsgIdsRaw) || nsgIdsRaw.some((n) => typeof n !== "string"))
+    throw invalidParameter("nsgIds must be a list of OCIDs");
   const nsgIds = nsgIdsRaw as string[];
   if (nsgIds.length > MAX_NSGS_PER_VNIC) throw invalidParameter(`A VNIC can be in at most ${MAX_NSGS_PER_VNIC} NSGs`);
   for (const id of nsgIds) {
@@ -234,13 +240,16 @@ export function attachVnic(world: World, body: unknown): VnicAttachmentRec {
     throw invalidParameter("createVnicDetails: give subnetCidr or privateIp, not both");
   }
   const skip = vnicDetails.skipSourceDestCheck;
-  if (skip !== undefined && skip !== null && typeof skip !== "boolean") throw invalidParameter("skipSourceDestCheck must be a boolean");
+  if (skip !== undefined && skip !== null && typeof skip !== "boolean")
+    throw invalidParameter("skipSourceDestCheck must be a boolean");
 
   // Slot check. OCI documents no code for "more VNICs than the shape allows"; LimitExceeded ("Fulfilling this request
   // exceeds the Oracle-defined limit", apierrors.htm) is the closest documented one (README "Error codes").
   const max = instance.shapeConfig.maxVnicAttachments;
   if (activeAttachments(world, instance.id).length >= max) {
-    throw limitExceeded(`Instance ${instance.id} (${instance.shape}) already has its maximum of ${max} VNIC attachments`);
+    throw limitExceeded(
+      `Instance ${instance.id} (${instance.shape}) already has its maximum of ${max} VNIC attachments`,
+    );
   }
 
   const vnic = createVnic(
@@ -289,7 +298,8 @@ export function attachVnic(world: World, body: unknown): VnicAttachmentRec {
 export function detachVnic(world: World, attachmentId: string): void {
   const attachment = World.mustExist(world.attachments.get(attachmentId), attachmentId);
   const vnic = world.vnics.get(attachment._vnicId);
-  if (vnic?.isPrimary) throw invalidParameter(`VNIC attachment ${attachmentId} is the instance's primary VNIC, which cannot be detached`);
+  if (vnic?.isPrimary)
+    throw invalidParameter(`VNIC attachment ${attachmentId} is the instance's primary VNIC, which cannot be detached`);
   if (attachment.lifecycleState === "ATTACHING") {
     throw incorrectState(`VNIC attachment ${attachmentId} is ATTACHING; wait until it is ATTACHED`);
   }
@@ -300,4 +310,3 @@ export function detachVnic(world: World, attachmentId: string): void {
     if (attachment.lifecycleState === "DETACHING") finishDetach(world, attachment);
   });
 }
-

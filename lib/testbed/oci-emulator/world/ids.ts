@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 /**
  * Deterministic identifiers: the same world built in the same order yields the same OCIDs and MAC addresses, so the
  * default world's OCIDs can be documented and tests can name them. OCID layout follows
- * `ocid1.<resource type>.<realm>.[region].<unique id>` (https://docs.oracle.com/en-us/iaas/Content/General/Concepts/identifiers.htm);
+ * `ocid1.<resource type>.<realm>.[region].<unique id>`
+ * (https://docs.oracle.com/en-us/iaas/Content/General/Concepts/identifiers.htm);
  * tenancy and compartments have an empty region part.
  */
 export class IdFactory {

@@ -1,4 +1,11 @@
-import { OciServiceError, incorrectState, invalidParameter, limitExceeded, missingParameter, relatedNotFound } from "../http/errors";
+import {
+  OciServiceError,
+  incorrectState,
+  invalidParameter,
+  limitExceeded,
+  missingParameter,
+  relatedNotFound,
+} from "../http/errors";
 import { optTags } from "./compute";
 import { formatCidr, parseCidr, within } from "./cidr";
 import type { PrivateIpRec, SubnetRec, Tags, VnicRec, WorkRequestRec } from "./types";
@@ -69,11 +76,14 @@ function readIpFields(item: Record<string, unknown>): IpFields {
 
 /** The VNIC a create names in its body, checked for existence and state. */
 function usableVnic(world: World, details: Record<string, unknown>): VnicRec {
-  if (details.vlanId !== undefined && details.vlanId !== null) throw invalidParameter("VLAN private IPs are not modelled by the emulator");
+  if (details.vlanId !== undefined && details.vlanId !== null)
+    throw invalidParameter("VLAN private IPs are not modelled by the emulator");
   const vnicId = details.vnicId;
   if (vnicId === undefined || vnicId === null) {
     if (details.subnetId) {
-      throw invalidParameter("private IPs without a VNIC (subnetId only, lifetime RESERVED) are not modelled by the emulator; pass vnicId");
+      throw invalidParameter(
+        "private IPs without a VNIC (subnetId only, lifetime RESERVED) are not modelled by the emulator; pass vnicId",
+      );
     }
     throw missingParameter("vnicId");
   }
@@ -150,7 +160,8 @@ function createOne(world: World, vnic: VnicRec, fields: IpFields): PrivateIpRec 
 
 /** CreatePrivateIp (POST /privateIps). */
 export function createPrivateIp(world: World, body: unknown): PrivateIpRec {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw missingParameter("createPrivateIpDetails");
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw missingParameter("createPrivateIpDetails");
   const details = body as Record<string, unknown>;
   const vnic = usableVnic(world, details);
   const fields = readIpFields(details);
@@ -179,13 +190,15 @@ export function deletePrivateIp(world: World, id: string): void {
  * if any item cannot be created the work request FAILS with the error and no IP is created.
  */
 export function bulkCreatePrivateIps(world: World, body: unknown): WorkRequestRec {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw missingParameter("bulkCreatePrivateIpsDetails");
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw missingParameter("bulkCreatePrivateIpsDetails");
   const details = body as Record<string, unknown>;
   const vnic = usableVnic(world, details);
   const items = details.bulkCreatePrivateIpItem;
   if (!Array.isArray(items) || items.length === 0) throw missingParameter("bulkCreatePrivateIpItem");
   const fields = items.map((item) => {
-    if (item === null || typeof item !== "object") throw invalidParameter("each bulkCreatePrivateIpItem must be an object");
+    if (item === null || typeof item !== "object")
+      throw invalidParameter("each bulkCreatePrivateIpItem must be an object");
     return readIpFields(item as Record<string, unknown>);
   });
   checkSubnetWritable(world.subnets.get(vnic.subnetId)!);

@@ -3,7 +3,8 @@
  * Source: "Compute Shapes" (https://docs.oracle.com/en-us/iaas/Content/Compute/References/computeshapes.htm):
  * Flex shapes get 2 VNICs at 1 OCPU, else 1 per OCPU, at most 24; the
  * bare-metal shapes listed here have 256 (two active physical NICs: nicIndex 0 and 1); fixed VM shapes have a fixed
- * number. `Instance.shapeConfig.maxVnicAttachments` already applies the OCPU rule (core/lib/model/instance-shape-config.ts).
+ * number. `Instance.shapeConfig.maxVnicAttachments` already applies the OCPU rule
+ * (core/lib/model/instance-shape-config.ts).
  */
 export interface ShapeSpec {
   shape: string;
@@ -98,7 +99,8 @@ export function shapeConfigFor(spec: ShapeSpec, ocpus?: number, memoryInGBs?: nu
   }
   const o = ocpus ?? spec.ocpus;
   const range = spec.ocpuRange!;
-  if (!(o >= range.min && o <= range.max)) throw new Error(`${spec.shape} takes ${range.min}–${range.max} OCPUs, not ${o}`);
+  if (!(o >= range.min && o <= range.max))
+    throw new Error(`${spec.shape} takes ${range.min}–${range.max} OCPUs, not ${o}`);
   return {
     ocpus: o,
     memoryInGBs: memoryInGBs ?? o * (spec.memoryPerOcpuGBs ?? 16),
@@ -123,7 +125,11 @@ export function shapeView(spec: ShapeSpec): Record<string, unknown> {
   };
   if (spec.isFlexible) {
     view.ocpuOptions = { min: spec.ocpuRange!.min, max: spec.ocpuRange!.max };
-    view.memoryOptions = { minInGBs: 1, maxInGBs: spec.ocpuRange!.max * 64, defaultPerOcpuInGBs: spec.memoryPerOcpuGBs };
+    view.memoryOptions = {
+      minInGBs: 1,
+      maxInGBs: spec.ocpuRange!.max * 64,
+      defaultPerOcpuInGBs: spec.memoryPerOcpuGBs,
+    };
     view.maxVnicAttachmentOptions = { ...spec.vnicOptions };
   }
   return view;

@@ -20,7 +20,14 @@ export interface WorldSpec {
    */
   subnetUpdatingSeconds?: number;
   compartments?: Array<{ id?: string; name: string; parent?: string }>;
-  vcns?: Array<{ id?: string; name: string; cidrBlock: string; compartment?: string; dnsLabel?: string; freeformTags?: Tags }>;
+  vcns?: Array<{
+    id?: string;
+    name: string;
+    cidrBlock: string;
+    compartment?: string;
+    dnsLabel?: string;
+    freeformTags?: Tags;
+  }>;
   subnets?: Array<{
     id?: string;
     name: string;

@@ -21,7 +21,8 @@ export const MAX_GET_LIMIT = 10000;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function decode(value: unknown, what: string): Buffer {
-  if (typeof value !== "string" || value.length % 4 !== 0 || !BASE64.test(value)) throw invalidParameter(`${what} must be base64`);
+  if (typeof value !== "string" || value.length % 4 !== 0 || !BASE64.test(value))
+    throw invalidParameter(`${what} must be base64`);
   return Buffer.from(value, "base64");
 }
 
@@ -41,11 +42,13 @@ export function putMessages(world: World, stream: StreamRec, body: unknown): Rec
     const key = entry.key === undefined || entry.key === null ? null : decode(entry.key, `messages[${i}].key`);
     if (entry.value === undefined || entry.value === null) throw missingParameter(`messages[${i}].value`);
     const value = decode(entry.value, `messages[${i}].value`);
-    if (key && key.length > MAX_KEY_BYTES) throw invalidParameter(`messages[${i}].key is longer than ${MAX_KEY_BYTES} bytes`);
+    if (key && key.length > MAX_KEY_BYTES)
+      throw invalidParameter(`messages[${i}].key is longer than ${MAX_KEY_BYTES} bytes`);
     total += (key?.length ?? 0) + value.length;
     return { key, rawKey: key ? (entry.key as string) : null, rawValue: entry.value as string };
   });
-  if (total > MAX_REQUEST_BYTES) throw invalidParameter(`the request carries ${total} bytes; the limit is ${MAX_REQUEST_BYTES}`);
+  if (total > MAX_REQUEST_BYTES)
+    throw invalidParameter(`the request carries ${total} bytes; the limit is ${MAX_REQUEST_BYTES}`);
   const timestamp = world.nowIso();
   const entries = decoded.map((d) => {
     const partition = d.key ? partitionOf(d.key, stream.partitions) : stream._roundRobin++ % stream.partitions;
@@ -82,7 +85,8 @@ export function createCursor(stream: StreamRec, body: unknown): { value: string 
   const details = (body ?? {}) as { partition?: unknown; type?: unknown; offset?: unknown; time?: unknown };
   if (details.partition === undefined || details.partition === null) throw missingParameter("partition");
   const p = Number(details.partition);
-  if (!Number.isInteger(p) || p < 0 || p >= stream.partitions) throw invalidParameter(`partition ${String(details.partition)} does not exist`);
+  if (!Number.isInteger(p) || p < 0 || p >= stream.partitions)
+    throw invalidParameter(`partition ${String(details.partition)} does not exist`);
   const log = stream._log[p];
   let o: number;
   switch (details.type) {
@@ -123,7 +127,8 @@ export function getMessages(
   const c = decodeCursor(cursor);
   if (c.s !== stream.id || c.p >= stream.partitions) throw invalidParameter("cursor belongs to another stream");
   const limit = limitText === undefined ? MAX_GET_LIMIT : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_GET_LIMIT) throw invalidParameter(`limit must be 1..${MAX_GET_LIMIT}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_GET_LIMIT)
+    throw invalidParameter(`limit must be 1..${MAX_GET_LIMIT}`);
   const slice = stream._log[c.p].slice(c.o, c.o + limit);
   const items = slice.map((m) => ({
     stream: stream.name,

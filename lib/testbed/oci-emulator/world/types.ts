@@ -57,7 +57,14 @@ export interface NsgRec {
   timeCreated: string;
 }
 
-export type InstanceState = "PROVISIONING" | "RUNNING" | "STOPPING" | "STOPPED" | "STARTING" | "TERMINATING" | "TERMINATED";
+export type InstanceState =
+  | "PROVISIONING"
+  | "RUNNING"
+  | "STOPPING"
+  | "STOPPED"
+  | "STARTING"
+  | "TERMINATING"
+  | "TERMINATED";
 
 export interface InstanceRec {
   id: string;
@@ -113,7 +120,9 @@ export interface VnicAttachmentRec {
   subnetId: string;
   lifecycleState: AttachmentState;
   timeCreated: string;
-  /** The VNIC behind it; only shown as `vnicId` once ATTACHED ("Available after the attachment process is complete"). */
+  /**
+   * The VNIC behind it; only shown as `vnicId` once ATTACHED ("Available after the attachment process is complete").
+   */
   _vnicId: string;
 }
 

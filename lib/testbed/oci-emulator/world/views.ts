@@ -44,7 +44,10 @@ export function vnicView(v: VnicRec, primaryIp: string | undefined): Record<stri
 
 export function attachmentView(a: VnicAttachmentRec): Record<string, unknown> {
   // "vnicId: The OCID of the VNIC. Available after the attachment process is complete." (vnic-attachment.ts)
-  return { ...strip(a), vnicId: a.lifecycleState === "ATTACHED" || a.lifecycleState === "DETACHING" ? a._vnicId : null };
+  return {
+    ...strip(a),
+    vnicId: a.lifecycleState === "ATTACHED" || a.lifecycleState === "DETACHING" ? a._vnicId : null,
+  };
 }
 
 export function privateIpView(p: PrivateIpRec): Record<string, unknown> {

@@ -23,7 +23,8 @@ import type {
   InstanceRec,
   NsgRec,
   PrivateIpRec,
-  SecretRec, StreamRec,
+  SecretRec,
+  StreamRec,
   SubnetRec,
   Tags,
   VcnRec,
@@ -112,7 +113,8 @@ export class World {
   /** `EMU:US-ASHBURN-AD-2` for 2, a name passes through, null/undefined → null. */
   adName(ad: string | number | null | undefined): string | null {
     if (ad === null || ad === undefined) return null;
-    if (typeof ad === "number" || /^\d+$/.test(ad)) return `EMU:${this.region.toUpperCase().replace(/-\d+$/, "")}-AD-${ad}`;
+    if (typeof ad === "number" || /^\d+$/.test(ad))
+      return `EMU:${this.region.toUpperCase().replace(/-\d+$/, "")}-AD-${ad}`;
     return ad;
   }
 
@@ -127,7 +129,9 @@ export class World {
     if (ref === this.tenancyId || this.compartments.has(ref)) return ref;
     let parent = this.tenancyId;
     for (const part of ref.split(":")) {
-      const found = [...this.compartments.values()].find((c) => c.parentId === parent && c.name.toLowerCase() === part.toLowerCase());
+      const found = [...this.compartments.values()].find(
+        (c) => c.parentId === parent && c.name.toLowerCase() === part.toLowerCase(),
+      );
       if (!found) return undefined;
       parent = found.id;
     }
@@ -163,7 +167,11 @@ export class World {
 
   // ---- networking objects ---------------------------------------------------------------------------------------
 
-  private byRef<T extends { id: string; displayName?: string; name?: string }>(map: Map<string, T>, ref: string, kind: string): T {
+  private byRef<T extends { id: string; displayName?: string; name?: string }>(
+    map: Map<string, T>,
+    ref: string,
+    kind: string,
+  ): T {
     const direct = map.get(ref);
     if (direct) return direct;
     const found = [...map.values()].find((r) => r.displayName === ref || r.name === ref);
@@ -186,7 +194,14 @@ export class World {
     return this.byRef(this.streams, ref, "stream");
   }
 
-  addVcn(spec: { id?: string; name: string; cidrBlock: string; compartment?: string; dnsLabel?: string; freeformTags?: Tags }): VcnRec {
+  addVcn(spec: {
+    id?: string;
+    name: string;
+    cidrBlock: string;
+    compartment?: string;
+    dnsLabel?: string;
+    freeformTags?: Tags;
+  }): VcnRec {
     parseCidr(spec.cidrBlock);
     const rec: VcnRec = {
       id: spec.id ?? this.ids.next("vcn"),
@@ -290,9 +305,16 @@ export class World {
     return rec;
   }
 
-  addStream(spec: { id?: string; name: string; partitions?: number; compartment?: string; freeformTags?: Tags }): StreamRec {
+  addStream(spec: {
+    id?: string;
+    name: string;
+    partitions?: number;
+    compartment?: string;
+    freeformTags?: Tags;
+  }): StreamRec {
     const partitions = spec.partitions ?? 1;
-    if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`a stream needs at least 1 partition, not ${partitions}`);
+    if (!Number.isInteger(partitions) || partitions < 1)
+      throw new Error(`a stream needs at least 1 partition, not ${partitions}`);
     const rec: StreamRec = {
       id: spec.id ?? this.ids.next("stream"),
       name: spec.name,
@@ -458,7 +480,11 @@ export class World {
   /** Throws the standard 404 for an unknown OCID in a path. */
   static mustExist<T>(value: T | undefined, what: string): T {
     if (value === undefined) {
-      throw new OciServiceError(404, "NotAuthorizedOrNotFound", `Authorization failed or requested resource not found: ${what}`);
+      throw new OciServiceError(
+        404,
+        "NotAuthorizedOrNotFound",
+        `Authorization failed or requested resource not found: ${what}`,
+      );
     }
     return value;
   }
