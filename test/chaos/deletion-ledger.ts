@@ -73,7 +73,7 @@ export class DeletionLedger {
         ? "out-of-band"
         : instanceState === undefined || instanceState === "TERMINATING" || instanceState === "TERMINATED"
           ? "with-instance"
-          : !vnic || vnic.lifecycleState !== "AVAILABLE"
+          : vnic?.lifecycleState !== "AVAILABLE"
             ? "with-vnic"
             : released
               ? "release"

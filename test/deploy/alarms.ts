@@ -131,7 +131,7 @@ export function checkAlarms(config: TerraformConfig, repo: string): string[] {
 
   const policy = config.resources.oci_identity_policy?.log_metrics;
   const statements = (policy?.statements ?? []) as string[];
-  if (!policy || policy.count !== "${var.enable_alarms ? 1 : 0}" || statements.length !== 1) {
+  if (policy?.count !== "${var.enable_alarms ? 1 : 0}" || statements.length !== 1) {
     problems.push("oci_identity_policy.log_metrics: expected one statement, created exactly when enable_alarms is set");
   } else {
     const text = statements[0]!

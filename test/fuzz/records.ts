@@ -6,7 +6,7 @@ import {
   OCI_EVENT_MAX_BYTES,
   type RejectReason,
 } from "../../events/contracts";
-import { Hostile, isDns1123Subdomain, MALFORMED_JSON, WRONG_TYPES, withField } from "./hostile";
+import { type Hostile, isDns1123Subdomain, MALFORMED_JSON, WRONG_TYPES, withField } from "./hostile";
 
 /**
  * Valid records of every kind the function accepts, and hostile variants of them that must be rejected, each with

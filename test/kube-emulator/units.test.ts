@@ -15,7 +15,7 @@ import { applyDefaults, pruneCustomResource } from "../../lib/testbed/kube-emula
 import { validateAgainstSchema } from "../../lib/testbed/kube-emulator/schema/validate";
 import { parseFieldSelector, parseLabelSelector, SelectorSyntaxError } from "../../lib/testbed/kube-emulator/selectors";
 import { selfSignedCertificate } from "../../lib/testbed/kube-emulator/self-signed";
-import { KubeStatusError } from "../../lib/testbed/kube-emulator/status";
+import type { KubeStatusError } from "../../lib/testbed/kube-emulator/status";
 import { humanDuration } from "../../lib/testbed/kube-emulator/table";
 import { caughtSync } from "../support/capture";
 

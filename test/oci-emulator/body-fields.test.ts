@@ -21,7 +21,7 @@ function allModels(model: BodyModel): BodyModel[] {
   ];
 }
 
-describe("OCI emulator: request-body fields it does not model answer 400 InvalidParameter", function () {
+describe("OCI emulator: request-body fields it does not model answer 400 InvalidParameter", () => {
   describe("the body models", () => {
     it("cover every route that takes a body (POST and PUT)", () => {
       const missing = ALL_ROUTES.filter((r) => r.method === "POST" || r.method === "PUT").filter(

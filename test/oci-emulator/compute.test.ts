@@ -6,7 +6,7 @@ import { attachAndWait, byName, eventually, expectOciError, startWithClients, ty
 
 const { LifecycleState } = core.models.VnicAttachment;
 
-describe("OCI emulator: Compute (through oci-core ComputeClient)", function () {
+describe("OCI emulator: Compute (through oci-core ComputeClient)", () => {
   let clients: Clients;
   let close: () => Promise<void>;
   let world: WorldSnapshot;

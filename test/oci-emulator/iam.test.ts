@@ -10,7 +10,7 @@ import {
   type Principal,
 } from "../../lib/testbed/iam";
 import { permissionSide, type PermissionSide } from "../../lib/oci/permission-placement";
-import { OPERATION_PERMISSIONS, permissionsFor, workRequestPermissions } from "../../lib/oci/permissions";
+import { type OPERATION_PERMISSIONS, permissionsFor, workRequestPermissions } from "../../lib/oci/permissions";
 import { allocatorStatements, componentPermissions } from "../../lib/oci/project-policies";
 import { clientsFor, expectOciError, startWithClients, suiteKey } from "./helpers";
 
@@ -144,7 +144,7 @@ describe("IAM policy statements: parser and evaluator", () => {
   });
 });
 
-describe("OCI emulator: IAM enforcement (through the real SDK)", function () {
+describe("OCI emulator: IAM enforcement (through the real SDK)", () => {
   let emulator: OciEmulator;
   let close: () => Promise<void>;
   let world: WorldSnapshot;

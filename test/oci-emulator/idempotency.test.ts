@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { OciEmulator, WorldSnapshot } from "../../lib/testbed/oci-emulator";
 import { byName, eventually, expectOciError, startWithClients, type Clients } from "./helpers";
 
-describe("OCI emulator: opc-retry-token idempotency", function () {
+describe("OCI emulator: opc-retry-token idempotency", () => {
   let emulator: OciEmulator;
   let clients: Clients;
   let close: () => Promise<void>;

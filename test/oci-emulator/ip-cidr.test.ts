@@ -24,7 +24,7 @@ const WORLD: WorldSpec = {
   ],
 };
 
-describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-core)", function () {
+describe("OCI emulator: IP CIDR addresses and multi-CIDR subnets (through oci-core)", () => {
   let emulator: OciEmulator;
   let clients: Clients;
   let close: () => Promise<void>;

@@ -3,7 +3,7 @@ import * as core from "oci-core";
 import type { OciEmulator, WorldSnapshot, WorldSpec } from "../../lib/testbed/oci-emulator";
 import { attachAndWait, byName, eventually, expectOciError, startWithClients, type Clients } from "./helpers";
 
-describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)", function () {
+describe("OCI emulator: Virtual Network (through oci-core VirtualNetworkClient)", () => {
   let emulator: OciEmulator;
   let clients: Clients;
   let close: () => Promise<void>;

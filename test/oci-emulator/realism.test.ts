@@ -15,7 +15,7 @@ function adminGet(emulator: OciEmulator, path: string): Promise<unknown> {
   });
 }
 
-describe("OCI emulator: throttling, faults, counters, latency", function () {
+describe("OCI emulator: throttling, faults, counters, latency", () => {
   let emulator: OciEmulator;
   let clients: Clients;
   let close: () => Promise<void>;

@@ -22,7 +22,7 @@ async function withFetch<T>(wrap: (input: Request) => Promise<Request>, fn: () =
   }
 }
 
-describe("OCI emulator: request signatures", function () {
+describe("OCI emulator: request signatures", () => {
   let emulator: OciEmulator;
   let clients: Clients;
   let close: () => Promise<void>;
@@ -111,7 +111,7 @@ describe("OCI emulator: request signatures", function () {
     }
   });
 
-  it("accepts a client configured from the written OCI config file (key mode 0600)", async function () {
+  it("accepts a client configured from the written OCI config file (key mode 0600)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ocipam-emu-"));
     try {
       const written = emulator.writeOciConfig(dir);

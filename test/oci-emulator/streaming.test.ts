@@ -6,7 +6,7 @@ import { expectOciError, startWithClients, type Clients } from "./helpers";
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const { Type } = streaming.models.CreateCursorDetails;
 
-describe("OCI emulator: Streaming (through oci-streaming StreamClient)", function () {
+describe("OCI emulator: Streaming (through oci-streaming StreamClient)", () => {
   let emulator: OciEmulator;
   let clients: Clients;
   let close: () => Promise<void>;

@@ -16,7 +16,7 @@ const WORLD: WorldSpec = {
   instances: [{ name: "i", shape: "VM.Standard2.2", subnet: "s" }],
 };
 
-describe("OCI emulator: a subnet is UPDATING after its first IP CIDR address (through oci-core)", function () {
+describe("OCI emulator: a subnet is UPDATING after its first IP CIDR address (through oci-core)", () => {
   let emulator: OciEmulator;
   let clients: Clients;
   let close: () => Promise<void>;

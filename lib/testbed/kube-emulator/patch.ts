@@ -46,7 +46,7 @@ export function decodeJsonPatch(body: unknown): Operation[] {
       path: typeof raw.path === "string" ? raw.path : "",
       from: typeof raw.from === "string" ? raw.from : undefined,
       value: raw.value,
-      hasValue: Object.prototype.hasOwnProperty.call(raw, "value"),
+      hasValue: Object.hasOwn(raw, "value"),
     };
   });
 }
@@ -70,7 +70,7 @@ function parentOf(doc: unknown, tokens: string[], pointer: string): { parent: Co
       const i = arrayIndex(token, cur.length - 1, pointer);
       cur = cur[i];
     } else if (isObject(cur)) {
-      if (!Object.prototype.hasOwnProperty.call(cur, token))
+      if (!Object.hasOwn(cur, token))
         throw new PatchApplyError(`doc is missing path: ${pointer}: missing value`);
       cur = cur[token];
     } else throw new PatchApplyError(`doc is missing path: ${pointer}: missing value`);
@@ -93,7 +93,7 @@ function getAt(doc: unknown, pointer: string): unknown {
   if (tokens.length === 0) return doc;
   const { parent, key } = parentOf(doc, tokens, pointer);
   if (Array.isArray(parent)) return parent[arrayIndex(key, parent.length - 1, pointer)];
-  if (!Object.prototype.hasOwnProperty.call(parent, key))
+  if (!Object.hasOwn(parent, key))
     throw new PatchApplyError(`Unable to get nonexistent key: ${key}: missing value`);
   return parent[key];
 }
@@ -115,7 +115,7 @@ function removeAt(doc: unknown, pointer: string): unknown {
   const { parent, key } = parentOf(doc, tokens, pointer);
   if (Array.isArray(parent)) parent.splice(arrayIndex(key, parent.length - 1, pointer), 1);
   else {
-    if (!Object.prototype.hasOwnProperty.call(parent, key))
+    if (!Object.hasOwn(parent, key))
       throw new PatchApplyError(`Unable to remove nonexistent key: ${key}: missing value`);
     delete parent[key];
   }

@@ -100,7 +100,7 @@ export class ResourceRegistry {
   /** The type at `/apis/<group>/<version>/<plural>`, undefined when that version is not served. */
   lookup(group: string, version: string, plural: string): ResourceType | undefined {
     const rt = this.byKey.get(group ? `${plural}.${group}` : plural);
-    return rt && rt.versions.includes(version) ? rt : undefined;
+    return rt?.versions.includes(version) ? rt : undefined;
   }
 
   /**

@@ -74,7 +74,7 @@ export function parseLabelSelector(text: string | undefined): LabelSelector {
     matches(labels) {
       const l = labels ?? {};
       return reqs.every((r) => {
-        const has = Object.prototype.hasOwnProperty.call(l, r.key);
+        const has = Object.hasOwn(l, r.key);
         const v = l[r.key];
         switch (r.op) {
           case "exists":

@@ -6,7 +6,7 @@ import { createOciAdapters, createOciClients } from "../../../lib/adapters/oci";
 import { createAuthProvider } from "../../../lib/adapters/oci/auth";
 import { OcipamError } from "../../../lib/errors";
 import { silentLogger } from "../../../lib/log";
-import { OciApiError } from "../../../lib/ports/oci-errors";
+import type { OciApiError } from "../../../lib/ports/oci-errors";
 import { apiKeyAuth, rejection, startFixture, suiteKey, type Fixture } from "./emulator-fixture";
 
 const RP_VARS = [

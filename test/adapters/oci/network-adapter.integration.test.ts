@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { OciDeadlineError } from "../../../lib/adapters/oci/errors";
 import { DEFAULT_WORLD } from "../../../lib/testbed/oci-emulator";
-import { OciApiError } from "../../../lib/ports/oci-errors";
+import type { OciApiError } from "../../../lib/ports/oci-errors";
 import { quietly, rejection, startFixture, type Fixture } from "./emulator-fixture";
 import { poll } from "../../support/poll";
 

@@ -228,7 +228,7 @@ function completeBulk(world: World, wr: WorkRequestRec, vnicId: string, fields: 
   const created: PrivateIpRec[] = [];
   try {
     const vnic = world.vnics.get(vnicId);
-    if (!vnic || vnic.lifecycleState !== "AVAILABLE") throw incorrectState(`VNIC ${vnicId} is no longer AVAILABLE`);
+    if (vnic?.lifecycleState !== "AVAILABLE") throw incorrectState(`VNIC ${vnicId} is no longer AVAILABLE`);
     const subnet = world.subnets.get(vnic.subnetId)!;
     checkSubnetWritable(subnet);
     checkVnicRoom(world, vnic, fields.length);
