@@ -60,6 +60,14 @@ export function classify(snapshot: CollectorSnapshot): Classification {
     const vnic = snapshot.vnics[a.vnicId];
     const keep = (code: string, message: string) =>
       out.kept.push({ kind: "vnic", id: a.id, reason: { code, message } });
+    /** Keeps the VNIC (InUse) when any of its addresses is in an agent's status.ipam.used; true when it did. */
+    const keptInUse = (): boolean => {
+      const used = snapshot.privateIps
+        .filter((ip) => ip.vnicId === a.vnicId && addressesOf(ip).some((x) => k8s.used.has(x)))
+        .map((ip) => ip.ipAddress);
+      if (used.length > 0) keep("InUse", `VNIC ${a.vnicId} holds IPs in status.ipam.used: ${used.join(", ")}`);
+      return used.length > 0;
+    };
     if (!vnic) {
       keep("VnicNotRead", `VNIC ${a.vnicId} of instance ${a.instanceId} could not be read on this pass`);
       continue;
@@ -79,13 +87,7 @@ export function classify(snapshot: CollectorSnapshot): Classification {
         keep("NotOwned", `VNIC ${a.vnicId} is named for node ${leftBy} but not tagged for it: never detached`);
         continue;
       }
-      const inUse = snapshot.privateIps
-        .filter((ip) => ip.vnicId === a.vnicId && addressesOf(ip).some((x) => k8s.used.has(x)))
-        .map((ip) => ip.ipAddress);
-      if (inUse.length > 0) {
-        keep("InUse", `VNIC ${a.vnicId} holds IPs in status.ipam.used: ${inUse.join(", ")}`);
-        continue;
-      }
+      if (keptInUse()) continue;
       out.orphans.push({
         kind: "vnic",
         id: a.id,
@@ -120,13 +122,7 @@ export function classify(snapshot: CollectorSnapshot): Classification {
       );
       continue;
     }
-    const used = snapshot.privateIps
-      .filter((ip) => ip.vnicId === a.vnicId && addressesOf(ip).some((x) => k8s.used.has(x)))
-      .map((ip) => ip.ipAddress);
-    if (used.length > 0) {
-      keep("InUse", `VNIC ${a.vnicId} holds IPs in status.ipam.used: ${used.join(", ")}`);
-      continue;
-    }
+    if (keptInUse()) continue;
     out.orphans.push({
       kind: "vnic",
       id: a.id,
