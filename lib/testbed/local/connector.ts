@@ -133,9 +133,16 @@ export class LocalConnector {
     let batch: ConnectorMessage[] = [];
     let batchBytes = 0;
     let batchStarted = 0;
+    const mine = Array.from({ length: options.partitions }, (_, p) => p).filter((p) => p % lanes === lane);
+    // Each pass starts at the next partition: starting at partition 0 every time, a backlog there filled every batch
+    // and the other partitions' nudges waited until it drained (1,000 nodes: the third on partition 0 became ready,
+    // the rest stalled for minutes).
+    let first = 0;
     while (this.running) {
       let read = 0;
-      for (let p = lane; p < options.partitions && this.running; p += lanes) {
+      first = (first + 1) % mine.length;
+      for (let k = 0; k < mine.length && this.running; k++) {
+        const p = mine[(first + k) % mine.length]!;
         const room = options.batchSizeInNum - batch.length;
         if (room <= 0) break;
         const messages = await this.read(String(p), room);
