@@ -118,7 +118,10 @@ export function linkTargets(prose: string): string[] {
     .map((t) => t.replace(/README_CN\.md/, "README.md"));
 }
 
-/** The rows of the generated configuration reference: key, default and "set by Terraform" cells, verbatim. */
+/**
+ * The rows of the generated configuration reference: key, default and "set by Terraform" cells, verbatim but for the
+ * padding a formatter adds to align a table's columns.
+ */
 export function configReferenceRows(markdown: string): string[] {
   const begin = markdown.indexOf("<!-- config-reference:begin");
   const end = markdown.indexOf("<!-- config-reference:end -->");
@@ -127,7 +130,13 @@ export function configReferenceRows(markdown: string): string[] {
     .slice(begin, end)
     .split("\n")
     .filter((l) => l.startsWith("| `OCIPAM_"))
-    .map((l) => l.split(" | ").slice(0, 3).join(" | "));
+    .map((l) =>
+      l
+        .split("|")
+        .slice(1, 4)
+        .map((cell) => cell.trim())
+        .join(" | "),
+    );
 }
 
 /** What one item of `a` (English) or `b` (Chinese) has that the other lacks, as report lines. */
