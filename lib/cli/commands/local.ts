@@ -16,6 +16,7 @@ interface LocalFlags {
   scenario: string;
   timeScale: string;
   seed: string;
+  ipBlockPrefix?: string;
   report?: string;
   progress: boolean;
   json?: boolean;
@@ -37,6 +38,7 @@ export function register(program: Command): void {
     .option("--scenario <name>", "scenario to run (an unknown name is refused with the list of them all)", "scale-up")
     .option("--time-scale <x>", "real seconds per simulated second (0.2: simulated time runs 5× faster)", "0.2")
     .option("--seed <n>", "seed of the scenario's randomness", "1")
+    .option("--ip-block-prefix <n>", "OCIPAM_IP_BLOCK_PREFIX_LENGTH for the allocator: 32 single addresses, 24..31 IP CIDR blocks")
     .option("--report <file>", "write the JSON report here")
     .option("--no-progress", "do not show live progress (progress goes to stderr)")
     .option("--json", "print the report as JSON on stdout instead of the summary")
@@ -76,6 +78,9 @@ export function register(program: Command): void {
           shape: flags.shape,
           ...(flags.ocpus ? { ocpus: positiveInt("--ocpus", flags.ocpus, 128) } : {}),
           timeScale,
+          ...(flags.ipBlockPrefix !== undefined
+            ? { allocatorConfig: { OCIPAM_IP_BLOCK_PREFIX_LENGTH: blockPrefix(flags.ipBlockPrefix) } }
+            : {}),
           seed: positiveInt("--seed", flags.seed, Number.MAX_SAFE_INTEGER),
           log: createLogger({ level: "error", destination: process.stderr, base: { component: "ocipam-local" } }),
           onProgress: (p) => {
@@ -94,6 +99,12 @@ export function register(program: Command): void {
         unhandle();
       }
     });
+}
+
+function blockPrefix(text: string): string {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 24 || n > 32) throw new InvalidInputError("--ip-block-prefix", "must be 24 to 32");
+  return String(n);
 }
 
 function positiveInt(flag: string, text: string, max: number): number {

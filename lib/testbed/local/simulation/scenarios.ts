@@ -1,5 +1,6 @@
 import type { Pipeline } from "../pipeline";
 import type { SafetyCheck } from "../safety";
+import { blocks } from "./blocks-scenario";
 import { freshCluster } from "./fresh-cluster";
 import { LOCAL_CLUSTER_NAME } from "../local-cluster";
 
@@ -249,4 +250,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   [launchPrewarm.name]: launchPrewarm,
   [leak.name]: leak,
   [freshCluster.name]: freshCluster,
+  [blocks.name]: blocks,
 };
