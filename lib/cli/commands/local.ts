@@ -38,7 +38,10 @@ export function register(program: Command): void {
     .option("--scenario <name>", "scenario to run (an unknown name is refused with the list of them all)", "scale-up")
     .option("--time-scale <x>", "real seconds per simulated second (0.2: simulated time runs 5× faster)", "0.2")
     .option("--seed <n>", "seed of the scenario's randomness", "1")
-    .option("--ip-block-prefix <n>", "OCIPAM_IP_BLOCK_PREFIX_LENGTH for the allocator: 32 single addresses, 24..31 IP CIDR blocks")
+    .option(
+      "--ip-block-prefix <n>",
+      "OCIPAM_IP_BLOCK_PREFIX_LENGTH for the allocator: 32 single addresses, 24..31 IP CIDR blocks",
+    )
     .option("--report <file>", "write the JSON report here")
     .option("--no-progress", "do not show live progress (progress goes to stderr)")
     .option("--json", "print the report as JSON on stdout instead of the summary")

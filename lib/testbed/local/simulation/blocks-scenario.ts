@@ -68,11 +68,19 @@ export const blocks: Scenario = {
       const { pool, used } = poolAndUsed(ctx, n);
       const held = blocksOf(ctx, n).flatMap((b) => blockAddresses(b.ipAddress, b.cidrPrefixLength!));
       const offered = new Set(pool);
-      return { n, peak: peak[n]!, pool, used, held: held.length, unoffered: held.filter((a) => !offered.has(a)).length, blocks: blocksOf(ctx, n).length };
+      return {
+        n,
+        peak: peak[n]!,
+        pool,
+        used,
+        held: held.length,
+        unoffered: held.filter((a) => !offered.has(a)).length,
+        blocks: blocksOf(ctx, n).length,
+      };
     });
     const existing = new Set(
-      (ctx.pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: SnapshotIp[] }).privateIps.flatMap(
-        (ip) => ((ip.cidrPrefixLength ?? 32) < 32 ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress]),
+      (ctx.pipeline.cluster.oci.admin.snapshot() as unknown as { privateIps: SnapshotIp[] }).privateIps.flatMap((ip) =>
+        (ip.cidrPrefixLength ?? 32) < 32 ? blockAddresses(ip.ipAddress, ip.cidrPrefixLength!) : [ip.ipAddress],
       ),
     );
     const usedGone = rows.flatMap((r) => r.used.filter((ip) => !existing.has(ip)));
@@ -95,7 +103,10 @@ export const blocks: Scenario = {
       {
         property: "blocks: no address in use was deleted",
         ok: usedGone.length === 0,
-        detail: usedGone.length === 0 ? "every address in status.ipam.used is still held in OCI" : `gone while used: ${usedGone.join(", ")}`,
+        detail:
+          usedGone.length === 0
+            ? "every address in status.ipam.used is still held in OCI"
+            : `gone while used: ${usedGone.join(", ")}`,
       },
     ];
   },
