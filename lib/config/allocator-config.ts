@@ -239,7 +239,9 @@ export const ALLOCATOR_CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: "OCIPAM_OCI_REQUEST_RATE",
     default: "10",
-    description: "OCI requests per second for the whole process (token bucket; halves on 429).",
+    description:
+      "OCI requests per second for the whole process (token bucket; cut to 0.7× on 429; Terraform: " +
+      "oci_request_rate_total ÷ stream_partitions).",
   },
   { key: "OCIPAM_OCI_REQUEST_BURST", default: "20", description: "Burst of the OCI request budget." },
   {
