@@ -5,6 +5,7 @@ import type { ReconcileDeps } from "../../lib/reconcile/deps";
 import { mapSettledLimit } from "../../lib/reconcile/map-limit";
 import { prewarmInstance } from "../../lib/reconcile/prewarm";
 import { reconcileNode } from "../../lib/reconcile/reconcile-node";
+import { NodeDirectory } from "../../lib/reconcile/node-directory";
 import { UsedAddresses } from "../../lib/reconcile/used-addresses";
 import type { InstanceResult, NodeResult } from "../../lib/reconcile/result";
 import { cleanUpTerminatedInstance } from "../../lib/reconcile/terminate";
@@ -136,6 +137,8 @@ async function runPass(
 ): Promise<Pass> {
   // One list of every CiliumNode answers the used-address check of all this invocation's releases.
   const usedAddresses = new UsedAddresses(runtime.deps.ciliumNodes, () => runtime.deps.now().getTime());
+  // One list of every Node answers the first reconciles' "which Nodes name this instance" (claim-instance.ts).
+  const nodeDirectory = new NodeDirectory(runtime.deps.nodes, () => runtime.deps.now().getTime());
   const { deps } = runtime;
   const pass: Pass = { nodes: [], instances: [], collections: [], skipped: [] };
   const work = await workOf(records, deps, pass.skipped);
@@ -151,6 +154,7 @@ async function runPass(
             deadline,
             callId,
             usedAddresses,
+            nodeDirectory,
             ...(t.instanceId ? { expectedInstanceId: t.instanceId } : {}),
           }),
       }),

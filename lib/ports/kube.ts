@@ -64,6 +64,11 @@ export interface KubeNodes {
    * the instance, in either form. More than one means a stale or forged Node, and neither may be served.
    */
   listByInstanceId(instanceId: string): Promise<KubeNodeInfo[]>;
+  /**
+   * Called at most once per invocation (lib/reconcile/node-directory.ts), when a node's first reconcile must know every
+   * Node naming its instance: every Node of the cluster (all pages).
+   */
+  list(): Promise<KubeNodeInfo[]>;
 }
 
 export interface Pods {

@@ -2,6 +2,7 @@ import type { Reason } from "../core/model";
 import { instanceIdFromProviderId } from "../core/provider-id";
 import type { IpamRecord, KubeNodeInfo, LockHandle } from "../ports/kube";
 import type { ReconcileDeps } from "./deps";
+import type { NodeDirectory } from "./node-directory";
 
 /**
  * The key of the lock taken on an instance (a Lease through the same NodeLocks port as a node's reconcile): by a
@@ -36,6 +37,7 @@ export async function claimInstance(
   name: string,
   deps: ReconcileDeps,
   lock: (key: string) => Promise<LockHandle | undefined>,
+  directory?: NodeDirectory,
 ): Promise<InstanceClaim> {
   const [node, record] = await Promise.all([deps.nodes.get(name), deps.records.get(name)]);
   const instanceId = instanceIdFromProviderId(node?.providerId);
@@ -86,7 +88,7 @@ export async function claimInstance(
     // (a record that could not be saved), a second Node never hides.
     const [claims, namers] = await Promise.all([
       deps.records.findByInstance(instanceId),
-      deps.nodes.listByInstanceId(instanceId),
+      directory ? directory.namingInstance(instanceId) : deps.nodes.listByInstanceId(instanceId),
     ]);
     const claimants = await filterAsync(
       claims.map((c) => c.name),

@@ -8,6 +8,7 @@ import type { ReconcileDeps } from "./deps";
 import { executePlan, type Execution } from "./execute";
 import { observeNode, type Observation, type Prefetched } from "./observe";
 import type { NodeResult } from "./result";
+import type { NodeDirectory } from "./node-directory";
 import { runUseCase } from "./use-case";
 import { UsedAddresses } from "./used-addresses";
 
@@ -22,6 +23,8 @@ export interface ReconcileOptions {
   onPlan?: (plan: Plan) => void;
   /** The invocation's check of addresses in use, shared by its reconciles (one CiliumNode list per invocation). */
   usedAddresses?: UsedAddresses;
+  /** The invocation's Nodes by instance, shared by its first reconciles (one Node list per invocation). */
+  nodeDirectory?: NodeDirectory;
 }
 
 /**
@@ -108,7 +111,7 @@ export async function reconcileNode(
           };
           return;
         }
-        const claim = await claimInstance(name, deps, ctx.lock);
+        const claim = await claimInstance(name, deps, ctx.lock, options.nodeDirectory);
         if (claim.kind !== "claimed") {
           result.outcome = claim.kind;
           result.reason = claim.reason;

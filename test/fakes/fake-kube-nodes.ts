@@ -30,6 +30,12 @@ export class FakeKubeNodes implements KubeNodes {
     return node ? structuredClone(node) : undefined;
   }
 
+  /** Every Node, by name. */
+  async list(): Promise<KubeNodeInfo[]> {
+    this.faults.check("kube", "listNodes", []);
+    return [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((n) => structuredClone(n));
+  }
+
   /** Every Node (by name) whose providerID names the instance. */
   async listByInstanceId(instanceId: string): Promise<KubeNodeInfo[]> {
     this.faults.check("kube", "listByInstanceId", [instanceId]);

@@ -40,6 +40,18 @@ export class KubeNodesAdapter implements KubeNodes {
     return (await this.listByInstanceId(instanceId))[0];
   }
 
+  async list(): Promise<KubeNodeInfo[]> {
+    try {
+      const { items } = await listAllPages<V1Node>(
+        (cont, limit) => this.api.listNode({ limit, _continue: cont }),
+        this.options.pageSize,
+      );
+      return items.map(toKubeNodeInfo);
+    } catch (err) {
+      throw toKubeError("list Nodes", err);
+    }
+  }
+
   /** A full paged list: no field selector exists for spec.providerID. */
   async listByInstanceId(instanceId: string): Promise<KubeNodeInfo[]> {
     let nodes: V1Node[];
