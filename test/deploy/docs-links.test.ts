@@ -57,7 +57,9 @@ describe("the repository's documentation stands alone", () => {
       it(name, () => {
         const found = brokenLinks(repo, join(repo, "README.md"), markdown).map((f) => f.problem);
         expect(found).to.have.length(problems.length);
-        problems.forEach((p, i) => expect(found[i]).to.contain(p));
+        problems.forEach((p, i) => {
+          expect(found[i]).to.contain(p);
+        });
       });
     }
 

@@ -36,7 +36,9 @@ describe("deploy: Prometheus alert rules (promtool)", function () {
   const spec = readRuleSpec();
   const alerts = spec.groups.flatMap((g) => g.rules).filter((r) => r.alert);
   const dirs: string[] = [];
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it("passes `promtool check rules` with annotations and templates as shipped", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ocipam-promtool-"));

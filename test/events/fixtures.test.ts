@@ -13,7 +13,9 @@ function check(fixture: EventFixture): void {
   });
   expect(rejected, "rejections").to.deep.equal(fixture.expect.rejected);
   expect(result.records, "record count").to.have.length(fixture.expect.records.length);
-  fixture.expect.records.forEach((subset, i) => expect(result.records[i]).to.deep.include(subset));
+  fixture.expect.records.forEach((subset, i) => {
+    expect(result.records[i]).to.deep.include(subset);
+  });
   // Every rejection explains itself without echoing the payload.
   for (const r of result.rejected) expect(r.message).to.be.a("string").and.not.equal("");
 }

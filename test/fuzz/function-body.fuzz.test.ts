@@ -110,9 +110,9 @@ describe("fuzzing the function body against a local cluster", function () {
         result.skipped.map((s) => s.index),
         context,
       ).to.deep.equal(bads.map((_, j) => j));
-      result.skipped.forEach((s, j) =>
-        expect(bads[j]!.reasons, `${context} record ${j}: ${bads[j]!.what}`).to.include(s.reason),
-      );
+      result.skipped.forEach((s, j) => {
+        expect(bads[j]!.reasons, `${context} record ${j}: ${bads[j]!.what}`).to.include(s.reason);
+      });
       expect(worldOf(cluster), `${context}: the world is unchanged`).to.deep.equal(before);
     }
   });

@@ -138,7 +138,9 @@ describe("the verdict of an ocipam local run", () => {
       expect(v.ok).to.equal(row.ok);
       const failures = row.failures ?? [];
       expect(v.failures).to.have.length(failures.length);
-      failures.forEach((re, i) => expect(v.failures[i]).to.match(re));
+      failures.forEach((re, i) => {
+        expect(v.failures[i]).to.match(re);
+      });
       expect(v.flags).to.have.length(row.flags ?? 0);
       expect(v.podsWaiting).to.equal(row.waiting);
       expect(v.nodesAtShapeCapacity).to.deep.equal(row.atShape ?? []);

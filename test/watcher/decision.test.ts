@@ -22,7 +22,9 @@ function node(spec: {
   const used: CiliumNodeIpam["used"] = {};
   Object.keys(p)
     .slice(0, spec.used ?? 0)
-    .forEach((ip, i) => (used[ip] = { owner: `default/pod-${i}` }));
+    .forEach((ip, i) => {
+      used[ip] = { owner: `default/pod-${i}` };
+    });
   return {
     name: "worker-1",
     pool: p,

@@ -158,7 +158,9 @@ export async function startWatcherEnv(options: { bookmarkIntervalMs?: number } =
         const used: Record<string, { owner: string; resource: string }> = {};
         Object.keys(pool)
           .slice(0, spec.used)
-          .forEach((ip, i) => (used[ip] = { owner: `default/pod-${i}`, resource: "ocid1.vnic.oc1.iad.emulated" }));
+          .forEach((ip, i) => {
+            used[ip] = { owner: `default/pod-${i}`, resource: "ocid1.vnic.oc1.iad.emulated" };
+          });
         kube.store.patch("ciliumnodes", name, { status: { ipam: { used } } }, { subresource: "status" });
       }
     },

@@ -31,7 +31,9 @@ function view(spec: NodeSpec): ProgressView {
   const used: Record<string, { owner: string }> = {};
   Object.keys(p)
     .slice(0, spec.used ?? 0)
-    .forEach((ip, i) => (used[ip] = { owner: `default/pod-${i}` }));
+    .forEach((ip, i) => {
+      used[ip] = { owner: `default/pod-${i}` };
+    });
   return summarizeView({
     name,
     uid: spec.uid ?? `uid-${name}`,

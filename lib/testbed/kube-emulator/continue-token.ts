@@ -29,7 +29,9 @@ export function decodeContinue(token: string): ContinuePosition {
       throw new Error("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
     if (typeof parsed.rv !== "number" || typeof parsed.start !== "string")
       throw new Error("continue key is not valid: unexpected format");
-    return { rv: parsed.rv, start: parsed.start.replace(/\u0000$/, "") };
+    // The start key ends in a NUL (the key right after the last one returned); drop that one character.
+    const start = parsed.start.endsWith("\u0000") ? parsed.start.slice(0, -1) : parsed.start;
+    return { rv: parsed.rv, start };
   } catch (err) {
     const detail =
       err instanceof Error && err.message.startsWith("continue key")

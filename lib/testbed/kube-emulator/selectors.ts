@@ -128,7 +128,7 @@ function splitEscaped(s: string, sep: string): string[] {
   return out;
 }
 
-function unescape(s: string): string {
+function unescapeSelectorValue(s: string): string {
   return s.replace(/\\([\\,=])/g, "$1");
 }
 
@@ -139,7 +139,7 @@ export function parseFieldSelector(text: string | undefined): FieldSelector {
     if (part.trim() === "") continue;
     const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/s.exec(part);
     if (!m) throw new SelectorSyntaxError(`invalid selector: '${text}'; can't understand '${part}'`);
-    requirements.push({ field: m[1].trim(), op: m[2] === "!=" ? "!=" : "=", value: unescape(m[3]) });
+    requirements.push({ field: m[1].trim(), op: m[2] === "!=" ? "!=" : "=", value: unescapeSelectorValue(m[3]) });
   }
   return {
     requirements,

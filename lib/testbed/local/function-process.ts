@@ -56,8 +56,9 @@ export async function startFunctionProcess(options: StartFunctionOptions): Promi
     let buffered = "";
     child[stream]!.setEncoding("utf8").on("data", (chunk: string) => {
       buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
+      for (;;) {
+        const nl = buffered.indexOf("\n");
+        if (nl < 0) break;
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
         if (line.length > 0) options.onOutput?.(line, stream);

@@ -35,7 +35,6 @@ export async function handleAdmin(
   try {
     const input = body.length > 0 ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {};
     const route = `${method} ${path}`;
-    let m: RegExpExecArray | null;
     if (route === "GET /counters") return json(200, admin.counters());
     if (route === "GET /counters/by-status") return json(200, admin.countersByStatus());
     if (route === "POST /counters/reset") return (admin.resetCounters(), json(200, {}));
@@ -43,8 +42,8 @@ export async function handleAdmin(
     if (route === "GET /events") return json(200, admin.events());
     if (route === "POST /faults") return json(200, { id: admin.injectFault(input as unknown as FaultSpec) });
     if (route === "DELETE /faults") return (admin.clearFaults(), json(200, {}));
-    if (method === "DELETE" && (m = /^\/faults\/(\d+)$/.exec(path)))
-      return (admin.removeFault(Number(m[1])), json(200, {}));
+    const fault = method === "DELETE" ? /^\/faults\/(\d+)$/.exec(path) : null;
+    if (fault) return (admin.removeFault(Number(fault[1])), json(200, {}));
     if (route === "POST /throttle") {
       const target = input.target as OperationFamily | OciOperation;
       admin.setThrottle(target, input.remove ? null : (input as unknown as BucketSpec));
@@ -54,8 +53,9 @@ export async function handleAdmin(
       const { running, ...spec } = input;
       return json(200, admin.launchInstance(spec as never, { running: running === true }));
     }
-    if (method === "POST" && (m = /^\/instances\/([^/]+)\/terminate$/.exec(path))) {
-      return json(200, admin.terminateInstance(decodeURIComponent(m[1])));
+    const terminate = method === "POST" ? /^\/instances\/([^/]+)\/terminate$/.exec(path) : null;
+    if (terminate) {
+      return json(200, admin.terminateInstance(decodeURIComponent(terminate[1])));
     }
     if (route === "POST /subnets") return json(200, admin.createSubnet(input as never));
     if (route === "POST /nsgs") return json(200, admin.createNsg(input as never));

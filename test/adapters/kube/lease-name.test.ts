@@ -23,7 +23,10 @@ describe("Lease names for nodes", () => {
   it("always yields a valid subdomain, whatever the input", () => {
     const alphabet = "aZ9.-_ ";
     let seed = 7;
-    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
     for (let i = 0; i < 500; i++) {
       const len = 1 + Math.floor(rnd() * 300);
       let s = "";

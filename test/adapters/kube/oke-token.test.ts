@@ -58,9 +58,9 @@ describe("OKE token (oci ce cluster generate-token)", () => {
     const urls = tokens.map((t) => Buffer.from(t.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
     // Six consecutive ids: some URL is not a multiple of 3 bytes long, so padding is at stake.
     expect(urls.some((u) => Buffer.byteLength(u) % 3 !== 0)).to.equal(true);
-    urls.forEach((u, i) =>
-      expect(tokens[i]).to.equal(Buffer.from(u, "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_")),
-    );
+    urls.forEach((u, i) => {
+      expect(tokens[i]).to.equal(Buffer.from(u, "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_"));
+    });
   });
 
   it("is reused by the authenticator until its refresh age, then regenerated", async () => {

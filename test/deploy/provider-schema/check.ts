@@ -73,9 +73,9 @@ function checkBody(
       }
       if (field.maxItems !== undefined && value.length > field.maxItems)
         problems.push(`${at}: at most ${field.maxItems} block(s), ${value.length} written`);
-      value.forEach((b, i) =>
-        checkBody(value.length > 1 ? `${at}[${i}]` : at, b, field.fields ?? {}, lowerBound, problems, false, false),
-      );
+      value.forEach((b, i) => {
+        checkBody(value.length > 1 ? `${at}[${i}]` : at, b, field.fields ?? {}, lowerBound, problems, false, false);
+      });
       continue;
     }
     if (isBlockValue(value)) {

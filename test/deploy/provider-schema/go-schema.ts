@@ -122,10 +122,10 @@ function parseField(name: string, body: string): GoField {
         const inSlice = /^validation\.StringInSlice\(\[\]string\{([\s\S]*)\},\s*(true|false)\s*\)$/.exec(value);
         // Only lists of string literals: a list naming SDK constants (string(oci_x.StateActive)) is not read.
         const items =
-          inSlice?.[1]!
+          (inSlice?.[1] ?? "")
             .split(",")
             .map((x) => x.trim())
-            .filter((x) => x !== "") ?? [];
+            .filter((x) => x !== "");
         if (inSlice && items.length > 0 && items.every((x) => /^"(?:[^"\\]|\\.)*"$/.test(x))) {
           f.validValues = stringsIn(inSlice[1]!);
           f.ignoreCase = inSlice[2] === "true";

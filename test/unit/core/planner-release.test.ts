@@ -8,7 +8,7 @@ const only = <K extends PlanAction["kind"]>(plan: Plan, kind: K) =>
 const PRIMARY = "ocid1.vnic.oc1..primary";
 const S1 = "ocid1.vnic.oc1..s1";
 const T0 = "2026-11-28T00:00:00.000Z";
-const after = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
+const secondsAfterT0 = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
 
 /** A node with 20 owned IPs on the primary VNIC and 8 on a secondary one, `used` of the primary's in use. */
 function excessNode(
@@ -60,9 +60,9 @@ describe("planner: excess release handshake", () => {
       "whole delay, and writes status before the pool",
     () => {
       const first = planNode(excessNode());
-      const early = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(179) }));
+      const early = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: secondsAfterT0(179) }));
       expect(only(early, "markForRelease")).to.have.length(0);
-      const due = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(180) }));
+      const due = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: secondsAfterT0(180) }));
       const [mark] = only(due, "markForRelease");
       expect(mark!.ips).to.have.length(16);
       expect(mark!.vnicId).to.equal(PRIMARY);
@@ -75,7 +75,7 @@ describe("planner: excess release handshake", () => {
   it("deletes only the IPs the agent answered ready-for-release, then writes released before the pool", () => {
     const first = planNode(excessNode());
     const marked = only(
-      planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(200) })),
+      planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: secondsAfterT0(200) })),
       "writeReleaseStatus",
     )[0]!.releaseIps;
     const answered: Record<string, ReleaseStatus> = {
@@ -84,7 +84,7 @@ describe("planner: excess release handshake", () => {
       "10.0.1.15": "ready-for-release",
       "10.0.1.16": "do-not-release",
     };
-    const plan = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: after(210), releaseIps: answered }));
+    const plan = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: secondsAfterT0(210), releaseIps: answered }));
     expect(plan.actions.map((a) => a.kind)).to.deep.equal(["releaseIps", "writeReleaseStatus", "writePool"]);
     expect(only(plan, "releaseIps")[0]!.ips.map((i) => i.ipAddress)).to.deep.equal(["10.0.1.14", "10.0.1.15"]);
     const next = only(plan, "writeReleaseStatus")[0]!.releaseIps;
@@ -96,10 +96,10 @@ describe("planner: excess release handshake", () => {
   it("respects do-not-release: the entry is dropped and its delay starts again", () => {
     const first = planNode(excessNode());
     const plan = planNode(
-      excessNode({ firstSeen: first.releaseFirstSeen, now: after(300), releaseIps: { "10.0.1.14": "do-not-release" } }),
+      excessNode({ firstSeen: first.releaseFirstSeen, now: secondsAfterT0(300), releaseIps: { "10.0.1.14": "do-not-release" } }),
     );
     expect(only(plan, "releaseIps")).to.have.length(0);
-    expect(plan.releaseFirstSeen["10.0.1.14"]).to.equal(after(300));
+    expect(plan.releaseFirstSeen["10.0.1.14"]).to.equal(secondsAfterT0(300));
     expect(only(plan, "writeReleaseStatus")[0]!.releaseIps["10.0.1.14"]).to.equal(undefined);
   });
 

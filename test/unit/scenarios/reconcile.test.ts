@@ -160,7 +160,9 @@ describe("scenario: reconcile of one node", () => {
     deps.world.joinNode("n1", { ipam: { preAllocate: 10, maxAboveWatermark: 0 } });
     await reconcile(deps);
     // The operator lowers pre-allocate: 8 of the 10 IPs are excess and get marked; the agent answers ready for all.
-    deps.world.ciliumNodes.update("n1", (ipam) => void (ipam.preAllocate = 2));
+    deps.world.ciliumNodes.update("n1", (ipam) => {
+      ipam.preAllocate = 2;
+    });
     await reconcile(deps);
     const marked = Object.keys(deps.world.ciliumNodes.peek("n1").ipam.releaseIps);
     expect(marked).to.have.length(8);

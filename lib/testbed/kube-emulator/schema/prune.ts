@@ -58,7 +58,9 @@ function pruneValue(value: unknown, schema: JSONSchemaProps | undefined, path: s
   if (isObject(value)) {
     pruneObject(value, schema, path, schema["x-kubernetes-embedded-resource"] === true, pruned);
   } else if (Array.isArray(value) && schema.items) {
-    value.forEach((item, i) => pruneValue(item, schema.items, `${path}[${i}]`, pruned));
+    value.forEach((item, i) => {
+      pruneValue(item, schema.items, `${path}[${i}]`, pruned);
+    });
   }
 }
 

@@ -131,7 +131,9 @@ function validateNumber(value: number, schema: JSONSchemaProps, path: string, er
 
 function validateArray(value: unknown[], schema: JSONSchemaProps, path: string, errs: FieldError[]): void {
   if (schema.items)
-    value.forEach((item, i) => validateNode(item, schema.items as JSONSchemaProps, `${path}[${i}]`, errs));
+    value.forEach((item, i) => {
+      validateNode(item, schema.items as JSONSchemaProps, `${path}[${i}]`, errs);
+    });
   if (schema.minItems !== undefined && value.length < schema.minItems) {
     errs.push(fieldErrors.invalid(path, value.length, `${path} in body should have at least ${schema.minItems} items`));
   }

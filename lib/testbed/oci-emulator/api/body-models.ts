@@ -143,7 +143,11 @@ export function checkBodyFields(model: BodyModel, body: unknown, path: string): 
     const nested = model.objects?.[key];
     if (nested) checkBodyFields(nested, value, where);
     const item = model.lists?.[key];
-    if (item && Array.isArray(value)) value.forEach((v, i) => checkBodyFields(item, v, `${where}[${i}]`));
+    if (item && Array.isArray(value)) {
+      value.forEach((v, i) => {
+        checkBodyFields(item, v, `${where}[${i}]`);
+      });
+    }
   }
 }
 

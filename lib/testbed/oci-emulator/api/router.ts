@@ -41,7 +41,9 @@ export class Router {
       pathMatched = true;
       if (c.route.method !== method) continue;
       const params: Record<string, string> = {};
-      c.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
+      c.names.forEach((n, i) => {
+        params[n] = decodeURIComponent(m[i + 1]);
+      });
       return { route: c.route, params };
     }
     // "404 NotFound: There is no operation supported at the URI path and HTTP method you specified";

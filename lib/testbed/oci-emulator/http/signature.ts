@@ -31,8 +31,7 @@ function parseAuthorization(header: string): Record<string, string> {
   if (!/^Signature\s/i.test(header)) throw notAuthenticated("Authorization is not a Signature");
   const params: Record<string, string> = {};
   const re = /([a-zA-Z]+)="([^"]*)"/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(header)) !== null) params[m[1]] = m[2];
+  for (const m of header.matchAll(re)) params[m[1]] = m[2];
   return params;
 }
 
