@@ -182,7 +182,7 @@ export class NudgeWatcher {
 
   private enqueue(request: EmitRequest | undefined): void {
     if (!request) return;
-    let entry;
+    let entry: ReturnType<typeof encodeNudgeForStream>;
     try {
       const nudge = buildNudge(
         {

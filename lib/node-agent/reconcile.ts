@@ -64,7 +64,7 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
     return { outcome: "nodeAbsent", ...empty, retrySoon: false };
   }
 
-  let vnics;
+  let vnics: Awaited<ReturnType<typeof deps.metadata.listVnics>>;
   try {
     vnics = await deps.metadata.listVnics();
   } catch (err) {
@@ -72,7 +72,7 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
     return { outcome: "metadataUnavailable", ...empty, retrySoon: true, error: (err as Error).message };
   }
 
-  let observed;
+  let observed: Awaited<ReturnType<typeof deps.dataplane.observe>>;
   try {
     observed = await deps.dataplane.observe();
   } catch (err) {

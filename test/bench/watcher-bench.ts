@@ -91,7 +91,7 @@ export async function measureWatcher(options: WatcherBenchOptions): Promise<Watc
     const waiters: Array<() => void> = [];
     child.on("message", (m) => {
       inbox.push(m as ChildMessage);
-      waiters.splice(0).forEach((w) => w());
+      for (const w of waiters.splice(0)) w();
     });
     const exited = new Promise<never>((_, reject) =>
       child!.once("exit", (code) => reject(new Error(`the watcher bench child exited with ${code}`))),

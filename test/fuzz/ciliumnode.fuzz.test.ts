@@ -57,7 +57,7 @@ describe("fuzzing CiliumNode objects read by the watcher", () => {
             : h.value(),
         };
         const context = `seed 61 case ${i}`;
-        let view;
+        let view: ReturnType<typeof toCiliumNodeView>;
         try {
           view = toCiliumNodeView(object);
         } catch (err) {

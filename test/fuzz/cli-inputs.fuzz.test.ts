@@ -144,7 +144,7 @@ describe("fuzzing `ocipam plan --input` files", function () {
     for (let i = 0; i < 1500; i++) {
       const { doc, path, what } = mutate(h, example());
       const context = `seed 12 case ${i}: ${what}`;
-      let state;
+      let state: ReturnType<typeof parseObservedState>;
       try {
         state = parseObservedState(JSON.stringify(doc), "in.json");
       } catch (err) {

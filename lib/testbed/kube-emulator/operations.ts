@@ -311,7 +311,7 @@ export class ApiOperations {
     const current = this.asVersion(existing, rt);
     let patched: unknown;
     if (type === PATCH_JSON) {
-      let ops;
+      let ops: ReturnType<typeof decodeJsonPatch>;
       try {
         ops = decodeJsonPatch(patchBody);
       } catch (err) {

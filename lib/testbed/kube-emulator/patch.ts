@@ -70,8 +70,7 @@ function parentOf(doc: unknown, tokens: string[], pointer: string): { parent: Co
       const i = arrayIndex(token, cur.length - 1, pointer);
       cur = cur[i];
     } else if (isObject(cur)) {
-      if (!Object.hasOwn(cur, token))
-        throw new PatchApplyError(`doc is missing path: ${pointer}: missing value`);
+      if (!Object.hasOwn(cur, token)) throw new PatchApplyError(`doc is missing path: ${pointer}: missing value`);
       cur = cur[token];
     } else throw new PatchApplyError(`doc is missing path: ${pointer}: missing value`);
   }
@@ -93,8 +92,7 @@ function getAt(doc: unknown, pointer: string): unknown {
   if (tokens.length === 0) return doc;
   const { parent, key } = parentOf(doc, tokens, pointer);
   if (Array.isArray(parent)) return parent[arrayIndex(key, parent.length - 1, pointer)];
-  if (!Object.hasOwn(parent, key))
-    throw new PatchApplyError(`Unable to get nonexistent key: ${key}: missing value`);
+  if (!Object.hasOwn(parent, key)) throw new PatchApplyError(`Unable to get nonexistent key: ${key}: missing value`);
   return parent[key];
 }
 

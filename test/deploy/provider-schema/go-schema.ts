@@ -121,11 +121,10 @@ function parseField(name: string, body: string): GoField {
       case "ValidateFunc": {
         const inSlice = /^validation\.StringInSlice\(\[\]string\{([\s\S]*)\},\s*(true|false)\s*\)$/.exec(value);
         // Only lists of string literals: a list naming SDK constants (string(oci_x.StateActive)) is not read.
-        const items =
-          (inSlice?.[1] ?? "")
-            .split(",")
-            .map((x) => x.trim())
-            .filter((x) => x !== "");
+        const items = (inSlice?.[1] ?? "")
+          .split(",")
+          .map((x) => x.trim())
+          .filter((x) => x !== "");
         if (inSlice && items.length > 0 && items.every((x) => /^"(?:[^"\\]|\\.)*"$/.test(x))) {
           f.validValues = stringsIn(inSlice[1]!);
           f.ignoreCase = inSlice[2] === "true";

@@ -84,7 +84,9 @@ describe("planner: excess release handshake", () => {
       "10.0.1.15": "ready-for-release",
       "10.0.1.16": "do-not-release",
     };
-    const plan = planNode(excessNode({ firstSeen: first.releaseFirstSeen, now: secondsAfterT0(210), releaseIps: answered }));
+    const plan = planNode(
+      excessNode({ firstSeen: first.releaseFirstSeen, now: secondsAfterT0(210), releaseIps: answered }),
+    );
     expect(plan.actions.map((a) => a.kind)).to.deep.equal(["releaseIps", "writeReleaseStatus", "writePool"]);
     expect(only(plan, "releaseIps")[0]!.ips.map((i) => i.ipAddress)).to.deep.equal(["10.0.1.14", "10.0.1.15"]);
     const next = only(plan, "writeReleaseStatus")[0]!.releaseIps;
@@ -96,7 +98,11 @@ describe("planner: excess release handshake", () => {
   it("respects do-not-release: the entry is dropped and its delay starts again", () => {
     const first = planNode(excessNode());
     const plan = planNode(
-      excessNode({ firstSeen: first.releaseFirstSeen, now: secondsAfterT0(300), releaseIps: { "10.0.1.14": "do-not-release" } }),
+      excessNode({
+        firstSeen: first.releaseFirstSeen,
+        now: secondsAfterT0(300),
+        releaseIps: { "10.0.1.14": "do-not-release" },
+      }),
     );
     expect(only(plan, "releaseIps")).to.have.length(0);
     expect(plan.releaseFirstSeen["10.0.1.14"]).to.equal(secondsAfterT0(300));
