@@ -1,5 +1,6 @@
 import { instanceIdFromProviderId } from "../core/provider-id";
 import type { KubeNodeInfo, KubeNodes } from "../ports/kube";
+import { FreshIndex } from "./fresh-index";
 
 /** How long one list of every Node answers for, within one invocation. */
 export const NODE_DIRECTORY_MAX_AGE_MS = 2_000;
@@ -12,36 +13,25 @@ export const NODE_DIRECTORY_MAX_AGE_MS = 2_000;
  * reconcile, which lists again and sees the node already there. Created per invocation; never shared between them.
  */
 export class NodeDirectory {
-  private snapshot: { at: number; byInstance: Map<string, KubeNodeInfo[]> } | undefined;
-  private pending: Promise<Map<string, KubeNodeInfo[]>> | undefined;
+  private readonly index: FreshIndex<Map<string, KubeNodeInfo[]>>;
 
-  constructor(
-    private readonly nodes: Pick<KubeNodes, "list">,
-    private readonly now: () => number,
-    private readonly maxAgeMs = NODE_DIRECTORY_MAX_AGE_MS,
-  ) {}
-
-  /** Every Node whose providerID names `instanceId`. */
-  async namingInstance(instanceId: string): Promise<KubeNodeInfo[]> {
-    return (await this.index()).get(instanceId) ?? [];
-  }
-
-  private async index(): Promise<Map<string, KubeNodeInfo[]>> {
-    if (this.snapshot && this.now() - this.snapshot.at <= this.maxAgeMs) return this.snapshot.byInstance;
-    this.pending ??= this.nodes
-      .list()
-      .then((nodes) => {
+  constructor(nodes: Pick<KubeNodes, "list">, now: () => number, maxAgeMs = NODE_DIRECTORY_MAX_AGE_MS) {
+    this.index = new FreshIndex(
+      async () => {
         const byInstance = new Map<string, KubeNodeInfo[]>();
-        for (const node of nodes) {
+        for (const node of await nodes.list()) {
           const id = instanceIdFromProviderId(node.providerId);
           if (id) byInstance.set(id, [...(byInstance.get(id) ?? []), node]);
         }
-        this.snapshot = { at: this.now(), byInstance };
         return byInstance;
-      })
-      .finally(() => {
-        this.pending = undefined;
-      });
-    return this.pending;
+      },
+      now,
+      maxAgeMs,
+    );
+  }
+
+  /** Every Node whose providerID names `instanceId`. */
+  async namingInstance(instanceId: string): Promise<KubeNodeInfo[]> {
+    return (await this.index.get()).get(instanceId) ?? [];
   }
 }

@@ -1,4 +1,5 @@
 import type { CiliumNodes } from "../ports/kube";
+import { FreshIndex } from "./fresh-index";
 
 /** How long one list of every CiliumNode answers for, within one invocation. */
 export const USED_ADDRESSES_MAX_AGE_MS = 2_000;
@@ -12,33 +13,24 @@ export const USED_ADDRESSES_MAX_AGE_MS = 2_000;
  * Created per invocation; never shared between invocations.
  */
 export class UsedAddresses {
-  private snapshot: { at: number; usedBy: Map<string, string> } | undefined;
-  private pending: Promise<Map<string, string>> | undefined;
+  private readonly index: FreshIndex<Map<string, string>>;
 
-  constructor(
-    private readonly ciliumNodes: Pick<CiliumNodes, "list">,
-    private readonly now: () => number,
-    private readonly maxAgeMs = USED_ADDRESSES_MAX_AGE_MS,
-  ) {}
+  constructor(ciliumNodes: Pick<CiliumNodes, "list">, now: () => number, maxAgeMs = USED_ADDRESSES_MAX_AGE_MS) {
+    this.index = new FreshIndex(
+      async () => {
+        const usedBy = new Map<string, string>();
+        for (const node of await ciliumNodes.list()) {
+          for (const address of Object.keys(node.ipam.used)) usedBy.set(address, node.name);
+        }
+        return usedBy;
+      },
+      now,
+      maxAgeMs,
+    );
+  }
 
   /** The node whose agent reports `address` as used, or undefined when no agent does. */
   async usedBy(address: string): Promise<string | undefined> {
-    return (await this.index()).get(address);
-  }
-
-  private async index(): Promise<Map<string, string>> {
-    if (this.snapshot && this.now() - this.snapshot.at <= this.maxAgeMs) return this.snapshot.usedBy;
-    this.pending ??= this.ciliumNodes
-      .list()
-      .then((nodes) => {
-        const usedBy = new Map<string, string>();
-        for (const node of nodes) for (const address of Object.keys(node.ipam.used)) usedBy.set(address, node.name);
-        this.snapshot = { at: this.now(), usedBy };
-        return usedBy;
-      })
-      .finally(() => {
-        this.pending = undefined;
-      });
-    return this.pending;
+    return (await this.index.get()).get(address);
   }
 }
