@@ -1,3 +1,4 @@
+import { DEFAULT_WORLD } from "./default-world";
 import type { WorldSpec } from "./world/spec";
 
 /**
@@ -13,29 +14,10 @@ export const SPLIT_COMPARTMENTS_WORLD: WorldSpec = {
   region: "us-ashburn-1",
   compartments: [{ name: "ocipam" }, { name: "workers" }, { name: "network" }],
   vcns: [{ name: "vcn-ocipam", cidrBlock: "10.0.0.0/16", compartment: "network", dnsLabel: "ocipam" }],
-  subnets: [
-    {
-      name: "workers-ad1",
-      vcn: "vcn-ocipam",
-      cidrBlock: "10.0.1.0/24",
-      availabilityDomain: 1,
-      freeformTags: { "ocipam.io/role": "workers" },
-    },
-    {
-      name: "workers-ad2",
-      vcn: "vcn-ocipam",
-      cidrBlock: "10.0.2.0/24",
-      availabilityDomain: 2,
-      freeformTags: { "ocipam.io/role": "workers" },
-    },
-    {
-      name: "pods-regional",
-      vcn: "vcn-ocipam",
-      cidrBlock: "10.0.16.0/20",
-      availabilityDomain: null,
-      freeformTags: { "ocipam.io/role": "pods" },
-    },
-  ],
+  // The default world's subnets a node launches in (same names, CIDRs and tags), in the network's VCN.
+  subnets: (DEFAULT_WORLD.subnets ?? []).filter((s) =>
+    ["workers-ad1", "workers-ad2", "pods-regional"].includes(s.name),
+  ),
   nsgs: [{ name: "nsg-pods", vcn: "vcn-ocipam", freeformTags: { "ocipam.io/role": "pods" } }],
   instances: [
     {
